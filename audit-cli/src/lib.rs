@@ -1,0 +1,2 @@
+//! `e2ei-audit`: reads captured Wire E2EI enrolment flows and reports what holds.
+#![forbid(unsafe_code)]

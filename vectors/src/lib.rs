@@ -1,0 +1,2 @@
+//! Conformance vectors for Wire E2EI verification.
+#![forbid(unsafe_code)]
