@@ -3,9 +3,18 @@
 //! Every artefact of an enrolment (DPoP proof, access token, ACME requests, CSR,
 //! certificate chain) has a module that checks it against what the verifier knows,
 //! and every check has a stable id from the catalogue (see the README). Each
-//! module offers a fail-fast entry point for servers and an audit entry point that
-//! runs every check and returns a [`report::Report`].
+//! module offers a fail-fast entry point for servers (`verify`) and an audit
+//! entry point that runs every check and returns a [`report::Report`] (`audit`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod access_token;
+pub mod dpop;
+pub mod identity;
+pub mod jose;
+pub mod replay;
 pub mod report;
+pub mod time;
+pub mod url;
+
+mod claims;

@@ -1,0 +1,4 @@
+//! One module per subcommand; each turns arguments into a report.
+
+pub mod access_token;
+pub mod dpop;

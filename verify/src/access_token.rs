@@ -1,0 +1,749 @@
+//! Wire access tokens (`at+jwt`, RFC 9068) and their DPoP binding.
+//!
+//! wire-server trades a client's DPoP proof for an access token that embeds the
+//! proof (`proof`), repeats its `nonce` and `chal`, and binds the client's key in
+//! `cnf`. The ACME server trusts the token because it is signed by a wire-server
+//! key it has pinned, and trusts the *client* only because `cnf` names the
+//! proof's key. Until mid-2023 `cnf.kid` named the issuer's own key instead,
+//! which binds the token to nobody; [`Error::Cnf`] explains such cases.
+
+use crate::claims::{self, typ_is};
+use crate::dpop::{self, VerifiedProof};
+use crate::identity::ClientId;
+use crate::jose::{Algorithm, HashAlg, JoseError, Jwk, Jws, Limits, Object, PublicKey};
+use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::time::{TimePolicy, Times, UnixTime};
+use crate::url;
+use serde_json::Value;
+use thiserror::Error;
+
+/// Which keys may sign access tokens.
+#[derive(Clone, Debug)]
+pub enum IssuerTrust {
+    /// Only these wire-server keys. The header `jwk`, if any, must be one of them.
+    Pinned(Vec<PublicKey>),
+    /// Opt-in: trust the key the token carries in its header. Always reported
+    /// as a warning: anyone can sign a token with a key of their own.
+    Embedded,
+}
+
+/// What the verifier knows and expects of an access token.
+#[derive(Clone, Debug)]
+pub struct Expectations {
+    /// The issuer keys.
+    pub issuer: IssuerTrust,
+    /// The expected `iss` (the wire-server access-token URL).
+    pub iss: Option<String>,
+    /// The expected `aud`.
+    pub aud: Option<String>,
+    /// The client the token must be for.
+    pub client_id: Option<ClientId>,
+    /// The ACME challenge token.
+    pub chal: Option<String>,
+    /// The nonce wire-server issued to the client.
+    pub nonce: Option<String>,
+    /// A scope the token must grant.
+    pub scope: String,
+    /// The lowest acceptable `api_version`.
+    pub min_api_version: u64,
+    /// Expectations for the embedded proof beyond those derived from the token
+    /// (`htm` POST, `htu` = `iss`, `chal`, `nonce`, client id); e.g. `aud`,
+    /// `handle`, `team`, `name`.
+    pub proof: dpop::Expectations,
+    /// Algorithms accepted for the token's own signature.
+    pub algorithms: Vec<Algorithm>,
+    /// Time tolerances of the token.
+    pub time: TimePolicy,
+    /// Size limits.
+    pub limits: Limits,
+}
+
+impl Expectations {
+    /// Defaults for the given trust: scope `wire_client_id`, any api version,
+    /// every Wire algorithm, [`TimePolicy::TOKEN`].
+    pub fn new(issuer: IssuerTrust) -> Self {
+        Expectations {
+            issuer,
+            iss: None,
+            aud: None,
+            client_id: None,
+            chal: None,
+            nonce: None,
+            scope: "wire_client_id".into(),
+            min_api_version: 1,
+            proof: dpop::Expectations::default(),
+            algorithms: Algorithm::ALL.to_vec(),
+            time: TimePolicy::TOKEN,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// An access token whose every requested check passed.
+#[derive(Clone, Debug)]
+pub struct VerifiedAccessToken {
+    /// The token's signing algorithm.
+    pub alg: Algorithm,
+    /// The key that verified the signature.
+    pub issuer_key: PublicKey,
+    /// The claims.
+    pub claims: Object,
+    /// `iat`, `exp`, `nbf`, when acceptable.
+    pub times: Option<Times>,
+    /// The client the token is for.
+    pub client_id: Option<ClientId>,
+    /// The embedded proof.
+    pub proof: Option<VerifiedProof>,
+}
+
+/// Why an access token was rejected. Each variant is one catalogue check.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum Error {
+    /// `access_token.format`: not a well-formed compact JWS with JSON claims.
+    #[error("the access token is not a well-formed JWS: {0}")]
+    Format(JoseError),
+    /// `access_token.typ`: the header `typ` is not `at+jwt`.
+    #[error("typ is {found:?}, not \"at+jwt\"")]
+    Typ {
+        /// The `typ` found.
+        found: Option<String>,
+    },
+    /// `access_token.signature`: algorithm not accepted, or signature invalid.
+    #[error("{0}")]
+    Signature(JoseError),
+    /// `access_token.issuer_key`: the signing key is not a pinned key.
+    #[error("{0}")]
+    IssuerKey(String),
+    /// `access_token.time`: `iat`, `nbf` or `exp` unacceptable.
+    #[error("{0}")]
+    Time(String),
+    /// `access_token.iss`: missing, or not the expected issuer.
+    #[error("iss is {found:?}, expected {expected:?}")]
+    Iss {
+        /// The expected issuer.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `access_token.aud`: not the expected audience.
+    #[error("aud is {found:?}, expected {expected:?}")]
+    Aud {
+        /// The expected audience.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `access_token.sub`: `sub`, `client_id`, the proof's `sub` and the
+    /// expected client do not all name one client.
+    #[error("{reason}")]
+    Sub {
+        /// The expected client id.
+        expected: Option<String>,
+        /// The `sub` claim.
+        found: Option<String>,
+        /// What disagrees.
+        reason: String,
+    },
+    /// `access_token.proof`: the embedded DPoP proof fails.
+    #[error("embedded proof: {0}")]
+    Proof(String),
+    /// `access_token.cnf`: the token is not bound to the proof's key.
+    #[error("{reason}")]
+    Cnf {
+        /// The thumbprint of the proof key with the suite's hash.
+        expected: Option<String>,
+        /// The `cnf` member found.
+        found: Option<String>,
+        /// What the value is, if we can tell.
+        reason: String,
+    },
+    /// `access_token.chal`: not the proof's or the expected challenge.
+    #[error("{reason}")]
+    Chal {
+        /// The challenge expected.
+        expected: Option<String>,
+        /// The claim.
+        found: Option<String>,
+        /// What disagrees.
+        reason: String,
+    },
+    /// `access_token.nonce`: not the proof's or the expected nonce.
+    #[error("{reason}")]
+    Nonce {
+        /// The nonce expected.
+        expected: Option<String>,
+        /// The claim.
+        found: Option<String>,
+        /// What disagrees.
+        reason: String,
+    },
+    /// `access_token.scope`: the scope is missing the required one.
+    #[error("scope {found:?} does not grant {expected:?}")]
+    Scope {
+        /// The required scope.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `access_token.api_version`: missing or too old.
+    #[error("{0}")]
+    ApiVersion(String),
+}
+
+impl Failure for Error {
+    fn check_id(&self) -> &'static str {
+        match self {
+            Error::Format(_) => "access_token.format",
+            Error::Typ { .. } => "access_token.typ",
+            Error::Signature(_) => "access_token.signature",
+            Error::IssuerKey(_) => "access_token.issuer_key",
+            Error::Time(_) => "access_token.time",
+            Error::Iss { .. } => "access_token.iss",
+            Error::Aud { .. } => "access_token.aud",
+            Error::Sub { .. } => "access_token.sub",
+            Error::Proof(_) => "access_token.proof",
+            Error::Cnf { .. } => "access_token.cnf",
+            Error::Chal { .. } => "access_token.chal",
+            Error::Nonce { .. } => "access_token.nonce",
+            Error::Scope { .. } => "access_token.scope",
+            Error::ApiVersion(_) => "access_token.api_version",
+        }
+    }
+
+    fn problem(&self) -> AcmeProblem {
+        match self {
+            Error::Format(_) | Error::Typ { .. } => AcmeProblem::Malformed,
+            Error::Nonce { .. } => AcmeProblem::BadNonce,
+            Error::Sub { .. } => AcmeProblem::RejectedIdentifier,
+            _ => AcmeProblem::Unauthorized,
+        }
+    }
+
+    fn expected(&self) -> Option<String> {
+        match self {
+            Error::Typ { .. } => Some("at+jwt".into()),
+            Error::Iss { expected, .. }
+            | Error::Aud { expected, .. }
+            | Error::Scope { expected, .. } => Some(expected.clone()),
+            Error::Sub { expected, .. }
+            | Error::Cnf { expected, .. }
+            | Error::Chal { expected, .. }
+            | Error::Nonce { expected, .. } => expected.clone(),
+            _ => None,
+        }
+    }
+
+    fn found(&self) -> Option<String> {
+        match self {
+            Error::Typ { found }
+            | Error::Iss { found, .. }
+            | Error::Aud { found, .. }
+            | Error::Scope { found, .. }
+            | Error::Sub { found, .. }
+            | Error::Cnf { found, .. }
+            | Error::Chal { found, .. }
+            | Error::Nonce { found, .. } => found.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// An audit of an access token: every check, and the embedded proof's own.
+#[derive(Clone, Debug)]
+pub struct Audit {
+    /// The token, when its structure, key and signature were sound.
+    pub token: Option<VerifiedAccessToken>,
+    /// Every check of the token.
+    pub report: Report,
+    /// Every check of the embedded proof, when there was one to check.
+    pub proof_report: Option<Report>,
+}
+
+/// Verifies an access token, stopping at the first failed check.
+pub fn verify(
+    token: &str,
+    expect: &Expectations,
+    now: UnixTime,
+) -> Result<VerifiedAccessToken, Error> {
+    Run { expect, now }.run(token, &mut FailFast, &mut |proof, e| {
+        dpop::verify(proof, e, now, None).map_err(|e| Error::Proof(e.to_string()))
+    })
+}
+
+/// Runs every check and returns them all.
+pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> Audit {
+    let mut report = Report::new();
+    let mut proof_report = None;
+    let result = Run { expect, now }.run(token, &mut report, &mut |proof, e| {
+        let (verified, sub) = dpop::audit(proof, e, now);
+        let failed: Vec<String> = sub
+            .failures()
+            .map(|c| format!("{}: {}", c.id, c.message))
+            .collect();
+        proof_report = Some(sub);
+        match (verified, failed.is_empty()) {
+            (Some(p), true) => Ok(p),
+            (_, true) => Err(Error::Proof("the proof is unusable".into())),
+            (_, false) => Err(Error::Proof(failed.join("; "))),
+        }
+    });
+    let sound = !report.failures().any(|c| {
+        matches!(
+            c.id,
+            "access_token.format" | "access_token.signature" | "access_token.issuer_key"
+        )
+    });
+    Audit {
+        token: result.ok().filter(|_| sound),
+        report,
+        proof_report,
+    }
+}
+
+type ProofCheck<'f> = dyn FnMut(&str, &dpop::Expectations) -> Result<VerifiedProof, Error> + 'f;
+
+struct Run<'e> {
+    expect: &'e Expectations,
+    now: UnixTime,
+}
+
+impl Run<'_> {
+    fn run<S: Sink<Error>>(
+        &self,
+        token: &str,
+        sink: &mut S,
+        check_proof: &mut ProofCheck<'_>,
+    ) -> Result<VerifiedAccessToken, Error> {
+        let jws = Jws::parse_compact(token, &self.expect.limits).map_err(Error::Format)?;
+        let claims = jws.claims().map_err(Error::Format)?;
+        let typ = jws.header_str("typ");
+        let typ_result = if typ_is(typ, "at+jwt") {
+            Ok(())
+        } else {
+            Err(Error::Typ {
+                found: typ.map(str::to_owned),
+            })
+        };
+        sink.outcome("access_token.typ", typ_result, || "typ is at+jwt".into())?;
+        let (alg, issuer_key) = self.issuer_key(&jws, sink)?;
+        let times = match self.expect.time.check(&claims, self.now) {
+            Ok(t) => {
+                sink.pass("access_token.time", || {
+                    format!("iat {} / exp {} acceptable at {}", t.iat, t.exp, self.now)
+                });
+                Some(t)
+            }
+            Err(why) => {
+                sink.fail(Error::Time(why))?;
+                None
+            }
+        };
+        self.check_iss_aud(&claims, sink)?;
+        let proof = self.proof(&claims, sink, check_proof)?;
+        let client_id = self.check_sub(&claims, proof.as_ref(), sink)?;
+        self.check_cnf(&claims, proof.as_ref(), &jws, sink)?;
+        self.check_echo(&claims, proof.as_ref(), sink)?;
+        self.check_scope(&claims, sink)?;
+        Ok(VerifiedAccessToken {
+            alg,
+            issuer_key,
+            claims,
+            times,
+            client_id,
+            proof,
+        })
+    }
+
+    /// Chooses the verification key per the trust setting and checks the
+    /// signature: `access_token.issuer_key` then `access_token.signature`.
+    fn issuer_key<S: Sink<Error>>(
+        &self,
+        jws: &Jws<'_>,
+        sink: &mut S,
+    ) -> Result<(Algorithm, PublicKey), Error> {
+        let alg = match jws.algorithm() {
+            Ok(alg) if self.expect.algorithms.contains(&alg) => alg,
+            Ok(alg) => {
+                return Err(Error::Signature(JoseError::UnsupportedAlgorithm(
+                    alg.name().into(),
+                )))
+            }
+            Err(e) => return Err(Error::Signature(e)),
+        };
+        let header_jwk = match jws.header.get("jwk") {
+            Some(v) => {
+                Some(Jwk::from_value(v).map_err(|e| Error::IssuerKey(format!("header jwk: {e}")))?)
+            }
+            None => None,
+        };
+        let key = match &self.expect.issuer {
+            IssuerTrust::Pinned(pinned) => pinned_key(pinned, header_jwk.as_ref(), alg, jws, sink)?,
+            IssuerTrust::Embedded => {
+                let jwk = header_jwk.ok_or_else(|| {
+                    Error::IssuerKey("no issuer key pinned and no jwk in the header".into())
+                })?;
+                let key = PublicKey::new(jwk).map_err(|e| Error::IssuerKey(e.to_string()))?;
+                sink.warn("access_token.issuer_key", || {
+                    format!(
+                        "issuer key not pinned; verified against the key embedded in the token ({} thumbprint {})",
+                        key.jwk().key_type().name(),
+                        key.jwk().thumbprint(HashAlg::Sha256)
+                    )
+                });
+                key
+            }
+        };
+        let verified = key.verify(alg, jws.signing_input(), &jws.signature);
+        sink.outcome(
+            "access_token.signature",
+            verified.map_err(Error::Signature),
+            || format!("{alg} signature verifies"),
+        )?;
+        Ok((alg, key))
+    }
+
+    fn check_iss_aud<S: Sink<Error>>(&self, claims: &Object, sink: &mut S) -> Result<(), Error> {
+        let iss = claims::string(claims, "iss").ok().flatten();
+        match (&self.expect.iss, iss) {
+            (Some(want), Some(iss)) if url::same(iss, want) => {
+                sink.pass("access_token.iss", || format!("iss is {want}"))
+            }
+            (Some(want), _) => sink.fail(Error::Iss {
+                expected: want.clone(),
+                found: iss.map(str::to_owned),
+            })?,
+            (None, Some(iss)) if url::normalize(iss).is_some() => sink
+                .skip("access_token.iss", || {
+                    format!("iss {iss} not compared: no expected issuer given")
+                }),
+            (None, _) => sink.fail(Error::Iss {
+                expected: "an http(s) URL".into(),
+                found: iss.map(str::to_owned),
+            })?,
+        }
+        let aud = claims::string(claims, "aud").ok().flatten();
+        match &self.expect.aud {
+            Some(want) if aud.is_some_and(|a| a == want || url::same(a, want)) => {
+                sink.pass("access_token.aud", || format!("aud is {want}"));
+                Ok(())
+            }
+            Some(want) => sink.fail(Error::Aud {
+                expected: want.clone(),
+                found: aud.map(str::to_owned),
+            }),
+            None => {
+                sink.skip("access_token.aud", || {
+                    format!("aud {aud:?} not compared: no audience given")
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// The embedded proof, checked as a DPoP proof for the request that obtained
+    /// this token: POST to `iss`, same `chal`, the expected client and nonce.
+    fn proof<S: Sink<Error>>(
+        &self,
+        claims: &Object,
+        sink: &mut S,
+        check_proof: &mut ProofCheck<'_>,
+    ) -> Result<Option<VerifiedProof>, Error> {
+        let Some(proof) = claims::string(claims, "proof").ok().flatten() else {
+            sink.fail(Error::Proof("the token has no proof claim".into()))?;
+            return Ok(None);
+        };
+        let mut e = self.expect.proof.clone();
+        e.htm = Some("POST".into());
+        e.htu = claims::string(claims, "iss")
+            .ok()
+            .flatten()
+            .map(str::to_owned);
+        e.chal = self.expect.chal.clone().or_else(|| {
+            claims::string(claims, "chal")
+                .ok()
+                .flatten()
+                .map(str::to_owned)
+        });
+        e.nonce = e.nonce.or_else(|| self.expect.nonce.clone());
+        e.client_id = e.client_id.or_else(|| self.expect.client_id.clone());
+        match check_proof(proof, &e) {
+            Ok(p) => {
+                sink.pass("access_token.proof", || {
+                    "embedded proof verifies as a DPoP proof for POST to iss, with the token's chal"
+                        .into()
+                });
+                Ok(Some(p))
+            }
+            Err(err) => sink.fail(err).map(|()| None),
+        }
+    }
+
+    fn check_sub<S: Sink<Error>>(
+        &self,
+        claims: &Object,
+        proof: Option<&VerifiedProof>,
+        sink: &mut S,
+    ) -> Result<Option<ClientId>, Error> {
+        let sub = claims::string(claims, "sub").ok().flatten();
+        let client_id = claims::string(claims, "client_id").ok().flatten();
+        let fail = |reason: String| Error::Sub {
+            expected: self.expect.client_id.as_ref().map(ToString::to_string),
+            found: sub.map(str::to_owned),
+            reason,
+        };
+        let parsed = match sub.map(ClientId::parse) {
+            Some(Ok(id)) => id,
+            Some(Err(e)) => return sink.fail(fail(e.to_string())).map(|()| None),
+            None => return sink.fail(fail("no sub claim".into())).map(|()| None),
+        };
+        let reason = if client_id.and_then(|c| ClientId::parse(c).ok()).as_ref() != Some(&parsed) {
+            Some(format!("sub {parsed} is not client_id {client_id:?}"))
+        } else if proof.is_some_and(|p| p.client_id.as_ref() != Some(&parsed)) {
+            Some(format!("sub {parsed} is not the proof's sub"))
+        } else {
+            match &self.expect.client_id {
+                Some(want) if *want != parsed => {
+                    Some(format!("sub is client {parsed}, not {want}"))
+                }
+                _ => None,
+            }
+        };
+        match reason {
+            Some(r) => sink.fail(fail(r))?,
+            None => sink.pass("access_token.sub", || match &self.expect.client_id {
+                Some(want) => format!("sub = client_id = proof sub = {want}"),
+                None => {
+                    format!("sub = client_id = proof sub = {parsed} (no expected client id given)")
+                }
+            }),
+        }
+        Ok(Some(parsed))
+    }
+
+    fn check_cnf<S: Sink<Error>>(
+        &self,
+        claims: &Object,
+        proof: Option<&VerifiedProof>,
+        jws: &Jws<'_>,
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        let cnf = claims.get("cnf").and_then(Value::as_object);
+        let member = cnf.and_then(|c| {
+            ["jkt", "kid"]
+                .into_iter()
+                .find_map(|m| c.get(m).and_then(Value::as_str).map(|v| (m, v)))
+        });
+        let found = member.map(|(m, v)| format!("{m}={v}"));
+        let fail = |expected: Option<String>, reason: String| Error::Cnf {
+            expected,
+            found: found.clone(),
+            reason,
+        };
+        let Some((name, value)) = member else {
+            return sink.fail(fail(
+                None,
+                "no cnf.jkt or cnf.kid: the token is not bound to a key".into(),
+            ));
+        };
+        let Some(proof) = proof else {
+            return sink.fail(fail(
+                None,
+                format!("cnf.{name} cannot be checked: no usable embedded proof"),
+            ));
+        };
+        let hash = proof.alg.suite_hash();
+        let expected = proof.key.jwk().thumbprint(hash);
+        if value == expected {
+            sink.pass("access_token.cnf", || {
+                format!(
+                    "cnf.{name} is the {} thumbprint of the proof key",
+                    hash.name()
+                )
+            });
+            return Ok(());
+        }
+        let reason = explain_cnf(name, value, proof, self.issuer_jwks(jws));
+        sink.fail(fail(Some(expected), reason))
+    }
+
+    /// Issuer keys the token could have been bound to by mistake: the header
+    /// key and every pinned key.
+    fn issuer_jwks(&self, jws: &Jws<'_>) -> Vec<Jwk> {
+        let mut keys: Vec<Jwk> = jws
+            .header
+            .get("jwk")
+            .and_then(|v| Jwk::from_value(v).ok())
+            .into_iter()
+            .collect();
+        if let IssuerTrust::Pinned(pinned) = &self.expect.issuer {
+            keys.extend(pinned.iter().map(|k| k.jwk().clone()));
+        }
+        keys
+    }
+
+    fn check_echo<S: Sink<Error>>(
+        &self,
+        claims: &Object,
+        proof: Option<&VerifiedProof>,
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        for (claim, expected) in [("chal", &self.expect.chal), ("nonce", &self.expect.nonce)] {
+            let found = claims::string(claims, claim).ok().flatten();
+            let in_proof = proof.and_then(|p| p.claim(claim));
+            let reason = match (found, in_proof, expected) {
+                (None, ..) => Some(format!("no {claim} claim")),
+                (Some(f), Some(p), _) if f != p => {
+                    Some(format!("{claim} {f:?} is not the proof's {p:?}"))
+                }
+                (Some(_), None, _) if proof.is_some() => Some(format!("the proof has no {claim}")),
+                (Some(f), _, Some(e)) if f != e => {
+                    Some(format!("{claim} is {f:?}, expected {e:?}"))
+                }
+                _ => None,
+            };
+            let (id, error) = echo_error(claim, expected.clone(), found.map(str::to_owned));
+            match reason {
+                Some(reason) => sink.fail(error(reason))?,
+                None => sink.pass(id, || {
+                    let v = found.unwrap_or_default();
+                    match expected {
+                        Some(_) => format!("{claim} {v:?} is the proof's and the expected one"),
+                        None => format!("{claim} {v:?} is the proof's"),
+                    }
+                }),
+            }
+        }
+        Ok(())
+    }
+
+    fn check_scope<S: Sink<Error>>(&self, claims: &Object, sink: &mut S) -> Result<(), Error> {
+        let scope = claims::string(claims, "scope").ok().flatten();
+        let want = &self.expect.scope;
+        let grants = scope.is_some_and(|s| s.split(' ').any(|s| s == want));
+        let result = if grants {
+            Ok(())
+        } else {
+            Err(Error::Scope {
+                expected: want.clone(),
+                found: scope.map(str::to_owned),
+            })
+        };
+        sink.outcome("access_token.scope", result, || {
+            format!("scope grants {want}")
+        })?;
+        let version = claims.get("api_version").and_then(Value::as_u64);
+        let min = self.expect.min_api_version;
+        let result = match version {
+            Some(v) if v >= min => Ok(()),
+            Some(v) => Err(Error::ApiVersion(format!("api_version {v} is below {min}"))),
+            None => Err(Error::ApiVersion("no integer api_version claim".into())),
+        };
+        sink.outcome("access_token.api_version", result, || {
+            format!(
+                "api_version {} (at least {min})",
+                version.unwrap_or_default()
+            )
+        })
+    }
+}
+
+type EchoError = fn(Option<String>, Option<String>, String) -> Error;
+
+fn echo_error(
+    claim: &str,
+    expected: Option<String>,
+    found: Option<String>,
+) -> (&'static str, impl FnOnce(String) -> Error) {
+    let (id, make): (&'static str, EchoError) = if claim == "chal" {
+        ("access_token.chal", |expected, found, reason| Error::Chal {
+            expected,
+            found,
+            reason,
+        })
+    } else {
+        ("access_token.nonce", |expected, found, reason| {
+            Error::Nonce {
+                expected,
+                found,
+                reason,
+            }
+        })
+    };
+    (id, move |reason| make(expected, found, reason))
+}
+
+/// The pinned key that signed the token. A header `jwk` must be a pinned key;
+/// without one, the pinned key of the token's algorithm that verifies is used.
+fn pinned_key<S: Sink<Error>>(
+    pinned: &[PublicKey],
+    header: Option<&Jwk>,
+    alg: Algorithm,
+    jws: &Jws<'_>,
+    sink: &mut S,
+) -> Result<PublicKey, Error> {
+    if let Some(jwk) = header {
+        let Some(key) = pinned.iter().find(|k| k.jwk() == jwk) else {
+            sink.fail(Error::IssuerKey(format!(
+                "the header jwk ({} thumbprint {}) is not a pinned issuer key",
+                jwk.key_type().name(),
+                jwk.thumbprint(HashAlg::Sha256)
+            )))?;
+            return PublicKey::new(jwk.clone()).map_err(|e| Error::IssuerKey(e.to_string()));
+        };
+        sink.pass("access_token.issuer_key", || {
+            "the header jwk is a pinned issuer key".into()
+        });
+        return Ok(key.clone());
+    }
+    let candidates = pinned
+        .iter()
+        .filter(|k| k.jwk().key_type() == alg.key_type());
+    let mut last = None;
+    for key in candidates {
+        if key.verify(alg, jws.signing_input(), &jws.signature).is_ok() {
+            sink.pass("access_token.issuer_key", || {
+                "signed by a pinned issuer key".into()
+            });
+            return Ok(key.clone());
+        }
+        last = Some(key);
+    }
+    match last {
+        Some(key) => {
+            sink.pass("access_token.issuer_key", || {
+                format!("a pinned {} issuer key applies", alg.key_type().name())
+            });
+            Ok(key.clone())
+        }
+        None => Err(Error::IssuerKey(format!(
+            "no pinned issuer key of type {} (alg {alg})",
+            alg.key_type().name()
+        ))),
+    }
+}
+
+/// Says what a wrong `cnf` value is, when it is something we know.
+fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>) -> String {
+    let suite = proof.alg.suite_hash();
+    for hash in HashAlg::ALL {
+        if issuers.iter().any(|k| k.thumbprint(hash) == value) {
+            return format!(
+                "cnf.{name} is the {} thumbprint of the issuer's own key, not of the proof key: \
+                 the token is not bound to the client",
+                hash.name()
+            );
+        }
+        if hash != suite && proof.key.jwk().thumbprint(hash) == value {
+            return format!(
+                "cnf.{name} is the {} thumbprint of the proof key, but the {} suite uses {}",
+                hash.name(),
+                proof.alg,
+                suite.name()
+            );
+        }
+    }
+    format!(
+        "cnf.{name} is not the {} thumbprint of the proof key, nor of any issuer key",
+        suite.name()
+    )
+}

@@ -1,0 +1,42 @@
+//! Reading claims of a verified-structure token with precise errors.
+
+use crate::jose::Object;
+use serde_json::Value;
+
+/// A string claim: `Ok(None)` when absent, `Err` when present but not a string.
+pub fn string<'c>(claims: &'c Object, name: &str) -> Result<Option<&'c str>, String> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("{name} is not a string but {}", kind(other))),
+    }
+}
+
+/// A string claim that must be there and not empty.
+pub fn required<'c>(claims: &'c Object, name: &str) -> Result<&'c str, String> {
+    match string(claims, name)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        Some(_) => Err(format!("{name} is empty")),
+        None => Err(format!("no {name} claim")),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Whether a JOSE `typ` names `media` (RFC 7515 §4.1.9: case-insensitive, the
+/// `application/` prefix optional).
+pub fn typ_is(typ: Option<&str>, media: &str) -> bool {
+    typ.is_some_and(|t| {
+        let t = t.to_ascii_lowercase();
+        t == media || t.strip_prefix("application/") == Some(media)
+    })
+}

@@ -1,0 +1,641 @@
+//! DPoP proofs (`dpop+jwt`, RFC 9449) with Wire's claims.
+//!
+//! A proof shows that the client holds the key in its header and binds that key
+//! to one request (`htm`, `htu`), one server nonce, one ACME challenge (`chal`)
+//! and one client identity (`sub`). [`verify`] stops at the first failure (a
+//! server); [`audit`] runs every check and returns them all (an auditor).
+
+use crate::claims::{self, typ_is};
+use crate::identity::{ClientId, Handle};
+use crate::jose::{Algorithm, HashAlg, JoseError, Jws, Limits, Object, PublicKey};
+use crate::replay::{ReplayStore, StoreError};
+use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::time::{TimePolicy, Times, UnixTime};
+use crate::url;
+use thiserror::Error;
+
+/// What the verifier knows and expects of a proof. `None` means "not known":
+/// the check is reported `skip`, never `pass`.
+#[derive(Clone, Debug)]
+pub struct Expectations {
+    /// The HTTP method of the request the proof came with.
+    pub htm: Option<String>,
+    /// The URL of the request the proof came with.
+    pub htu: Option<String>,
+    /// The nonce the server issued.
+    pub nonce: Option<String>,
+    /// The ACME challenge token.
+    pub chal: Option<String>,
+    /// The client the proof must be for.
+    pub client_id: Option<ClientId>,
+    /// The audience (the ACME challenge URL, in newer flows).
+    pub aud: Option<String>,
+    /// The user's handle.
+    pub handle: Option<Handle>,
+    /// The user's team.
+    pub team: Option<String>,
+    /// The user's display name.
+    pub name: Option<String>,
+    /// base64url SHA-256 of the access token the proof accompanies.
+    pub ath: Option<String>,
+    /// Algorithms accepted.
+    pub algorithms: Vec<Algorithm>,
+    /// Time tolerances.
+    pub time: TimePolicy,
+    /// Size limits.
+    pub limits: Limits,
+}
+
+impl Default for Expectations {
+    fn default() -> Self {
+        Expectations {
+            htm: None,
+            htu: None,
+            nonce: None,
+            chal: None,
+            client_id: None,
+            aud: None,
+            handle: None,
+            team: None,
+            name: None,
+            ath: None,
+            algorithms: Algorithm::ALL.to_vec(),
+            time: TimePolicy::DPOP,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A proof whose every requested check passed.
+#[derive(Clone, Debug)]
+pub struct VerifiedProof {
+    /// The signing algorithm.
+    pub alg: Algorithm,
+    /// The client's key from the header.
+    pub key: PublicKey,
+    /// The claims.
+    pub claims: Object,
+    /// `iat`, `exp`, `nbf`.
+    pub times: Option<Times>,
+    /// The client id in `sub`, when it parsed.
+    pub client_id: Option<ClientId>,
+}
+
+impl VerifiedProof {
+    /// A string claim, if present.
+    pub fn claim(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(|v| v.as_str())
+    }
+
+    /// The RFC 7638 thumbprint of the proof key with the suite's hash.
+    pub fn thumbprint(&self) -> String {
+        self.key.jwk().thumbprint(self.alg.suite_hash())
+    }
+}
+
+/// Why a proof was rejected. Each variant is one catalogue check.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum Error {
+    /// `dpop.format`: not a well-formed compact JWS with JSON claims.
+    #[error("the proof is not a well-formed JWS: {0}")]
+    Format(JoseError),
+    /// `dpop.typ`: the header `typ` is not `dpop+jwt`.
+    #[error("typ is {found:?}, not \"dpop+jwt\"")]
+    Typ {
+        /// The `typ` found.
+        found: Option<String>,
+    },
+    /// `dpop.alg`: algorithm not accepted, or not fitting the key.
+    #[error("{0}")]
+    Alg(JoseError),
+    /// `dpop.jwk`: the header key is missing or invalid.
+    #[error("header jwk: {0}")]
+    Jwk(JoseError),
+    /// `dpop.signature`: the signature does not verify with the header key.
+    #[error("{0}")]
+    Signature(JoseError),
+    /// `dpop.htm`: the method does not match.
+    #[error("htm is {found:?}, the request used {expected:?}")]
+    Htm {
+        /// The request method.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.htu`: the URL does not match or is malformed.
+    #[error("htu {found:?} {reason} {expected:?}")]
+    Htu {
+        /// The request URL.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+        /// How it differs.
+        reason: &'static str,
+    },
+    /// `dpop.time`: `iat`, `nbf` or `exp` unacceptable at the verification time.
+    #[error("{0}")]
+    Time(String),
+    /// `dpop.jti`: missing, or already used.
+    #[error("{0}")]
+    Jti(String),
+    /// `dpop.jti`: the replay store could not answer (fail closed).
+    #[error("jti single use could not be checked: {0}")]
+    Store(StoreError),
+    /// `dpop.nonce`: not the nonce the server issued.
+    #[error("nonce is {found:?}, the server issued {expected:?}")]
+    Nonce {
+        /// The issued nonce.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.chal`: not the ACME challenge token.
+    #[error("chal is {found:?}, the challenge token is {expected:?}")]
+    Chal {
+        /// The challenge token.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.sub`: not a Wire client id, or not the expected one.
+    #[error("sub {found:?}: {reason}")]
+    Sub {
+        /// The expected client id, if one was given.
+        expected: Option<String>,
+        /// The claim.
+        found: Option<String>,
+        /// Why it fails.
+        reason: String,
+    },
+    /// `dpop.aud`: not the expected audience.
+    #[error("aud is {found:?}, expected {expected:?}")]
+    Aud {
+        /// The expected audience.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.handle`: not the expected handle.
+    #[error("handle is {found:?}, expected {expected:?}")]
+    Handle {
+        /// The expected handle.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.team`: not the expected team.
+    #[error("team is {found:?}, expected {expected:?}")]
+    Team {
+        /// The expected team.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.name`: not the expected display name.
+    #[error("name is {found:?}, expected {expected:?}")]
+    Name {
+        /// The expected display name.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+    /// `dpop.ath`: not the hash of the access token presented with it.
+    #[error("ath is {found:?}, the access token hashes to {expected:?}")]
+    Ath {
+        /// base64url SHA-256 of the access token.
+        expected: String,
+        /// The claim.
+        found: Option<String>,
+    },
+}
+
+impl Failure for Error {
+    fn check_id(&self) -> &'static str {
+        match self {
+            Error::Format(_) => "dpop.format",
+            Error::Typ { .. } => "dpop.typ",
+            Error::Alg(_) => "dpop.alg",
+            Error::Jwk(_) => "dpop.jwk",
+            Error::Signature(_) => "dpop.signature",
+            Error::Htm { .. } => "dpop.htm",
+            Error::Htu { .. } => "dpop.htu",
+            Error::Time(_) => "dpop.time",
+            Error::Jti(_) | Error::Store(_) => "dpop.jti",
+            Error::Nonce { .. } => "dpop.nonce",
+            Error::Chal { .. } => "dpop.chal",
+            Error::Sub { .. } => "dpop.sub",
+            Error::Aud { .. } => "dpop.aud",
+            Error::Handle { .. } => "dpop.handle",
+            Error::Team { .. } => "dpop.team",
+            Error::Name { .. } => "dpop.name",
+            Error::Ath { .. } => "dpop.ath",
+        }
+    }
+
+    fn problem(&self) -> AcmeProblem {
+        match self {
+            Error::Format(_) | Error::Typ { .. } => AcmeProblem::Malformed,
+            Error::Nonce { .. } => AcmeProblem::BadNonce,
+            Error::Sub { .. } | Error::Handle { .. } | Error::Team { .. } | Error::Name { .. } => {
+                AcmeProblem::RejectedIdentifier
+            }
+            _ => AcmeProblem::Unauthorized,
+        }
+    }
+
+    fn expected(&self) -> Option<String> {
+        match self {
+            Error::Typ { .. } => Some("dpop+jwt".into()),
+            Error::Htm { expected, .. }
+            | Error::Htu { expected, .. }
+            | Error::Nonce { expected, .. }
+            | Error::Chal { expected, .. }
+            | Error::Aud { expected, .. }
+            | Error::Handle { expected, .. }
+            | Error::Team { expected, .. }
+            | Error::Name { expected, .. }
+            | Error::Ath { expected, .. } => Some(expected.clone()),
+            Error::Sub { expected, .. } => expected.clone(),
+            _ => None,
+        }
+    }
+
+    fn found(&self) -> Option<String> {
+        match self {
+            Error::Typ { found }
+            | Error::Htm { found, .. }
+            | Error::Htu { found, .. }
+            | Error::Nonce { found, .. }
+            | Error::Chal { found, .. }
+            | Error::Sub { found, .. }
+            | Error::Aud { found, .. }
+            | Error::Handle { found, .. }
+            | Error::Team { found, .. }
+            | Error::Name { found, .. }
+            | Error::Ath { found, .. } => found.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// Verifies a proof, stopping at the first failed check. With a replay store
+/// the `jti` is consumed; without one only its presence is checked.
+pub fn verify(
+    token: &str,
+    expect: &Expectations,
+    now: UnixTime,
+    replay: Option<&dyn ReplayStore>,
+) -> Result<VerifiedProof, Error> {
+    run(token, expect, now, replay, &mut FailFast)
+}
+
+/// Runs every check and returns them all, with the proof when its structure,
+/// key and signature were sound.
+pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<VerifiedProof>, Report) {
+    let mut report = Report::new();
+    let proof = run(token, expect, now, None, &mut report).ok();
+    let sound = !report.failures().any(|c| {
+        matches!(
+            c.id,
+            "dpop.format" | "dpop.alg" | "dpop.jwk" | "dpop.signature"
+        )
+    });
+    (proof.filter(|_| sound), report)
+}
+
+/// base64url SHA-256 of an access token, the value of `ath`.
+pub fn ath(access_token: &str) -> String {
+    crate::jose::b64_encode(HashAlg::Sha256.digest(access_token.as_bytes()).as_ref())
+}
+
+/// The checks, in order. Structural failures end the run in both modes, since
+/// nothing after them can be evaluated.
+pub(crate) fn run<S: Sink<Error>>(
+    token: &str,
+    expect: &Expectations,
+    now: UnixTime,
+    replay: Option<&dyn ReplayStore>,
+    sink: &mut S,
+) -> Result<VerifiedProof, Error> {
+    let jws = Jws::parse_compact(token, &expect.limits).map_err(Error::Format)?;
+    let claims = jws.claims().map_err(Error::Format)?;
+    let typ = jws.header_str("typ");
+    let typ_ok = typ_is(typ, "dpop+jwt");
+    let typ_err = || Error::Typ {
+        found: typ.map(str::to_owned),
+    };
+    sink.outcome(
+        "dpop.typ",
+        if typ_ok { Ok(()) } else { Err(typ_err()) },
+        || "typ is dpop+jwt".into(),
+    )?;
+    let (alg, key) = header_key(&jws, expect, sink)?;
+    let signature = key.verify(alg, jws.signing_input(), &jws.signature);
+    sink.outcome(
+        "dpop.signature",
+        signature.map_err(Error::Signature),
+        || format!("{alg} signature verifies with the header jwk"),
+    )?;
+    let times = check_claims(&claims, expect, now, sink)?;
+    check_jti(&claims, &key, times, expect, now, replay, sink)?;
+    let client_id = check_identity(&claims, expect, sink)?;
+    Ok(VerifiedProof {
+        alg,
+        key,
+        claims,
+        times,
+        client_id,
+    })
+}
+
+fn header_key<S: Sink<Error>>(
+    jws: &Jws<'_>,
+    expect: &Expectations,
+    sink: &mut S,
+) -> Result<(Algorithm, PublicKey), Error> {
+    let alg = match jws.algorithm() {
+        Ok(alg) if expect.algorithms.contains(&alg) => alg,
+        Ok(alg) => {
+            return Err(Error::Alg(JoseError::UnsupportedAlgorithm(
+                alg.name().into(),
+            )))
+        }
+        Err(e) => return Err(Error::Alg(e)),
+    };
+    let jwk = match jws.header.get("jwk") {
+        Some(v) => crate::jose::Jwk::from_value(v).map_err(Error::Jwk)?,
+        None => {
+            return Err(Error::Jwk(JoseError::Member {
+                part: "header",
+                name: "jwk",
+                expected: "JSON object",
+            }))
+        }
+    };
+    alg.check_key(jwk.key_type()).map_err(Error::Alg)?;
+    sink.pass("dpop.alg", || format!("{alg} is accepted and fits the key"));
+    let key = PublicKey::new(jwk).map_err(Error::Jwk)?;
+    sink.pass("dpop.jwk", || {
+        format!(
+            "header jwk is a valid public {} key",
+            key.jwk().key_type().name()
+        )
+    });
+    Ok((alg, key))
+}
+
+fn check_claims<S: Sink<Error>>(
+    claims: &Object,
+    expect: &Expectations,
+    now: UnixTime,
+    sink: &mut S,
+) -> Result<Option<Times>, Error> {
+    let htm = claims::string(claims, "htm").ok().flatten();
+    match &expect.htm {
+        Some(m) if htm == Some(m.as_str()) => sink.pass("dpop.htm", || format!("htm is {m}")),
+        Some(m) => sink.fail(Error::Htm {
+            expected: m.clone(),
+            found: htm.map(str::to_owned),
+        })?,
+        None => sink.skip("dpop.htm", || {
+            format!("htm {htm:?} not compared: no request method given")
+        }),
+    }
+    check_htu(claims, expect, sink)?;
+    let times = match expect.time.check(claims, now) {
+        Ok(t) => {
+            sink.pass("dpop.time", || {
+                format!("iat {} / exp {} acceptable at {now}", t.iat, t.exp)
+            });
+            Some(t)
+        }
+        Err(why) => {
+            sink.fail(Error::Time(why))?;
+            None
+        }
+    };
+    let nonce = claims::string(claims, "nonce").ok().flatten();
+    expected_eq(
+        sink,
+        "dpop.nonce",
+        "nonce",
+        nonce,
+        expect.nonce.as_deref(),
+        |e, f| Error::Nonce {
+            expected: e,
+            found: f,
+        },
+    )?;
+    let chal = claims::string(claims, "chal").ok().flatten();
+    expected_eq(
+        sink,
+        "dpop.chal",
+        "chal",
+        chal,
+        expect.chal.as_deref(),
+        |e, f| Error::Chal {
+            expected: e,
+            found: f,
+        },
+    )?;
+    let ath = claims::string(claims, "ath").ok().flatten();
+    expected_eq(
+        sink,
+        "dpop.ath",
+        "ath",
+        ath,
+        expect.ath.as_deref(),
+        |e, f| Error::Ath {
+            expected: e,
+            found: f,
+        },
+    )?;
+    Ok(times)
+}
+
+/// Records pass when `found == expected`, skip when nothing is expected.
+pub(crate) fn expected_eq<E, S: Sink<E>>(
+    sink: &mut S,
+    id: &'static str,
+    claim: &str,
+    found: Option<&str>,
+    expected: Option<&str>,
+    error: impl FnOnce(String, Option<String>) -> E,
+) -> Result<(), E> {
+    match expected {
+        Some(e) if found == Some(e) => {
+            sink.pass(id, || format!("{claim} is {e:?}"));
+            Ok(())
+        }
+        Some(e) => sink.fail(error(e.to_owned(), found.map(str::to_owned))),
+        None => {
+            sink.skip(id, || {
+                format!("{claim} {found:?} not compared: nothing expected given")
+            });
+            Ok(())
+        }
+    }
+}
+
+fn check_htu<S: Sink<Error>>(
+    claims: &Object,
+    expect: &Expectations,
+    sink: &mut S,
+) -> Result<(), Error> {
+    let htu = claims::string(claims, "htu").ok().flatten();
+    let Some(expected) = &expect.htu else {
+        sink.skip("dpop.htu", || {
+            format!("htu {htu:?} not compared: no request URL given")
+        });
+        return Ok(());
+    };
+    let fail = |reason| Error::Htu {
+        expected: expected.clone(),
+        found: htu.map(str::to_owned),
+        reason,
+    };
+    let result = match htu.map(url::normalize) {
+        None => Err(fail("is missing; the request URL is")),
+        Some(None) => Err(fail("is not an absolute http(s) URL; the request URL is")),
+        Some(Some(n)) if n.has_query_or_fragment => Err(fail(
+            "has a query or fragment, which RFC 9449 forbids; the request URL is",
+        )),
+        Some(Some(_)) if htu.is_some_and(|h| url::same(h, expected)) => Ok(()),
+        Some(Some(_)) => Err(fail("is not the request URL")),
+    };
+    sink.outcome("dpop.htu", result, || format!("htu matches {expected}"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_jti<S: Sink<Error>>(
+    claims: &Object,
+    key: &PublicKey,
+    times: Option<Times>,
+    expect: &Expectations,
+    now: UnixTime,
+    replay: Option<&dyn ReplayStore>,
+    sink: &mut S,
+) -> Result<(), Error> {
+    let jti = match claims::required(claims, "jti") {
+        Ok(jti) => jti,
+        Err(why) => return sink.fail(Error::Jti(why)),
+    };
+    let Some(store) = replay else {
+        sink.pass("dpop.jti", || {
+            format!("jti {jti:?} present (single use not checked: no replay store)")
+        });
+        return Ok(());
+    };
+    // Keyed by the client key so that two clients' jtis never collide.
+    let slot = format!("dpop:{}:{jti}", key.jwk().thumbprint(HashAlg::Sha256));
+    let until = times
+        .map_or(now, |t| t.exp)
+        .saturating_add(expect.time.max_skew);
+    match store.first_use(&slot, until, now) {
+        Ok(true) => {
+            sink.pass("dpop.jti", || {
+                format!("jti {jti:?} used for the first time")
+            });
+            Ok(())
+        }
+        Ok(false) => sink.fail(Error::Jti(format!("jti {jti:?} was already used (replay)"))),
+        Err(e) => sink.fail(Error::Store(e)),
+    }
+}
+
+fn check_identity<S: Sink<Error>>(
+    claims: &Object,
+    expect: &Expectations,
+    sink: &mut S,
+) -> Result<Option<ClientId>, Error> {
+    let client_id = check_sub(claims, expect, sink)?;
+    check_aud(claims, expect, sink)?;
+    let handle = claims::string(claims, "handle").ok().flatten();
+    match &expect.handle {
+        Some(h) if handle.and_then(|s| Handle::parse(s).ok()).as_ref() == Some(h) => {
+            sink.pass("dpop.handle", || format!("handle is {h}"))
+        }
+        Some(h) => sink.fail(Error::Handle {
+            expected: h.to_string(),
+            found: handle.map(str::to_owned),
+        })?,
+        None => sink.skip("dpop.handle", || {
+            format!("handle {handle:?} not compared: no handle given")
+        }),
+    }
+    let team = claims::string(claims, "team").ok().flatten();
+    expected_eq(
+        sink,
+        "dpop.team",
+        "team",
+        team,
+        expect.team.as_deref(),
+        |e, f| Error::Team {
+            expected: e,
+            found: f,
+        },
+    )?;
+    let name = claims::string(claims, "name").ok().flatten();
+    expected_eq(
+        sink,
+        "dpop.name",
+        "name",
+        name,
+        expect.name.as_deref(),
+        |e, f| Error::Name {
+            expected: e,
+            found: f,
+        },
+    )?;
+    Ok(client_id)
+}
+
+fn check_sub<S: Sink<Error>>(
+    claims: &Object,
+    expect: &Expectations,
+    sink: &mut S,
+) -> Result<Option<ClientId>, Error> {
+    let sub = claims::string(claims, "sub").ok().flatten();
+    let fail = |reason: String| Error::Sub {
+        expected: expect.client_id.as_ref().map(ToString::to_string),
+        found: sub.map(str::to_owned),
+        reason,
+    };
+    let parsed = match sub.map(ClientId::parse) {
+        None => return sink.fail(fail("no sub claim".into())).map(|()| None),
+        Some(Err(e)) => return sink.fail(fail(e.reason.into())).map(|()| None),
+        Some(Ok(id)) => id,
+    };
+    match &expect.client_id {
+        Some(want) if *want == parsed => sink.pass("dpop.sub", || format!("sub is client {want}")),
+        Some(want) => sink.fail(fail(format!("is client {parsed}, not {want}")))?,
+        None => sink.skip("dpop.sub", || {
+            format!("sub is client {parsed}; no expected client id given")
+        }),
+    }
+    Ok(Some(parsed))
+}
+
+fn check_aud<S: Sink<Error>>(
+    claims: &Object,
+    expect: &Expectations,
+    sink: &mut S,
+) -> Result<(), Error> {
+    let aud = claims::string(claims, "aud").ok().flatten();
+    match &expect.aud {
+        Some(want) if aud.is_some_and(|a| url::same(a, want) || a == want) => {
+            sink.pass("dpop.aud", || format!("aud is {want}"));
+            Ok(())
+        }
+        Some(want) => sink.fail(Error::Aud {
+            expected: want.clone(),
+            found: aud.map(str::to_owned),
+        }),
+        None => {
+            sink.skip("dpop.aud", || {
+                format!("aud {aud:?} not compared: no audience given")
+            });
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,178 @@
+use super::{b64_decode, parse_object, Algorithm, JoseError, Object};
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// Size limits applied before any decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The whole serialized JWS.
+    pub max_token: usize,
+    /// The encoded protected header.
+    pub max_header: usize,
+}
+
+impl Default for Limits {
+    /// 64 KiB tokens and 8 KiB headers: a Wire access token with its embedded
+    /// proof is about 3 KiB.
+    fn default() -> Self {
+        Limits {
+            max_token: 64 * 1024,
+            max_header: 8 * 1024,
+        }
+    }
+}
+
+/// A JWS whose structure has been checked strictly; its signature has not.
+#[derive(Clone, Debug)]
+pub struct Jws<'a> {
+    signing_input: Cow<'a, str>,
+    /// The protected header.
+    pub header: Object,
+    /// The decoded payload bytes.
+    pub payload: Vec<u8>,
+    /// The decoded signature bytes.
+    pub signature: Vec<u8>,
+}
+
+impl<'a> Jws<'a> {
+    /// Parses a compact JWS: exactly three segments of strict base64url, a JSON
+    /// object header with no duplicate members, no `crit`, no `b64: false`.
+    pub fn parse_compact(token: &'a str, limits: &Limits) -> Result<Self, JoseError> {
+        if token.len() > limits.max_token {
+            return Err(JoseError::TooLarge {
+                what: "the token",
+                size: token.len(),
+                limit: limits.max_token,
+            });
+        }
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JoseError::Segments(token.split('.').count()));
+        };
+        let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
+        Self::from_parts(Cow::Borrowed(signing_input), h, p, s, limits)
+    }
+
+    /// Parses the flattened JSON serialization (RFC 7515 §7.2.2) used by ACME:
+    /// `protected`, `payload`, `signature`, and no unprotected `header`.
+    pub fn parse_flattened(json: &[u8], limits: &Limits) -> Result<Jws<'static>, JoseError> {
+        if json.len() > limits.max_token {
+            return Err(JoseError::TooLarge {
+                what: "the JWS",
+                size: json.len(),
+                limit: limits.max_token,
+            });
+        }
+        let object = parse_object(json, "JWS")?;
+        if object.contains_key("header") {
+            return Err(JoseError::UnprotectedHeader);
+        }
+        let member = |name: &'static str| {
+            object
+                .get(name)
+                .and_then(Value::as_str)
+                .ok_or(JoseError::Member {
+                    part: "JWS",
+                    name,
+                    expected: "string",
+                })
+        };
+        Self::from_flattened_parts(
+            member("protected")?,
+            member("payload")?,
+            member("signature")?,
+            limits,
+        )
+    }
+
+    /// Builds a JWS from the three members of a flattened JSON serialization.
+    pub fn from_flattened_parts(
+        protected: &str,
+        payload: &str,
+        signature: &str,
+        limits: &Limits,
+    ) -> Result<Jws<'static>, JoseError> {
+        let signing_input = format!("{protected}.{payload}");
+        Jws::from_parts(
+            Cow::Owned(signing_input),
+            protected,
+            payload,
+            signature,
+            limits,
+        )
+        .map(Jws::into_owned)
+    }
+
+    fn from_parts(
+        signing_input: Cow<'a, str>,
+        h: &str,
+        p: &str,
+        s: &str,
+        limits: &Limits,
+    ) -> Result<Self, JoseError> {
+        if h.len() > limits.max_header {
+            return Err(JoseError::TooLarge {
+                what: "the header",
+                size: h.len(),
+                limit: limits.max_header,
+            });
+        }
+        if h.is_empty() {
+            return Err(JoseError::EmptySegment("header"));
+        }
+        if s.is_empty() {
+            return Err(JoseError::EmptySegment("signature"));
+        }
+        let header_bytes = b64_decode(h).ok_or(JoseError::Base64("header"))?;
+        let header = parse_object(&header_bytes, "header")?;
+        if header.contains_key("crit") {
+            return Err(JoseError::Crit);
+        }
+        if header.get("b64").is_some_and(|b| b != &Value::Bool(true)) {
+            return Err(JoseError::UnencodedPayload);
+        }
+        let payload = b64_decode(p).ok_or(JoseError::Base64("payload"))?;
+        let signature = b64_decode(s).ok_or(JoseError::Base64("signature"))?;
+        Ok(Jws {
+            signing_input,
+            header,
+            payload,
+            signature,
+        })
+    }
+
+    fn into_owned(self) -> Jws<'static> {
+        Jws {
+            signing_input: Cow::Owned(self.signing_input.into_owned()),
+            header: self.header,
+            payload: self.payload,
+            signature: self.signature,
+        }
+    }
+
+    /// The bytes the signature covers: `BASE64URL(header) . BASE64URL(payload)`.
+    pub fn signing_input(&self) -> &[u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The header's `alg`, which must be one of the accepted algorithms.
+    pub fn algorithm(&self) -> Result<Algorithm, JoseError> {
+        match self.header.get("alg") {
+            Some(Value::String(name)) => Algorithm::from_name(name),
+            Some(other) => Err(JoseError::UnsupportedAlgorithm(other.to_string())),
+            None => Err(JoseError::UnsupportedAlgorithm("(missing)".into())),
+        }
+    }
+
+    /// A string member of the header, if present and a string.
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.header.get(name).and_then(Value::as_str)
+    }
+
+    /// The payload parsed strictly as a JSON object (a claims set).
+    pub fn claims(&self) -> Result<Object, JoseError> {
+        parse_object(&self.payload, "payload")
+    }
+}

@@ -1,0 +1,114 @@
+//! URL comparison for `htu`, `iss` and `aud` (RFC 9449 §4.3 and RFC 3986 §6.2):
+//! scheme and host compare case-insensitively, a default port equals no port,
+//! an empty path equals `/`, and percent-escapes of unreserved characters equal
+//! the characters. Query and fragment are not part of the comparison.
+
+/// A URL reduced to what the comparison looks at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NormalUrl {
+    /// Lower-case scheme.
+    pub scheme: String,
+    /// Lower-case host, with `:port` when it is not the scheme's default.
+    pub authority: String,
+    /// Path with normalised escapes; `/` when empty.
+    pub path: String,
+    /// Whether the URL had a query or fragment part.
+    pub has_query_or_fragment: bool,
+}
+
+/// Parses an absolute `http`/`https` URL; `None` when it is not one.
+pub fn normalize(url: &str) -> Option<NormalUrl> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let cut = rest.find(['?', '#']).unwrap_or(rest.len());
+    let has_query_or_fragment = cut < rest.len();
+    let before = rest.get(..cut)?;
+    let (authority, path) = before.split_at(before.find('/').unwrap_or(before.len()));
+    if authority.is_empty() || authority.contains('@') || url.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let authority = match authority.rsplit_once(':') {
+        Some((host, port)) if port == default_port || port.is_empty() => host.to_owned(),
+        Some((_, port)) if !port.bytes().all(|b| b.is_ascii_digit()) => return None,
+        _ => authority,
+    };
+    let path = if path.is_empty() {
+        "/".to_owned()
+    } else {
+        normalize_escapes(path)?
+    };
+    Some(NormalUrl {
+        scheme,
+        authority,
+        path,
+        has_query_or_fragment,
+    })
+}
+
+/// Whether two URLs are equal under the comparison rules (query and fragment
+/// ignored on both sides).
+pub fn same(a: &str, b: &str) -> bool {
+    match (normalize(a), normalize(b)) {
+        (Some(a), Some(b)) => (a.scheme, a.authority, a.path) == (b.scheme, b.authority, b.path),
+        _ => false,
+    }
+}
+
+fn normalize_escapes(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'%' {
+            out.push(char::from(b));
+            i += 1;
+            continue;
+        }
+        let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+        let v = u8::from_str_radix(hex, 16).ok()?;
+        if v.is_ascii_alphanumeric() || b"-._~".contains(&v) {
+            out.push(char::from(v));
+        } else {
+            out.push_str(&format!("%{v:02X}"));
+        }
+        i += 3;
+    }
+    path.is_ascii().then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_under_rfc_3986_normalisation() {
+        assert!(same("https://EX.com:443/a", "https://ex.com/a"));
+        assert!(same("HTTP://ex.com", "http://ex.com:80/"));
+        assert!(same("https://ex.com/%7Ea", "https://ex.com/~a"));
+        assert!(same("https://ex.com/a%2fb", "https://ex.com/a%2Fb"));
+        assert!(same("https://ex.com/a?x=1", "https://ex.com/a#f"));
+    }
+
+    #[test]
+    fn different_or_invalid_urls_are_not_equal() {
+        assert!(!same("https://ex.com/a", "http://ex.com/a"));
+        assert!(!same("https://ex.com:8443/a", "https://ex.com/a"));
+        assert!(!same("https://ex.com/A", "https://ex.com/a"));
+        assert!(!same("https://ex.com/a/", "https://ex.com/a"));
+        assert!(!same("https://u@ex.com/a", "https://ex.com/a"));
+        assert!(!same("ftp://ex.com/a", "ftp://ex.com/a"));
+        assert!(!same("https://ex.com/%zz", "https://ex.com/%zz"));
+        assert!(!same("https://ex.com:x/a", "https://ex.com:x/a"));
+        assert!(
+            normalize("https://ex.com/a?q")
+                .unwrap()
+                .has_query_or_fragment
+        );
+    }
+}
