@@ -103,7 +103,7 @@ pub enum Error {
     #[error("the access token is not a well-formed JWS: {0}")]
     Format(JoseError),
     /// `access_token.typ`: the header `typ` is not `at+jwt`.
-    #[error("typ is {found:?}, not \"at+jwt\"")]
+    #[error("typ is {}, not \"at+jwt\"", crate::claims::shown(.found))]
     Typ {
         /// The `typ` found.
         found: Option<String>,
@@ -118,7 +118,7 @@ pub enum Error {
     #[error("{0}")]
     Time(String),
     /// `access_token.iss`: missing, or not the expected issuer.
-    #[error("iss is {found:?}, expected {expected:?}")]
+    #[error("iss is {}, expected {expected:?}", crate::claims::shown(.found))]
     Iss {
         /// The expected issuer.
         expected: String,
@@ -126,7 +126,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `access_token.aud`: not the expected audience.
-    #[error("aud is {found:?}, expected {expected:?}")]
+    #[error("aud is {}, expected {expected:?}", crate::claims::shown(.found))]
     Aud {
         /// The expected audience.
         expected: String,
@@ -178,7 +178,7 @@ pub enum Error {
         reason: String,
     },
     /// `access_token.scope`: the scope is missing the required one.
-    #[error("scope {found:?} does not grant {expected:?}")]
+    #[error("scope {} does not grant {expected:?}", crate::claims::shown(.found))]
     Scope {
         /// The required scope.
         expected: String,
@@ -433,7 +433,10 @@ impl Run<'_> {
             }),
             None => {
                 sink.skip("access_token.aud", || {
-                    format!("aud {aud:?} not compared: no audience given")
+                    format!(
+                        "aud {} not compared: no audience given",
+                        claims::shown(&aud)
+                    )
                 });
                 Ok(())
             }

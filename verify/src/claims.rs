@@ -40,3 +40,11 @@ pub fn typ_is(typ: Option<&str>, media: &str) -> bool {
         t == media || t.strip_prefix("application/") == Some(media)
     })
 }
+
+/// An optional value for messages: quoted, or `(absent)`.
+pub fn shown<S: AsRef<str>>(value: &Option<S>) -> String {
+    match value {
+        Some(v) => format!("{:?}", v.as_ref()),
+        None => "(absent)".into(),
+    }
+}

@@ -100,7 +100,7 @@ pub enum Error {
     #[error("the proof is not a well-formed JWS: {0}")]
     Format(JoseError),
     /// `dpop.typ`: the header `typ` is not `dpop+jwt`.
-    #[error("typ is {found:?}, not \"dpop+jwt\"")]
+    #[error("typ is {}, not \"dpop+jwt\"", crate::claims::shown(.found))]
     Typ {
         /// The `typ` found.
         found: Option<String>,
@@ -115,7 +115,7 @@ pub enum Error {
     #[error("{0}")]
     Signature(JoseError),
     /// `dpop.htm`: the method does not match.
-    #[error("htm is {found:?}, the request used {expected:?}")]
+    #[error("htm is {}, the request used {expected:?}", crate::claims::shown(.found))]
     Htm {
         /// The request method.
         expected: String,
@@ -123,7 +123,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.htu`: the URL does not match or is malformed.
-    #[error("htu {found:?} {reason} {expected:?}")]
+    #[error("htu {} {reason} {expected:?}", crate::claims::shown(.found))]
     Htu {
         /// The request URL.
         expected: String,
@@ -142,7 +142,7 @@ pub enum Error {
     #[error("jti single use could not be checked: {0}")]
     Store(StoreError),
     /// `dpop.nonce`: not the nonce the server issued.
-    #[error("nonce is {found:?}, the server issued {expected:?}")]
+    #[error("nonce is {}, the server issued {expected:?}", crate::claims::shown(.found))]
     Nonce {
         /// The issued nonce.
         expected: String,
@@ -150,7 +150,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.chal`: not the ACME challenge token.
-    #[error("chal is {found:?}, the challenge token is {expected:?}")]
+    #[error("chal is {}, the challenge token is {expected:?}", crate::claims::shown(.found))]
     Chal {
         /// The challenge token.
         expected: String,
@@ -158,7 +158,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.sub`: not a Wire client id, or not the expected one.
-    #[error("sub {found:?}: {reason}")]
+    #[error("sub {}: {reason}", crate::claims::shown(.found))]
     Sub {
         /// The expected client id, if one was given.
         expected: Option<String>,
@@ -168,7 +168,7 @@ pub enum Error {
         reason: String,
     },
     /// `dpop.aud`: not the expected audience.
-    #[error("aud is {found:?}, expected {expected:?}")]
+    #[error("aud is {}, expected {expected:?}", crate::claims::shown(.found))]
     Aud {
         /// The expected audience.
         expected: String,
@@ -176,7 +176,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.handle`: not the expected handle.
-    #[error("handle is {found:?}, expected {expected:?}")]
+    #[error("handle is {}, expected {expected:?}", crate::claims::shown(.found))]
     Handle {
         /// The expected handle.
         expected: String,
@@ -184,7 +184,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.team`: not the expected team.
-    #[error("team is {found:?}, expected {expected:?}")]
+    #[error("team is {}, expected {expected:?}", crate::claims::shown(.found))]
     Team {
         /// The expected team.
         expected: String,
@@ -192,7 +192,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.name`: not the expected display name.
-    #[error("name is {found:?}, expected {expected:?}")]
+    #[error("name is {}, expected {expected:?}", crate::claims::shown(.found))]
     Name {
         /// The expected display name.
         expected: String,
@@ -200,7 +200,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// `dpop.ath`: not the hash of the access token presented with it.
-    #[error("ath is {found:?}, the access token hashes to {expected:?}")]
+    #[error("ath is {}, the access token hashes to {expected:?}", crate::claims::shown(.found))]
     Ath {
         /// base64url SHA-256 of the access token.
         expected: String,
@@ -398,7 +398,10 @@ fn check_claims<S: Sink<Error>>(
             found: htm.map(str::to_owned),
         })?,
         None => sink.skip("dpop.htm", || {
-            format!("htm {htm:?} not compared: no request method given")
+            format!(
+                "htm {} not compared: no request method given",
+                claims::shown(&htm)
+            )
         }),
     }
     check_htu(claims, expect, sink)?;
@@ -470,7 +473,10 @@ pub(crate) fn expected_eq<E, S: Sink<E>>(
         Some(e) => sink.fail(error(e.to_owned(), found.map(str::to_owned))),
         None => {
             sink.skip(id, || {
-                format!("{claim} {found:?} not compared: nothing expected given")
+                format!(
+                    "{claim} {} not compared: nothing expected given",
+                    claims::shown(&found)
+                )
             });
             Ok(())
         }
@@ -485,7 +491,10 @@ fn check_htu<S: Sink<Error>>(
     let htu = claims::string(claims, "htu").ok().flatten();
     let Some(expected) = &expect.htu else {
         sink.skip("dpop.htu", || {
-            format!("htu {htu:?} not compared: no request URL given")
+            format!(
+                "htu {} not compared: no request URL given",
+                claims::shown(&htu)
+            )
         });
         return Ok(());
     };
@@ -560,7 +569,10 @@ fn check_identity<S: Sink<Error>>(
             found: handle.map(str::to_owned),
         })?,
         None => sink.skip("dpop.handle", || {
-            format!("handle {handle:?} not compared: no handle given")
+            format!(
+                "handle {} not compared: no handle given",
+                claims::shown(&handle)
+            )
         }),
     }
     let team = claims::string(claims, "team").ok().flatten();
@@ -607,7 +619,9 @@ fn check_sub<S: Sink<Error>>(
         Some(Ok(id)) => id,
     };
     match &expect.client_id {
-        Some(want) if *want == parsed => sink.pass("dpop.sub", || format!("sub is client {want}")),
+        Some(want) if *want == parsed => sink.pass("dpop.sub", || {
+            format!("sub {} is client {want}", sub.unwrap_or_default())
+        }),
         Some(want) => sink.fail(fail(format!("is client {parsed}, not {want}")))?,
         None => sink.skip("dpop.sub", || {
             format!("sub is client {parsed}; no expected client id given")
@@ -633,7 +647,10 @@ fn check_aud<S: Sink<Error>>(
         }),
         None => {
             sink.skip("dpop.aud", || {
-                format!("aud {aud:?} not compared: no audience given")
+                format!(
+                    "aud {} not compared: no audience given",
+                    claims::shown(&aud)
+                )
             });
             Ok(())
         }

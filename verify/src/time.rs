@@ -101,6 +101,7 @@ pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<UnixTime>, Str
 /// A duration for people: `90 days`, `2 h`, `45 s`.
 pub fn human(secs: u64) -> String {
     match secs {
+        86_400 => "1 day".into(),
         s if s >= 86_400 && s % 86_400 == 0 => format!("{} days", s / 86_400),
         s if s >= 3_600 && s % 3_600 == 0 => format!("{} h", s / 3_600),
         s => format!("{s} s"),
