@@ -3,6 +3,7 @@
 //!
 //! The binary is a thin shell over [`run`]; everything it prints comes from here.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
 pub mod commands;

@@ -6,6 +6,7 @@
 //! module offers a fail-fast entry point for servers (`verify`) and an audit
 //! entry point that runs every check and returns a [`report::Report`] (`audit`).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![deny(missing_docs)]
 
 pub mod access_token;
