@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod access_token;
+pub mod acme;
 pub mod dpop;
 pub mod identity;
 pub mod jose;

@@ -1,0 +1,304 @@
+//! ACME requests (RFC 8555 §6): flattened JWS signed by the account key.
+//!
+//! Every ACME POST proves possession of the account key and names the URL it
+//! was sent to, so a captured request cannot be replayed elsewhere. `jwk` may
+//! only appear on new-account (the key is not known yet); afterwards `kid` names
+//! the account and the signature is checked with the key registered then.
+//! Nonces are single-use and must come from the server: [`NonceLedger`] checks
+//! that across a whole flow.
+
+use crate::jose::{JoseError, Jwk, Jws, Limits, PublicKey};
+use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::url;
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// Which key must have signed a request.
+#[derive(Clone, Copy, Debug)]
+pub enum Signer<'k> {
+    /// A new-account request: signed by the key in its own `jwk` header.
+    NewAccount,
+    /// Any later request: `kid` is the account URL, signed by the account key.
+    Account {
+        /// The account URL (the `location` of new-account).
+        url: &'k str,
+        /// The account key registered by new-account.
+        key: &'k PublicKey,
+    },
+    /// The account is not known (the capture missed new-account).
+    Unknown,
+}
+
+/// A request whose checks passed.
+#[derive(Clone, Debug)]
+pub struct VerifiedRequest {
+    /// The key that signed it (the header `jwk`, or the account key).
+    pub key: Option<PublicKey>,
+    /// The `nonce` header.
+    pub nonce: Option<String>,
+    /// The `url` header.
+    pub url: Option<String>,
+    /// The `kid` header.
+    pub kid: Option<String>,
+    /// The decoded payload (empty for POST-as-GET).
+    pub payload: Vec<u8>,
+}
+
+/// Why an ACME request was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum Error {
+    /// `acme.jws.format`: not a well-formed flattened JWS.
+    #[error("the request is not a well-formed flattened JWS: {0}")]
+    Format(JoseError),
+    /// `acme.jws.signature`: algorithm not accepted or signature invalid.
+    #[error("{0}")]
+    Signature(JoseError),
+    /// `acme.jws.url`: the `url` header is not the request URL.
+    #[error("the url header {} is not the request URL {expected:?}", crate::claims::shown(.found))]
+    Url {
+        /// The request URL.
+        expected: String,
+        /// The header.
+        found: Option<String>,
+    },
+    /// `acme.jws.kid`: `jwk`/`kid` used where the other is required, or both.
+    #[error("{0}")]
+    Kid(String),
+}
+
+impl Failure for Error {
+    fn check_id(&self) -> &'static str {
+        match self {
+            Error::Format(_) => "acme.jws.format",
+            Error::Signature(_) => "acme.jws.signature",
+            Error::Url { .. } => "acme.jws.url",
+            Error::Kid(_) => "acme.jws.kid",
+        }
+    }
+
+    fn problem(&self) -> AcmeProblem {
+        match self {
+            Error::Format(_) | Error::Kid(_) => AcmeProblem::Malformed,
+            Error::Signature(JoseError::UnsupportedAlgorithm(_)) => {
+                AcmeProblem::BadSignatureAlgorithm
+            }
+            Error::Signature(_) | Error::Url { .. } => AcmeProblem::Unauthorized,
+        }
+    }
+
+    fn expected(&self) -> Option<String> {
+        match self {
+            Error::Url { expected, .. } => Some(expected.clone()),
+            _ => None,
+        }
+    }
+
+    fn found(&self) -> Option<String> {
+        match self {
+            Error::Url { found, .. } => found.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// Verifies a request sent to `request_url`, stopping at the first failure.
+pub fn verify(
+    body: &[u8],
+    request_url: &str,
+    signer: Signer<'_>,
+) -> Result<VerifiedRequest, Error> {
+    run(body, request_url, signer, &mut FailFast)
+}
+
+/// Runs every check of a request.
+pub fn audit(
+    body: &[u8],
+    request_url: &str,
+    signer: Signer<'_>,
+) -> (Option<VerifiedRequest>, Report) {
+    let mut report = Report::new();
+    let request = run(body, request_url, signer, &mut report).ok();
+    (request, report)
+}
+
+fn run<S: Sink<Error>>(
+    body: &[u8],
+    request_url: &str,
+    signer: Signer<'_>,
+    sink: &mut S,
+) -> Result<VerifiedRequest, Error> {
+    let jws = Jws::parse_flattened(body, &Limits::default()).map_err(Error::Format)?;
+    let jwk = jws.header.get("jwk");
+    let kid = jws.header_str("kid").map(str::to_owned);
+    let key = signing_key(jwk.is_some(), kid.as_deref(), &jws, signer, sink)?;
+    match &key {
+        Some(key) => {
+            let verified = jws
+                .algorithm()
+                .and_then(|alg| key.verify(alg, jws.signing_input(), &jws.signature));
+            sink.outcome(
+                "acme.jws.signature",
+                verified.map_err(Error::Signature),
+                || "signature verifies with the account key".into(),
+            )?;
+        }
+        None => sink.skip("acme.jws.signature", || {
+            "account key unknown (no new-account request captured)".into()
+        }),
+    }
+    let url = jws.header_str("url").map(str::to_owned);
+    let url_ok = url.as_deref().is_some_and(|u| url::same(u, request_url));
+    let url_result = if url_ok {
+        Ok(())
+    } else {
+        Err(Error::Url {
+            expected: request_url.to_owned(),
+            found: url.clone(),
+        })
+    };
+    sink.outcome("acme.jws.url", url_result, || {
+        format!("url header is {request_url}")
+    })?;
+    Ok(VerifiedRequest {
+        key,
+        nonce: jws.header_str("nonce").map(str::to_owned),
+        url,
+        kid,
+        payload: jws.payload,
+    })
+}
+
+/// `acme.jws.kid`, and the key the signature must verify with.
+fn signing_key<S: Sink<Error>>(
+    has_jwk: bool,
+    kid: Option<&str>,
+    jws: &Jws<'_>,
+    signer: Signer<'_>,
+    sink: &mut S,
+) -> Result<Option<PublicKey>, Error> {
+    if has_jwk && kid.is_some() {
+        sink.fail(Error::Kid(
+            "the header has both jwk and kid; exactly one is allowed".into(),
+        ))?;
+    }
+    match signer {
+        Signer::NewAccount => {
+            let Some(value) = jws.header.get("jwk") else {
+                sink.fail(Error::Kid(
+                    "new-account must carry its key in jwk, not kid".into(),
+                ))?;
+                return Ok(None);
+            };
+            let key = Jwk::from_value(value)
+                .and_then(PublicKey::new)
+                .map_err(Error::Signature)?;
+            sink.pass("acme.jws.kid", || {
+                "new-account carries its key in jwk".into()
+            });
+            Ok(Some(key))
+        }
+        Signer::Account { url: account, key } => {
+            let result = match kid {
+                _ if has_jwk => Err(Error::Kid(
+                    "jwk is only allowed on new-account; later requests use kid".into(),
+                )),
+                Some(k) if k == account => Ok(()),
+                Some(k) => Err(Error::Kid(format!(
+                    "kid {k} is not the account URL {account}"
+                ))),
+                None => Err(Error::Kid("no kid header".into())),
+            };
+            sink.outcome("acme.jws.kid", result, || {
+                format!("kid is the account {account}")
+            })?;
+            Ok(Some(key.clone()))
+        }
+        Signer::Unknown => {
+            sink.skip("acme.jws.kid", || "account URL unknown".into());
+            Ok(None)
+        }
+    }
+}
+
+/// Where a nonce came from and whether it was used, across one flow.
+#[derive(Clone, Debug, Default)]
+pub struct NonceLedger {
+    /// nonce → (issued at step, used at step)
+    entries: HashMap<String, (Option<u32>, Option<u32>)>,
+}
+
+/// Why a nonce is not acceptable.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum NonceError {
+    /// No captured response issued it.
+    #[error("nonce {0:?} was not issued by any captured response")]
+    NotIssued(String),
+    /// It was already used.
+    #[error("nonce {nonce:?} was already used at step {first}")]
+    Reused {
+        /// The nonce.
+        nonce: String,
+        /// Where it was first used.
+        first: u32,
+    },
+    /// The request carries no nonce.
+    #[error("the request has no nonce")]
+    Missing,
+}
+
+impl NonceLedger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        NonceLedger::default()
+    }
+
+    /// Records a `replay-nonce` the server issued at `step`.
+    pub fn issue(&mut self, nonce: &str, step: u32) {
+        self.entries
+            .entry(nonce.to_owned())
+            .or_default()
+            .0
+            .get_or_insert(step);
+    }
+
+    /// Consumes a nonce a request used at `step`.
+    pub fn consume(&mut self, nonce: Option<&str>, step: u32) -> Result<(), NonceError> {
+        let nonce = nonce.ok_or(NonceError::Missing)?;
+        let entry = self.entries.entry(nonce.to_owned()).or_default();
+        if let Some(first) = entry.1 {
+            return Err(NonceError::Reused {
+                nonce: nonce.to_owned(),
+                first,
+            });
+        }
+        entry.1 = Some(step);
+        match entry.0 {
+            Some(_) => Ok(()),
+            None => Err(NonceError::NotIssued(nonce.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_good_once_and_only_if_issued() {
+        let mut l = NonceLedger::new();
+        l.issue("a", 1);
+        assert_eq!(l.consume(Some("a"), 2), Ok(()));
+        assert_eq!(
+            l.consume(Some("a"), 3),
+            Err(NonceError::Reused {
+                nonce: "a".into(),
+                first: 2
+            })
+        );
+        assert_eq!(
+            l.consume(Some("b"), 4),
+            Err(NonceError::NotIssued("b".into()))
+        );
+        assert_eq!(l.consume(None, 5), Err(NonceError::Missing));
+    }
+}
