@@ -217,7 +217,7 @@ fn era_2023_03_raw_blocks_dpop_header_oidc_and_pem_chain() {
             (352, "raw", Some("at+jwt")),
             (443, "acme", Some("at+jwt")),
             (696, "json", None),
-            (696, "json", None),
+            (699, "json", None),
             (705, "text", None),
             (712, "link", None),
             (716, "raw", None),

@@ -79,14 +79,57 @@ fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Se
     }
 }
 
-/// Line of the first content line containing the start of `needle`, else the fence line.
-fn locate(block: &Block<'_>, needle: &str) -> usize {
-    let prefix = needle.get(..48).unwrap_or(needle);
-    block
-        .lines
-        .iter()
-        .find(|(_, l)| l.contains(prefix))
-        .map_or(block.line, |(n, _)| *n)
+/// Finds the line where a JSON string value is printed. Pretty-printed JSON puts one
+/// member per line; the member's key tells equal values apart, and each line is handed
+/// out once so that a value repeated in a block gets each of its lines.
+struct Locator<'b, 'a> {
+    block: &'b Block<'a>,
+    used: Vec<usize>,
+}
+
+/// The start of `value` as it appears verbatim in JSON source (before any character
+/// JSON would escape), at most 48 bytes.
+fn verbatim_prefix(value: &str) -> &str {
+    let end = value
+        .char_indices()
+        .find(|(i, c)| *i >= 48 || c.is_control() || *c == '"' || *c == '\\')
+        .map_or(value.len(), |(i, _)| i);
+    value.get(..end).unwrap_or("")
+}
+
+/// The member key a JSON pointer ends with, quoted; `None` for an array index.
+fn member_key(pointer: &str) -> Option<String> {
+    let last = pointer.rsplit('/').next()?;
+    let is_index = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+    (!is_index && !pointer.is_empty())
+        .then(|| format!("\"{}\"", last.replace("~1", "/").replace("~0", "~")))
+}
+
+impl<'b, 'a> Locator<'b, 'a> {
+    fn new(block: &'b Block<'a>) -> Self {
+        Self {
+            block,
+            used: Vec::new(),
+        }
+    }
+
+    fn line(&mut self, pointer: &str, value: &str) -> usize {
+        let prefix = verbatim_prefix(value);
+        let key = member_key(pointer);
+        let find = |with_key: bool, unused: bool| {
+            self.block.lines.iter().find(|(n, l)| {
+                l.contains(prefix)
+                    && (!with_key || key.as_ref().is_none_or(|k| l.contains(k.as_str())))
+                    && (!unused || !self.used.contains(n))
+            })
+        };
+        let found = find(true, true)
+            .or_else(|| find(false, true))
+            .or_else(|| find(false, false));
+        let line = found.map_or(self.block.line, |(n, _)| *n);
+        self.used.push(line);
+        line
+    }
 }
 
 fn first_content_line(block: &Block<'_>) -> usize {
@@ -95,6 +138,36 @@ fn first_content_line(block: &Block<'_>) -> usize {
         .iter()
         .find(|(_, l)| !l.trim().is_empty())
         .map_or(block.line, |(n, _)| *n)
+}
+
+/// How a block is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadAs {
+    Json,
+    Raw,
+    Text,
+    Http,
+    Other,
+}
+
+/// Chooses by info string, and for text or untagged fences by content: some eras print
+/// JSON bodies in text fences.
+fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
+    let textish = matches!(lang, "text" | "txt" | "plain" | "plaintext" | "pem" | "");
+    match lang {
+        "json" | "jsonc" | "json5" => ReadAs::Json,
+        _ if textish && marker == Marker::Raw => ReadAs::Raw,
+        _ if textish && holds_json(block) => ReadAs::Json,
+        _ if textish => ReadAs::Text,
+        l if l.starts_with("http") => ReadAs::Http,
+        _ => ReadAs::Other,
+    }
+}
+
+fn holds_json(block: &Block<'_>) -> bool {
+    let content = block.content();
+    content.trim_start().starts_with(['{', '[', '"'])
+        && serde_json::from_str::<serde::de::IgnoredAny>(&content).is_ok()
 }
 
 /// The object kind an openssl text dump describes, from its first line.
@@ -205,15 +278,13 @@ impl Reader {
             .unwrap_or("")
             .to_ascii_lowercase();
         let marker = std::mem::take(&mut self.marker);
-        match lang.as_str() {
-            "json" if self.decoded_view(marker, block) => {}
-            "json" => self.json_block(block),
-            "text" | "txt" | "plain" | "plaintext" | "pem" | "" if marker == Marker::Raw => {
-                self.raw_block(block)
-            }
-            "text" | "txt" | "plain" | "plaintext" | "pem" | "" => self.text_block(block),
-            l if l.starts_with("http") => self.http_block(block),
-            _ => self.push_item(
+        match read_as(&lang, block, marker) {
+            ReadAs::Json if self.decoded_view(marker, block) => {}
+            ReadAs::Json => self.json_block(block),
+            ReadAs::Raw => self.raw_block(block),
+            ReadAs::Text => self.text_block(block),
+            ReadAs::Http => self.http_block(block),
+            ReadAs::Other => self.push_item(
                 block.line,
                 ItemKind::Other {
                     lang: block.lang.to_owned(),
@@ -295,6 +366,7 @@ impl Reader {
         let raw = json::join(signed);
         let Ok(value) = serde_json::from_str::<Value>(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
+            self.loose_text(&raw, block);
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
@@ -342,7 +414,7 @@ impl Reader {
         let Some(payload) = &jws.payload_value else {
             return;
         };
-        let line = locate(block, &jws.payload);
+        let line = Locator::new(block).line("/payload", &jws.payload);
         for (pointer, c) in json::harvest(payload).tokens {
             self.push_token(c, TokenSource::AcmePayload { pointer }, line);
         }
@@ -373,34 +445,36 @@ impl Reader {
         block: &Block<'_>,
         source: impl Fn(String) -> TokenSource,
     ) {
-        for (pointer, c) in &harvest.tokens {
-            let line = locate(block, &c.compact);
+        let mut at = Locator::new(block);
+        let text_of = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or("");
+        // Members with a key first, so an array element does not take a member's line.
+        let mut order: Vec<_> = harvest.tokens.iter().collect();
+        order.sort_by_key(|(pointer, _)| member_key(pointer).is_none());
+        let mut placed: Vec<_> = order
+            .into_iter()
+            .map(|(pointer, c)| (at.line(pointer, &c.compact), pointer, c))
+            .collect();
+        placed.sort_by_key(|(line, _, _)| *line);
+        for (line, pointer, c) in placed {
             self.push_token(c.clone(), source(pointer.clone()), line);
         }
         for (pointer, pem) in &harvest.pems {
-            let s = value.pointer(pointer).and_then(Value::as_str).unwrap_or("");
-            let line = locate(block, s);
+            let line = at.line(pointer, text_of(pointer));
             let src = ObjectSource::JsonPem {
                 pointer: pointer.clone(),
             };
             self.pem(&pem.label, pem.der.clone(), src, line);
         }
         for (pointer, der) in &harvest.ders {
-            let s = value.pointer(pointer).and_then(Value::as_str).unwrap_or("");
-            let line = locate(block, s);
+            let line = at.line(pointer, text_of(pointer));
             let src = ObjectSource::JsonDerArray {
                 pointer: pointer.clone(),
             };
-            self.push_object(
-                ObjectKind::Certificate,
-                "CERTIFICATE",
-                der.clone(),
-                src,
-                line,
-            );
+            let label = "CERTIFICATE";
+            self.push_object(ObjectKind::Certificate, label, der.clone(), src, line);
         }
         for (pointer, s) in &harvest.not_der {
-            let line = locate(block, s);
+            let line = at.line(pointer, s);
             let kind = FindingKind::NotDer {
                 pointer: pointer.clone(),
             };
@@ -464,24 +538,22 @@ impl Reader {
                 return;
             }
         }
-        for pem in chain::pem_blocks(&content) {
+        self.loose_text(&content, block);
+        self.push_item(block.line, ItemKind::Text(content));
+    }
+
+    /// PEM blocks anywhere in the text, or a bare compact JWS as the whole text.
+    fn loose_text(&mut self, content: &str, block: &Block<'_>) {
+        for pem in chain::pem_blocks(content) {
             let line = block
                 .lines
                 .get(pem.begin_index)
                 .map_or(block.line, |(n, _)| *n);
             self.pem(&pem.label, pem.der, ObjectSource::PemBlock, line);
         }
-        let trimmed = content.trim();
-        if trimmed.starts_with(['{', '[', '"']) {
-            if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
-                self.absorb(&json::harvest(&value), &value, block, |pointer| {
-                    TokenSource::JsonField { pointer }
-                });
-            }
-        } else if let Some(c) = tokens::compact_jws(trimmed) {
+        if let Some(c) = tokens::compact_jws(content.trim()) {
             self.push_token(c, TokenSource::TextBlock, first_content_line(block));
         }
-        self.push_item(block.line, ItemKind::Text(content));
     }
 
     /// Attaches an openssl dump to the last object of its kind in the step without one.

@@ -39,7 +39,8 @@ const HASHES: [&str; 4] = ["SHA256", "SHA384", "SHA512", ""];
 const MAX_SUITE_LINE: usize = 64;
 
 /// Returns the suite when the whole line (heading marks and emphasis stripped) names one,
-/// e.g. `Ed25519 - SHA256`, `### P256 - SHA256`, `ECDSA P-256`, `**P-384 / SHA-384**`.
+/// e.g. `Ed25519 - SHA256`, `### P256 - SHA256`, `ECDSA P-256`, `**P-384 / SHA-384**`,
+/// or an MLS ciphersuite name such as `MLS_128_DHKEMP256_AES128GCM_SHA256_P256`.
 pub(crate) fn suite_of(line: &str) -> Option<Suite> {
     if line.len() > MAX_SUITE_LINE {
         return None;
@@ -55,6 +56,12 @@ pub(crate) fn suite_of(line: &str) -> Option<Suite> {
         .collect();
     PREFIXES.iter().find_map(|p| {
         let rest = norm.strip_prefix(p)?;
+        if let Some(mls) = rest.strip_prefix("MLS") {
+            // MLS ciphersuite names end with the signature scheme.
+            return CURVES
+                .iter()
+                .find_map(|(name, suite)| mls.ends_with(name).then_some(*suite));
+        }
         CURVES.iter().find_map(|(name, suite)| {
             let hash = rest.strip_prefix(name)?;
             HASHES.contains(&hash).then_some(*suite)
@@ -104,6 +111,13 @@ mod tests {
         assert_eq!(suite_of("### P256 - SHA256"), Some(Suite::P256));
         assert_eq!(suite_of("ECDSA P-256"), Some(Suite::P256));
         assert_eq!(suite_of("**P-384 / SHA-384**"), Some(Suite::P384));
+        let mls = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
+        assert_eq!(suite_of(mls), Some(Suite::Ed25519));
+        assert_eq!(
+            suite_of("MLS_256_DHKEMP521_AES256GCM_SHA512_P521"),
+            Some(Suite::P521)
+        );
+        assert_eq!(suite_of("MLS_256_DHKEMX448_AES256GCM_SHA512_Ed448"), None);
     }
 
     #[test]
