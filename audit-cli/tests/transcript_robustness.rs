@@ -203,6 +203,18 @@ fn garbage_inputs() {
         "e.".repeat(1 << 19)
     );
     assert!(parse(&long_link).is_ok());
+    let cert = format!("\"MB8A{}\"", "A".repeat(40));
+    let big_array = format!(
+        "#### 1. x\n```json\n[\n{}\n]\n```\n",
+        vec![cert; 20_000].join(",\n")
+    );
+    let t = parse(&big_array).unwrap();
+    assert_eq!(t.sections[0].certificates().count(), 20_000);
+    assert_eq!(t.sections[0].certificates().last().unwrap().line, 20_003);
+    let many_links = format!("#### 1. x\n{}", "jwt.io".repeat(200_000));
+    assert!(parse(&many_links).is_ok());
+    let many_fences = "```\n".repeat(100_000);
+    let _ = survives(&many_fences);
     let deep = format!(
         "#### 1. x\n```json\n{}{}\n```\n",
         "[".repeat(10_000),

@@ -4,6 +4,8 @@
 //! `###` group and `######` sub-heading, and what the last prose line announced
 //! (`Raw:` or `Decoded:`) for the blocks that follow.
 
+use std::collections::HashSet;
+
 use base64::Engine;
 use serde_json::Value;
 
@@ -81,10 +83,12 @@ fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Se
 
 /// Finds the line where a JSON string value is printed. Pretty-printed JSON puts one
 /// member per line; the member's key tells equal values apart, and each line is handed
-/// out once so that a value repeated in a block gets each of its lines.
+/// out once so that a value repeated in a block gets each of its lines. The search
+/// resumes after the last hit (wrapping), so values in document order cost linear time.
 struct Locator<'b, 'a> {
     block: &'b Block<'a>,
-    used: Vec<usize>,
+    used: HashSet<usize>,
+    cursor: usize,
 }
 
 /// The start of `value` as it appears verbatim in JSON source (before any character
@@ -109,15 +113,18 @@ impl<'b, 'a> Locator<'b, 'a> {
     fn new(block: &'b Block<'a>) -> Self {
         Self {
             block,
-            used: Vec::new(),
+            used: HashSet::new(),
+            cursor: 0,
         }
     }
 
     fn line(&mut self, pointer: &str, value: &str) -> usize {
         let prefix = verbatim_prefix(value);
         let key = member_key(pointer);
+        let lines = &self.block.lines;
+        let (before, after) = lines.split_at(self.cursor.min(lines.len()));
         let find = |with_key: bool, unused: bool| {
-            self.block.lines.iter().find(|(n, l)| {
+            after.iter().chain(before).position(|(n, l)| {
                 l.contains(prefix)
                     && (!with_key || key.as_ref().is_none_or(|k| l.contains(k.as_str())))
                     && (!unused || !self.used.contains(n))
@@ -126,8 +133,13 @@ impl<'b, 'a> Locator<'b, 'a> {
         let found = find(true, true)
             .or_else(|| find(false, true))
             .or_else(|| find(false, false));
-        let line = found.map_or(self.block.line, |(n, _)| *n);
-        self.used.push(line);
+        let Some(offset) = found else {
+            return self.block.line;
+        };
+        let index = (before.len() + offset) % lines.len().max(1);
+        let line = lines.get(index).map_or(self.block.line, |(n, _)| *n);
+        self.used.insert(line);
+        self.cursor = index + 1;
         line
     }
 }

@@ -127,18 +127,20 @@ pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
     compact_jws(inner.trim()).map(|c| (c, true))
 }
 
-/// Every token carried by a jwt.io link on this prose line.
+/// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
+/// line made of repeated `jwt.io` costs linear time.
 pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
     let url_end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
-    line.match_indices("jwt.io")
-        .filter_map(|(at, _)| line.get(at..))
-        .flat_map(|rest| {
-            let url = rest.split(url_end).next().unwrap_or("");
-            url.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
-                .filter_map(compact_jws)
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("jwt.io") {
+        let from = rest.get(at..).unwrap_or("");
+        let url = from.split(url_end).next().unwrap_or("");
+        let pieces = url.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)));
+        found.extend(pieces.filter_map(compact_jws));
+        rest = from.get(url.len().max(1)..).unwrap_or("");
+    }
+    found
 }
 
 /// A `Raw:` block joined into one token. Lines that cannot be part of a token (anything
