@@ -28,7 +28,7 @@ pub use tokens::{DecodedView, Token, TokenSource};
 pub enum TranscriptError {
     #[error("input is not text (control characters or NUL bytes)")]
     NotText,
-    #[error("no ciphersuite section, step or code block found")]
+    #[error("no step, code block or token found")]
     NothingUsable,
 }
 

@@ -41,17 +41,16 @@ struct Reader {
     marker: Marker,
 }
 
-/// Reads `text`; `None` when no step and no block was found.
+/// Reads `text`; `None` when no step, block or token was found.
 pub(crate) fn read(text: &str) -> Option<Transcript> {
     let mut r = Reader::default();
     for event in markdown::scan(text) {
         r.event(event);
     }
     r.sections.extend(r.current.take());
-    let usable = r
-        .sections
-        .iter()
-        .any(|s| !s.steps.is_empty() || !s.preamble.items.is_empty());
+    let usable = r.sections.iter().any(|s| {
+        !s.steps.is_empty() || !s.preamble.items.is_empty() || !s.preamble.tokens.is_empty()
+    });
     usable.then_some(Transcript {
         title: r.title,
         sections: r.sections,
