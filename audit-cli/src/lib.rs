@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod inputs;
 pub mod render;
+pub mod transcript;
 
 mod error;
 

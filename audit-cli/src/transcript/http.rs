@@ -1,0 +1,184 @@
+//! The ```` ```http request ```` blocks: a request line or a response status, then headers.
+//!
+//! Bodies are not in these blocks; they follow as separate JSON or text blocks.
+
+use super::markdown::Block;
+
+/// One `name: value` line. Names are kept as written (the captures use lower case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+    pub line: usize,
+}
+
+/// A captured request: `METHOD URL`, an optional indented route template and headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    /// The route template printed under the URL (`/acme/{acme-provisioner}/…`), which is
+    /// documentation, not a header.
+    pub template: Option<String>,
+    pub headers: Vec<Header>,
+}
+
+/// A captured response: status code and headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<Header>,
+}
+
+/// What an http block holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Http {
+    Request(HttpRequest),
+    Response(HttpResponse),
+}
+
+fn find<'h>(headers: &'h [Header], name: &str) -> impl Iterator<Item = &'h Header> {
+    let name = name.to_owned();
+    headers
+        .iter()
+        .filter(move |h| h.name.eq_ignore_ascii_case(&name))
+}
+
+impl HttpRequest {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&Header> {
+        find(&self.headers, name).next()
+    }
+}
+
+impl HttpResponse {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&Header> {
+        find(&self.headers, name).next()
+    }
+
+    /// Every header named `name`: `link` repeats.
+    pub fn headers_named<'h>(&'h self, name: &str) -> impl Iterator<Item = &'h Header> {
+        find(&self.headers, name)
+    }
+
+    pub fn replay_nonce(&self) -> Option<&str> {
+        self.header("replay-nonce").map(|h| h.value.as_str())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header("location").map(|h| h.value.as_str())
+    }
+}
+
+fn is_method(word: &str) -> bool {
+    !word.is_empty() && word.len() <= 10 && word.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// `200`, `201 Created`, `HTTP/1.1 200 OK`.
+fn status(line: &str) -> Option<u16> {
+    let mut words = line.split_whitespace();
+    let first = words.next()?;
+    let code = if first.starts_with("HTTP/") {
+        words.next()?
+    } else {
+        first
+    };
+    let n = code.parse::<u16>().ok()?;
+    (100..=599).contains(&n).then_some(n)
+}
+
+fn header(line: &str, n: usize) -> Option<Header> {
+    let (name, value) = line.split_once(':')?;
+    let name = name.trim();
+    let token = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+    (!name.is_empty() && name.chars().all(token)).then(|| Header {
+        name: name.to_owned(),
+        value: value.trim().to_owned(),
+        line: n,
+    })
+}
+
+/// Parses an http block; `None` when its first line is neither a status nor a request.
+pub(crate) fn parse(block: &Block<'_>) -> Option<Http> {
+    let mut lines = block.lines.iter().filter(|(_, l)| !l.trim().is_empty());
+    let (_, first) = lines.next()?;
+    let first = first.trim();
+    let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &str)>| {
+        rest.filter_map(|(n, l)| header(l.trim(), *n))
+            .collect::<Vec<_>>()
+    };
+    if let Some(status) = status(first) {
+        let headers = headers_from(&mut lines);
+        return Some(Http::Response(HttpResponse { status, headers }));
+    }
+    let (method, url) = first.split_once(char::is_whitespace)?;
+    if !is_method(method) {
+        return None;
+    }
+    let mut lines = lines.peekable();
+    let template = lines
+        .next_if(|(_, l)| l.starts_with(char::is_whitespace) && l.trim_start().starts_with('/'))
+        .map(|(_, l)| l.trim().to_owned());
+    let headers = headers_from(&mut lines);
+    Some(Http::Request(HttpRequest {
+        method: method.to_owned(),
+        url: url.trim().to_owned(),
+        template,
+        headers,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(text: &str) -> Block<'_> {
+        Block {
+            lang: "http request",
+            line: 1,
+            lines: text.lines().enumerate().map(|(i, l)| (i + 2, l)).collect(),
+            closed: true,
+        }
+    }
+
+    #[test]
+    fn request_with_template_and_headers() {
+        let b = block("POST https://a/acme/wire/challenge/x/y\n      /acme/{acme-provisioner}/challenge/{a}/{c}\ncontent-type: application/jose+json\ndpop: abc");
+        let Some(Http::Request(r)) = parse(&b) else {
+            panic!("not a request")
+        };
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.url, "https://a/acme/wire/challenge/x/y");
+        assert_eq!(
+            r.template.as_deref(),
+            Some("/acme/{acme-provisioner}/challenge/{a}/{c}")
+        );
+        assert_eq!(r.headers.len(), 2);
+        assert_eq!(r.header("DPoP").map(|h| h.line), Some(5));
+    }
+
+    #[test]
+    fn response_with_repeated_link() {
+        let b = block(
+            "201\nlink: <a>;rel=\"index\"\nlink: <b>;rel=\"up\"\nreplay-nonce: N\nlocation: L",
+        );
+        let Some(Http::Response(r)) = parse(&b) else {
+            panic!("not a response")
+        };
+        assert_eq!(r.status, 201);
+        assert_eq!(r.headers_named("link").count(), 2);
+        assert_eq!((r.replay_nonce(), r.location()), (Some("N"), Some("L")));
+    }
+
+    #[test]
+    fn empty_or_odd_blocks() {
+        assert_eq!(parse(&block("")), None);
+        assert_eq!(parse(&block("hello world")), None);
+        assert!(matches!(
+            parse(&block("HTTP/1.1 200 OK")),
+            Some(Http::Response(HttpResponse { status: 200, .. }))
+        ));
+        assert_eq!(parse(&block("999")), None);
+    }
+}

@@ -1,0 +1,222 @@
+//! JSON blocks: plain bodies, ACME flattened JWS (with their decoded views), and the walk
+//! that finds tokens and DER objects inside any JSON value.
+
+use serde_json::Value;
+
+use super::chain::{self, Pem};
+use super::tokens::{self, Compact, URL_LENIENT};
+use base64::Engine;
+
+/// A JSON block as printed, with its value when it parses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonBlock {
+    pub raw: String,
+    pub value: Option<Value>,
+}
+
+/// An ACME request body in flattened JWS JSON form (RFC 7515 §7.2.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AcmeJws {
+    /// The three members exactly as printed: these are the signed bytes.
+    pub protected: String,
+    pub payload: String,
+    pub signature: String,
+    /// `protected` decoded, when it is base64url of a JSON value.
+    pub header: Option<Value>,
+    /// `payload` decoded: `None` when the payload is empty (POST-as-GET) or not JSON.
+    pub payload_value: Option<Value>,
+    /// The printed decoded view (`...decoded...` part, or the following JSON block), which
+    /// may disagree with the signed members.
+    pub decoded: Option<Value>,
+    pub decoded_line: Option<usize>,
+}
+
+fn b64url_json(s: &str) -> Option<Value> {
+    let bytes = URL_LENIENT.decode(s).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+impl AcmeJws {
+    /// Recognises `{"protected": str, "payload": str, "signature": str}`.
+    pub(crate) fn from_value(v: &Value) -> Option<Self> {
+        let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (protected, payload, signature) =
+            (field("protected")?, field("payload")?, field("signature")?);
+        Some(Self {
+            header: b64url_json(&protected),
+            payload_value: b64url_json(&payload),
+            protected,
+            payload,
+            signature,
+            decoded: None,
+            decoded_line: None,
+        })
+    }
+}
+
+/// True for the decoded view of an ACME JWS: `protected` is an object, not a string.
+pub(crate) fn is_decoded_jws_view(v: &Value) -> bool {
+    v.get("protected").is_some_and(Value::is_object)
+}
+
+/// Content lines of a block with their line numbers.
+pub(crate) type Lines<'b, 'a> = &'b [(usize, &'a str)];
+
+/// Splits a block's lines at a `...decoded...` line: (signed part, decoded part).
+pub(crate) fn split_decoded<'b, 'a>(
+    lines: Lines<'b, 'a>,
+) -> (Lines<'b, 'a>, Option<Lines<'b, 'a>>) {
+    match lines.iter().position(|(_, l)| l.trim() == "...decoded...") {
+        Some(i) => (
+            lines.get(..i).unwrap_or(&[]),
+            lines.get(i + 1..).filter(|rest| !rest.is_empty()),
+        ),
+        None => (lines, None),
+    }
+}
+
+/// Joins numbered lines back into text.
+pub(crate) fn join(lines: Lines<'_, '_>) -> String {
+    lines.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
+}
+
+/// What a JSON value carries, each with the JSON pointer where it sits.
+#[derive(Debug, Default)]
+pub(crate) struct Harvest {
+    pub tokens: Vec<(String, Compact)>,
+    pub pems: Vec<(String, Pem)>,
+    pub ders: Vec<(String, Vec<u8>)>,
+    /// Elements of a DER array that are not DER (with the string, to locate them).
+    pub not_der: Vec<(String, String)>,
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Walks `v` collecting tokens, PEM strings and DER arrays.
+pub(crate) fn harvest(v: &Value) -> Harvest {
+    let mut h = Harvest::default();
+    walk(v, &mut String::new(), &mut h);
+    h
+}
+
+fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
+    let mark = pointer.len();
+    match v {
+        Value::String(s) => string(s, pointer, h),
+        Value::Array(items) if der_array(items, pointer, h) => {}
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                pointer.push_str(&format!("/{i}"));
+                walk(item, pointer, h);
+                pointer.truncate(mark);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                pointer.push('/');
+                pointer.push_str(&escape(k));
+                walk(item, pointer, h);
+                pointer.truncate(mark);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn string(s: &str, pointer: &str, h: &mut Harvest) {
+    if let Some(c) = tokens::compact_jws(s) {
+        h.tokens.push((pointer.to_owned(), c));
+    } else if s.contains("-----BEGIN ") {
+        let found = chain::pem_blocks(s);
+        h.pems
+            .extend(found.into_iter().map(|p| (pointer.to_owned(), p)));
+    }
+}
+
+/// An array of strings of which at least one is bare base64 DER is a chain: every
+/// element is taken as DER, and those that are not are reported. Returns false (and
+/// collects nothing) for any other array.
+fn der_array(items: &[Value], pointer: &str, h: &mut Harvest) -> bool {
+    let strings: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+    let Some(strings) = strings else {
+        return false;
+    };
+    let decoded: Vec<Option<Vec<u8>>> = strings.iter().map(|s| chain::bare_der(s)).collect();
+    if decoded.iter().all(Option::is_none) {
+        return false;
+    }
+    for (i, (s, der)) in strings.iter().zip(decoded).enumerate() {
+        let at = format!("{pointer}/{i}");
+        match der {
+            Some(der) => h.ders.push((at, der)),
+            None => h.not_der.push((at, (*s).to_owned())),
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use serde_json::json;
+
+    fn der(n: u8) -> Vec<u8> {
+        let mut d = vec![0x30, n];
+        d.extend(std::iter::repeat_n(0u8, usize::from(n)));
+        d
+    }
+
+    #[test]
+    fn acme_jws_members_and_payload() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"csr":"MIIB"}"#);
+        let v = json!({"protected": "eyJhIjoxfQ", "payload": payload, "signature": "c2ln"});
+        let jws = AcmeJws::from_value(&v).expect("jws");
+        assert_eq!(jws.header, Some(json!({"a": 1})));
+        assert_eq!(jws.payload_value, Some(json!({"csr": "MIIB"})));
+        let empty = json!({"protected": "x", "payload": "", "signature": "y"});
+        assert_eq!(
+            AcmeJws::from_value(&empty).map(|j| j.payload_value),
+            Some(None)
+        );
+        assert!(AcmeJws::from_value(&json!({"protected": {}, "payload": {}})).is_none());
+        assert!(is_decoded_jws_view(
+            &json!({"protected": {}, "payload": {}})
+        ));
+    }
+
+    #[test]
+    fn split_at_decoded_marker() {
+        let lines = [(1, "{}"), (2, "...decoded..."), (3, "{\"a\":1}")];
+        let (signed, decoded) = split_decoded(&lines);
+        assert_eq!(signed.len(), 1);
+        assert_eq!(decoded.map(<[_]>::len), Some(1));
+        let (signed, decoded) = split_decoded(&lines[..2]);
+        assert_eq!((signed.len(), decoded), (1, None));
+    }
+
+    #[test]
+    fn der_array_with_a_bad_element() {
+        let good = STANDARD.encode(der(40));
+        let v = json!([good, "not base64 at all!", good]);
+        let h = harvest(&v);
+        assert_eq!(h.ders.len(), 2);
+        assert_eq!(
+            h.not_der,
+            vec![("/1".to_owned(), "not base64 at all!".to_owned())]
+        );
+        let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
+        let h = harvest(&urls);
+        assert!(h.ders.is_empty() && h.not_der.is_empty());
+    }
+
+    #[test]
+    fn pointers_escape_and_pem_strings_are_found() {
+        let v = json!({"a/b": {"c~d": ["-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"]}});
+        let h = harvest(&v);
+        assert_eq!(h.pems.len(), 1);
+        assert_eq!(h.pems[0].0, "/a~1b/c~0d/0");
+    }
+}

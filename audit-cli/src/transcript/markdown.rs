@@ -1,0 +1,185 @@
+//! Line-level Markdown scanning: fenced blocks, headings and prose lines, each with its
+//! 1-based line number.
+//!
+//! Only the subset the Wire captures use is recognised. Anything else is prose, so a
+//! format drift degrades into "ignored text" rather than into an error.
+
+/// One structural element of the document, in document order.
+#[derive(Debug)]
+pub(crate) enum Event<'a> {
+    /// An ATX heading (`#` … `######`) outside any fence.
+    Heading {
+        level: usize,
+        text: &'a str,
+        line: usize,
+    },
+    /// A fenced code block.
+    Block(Block<'a>),
+    /// A non-blank line outside any fence that is not a heading.
+    Prose { text: &'a str, line: usize },
+}
+
+/// A fenced code block with its info string and content lines.
+#[derive(Debug)]
+pub(crate) struct Block<'a> {
+    /// The info string after the opening fence, trimmed (` ```http request ` gives
+    /// `http request`; an untagged fence gives `""`).
+    pub lang: &'a str,
+    /// Line of the opening fence.
+    pub line: usize,
+    /// Content lines with their line numbers, fences excluded.
+    pub lines: Vec<(usize, &'a str)>,
+    /// False when the input ended before the closing fence (a truncated capture).
+    pub closed: bool,
+}
+
+impl Block<'_> {
+    /// The content joined with `\n`, as it appears between the fences.
+    pub fn content(&self) -> String {
+        let mut out = String::new();
+        for (i, (_, l)) in self.lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(l);
+        }
+        out
+    }
+}
+
+/// An opening fence: the fence character, its run length and the info string.
+struct Fence<'a> {
+    ch: char,
+    len: usize,
+    info: &'a str,
+}
+
+fn opening_fence(line: &str) -> Option<Fence<'_>> {
+    let t = line.trim_start();
+    let ch = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let len = t.chars().take_while(|c| *c == ch).count();
+    if len < 3 {
+        return None;
+    }
+    // The run is ASCII, so `len` is also a byte offset.
+    let info = t.get(len..)?.trim();
+    if ch == '`' && info.contains('`') {
+        return None;
+    }
+    Some(Fence { ch, len, info })
+}
+
+fn closes(line: &str, fence: &Fence<'_>) -> bool {
+    let t = line.trim();
+    t.chars().count() >= fence.len && t.chars().all(|c| c == fence.ch)
+}
+
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let t = line.trim_start();
+    let level = t.chars().take_while(|c| *c == '#').count();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let rest = t.get(level..)?;
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some((level, rest.trim()))
+}
+
+/// Scans `text` into events. Never fails: an unclosed fence runs to the end of input.
+pub(crate) fn scan(text: &str) -> Vec<Event<'_>> {
+    let mut events = Vec::new();
+    let mut open: Option<(Fence<'_>, Block<'_>)> = None;
+    for (idx, line) in text.lines().enumerate() {
+        let n = idx + 1;
+        if let Some((fence, mut block)) = open.take() {
+            if closes(line, &fence) {
+                block.closed = true;
+                events.push(Event::Block(block));
+            } else {
+                block.lines.push((n, line));
+                open = Some((fence, block));
+            }
+            continue;
+        }
+        if let Some(fence) = opening_fence(line) {
+            let block = Block {
+                lang: fence.info,
+                line: n,
+                lines: Vec::new(),
+                closed: false,
+            };
+            open = Some((fence, block));
+        } else if let Some((level, text)) = heading(line) {
+            events.push(Event::Heading {
+                level,
+                text,
+                line: n,
+            });
+        } else if !line.trim().is_empty() {
+            events.push(Event::Prose {
+                text: line.trim(),
+                line: n,
+            });
+        }
+    }
+    if let Some((_, block)) = open {
+        events.push(Event::Block(block));
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_headings_and_prose_keep_line_numbers() {
+        let text = "# Title\nEd25519 - SHA256\n```json\n{}\n```\n#### 1. step\n\nRaw:\n";
+        let events = scan(text);
+        assert_eq!(events.len(), 5);
+        match &events[2] {
+            Event::Block(b) => {
+                assert_eq!((b.lang, b.line, b.closed), ("json", 3, true));
+                assert_eq!(b.lines, vec![(4, "{}")]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            events[3],
+            Event::Heading {
+                level: 4,
+                line: 6,
+                ..
+            }
+        ));
+        assert!(matches!(
+            events[4],
+            Event::Prose {
+                text: "Raw:",
+                line: 8
+            }
+        ));
+    }
+
+    #[test]
+    fn unclosed_fence_runs_to_end_and_is_marked() {
+        let events = scan("```text\nabc\n#### 2. not a heading");
+        match &events[..] {
+            [Event::Block(b)] => assert!(!b.closed && b.lines.len() == 2),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fence_with_info_does_not_close() {
+        let events = scan("```\na\n```json\n```\n");
+        assert!(matches!(&events[..], [Event::Block(b)] if b.lines.len() == 2));
+    }
+
+    #[test]
+    fn hash_without_space_is_prose() {
+        assert!(matches!(&scan("#hashtag")[..], [Event::Prose { .. }]));
+    }
+}

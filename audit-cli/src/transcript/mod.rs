@@ -1,0 +1,267 @@
+//! Reader for the Markdown captures Wire publishes of whole E2EI enrolments
+//! (`wire-e2ei-YYYY-MM-DD.md`), every era from late 2022 on.
+//!
+//! The reader is liberal in structure and strict in what it claims: unknown blocks and
+//! prose are skipped, never fatal, while a token is only reported when it really is a
+//! compact JWS, a certificate only when it really is DER. Decoded views printed by the
+//! capture tool are kept *beside* the signed bytes, never merged with them, because they
+//! can disagree and the auditor must be able to say so.
+//!
+//! Nothing here verifies anything: see `e2ei-verify`.
+
+mod chain;
+mod http;
+mod json;
+mod markdown;
+mod reader;
+mod section;
+mod tokens;
+
+pub use chain::{DerObject, ObjectKind, ObjectSource, TextView};
+pub use http::{Header, HttpRequest, HttpResponse};
+pub use json::{AcmeJws, JsonBlock};
+pub use section::Suite;
+pub use tokens::{DecodedView, Token, TokenSource};
+
+/// Why a capture could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TranscriptError {
+    #[error("input is not text (control characters or NUL bytes)")]
+    NotText,
+    #[error("no step, code block or token found")]
+    NothingUsable,
+}
+
+/// A whole capture: one section per ciphersuite run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    /// The first `# ` heading, e.g. `Wire end to end identity example`.
+    pub title: Option<String>,
+    pub sections: Vec<Section>,
+    /// Things that were present but malformed, or secrets; never fatal.
+    pub findings: Vec<Finding>,
+}
+
+/// One enrolment, run with one ciphersuite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// `None` when the capture has no suite line (a single implicit section).
+    pub suite: Option<Suite>,
+    /// The suite line as written.
+    pub suite_line: Option<String>,
+    /// Line of the suite line (or of the first content, for an implicit section).
+    pub line: usize,
+    /// What comes before the first step heading (the sequence diagram), as a step
+    /// without number so every extractor applies to it too.
+    pub preamble: Step,
+    pub steps: Vec<Step>,
+}
+
+/// A `#### N. title` step and everything up to the next step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// `None` for a heading without a number (and for a section preamble).
+    pub number: Option<u32>,
+    pub title: String,
+    /// The `### …` phase heading the step sits under.
+    pub group: Option<String>,
+    pub line: usize,
+    /// Code blocks in document order (views that were attached elsewhere excluded).
+    pub items: Vec<Item>,
+    /// Every token occurrence, in document order.
+    pub tokens: Vec<Token>,
+    /// Every certificate, CSR and key, in document order.
+    pub objects: Vec<DerObject>,
+}
+
+/// One code block of a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Line of the opening fence.
+    pub line: usize,
+    pub kind: ItemKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemKind {
+    Request(HttpRequest),
+    Response(HttpResponse),
+    Json(JsonBlock),
+    AcmeJws(AcmeJws),
+    /// A text or untagged block (nonce, form body, PEM, `Raw:` token …).
+    Text(String),
+    /// Any other language (`mermaid`, `html`, or an http block that did not parse).
+    Other {
+        lang: String,
+    },
+}
+
+/// Something worth reporting about the capture itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub line: usize,
+    pub kind: FindingKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingKind {
+    /// A private key is printed (reported by the auditor as `transcript.secrets`).
+    SecretPrinted { label: String },
+    /// A fence was never closed (truncated capture).
+    UnclosedFence,
+    /// A json block that is not JSON.
+    InvalidJson,
+    /// A `Raw:` block that does not join into a compact JWS.
+    RawNotJws,
+    /// A line inside a `Raw:` block that cannot be part of a token (skipped).
+    RawStrayLine,
+    /// A `dpop:` header that is neither a compact JWS nor base64 of one.
+    DpopHeaderNotJws,
+    /// A PEM block whose body is not base64 or whose END line is missing.
+    InvalidPem { label: String },
+    /// An element of a DER array that is not base64 DER.
+    NotDer { pointer: String },
+    /// An ACME finalize `csr` that is not base64url DER.
+    CsrNotDer,
+}
+
+/// Reads a capture. Fails only when nothing usable is there; everything unknown is
+/// skipped. Never panics.
+pub fn parse(text: &str) -> Result<Transcript, TranscriptError> {
+    if !looks_like_text(text) {
+        return Err(TranscriptError::NotText);
+    }
+    reader::read(text).ok_or(TranscriptError::NothingUsable)
+}
+
+/// Binary data decoded lossily still arrives as `&str`: reject NUL and a high share of
+/// control characters.
+fn looks_like_text(text: &str) -> bool {
+    let mut total = 0usize;
+    let mut control = 0usize;
+    for c in text.chars() {
+        if c == '\0' {
+            return false;
+        }
+        total += 1;
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') {
+            control += 1;
+        }
+    }
+    control * 100 <= total
+}
+
+impl Transcript {
+    /// Every numbered or unnumbered step of every section (preambles excluded).
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.sections.iter().flat_map(|s| s.steps.iter())
+    }
+
+    /// Every token occurrence, preambles included.
+    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
+        self.sections.iter().flat_map(Section::tokens)
+    }
+
+    /// Every private key printed in the capture.
+    pub fn secrets(&self) -> impl Iterator<Item = &DerObject> {
+        self.sections
+            .iter()
+            .flat_map(Section::objects)
+            .filter(|o| o.kind == ObjectKind::PrivateKey)
+    }
+}
+
+impl Section {
+    /// The preamble followed by the steps.
+    fn all_steps(&self) -> impl Iterator<Item = &Step> {
+        std::iter::once(&self.preamble).chain(self.steps.iter())
+    }
+
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter()
+    }
+
+    /// Steps with number `n` (numbers may repeat).
+    pub fn steps_numbered(&self, n: u32) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| s.number == Some(n))
+    }
+
+    /// The first step numbered `n`.
+    pub fn step(&self, n: u32) -> Option<&Step> {
+        self.steps_numbered(n).next()
+    }
+
+    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
+        self.all_steps().flat_map(|s| s.tokens.iter())
+    }
+
+    pub fn objects(&self) -> impl Iterator<Item = &DerObject> {
+        self.all_steps().flat_map(|s| s.objects.iter())
+    }
+
+    /// Certificates only, in document order, whatever their source.
+    pub fn certificates(&self) -> impl Iterator<Item = &DerObject> {
+        self.objects().filter(|o| o.kind == ObjectKind::Certificate)
+    }
+
+    pub fn acme_jws(&self) -> impl Iterator<Item = &AcmeJws> {
+        self.all_steps().flat_map(Step::acme_jws)
+    }
+}
+
+impl Step {
+    pub fn requests(&self) -> impl Iterator<Item = &HttpRequest> {
+        self.items.iter().filter_map(|i| match &i.kind {
+            ItemKind::Request(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    pub fn responses(&self) -> impl Iterator<Item = &HttpResponse> {
+        self.items.iter().filter_map(|i| match &i.kind {
+            ItemKind::Response(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    pub fn json(&self) -> impl Iterator<Item = &JsonBlock> {
+        self.items.iter().filter_map(|i| match &i.kind {
+            ItemKind::Json(j) => Some(j),
+            _ => None,
+        })
+    }
+
+    pub fn acme_jws(&self) -> impl Iterator<Item = &AcmeJws> {
+        self.items.iter().filter_map(|i| match &i.kind {
+            ItemKind::AcmeJws(j) => Some(j),
+            _ => None,
+        })
+    }
+
+    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
+        self.tokens.iter()
+    }
+
+    pub fn certificates(&self) -> impl Iterator<Item = &DerObject> {
+        self.objects
+            .iter()
+            .filter(|o| o.kind == ObjectKind::Certificate)
+    }
+
+    /// Bodies that are a single bare value: a JSON string block (`"nonce"`, 2023-01) or a
+    /// one-line text block (2023-03 on). This is how nonces from wire-server are shown.
+    pub fn bare_strings(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.items.iter().filter_map(|i| match &i.kind {
+            ItemKind::Json(JsonBlock {
+                value: Some(serde_json::Value::String(s)),
+                ..
+            }) => Some((i.line, s.as_str())),
+            ItemKind::Text(t)
+                if !t.trim().is_empty() && !t.trim().contains(char::is_whitespace) =>
+            {
+                Some((i.line, t.trim()))
+            }
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,589 @@
+//! Assembles scanned Markdown events into sections, steps, items, tokens and objects.
+//!
+//! The reader is a small state machine: the current section and step, the current
+//! `###` group and `######` sub-heading, and what the last prose line announced
+//! (`Raw:` or `Decoded:`) for the blocks that follow.
+
+use std::collections::HashSet;
+
+use base64::Engine;
+use serde_json::Value;
+
+use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
+use super::http::{self, Http};
+use super::json::{self, AcmeJws, Harvest, JsonBlock};
+use super::markdown::{self, Block, Event};
+use super::section::{self, Suite};
+use super::tokens::{self, Compact, DecodedView, Token, TokenSource};
+use super::{Finding, FindingKind, Item, ItemKind, Section, Step, Transcript};
+
+/// What the last prose line announced for the next block(s).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    #[default]
+    None,
+    /// `Raw:`: the next text block is a wrapped token.
+    Raw,
+    /// `Decoded:`: the next JSON blocks are the header and claims views of the token(s)
+    /// just shown; `header_line` is set once the header view is attached.
+    Decoded { header_line: Option<usize> },
+}
+
+#[derive(Default)]
+struct Reader {
+    title: Option<String>,
+    /// Finished sections; `current` is the one being filled.
+    sections: Vec<Section>,
+    current: Option<Section>,
+    findings: Vec<Finding>,
+    group: Option<String>,
+    subheading: Option<String>,
+    marker: Marker,
+}
+
+/// Reads `text`; `None` when no step, block or token was found.
+pub(crate) fn read(text: &str) -> Option<Transcript> {
+    let mut r = Reader::default();
+    for event in markdown::scan(text) {
+        r.event(event);
+    }
+    r.sections.extend(r.current.take());
+    let usable = r.sections.iter().any(|s| {
+        !s.steps.is_empty() || !s.preamble.items.is_empty() || !s.preamble.tokens.is_empty()
+    });
+    usable.then_some(Transcript {
+        title: r.title,
+        sections: r.sections,
+        findings: r.findings,
+    })
+}
+
+fn empty_step(number: Option<u32>, title: &str, group: Option<String>, line: usize) -> Step {
+    Step {
+        number,
+        title: title.to_owned(),
+        group,
+        line,
+        items: Vec::new(),
+        tokens: Vec::new(),
+        objects: Vec::new(),
+    }
+}
+
+fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Section {
+    Section {
+        suite,
+        suite_line: suite_line.map(str::to_owned),
+        line,
+        preamble: empty_step(None, "", None, line),
+        steps: Vec::new(),
+    }
+}
+
+/// Finds the line where a JSON string value is printed. Pretty-printed JSON puts one
+/// member per line; the member's key tells equal values apart, and each line is handed
+/// out once so that a value repeated in a block gets each of its lines. The search
+/// resumes after the last hit (wrapping), so values in document order cost linear time.
+struct Locator<'b, 'a> {
+    block: &'b Block<'a>,
+    used: HashSet<usize>,
+    cursor: usize,
+}
+
+/// The start of `value` as it appears verbatim in JSON source (before any character
+/// JSON would escape), at most 48 bytes.
+fn verbatim_prefix(value: &str) -> &str {
+    let end = value
+        .char_indices()
+        .find(|(i, c)| *i >= 48 || c.is_control() || *c == '"' || *c == '\\')
+        .map_or(value.len(), |(i, _)| i);
+    value.get(..end).unwrap_or("")
+}
+
+/// The member key a JSON pointer ends with, quoted; `None` for an array index.
+fn member_key(pointer: &str) -> Option<String> {
+    let last = pointer.rsplit('/').next()?;
+    let is_index = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+    (!is_index && !pointer.is_empty())
+        .then(|| format!("\"{}\"", last.replace("~1", "/").replace("~0", "~")))
+}
+
+impl<'b, 'a> Locator<'b, 'a> {
+    fn new(block: &'b Block<'a>) -> Self {
+        Self {
+            block,
+            used: HashSet::new(),
+            cursor: 0,
+        }
+    }
+
+    fn line(&mut self, pointer: &str, value: &str) -> usize {
+        let prefix = verbatim_prefix(value);
+        let key = member_key(pointer);
+        let lines = &self.block.lines;
+        let (before, after) = lines.split_at(self.cursor.min(lines.len()));
+        let find = |with_key: bool, unused: bool| {
+            after.iter().chain(before).position(|(n, l)| {
+                l.contains(prefix)
+                    && (!with_key || key.as_ref().is_none_or(|k| l.contains(k.as_str())))
+                    && (!unused || !self.used.contains(n))
+            })
+        };
+        let found = find(true, true)
+            .or_else(|| find(false, true))
+            .or_else(|| find(false, false));
+        let Some(offset) = found else {
+            return self.block.line;
+        };
+        let index = (before.len() + offset) % lines.len().max(1);
+        let line = lines.get(index).map_or(self.block.line, |(n, _)| *n);
+        self.used.insert(line);
+        self.cursor = index + 1;
+        line
+    }
+}
+
+fn first_content_line(block: &Block<'_>) -> usize {
+    block
+        .lines
+        .iter()
+        .find(|(_, l)| !l.trim().is_empty())
+        .map_or(block.line, |(n, _)| *n)
+}
+
+/// How a block is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadAs {
+    Json,
+    Raw,
+    Text,
+    Http,
+    Other,
+}
+
+/// Chooses by info string, and for text or untagged fences by content: some eras print
+/// JSON bodies in text fences.
+fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
+    let textish = matches!(lang, "text" | "txt" | "plain" | "plaintext" | "pem" | "");
+    match lang {
+        "json" | "jsonc" | "json5" => ReadAs::Json,
+        _ if textish && marker == Marker::Raw => ReadAs::Raw,
+        _ if textish && holds_json(block) => ReadAs::Json,
+        _ if textish => ReadAs::Text,
+        l if l.starts_with("http") => ReadAs::Http,
+        _ => ReadAs::Other,
+    }
+}
+
+fn holds_json(block: &Block<'_>) -> bool {
+    let content = block.content();
+    content.trim_start().starts_with(['{', '[', '"'])
+        && serde_json::from_str::<serde::de::IgnoredAny>(&content).is_ok()
+}
+
+/// The object kind an openssl text dump describes, from its first line.
+fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
+    match content.trim_start().lines().next()?.trim() {
+        "Certificate:" => Some(ObjectKind::Certificate),
+        "Certificate Request:" => Some(ObjectKind::CertificateRequest),
+        _ => None,
+    }
+}
+
+impl Reader {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Heading { level, text, line } => self.heading(level, text, line),
+            Event::Prose { text, line } => self.prose(text, line),
+            Event::Block(block) => self.block(&block),
+        }
+    }
+
+    fn new_section(&mut self, suite: Option<Suite>, suite_line: Option<&str>, line: usize) {
+        self.sections.extend(self.current.take());
+        self.current = Some(section_at(suite, suite_line, line));
+        self.group = None;
+        self.subheading = None;
+        self.marker = Marker::None;
+    }
+
+    /// The section content goes to; a capture without suite line gets one implicit
+    /// section here.
+    fn section_mut(&mut self, line: usize) -> &mut Section {
+        self.current
+            .get_or_insert_with(|| section_at(None, None, line))
+    }
+
+    /// The step content goes to: the last step, or the preamble of the section.
+    fn step_mut(&mut self, line: usize) -> &mut Step {
+        let section = self.section_mut(line);
+        match section.steps.last_mut() {
+            Some(step) => step,
+            None => &mut section.preamble,
+        }
+    }
+
+    fn heading(&mut self, level: usize, text: &str, line: usize) {
+        self.marker = Marker::None;
+        if let Some(suite) = section::suite_of(text) {
+            return self.new_section(Some(suite), Some(text), line);
+        }
+        let h = section::step_heading(text);
+        match level {
+            1 => {
+                self.title.get_or_insert_with(|| text.to_owned());
+            }
+            2 | 3 if h.number.is_none() => self.group = Some(text.to_owned()),
+            2..=4 => {
+                let step = empty_step(h.number, h.title, self.group.clone(), line);
+                self.subheading = None;
+                self.section_mut(line).steps.push(step);
+            }
+            _ => self.subheading = Some(text.trim_end_matches(':').trim().to_owned()),
+        }
+    }
+
+    fn prose(&mut self, text: &str, line: usize) {
+        if let Some(suite) = section::suite_of(text) {
+            return self.new_section(Some(suite), Some(text), line);
+        }
+        for c in tokens::jwt_io_links(text) {
+            self.push_token(c, TokenSource::JwtIoLink, line);
+        }
+        let lower = text.to_ascii_lowercase();
+        self.marker = if lower == "raw:" || lower == "raw" {
+            Marker::Raw
+        } else if lower.starts_with("decoded") {
+            Marker::Decoded { header_line: None }
+        } else {
+            Marker::None
+        };
+    }
+
+    fn push_token(&mut self, c: Compact, source: TokenSource, line: usize) {
+        self.step_mut(line).tokens.push(Token {
+            compact: c.compact,
+            header: c.header,
+            source,
+            line,
+            view: None,
+        });
+    }
+
+    fn push_item(&mut self, line: usize, kind: ItemKind) {
+        self.step_mut(line).items.push(Item { line, kind });
+    }
+
+    fn finding(&mut self, line: usize, kind: FindingKind) {
+        self.findings.push(Finding { line, kind });
+    }
+
+    fn block(&mut self, block: &Block<'_>) {
+        if !block.closed {
+            self.finding(block.line, FindingKind::UnclosedFence);
+        }
+        let lang = block
+            .lang
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let marker = std::mem::take(&mut self.marker);
+        match read_as(&lang, block, marker) {
+            ReadAs::Json if self.decoded_view(marker, block) => {}
+            ReadAs::Json => self.json_block(block),
+            ReadAs::Raw => self.raw_block(block),
+            ReadAs::Text => self.text_block(block),
+            ReadAs::Http => self.http_block(block),
+            ReadAs::Other => self.push_item(
+                block.line,
+                ItemKind::Other {
+                    lang: block.lang.to_owned(),
+                },
+            ),
+        }
+    }
+
+    /// Attaches a `Decoded:` JSON block to the tokens just shown (jwt.io link and `Raw:`
+    /// block of the current step that have no view yet). False when it is not one.
+    fn decoded_view(&mut self, marker: Marker, block: &Block<'_>) -> bool {
+        let Marker::Decoded { header_line } = marker else {
+            return false;
+        };
+        let value = serde_json::from_str::<Value>(&block.content()).ok();
+        let step = self.step_mut(block.line);
+        let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
+        let attached = match header_line {
+            None => step
+                .tokens
+                .iter_mut()
+                .filter(|t| shown(t) && t.view.is_none())
+                .map(|t| {
+                    t.view = Some(DecodedView {
+                        line: block.line,
+                        header: value.clone(),
+                        claims: None,
+                    })
+                })
+                .count(),
+            Some(h) => step
+                .tokens
+                .iter_mut()
+                .filter_map(|t| {
+                    t.view
+                        .as_mut()
+                        .filter(|v| v.line == h && v.claims.is_none())
+                })
+                .map(|v| v.claims = value.clone())
+                .count(),
+        };
+        if attached > 0 && header_line.is_none() {
+            self.marker = Marker::Decoded {
+                header_line: Some(block.line),
+            };
+        }
+        attached > 0
+    }
+
+    fn http_block(&mut self, block: &Block<'_>) {
+        match http::parse(block) {
+            Some(Http::Request(req)) => {
+                for h in req
+                    .headers
+                    .iter()
+                    .filter(|h| h.name.eq_ignore_ascii_case("dpop"))
+                {
+                    match tokens::dpop_header(&h.value) {
+                        Some((c, base64_wrapped)) => {
+                            self.push_token(c, TokenSource::DpopHeader { base64_wrapped }, h.line)
+                        }
+                        None => self.finding(h.line, FindingKind::DpopHeaderNotJws),
+                    }
+                }
+                self.push_item(block.line, ItemKind::Request(req));
+            }
+            Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
+            None => self.push_item(
+                block.line,
+                ItemKind::Other {
+                    lang: block.lang.to_owned(),
+                },
+            ),
+        }
+    }
+
+    fn json_block(&mut self, block: &Block<'_>) {
+        let (signed, decoded) = json::split_decoded(&block.lines);
+        let raw = json::join(signed);
+        let Ok(value) = serde_json::from_str::<Value>(&raw) else {
+            self.finding(block.line, FindingKind::InvalidJson);
+            self.loose_text(&raw, block);
+            let item = ItemKind::Json(JsonBlock { raw, value: None });
+            return self.push_item(block.line, item);
+        };
+        if let Some(mut jws) = AcmeJws::from_value(&value) {
+            if let Some(d) = decoded {
+                jws.decoded = serde_json::from_str(&json::join(d)).ok();
+                jws.decoded_line = d.first().map(|(n, _)| *n);
+            }
+            self.acme_payload(&jws, block);
+            return self.push_item(block.line, ItemKind::AcmeJws(jws));
+        }
+        if json::is_decoded_jws_view(&value) && self.attach_jws_view(&value, block.line) {
+            return;
+        }
+        self.absorb(&json::harvest(&value), &value, block, |pointer| {
+            TokenSource::JsonField { pointer }
+        });
+        let item = ItemKind::Json(JsonBlock {
+            raw,
+            value: Some(value),
+        });
+        self.push_item(block.line, item);
+    }
+
+    /// The decoded view printed as its own block after an ACME JWS (2023-03 on).
+    fn attach_jws_view(&mut self, value: &Value, line: usize) -> bool {
+        let step = self.step_mut(line);
+        let Some(Item {
+            kind: ItemKind::AcmeJws(jws),
+            ..
+        }) = step.items.last_mut()
+        else {
+            return false;
+        };
+        if jws.decoded.is_some() {
+            return false;
+        }
+        jws.decoded = Some(value.clone());
+        jws.decoded_line = Some(line);
+        true
+    }
+
+    /// Tokens and the CSR inside the signed payload of an ACME JWS.
+    fn acme_payload(&mut self, jws: &AcmeJws, block: &Block<'_>) {
+        let Some(payload) = &jws.payload_value else {
+            return;
+        };
+        let line = Locator::new(block).line("/payload", &jws.payload);
+        for (pointer, c) in json::harvest(payload).tokens {
+            self.push_token(c, TokenSource::AcmePayload { pointer }, line);
+        }
+        let Some(csr) = payload.get("csr").and_then(Value::as_str) else {
+            return;
+        };
+        let der = tokens::URL_LENIENT
+            .decode(csr)
+            .ok()
+            .filter(|d| chain::is_der_sequence(d));
+        match der {
+            Some(der) => self.push_object(
+                ObjectKind::CertificateRequest,
+                "CERTIFICATE REQUEST",
+                der,
+                ObjectSource::AcmeCsr,
+                line,
+            ),
+            None => self.finding(line, FindingKind::CsrNotDer),
+        }
+    }
+
+    /// Turns what a JSON value carries into tokens, objects and findings.
+    fn absorb(
+        &mut self,
+        harvest: &Harvest,
+        value: &Value,
+        block: &Block<'_>,
+        source: impl Fn(String) -> TokenSource,
+    ) {
+        let mut at = Locator::new(block);
+        let text_of = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or("");
+        // Members with a key first, so an array element does not take a member's line.
+        let mut order: Vec<_> = harvest.tokens.iter().collect();
+        order.sort_by_key(|(pointer, _)| member_key(pointer).is_none());
+        let mut placed: Vec<_> = order
+            .into_iter()
+            .map(|(pointer, c)| (at.line(pointer, &c.compact), pointer, c))
+            .collect();
+        placed.sort_by_key(|(line, _, _)| *line);
+        for (line, pointer, c) in placed {
+            self.push_token(c.clone(), source(pointer.clone()), line);
+        }
+        for (pointer, pem) in &harvest.pems {
+            let line = at.line(pointer, text_of(pointer));
+            let src = ObjectSource::JsonPem {
+                pointer: pointer.clone(),
+            };
+            self.pem(&pem.label, pem.der.clone(), src, line);
+        }
+        for (pointer, der) in &harvest.ders {
+            let line = at.line(pointer, text_of(pointer));
+            let src = ObjectSource::JsonDerArray {
+                pointer: pointer.clone(),
+            };
+            let label = "CERTIFICATE";
+            self.push_object(ObjectKind::Certificate, label, der.clone(), src, line);
+        }
+        for (pointer, s) in &harvest.not_der {
+            let line = at.line(pointer, s);
+            let kind = FindingKind::NotDer {
+                pointer: pointer.clone(),
+            };
+            self.finding(line, kind);
+        }
+    }
+
+    fn pem(&mut self, label: &str, der: Option<Vec<u8>>, source: ObjectSource, line: usize) {
+        match der {
+            Some(der) => {
+                let kind = ObjectKind::from_label(label);
+                self.push_object(kind, label, der, source, line);
+            }
+            None => {
+                let label = label.to_owned();
+                self.finding(line, FindingKind::InvalidPem { label });
+            }
+        }
+    }
+
+    fn push_object(
+        &mut self,
+        kind: ObjectKind,
+        label: &str,
+        der: Vec<u8>,
+        source: ObjectSource,
+        line: usize,
+    ) {
+        if kind == ObjectKind::PrivateKey {
+            let label = label.to_owned();
+            self.finding(line, FindingKind::SecretPrinted { label });
+        }
+        let heading = self.subheading.clone();
+        self.step_mut(line).objects.push(DerObject {
+            kind,
+            label: label.to_owned(),
+            der,
+            source,
+            line,
+            heading,
+            text_view: None,
+        });
+    }
+
+    fn raw_block(&mut self, block: &Block<'_>) {
+        let joined = tokens::join_raw(&block.lines);
+        for n in joined.stray_lines {
+            self.finding(n, FindingKind::RawStrayLine);
+        }
+        match joined.token {
+            Some(c) => self.push_token(c, TokenSource::RawBlock, first_content_line(block)),
+            None => self.finding(block.line, FindingKind::RawNotJws),
+        }
+        self.push_item(block.line, ItemKind::Text(block.content()));
+    }
+
+    fn text_block(&mut self, block: &Block<'_>) {
+        let content = block.content();
+        if let Some(kind) = openssl_view_kind(&content) {
+            if self.attach_text_view(kind, block.line, &content) {
+                return;
+            }
+        }
+        self.loose_text(&content, block);
+        self.push_item(block.line, ItemKind::Text(content));
+    }
+
+    /// PEM blocks anywhere in the text, or a bare compact JWS as the whole text.
+    fn loose_text(&mut self, content: &str, block: &Block<'_>) {
+        for pem in chain::pem_blocks(content) {
+            let line = block
+                .lines
+                .get(pem.begin_index)
+                .map_or(block.line, |(n, _)| *n);
+            self.pem(&pem.label, pem.der, ObjectSource::PemBlock, line);
+        }
+        if let Some(c) = tokens::compact_jws(content.trim()) {
+            self.push_token(c, TokenSource::TextBlock, first_content_line(block));
+        }
+    }
+
+    /// Attaches an openssl dump to the last object of its kind in the step without one.
+    fn attach_text_view(&mut self, kind: ObjectKind, line: usize, text: &str) -> bool {
+        let step = self.step_mut(line);
+        let target = step
+            .objects
+            .iter_mut()
+            .rev()
+            .find(|o| o.kind == kind && o.text_view.is_none());
+        match target {
+            Some(o) => {
+                o.text_view = Some(TextView {
+                    line,
+                    text: text.to_owned(),
+                });
+                true
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Recognising the lines that structure a capture: ciphersuite lines (one section per
+//! suite) and step headings.
+//!
+//! Suite lines are matched strictly (the whole line must name a suite) because a false
+//! section split would reassign every later step to the wrong suite.
+
+/// The signature suite a section of the capture was run with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Suite {
+    Ed25519,
+    P256,
+    P384,
+    P521,
+}
+
+impl Suite {
+    /// The hash the suite pairs with (used e.g. for JWK thumbprints).
+    pub fn hash_name(self) -> &'static str {
+        match self {
+            Suite::Ed25519 | Suite::P256 => "SHA256",
+            Suite::P384 => "SHA384",
+            Suite::P521 => "SHA512",
+        }
+    }
+}
+
+const CURVES: [(&str, Suite); 7] = [
+    ("ED25519", Suite::Ed25519),
+    ("P256", Suite::P256),
+    ("SECP256R1", Suite::P256),
+    ("P384", Suite::P384),
+    ("SECP384R1", Suite::P384),
+    ("P521", Suite::P521),
+    ("SECP521R1", Suite::P521),
+];
+const PREFIXES: [&str; 5] = ["CIPHERSUITE", "SUITE", "ECDSA", "EDDSA", ""];
+const HASHES: [&str; 4] = ["SHA256", "SHA384", "SHA512", ""];
+/// Longer lines are prose, whatever they mention.
+const MAX_SUITE_LINE: usize = 64;
+
+/// Returns the suite when the whole line (heading marks and emphasis stripped) names one,
+/// e.g. `Ed25519 - SHA256`, `### P256 - SHA256`, `ECDSA P-256`, `**P-384 / SHA-384**`,
+/// or an MLS ciphersuite name such as `MLS_128_DHKEMP256_AES128GCM_SHA256_P256`.
+pub(crate) fn suite_of(line: &str) -> Option<Suite> {
+    if line.len() > MAX_SUITE_LINE {
+        return None;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || " \t-_/()*:#,".contains(c);
+    if !line.chars().all(allowed) {
+        return None;
+    }
+    let norm: String = line
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    PREFIXES.iter().find_map(|p| {
+        let rest = norm.strip_prefix(p)?;
+        if let Some(mls) = rest.strip_prefix("MLS") {
+            // MLS ciphersuite names end with the signature scheme.
+            return CURVES
+                .iter()
+                .find_map(|(name, suite)| mls.ends_with(name).then_some(*suite));
+        }
+        CURVES.iter().find_map(|(name, suite)| {
+            let hash = rest.strip_prefix(name)?;
+            HASHES.contains(&hash).then_some(*suite)
+        })
+    })
+}
+
+/// A step heading split into its number (if it has one) and title.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct StepHeading<'a> {
+    pub number: Option<u32>,
+    pub title: &'a str,
+}
+
+/// Splits `12. title`, `12) title`, `Step 12: title` into number and title. A heading
+/// without a leading number keeps its whole text as title.
+pub(crate) fn step_heading(text: &str) -> StepHeading<'_> {
+    let body = text
+        .strip_prefix("Step ")
+        .or_else(|| text.strip_prefix("step "))
+        .unwrap_or(text);
+    let digits = body.chars().take_while(char::is_ascii_digit).count();
+    let number = body.get(..digits).and_then(|d| d.parse::<u32>().ok());
+    let rest = body.get(digits..).unwrap_or("");
+    match number {
+        Some(n) if rest.is_empty() || rest.starts_with(['.', ')', ':', ' ']) => StepHeading {
+            number: Some(n),
+            title: rest.trim_start_matches(['.', ')', ':']).trim(),
+        },
+        _ => StepHeading {
+            number: None,
+            title: text,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suite_lines_of_all_eras() {
+        assert_eq!(suite_of("Ed25519 - SHA256"), Some(Suite::Ed25519));
+        assert_eq!(suite_of("P256 - SHA256"), Some(Suite::P256));
+        assert_eq!(suite_of("P384 - SHA384"), Some(Suite::P384));
+        assert_eq!(suite_of("P521 - SHA512"), Some(Suite::P521));
+        assert_eq!(suite_of("### P256 - SHA256"), Some(Suite::P256));
+        assert_eq!(suite_of("ECDSA P-256"), Some(Suite::P256));
+        assert_eq!(suite_of("**P-384 / SHA-384**"), Some(Suite::P384));
+        let mls = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
+        assert_eq!(suite_of(mls), Some(Suite::Ed25519));
+        assert_eq!(
+            suite_of("MLS_256_DHKEMP521_AES256GCM_SHA512_P521"),
+            Some(Suite::P521)
+        );
+        assert_eq!(suite_of("MLS_256_DHKEMX448_AES256GCM_SHA512_Ed448"), None);
+    }
+
+    #[test]
+    fn prose_mentioning_a_curve_is_not_a_suite_line() {
+        assert_eq!(suite_of("Note: uses P256"), None);
+        assert_eq!(suite_of("1. fetch acme directory"), None);
+        assert_eq!(suite_of("P256 - SHA256 is used here"), None);
+        assert_eq!(suite_of("Ed25519 – SHA256 ✅"), None);
+        assert_eq!(suite_of(""), None);
+    }
+
+    #[test]
+    fn step_numbers_and_titles() {
+        let h = step_heading("21. OAUTH authorization code");
+        assert_eq!((h.number, h.title), (Some(21), "OAUTH authorization code"));
+        assert_eq!(step_heading("Step 3: nonce").number, Some(3));
+        assert_eq!(step_heading("7) x").title, "x");
+        let h = step_heading("OAUTH token");
+        assert_eq!((h.number, h.title), (None, "OAUTH token"));
+        assert_eq!(step_heading("2023-01 run").number, None);
+        assert_eq!(step_heading("99999999999999. big").number, None);
+    }
+}

@@ -1,0 +1,248 @@
+//! Compact JWS tokens (DPoP proofs, access tokens, id tokens) and the many ways a capture
+//! shows them: jwt.io links, `Raw:` blocks wrapped at 64 columns, JSON fields, a `dpop:`
+//! header carrying base64 of the token, the payload of an ACME JWS.
+//!
+//! Recognition is strict (three base64url segments, a header that is a JSON object)
+//! so that nonces, key authorizations (`token.thumbprint`) and URLs are never taken for
+//! tokens. Nothing here checks a signature: `e2ei-verify` does.
+
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// Where a token occurrence was found. The same token usually appears several times; each
+/// occurrence is kept so the auditor can say where it was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `[here](https://jwt.io/#id_token=…)` or `[jwt.io](…)` in prose.
+    JwtIoLink,
+    /// A text block introduced by `Raw:`, lines joined.
+    RawBlock,
+    /// A text block holding nothing but the token.
+    TextBlock,
+    /// A string in a JSON body (json block, or a text block holding JSON), at `pointer`.
+    JsonField { pointer: String },
+    /// The `dpop:` request header; `base64_wrapped` when it held base64 of the compact
+    /// form (Wire's clients) rather than the compact form itself (RFC 9449).
+    DpopHeader { base64_wrapped: bool },
+    /// A string inside the signed payload of an ACME JWS, at `pointer` (e.g.
+    /// `/access_token`, `/id_token`).
+    AcmePayload { pointer: String },
+}
+
+/// The `Decoded:` header and claims views printed after a token. They are what the
+/// capture tool *says* the token holds; the signed bytes are the truth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedView {
+    pub line: usize,
+    pub header: Option<Value>,
+    pub claims: Option<Value>,
+}
+
+/// One occurrence of a compact JWS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// The compact serialization `header.payload.signature`, whitespace removed.
+    pub compact: String,
+    /// The protected header, decoded (it is always a JSON object).
+    pub header: Map<String, Value>,
+    pub source: TokenSource,
+    /// Line where this occurrence starts.
+    pub line: usize,
+    pub view: Option<DecodedView>,
+}
+
+impl Token {
+    /// The header's `typ` (`dpop+jwt`, `at+jwt`, `JWT`), if any.
+    pub fn typ(&self) -> Option<&str> {
+        self.header.get("typ").and_then(Value::as_str)
+    }
+
+    /// The header's `alg`, if any.
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+}
+
+/// A recognised compact JWS before it is placed in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Compact {
+    pub compact: String,
+    pub header: Map<String, Value>,
+}
+
+fn is_b64url(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Recognises `s` as a compact JWS: three non-empty base64url segments that decode, the
+/// first to a JSON object.
+pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
+    let mut parts = s.split('.');
+    let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || ![h, p, sig].iter().all(|x| is_b64url(x)) {
+        return None;
+    }
+    URL_SAFE_NO_PAD.decode(p).ok()?;
+    URL_SAFE_NO_PAD.decode(sig).ok()?;
+    let header_bytes = URL_SAFE_NO_PAD.decode(h).ok()?;
+    match serde_json::from_slice(&header_bytes).ok()? {
+        Value::Object(header) => Some(Compact {
+            compact: s.to_owned(),
+            header,
+        }),
+        _ => None,
+    }
+}
+
+const LENIENT: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+/// Standard alphabet, padding optional.
+pub(crate) const STANDARD_LENIENT: GeneralPurpose =
+    GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+/// URL-safe alphabet, padding optional.
+pub(crate) const URL_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// Decodes base64 in either alphabet, padded or not, ignoring ASCII whitespace.
+pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
+    let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    STANDARD_LENIENT
+        .decode(&clean)
+        .or_else(|_| URL_LENIENT.decode(&clean))
+        .ok()
+}
+
+/// The token in a `dpop:` header value and whether it was base64-wrapped.
+pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
+    let value = value.trim();
+    if let Some(c) = compact_jws(value) {
+        return Some((c, false));
+    }
+    let bytes = decode_any_base64(value)?;
+    let inner = std::str::from_utf8(&bytes).ok()?;
+    compact_jws(inner.trim()).map(|c| (c, true))
+}
+
+/// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
+/// line made of repeated `jwt.io` costs linear time.
+pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
+    let url_end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("jwt.io") {
+        let from = rest.get(at..).unwrap_or("");
+        let url = from.split(url_end).next().unwrap_or("");
+        let pieces = url.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)));
+        found.extend(pieces.filter_map(compact_jws));
+        rest = from.get(url.len().max(1)..).unwrap_or("");
+    }
+    found
+}
+
+/// A `Raw:` block joined into one token. Lines that cannot be part of a token (anything
+/// but base64url and `.`) are skipped and reported by their line numbers.
+pub(crate) struct RawJoin {
+    pub token: Option<Compact>,
+    pub stray_lines: Vec<usize>,
+}
+
+pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
+    let mut joined = String::new();
+    let mut stray_lines = Vec::new();
+    for (n, line) in lines {
+        let t: String = line.split_whitespace().collect();
+        if t.is_empty() {
+            continue;
+        }
+        if t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            joined.push_str(&t);
+        } else {
+            stray_lines.push(*n);
+        }
+    }
+    RawJoin {
+        token: compact_jws(&joined),
+        stray_lines,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+
+    fn jws(header: &str) -> String {
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode("{\"a\":1}"),
+            URL_SAFE_NO_PAD.encode("sig")
+        )
+    }
+
+    #[test]
+    fn compact_requires_three_segments_and_json_header() {
+        let t = jws(r#"{"alg":"EdDSA","typ":"dpop+jwt"}"#);
+        let c = compact_jws(&t).expect("token");
+        assert_eq!(c.header.get("typ"), Some(&Value::from("dpop+jwt")));
+        assert!(compact_jws(&jws("[1]")).is_none());
+        assert!(compact_jws(&jws("not json")).is_none());
+        assert!(compact_jws("abc.def").is_none());
+        assert!(compact_jws("a.b.c.d").is_none());
+        assert!(compact_jws(&format!("{t}.")).is_none());
+        assert!(compact_jws("chal.thumbprint").is_none());
+        assert!(compact_jws(&t.replacen('.', "..", 1)).is_none());
+        assert!(compact_jws(&format!("{t}=")).is_none());
+    }
+
+    #[test]
+    fn dpop_header_in_every_base64_flavour() {
+        let t = jws(r#"{"typ":"dpop+jwt"}"#);
+        for enc in [
+            STANDARD.encode(&t),
+            URL_SAFE.encode(&t),
+            URL_SAFE_NO_PAD.encode(&t),
+            STANDARD.encode(&t).trim_end_matches('=').to_owned(),
+        ] {
+            let (c, wrapped) = dpop_header(&enc).expect("decodes");
+            assert!(wrapped);
+            assert_eq!(c.compact, t);
+        }
+        assert_eq!(dpop_header(&t).map(|(_, w)| w), Some(false));
+        assert!(dpop_header("not base64 !!").is_none());
+        assert!(dpop_header(&STANDARD.encode("hello")).is_none());
+        assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00])).is_none());
+    }
+
+    #[test]
+    fn links_in_both_styles() {
+        let t = jws(r#"{"alg":"ES256"}"#);
+        let line = format!(
+            "Token [here](https://jwt.io/#id_token={t}) and [jwt.io](https://jwt.io/#id_token={t})"
+        );
+        assert_eq!(jwt_io_links(&line).len(), 2);
+        assert!(jwt_io_links("see https://jwt.io/#id_token=abc.def.ghi").is_empty());
+        assert!(jwt_io_links(&format!("https://example.com/#t={t}")).is_empty());
+    }
+
+    #[test]
+    fn raw_block_join_and_stray_lines() {
+        let t = jws(r#"{"alg":"RS256"}"#);
+        let (a, b) = t.split_at(20);
+        let lines = [(1, a), (2, "  "), (3, b)];
+        let j = join_raw(&lines);
+        assert_eq!(j.token.map(|c| c.compact), Some(t.clone()));
+        assert!(j.stray_lines.is_empty());
+        let lines = [(1, a), (2, "✅ oops: stray"), (3, b)];
+        let j = join_raw(&lines);
+        assert!(j.token.is_some());
+        assert_eq!(j.stray_lines, vec![2]);
+        assert!(join_raw(&[(1, "abc")]).token.is_none());
+    }
+}
