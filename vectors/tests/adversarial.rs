@@ -949,3 +949,79 @@ fn the_signing_input_is_the_first_two_segments() {
     let (input, _) = f.dpop.rsplit_once('.').unwrap();
     assert_eq!(jws.signing_input(), input.as_bytes());
 }
+
+/// Curve orders, big-endian, at the JOSE coordinate length.
+fn order(suite: Suite) -> Vec<u8> {
+    let hex = match suite {
+        Suite::P256 => "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
+        Suite::P384 => concat!(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF",
+            "581A0DB248B0A77AECEC196ACCC52973"
+        ),
+        Suite::P521 => concat!(
+            "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA",
+            "51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409"
+        ),
+        Suite::Ed25519 => unreachable!("no ECDSA order for Ed25519"),
+    };
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// `a - b` for big-endian numbers of equal length, `a >= b`.
+fn sub(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; a.len()];
+    let mut borrow = 0i16;
+    for i in (0..a.len()).rev() {
+        let mut d = i16::from(a[i]) - i16::from(b[i]) - borrow;
+        borrow = i16::from(d < 0);
+        if d < 0 {
+            d += 256;
+        }
+        out[i] = u8::try_from(d).unwrap();
+    }
+    assert_eq!(borrow, 0);
+    out
+}
+
+/// ECDSA is malleable: `(r, n - s)` verifies too (Wycheproof marks high-s
+/// signatures valid, and aws-lc-rs accepts them). So a proof is not unique as
+/// bytes; what makes it single-use is its `jti`, which the replay store keys on
+/// the client key, not on the token bytes: the malleated twin is a replay.
+/// Ed25519 signatures are not malleable (S must be below L).
+#[test]
+fn an_ecdsa_twin_signature_verifies_but_is_caught_as_a_replay() {
+    use e2ei_verify::replay::MemoryStore;
+    for suite in [Suite::P256, Suite::P384, Suite::P521] {
+        let f = flow(suite);
+        let sig = b64_decode(segments(&f.dpop)[2]).unwrap();
+        let n = suite.key_type().coordinate_len();
+        let (r, s) = sig.split_at(n);
+        let twin_sig = [r, &sub(&order(suite), s)].concat();
+        let twin = with_signature(&f.dpop, &twin_sig);
+        assert_ne!(twin, f.dpop);
+        let e = f.dpop_expectations();
+        assert!(dpop::verify(&twin, &e, NOW, None).is_ok(), "{suite:?}");
+        let store = MemoryStore::default();
+        assert!(dpop::verify(&f.dpop, &e, NOW, Some(&store)).is_ok());
+        let err = dpop::verify(&twin, &e, NOW, Some(&store)).unwrap_err();
+        assert_eq!(err.check_id(), "dpop.jti", "{suite:?}: {err}");
+        assert!(err.to_string().contains("replay"), "{err}");
+    }
+    // Ed25519: adding L to S is refused.
+    let f = flow(Suite::Ed25519);
+    let mut sig = b64_decode(segments(&f.dpop)[2]).unwrap();
+    let l_le: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut carry = 0u16;
+    for (i, l) in l_le.iter().enumerate() {
+        let v = u16::from(sig[32 + i]) + u16::from(*l) + carry;
+        sig[32 + i] = (v & 0xff) as u8;
+        carry = v >> 8;
+    }
+    dpop_rejects(&f, &with_signature(&f.dpop, &sig), "dpop.signature");
+}
