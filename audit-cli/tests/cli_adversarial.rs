@@ -135,7 +135,7 @@ fn every_prefix_of_a_valid_proof_fails_without_panicking() {
     for n in (0..token.len()).filter(|n| n % 3 == 0 || *n >= sig_start) {
         let run = e2ei_audit(
             &["dpop", "-", "--format", "json", "--at", &at],
-            Some(token[..n].as_bytes()),
+            Some(&token.as_bytes()[..n]),
         );
         let code = usize::try_from(run.code).unwrap();
         assert!(code == 1 || code == 2, "prefix {n}: exit {code}");
