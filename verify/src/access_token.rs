@@ -754,3 +754,24 @@ fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>
         suite.name()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: structural failures end the run before the sink, and the
+    /// audit used to return an empty report for them.
+    #[test]
+    fn the_audit_records_the_failure_that_ended_the_run() {
+        let e = Expectations::new(IssuerTrust::Embedded);
+        let unreadable = audit("a.b", &e, 0);
+        assert!(unreadable.token.is_none());
+        let ids: Vec<_> = unreadable.report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["access_token.format"]);
+        // {"alg":"none","typ":"at+jwt"} . {} . a signature
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.e30.AAAA";
+        let alg_none = audit(none, &e, 0);
+        let ids: Vec<_> = alg_none.report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["access_token.signature"]);
+    }
+}

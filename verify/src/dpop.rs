@@ -649,3 +649,25 @@ fn check_aud<S: Sink<Error>>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: structural failures end the run before the sink, and the
+    /// audit used to return an empty report for them.
+    #[test]
+    fn the_audit_records_the_failure_that_ended_the_run() {
+        let e = Expectations::default();
+        let (proof, report) = audit("not a token", &e, 0);
+        assert!(proof.is_none());
+        let ids: Vec<_> = report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["dpop.format"]);
+        // {"alg":"none","typ":"dpop+jwt"} . {} . a signature
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiZHBvcCtqd3QifQ.e30.AAAA";
+        let (proof, report) = audit(none, &e, 0);
+        assert!(proof.is_none());
+        let ids: Vec<_> = report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["dpop.alg"]);
+    }
+}
