@@ -11,7 +11,7 @@ use crate::claims::{self, typ_is};
 use crate::dpop::{self, VerifiedProof};
 use crate::identity::ClientId;
 use crate::jose::{Algorithm, HashAlg, JoseError, Jwk, Jws, Limits, Object, PublicKey};
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{AcmeProblem, Check, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use serde_json::Value;
@@ -287,6 +287,13 @@ pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> Audit {
             (_, false) => Err(Error::Proof(failed.join("; "))),
         }
     });
+    // A structural failure (format, alg, issuer key) ends the run without
+    // reaching the sink: record it, or the audit would show no failure.
+    if let Err(e) = &result {
+        if !report.failures().any(|c| c.id == e.check_id()) {
+            report.push(Check::from_failure(e));
+        }
+    }
     let sound = !report.failures().any(|c| {
         matches!(
             c.id,
@@ -749,4 +756,25 @@ fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>
         "cnf.{name} is not the {} thumbprint of the proof key, nor of any issuer key",
         suite.name()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: structural failures end the run before the sink, and the
+    /// audit used to return an empty report for them.
+    #[test]
+    fn the_audit_records_the_failure_that_ended_the_run() {
+        let e = Expectations::new(IssuerTrust::Embedded);
+        let unreadable = audit("a.b", &e, 0);
+        assert!(unreadable.token.is_none());
+        let ids: Vec<_> = unreadable.report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["access_token.format"]);
+        // {"alg":"none","typ":"at+jwt"} . {} . a signature
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.e30.AAAA";
+        let alg_none = audit(none, &e, 0);
+        let ids: Vec<_> = alg_none.report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["access_token.signature"]);
+    }
 }

@@ -9,7 +9,7 @@ use crate::claims::{self, typ_is};
 use crate::identity::{ClientId, Handle};
 use crate::jose::{Algorithm, HashAlg, JoseError, Jws, Limits, Object, PublicKey};
 use crate::replay::{ReplayStore, StoreError};
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{AcmeProblem, Check, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use thiserror::Error;
@@ -293,7 +293,17 @@ pub fn verify(
 /// key and signature were sound.
 pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<VerifiedProof>, Report) {
     let mut report = Report::new();
-    let proof = run(token, expect, now, None, &mut report).ok();
+    // In audit mode every check failure goes to the report and `run` carries
+    // on; an `Err` is a structural failure (format, alg, jwk) that ended the run
+    // before reaching the sink, so it must be recorded here, or an unreadable
+    // or `alg: none` proof would audit as having no failure.
+    let proof = match run(token, expect, now, None, &mut report) {
+        Ok(proof) => Some(proof),
+        Err(e) => {
+            report.push(Check::from_failure(&e));
+            None
+        }
+    };
     let sound = !report.failures().any(|c| {
         matches!(
             c.id,
@@ -650,5 +660,27 @@ fn check_aud<S: Sink<Error>>(
             });
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: structural failures end the run before the sink, and the
+    /// audit used to return an empty report for them.
+    #[test]
+    fn the_audit_records_the_failure_that_ended_the_run() {
+        let e = Expectations::default();
+        let (proof, report) = audit("not a token", &e, 0);
+        assert!(proof.is_none());
+        let ids: Vec<_> = report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["dpop.format"]);
+        // {"alg":"none","typ":"dpop+jwt"} . {} . a signature
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiZHBvcCtqd3QifQ.e30.AAAA";
+        let (proof, report) = audit(none, &e, 0);
+        assert!(proof.is_none());
+        let ids: Vec<_> = report.failures().map(|c| c.id).collect();
+        assert_eq!(ids, ["dpop.alg"]);
     }
 }

@@ -104,6 +104,7 @@ impl Jwk {
             let name = alg.as_str().unwrap_or_default();
             Algorithm::from_name(name)?.check_key(key_type)?;
         }
+        check_intended_use(object)?;
         Ok(Jwk { key_type, x, y })
     }
 
@@ -192,6 +193,27 @@ fn str_member<'o>(object: &'o Object, name: &'static str) -> Result<&'o str, Jos
         })
 }
 
+/// RFC 7517 §4.2–4.3: a key published for encryption (`"use": "enc"`) or whose
+/// `key_ops` do not include `verify` must not verify signatures.
+fn check_intended_use(object: &Object) -> Result<(), JoseError> {
+    match object.get("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(other) => {
+            return Err(JoseError::Key(format!(
+                "\"use\" is {other}, not \"sig\": the key is not for signatures"
+            )))
+        }
+    }
+    match object.get("key_ops") {
+        None => Ok(()),
+        Some(Value::Array(ops)) if ops.iter().any(|op| op == "verify") => Ok(()),
+        Some(other) => Err(JoseError::Key(format!(
+            "\"key_ops\" is {other}, which does not include \"verify\""
+        ))),
+    }
+}
+
 fn coordinate(object: &Object, name: &'static str, kt: KeyType) -> Result<Vec<u8>, JoseError> {
     let bytes = b64_decode(str_member(object, name)?)
         .ok_or_else(|| JoseError::Key(format!("\"{name}\" is not canonical base64url")))?;
@@ -248,5 +270,45 @@ impl std::fmt::Debug for PublicKey {
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
         self.jwk == other.jwk
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const X: &str = "kYe-3DlYX0Mlxff4O1mCkniwOLPnSWWyej3aTxai75U";
+
+    fn with(extra: Value) -> Result<Jwk, JoseError> {
+        let mut key = json!({"kty": "OKP", "crv": "Ed25519", "x": X});
+        if let (Some(k), Value::Object(e)) = (key.as_object_mut(), extra) {
+            k.extend(e);
+        }
+        Jwk::from_value(&key)
+    }
+
+    #[test]
+    fn a_key_for_signatures_is_accepted() {
+        assert!(with(json!({})).is_ok());
+        assert!(with(json!({"use": "sig"})).is_ok());
+        assert!(with(json!({"key_ops": ["verify"]})).is_ok());
+        assert!(with(json!({"use": "sig", "key_ops": ["sign", "verify"]})).is_ok());
+    }
+
+    #[test]
+    fn a_key_not_for_verification_is_rejected() {
+        for extra in [
+            json!({"use": "enc"}),
+            json!({"use": 1}),
+            json!({"key_ops": ["encrypt"]}),
+            json!({"key_ops": []}),
+            json!({"key_ops": "verify"}),
+        ] {
+            assert!(
+                matches!(with(extra.clone()), Err(JoseError::Key(_))),
+                "{extra}"
+            );
+        }
     }
 }
