@@ -11,7 +11,7 @@ use crate::claims::{self, typ_is};
 use crate::dpop::{self, VerifiedProof};
 use crate::identity::ClientId;
 use crate::jose::{Algorithm, HashAlg, JoseError, Jwk, Jws, Limits, Object, PublicKey};
-use crate::report::{AcmeProblem, Check, FailFast, Failure, Report, Sink};
+use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use serde_json::Value;
@@ -287,13 +287,7 @@ pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> Audit {
             (_, false) => Err(Error::Proof(failed.join("; "))),
         }
     });
-    // A structural failure (format, alg, issuer key) ends the run without
-    // reaching the sink: record it, or the audit would show no failure.
-    if let Err(e) = &result {
-        if !report.failures().any(|c| c.id == e.check_id()) {
-            report.push(Check::from_failure(e));
-        }
-    }
+    let token = report.settle(result);
     let sound = !report.failures().any(|c| {
         matches!(
             c.id,
@@ -301,7 +295,7 @@ pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> Audit {
         )
     });
     Audit {
-        token: result.ok().filter(|_| sound),
+        token: token.filter(|_| sound),
         report,
         proof_report,
     }

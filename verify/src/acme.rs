@@ -117,7 +117,8 @@ pub fn audit(
     signer: Signer<'_>,
 ) -> (Option<VerifiedRequest>, Report) {
     let mut report = Report::new();
-    let request = run(body, request_url, signer, &mut report).ok();
+    let result = run(body, request_url, signer, &mut report);
+    let request = report.settle(result);
     (request, report)
 }
 

@@ -9,7 +9,7 @@ use crate::claims::{self, typ_is};
 use crate::identity::{ClientId, Handle};
 use crate::jose::{Algorithm, HashAlg, JoseError, Jws, Limits, Object, PublicKey};
 use crate::replay::{ReplayStore, StoreError};
-use crate::report::{AcmeProblem, Check, FailFast, Failure, Report, Sink};
+use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use thiserror::Error;
@@ -293,17 +293,8 @@ pub fn verify(
 /// key and signature were sound.
 pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<VerifiedProof>, Report) {
     let mut report = Report::new();
-    // In audit mode every check failure goes to the report and `run` carries
-    // on; an `Err` is a structural failure (format, alg, jwk) that ended the run
-    // before reaching the sink, so it must be recorded here, or an unreadable
-    // or `alg: none` proof would audit as having no failure.
-    let proof = match run(token, expect, now, None, &mut report) {
-        Ok(proof) => Some(proof),
-        Err(e) => {
-            report.push(Check::from_failure(&e));
-            None
-        }
-    };
+    let result = run(token, expect, now, None, &mut report);
+    let proof = report.settle(result);
     let sound = !report.failures().any(|c| {
         matches!(
             c.id,

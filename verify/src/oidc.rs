@@ -260,7 +260,8 @@ pub fn verify(token: &str, expect: &Expectations, now: UnixTime) -> Result<Objec
 /// Runs every check of an id token.
 pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<Object>, Report) {
     let mut report = Report::new();
-    let claims = run(token, expect, now, &mut report).ok();
+    let result = run(token, expect, now, &mut report);
+    let claims = report.settle(result);
     (claims, report)
 }
 

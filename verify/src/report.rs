@@ -196,6 +196,23 @@ impl Report {
         self.checks.push(check);
     }
 
+    /// Ends an audit run. In audit mode a failed check goes to the sink and the
+    /// run goes on, so an `Err` here is a structural failure (unreadable input,
+    /// unusable algorithm or key) that stopped the run before any sink saw it:
+    /// it is recorded, or the audit would end with its one failure unreported.
+    pub fn settle<T, E: Failure>(&mut self, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let check = Check::from_failure(&e);
+                if !self.checks.contains(&check) {
+                    self.push(check);
+                }
+                None
+            }
+        }
+    }
+
     /// Whether any check failed.
     pub fn has_failures(&self) -> bool {
         self.checks.iter().any(|c| c.status == Status::Fail)
