@@ -188,3 +188,18 @@ fn intermediate_path_length_and_validity_are_checked_above_the_split() {
     let err = verify_chain(&pki.leaf(&wire_spec()).pem, &late).unwrap_err();
     assert!(err.to_string().contains("CertExpired"), "{err}");
 }
+
+#[test]
+fn intermediate_eku_without_client_auth_fails_above_the_split() {
+    let nc = common::name_constraints(&["wire.com"], &[]);
+    let mut e = ChainExpectations::at_unix(NOW_2026);
+    for (eku, ok) in [
+        (vec![ExtendedKeyUsagePurpose::ServerAuth], false),
+        (vec![ExtendedKeyUsagePurpose::ClientAuth], true),
+    ] {
+        let pki = Pki::with_intermediate_eku(&rcgen::PKCS_ED25519, &nc, eku);
+        e.trust_anchors = vec![pki.root_der()];
+        let result = verify_chain(&pki.leaf(&wire_spec()).pem, &e);
+        assert_eq!(result.is_ok(), ok, "{:?}", result.err());
+    }
+}

@@ -215,7 +215,7 @@ fn via_split(
         Origin::Intermediate(_) => {
             let below = certificates.len() - 1;
             certificates.push(point.der.clone().into_owned());
-            verify_upwards(point.der, below, intermediates, anchors, time)?
+            verify_upwards(point.der, below, intermediates, anchors, time, usage)?
         }
     };
     check_ca_key_usage(certificates.get(1..).unwrap_or_default())?;
@@ -234,10 +234,11 @@ fn verify_upwards(
     pool: &[CertificateDer<'_>],
     anchors: &[CertificateDer<'_>],
     time: UnixTime,
+    usage: Usage,
 ) -> Result<String, Error> {
     let mut child_der = start;
     let mut used: Vec<&[u8]> = vec![start.as_ref()];
-    check_issuer(&parse(start)?, below, time)?;
+    check_issuer(&parse(start)?, below, time, usage)?;
     for _ in 0..=pool.len() {
         let child = parse(child_der)?;
         for anchor in anchors {
@@ -257,7 +258,7 @@ fn verify_upwards(
             }
             let cert = parse(der)?;
             if cert.subject().as_raw() == child.issuer().as_raw() && signed_by(child_der, der)? {
-                check_issuer(&cert, below, time)?;
+                check_issuer(&cert, below, time, usage)?;
                 if name_constraints_contents(&cert)?.is_some() {
                     return Err(above_split());
                 }
@@ -272,8 +273,26 @@ fn verify_upwards(
     Err(Error::Path(webpki::Error::MaximumPathDepthExceeded))
 }
 
-/// What webpki checks of an issuer: validity, CA flag, path length (plus keyCertSign).
-fn check_issuer(cert: &X509Certificate<'_>, below: usize, time: UnixTime) -> Result<(), Error> {
+/// What webpki checks of an issuer: validity, CA flag, path length, EKU if present.
+fn check_issuer(
+    cert: &X509Certificate<'_>,
+    below: usize,
+    time: UnixTime,
+    usage: Usage,
+) -> Result<(), Error> {
+    let eku = cert.extended_key_usage().map_err(|_| bad_der())?;
+    if let Some(eku) = eku.map(|e| e.value) {
+        let allowed = match usage {
+            Usage::ClientAuth => eku.client_auth,
+            Usage::ServerAuth => eku.server_auth,
+        };
+        if !allowed {
+            return Err(Error::KeyUsage(format!(
+                "issuer {} has an EKU without {usage:?}",
+                cert.subject()
+            )));
+        }
+    }
     let now = i64::try_from(time.as_secs()).unwrap_or(i64::MAX);
     let validity = cert.validity();
     if now < validity.not_before.timestamp() {

@@ -128,6 +128,15 @@ impl Pki {
     }
 
     pub fn with_constraints(alg: &'static SignatureAlgorithm, nc: &[u8]) -> Self {
+        Self::with_intermediate_eku(alg, nc, vec![])
+    }
+
+    /// Like [`Pki::with_constraints`], the intermediate carrying `eku`.
+    pub fn with_intermediate_eku(
+        alg: &'static SignatureAlgorithm,
+        nc: &[u8],
+        eku: Vec<ExtendedKeyUsagePurpose>,
+    ) -> Self {
         let root_key = KeyPair::generate_for(alg).unwrap();
         let root_params = ca_params("Wire Root CA", 1, None);
         let root = root_params.self_signed(&root_key).unwrap();
@@ -135,6 +144,7 @@ impl Pki {
         let key = KeyPair::generate_for(alg).unwrap();
         let mut params = ca_params("Wire Intermediate CA", 0, Some(nc.to_vec()));
         params.not_after = date_time_ymd(2027, 1, 1);
+        params.extended_key_usages = eku;
         let intermediate = params.signed_by(&key, &root_issuer).unwrap();
         Pki {
             alg,
