@@ -19,5 +19,6 @@ pub mod replay;
 pub mod report;
 pub mod time;
 pub mod url;
+pub mod x509;
 
 mod claims;

@@ -1,0 +1,146 @@
+//! The PKCS#10 request a Wire client sends to ACME finalize.
+//!
+//! The signature is checked with webpki's aws-lc-rs algorithms, restricted to the
+//! Wire ciphersuites (Ed25519, ECDSA P-256/P-384/P-521), over the exact
+//! `CertificationRequestInfo` bytes; x509-parser reads the fields.
+
+use rustls_pki_types::SignatureVerificationAlgorithm;
+use webpki::aws_lc_rs as alg;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::prelude::{FromDer, X509CertificationRequest};
+
+use super::{der, profile, Error, InputError};
+
+/// Signature algorithms a Wire client may sign its CSR with.
+static CSR_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
+    alg::ED25519,
+    alg::ECDSA_P256_SHA256,
+    alg::ECDSA_P256_SHA384,
+    alg::ECDSA_P256_SHA512,
+    alg::ECDSA_P384_SHA256,
+    alg::ECDSA_P384_SHA384,
+    alg::ECDSA_P384_SHA512,
+    alg::ECDSA_P521_SHA256,
+    alg::ECDSA_P521_SHA384,
+    alg::ECDSA_P521_SHA512,
+];
+
+/// `displayName` (Netscape), where Wire puts the user's display name.
+pub const DISPLAY_NAME_OID: &str = "2.16.840.1.113730.3.1.241";
+const ORGANIZATION_OID: &str = "2.5.4.10";
+
+/// The fields of a CSR that the checks read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Csr {
+    der: Vec<u8>,
+    spki: Vec<u8>,
+    raw_key: Vec<u8>,
+    uris: Vec<String>,
+    dns: Vec<String>,
+    organization: Option<String>,
+    display_name: Option<String>,
+}
+
+impl Csr {
+    /// Reads a DER PKCS#10 request (signature not yet checked).
+    pub fn from_der(der: &[u8]) -> Result<Self, InputError> {
+        let bad = |reason: String| InputError::NotDer {
+            index: 0,
+            kind: "CSR",
+            reason,
+        };
+        let csr = match X509CertificationRequest::from_der(der) {
+            Ok(([], csr)) => csr,
+            Ok(_) => return Err(bad("trailing data".into())),
+            Err(e) => return Err(bad(e.to_string())),
+        };
+        let info = &csr.certification_request_info;
+        let mut uris = Vec::new();
+        let mut dns = Vec::new();
+        for ext in csr.requested_extensions().into_iter().flatten() {
+            if let ParsedExtension::SubjectAlternativeName(san) = ext {
+                profile::collect_names(&san.general_names, &mut uris, &mut dns);
+            }
+        }
+        let attribute = |oid: &str| {
+            info.subject
+                .iter_attributes()
+                .find(|a| a.attr_type().to_id_string() == oid)
+                .and_then(|a| a.as_str().ok())
+                .map(str::to_owned)
+        };
+        Ok(Csr {
+            der: der.to_vec(),
+            spki: info.subject_pki.raw.to_vec(),
+            raw_key: info.subject_pki.subject_public_key.data.to_vec(),
+            uris,
+            dns,
+            organization: attribute(ORGANIZATION_OID),
+            display_name: attribute(DISPLAY_NAME_OID),
+        })
+    }
+
+    /// The requested `SubjectPublicKeyInfo` DER (compare with the leaf's).
+    pub fn public_key_spki(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The raw requested public key.
+    pub fn public_key_raw(&self) -> &[u8] {
+        &self.raw_key
+    }
+
+    /// Requested URI SANs.
+    pub fn uri_sans(&self) -> &[String] {
+        &self.uris
+    }
+
+    /// Requested DNS SANs.
+    pub fn dns_sans(&self) -> &[String] {
+        &self.dns
+    }
+
+    /// Subject `O`.
+    pub fn organization(&self) -> Option<&str> {
+        self.organization.as_deref()
+    }
+
+    /// Subject displayName (2.16.840.1.113730.3.1.241).
+    pub fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+
+    /// `csr.signature`: proof of possession of the requested key.
+    pub(crate) fn check_signature(&self) -> Result<&'static str, Error> {
+        let fail = |why: &str| Error::CsrSignature(why.to_owned());
+        let signed = der::signed(&self.der).ok_or_else(|| fail("request is not signed DER"))?;
+        let key_alg =
+            der::spki_algorithm(&self.spki).ok_or_else(|| fail("malformed public key info"))?;
+        let alg = CSR_ALGORITHMS
+            .iter()
+            .find(|a| {
+                a.signature_alg_id().as_ref() == signed.algorithm
+                    && a.public_key_alg_id().as_ref() == key_alg
+            })
+            .ok_or_else(|| fail("algorithm is not Ed25519 or ECDSA P-256/P-384/P-521"))?;
+        alg.verify_signature(&self.raw_key, signed.tbs, signed.signature)
+            .map_err(|_| fail("signature does not verify with the requested key"))?;
+        Ok(algorithm_name(*alg))
+    }
+}
+
+fn algorithm_name(alg: &dyn SignatureVerificationAlgorithm) -> &'static str {
+    let names = [
+        (alg::ED25519, "Ed25519"),
+        (alg::ECDSA_P256_SHA256, "ECDSA P-256 SHA-256"),
+        (alg::ECDSA_P384_SHA384, "ECDSA P-384 SHA-384"),
+        (alg::ECDSA_P521_SHA512, "ECDSA P-521 SHA-512"),
+    ];
+    names
+        .iter()
+        .find(|(known, _)| {
+            known.signature_alg_id() == alg.signature_alg_id()
+                && known.public_key_alg_id() == alg.public_key_alg_id()
+        })
+        .map_or("ECDSA", |(_, name)| name)
+}

@@ -1,0 +1,181 @@
+//! Certificates and CSRs in the shapes real captures hold them.
+//!
+//! ACME servers answer `application/pem-certificate-chain`, but transcripts record
+//! that body as PEM text, as a JSON string holding the PEM, or as a JSON array of
+//! standard base64 DER strings (wrapped with `\n`, no armour). A finalize request
+//! carries the CSR as base64url DER inside `{"csr": …}`. Every shape ends as DER;
+//! every certificate is parsed once here so that later checks never meet garbage.
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use rustls_pki_types::CertificateDer;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_encode_padding(false)
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// Why an input holds no usable certificate or CSR.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// Nothing that looks like a certificate (or CSR) was found.
+    #[error("no {0} found in the input")]
+    Nothing(&'static str),
+    /// A PEM block or JSON string is not valid base64.
+    #[error("item {index} is not valid base64")]
+    Base64 {
+        /// Position of the item, 0 = first.
+        index: usize,
+    },
+    /// The input starts like JSON but is not the JSON we expect.
+    #[error("JSON input is not a string, an array of strings or {{\"csr\": …}}: {0}")]
+    Json(String),
+    /// A PEM block has no END line.
+    #[error("PEM block {index} has no END line")]
+    UnterminatedPem {
+        /// Position of the block, 0 = first.
+        index: usize,
+    },
+    /// The DER does not parse as an X.509 certificate (or PKCS#10 request).
+    #[error("item {index} is not a DER {kind}: {reason}")]
+    NotDer {
+        /// Position of the item, 0 = first.
+        index: usize,
+        /// `certificate` or `CSR`.
+        kind: &'static str,
+        /// The parser's complaint.
+        reason: String,
+    },
+}
+
+/// The DER certificates in `input`, in the order given (leaf first).
+///
+/// Accepts PEM blocks (text around them ignored), a JSON string holding PEM, a JSON
+/// array of base64 DER (or PEM) strings, and one or more concatenated raw DER
+/// certificates. Each certificate must parse completely.
+pub fn parse_certificates(input: &[u8]) -> Result<Vec<CertificateDer<'static>>, InputError> {
+    let items = certificate_items(input)?;
+    if items.is_empty() {
+        return Err(InputError::Nothing("certificate"));
+    }
+    for (index, der) in items.iter().enumerate() {
+        match X509Certificate::from_der(der) {
+            Ok(([], _)) => {}
+            Ok(_) => return Err(not_der(index, "certificate", "trailing data".into())),
+            Err(e) => return Err(not_der(index, "certificate", e.to_string())),
+        }
+    }
+    Ok(items.into_iter().map(CertificateDer::from).collect())
+}
+
+/// The DER of the PKCS#10 request in `input`: PEM, `{"csr": "<base64url>"}`, a
+/// JSON string, bare base64url/base64 text, or raw DER.
+pub fn parse_csr_der(input: &[u8]) -> Result<Vec<u8>, InputError> {
+    let trimmed = input.trim_ascii();
+    if trimmed.first() == Some(&0x30) {
+        return Ok(trimmed.to_vec());
+    }
+    let text = std::str::from_utf8(trimmed).map_err(|_| InputError::Nothing("CSR"))?;
+    if text.starts_with('{') || text.starts_with('"') {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
+        let inner = value
+            .get("csr")
+            .unwrap_or(&value)
+            .as_str()
+            .ok_or_else(|| InputError::Json("no CSR string".into()))?;
+        return parse_csr_der(inner.as_bytes());
+    }
+    if text.contains("-----BEGIN") {
+        let blocks = pem_blocks(text, &["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"])?;
+        return blocks.into_iter().next().ok_or(InputError::Nothing("CSR"));
+    }
+    decode_base64(text, 0)
+}
+
+fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
+    let trimmed = input.trim_ascii();
+    if trimmed.first() == Some(&0x30) {
+        return split_der(trimmed);
+    }
+    let text = std::str::from_utf8(trimmed).map_err(|_| InputError::Nothing("certificate"))?;
+    match text.chars().next() {
+        Some('"') => {
+            let pem: String =
+                serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
+            certificate_items(pem.as_bytes())
+        }
+        Some('[') => {
+            let list: Vec<String> =
+                serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
+            let mut out = Vec::new();
+            for (index, item) in list.iter().enumerate() {
+                if item.contains("-----BEGIN") {
+                    out.extend(pem_blocks(item, &["CERTIFICATE"])?);
+                } else {
+                    out.push(decode_base64(item, index)?);
+                }
+            }
+            Ok(out)
+        }
+        _ => pem_blocks(text, &["CERTIFICATE"]),
+    }
+}
+
+/// Concatenated raw DER certificates.
+fn split_der(mut input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        let (tlv, rest) = super::der::read(input)
+            .ok_or_else(|| not_der(out.len(), "certificate", "bad DER length".into()))?;
+        out.push(tlv.raw.to_vec());
+        input = rest;
+    }
+    Ok(out)
+}
+
+/// Bodies of the PEM blocks whose label is one of `labels`, other text ignored.
+fn pem_blocks(text: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, InputError> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let after = rest.get(start + 11..).unwrap_or_default();
+        let Some((label, body)) = after.split_once("-----") else {
+            break;
+        };
+        let end_marker = format!("-----END {label}-----");
+        let index = out.len();
+        let (block, tail) = body
+            .split_once(&end_marker)
+            .ok_or(InputError::UnterminatedPem { index })?;
+        if labels.contains(&label) {
+            out.push(decode_base64(block, index)?);
+        }
+        rest = tail;
+    }
+    Ok(out)
+}
+
+/// Standard or URL-safe base64, whitespace (PEM wrapping, `\n`) ignored.
+fn decode_base64(text: &str, index: usize) -> Result<Vec<u8>, InputError> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let engine = if compact.contains(['-', '_']) {
+        &URL_SAFE
+    } else {
+        &STANDARD
+    };
+    engine
+        .decode(compact)
+        .map_err(|_| InputError::Base64 { index })
+}
+
+fn not_der(index: usize, kind: &'static str, reason: String) -> InputError {
+    InputError::NotDer {
+        index,
+        kind,
+        reason,
+    }
+}

@@ -1,0 +1,240 @@
+//! The Wire leaf profile: what an E2EI certificate must say beyond a valid path.
+//!
+//! [`Leaf`] extracts, once, the fields the profile checks look at, so that callers can
+//! also compare them with other artefacts (the CSR key, the ACME account JWK).
+
+use x509_parser::extensions::GeneralName;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use super::provisioner::{self, Provisioner};
+use super::{Error, InputError};
+
+/// `id-kp-clientAuth`.
+pub const CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+/// `id-kp-serverAuth`.
+pub const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+
+/// The fields of an end-entity certificate that the profile checks read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leaf {
+    subject: String,
+    spki: Vec<u8>,
+    raw_key: Vec<u8>,
+    uris: Vec<String>,
+    dns: Vec<String>,
+    ext_key_usage: Option<Vec<String>>,
+    digital_signature: Option<bool>,
+    provisioner: Option<Result<Provisioner, String>>,
+}
+
+impl Leaf {
+    /// Extracts the profile fields from a DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, InputError> {
+        let bad = |reason: String| InputError::NotDer {
+            index: 0,
+            kind: "certificate",
+            reason,
+        };
+        let (_, cert) = X509Certificate::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let (uris, dns) = san_names(&cert).map_err(bad)?;
+        let ext_key_usage = cert
+            .extended_key_usage()
+            .map_err(|e| bad(e.to_string()))?
+            .map(|ext| eku_oids(ext.value));
+        let digital_signature = cert
+            .key_usage()
+            .map_err(|e| bad(e.to_string()))?
+            .map(|ku| ku.value.digital_signature());
+        Ok(Leaf {
+            subject: cert.subject().to_string(),
+            spki: cert.public_key().raw.to_vec(),
+            raw_key: cert.public_key().subject_public_key.data.to_vec(),
+            uris,
+            dns,
+            ext_key_usage,
+            digital_signature,
+            provisioner: provisioner::of(&cert),
+        })
+    }
+
+    /// The subject DN, RFC 4514 style.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The `SubjectPublicKeyInfo` DER: compare with a CSR's or a JWK's SPKI.
+    pub fn public_key_spki(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The raw public key (the SPKI BIT STRING contents: 32 bytes for Ed25519, the
+    /// uncompressed point for ECDSA).
+    pub fn public_key_raw(&self) -> &[u8] {
+        &self.raw_key
+    }
+
+    /// URI SANs, exactly as encoded (Wire percent-encodes `!` as `%21`).
+    pub fn uri_sans(&self) -> &[String] {
+        &self.uris
+    }
+
+    /// DNS SANs (the 2023-01 profile).
+    pub fn dns_sans(&self) -> &[String] {
+        &self.dns
+    }
+
+    /// Dotted EKU OIDs; `None` when the extension is absent.
+    pub fn ext_key_usage(&self) -> Option<&[String]> {
+        self.ext_key_usage.as_deref()
+    }
+
+    /// The provisioner extension: `None` if absent, `Err` if unreadable.
+    pub fn provisioner(&self) -> Option<Result<&Provisioner, &str>> {
+        self.provisioner
+            .as_ref()
+            .map(|r| r.as_ref().map_err(String::as_str))
+    }
+
+    /// Whether KeyUsage allows digitalSignature (`None`: no KeyUsage extension).
+    pub(crate) fn digital_signature(&self) -> Option<bool> {
+        self.digital_signature
+    }
+}
+
+/// URI and DNS names of the SAN extension.
+pub(crate) fn san_names(cert: &X509Certificate<'_>) -> Result<(Vec<String>, Vec<String>), String> {
+    let mut uris = Vec::new();
+    let mut dns = Vec::new();
+    if let Some(san) = cert.subject_alternative_name().map_err(|e| e.to_string())? {
+        collect_names(&san.value.general_names, &mut uris, &mut dns);
+    }
+    Ok((uris, dns))
+}
+
+pub(crate) fn collect_names(
+    names: &[GeneralName<'_>],
+    uris: &mut Vec<String>,
+    dns: &mut Vec<String>,
+) {
+    for name in names {
+        match name {
+            GeneralName::URI(uri) => uris.push((*uri).to_owned()),
+            GeneralName::DNSName(name) => dns.push((*name).to_owned()),
+            _ => {}
+        }
+    }
+}
+
+fn eku_oids(eku: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<String> {
+    let known = [
+        (eku.any, "2.5.29.37.0"),
+        (eku.server_auth, SERVER_AUTH),
+        (eku.client_auth, CLIENT_AUTH),
+        (eku.code_signing, "1.3.6.1.5.5.7.3.3"),
+        (eku.email_protection, "1.3.6.1.5.5.7.3.4"),
+        (eku.time_stamping, "1.3.6.1.5.5.7.3.8"),
+        (eku.ocsp_signing, "1.3.6.1.5.5.7.3.9"),
+    ];
+    let mut out: Vec<String> = known
+        .iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, oid)| (*oid).to_owned())
+        .collect();
+    out.extend(eku.other.iter().map(|oid| oid.to_id_string()));
+    out
+}
+
+/// `cert.eku`: the Wire leaf must name clientAuth explicitly.
+pub(crate) fn check_eku(leaf: &Leaf) -> Result<(), Error> {
+    match leaf.ext_key_usage() {
+        Some(oids) if oids.iter().any(|o| o == CLIENT_AUTH) => Ok(()),
+        found => Err(Error::Eku {
+            found: found.map(<[String]>::to_vec),
+        }),
+    }
+}
+
+/// Compares identities the way Wire writes them: after percent-decoding, so that
+/// `%21` in the certificate equals `!` in the client id, as a set (order and
+/// duplicates do not carry meaning).
+pub(crate) fn same_identities(expected: &[String], found: &[String]) -> bool {
+    let norm = |list: &[String]| {
+        let mut v: Vec<String> = list.iter().map(|s| percent_decode(s)).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    norm(expected) == norm(found)
+}
+
+/// `cert.san` for one name form.
+pub(crate) fn check_names(
+    form: &'static str,
+    expected: &[String],
+    found: &[String],
+) -> Result<(), Error> {
+    if same_identities(expected, found) {
+        Ok(())
+    } else {
+        Err(Error::San {
+            form,
+            expected: expected.to_vec(),
+            found: found.to_vec(),
+        })
+    }
+}
+
+/// Decodes `%XX` escapes; anything else (including a stray `%`) is kept as is.
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `cert.key_binding`: `expected` is SPKI DER or the raw key bytes.
+pub(crate) fn check_key(leaf: &Leaf, expected: &[u8]) -> Result<(), Error> {
+    if expected == leaf.public_key_spki() || expected == leaf.public_key_raw() {
+        Ok(())
+    } else {
+        Err(Error::KeyBinding {
+            expected: hex(expected),
+            found: hex(leaf.public_key_spki()),
+        })
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_equates_bang_forms() {
+        assert!(same_identities(
+            &["wireapp://WqEqc9dIRoKh3VyUJ8k6QA!9e4ef7e72ec9e5b9@wire.localhost".into()],
+            &["wireapp://WqEqc9dIRoKh3VyUJ8k6QA%219e4ef7e72ec9e5b9@wire.localhost".into()],
+        ));
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("a%zz%40"), "a%zz@");
+    }
+}
