@@ -5,6 +5,8 @@
 //! - `spin pair KIND SUITE ROUNDS` alternates short blocks of the floor and of
 //!   KIND and prints the median of the per-round ratios: both sides see the
 //!   same background load, so the ratio is steadier than two separate runs.
+//!   It also prints the ratio of the 10th percentiles (blocks of about 2 ms):
+//!   the least disturbed blocks, closest to the cost on an idle machine.
 //!
 //! Kinds: floor, full, audit, dpop_floor, dpop; suites: ed25519, p256, p384, p521.
 //! Build: `cargo build --release -p e2ei-benches --example spin`.
@@ -56,7 +58,7 @@ fn main() {
         let (Some(b), Some(s)) = (body(arg(1, "full")), suite(arg(2, "ed25519"))) else {
             usage()
         };
-        let rounds: usize = arg(3, "30").parse().unwrap_or_else(|_| usage());
+        let rounds: usize = arg(3, "300").parse().unwrap_or_else(|_| usage());
         let f = Fixture::new(s);
         let floor = body("floor").unwrap_or_else(|| usage());
         let floor = if arg(1, "") == "dpop" {
@@ -64,9 +66,9 @@ fn main() {
         } else {
             floor
         };
-        // Blocks of about 20 ms each.
+        // Blocks of about 2 ms each.
         let per = time(&f, floor, 20).max(1.0);
-        let n = ((20_000.0 / per) as u32).max(5);
+        let n = ((2_000.0 / per) as u32).max(2);
         let (mut a, mut k, mut r) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
             let x = time(&f, floor, n);
@@ -75,14 +77,14 @@ fn main() {
             k.push(y);
             r.push(y / x);
         }
+        let (ma, mk, mr) = (median(&mut a), median(&mut k), median(&mut r));
+        let (pa, pk) = (a[rounds / 10], k[rounds / 10]);
         println!(
-            "{}/{}: floor {:.1} µs, {} {:.1} µs, median ratio {:.3} ({rounds} rounds of {n})",
-            arg(1, ""),
+            "{kind}/{}: median floor {ma:.1} µs, {kind} {mk:.1} µs, ratio {mr:.3}; \
+             p10 floor {pa:.1} µs, {kind} {pk:.1} µs, ratio {:.3} ({rounds} rounds of {n})",
             s.name(),
-            median(&mut a),
-            arg(1, ""),
-            median(&mut k),
-            median(&mut r)
+            pk / pa,
+            kind = arg(1, ""),
         );
         return;
     }
