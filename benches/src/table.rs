@@ -23,6 +23,9 @@ pub struct Median {
     pub lower: f64,
     /// Upper bound of the confidence interval.
     pub upper: f64,
+    /// The 10th percentile of the per-iteration sample times (`sample.json`),
+    /// when read: the least disturbed samples on a loaded machine.
+    pub p10: Option<f64>,
 }
 
 /// Reads the median of an `estimates.json` (criterion writes nanoseconds).
@@ -35,18 +38,32 @@ pub fn parse_estimates(json: &str) -> Option<Median> {
         point: us(median.get("point_estimate")?)?,
         lower: us(ci.get("lower_bound")?)?,
         upper: us(ci.get("upper_bound")?)?,
+        p10: None,
     })
+}
+
+/// The 10th percentile of per-iteration times of a `sample.json`, in µs.
+pub fn parse_p10(json: &str) -> Option<f64> {
+    let value: Value = serde_json::from_str(json).ok()?;
+    let times = value.get("times")?.as_array()?;
+    let iters = value.get("iters")?.as_array()?;
+    let mut per: Vec<f64> = times
+        .iter()
+        .zip(iters)
+        .filter_map(|(t, n)| Some(t.as_f64()? / n.as_f64().filter(|n| *n > 0.0)? / 1000.0))
+        .collect();
+    per.sort_by(f64::total_cmp);
+    per.get(per.len() / 10).copied()
 }
 
 /// The latest (`new`) median of `kind/suite` in the group, if measured.
 pub fn read(criterion_dir: &Path, kind: &str, suite: &str) -> Option<Median> {
-    let path = criterion_dir
-        .join(GROUP)
-        .join(kind)
-        .join(suite)
-        .join("new")
-        .join("estimates.json");
-    parse_estimates(&std::fs::read_to_string(path).ok()?)
+    let dir = criterion_dir.join(GROUP).join(kind).join(suite).join("new");
+    let mut median = parse_estimates(&std::fs::read_to_string(dir.join("estimates.json")).ok()?)?;
+    median.p10 = std::fs::read_to_string(dir.join("sample.json"))
+        .ok()
+        .and_then(|s| parse_p10(&s));
+    Some(median)
 }
 
 /// Renders the tables from a lookup of medians; missing figures print as `–`.
@@ -56,25 +73,33 @@ pub fn render(lookup: impl Fn(&str, &str) -> Option<Median>) -> String {
         (Some(n), Some(d)) if d.point > 0.0 => format!("{:.3}", n.point / d.point),
         _ => "–".to_owned(),
     };
+    let p10_ratio = |num: Option<Median>, den: Option<Median>| match (
+        num.and_then(|m| m.p10),
+        den.and_then(|m| m.p10),
+    ) {
+        (Some(n), Some(d)) if d > 0.0 => format!("{:.3}", n / d),
+        _ => "–".to_owned(),
+    };
     let mut out = String::new();
-    out.push_str("| suite | floor (µs) | full check (µs) | ratio |\n");
-    out.push_str("| --- | ---: | ---: | ---: |\n");
+    out.push_str("| suite | floor (µs) | full check (µs) | ratio | p10 ratio |\n");
+    out.push_str("| --- | ---: | ---: | ---: | ---: |\n");
     for suite in SUITES {
         let floor = lookup("floor", suite);
         let full = lookup("full", suite);
         let _ = writeln!(
             out,
-            "| {suite} | {} | {} | {} |",
+            "| {suite} | {} | {} | {} | {} |",
             cell(floor),
             cell(full),
-            ratio(full, floor)
+            ratio(full, floor),
+            p10_ratio(full, floor)
         );
     }
     out.push('\n');
     out.push_str(
-        "| suite | audit (µs) | audit / floor | dpop floor (µs) | dpop (µs) | dpop ratio |\n",
+        "| suite | audit (µs) | audit / floor | dpop floor (µs) | dpop (µs) | dpop ratio | dpop p10 ratio |\n",
     );
-    out.push_str("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for suite in SUITES {
         let floor = lookup("floor", suite);
         let audit = lookup("audit", suite);
@@ -82,12 +107,13 @@ pub fn render(lookup: impl Fn(&str, &str) -> Option<Median>) -> String {
         let dpop = lookup("dpop", suite);
         let _ = writeln!(
             out,
-            "| {suite} | {} | {} | {} | {} | {} |",
+            "| {suite} | {} | {} | {} | {} | {} | {} |",
             cell(audit),
             ratio(audit, floor),
             cell(dpop_floor),
             cell(dpop),
-            ratio(dpop, dpop_floor)
+            ratio(dpop, dpop_floor),
+            p10_ratio(dpop, dpop_floor)
         );
     }
     out
@@ -108,10 +134,23 @@ mod tests {
             Median {
                 point: 100.0,
                 lower: 99.0,
-                upper: 101.0
+                upper: 101.0,
+                p10: None
             }
         );
         assert_eq!(parse_estimates("{}"), None);
+    }
+
+    #[test]
+    fn reads_the_tenth_percentile_per_iteration() {
+        let times: Vec<String> = (1..=20).map(|i| format!("{}", i * 2000)).collect();
+        let iters = vec!["2"; 20];
+        let json = format!(
+            r#"{{"sampling_mode":"Flat","iters":[{}],"times":[{}]}}"#,
+            iters.join(","),
+            times.join(",")
+        );
+        assert_eq!(parse_p10(&json), Some(3.0));
     }
 
     #[test]
@@ -121,6 +160,7 @@ mod tests {
                 point,
                 lower: point,
                 upper: point,
+                p10: Some(point),
             })
         };
         let table = render(|kind, suite| match (kind, suite) {
