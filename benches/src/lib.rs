@@ -1,1 +1,172 @@
-//! Shared fixtures for the criterion benches.
+//! Shared fixtures for the criterion benches, and the reader that turns
+//! criterion's estimates into the Markdown table of `RESULTS.md`.
+//!
+//! Every bench figure stands beside its *floor*: the raw aws-lc-rs signature
+//! verifications the checked operation performs, on the same messages and
+//! signatures, measured in the same run.
+
+use aws_lc_rs::signature::{UnparsedPublicKey, VerificationAlgorithm};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use e2ei_verify::jose::Algorithm;
+use e2ei_verify::{access_token, dpop};
+use std::path::{Path, PathBuf};
+use vectors::mint::{Flow, Suite};
+
+pub mod table;
+
+/// When the fixtures' tokens are issued (2026-01-01T00:00:00Z).
+pub const ISSUED_AT: u64 = 1_767_225_600;
+
+/// One raw signature check: what `UnparsedPublicKey::verify` gets.
+pub struct RawCheck {
+    /// The aws-lc-rs algorithm (JOSE fixed-size `r || s` for ECDSA).
+    pub alg: &'static dyn VerificationAlgorithm,
+    /// Raw public key: Ed25519 bytes or the uncompressed SEC1 point.
+    pub key: Vec<u8>,
+    /// The signing input, `BASE64URL(header) . BASE64URL(payload)`.
+    pub message: Vec<u8>,
+    /// The decoded signature.
+    pub signature: Vec<u8>,
+}
+
+impl RawCheck {
+    /// The signature check of a compact JWS signed by the holder of `key`.
+    ///
+    /// # Panics
+    /// When `token` is not a compact JWS with a base64url signature.
+    pub fn of_compact(alg: Algorithm, key: Vec<u8>, token: &str) -> Self {
+        let (input, sig) = token.rsplit_once('.').expect("a compact JWS");
+        RawCheck {
+            alg: verification(alg),
+            key,
+            message: input.as_bytes().to_vec(),
+            signature: URL_SAFE_NO_PAD.decode(sig).expect("base64url signature"),
+        }
+    }
+
+    /// Parses the key and verifies, as the floor does on every iteration.
+    pub fn verify(&self) -> bool {
+        UnparsedPublicKey::new(self.alg, &self.key)
+            .verify(&self.message, &self.signature)
+            .is_ok()
+    }
+}
+
+/// The aws-lc-rs algorithm of a JOSE algorithm.
+pub fn verification(alg: Algorithm) -> &'static dyn VerificationAlgorithm {
+    use aws_lc_rs::signature as s;
+    match alg {
+        Algorithm::EdDSA => &s::ED25519,
+        Algorithm::ES256 => &s::ECDSA_P256_SHA256_FIXED,
+        Algorithm::ES384 => &s::ECDSA_P384_SHA384_FIXED,
+        Algorithm::ES512 => &s::ECDSA_P521_SHA512_FIXED,
+    }
+}
+
+/// A valid minted flow of one suite, with everything a bench needs prepared
+/// outside the timed loop.
+pub struct Fixture {
+    /// The suite.
+    pub suite: Suite,
+    /// The verification time (ten seconds after issue).
+    pub now: u64,
+    /// The access token (embedding the proof).
+    pub access_token: String,
+    /// The DPoP proof alone.
+    pub dpop: String,
+    /// Every expectation set, issuer key pinned.
+    pub token_expectations: access_token::Expectations,
+    /// Every expectation of the proof set.
+    pub dpop_expectations: dpop::Expectations,
+    /// The access token's own signature (wire-server key).
+    pub token_signature: RawCheck,
+    /// The embedded proof's signature (client key).
+    pub proof_signature: RawCheck,
+}
+
+impl Fixture {
+    /// Mints the flow of `suite` and checks that it verifies, fully and raw.
+    ///
+    /// # Panics
+    /// When the minted flow does not verify: a bench of a failing path would
+    /// measure the wrong thing.
+    pub fn new(suite: Suite) -> Self {
+        let flow = Flow::new(suite, "bench", ISSUED_AT);
+        let alg = suite.alg();
+        let fixture = Fixture {
+            suite,
+            now: ISSUED_AT + 10,
+            token_signature: RawCheck::of_compact(
+                alg,
+                flow.issuer.public_raw(),
+                &flow.access_token,
+            ),
+            proof_signature: RawCheck::of_compact(alg, flow.client.public_raw(), &flow.dpop),
+            token_expectations: flow.token_expectations(),
+            dpop_expectations: flow.dpop_expectations(),
+            access_token: flow.access_token,
+            dpop: flow.dpop,
+        };
+        fixture.assert_valid();
+        fixture
+    }
+
+    /// Every suite's fixture, in suite order.
+    pub fn all() -> Vec<Self> {
+        Suite::ALL.into_iter().map(Fixture::new).collect()
+    }
+
+    /// The floor of the full access-token check: both signatures, raw.
+    pub fn floor(&self) -> bool {
+        self.token_signature.verify() & self.proof_signature.verify()
+    }
+
+    /// The full fail-fast check.
+    pub fn full(&self) -> Result<access_token::VerifiedAccessToken, access_token::Error> {
+        access_token::verify(&self.access_token, &self.token_expectations, self.now)
+    }
+
+    /// The audit: every check, every message.
+    pub fn audit(&self) -> access_token::Audit {
+        access_token::audit(&self.access_token, &self.token_expectations, self.now)
+    }
+
+    /// The DPoP proof alone, fail fast, no replay store.
+    pub fn dpop(&self) -> Result<dpop::VerifiedProof, dpop::Error> {
+        dpop::verify(&self.dpop, &self.dpop_expectations, self.now, None)
+    }
+
+    fn assert_valid(&self) {
+        let name = self.suite.name();
+        assert!(self.floor(), "{name}: raw signatures do not verify");
+        let verified = self
+            .full()
+            .unwrap_or_else(|e| panic!("{name}: access token rejected: {e}"));
+        assert!(verified.proof.is_some(), "{name}: no embedded proof");
+        let audit = self.audit();
+        assert!(
+            !audit.report.has_failures() && audit.token.is_some(),
+            "{name}: the audit fails"
+        );
+        self.dpop()
+            .unwrap_or_else(|e| panic!("{name}: DPoP proof rejected: {e}"));
+    }
+}
+
+/// Where criterion writes: `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`,
+/// else `target/criterion` (relative to the workspace root, where `cargo bench`
+/// runs the benches from the package directory: both are tried).
+pub fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Path::new(&target).join("criterion");
+    }
+    ["target/criterion", "../target/criterion"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| PathBuf::from("target/criterion"))
+}

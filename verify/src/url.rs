@@ -67,6 +67,10 @@ fn strip_default_port(authority: &str, default_port: &str) -> Option<String> {
 /// Whether two URLs are equal under the comparison rules (query and fragment
 /// ignored on both sides).
 pub fn same(a: &str, b: &str) -> bool {
+    if a == b {
+        // Equal strings normalise equally: only validity is left to check.
+        return normalize(a).is_some();
+    }
     match (normalize(a), normalize(b)) {
         (Some(a), Some(b)) => (a.scheme, a.authority, a.path) == (b.scheme, b.authority, b.path),
         _ => false,
@@ -74,6 +78,9 @@ pub fn same(a: &str, b: &str) -> bool {
 }
 
 fn normalize_escapes(path: &str) -> Option<String> {
+    if !path.contains('%') {
+        return path.is_ascii().then(|| path.to_owned());
+    }
     let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len());
     let mut i = 0;
@@ -122,6 +129,8 @@ mod tests {
         assert!(!same("https://ex.com:x/a", "https://ex.com:x/a"));
         assert!(!same("https://ex.com:1:2/a", "https://ex.com:1:2/a"));
         assert!(!same("https://[::1/a", "https://[::1/a"));
+        assert!(!same("https://ex.com/\u{e9}", "https://ex.com/\u{e9}"));
+        assert!(!same("https://ex.com/a b", "https://ex.com/a b"));
         assert!(
             normalize("https://ex.com/a?q")
                 .unwrap()

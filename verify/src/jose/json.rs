@@ -8,6 +8,7 @@
 
 use super::JoseError;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 use std::cell::RefCell;
 use std::fmt;
@@ -113,13 +114,18 @@ impl<'de> Visitor<'de> for Strict<'_> {
         let inner = self.nested()?;
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                let message = format!("duplicate member {key:?}");
-                *self.duplicate.borrow_mut() = Some(key);
-                return Err(de::Error::custom(message));
+            // One search per member: the vacant slot is filled once the value is read.
+            match out.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(map.next_value_seed(inner)?);
+                }
+                Entry::Occupied(seen) => {
+                    let key = seen.key().clone();
+                    let message = format!("duplicate member {key:?}");
+                    *self.duplicate.borrow_mut() = Some(key);
+                    return Err(de::Error::custom(message));
+                }
             }
-            let value = map.next_value_seed(inner)?;
-            out.insert(key, value);
         }
         Ok(Value::Object(out))
     }

@@ -1,0 +1,110 @@
+//! Two helpers for a loaded machine, beside the criterion bench:
+//!
+//! - `spin KIND SUITE SECONDS` runs one bench body in a loop, for a profiler
+//!   (`perf record --call-graph dwarf target/release/examples/spin full p256 5`);
+//! - `spin pair KIND SUITE ROUNDS` alternates short blocks of the floor and of
+//!   KIND and prints the median of the per-round ratios: both sides see the
+//!   same background load, so the ratio is steadier than two separate runs.
+//!   It also prints the ratio of the 10th percentiles (blocks of about 2 ms):
+//!   the least disturbed blocks, closest to the cost on an idle machine.
+//!
+//! Kinds: floor, full, audit, dpop_floor, dpop; suites: ed25519, p256, p384, p521.
+//! Build: `cargo build --release -p e2ei-benches --example spin`.
+
+use e2ei_benches::Fixture;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use vectors::mint::Suite;
+
+type Body = fn(&Fixture) -> bool;
+
+fn body(kind: &str) -> Option<Body> {
+    Some(match kind {
+        "floor" => |f| f.floor(),
+        "full" => |f| f.full().is_ok(),
+        "audit" => |f| f.audit().token.is_some(),
+        "dpop_floor" => |f| f.proof_signature.verify(),
+        "dpop" => |f| f.dpop().is_ok(),
+        _ => return None,
+    })
+}
+
+fn suite(name: &str) -> Option<Suite> {
+    Suite::ALL.into_iter().find(|s| s.name() == name)
+}
+
+/// Mean µs per call over `n` calls.
+fn time(f: &Fixture, body: Body, n: u32) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        assert!(body(black_box(f)));
+    }
+    start.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize, default: &'static str| args.get(i).map_or(default, String::as_str);
+    let usage = || -> ! {
+        eprintln!("usage: spin KIND SUITE SECONDS | spin pair KIND SUITE ROUNDS");
+        std::process::exit(2)
+    };
+    if arg(0, "") == "pair" {
+        let (Some(b), Some(s)) = (body(arg(1, "full")), suite(arg(2, "ed25519"))) else {
+            usage()
+        };
+        let rounds: usize = arg(3, "300").parse().unwrap_or_else(|_| usage());
+        let f = Fixture::new(s);
+        let floor = body("floor").unwrap_or_else(|| usage());
+        let floor = if arg(1, "") == "dpop" {
+            body("dpop_floor").unwrap_or_else(|| usage())
+        } else {
+            floor
+        };
+        // Blocks of about 2 ms each.
+        let per = time(&f, floor, 20).max(1.0);
+        let n = ((2_000.0 / per) as u32).max(2);
+        let (mut a, mut k, mut r) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let x = time(&f, floor, n);
+            let y = time(&f, b, n);
+            a.push(x);
+            k.push(y);
+            r.push(y / x);
+        }
+        let (ma, mk, mr) = (median(&mut a), median(&mut k), median(&mut r));
+        let (pa, pk) = (a[rounds / 10], k[rounds / 10]);
+        println!(
+            "{kind}/{}: median floor {ma:.1} µs, {kind} {mk:.1} µs, ratio {mr:.3}; \
+             p10 floor {pa:.1} µs, {kind} {pk:.1} µs, ratio {:.3} ({rounds} rounds of {n})",
+            s.name(),
+            pk / pa,
+            kind = arg(1, ""),
+        );
+        return;
+    }
+    let (Some(b), Some(s)) = (body(arg(0, "full")), suite(arg(1, "ed25519"))) else {
+        usage()
+    };
+    let seconds: u64 = arg(2, "5").parse().unwrap_or_else(|_| usage());
+    let f = Fixture::new(s);
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(seconds) {
+        for _ in 0..100 {
+            assert!(b(black_box(&f)));
+        }
+        n += 100;
+    }
+    let per = start.elapsed().as_secs_f64() * 1e6 / n as f64;
+    println!(
+        "{}/{}: {n} iterations, {per:.1} µs each",
+        arg(0, ""),
+        s.name()
+    );
+}
