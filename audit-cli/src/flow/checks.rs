@@ -235,7 +235,10 @@ fn key_binding(
         out.new(
             "dpop.key_binding",
             Status::Pass,
-            format!("the DPoP proof is signed with the ACME account key ({} thumbprint {found})", hash.name()),
+            format!(
+                "the DPoP proof is signed with the ACME account key ({} thumbprint {found})",
+                hash.name()
+            ),
             step,
         );
     } else {
@@ -288,10 +291,20 @@ fn access_token(
     client_id: Option<ClientId>,
     out: &mut Out,
 ) {
-    let posted = flow
-        .delivery()
-        .and_then(|p| p.access_token.as_deref().map(|t| At { value: t, step: p.step }));
-    let Some(token) = flow.access_token.as_ref().map(|t| At { value: t.value, step: t.step }).or(posted)
+    let posted = flow.delivery().and_then(|p| {
+        p.access_token.as_deref().map(|t| At {
+            value: t,
+            step: p.step,
+        })
+    });
+    let Some(token) = flow
+        .access_token
+        .as_ref()
+        .map(|t| At {
+            value: t.value,
+            step: t.step,
+        })
+        .or(posted)
     else {
         out.new(
             "access_token.format",
@@ -304,7 +317,10 @@ fn access_token(
     out.first_time(token.value);
     let (issuer, origin) = issuer_trust(flow, trust);
     let mut expect = access_token::Expectations::new(issuer);
-    expect.iss = flow.access_token_request.as_ref().map(|r| r.value.to_owned());
+    expect.iss = flow
+        .access_token_request
+        .as_ref()
+        .map(|r| r.value.to_owned());
     expect.chal = flow.dpop_challenge().map(|c| c.token.clone());
     expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
     expect.client_id = client_id.clone();
@@ -341,7 +357,10 @@ fn claim(compact: &str, name: &str) -> Option<String> {
 
 /// A long token shortened for a message.
 fn short(token: &str) -> String {
-    match (token.get(..12), token.len().checked_sub(8).and_then(|i| token.get(i..))) {
+    match (
+        token.get(..12),
+        token.len().checked_sub(8).and_then(|i| token.get(i..)),
+    ) {
         (Some(head), Some(tail)) if token.len() > 24 => format!("{head}…{tail}"),
         _ => token.to_owned(),
     }

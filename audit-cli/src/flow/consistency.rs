@@ -42,7 +42,11 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
         };
         let payload = j.value.payload_value.clone().unwrap_or(Value::Null);
         let pairs = [
-            ("protected", decoded.get("protected"), j.value.header.as_ref()),
+            (
+                "protected",
+                decoded.get("protected"),
+                j.value.header.as_ref(),
+            ),
             ("payload", decoded.get("payload"), Some(&payload)),
         ];
         match first_difference(&pairs) {

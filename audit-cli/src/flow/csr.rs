@@ -164,7 +164,10 @@ fn san(flow: &Flow<'_>, req: &X509CertificationRequest<'_>) -> Check {
         Check::new(
             "csr.san",
             Status::Pass,
-            format!("the CSR names exactly the ordered identities: {}", join(&sans)),
+            format!(
+                "the CSR names exactly the ordered identities: {}",
+                join(&sans)
+            ),
         )
     } else {
         let mut c = Check::new(

@@ -227,7 +227,10 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n
         jws,
     });
     if jws.decoded.is_some() {
-        flow.decoded_jws.push(At { value: jws, step: n });
+        flow.decoded_jws.push(At {
+            value: jws,
+            step: n,
+        });
     }
     let payload = jws.payload_value.as_ref();
     let field = |k: &str| {
@@ -284,9 +287,8 @@ fn response_body(
 
 /// The body of the response to wire-server's `GET …/nonce`.
 fn wire_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest>, s: &str, n: Option<u32>) {
-    let asked = request.is_some_and(|r| {
-        r.method == "GET" && !is_acme(&r.url) && path_ends_with(&r.url, "nonce")
-    });
+    let asked = request
+        .is_some_and(|r| r.method == "GET" && !is_acme(&r.url) && path_ends_with(&r.url, "nonce"));
     if asked && flow.wire_nonce.is_none() {
         flow.wire_nonce = Some(At {
             value: s.to_owned(),
@@ -296,7 +298,10 @@ fn wire_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest>, s: &str, n: Op
 }
 
 fn add_token<'t>(flow: &mut Flow<'t>, token: &'t Token, n: Option<u32>) {
-    flow.tokens.push(At { value: token, step: n });
+    flow.tokens.push(At {
+        value: token,
+        step: n,
+    });
     let at = At {
         value: token.compact.as_str(),
         step: n,
