@@ -37,7 +37,7 @@ fn checks(report: &Value) -> Vec<&Value> {
         .collect()
 }
 
-fn with_status<'a>(report: &'a Value, status: Status) -> Vec<&'a Value> {
+fn with_status(report: &Value, status: Status) -> Vec<&Value> {
     checks(report)
         .into_iter()
         .filter(|c| c["status"] == status.as_str())

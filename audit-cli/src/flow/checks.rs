@@ -37,7 +37,7 @@ impl Out {
         }
     }
 
-    fn new(&mut self, id: &'static str, status: Status, msg: String, step: Option<u32>) {
+    fn record(&mut self, id: &'static str, status: Status, msg: String, step: Option<u32>) {
         self.push(Check::new(id, status, msg), step);
     }
 
@@ -123,7 +123,7 @@ fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
                 match ledger.consume(nonce, step.unwrap_or(0)) {
                     Ok(()) => {
                         let from = issued_at.get(nonce.unwrap_or_default()).copied().flatten();
-                        out.new(
+                        out.record(
                             "acme.nonce.chain",
                             Status::Pass,
                             format!(
@@ -192,7 +192,7 @@ fn dpop_proof(
     out: &mut Out,
 ) -> Option<VerifiedProof> {
     let Some(proof) = &flow.proof else {
-        out.new(
+        out.record(
             "dpop.format",
             Status::Skip,
             "no DPoP proof captured".into(),
@@ -219,7 +219,7 @@ fn key_binding(
 ) {
     let step = flow.proof.as_ref().and_then(|p| p.step);
     let (Some(account), Some(proof)) = (account, proof) else {
-        out.new(
+        out.record(
             "dpop.key_binding",
             Status::Skip,
             "the account key or the DPoP proof key is unknown (not captured or not verified)"
@@ -232,7 +232,7 @@ fn key_binding(
     let expected = account.jwk().thumbprint(hash);
     let found = proof.key.jwk().thumbprint(hash);
     if *account == proof.key {
-        out.new(
+        out.record(
             "dpop.key_binding",
             Status::Pass,
             format!(
@@ -306,7 +306,7 @@ fn access_token(
         })
         .or(posted)
     else {
-        out.new(
+        out.record(
             "access_token.format",
             Status::Skip,
             "no access token captured".into(),
@@ -372,7 +372,7 @@ fn short(token: &str) -> String {
 /// wire-server's authorisation of the client.
 fn delivered(flow: &Flow<'_>, out: &mut Out) {
     let Some(post) = flow.delivery() else {
-        out.new(
+        out.record(
             "access_token.delivered",
             Status::Skip,
             "no ACME challenge POST captured".into(),
@@ -382,7 +382,7 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
     };
     let issued = flow.access_token.as_ref();
     match (&post.access_token, issued) {
-        (None, _) => out.new(
+        (None, _) => out.record(
             "access_token.delivered",
             Status::Fail,
             format!(
@@ -391,7 +391,7 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
             ),
             post.step,
         ),
-        (Some(posted), Some(issued)) if posted == issued.value => out.new(
+        (Some(posted), Some(issued)) if posted == issued.value => out.record(
             "access_token.delivered",
             Status::Pass,
             format!(
@@ -410,7 +410,7 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
             c.found = Some(short(posted));
             out.push(c, post.step);
         }
-        (Some(_), None) => out.new(
+        (Some(_), None) => out.record(
             "access_token.delivered",
             Status::Warn,
             "an access token was posted to ACME, but its issuance by wire-server is not in the capture".into(),
@@ -430,7 +430,7 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, out: &mut Out) {
         " (--idp-key given but unused)"
     };
     for id in ["oidc.signature", "oidc.keyauth", "oidc.acme_aud"] {
-        out.new(
+        out.record(
             id,
             Status::Skip,
             format!("OIDC checks not available in this build{given}"),
@@ -449,7 +449,7 @@ fn certificates(flow: &Flow<'_>, trust: &Trust, out: &mut Out) {
     } else {
         " (--trust-anchor given but unused)"
     };
-    out.new(
+    out.record(
         "cert.chain",
         Status::Skip,
         format!("certificate checks not available in this build{given}"),
@@ -461,7 +461,7 @@ fn certificates(flow: &Flow<'_>, trust: &Trust, out: &mut Out) {
 /// sign as its owner.
 fn secrets(flow: &Flow<'_>, out: &mut Out) {
     for s in &flow.secrets {
-        out.new(
+        out.record(
             "transcript.secrets",
             Status::Warn,
             format!(
