@@ -417,43 +417,48 @@ fn check_claims<S: Sink<Error>>(
             None
         }
     };
-    let nonce = claims::string(claims, "nonce").ok().flatten();
-    expected_eq(
-        sink,
-        "dpop.nonce",
-        "nonce",
-        nonce,
-        expect.nonce.as_deref(),
-        |e, f| Error::Nonce {
-            expected: e,
-            found: f,
-        },
-    )?;
-    let chal = claims::string(claims, "chal").ok().flatten();
-    expected_eq(
-        sink,
-        "dpop.chal",
-        "chal",
-        chal,
-        expect.chal.as_deref(),
-        |e, f| Error::Chal {
-            expected: e,
-            found: f,
-        },
-    )?;
-    let ath = claims::string(claims, "ath").ok().flatten();
-    expected_eq(
-        sink,
-        "dpop.ath",
-        "ath",
-        ath,
-        expect.ath.as_deref(),
-        |e, f| Error::Ath {
-            expected: e,
-            found: f,
-        },
-    )?;
+    let exact: [Exact<'_>; 3] = [
+        (
+            "dpop.nonce",
+            "nonce",
+            expect.nonce.as_deref(),
+            |expected, found| Error::Nonce { expected, found },
+        ),
+        (
+            "dpop.chal",
+            "chal",
+            expect.chal.as_deref(),
+            |expected, found| Error::Chal { expected, found },
+        ),
+        (
+            "dpop.ath",
+            "ath",
+            expect.ath.as_deref(),
+            |expected, found| Error::Ath { expected, found },
+        ),
+    ];
+    check_exact(claims, exact, sink)?;
     Ok(times)
+}
+
+/// A claim compared for equality: check id, claim name, expected value, error.
+type Exact<'e> = (
+    &'static str,
+    &'static str,
+    Option<&'e str>,
+    fn(String, Option<String>) -> Error,
+);
+
+fn check_exact<S: Sink<Error>, const N: usize>(
+    claims: &Object,
+    exact: [Exact<'_>; N],
+    sink: &mut S,
+) -> Result<(), Error> {
+    for (id, claim, expected, error) in exact {
+        let found = claims::string(claims, claim).ok().flatten();
+        expected_eq(sink, id, claim, found, expected, error)?;
+    }
+    Ok(())
 }
 
 /// Records pass when `found == expected`, skip when nothing is expected.
@@ -575,30 +580,21 @@ fn check_identity<S: Sink<Error>>(
             )
         }),
     }
-    let team = claims::string(claims, "team").ok().flatten();
-    expected_eq(
-        sink,
-        "dpop.team",
-        "team",
-        team,
-        expect.team.as_deref(),
-        |e, f| Error::Team {
-            expected: e,
-            found: f,
-        },
-    )?;
-    let name = claims::string(claims, "name").ok().flatten();
-    expected_eq(
-        sink,
-        "dpop.name",
-        "name",
-        name,
-        expect.name.as_deref(),
-        |e, f| Error::Name {
-            expected: e,
-            found: f,
-        },
-    )?;
+    let exact: [Exact<'_>; 2] = [
+        (
+            "dpop.team",
+            "team",
+            expect.team.as_deref(),
+            |expected, found| Error::Team { expected, found },
+        ),
+        (
+            "dpop.name",
+            "name",
+            expect.name.as_deref(),
+            |expected, found| Error::Name { expected, found },
+        ),
+    ];
+    check_exact(claims, exact, sink)?;
     Ok(client_id)
 }
 

@@ -14,6 +14,7 @@ pub mod acme;
 pub mod dpop;
 pub mod identity;
 pub mod jose;
+pub mod oidc;
 pub mod replay;
 pub mod report;
 pub mod time;
