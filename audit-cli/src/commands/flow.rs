@@ -17,7 +17,7 @@ pub fn run(args: &FlowArgs, style: Style) -> Result<Outcome, CliError> {
         now: inputs::now(),
         trust: Trust {
             issuer_keys: inputs::issuer_keys(&args.issuer_key)?,
-            idp_keys: read_all(&args.idp_key)?,
+            idp_keys: idp_keys(&args.idp_key)?,
             anchors: read_all(&args.trust_anchor)?,
             transcript_keys: args.trust_transcript_keys,
         },
@@ -67,6 +67,20 @@ fn audit_file(path: &Path, options: &Options) -> Result<FileReport, CliError> {
         detail: format!("not a transcript: {e}"),
     })?;
     Ok(FileReport { path: shown, flows })
+}
+
+fn idp_keys(paths: &[String]) -> Result<Vec<e2ei_verify::oidc::IdpKey>, CliError> {
+    let mut keys = Vec::new();
+    for path in paths {
+        let parsed = e2ei_verify::oidc::parse_idp_keys(&inputs::file(path)?).map_err(|e| {
+            CliError::Read {
+                what: path.clone(),
+                detail: e.to_string(),
+            }
+        })?;
+        keys.extend(parsed);
+    }
+    Ok(keys)
 }
 
 fn read_all(paths: &[String]) -> Result<Vec<Vec<u8>>, CliError> {

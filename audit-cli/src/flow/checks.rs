@@ -13,6 +13,7 @@ use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::ClientId;
 use e2ei_verify::jose::{public_key_from_spki_der, PublicKey};
+use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
 use e2ei_verify::time::UnixTime;
 use serde_json::Value;
@@ -57,7 +58,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
     access_token(flow, at, trust, client_id, &mut out);
     delivered(flow, &mut out);
-    oidc(flow, trust, &mut out);
+    oidc(flow, trust, account_key.as_ref(), at, &mut out);
     super::csr::checks(flow, &mut out.checks);
     certificates(flow, trust, &mut out);
     super::consistency::checks(flow, &mut out.checks);
@@ -419,24 +420,30 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
     }
 }
 
-/// `oidc.*`: the id token checks live in `e2ei_verify::oidc`, not yet in this build.
-fn oidc(flow: &Flow<'_>, trust: &Trust, out: &mut Out) {
+/// `oidc.*`: the id token posted to `wire-oidc-01`, with `keyauth` = the
+/// challenge token and the account key's thumbprint and `acme_aud` = the
+/// challenge URL. Without `--idp-key` the signature is a warning.
+fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTime, out: &mut Out) {
     let Some(id_token) = &flow.id_token else {
         return;
     };
-    let given = if trust.idp_keys.is_empty() {
-        ""
-    } else {
-        " (--idp-key given but unused)"
-    };
-    for id in ["oidc.signature", "oidc.keyauth", "oidc.acme_aud"] {
-        out.record(
-            id,
-            Status::Skip,
-            format!("OIDC checks not available in this build{given}"),
-            id_token.step,
-        );
+    if !out.first_time(id_token.value) {
+        return;
     }
+    let keys = if trust.idp_keys.is_empty() {
+        oidc::IdpTrust::Unverified
+    } else {
+        oidc::IdpTrust::Pinned(trust.idp_keys.clone())
+    };
+    let mut expect = oidc::Expectations::new(keys);
+    let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
+    expect.acme_aud = challenge.map(|c| c.url.clone());
+    expect.keyauth = challenge.zip(account).map(|(c, key)| {
+        let hash = key.jwk().key_type().algorithm().suite_hash();
+        format!("{}.{}", c.token, key.jwk().thumbprint(hash))
+    });
+    let (_, report) = oidc::audit(id_token.value, &expect, at);
+    out.report(report, id_token.step);
 }
 
 /// `cert.chain`: the chain checks live in `e2ei_verify::x509`, not yet in this build.

@@ -17,6 +17,7 @@ pub use report::{FileReport, FlowAuditReport, FlowCheck, FlowReport};
 use crate::render::rfc3339;
 use crate::transcript::{self, TranscriptError};
 use e2ei_verify::jose::PublicKey;
+use e2ei_verify::oidc::IdpKey;
 use e2ei_verify::time::UnixTime;
 
 /// As of when each flow is judged.
@@ -34,8 +35,8 @@ pub enum When {
 pub struct Trust {
     /// Pinned wire-server keys (`--issuer-key`).
     pub issuer_keys: Vec<PublicKey>,
-    /// IdP keys as given (`--idp-key`), for the OIDC checks.
-    pub idp_keys: Vec<Vec<u8>>,
+    /// Pinned IdP keys (`--idp-key`), for the id token's signature.
+    pub idp_keys: Vec<IdpKey>,
     /// Trust anchors as given (`--trust-anchor`), for the chain checks.
     pub anchors: Vec<Vec<u8>>,
     /// `--trust-transcript-keys`: use keys printed in the capture, reported as such.
