@@ -21,6 +21,8 @@ pub enum Command {
     Dpop(DpopArgs),
     /// Verify a Wire access token (at+jwt) and the proof it embeds.
     AccessToken(AccessTokenArgs),
+    /// Audit captured enrolment flows (Markdown transcripts): every step, cross-checked.
+    Flow(FlowArgs),
 }
 
 /// Options every command shares.
@@ -112,4 +114,31 @@ pub struct AccessTokenArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: Common,
+}
+
+/// `e2ei-audit flow`.
+#[derive(Debug, Args)]
+pub struct FlowArgs {
+    /// Transcript files, or directories (every `.md` below, sorted).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Judge as of `capture` (each flow at its own capture time), `now`,
+    /// RFC 3339 or epoch seconds.
+    #[arg(long, value_name = "TIME", default_value = "capture")]
+    pub at: String,
+    /// Trust anchor: a root or pinned intermediate certificate, PEM or DER (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub trust_anchor: Vec<String>,
+    /// Pinned wire-server key(s): JWK, JWKS or PEM file (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub issuer_key: Vec<String>,
+    /// The identity provider's key(s) for id tokens (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub idp_key: Vec<String>,
+    /// Trust keys and roots printed in the transcript (reported as such).
+    #[arg(long)]
+    pub trust_transcript_keys: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod flow;
 pub mod inputs;
 pub mod render;
 pub mod transcript;
@@ -32,6 +33,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<Outcome, CliError> {
     let (report, format) = match &cli.command {
         Command::Dpop(args) => (commands::dpop::run(args)?, args.common.format),
         Command::AccessToken(args) => (commands::access_token::run(args)?, args.common.format),
+        Command::Flow(args) => return commands::flow::run(args, style),
     };
     Ok(Outcome {
         stdout: report.render(format, style),
@@ -45,6 +47,7 @@ pub fn error_output(cli: &Cli, error: &CliError) -> String {
     let format = match &cli.command {
         Command::Dpop(a) => a.common.format,
         Command::AccessToken(a) => a.common.format,
+        Command::Flow(a) => a.format,
     };
     match format {
         Format::Json => render::json(&serde_json::json!({ "error": error.to_string() })),

@@ -2,3 +2,4 @@
 
 pub mod access_token;
 pub mod dpop;
+pub mod flow;

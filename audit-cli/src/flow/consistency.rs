@@ -1,0 +1,139 @@
+//! `transcript.consistency`: the signed bytes are the truth; a decoded view
+//! printed beside them may disagree (hand-edited or stale captures), and a
+//! reader who trusts the view is misled. Each disagreement names the member.
+
+use super::reconstruct::Flow;
+use super::report::FlowCheck;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use e2ei_verify::report::{Check, Status};
+use serde_json::Value;
+
+const ID: &str = "transcript.consistency";
+
+/// One failure per view that disagrees; one pass when all agree.
+pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+    let mut agreeing = 0usize;
+    for t in &flow.tokens {
+        let Some(view) = &t.value.view else {
+            continue;
+        };
+        let mut parts = t.value.compact.split('.');
+        let signed_header = parts.next().and_then(decode);
+        let signed_claims = parts.next().and_then(decode);
+        let pairs = [
+            ("header", view.header.as_ref(), signed_header.as_ref()),
+            ("claims", view.claims.as_ref(), signed_claims.as_ref()),
+        ];
+        match first_difference(&pairs) {
+            None => agreeing += 1,
+            Some((path, shown, signed)) => out.push(disagreement(
+                &format!("the decoded view of the token at line {}", view.line),
+                &path,
+                shown,
+                signed,
+                t.step,
+            )),
+        }
+    }
+    for j in &flow.decoded_jws {
+        let Some(decoded) = &j.value.decoded else {
+            continue;
+        };
+        let payload = j.value.payload_value.clone().unwrap_or(Value::Null);
+        let pairs = [
+            (
+                "protected",
+                decoded.get("protected"),
+                j.value.header.as_ref(),
+            ),
+            ("payload", decoded.get("payload"), Some(&payload)),
+        ];
+        match first_difference(&pairs) {
+            None => agreeing += 1,
+            Some((path, shown, signed)) => out.push(disagreement(
+                &format!(
+                    "the decoded view of the ACME request at line {}",
+                    j.value.decoded_line.unwrap_or_default()
+                ),
+                &path,
+                shown,
+                signed,
+                j.step,
+            )),
+        }
+    }
+    if agreeing > 0 && !out.iter().any(|c| c.id == ID && c.status == Status::Fail) {
+        out.push(FlowCheck::at(
+            Check::new(
+                ID,
+                Status::Pass,
+                format!("{agreeing} decoded views agree with the signed bytes"),
+            ),
+            None,
+        ));
+    }
+}
+
+fn decode(segment: &str) -> Option<Value> {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).ok()?).ok()
+}
+
+type Difference = (String, Option<Value>, Option<Value>);
+
+/// The first member (dotted path) where a shown view differs from the signed value.
+fn first_difference(pairs: &[(&str, Option<&Value>, Option<&Value>)]) -> Option<Difference> {
+    pairs.iter().find_map(|(name, shown, signed)| match shown {
+        // A view that shows nothing for a part claims nothing about it.
+        None => None,
+        Some(shown) => diff(name, shown, signed.unwrap_or(&Value::Null)),
+    })
+}
+
+fn empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn diff(path: &str, shown: &Value, signed: &Value) -> Option<Difference> {
+    match (shown, signed) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter().find_map(|k| {
+                let p = format!("{path}.{k}");
+                match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => diff(&p, x, y),
+                    (x, y) => Some((p, x.cloned(), y.cloned())),
+                }
+            })
+        }
+        // POST-as-GET: an empty payload shown as "", {} or null.
+        (a, b) if empty(a) && empty(b) => None,
+        (a, b) if a == b => None,
+        (a, b) => Some((path.to_owned(), Some(a.clone()), Some(b.clone()))),
+    }
+}
+
+fn disagreement(
+    what: &str,
+    path: &str,
+    shown: Option<Value>,
+    signed: Option<Value>,
+    step: Option<u32>,
+) -> FlowCheck {
+    let show = |v: Option<Value>| v.map_or_else(|| "(absent)".to_owned(), |v| v.to_string());
+    let mut c = Check::new(
+        ID,
+        Status::Fail,
+        format!("{what} disagrees with the signed bytes at {path}"),
+    );
+    c.expected = Some(format!("{} (signed)", show(signed)));
+    c.found = Some(format!("{} (shown)", show(shown)));
+    FlowCheck::at(c, step)
+}

@@ -1,0 +1,352 @@
+//! The flow model: what one ciphersuite section of a capture says happened.
+//!
+//! Items are read in document order and paired the way HTTP pairs them: a JSON
+//! body after a request is what the client sent, after a response what the
+//! server answered. Nothing is verified here; the model only records what each
+//! party sent, with the step it was sent at, so the checks can compare steps.
+
+use crate::transcript::{
+    AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource, Section, Token,
+    TokenSource,
+};
+use serde_json::Value;
+
+/// A value and the step it was captured at (`None`: an unnumbered step).
+#[derive(Clone, Debug)]
+pub struct At<T> {
+    pub value: T,
+    pub step: Option<u32>,
+}
+
+/// One ACME POST and its flattened JWS body.
+#[derive(Clone, Debug)]
+pub struct AcmeRequest<'t> {
+    pub step: Option<u32>,
+    /// The URL the request was sent to.
+    pub url: &'t str,
+    pub jws: &'t AcmeJws,
+}
+
+impl AcmeRequest<'_> {
+    /// New-account is the one request signed with its own `jwk`.
+    pub fn is_new_account(&self) -> bool {
+        path_ends_with(self.url, "new-account")
+    }
+}
+
+/// What the nonce ledger replays, in document order.
+#[derive(Clone, Debug)]
+pub enum NonceEvent {
+    /// A `replay-nonce` header of a response.
+    Issued { nonce: String, step: Option<u32> },
+    /// The `nonce` of an ACME request (index into [`Flow::acme`]).
+    Used { request: usize },
+}
+
+/// An ACME challenge offered by an authorization.
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    pub kind: String,
+    pub url: String,
+    pub token: String,
+    /// `target` (wire-dpop-01 / wire-oidc-01 only).
+    pub target: Option<String>,
+    /// Index of the authorization (order of the capture) that offered it.
+    pub authz: usize,
+}
+
+/// A token the client posted to an ACME challenge (`None`: empty payload).
+#[derive(Clone, Debug)]
+pub struct ChallengePost {
+    pub url: String,
+    pub step: Option<u32>,
+    pub access_token: Option<String>,
+}
+
+/// Everything one section says about one enrolment.
+#[derive(Debug, Default)]
+pub struct Flow<'t> {
+    pub suite: String,
+    pub acme: Vec<AcmeRequest<'t>>,
+    pub nonces: Vec<NonceEvent>,
+    /// `location` of the new-account response.
+    pub account_url: Option<At<&'t str>>,
+    /// The new-order payload's identifiers (the signed bytes).
+    pub identifiers: Vec<Value>,
+    pub challenges: Vec<Challenge>,
+    pub challenge_posts: Vec<ChallengePost>,
+    /// The body of the response to `GET …/nonce` at wire-server.
+    pub wire_nonce: Option<At<String>>,
+    /// `POST …/access-token` at wire-server: the proof's expected `htu`.
+    pub access_token_request: Option<At<&'t str>>,
+    /// First `dpop+jwt` token.
+    pub proof: Option<At<&'t str>>,
+    /// First `at+jwt` token wire-server returned (not the one posted to ACME).
+    pub access_token: Option<At<&'t str>>,
+    /// Public keys printed in the access-token step ("verified with key").
+    pub issuer_keys_printed: Vec<At<&'t [u8]>>,
+    /// The id token posted to ACME, else the first one seen.
+    pub id_token: Option<At<&'t str>>,
+    /// The finalize CSR (signed bytes).
+    pub csr: Option<At<&'t [u8]>>,
+    pub certificates: Vec<At<&'t DerObject>>,
+    /// Every token occurrence, with its step.
+    pub tokens: Vec<At<&'t Token>>,
+    /// Every ACME JWS that carries a decoded view.
+    pub decoded_jws: Vec<At<&'t AcmeJws>>,
+    /// Private keys printed.
+    pub secrets: Vec<At<&'t DerObject>>,
+}
+
+impl Flow<'_> {
+    /// The challenge the DPoP proof answers: `wire-dpop-01`, or in 2023-01 (no
+    /// Wire challenge types yet) the first authorization's challenges, which all
+    /// share one token.
+    pub fn dpop_challenge(&self) -> Option<&Challenge> {
+        self.challenges
+            .iter()
+            .find(|c| c.kind == "wire-dpop-01")
+            .or_else(|| {
+                self.challenges
+                    .iter()
+                    .filter(|c| c.authz == 0)
+                    .find(|c| c.kind == "http-01")
+            })
+            .or_else(|| self.challenges.first())
+    }
+
+    /// The POST that should have delivered the access token: to the dpop
+    /// challenge's URL, else the first challenge POST.
+    pub fn delivery(&self) -> Option<&ChallengePost> {
+        let target = self.dpop_challenge().map(|c| c.url.as_str());
+        self.challenge_posts
+            .iter()
+            .find(|p| Some(p.url.as_str()) == target)
+            .or_else(|| self.challenge_posts.first())
+    }
+}
+
+fn path_ends_with(url: &str, last: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.trim_end_matches('/').rsplit('/').next() == Some(last)
+}
+
+fn is_acme(url: &str) -> bool {
+    url.contains("/acme/")
+}
+
+/// Which request a following body belongs to, and which response.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Nothing,
+    Request,
+    Response,
+}
+
+/// Reads one section into a flow.
+pub fn reconstruct(section: &Section) -> Flow<'_> {
+    let mut flow = Flow {
+        suite: section
+            .suite_line
+            .clone()
+            .unwrap_or_else(|| "(no suite line)".into()),
+        ..Flow::default()
+    };
+    let mut request: Option<&HttpRequest> = None;
+    let mut last = Last::Nothing;
+    let mut authz = 0usize;
+    let steps = std::iter::once(&section.preamble).chain(section.steps.iter());
+    for step in steps {
+        let n = step.number;
+        for item in &step.items {
+            match &item.kind {
+                ItemKind::Request(r) => {
+                    request = Some(r);
+                    last = Last::Request;
+                    if r.method == "POST" && !is_acme(&r.url) && r.url.contains("access-token") {
+                        flow.access_token_request.get_or_insert(At {
+                            value: &r.url,
+                            step: n,
+                        });
+                    }
+                }
+                ItemKind::Response(r) => {
+                    last = Last::Response;
+                    if let Some(nonce) = r.replay_nonce() {
+                        flow.nonces.push(NonceEvent::Issued {
+                            nonce: nonce.to_owned(),
+                            step: n,
+                        });
+                    }
+                    let after_new_account = request.is_some_and(|q| {
+                        q.method == "POST" && path_ends_with(&q.url, "new-account")
+                    });
+                    if let (true, Some(loc)) = (after_new_account, r.location()) {
+                        flow.account_url.get_or_insert(At {
+                            value: loc,
+                            step: n,
+                        });
+                    }
+                }
+                ItemKind::AcmeJws(jws) => {
+                    if let (Some(r), Last::Request) = (request, last) {
+                        acme_request(&mut flow, r, jws, n);
+                    }
+                }
+                ItemKind::Json(j) if last == Last::Response => {
+                    if let Some(v) = &j.value {
+                        response_body(&mut flow, request, v, n, &mut authz);
+                    }
+                }
+                ItemKind::Text(t) if last == Last::Response => {
+                    let t = t.trim();
+                    if !t.is_empty() && !t.contains(char::is_whitespace) {
+                        wire_nonce(&mut flow, request, t, n);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for token in &step.tokens {
+            add_token(&mut flow, token, n);
+        }
+        for object in &step.objects {
+            add_object(&mut flow, step.tokens.iter(), object, n);
+        }
+    }
+    flow
+}
+
+fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n: Option<u32>) {
+    flow.nonces.push(NonceEvent::Used {
+        request: flow.acme.len(),
+    });
+    flow.acme.push(AcmeRequest {
+        step: n,
+        url: &r.url,
+        jws,
+    });
+    if jws.decoded.is_some() {
+        flow.decoded_jws.push(At {
+            value: jws,
+            step: n,
+        });
+    }
+    let payload = jws.payload_value.as_ref();
+    let field = |k: &str| {
+        payload
+            .and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if path_ends_with(&r.url, "new-order") && flow.identifiers.is_empty() {
+        if let Some(ids) = payload
+            .and_then(|p| p.get("identifiers"))
+            .and_then(Value::as_array)
+        {
+            flow.identifiers = ids.clone();
+        }
+    }
+    if r.url.contains("/challenge/") {
+        flow.challenge_posts.push(ChallengePost {
+            url: r.url.clone(),
+            step: n,
+            access_token: field("access_token"),
+        });
+    }
+}
+
+fn response_body(
+    flow: &mut Flow<'_>,
+    request: Option<&HttpRequest>,
+    v: &Value,
+    n: Option<u32>,
+    authz: &mut usize,
+) {
+    if let Value::String(s) = v {
+        wire_nonce(flow, request, s, n);
+        return;
+    }
+    let Some(challenges) = v.get("challenges").and_then(Value::as_array) else {
+        return;
+    };
+    for c in challenges {
+        let s = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_owned);
+        if let (Some(kind), Some(url), Some(token)) = (s("type"), s("url"), s("token")) {
+            flow.challenges.push(Challenge {
+                kind,
+                url,
+                token,
+                target: s("target"),
+                authz: *authz,
+            });
+        }
+    }
+    *authz += 1;
+}
+
+/// The body of the response to wire-server's `GET …/nonce`.
+fn wire_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest>, s: &str, n: Option<u32>) {
+    let asked = request
+        .is_some_and(|r| r.method == "GET" && !is_acme(&r.url) && path_ends_with(&r.url, "nonce"));
+    if asked && flow.wire_nonce.is_none() {
+        flow.wire_nonce = Some(At {
+            value: s.to_owned(),
+            step: n,
+        });
+    }
+}
+
+fn add_token<'t>(flow: &mut Flow<'t>, token: &'t Token, n: Option<u32>) {
+    flow.tokens.push(At {
+        value: token,
+        step: n,
+    });
+    let at = At {
+        value: token.compact.as_str(),
+        step: n,
+    };
+    let posted = matches!(token.source, TokenSource::AcmePayload { .. });
+    match token.typ() {
+        Some("dpop+jwt") if flow.proof.is_none() => flow.proof = Some(at),
+        Some("at+jwt") if !posted && flow.access_token.is_none() => flow.access_token = Some(at),
+        Some("dpop+jwt" | "at+jwt") => {}
+        _ if token.alg().is_some_and(|a| a.starts_with("RS")) => {
+            let posted_id = matches!(&token.source,
+                TokenSource::AcmePayload { pointer } if pointer == "/id_token");
+            if posted_id || flow.id_token.is_none() {
+                flow.id_token = Some(at);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn add_object<'t, 'i>(
+    flow: &mut Flow<'t>,
+    mut step_tokens: impl Iterator<Item = &'i Token>,
+    object: &'t DerObject,
+    n: Option<u32>,
+) {
+    let at = At {
+        value: object,
+        step: n,
+    };
+    match object.kind {
+        ObjectKind::PrivateKey => flow.secrets.push(at),
+        ObjectKind::Certificate => flow.certificates.push(at),
+        ObjectKind::CertificateRequest if object.source == ObjectSource::AcmeCsr => {
+            flow.csr.get_or_insert(At {
+                value: object.der.as_slice(),
+                step: n,
+            });
+        }
+        ObjectKind::PublicKey if step_tokens.any(|t| t.typ() == Some("at+jwt")) => {
+            flow.issuer_keys_printed.push(At {
+                value: object.der.as_slice(),
+                step: n,
+            });
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,218 @@
+//! `e2ei-audit flow` on Wire's published captures: what each really shows.
+
+use clap::Parser;
+use e2ei_audit::cli::Cli;
+use e2ei_audit::render::Style;
+use e2ei_verify::report::Status;
+use serde_json::Value;
+
+const DIR: &str = "tests/data/transcripts";
+
+fn run(args: &[&str]) -> (String, u8) {
+    let mut argv = vec!["e2ei-audit", "flow"];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).unwrap();
+    let out = e2ei_audit::run(&cli, Style { color: false }).unwrap();
+    (out.stdout, out.code)
+}
+
+fn path(date: &str) -> String {
+    format!("{DIR}/wire-e2ei-{date}.md")
+}
+
+fn json(args: &[&str]) -> (Value, u8) {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let (out, code) = run(&a);
+    (serde_json::from_str(&out).unwrap(), code)
+}
+
+fn checks(report: &Value) -> Vec<&Value> {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["flows"].as_array().unwrap())
+        .flat_map(|f| f["checks"].as_array().unwrap())
+        .collect()
+}
+
+fn with_status(report: &Value, status: Status) -> Vec<&Value> {
+    checks(report)
+        .into_iter()
+        .filter(|c| c["status"] == status.as_str())
+        .collect()
+}
+
+fn trust(date: &str) -> Vec<String> {
+    let t = format!("tests/data/trust/{date}");
+    vec![
+        "--issuer-key".into(),
+        format!("{t}-wire-server.pem"),
+        "--idp-key".into(),
+        format!("{t}-idp.pem"),
+        "--trust-anchor".into(),
+        format!("{t}-anchor.pem"),
+    ]
+}
+
+#[test]
+fn flow_2023_01_three_suites_signatures_pass_nonce_and_cnf_fail() {
+    let p = path("2023-01-18");
+    let (report, code) = json(&[&p]);
+    assert_eq!(code, 1);
+    let flows = report["files"][0]["flows"].as_array().unwrap();
+    let suites: Vec<&str> = flows.iter().map(|f| f["suite"].as_str().unwrap()).collect();
+    assert_eq!(
+        suites,
+        ["Ed25519 - SHA256", "P256 - SHA256", "P384 - SHA384"]
+    );
+    for flow in flows {
+        let cs = flow["checks"].as_array().unwrap();
+        let find = |id: &'static str| cs.iter().filter(move |c| c["id"] == id);
+        for id in [
+            "acme.jws.signature",
+            "dpop.signature",
+            "access_token.signature",
+            "csr.signature",
+        ] {
+            assert!(find(id).count() > 0, "{id} ran");
+            assert!(find(id).all(|c| c["status"] == "pass"), "{id} passes");
+        }
+        let nonce_fails: Vec<_> = find("acme.nonce.chain")
+            .filter(|c| c["status"] == "fail")
+            .collect();
+        assert_eq!(nonce_fails.len(), 1);
+        assert_eq!(nonce_fails[0]["step"], 21);
+        assert!(find("access_token.cnf").all(|c| c["status"] == "fail"));
+        // True findings of that era, explained in the report.
+        assert!(find("access_token.time").all(|c| c["status"] == "fail"));
+        assert!(find("access_token.delivered").all(|c| c["status"] == "fail"));
+        let fails: Vec<&str> = cs
+            .iter()
+            .filter(|c| c["status"] == "fail")
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fails,
+            [
+                "acme.nonce.chain",
+                "access_token.time",
+                "access_token.cnf",
+                "access_token.delivered"
+            ]
+        );
+    }
+}
+
+#[test]
+fn flow_later_captures_pass_with_the_trust_inputs_they_imply() {
+    // A true finding: the 2023-11 id token carries neither keyauth nor acme_aud,
+    // so it is bound to no ACME challenge and no account key.
+    for (date, expected_fails) in [
+        ("2023-11-15", vec!["oidc.keyauth", "oidc.acme_aud"]),
+        ("2026-01-15", vec![]),
+    ] {
+        let p = path(date);
+        let fails = |r: &Value| -> Vec<String> {
+            with_status(r, Status::Fail)
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let (bare, code) = json(&[&p]);
+        assert_eq!(code, u8::from(!expected_fails.is_empty()), "{date}");
+        assert_eq!(fails(&bare), expected_fails, "{date}");
+        let issuer = checks(&bare)
+            .into_iter()
+            .find(|c| c["id"] == "access_token.issuer_key")
+            .unwrap();
+        assert_eq!(issuer["status"], "warn");
+
+        let t = trust(date);
+        let mut args: Vec<&str> = vec![&p];
+        args.extend(t.iter().map(String::as_str));
+        let (trusted, _) = json(&args);
+        assert_eq!(fails(&trusted), expected_fails, "{date}");
+        for id in ["access_token.issuer_key", "oidc.signature"] {
+            let c = checks(&trusted)
+                .into_iter()
+                .find(|c| c["id"] == id)
+                .unwrap();
+            assert_eq!(c["status"], "pass", "{date} {id}");
+        }
+        // Nothing passes on trust the user did not give.
+        for c in checks(&bare) {
+            let id = c["id"].as_str().unwrap();
+            if id.starts_with("cert.") || id == "oidc.signature" {
+                assert_ne!(c["status"], "pass", "{date} {id}");
+            }
+        }
+    }
+}
+
+#[test]
+fn flow_transcript_keys_are_reported_as_such() {
+    let p = path("2026-01-15");
+    let (report, _) = json(&[&p, "--trust-transcript-keys"]);
+    let issuer = checks(&report)
+        .into_iter()
+        .find(|c| c["id"] == "access_token.issuer_key")
+        .unwrap();
+    assert_eq!(issuer["status"], "warn");
+    assert!(issuer["message"]
+        .as_str()
+        .unwrap()
+        .contains("trusted from the transcript"));
+}
+
+#[test]
+fn flow_2023_03_htu_points_at_the_server_root() {
+    let p = path("2023-03-15");
+    let (report, code) = json(&[&p]);
+    assert_eq!(code, 1);
+    let htu = checks(&report)
+        .into_iter()
+        .find(|c| c["id"] == "dpop.htu")
+        .unwrap();
+    assert_eq!(htu["status"], "fail");
+    assert_eq!(htu["found"], "http://wire.com:20327/");
+}
+
+#[test]
+fn flow_snapshots() {
+    for date in ["2023-01-18", "2023-03-15", "2023-11-15", "2026-01-15"] {
+        let p = path(date);
+        let (text, _) = run(&[&p]);
+        insta::assert_snapshot!(format!("flow_text_{date}"), text);
+        let (json, _) = run(&[&p, "--format", "json"]);
+        insta::assert_snapshot!(format!("flow_json_{date}"), json);
+    }
+}
+
+#[test]
+fn flow_directory_is_sorted_and_at_is_honoured() {
+    let (report, code) = json(&[DIR, "--at", "2026-01-15T08:00:00Z"]);
+    assert_eq!(code, 1);
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(paths.len(), 4);
+    let flow = &report["files"][0]["flows"][0];
+    assert_eq!(flow["capture_time"], "2026-01-15T08:00:00Z");
+}
+
+#[test]
+fn flow_unreadable_or_not_a_transcript_is_an_error() {
+    let cli = Cli::try_parse_from(["e2ei-audit", "flow", "tests/data/nope.md"]).unwrap();
+    assert!(e2ei_audit::run(&cli, Style { color: false }).is_err());
+    let cli = Cli::try_parse_from(["e2ei-audit", "flow", "Cargo.toml"]).unwrap();
+    let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
+    assert!(err.to_string().contains("not a transcript"), "{err}");
+}
