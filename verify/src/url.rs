@@ -32,12 +32,7 @@ pub fn normalize(url: &str) -> Option<NormalUrl> {
     if authority.is_empty() || authority.contains('@') || url.chars().any(char::is_whitespace) {
         return None;
     }
-    let authority = authority.to_ascii_lowercase();
-    let authority = match authority.rsplit_once(':') {
-        Some((host, port)) if port == default_port || port.is_empty() => host.to_owned(),
-        Some((_, port)) if !port.bytes().all(|b| b.is_ascii_digit()) => return None,
-        _ => authority,
-    };
+    let authority = strip_default_port(&authority.to_ascii_lowercase(), default_port)?;
     let path = if path.is_empty() {
         "/".to_owned()
     } else {
@@ -49,6 +44,24 @@ pub fn normalize(url: &str) -> Option<NormalUrl> {
         path,
         has_query_or_fragment,
     })
+}
+
+/// `host[:port]` with the scheme's default port removed; `None` when the port
+/// is not a number. IPv6 literals keep their brackets.
+fn strip_default_port(authority: &str, default_port: &str) -> Option<String> {
+    let host_end = match authority.strip_prefix('[') {
+        Some(rest) => rest.find(']')? + 2,
+        None => authority.find(':').unwrap_or(authority.len()),
+    };
+    let (host, port) = authority.split_at(host_end);
+    match port.strip_prefix(':') {
+        _ if host.is_empty() => None,
+        None if port.is_empty() => Some(host.to_owned()),
+        None => None,
+        Some(p) if p.is_empty() || p == default_port => Some(host.to_owned()),
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(authority.to_owned()),
+        Some(_) => None,
+    }
 }
 
 /// Whether two URLs are equal under the comparison rules (query and fragment
@@ -93,6 +106,8 @@ mod tests {
         assert!(same("https://ex.com/%7Ea", "https://ex.com/~a"));
         assert!(same("https://ex.com/a%2fb", "https://ex.com/a%2Fb"));
         assert!(same("https://ex.com/a?x=1", "https://ex.com/a#f"));
+        assert!(same("http://[::1]:80/a", "http://[::1]/a"));
+        assert!(!same("http://[::1]:8080/a", "http://[::1]/a"));
     }
 
     #[test]
@@ -105,6 +120,8 @@ mod tests {
         assert!(!same("ftp://ex.com/a", "ftp://ex.com/a"));
         assert!(!same("https://ex.com/%zz", "https://ex.com/%zz"));
         assert!(!same("https://ex.com:x/a", "https://ex.com:x/a"));
+        assert!(!same("https://ex.com:1:2/a", "https://ex.com:1:2/a"));
+        assert!(!same("https://[::1/a", "https://[::1/a"));
         assert!(
             normalize("https://ex.com/a?q")
                 .unwrap()
