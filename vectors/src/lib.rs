@@ -1,5 +1,11 @@
-//! Conformance vectors for Wire E2EI verification: signing keys, token minting
-//! and valid flows per ciphersuite, for tests, benches and the generator.
+//! Conformance vectors for Wire E2EI verification: signing keys, token minting,
+//! a complete valid enrolment per ciphersuite, and the generator of the
+//! conformance cases under `vectors/cases`.
 #![forbid(unsafe_code)]
 
+pub mod case;
+pub mod cases;
+pub mod enrolment;
+pub mod generate;
 pub mod mint;
+pub mod rfc6979;

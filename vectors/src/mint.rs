@@ -1,19 +1,18 @@
-//! Minting Wire tokens: keys derived from seeds, DPoP proofs and access tokens
-//! signed with aws-lc-rs, and a complete valid flow per ciphersuite.
+//! Minting Wire tokens: keys derived from seeds, DPoP proofs and access tokens,
+//! and a complete valid flow per ciphersuite.
 //!
-//! Keys are derived from a seed so that a case names its keys; ECDSA signatures
-//! from aws-lc-rs are randomised, so tokens differ from run to run while every
-//! verdict stays the same.
+//! Everything is deterministic, so that the conformance generator writes the
+//! same bytes on every run: keys are derived from a seed (a case names its
+//! keys), Ed25519 is deterministic by design, and ECDSA signs with RFC 6979
+//! nonces through the RustCrypto `p256`/`p384`/`p521` crates (aws-lc-rs draws a
+//! random nonce and ignores any RNG it is given). Those crates sign only; every
+//! signature is checked by the library, with aws-lc-rs.
 
-use aws_lc_rs::agreement;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{
-    EcdsaKeyPair, EcdsaSigningAlgorithm, Ed25519KeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING,
-    ECDSA_P384_SHA384_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING,
-};
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::jose::{Algorithm, Jwk, KeyType, PublicKey};
+use p256::ecdsa::signature::Signer;
 use serde_json::{json, Value};
 
 /// A Wire ciphersuite's signature scheme.
@@ -57,28 +56,36 @@ impl Suite {
             Suite::P521 => "p521",
         }
     }
+}
 
-    fn ecdsa(
-        self,
-    ) -> Option<(
-        &'static EcdsaSigningAlgorithm,
-        &'static agreement::Algorithm,
-    )> {
+/// The private half, per curve. ECDSA keys are RustCrypto keys so that
+/// signatures are deterministic (RFC 6979).
+enum Pair {
+    /// The key pair and its seed (aws-lc-rs key pairs cannot be cloned).
+    Ed(Ed25519KeyPair, [u8; 32]),
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    /// The key (for its public half) and its secret scalar, since P-521
+    /// signing is spelled out in [`crate::rfc6979`].
+    P521(p521::ecdsa::SigningKey, Vec<u8>),
+}
+
+impl Clone for Pair {
+    fn clone(&self) -> Self {
         match self {
-            Suite::Ed25519 => None,
-            Suite::P256 => Some((&ECDSA_P256_SHA256_FIXED_SIGNING, &agreement::ECDH_P256)),
-            Suite::P384 => Some((&ECDSA_P384_SHA384_FIXED_SIGNING, &agreement::ECDH_P384)),
-            Suite::P521 => Some((&ECDSA_P521_SHA512_FIXED_SIGNING, &agreement::ECDH_P521)),
+            Pair::Ed(_, seed) => Pair::Ed(
+                Ed25519KeyPair::from_seed_unchecked(seed).expect("32-byte seed"),
+                *seed,
+            ),
+            Pair::P256(k) => Pair::P256(k.clone()),
+            Pair::P384(k) => Pair::P384(k.clone()),
+            Pair::P521(k, secret) => Pair::P521(k.clone(), secret.clone()),
         }
     }
 }
 
-enum Pair {
-    Ed(Ed25519KeyPair),
-    Ec(EcdsaKeyPair),
-}
-
 /// A private key of one suite.
+#[derive(Clone)]
 pub struct SigningKey {
     suite: Suite,
     pair: Pair,
@@ -92,31 +99,32 @@ impl SigningKey {
     pub fn from_seed(suite: Suite, seed: &str) -> Self {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA512, seed.as_bytes());
         let bytes = digest.as_ref();
-        let pair = match suite.ecdsa() {
-            None => {
-                Pair::Ed(Ed25519KeyPair::from_seed_unchecked(&bytes[..32]).expect("32-byte seed"))
+        let n = suite.key_type().coordinate_len();
+        let mut scalar = vec![0u8; n];
+        // Top byte small keeps the scalar below every curve order; the second
+        // byte's low bit keeps it non-zero.
+        for (i, b) in scalar.iter_mut().enumerate() {
+            *b = bytes[i % 64] ^ (i as u8);
+        }
+        scalar[0] &= 0x01;
+        scalar[1] |= 0x01;
+        let pair = match suite {
+            Suite::Ed25519 => {
+                let mut seed = [0u8; 32];
+                seed.copy_from_slice(&bytes[..32]);
+                let pair = Ed25519KeyPair::from_seed_unchecked(&seed).expect("32-byte seed");
+                Pair::Ed(pair, seed)
             }
-            Some((signing, ecdh)) => {
-                let n = suite.key_type().coordinate_len();
-                let mut scalar = vec![0u8; n];
-                // Top byte small keeps the scalar below every curve order.
-                for (i, b) in scalar.iter_mut().enumerate() {
-                    *b = bytes[i % 64] ^ (i as u8);
-                }
-                scalar[0] &= 0x01;
-                scalar[1] |= 0x01;
-                let private = agreement::PrivateKey::from_private_key(ecdh, &scalar)
-                    .expect("scalar below the order");
-                let public = private.compute_public_key().expect("public key");
-                Pair::Ec(
-                    EcdsaKeyPair::from_private_key_and_public_key(
-                        signing,
-                        &scalar,
-                        public.as_ref(),
-                    )
-                    .expect("consistent key pair"),
-                )
+            Suite::P256 => {
+                Pair::P256(p256::ecdsa::SigningKey::from_slice(&scalar).expect("scalar"))
             }
+            Suite::P384 => {
+                Pair::P384(p384::ecdsa::SigningKey::from_slice(&scalar).expect("scalar"))
+            }
+            Suite::P521 => Pair::P521(
+                p521::ecdsa::SigningKey::from_slice(&scalar).expect("scalar"),
+                scalar,
+            ),
         };
         SigningKey { suite, pair }
     }
@@ -129,8 +137,21 @@ impl SigningKey {
     /// Raw public key: Ed25519 bytes or the uncompressed point.
     pub fn public_raw(&self) -> Vec<u8> {
         match &self.pair {
-            Pair::Ed(k) => k.public_key().as_ref().to_vec(),
-            Pair::Ec(k) => k.public_key().as_ref().to_vec(),
+            Pair::Ed(k, _) => k.public_key().as_ref().to_vec(),
+            Pair::P256(k) => k
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            Pair::P384(k) => k
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            Pair::P521(k, _) => p521::ecdsa::VerifyingKey::from(k)
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
         }
     }
 
@@ -149,15 +170,17 @@ impl SigningKey {
         serde_json::from_str(&self.jwk().canonical_json()).expect("canonical JSON")
     }
 
-    /// Signs `message` (JOSE form: `r || s` for ECDSA).
+    /// Signs `message` deterministically (JOSE form: `r || s` for ECDSA).
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         match &self.pair {
-            Pair::Ed(k) => k.sign(message).as_ref().to_vec(),
-            Pair::Ec(k) => k
-                .sign(&SystemRandom::new(), message)
-                .expect("ECDSA signing")
-                .as_ref()
+            Pair::Ed(k, _) => k.sign(message).as_ref().to_vec(),
+            Pair::P256(k) => Signer::<p256::ecdsa::Signature>::sign(k, message)
+                .to_bytes()
                 .to_vec(),
+            Pair::P384(k) => Signer::<p384::ecdsa::Signature>::sign(k, message)
+                .to_bytes()
+                .to_vec(),
+            Pair::P521(_, secret) => crate::rfc6979::sign_p521(secret, message),
         }
     }
 
@@ -185,6 +208,7 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// Everything of one valid 2026-style enrolment step: the proof, the access
 /// token that embeds it, the keys, and what a verifier knows.
+#[derive(Clone)]
 pub struct Flow {
     /// The suite.
     pub suite: Suite,
