@@ -33,8 +33,8 @@ pub enum Error {
         /// The proof key's SHA-256 thumbprint.
         found: String,
     },
-    /// `dpop.handle`, `dpop.team`, `dpop.name`, `oidc.preferred_username`:
-    /// the identity claimed is not the order's.
+    /// `challenge.client_id`, `dpop.handle`, `dpop.team`, `dpop.name`,
+    /// `oidc.preferred_username`: the identity claimed is not the order's.
     #[error("{claim} is {}, the order has {expected:?}", crate::claims::shown(.found))]
     Identity {
         /// The catalogue id.
@@ -247,6 +247,7 @@ fn generic(id: &str) -> &'static str {
         "oidc.iss" => "the issuer is not the configured IdP",
         "oidc.keyauth" => "keyauth is not the challenge token and the account key thumbprint",
         "oidc.acme_aud" => "acme_aud is not the challenge URL",
+        "challenge.client_id" => "the client id is not the order's",
         "oidc.name" | "dpop.name" => "the display name is not the order's",
         "oidc.preferred_username" | "dpop.handle" => "the handle is not the order's",
         "dpop.team" => "the team is not the order's",

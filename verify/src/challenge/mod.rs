@@ -361,7 +361,7 @@ impl Validator {
             .proof
             .as_ref()
             .ok_or_else(|| fail(Error::Payload("the access token has no proof")))?;
-        dpop_bindings(proof, account_key, order, &mut FailFast).map_err(fail)?;
+        dpop_bindings(&token, proof, account_key, order, &mut FailFast).map_err(fail)?;
         self.consume_dpop(&token, proof, now).map_err(fail)?;
         Ok(Identity {
             kind: ChallengeType::WireDpop01,
@@ -499,13 +499,18 @@ impl Config {
         challenge: &Challenge<'_>,
         order: &Identifiers,
     ) -> Result<access_token::Expectations, Error> {
-        let client_id = order.client_id.clone().ok_or_else(|| {
-            Error::Identifiers("the order names no client id, which wire-dpop-01 requires".into())
-        })?;
+        if order.client_id.is_none() {
+            return Err(Error::Identifiers(
+                "the order names no client id, which wire-dpop-01 requires".into(),
+            ));
+        }
         let mut e = self.token.clone();
         e.iss = Some(challenge.target.to_owned());
         e.aud = Some(challenge.url.to_owned());
-        e.client_id = Some(client_id);
+        // The client id is compared after the signatures (`challenge.client_id`),
+        // so that a valid token for another device is a rejectedIdentifier, not
+        // an embedded-proof failure.
+        e.client_id = None;
         e.chal = Some(challenge.token.to_owned());
         // The wire nonce is checked against the store, after the signatures.
         e.nonce = None;
@@ -548,14 +553,27 @@ fn member<'p>(payload: &'p Object, name: &str, allowed: &[&str]) -> Result<&'p s
     }
 }
 
-/// The proof's key is the account key; its handle, name and team are the
-/// order's.
+/// The token names the order's client; the proof's key is the account key;
+/// its handle, name and team are the order's.
 fn dpop_bindings<S: Sink<Error>>(
+    token: &VerifiedAccessToken,
     proof: &VerifiedProof,
     account_key: &PublicKey,
     order: &Identifiers,
     sink: &mut S,
 ) -> Result<(), Error> {
+    let result = match (&token.client_id, &order.client_id) {
+        (Some(found), Some(want)) if found == want => Ok(()),
+        (found, want) => Err(Error::Identity {
+            id: "challenge.client_id",
+            claim: "sub",
+            expected: want.as_ref().map(ToString::to_string).unwrap_or_default(),
+            found: found.as_ref().map(ToString::to_string),
+        }),
+    };
+    sink.outcome("challenge.client_id", result, || {
+        "the token's client is the order's".into()
+    })?;
     let result = if proof.key.jwk() == account_key.jwk() {
         Ok(())
     } else {
@@ -704,8 +722,16 @@ impl Audit {
                 if let Some(proof_report) = audit.proof_report {
                     report.checks.extend(proof_report.checks);
                 }
-                if let Some(proof) = audit.token.as_ref().and_then(|t| t.proof.as_ref()) {
-                    let _ = dpop_bindings(proof, &self.account_key, &self.order, &mut report);
+                if let Some(token) = &audit.token {
+                    if let Some(proof) = &token.proof {
+                        let _ = dpop_bindings(
+                            token,
+                            proof,
+                            &self.account_key,
+                            &self.order,
+                            &mut report,
+                        );
+                    }
                 }
             }
             ChallengeType::WireOidc01 => {
