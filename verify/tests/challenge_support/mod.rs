@@ -18,19 +18,77 @@ pub const IDP_ISSUER: &str = "https://idp.example.com";
 /// Its OAuth client.
 pub const OAUTH_CLIENT: &str = "wireapp";
 
-/// A valid flow whose proof and token carry `nonce` (and `jti` `{seed}-proof`).
+/// A valid flow whose proof and token carry `nonce` (and `jti` `{seed}-proof`),
+/// signed by the suite's one wire-server key ([`issuer_keys`]).
 pub fn flow(suite: Suite, seed: &str, nonce: &str) -> Flow {
     let mut f = Flow::new(suite, seed, NOW);
+    f.issuer = SigningKey::from_seed(suite, "wire-server");
     f.nonce = nonce.to_owned();
     f.proof_claims["nonce"] = json!(nonce);
     f.resign();
     f
 }
 
-/// The wire-server key every flow of `seed`'s suite is signed with: flows
-/// derive it from their seed, so tests that pin one key use this seed.
+/// The wire-server keys of the four suites.
+pub fn issuer_keys() -> Vec<e2ei_verify::jose::PublicKey> {
+    Suite::ALL
+        .iter()
+        .map(|&s| SigningKey::from_seed(s, "wire-server").public_key())
+        .collect()
+}
+
 pub fn issuer_of(f: &Flow) -> e2ei_verify::jose::PublicKey {
     f.issuer.public_key()
+}
+
+/// What one submission needs, prepared once.
+pub struct Submission {
+    pub flow: Flow,
+    pub order: Identifiers,
+    pub account_key: e2ei_verify::jose::PublicKey,
+    pub payload: Vec<u8>,
+}
+
+impl Submission {
+    pub fn new(flow: Flow) -> Self {
+        Submission {
+            order: order(&flow),
+            account_key: flow.client.public_key(),
+            payload: dpop_payload(&flow),
+            flow,
+        }
+    }
+
+    pub fn submit(
+        &self,
+        v: &Validator,
+    ) -> Result<e2ei_verify::challenge::Identity, e2ei_verify::challenge::Rejection> {
+        v.validate(
+            &dpop_challenge(&self.flow),
+            &self.account_key,
+            &self.order,
+            &self.payload,
+        )
+    }
+}
+
+/// `count` distinct valid submissions (Ed25519 and P-256 alternating), the
+/// nonce of proof `i` being `{nonce_prefix}{i}`.
+pub fn submissions(count: usize, seed: &str, nonce_prefix: &str) -> Vec<Submission> {
+    (0..count)
+        .map(|i| {
+            let suite = if i % 2 == 0 {
+                Suite::Ed25519
+            } else {
+                Suite::P256
+            };
+            Submission::new(flow(
+                suite,
+                &format!("{seed}-{i}"),
+                &format!("{nonce_prefix}{i}"),
+            ))
+        })
+        .collect()
 }
 
 pub fn idp_key() -> SigningKey {
