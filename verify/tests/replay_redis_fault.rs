@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Server {
-    port: u16,
     child: Child,
 }
 
@@ -28,7 +27,7 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server starts");
-        let server = Server { port, child };
+        let server = Server { child };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "redis-server did not listen");
