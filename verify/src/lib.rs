@@ -11,6 +11,7 @@
 
 pub mod access_token;
 pub mod acme;
+pub mod challenge;
 pub mod dpop;
 pub mod identity;
 pub mod jose;
