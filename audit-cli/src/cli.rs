@@ -21,6 +21,10 @@ pub enum Command {
     Dpop(DpopArgs),
     /// Verify a Wire access token (at+jwt) and the proof it embeds.
     AccessToken(AccessTokenArgs),
+    /// Verify a certificate chain (leaf first) to trust anchors, and its leaf's profile.
+    Chain(ChainArgs),
+    /// Verify a certificate signing request (PKCS#10).
+    Csr(CsrArgs),
     /// Audit captured enrolment flows (Markdown transcripts): every step, cross-checked.
     Flow(FlowArgs),
 }
@@ -138,6 +142,65 @@ pub struct FlowArgs {
     /// Trust keys and roots printed in the transcript (reported as such).
     #[arg(long)]
     pub trust_transcript_keys: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Wire identities expected in a certificate or CSR.
+#[derive(Debug, Args)]
+pub struct Identities {
+    /// Expected client-id URI SAN, in the spelling of the era
+    /// (`wireapp://…!…@dom`, `im:wireapp=…`); `%21` and `!` compare equal.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Expected handle URI SAN (`wireapp://%40alice@dom`).
+    #[arg(long, value_name = "URI")]
+    pub handle: Option<String>,
+    /// Expected DNS SAN (2023-01 flows); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub dns: Vec<String>,
+}
+
+/// `e2ei-audit chain`.
+#[derive(Debug, Args)]
+pub struct ChainArgs {
+    /// PEM blocks, a JSON string holding PEM, a JSON array of base64 DER, or DER;
+    /// `-` for standard input.
+    pub file: String,
+    /// A trusted root or pinned intermediate (PEM or DER); repeatable. Without
+    /// one the chain is verified link by link and `cert.chain` is at best `warn`.
+    #[arg(long, value_name = "FILE")]
+    pub trust_anchor: Vec<String>,
+    /// The expected step-ca provisioner name (requires the extension).
+    #[arg(long, value_name = "NAME")]
+    pub provisioner: Option<String>,
+    /// The CSR whose key the leaf must carry (`cert.key_binding`).
+    #[arg(long, value_name = "FILE")]
+    pub csr: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub identities: Identities,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: Common,
+}
+
+/// `e2ei-audit csr`.
+#[derive(Debug, Args)]
+pub struct CsrArgs {
+    /// PEM, base64url DER (as in the ACME finalize payload), `{"csr": …}` or DER;
+    /// `-` for standard input.
+    pub file: String,
+    /// Expected subject organisation (the Wire domain).
+    #[arg(long, value_name = "O")]
+    pub org: Option<String>,
+    /// Expected subject displayName.
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub identities: Identities,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

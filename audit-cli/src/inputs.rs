@@ -35,6 +35,19 @@ pub fn token(arg: &str) -> Result<String, CliError> {
     Ok(token)
 }
 
+/// A whole file, or standard input for `-`, bounded.
+pub fn file_or_stdin(arg: &str) -> Result<Vec<u8>, CliError> {
+    if arg != "-" {
+        return file(arg);
+    }
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .take(MAX_INPUT)
+        .read_to_end(&mut buf)
+        .map_err(|e| read_error("standard input", e))?;
+    Ok(buf)
+}
+
 /// A whole file, bounded.
 pub fn file(path: &str) -> Result<Vec<u8>, CliError> {
     let f = std::fs::File::open(path).map_err(|e| read_error(path, e))?;

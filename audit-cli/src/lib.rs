@@ -33,6 +33,8 @@ pub fn run(cli: &Cli, style: Style) -> Result<Outcome, CliError> {
     let (report, format) = match &cli.command {
         Command::Dpop(args) => (commands::dpop::run(args)?, args.common.format),
         Command::AccessToken(args) => (commands::access_token::run(args)?, args.common.format),
+        Command::Chain(args) => (commands::chain::run(args)?, args.common.format),
+        Command::Csr(args) => (commands::csr::run(args)?, args.format),
         Command::Flow(args) => return commands::flow::run(args, style),
     };
     Ok(Outcome {
@@ -47,6 +49,8 @@ pub fn error_output(cli: &Cli, error: &CliError) -> String {
     let format = match &cli.command {
         Command::Dpop(a) => a.common.format,
         Command::AccessToken(a) => a.common.format,
+        Command::Chain(a) => a.common.format,
+        Command::Csr(a) => a.format,
         Command::Flow(a) => a.format,
     };
     match format {

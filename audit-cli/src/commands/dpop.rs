@@ -2,6 +2,7 @@ use crate::cli::DpopArgs;
 use crate::render::ArtefactReport;
 use crate::{inputs, CliError};
 use e2ei_verify::dpop::{self, Expectations};
+use e2ei_verify::report::Status;
 use e2ei_verify::time::TimePolicy;
 
 /// Runs `e2ei-audit dpop`.
@@ -35,7 +36,10 @@ pub(crate) fn unreadable(
     checks: &[e2ei_verify::report::Check],
     format_id: &'static str,
 ) -> Result<(), CliError> {
-    match checks.iter().find(|c| c.id == format_id) {
+    match checks
+        .iter()
+        .find(|c| c.id == format_id && c.status == Status::Fail)
+    {
         Some(c) => Err(CliError::Unreadable {
             check: format_id,
             detail: c.message.clone(),
