@@ -335,4 +335,10 @@ fn flow_unreadable_or_not_a_transcript_is_an_error() {
     let cli = Cli::try_parse_from(["e2ei-audit", "flow", "Cargo.toml"]).unwrap();
     let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
     assert!(err.to_string().contains("not a transcript"), "{err}");
+    // An anchor file without a certificate is an input error, not a silent warn.
+    let p = path("2026-01-15");
+    let cli =
+        Cli::try_parse_from(["e2ei-audit", "flow", &p, "--trust-anchor", "Cargo.toml"]).unwrap();
+    let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
+    assert!(err.to_string().contains("Cargo.toml"), "{err}");
 }

@@ -61,6 +61,9 @@ enum Anchors {
     None,
 }
 
+/// Fills `expect.trust_anchors`: the user's anchors, else (only on
+/// `--trust-transcript-keys`) the self-signed roots printed beside the chain,
+/// else none.
 fn anchors(flow: &Flow<'_>, trust: &Trust, expect: &mut ChainExpectations) -> Anchors {
     expect.trust_anchors = trust
         .anchors
