@@ -102,7 +102,45 @@ fn flow_2023_01_three_suites_signatures_pass_nonce_and_cnf_fail() {
                 "access_token.delivered"
             ]
         );
+        // Without an anchor the chain verifies link by link, never trusted.
+        assert_eq!(status_of(cs, "cert.chain"), ["warn"]);
+        for id in [
+            "csr.san",
+            "cert.eku",
+            "cert.san",
+            "cert.key_binding",
+            "cert.provisioner",
+        ] {
+            assert_eq!(status_of(cs, id), ["pass"], "{id}");
+        }
     }
+}
+
+fn status_of<'a>(checks: &'a [Value], id: &str) -> Vec<&'a str> {
+    checks
+        .iter()
+        .filter(|c| c["id"] == id)
+        .map(|c| c["status"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn flow_2023_01_chains_verify_to_the_pinned_intermediate_at_capture_time() {
+    // The three sections were issued by one intermediate, pinned as the anchor.
+    let p = path("2023-01-18");
+    let anchor = "tests/data/trust/2023-01-18-anchor.pem";
+    let (report, _) = json(&[&p, "--trust-anchor", anchor]);
+    for flow in report["files"][0]["flows"].as_array().unwrap() {
+        let cs = flow["checks"].as_array().unwrap();
+        assert_eq!(status_of(cs, "cert.chain"), ["pass"], "{}", flow["suite"]);
+    }
+    // The same anchor does not make another capture's chain trusted.
+    let (other, _) = json(&[&path("2026-01-15"), "--trust-anchor", anchor]);
+    let chain = checks(&other)
+        .into_iter()
+        .find(|c| c["id"] == "cert.chain")
+        .unwrap();
+    assert_eq!(chain["status"], "fail");
 }
 
 #[test]
@@ -134,7 +172,7 @@ fn flow_later_captures_pass_with_the_trust_inputs_they_imply() {
         args.extend(t.iter().map(String::as_str));
         let (trusted, _) = json(&args);
         assert_eq!(fails(&trusted), expected_fails, "{date}");
-        for id in ["access_token.issuer_key", "oidc.signature"] {
+        for id in ["access_token.issuer_key", "oidc.signature", "cert.chain"] {
             let c = checks(&trusted)
                 .into_iter()
                 .find(|c| c["id"] == id)
@@ -144,9 +182,21 @@ fn flow_later_captures_pass_with_the_trust_inputs_they_imply() {
         // Nothing passes on trust the user did not give.
         for c in checks(&bare) {
             let id = c["id"].as_str().unwrap();
-            if id.starts_with("cert.") || id == "oidc.signature" {
-                assert_ne!(c["status"], "pass", "{date} {id}");
+            if id == "cert.chain" || id == "oidc.signature" {
+                assert_eq!(c["status"], "warn", "{date} {id}");
             }
+        }
+        // The profile checks hold on the signed bytes alone.
+        let bare_checks: Vec<Value> = checks(&bare).into_iter().cloned().collect();
+        for id in [
+            "csr.signature",
+            "csr.san",
+            "cert.eku",
+            "cert.san",
+            "cert.key_binding",
+            "cert.provisioner",
+        ] {
+            assert_eq!(status_of(&bare_checks, id), ["pass"], "{date} {id}");
         }
     }
 }
@@ -164,6 +214,76 @@ fn flow_transcript_keys_are_reported_as_such() {
         .as_str()
         .unwrap()
         .contains("trusted from the transcript"));
+    // The root printed beside the chain anchors it, as a warning only; the
+    // intermediate's URI name constraint is evaluated on the way.
+    let chain = checks(&report)
+        .into_iter()
+        .find(|c| c["id"] == "cert.chain")
+        .unwrap();
+    assert_eq!(chain["status"], "warn");
+    let message = chain["message"].as_str().unwrap();
+    assert!(message.contains("trusted from the transcript"), "{message}");
+    assert!(message.contains("CN=Wire Root CA"), "{message}");
+    assert!(message.contains("URI name constraints"), "{message}");
+}
+
+#[test]
+fn flow_2026_capture_time_is_not_before_the_leaf() {
+    // Leaf notBefore 2026-01-15T08:40:54Z; the DPoP proof and the access token
+    // are older (07:40:54), the id token the latest (08:40:55).
+    let (report, _) = json(&[&path("2026-01-15")]);
+    let flow = &report["files"][0]["flows"][0];
+    assert_eq!(flow["capture_time"], "2026-01-15T08:40:55Z");
+    let cs = flow["checks"].as_array().unwrap();
+    for id in ["dpop.time", "access_token.time", "oidc.time"] {
+        assert_eq!(status_of(cs, id), ["pass"], "{id}");
+    }
+}
+
+#[test]
+fn flow_chain_view_that_disagrees_with_the_body_is_reported() {
+    use e2ei_audit::flow::{audit, Options, Trust, When};
+    let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
+    // Print the intermediate where the leaf's PEM block was.
+    let blocks: Vec<&str> = text.split("-----BEGIN CERTIFICATE-----\n").collect();
+    let (leaf, intermediate) = (blocks[1], blocks[2]);
+    let leaf = leaf.split("-----END").next().unwrap();
+    let intermediate = intermediate.split("-----END").next().unwrap();
+    let edited = text.replacen(leaf, intermediate, 1);
+    assert_ne!(edited, text);
+    let options = Options {
+        when: When::Capture,
+        now: 0,
+        trust: Trust::default(),
+    };
+    let flows = audit(&edited, &options).unwrap();
+    let c = flows[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "transcript.consistency" && c.status == Status::Fail)
+        .expect("the edited view is reported");
+    assert!(c.message.contains("certificate 1"), "{}", c.message);
+    // The signed body still decides: the chain itself verifies as before.
+    let chain = flows[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "cert.chain")
+        .unwrap();
+    assert_eq!(chain.status, Status::Warn);
+}
+
+#[test]
+fn flow_2023_03_csr_and_leaf_name_a_lowercased_client_id() {
+    let (report, _) = json(&[&path("2023-03-15")]);
+    for id in ["csr.san", "cert.san"] {
+        let c = checks(&report).into_iter().find(|c| c["id"] == id).unwrap();
+        assert_eq!(c["status"], "fail", "{id}");
+        assert!(c["expected"]
+            .as_str()
+            .unwrap()
+            .contains("im:wireapp=YmRjODNh"));
+        assert!(c["found"].as_str().unwrap().contains("im:wireapp=ymrjodnh"));
+    }
 }
 
 #[test]
@@ -215,4 +335,10 @@ fn flow_unreadable_or_not_a_transcript_is_an_error() {
     let cli = Cli::try_parse_from(["e2ei-audit", "flow", "Cargo.toml"]).unwrap();
     let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
     assert!(err.to_string().contains("not a transcript"), "{err}");
+    // An anchor file without a certificate is an input error, not a silent warn.
+    let p = path("2026-01-15");
+    let cli =
+        Cli::try_parse_from(["e2ei-audit", "flow", &p, "--trust-anchor", "Cargo.toml"]).unwrap();
+    let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
+    assert!(err.to_string().contains("Cargo.toml"), "{err}");
 }

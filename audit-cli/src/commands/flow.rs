@@ -18,7 +18,7 @@ pub fn run(args: &FlowArgs, style: Style) -> Result<Outcome, CliError> {
         trust: Trust {
             issuer_keys: inputs::issuer_keys(&args.issuer_key)?,
             idp_keys: idp_keys(&args.idp_key)?,
-            anchors: read_all(&args.trust_anchor)?,
+            anchors: anchors(&args.trust_anchor)?,
             transcript_keys: args.trust_transcript_keys,
         },
     };
@@ -83,8 +83,20 @@ fn idp_keys(paths: &[String]) -> Result<Vec<e2ei_verify::oidc::IdpKey>, CliError
     Ok(keys)
 }
 
-fn read_all(paths: &[String]) -> Result<Vec<Vec<u8>>, CliError> {
-    paths.iter().map(|p| inputs::file(p)).collect()
+/// The `--trust-anchor` files as given, each checked to hold certificates so
+/// that an unusable anchor is an input error (exit 2), not a silent `warn`.
+fn anchors(paths: &[String]) -> Result<Vec<Vec<u8>>, CliError> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = inputs::file(path)?;
+            e2ei_verify::x509::parse_certificates(&bytes).map_err(|e| CliError::Read {
+                what: path.clone(),
+                detail: e.to_string(),
+            })?;
+            Ok(bytes)
+        })
+        .collect()
 }
 
 /// Files as given; directories replaced by every `.md` below them, sorted.

@@ -3,8 +3,11 @@
 //! Every artefact is years expired, so judging a capture "now" says nothing
 //! useful; judging it at the moment it was recorded says whether each step was
 //! acceptable then. The capture records no clock of its own, so the time is
-//! derived: the latest `iat` of the flow's tokens (the last thing that was
-//! signed), else the leaf certificate's notBefore.
+//! derived: the latest of the flow's token `iat`s and the downloaded leaf's
+//! notBefore. A flow is captured after its last token was signed and after its
+//! certificate was issued (in 2026-01 the leaf is issued after the DPoP proof
+//! and the access token), so neither alone is late enough: a leaf judged before
+//! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,26 +24,35 @@ pub struct CaptureTime {
 
 /// The capture time of `flow`, if any token or certificate dates it.
 pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
-    let latest = flow
+    let token = flow
         .tokens
         .iter()
         .filter_map(|t| iat(&t.value.compact).map(|iat| (iat, t.step)))
-        .max_by_key(|(iat, _)| *iat);
-    if let Some((at, step)) = latest {
-        let step = step.map(|s| format!(" (step {s})")).unwrap_or_default();
-        return Some(CaptureTime {
+        .max_by_key(|(iat, _)| *iat)
+        .map(|(at, step)| CaptureTime {
             at,
-            source: format!("latest iat of the flow's tokens{step}"),
+            source: format!("latest iat of the flow's tokens{}", shown(step)),
         });
-    }
-    flow.certificates.iter().find_map(|c| {
+    let leaf = flow.downloaded_chain().first().and_then(|c| {
         let (_, cert) = x509_parser::parse_x509_certificate(&c.value.der).ok()?;
         let at = u64::try_from(cert.validity().not_before.timestamp()).ok()?;
         Some(CaptureTime {
             at,
-            source: "notBefore of the first certificate".into(),
+            source: format!("notBefore of the downloaded leaf{}", shown(c.step)),
         })
-    })
+    });
+    match (token, leaf) {
+        (Some(t), Some(l)) if l.at > t.at => Some(CaptureTime {
+            source: format!("{}, later than the latest token iat", l.source),
+            ..l
+        }),
+        (Some(t), _) => Some(t),
+        (None, l) => l,
+    }
+}
+
+fn shown(step: Option<u32>) -> String {
+    step.map(|s| format!(" (step {s})")).unwrap_or_default()
 }
 
 /// The `iat` of a compact JWS, read without verifying it (only to date the flow).

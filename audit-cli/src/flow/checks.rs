@@ -59,8 +59,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     access_token(flow, at, trust, client_id, &mut out);
     delivered(flow, &mut out);
     oidc(flow, trust, account_key.as_ref(), at, &mut out);
-    super::csr::checks(flow, &mut out.checks);
-    certificates(flow, trust, &mut out);
+    super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut out.checks);
     secrets(flow, &mut out);
     out.checks
@@ -444,24 +443,6 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
     });
     let (_, report) = oidc::audit(id_token.value, &expect, at);
     out.report(report, id_token.step);
-}
-
-/// `cert.chain`: the chain checks live in `e2ei_verify::x509`, not yet in this build.
-fn certificates(flow: &Flow<'_>, trust: &Trust, out: &mut Out) {
-    let Some(leaf) = flow.certificates.first() else {
-        return;
-    };
-    let given = if trust.anchors.is_empty() {
-        ""
-    } else {
-        " (--trust-anchor given but unused)"
-    };
-    out.record(
-        "cert.chain",
-        Status::Skip,
-        format!("certificate checks not available in this build{given}"),
-        leaf.step,
-    );
 }
 
 /// `transcript.secrets`: a printed private key lets anyone holding the capture

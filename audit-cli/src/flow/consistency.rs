@@ -63,6 +63,7 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             )),
         }
     }
+    agreeing += chain_views(flow, out);
     if agreeing > 0 && !out.iter().any(|c| c.id == ID && c.status == Status::Fail) {
         out.push(FlowCheck::at(
             Check::new(
@@ -72,6 +73,57 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             ),
             None,
         ));
+    }
+}
+
+/// The PEM blocks printed beside the downloaded chain's response body: each
+/// block at a position the body also fills must be the body's certificate
+/// there (blocks beyond it, such as a root shown for reference, claim nothing
+/// about the body). Returns 1 when the view agrees, 0 when there is none.
+fn chain_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
+    let chain = flow.downloaded_chain();
+    let body = chain
+        .iter()
+        .all(|c| !matches!(c.value.source, crate::transcript::ObjectSource::PemBlock));
+    let printed = flow.printed_certificates();
+    if !body || chain.is_empty() || printed.is_empty() {
+        return 0;
+    }
+    let mismatch = chain
+        .iter()
+        .zip(&printed)
+        .enumerate()
+        .find(|(_, (signed, shown))| signed.value.der != shown.value.der);
+    match mismatch {
+        None => 1,
+        Some((i, (signed, shown))) => {
+            let mut c = Check::new(
+                ID,
+                Status::Fail,
+                format!(
+                    "the PEM block at line {} disagrees with certificate {} of the downloaded chain (line {})",
+                    shown.value.line,
+                    i + 1,
+                    signed.value.line
+                ),
+            );
+            c.expected = Some(format!("{} (signed)", describe(&signed.value.der)));
+            c.found = Some(format!("{} (shown)", describe(&shown.value.der)));
+            out.push(FlowCheck::at(c, shown.step));
+            0
+        }
+    }
+}
+
+/// A certificate named by subject and serial, for a person comparing two.
+fn describe(der: &[u8]) -> String {
+    match x509_parser::parse_x509_certificate(der) {
+        Ok((_, cert)) => format!(
+            "subject {}, serial {}",
+            cert.subject(),
+            cert.raw_serial_as_string()
+        ),
+        Err(_) => format!("{} bytes that are not a certificate", der.len()),
     }
 }
 

@@ -6,9 +6,10 @@
 //! the capture time ([`capture_time`]) unless the user asks for another.
 
 mod capture_time;
+mod certificate;
 mod checks;
 mod consistency;
-mod csr;
+mod identifiers;
 mod reconstruct;
 mod report;
 

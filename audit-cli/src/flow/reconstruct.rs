@@ -126,6 +126,40 @@ impl Flow<'_> {
     }
 }
 
+impl<'t> Flow<'t> {
+    /// The downloaded chain, leaf first. The signed response body (a JSON array
+    /// of base64 DER, or a PEM string in JSON) is the truth; the PEM blocks
+    /// printed beside it are a view, used only when the body was not captured.
+    /// Only the first step holding certificates of the chosen kind counts: a
+    /// capture downloads one chain.
+    pub fn downloaded_chain(&self) -> Vec<&At<&'t DerObject>> {
+        let body: Vec<_> = self.certificates.iter().filter(|c| in_body(c)).collect();
+        let chosen = if body.is_empty() {
+            self.printed_certificates()
+        } else {
+            body
+        };
+        let step = chosen.first().map(|c| c.step);
+        chosen
+            .into_iter()
+            .take_while(|c| Some(c.step) == step)
+            .collect()
+    }
+
+    /// Certificates printed as PEM blocks (views, or a root shown beside the chain).
+    pub fn printed_certificates(&self) -> Vec<&At<&'t DerObject>> {
+        self.certificates.iter().filter(|c| !in_body(c)).collect()
+    }
+}
+
+/// Whether a certificate comes from a response body rather than a printed block.
+fn in_body(c: &At<&DerObject>) -> bool {
+    matches!(
+        c.value.source,
+        ObjectSource::JsonPem { .. } | ObjectSource::JsonDerArray { .. }
+    )
+}
+
 fn path_ends_with(url: &str, last: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     path.trim_end_matches('/').rsplit('/').next() == Some(last)

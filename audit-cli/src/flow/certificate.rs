@@ -1,0 +1,181 @@
+//! The finalize CSR and the downloaded chain, checked by `e2ei_verify::x509`
+//! with what the rest of the flow says they must be: the order's identities,
+//! the CSR's key for the leaf, the user's trust anchors, the capture time.
+
+use super::identifiers::{self, Ordered};
+use super::reconstruct::Flow;
+use super::report::FlowCheck;
+use super::Trust;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use e2ei_verify::report::{Check, Status};
+use e2ei_verify::time::UnixTime;
+use e2ei_verify::x509::{self, ChainExpectations, Csr, CsrExpectations, Leaf};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+/// `csr.*` at the finalize step, then `cert.*` at the download step.
+pub fn checks(flow: &Flow<'_>, at: UnixTime, trust: &Trust, out: &mut Vec<FlowCheck>) {
+    let ordered = identifiers::ordered(flow);
+    let csr = csr(flow, ordered.as_ref(), out);
+    chain(flow, at, trust, ordered.as_ref(), csr.as_ref(), out);
+}
+
+/// The finalize CSR, readable, with its step.
+struct FinalizeCsr {
+    csr: Csr,
+    step: Option<u32>,
+}
+
+fn csr(
+    flow: &Flow<'_>,
+    ordered: Option<&Ordered>,
+    out: &mut Vec<FlowCheck>,
+) -> Option<FinalizeCsr> {
+    let captured = flow.csr.as_ref()?;
+    let input = pem("CERTIFICATE REQUEST", captured.value);
+    let parsed = x509::parse_csr_der(input.as_bytes())
+        .and_then(|der| Csr::from_der(&der))
+        .ok();
+    let mut expect = CsrExpectations::default();
+    if let (Some(ordered), Some(csr)) = (ordered, &parsed) {
+        (expect.uris, expect.dns_names) = ordered.expected(csr.uri_sans(), csr.dns_sans());
+        expect.organization.clone_from(&ordered.domain);
+        expect.display_name.clone_from(&ordered.name);
+    }
+    for c in x509::audit_csr(input.as_bytes(), &expect).checks {
+        out.push(FlowCheck::at(c, captured.step));
+    }
+    parsed.map(|csr| FinalizeCsr {
+        csr,
+        step: captured.step,
+    })
+}
+
+/// Where the chain's trust anchors came from, for the wording of `cert.chain`.
+enum Anchors {
+    /// `--trust-anchor`.
+    Given,
+    /// `--trust-transcript-keys`: a self-signed root printed in the capture.
+    Transcript(Option<u32>),
+    /// None: the library verifies link by link and warns.
+    None,
+}
+
+/// Fills `expect.trust_anchors`: the user's anchors, else (only on
+/// `--trust-transcript-keys`) the self-signed roots printed beside the chain,
+/// else none.
+fn anchors(flow: &Flow<'_>, trust: &Trust, expect: &mut ChainExpectations) -> Anchors {
+    expect.trust_anchors = trust
+        .anchors
+        .iter()
+        .filter_map(|a| x509::parse_certificates(a).ok())
+        .flatten()
+        .collect();
+    if !expect.trust_anchors.is_empty() {
+        return Anchors::Given;
+    }
+    if !trust.transcript_keys {
+        return Anchors::None;
+    }
+    let chain: Vec<&[u8]> = flow
+        .downloaded_chain()
+        .iter()
+        .map(|c| c.value.der.as_slice())
+        .collect();
+    let roots: Vec<_> = flow
+        .printed_certificates()
+        .into_iter()
+        .filter(|c| !chain.contains(&c.value.der.as_slice()) && self_signed(&c.value.der))
+        .collect();
+    expect.trust_anchors = roots
+        .iter()
+        .filter_map(|c| x509::parse_certificates(pem("CERTIFICATE", &c.value.der).as_bytes()).ok())
+        .flatten()
+        .collect();
+    match roots.first() {
+        Some(root) if !expect.trust_anchors.is_empty() => Anchors::Transcript(root.step),
+        _ => Anchors::None,
+    }
+}
+
+/// A root: subject and issuer are the same name (the signature is the
+/// library's to check when the root is used as an anchor).
+fn self_signed(der: &[u8]) -> bool {
+    X509Certificate::from_der(der).is_ok_and(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
+}
+
+fn chain(
+    flow: &Flow<'_>,
+    at: UnixTime,
+    trust: &Trust,
+    ordered: Option<&Ordered>,
+    csr: Option<&FinalizeCsr>,
+    out: &mut Vec<FlowCheck>,
+) {
+    let certificates = flow.downloaded_chain();
+    let Some(first) = certificates.first() else {
+        return;
+    };
+    let step = first.step;
+    let input: String = certificates
+        .iter()
+        .map(|c| pem("CERTIFICATE", &c.value.der))
+        .collect();
+    let mut expect = ChainExpectations::at_unix(at);
+    let origin = anchors(flow, trust, &mut expect);
+    if let (Some(ordered), Ok(leaf)) = (ordered, Leaf::from_der(&first.value.der)) {
+        (expect.uris, expect.dns_names) = ordered.expected(leaf.uri_sans(), leaf.dns_sans());
+    }
+    expect.public_key = csr.map(|c| c.csr.public_key_spki().to_vec());
+    expect.require_provisioner = true;
+    for c in x509::audit_chain(input.as_bytes(), &expect).checks {
+        out.push(FlowCheck::at(explain(c, &origin, csr), step));
+    }
+}
+
+/// Says in the flow's terms what the library checked against.
+fn explain(mut c: Check, origin: &Anchors, csr: Option<&FinalizeCsr>) -> Check {
+    match (c.id, c.status) {
+        ("cert.chain", Status::Pass) => {
+            if let Anchors::Transcript(step) = origin {
+                c.status = Status::Warn;
+                c.message = format!(
+                    "trusted from the transcript (self-signed root printed at step {}), not an anchor you gave: {}",
+                    step.map_or_else(|| "?".into(), |s| s.to_string()),
+                    c.message
+                );
+            }
+        }
+        ("cert.chain", Status::Fail) if matches!(origin, Anchors::Given) => {
+            c.message = format!("{} (with the --trust-anchor certificates)", c.message);
+        }
+        ("cert.key_binding", Status::Pass | Status::Fail) => {
+            let step = csr
+                .and_then(|c| c.step)
+                .map_or_else(|| "?".into(), |s| s.to_string());
+            let verdict = if c.status == Status::Pass {
+                "is"
+            } else {
+                "is not"
+            };
+            c.message =
+                format!("the leaf public key {verdict} the key of the finalize CSR (step {step})");
+        }
+        ("cert.key_binding", Status::Skip) => {
+            c.message = "no readable finalize CSR captured: the leaf key cannot be compared with the requested key".into();
+        }
+        _ => {}
+    }
+    c
+}
+
+/// DER handed to the library as PEM text. Its raw-DER path trims ASCII
+/// whitespace from both ends of the input, which cuts the last byte off a DER
+/// object that ends in 0x09, 0x0a, 0x0c, 0x0d or 0x20 (the 2026-01 CSR's
+/// signature ends in 0x09); the PEM path decodes exactly what it is given.
+fn pem(label: &str, der: &[u8]) -> String {
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        STANDARD.encode(der)
+    )
+}
