@@ -74,10 +74,11 @@ pub fn parse_certificates(input: &[u8]) -> Result<Vec<CertificateDer<'static>>, 
 /// The DER of the PKCS#10 request in `input`: PEM, `{"csr": "<base64url>"}`, a
 /// JSON string, bare base64url/base64 text, or raw DER.
 pub fn parse_csr_der(input: &[u8]) -> Result<Vec<u8>, InputError> {
-    let trimmed = input.trim_ascii();
-    if trimmed.first() == Some(&0x30) {
-        return Ok(trimmed.to_vec());
+    // DER is taken byte for byte: its last byte may well be ASCII whitespace.
+    if input.first() == Some(&0x30) {
+        return Ok(input.to_vec());
     }
+    let trimmed = input.trim_ascii();
     let text = std::str::from_utf8(trimmed).map_err(|_| InputError::Nothing("CSR"))?;
     if text.starts_with('{') || text.starts_with('"') {
         let value: serde_json::Value =
@@ -97,10 +98,10 @@ pub fn parse_csr_der(input: &[u8]) -> Result<Vec<u8>, InputError> {
 }
 
 fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
-    let trimmed = input.trim_ascii();
-    if trimmed.first() == Some(&0x30) {
-        return split_der(trimmed);
+    if input.first() == Some(&0x30) {
+        return split_der(input);
     }
+    let trimmed = input.trim_ascii();
     let text = std::str::from_utf8(trimmed).map_err(|_| InputError::Nothing("certificate"))?;
     match text.chars().next() {
         Some('"') => {
@@ -177,5 +178,17 @@ fn not_der(index: usize, kind: &'static str, reason: String) -> InputError {
         index,
         kind,
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_ending_in_a_whitespace_byte_is_kept_whole() {
+        // SEQUENCE { INTEGER 9 }: the last byte is 0x09, ASCII tab.
+        let der = [0x30, 0x03, 0x02, 0x01, 0x09];
+        assert_eq!(parse_csr_der(&der).unwrap(), der.to_vec());
     }
 }
