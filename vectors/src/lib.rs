@@ -8,4 +8,5 @@ pub mod cases;
 pub mod enrolment;
 pub mod generate;
 pub mod mint;
+pub mod pki;
 pub mod rfc6979;
