@@ -17,6 +17,10 @@ pub enum Artefact {
     IdToken,
     /// One ACME request (flattened JWS).
     AcmeRequest,
+    /// The certificate chain ACME issues (PEM, leaf first).
+    Chain,
+    /// The PKCS#10 request of ACME finalize (PEM).
+    Csr,
 }
 
 impl Artefact {
@@ -27,6 +31,8 @@ impl Artefact {
             Artefact::AccessToken => "access_token",
             Artefact::IdToken => "id_token",
             Artefact::AcmeRequest => "acme_request",
+            Artefact::Chain => "chain",
+            Artefact::Csr => "csr",
         }
     }
 
@@ -37,6 +43,8 @@ impl Artefact {
             Artefact::AccessToken => "access_token.jwt",
             Artefact::IdToken => "id_token.jwt",
             Artefact::AcmeRequest => "request.json",
+            Artefact::Chain => "chain.pem",
+            Artefact::Csr => "csr.pem",
         }
     }
 }

@@ -10,10 +10,11 @@
 
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::identity::{ClientId, Handle};
-use e2ei_verify::jose::{parse_public_keys, PublicKey};
+use e2ei_verify::jose::{b64_decode, parse_public_keys, PublicKey};
 use e2ei_verify::oidc::{self, parse_idp_keys, IdpTrust};
 use e2ei_verify::report::{Check, Failure, Report, Status};
 use e2ei_verify::time::TimePolicy;
+use e2ei_verify::x509::{self, ChainExpectations, CsrExpectations};
 use e2ei_verify::{acme, dpop};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,6 +67,16 @@ const CATALOGUE: &[&str] = &[
     "acme.jws.signature",
     "acme.jws.url",
     "acme.jws.kid",
+    "cert.format",
+    "cert.chain",
+    "cert.eku",
+    "cert.san",
+    "cert.key_binding",
+    "cert.provisioner",
+    "csr.format",
+    "csr.signature",
+    "csr.san",
+    "csr.subject",
 ];
 
 const SUITES: [&str; 4] = ["ed25519", "p256", "p384", "p521"];
@@ -99,7 +110,11 @@ impl Case {
     }
 
     fn input(&self) -> String {
-        String::from_utf8(self.file(self.spec["input"].as_str().unwrap())).unwrap()
+        String::from_utf8(self.input_bytes()).unwrap()
+    }
+
+    fn input_bytes(&self) -> Vec<u8> {
+        self.file(self.spec["input"].as_str().unwrap())
     }
 
     fn trust(&self, role: &str) -> Vec<u8> {
@@ -117,6 +132,13 @@ impl Case {
 
 fn str_of(v: &Value, name: &str) -> Option<String> {
     v.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// A list of strings, or `None` where the descriptor has `null`.
+fn strings_of(v: &Value, name: &str) -> Option<Vec<String>> {
+    v.get(name)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_owned()).collect())
 }
 
 fn policy(v: &Value) -> TimePolicy {
@@ -232,6 +254,33 @@ fn run(case: &Case) -> Outcome {
             Outcome {
                 reports: vec![("", acme::audit(&body, &url, signer).1)],
                 first: first(acme::verify(&body, &url, signer)),
+            }
+        }
+        "chain" => {
+            let mut e = ChainExpectations::at_unix(at);
+            e.trust_anchors = x509::parse_certificates(&case.trust("trust_anchor")).unwrap();
+            e.uris = strings_of(v, "uris");
+            e.dns_names = strings_of(v, "dns_names");
+            e.public_key = case.expected("public_key").map(|k| b64_decode(&k).unwrap());
+            e.require_provisioner = v["require_provisioner"].as_bool().unwrap();
+            e.provisioner_name = case.expected("provisioner_name");
+            let input = case.input_bytes();
+            Outcome {
+                reports: vec![("", x509::audit_chain(&input, &e))],
+                first: first(x509::verify_chain(&input, &e)),
+            }
+        }
+        "csr" => {
+            let e = CsrExpectations {
+                uris: strings_of(v, "uris"),
+                dns_names: strings_of(v, "dns_names"),
+                organization: case.expected("organization"),
+                display_name: case.expected("display_name"),
+            };
+            let input = case.input_bytes();
+            Outcome {
+                reports: vec![("", x509::audit_csr(&input, &e))],
+                first: first(x509::verify_csr(&input, &e)),
             }
         }
         other => panic!("unknown artefact {other}"),

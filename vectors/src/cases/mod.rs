@@ -5,6 +5,8 @@
 
 mod access_token;
 mod acme_request;
+mod chain;
+mod csr;
 mod dpop;
 mod id_token;
 
@@ -21,6 +23,8 @@ pub fn of_suite(suite: Suite) -> Vec<Case> {
     cases.extend(access_token::cases(&e));
     cases.extend(id_token::cases(&e));
     cases.extend(acme_request::cases(&e));
+    cases.extend(chain::cases(&e));
+    cases.extend(csr::cases(&e));
     cases
 }
 
