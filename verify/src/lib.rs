@@ -23,3 +23,8 @@ pub mod url;
 pub mod x509;
 
 mod claims;
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
