@@ -441,8 +441,32 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         let hash = key.jwk().key_type().algorithm().suite_hash();
         format!("{}.{}", c.token, key.jwk().thumbprint(hash))
     });
-    let (_, report) = oidc::audit(id_token.value, &expect, at);
+    let (_, mut report) = oidc::audit(id_token.value, &expect, at);
+    for check in &mut report.checks {
+        unbound_before_2024(check);
+    }
     out.report(report, id_token.step);
+}
+
+/// An id token with no `keyauth` / `acme_aud` at all is how the protocol was
+/// until 2024: the claims did not exist yet. In a capture that is a weakness of
+/// its era, reported as a warning; a value that is present and wrong stays a
+/// failure, and a server (`challenge`) rejects both.
+fn unbound_before_2024(check: &mut Check) {
+    let binding = matches!(check.id, "oidc.keyauth" | "oidc.acme_aud");
+    if binding && check.status == Status::Fail && check.found.is_none() {
+        check.status = Status::Warn;
+        check.message = format!(
+            "the id token has no {} claim: it is not bound to the ACME {} \
+             (id tokens carried no such binding before 2024; a current server rejects this)",
+            check.id.trim_start_matches("oidc."),
+            if check.id == "oidc.keyauth" {
+                "account"
+            } else {
+                "challenge"
+            }
+        );
+    }
 }
 
 /// `transcript.secrets`: a printed private key lets anyone holding the capture
