@@ -47,11 +47,13 @@ impl Submission {
             .to_string()
             .into_bytes();
         let idp = IdpKey::Wire(SigningKey::from_seed(Suite::P256, "idp").public_key());
+        let account = flow.client.public_key();
         Submission {
             flow,
             order,
             payload,
             idp,
+            account,
         }
     }
 
