@@ -4,8 +4,8 @@
 //!   performs (the access token's signature, the embedded proof's);
 //! - `memory/<suite>`: `challenge::Validator::validate` with the in-memory
 //!   replay and nonce store, an accepted submission (its `jti` and nonce
-//!   consumed). Each iteration gets a fresh store and validator, built outside
-//!   the timed section, so every submission is a first use.
+//!   consumed). Each iteration gets a fresh store and validator, built and
+//!   dropped outside the timed section, so every submission is a first use.
 //!
 //! Run: `cargo bench -p e2ei-benches --bench challenge`. Redis figures come
 //! from `cargo run --release -p e2ei-verify --features redis --example
@@ -104,9 +104,9 @@ fn challenge(c: &mut Criterion) {
             b.iter(|| black_box(f).floor())
         });
         group.bench_with_input(BenchmarkId::new("memory", name), &submission, |b, s| {
-            b.iter_batched(
+            b.iter_batched_ref(
                 || s.validator(fixture.now),
-                |v| black_box(s.validate(&v)),
+                |v| black_box(s.validate(v)),
                 BatchSize::PerIteration,
             )
         });
