@@ -6,7 +6,10 @@ use e2ei_audit::render::Style;
 use e2ei_verify::report::Status;
 use serde_json::Value;
 
-const DIR: &str = "tests/data/transcripts";
+/// Wire's published captures, shared with the conformance vectors. Relative
+/// to the package directory (where `cargo test` runs), so that the paths the
+/// reports print, and the snapshots record, are the same on every machine.
+const DIR: &str = "../vectors/transcripts";
 
 fn run(args: &[&str]) -> (String, u8) {
     let mut argv = vec!["e2ei-audit", "flow"];
