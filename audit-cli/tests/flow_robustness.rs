@@ -20,9 +20,7 @@ fn options() -> Options {
 fn samples() -> Vec<String> {
     ["2023-01-18", "2023-03-15", "2023-11-15", "2026-01-15"]
         .iter()
-        .map(|d| {
-            std::fs::read_to_string(format!("{DIR}/wire-e2ei-{d}.md")).unwrap()
-        })
+        .map(|d| std::fs::read_to_string(format!("{DIR}/wire-e2ei-{d}.md")).unwrap())
         .collect()
 }
 
