@@ -1,4 +1,4 @@
-//! Wire's published captures (`vectors/transcripts/`, see `SOURCE.md`) through
+//! Wire's published captures (`vectors/transcripts/`, see `SOURCE`) through
 //! the flow auditor, each flow at its own capture time, first without any
 //! trust input, then with the ones taken from the capture
 //! (`vectors/trust/<date>-{wire-server,idp,anchor}.pem`, where present).
