@@ -3,6 +3,9 @@
 use e2ei_audit::flow::{audit, Options, Trust, When};
 use rayon::prelude::*;
 
+/// Wire's published captures, shared with the conformance vectors.
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/transcripts");
+
 fn options() -> Options {
     Options {
         when: When::Capture,
@@ -17,9 +20,7 @@ fn options() -> Options {
 fn samples() -> Vec<String> {
     ["2023-01-18", "2023-03-15", "2023-11-15", "2026-01-15"]
         .iter()
-        .map(|d| {
-            std::fs::read_to_string(format!("tests/data/transcripts/wire-e2ei-{d}.md")).unwrap()
-        })
+        .map(|d| std::fs::read_to_string(format!("{DIR}/wire-e2ei-{d}.md")).unwrap())
         .collect()
 }
 

@@ -6,7 +6,10 @@ use e2ei_audit::render::Style;
 use e2ei_verify::report::Status;
 use serde_json::Value;
 
-const DIR: &str = "tests/data/transcripts";
+/// Wire's published captures, shared with the conformance vectors. Relative
+/// to the package directory (where `cargo test` runs), so that the paths the
+/// reports print, and the snapshots record, are the same on every machine.
+const DIR: &str = "../vectors/transcripts";
 
 fn run(args: &[&str]) -> (String, u8) {
     let mut argv = vec!["e2ei-audit", "flow"];
@@ -45,7 +48,7 @@ fn with_status(report: &Value, status: Status) -> Vec<&Value> {
 }
 
 fn trust(date: &str) -> Vec<String> {
-    let t = format!("tests/data/trust/{date}");
+    let t = format!("../vectors/trust/{date}");
     vec![
         "--issuer-key".into(),
         format!("{t}-wire-server.pem"),
@@ -128,7 +131,7 @@ fn status_of<'a>(checks: &'a [Value], id: &str) -> Vec<&'a str> {
 fn flow_2023_01_chains_verify_to_the_pinned_intermediate_at_capture_time() {
     // The three sections were issued by one intermediate, pinned as the anchor.
     let p = path("2023-01-18");
-    let anchor = "tests/data/trust/2023-01-18-anchor.pem";
+    let anchor = "../vectors/trust/2023-01-18-anchor.pem";
     let (report, _) = json(&[&p, "--trust-anchor", anchor]);
     for flow in report["files"][0]["flows"].as_array().unwrap() {
         let cs = flow["checks"].as_array().unwrap();

@@ -12,11 +12,11 @@ const SAMPLES: [&str; 4] = [
     "wire-e2ei-2026-01-15.md",
 ];
 
+/// Wire's published captures, shared with the conformance vectors.
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/transcripts");
+
 fn load(name: &str) -> String {
-    let path = format!(
-        "{}/tests/data/transcripts/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{DIR}/{name}");
     std::fs::read_to_string(path).unwrap()
 }
 

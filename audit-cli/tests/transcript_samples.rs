@@ -8,11 +8,11 @@ use e2ei_audit::transcript::{
     parse, ObjectKind, ObjectSource, Section, Suite, Token, TokenSource, Transcript,
 };
 
+/// Wire's published captures, shared with the conformance vectors.
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/transcripts");
+
 fn load(name: &str) -> (String, Transcript) {
-    let path = format!(
-        "{}/tests/data/transcripts/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{DIR}/{name}");
     let text = std::fs::read_to_string(path).unwrap();
     let t = parse(&text).unwrap();
     (text, t)
