@@ -45,10 +45,12 @@ fn main() {
             }
         }
         "once" => {
-            let c = Capture::new(e2ei_benches::flow::CAPTURES
-                .into_iter()
-                .find(|n| *n == arg(1, "2026-01-15"))
-                .expect("capture"));
+            let c = Capture::new(
+                e2ei_benches::flow::CAPTURES
+                    .into_iter()
+                    .find(|n| *n == arg(1, "2026-01-15"))
+                    .expect("capture"),
+            );
             let n: usize = arg(3, "1").parse().expect("repetitions");
             let ok = (0..n).all(|_| match arg(2, "audit") {
                 "floor" => c.floor(),
@@ -89,7 +91,9 @@ fn main() {
                 let flows: usize = pool.install(|| {
                     corpus
                         .par_iter()
-                        .map(|c| e2ei_audit::flow::audit(&c.text, &c.options).map_or(0, |f| f.len()))
+                        .map(|c| {
+                            e2ei_audit::flow::audit(&c.text, &c.options).map_or(0, |f| f.len())
+                        })
                         .sum()
                 });
                 let s = start.elapsed().as_secs_f64();
@@ -99,6 +103,8 @@ fn main() {
                 );
             }
         }
-        _ => eprintln!("usage: flowrun counts | pair ROUNDS | once CAPTURE floor|audit | throughput COPIES"),
+        _ => eprintln!(
+            "usage: flowrun counts | pair ROUNDS | once CAPTURE floor|audit | throughput COPIES"
+        ),
     }
 }

@@ -301,7 +301,9 @@ fn id_token<'t>(tokens: &[&'t Token]) -> Option<&'t Token> {
     tokens
         .iter()
         .filter(rsa)
-        .find(|t| matches!(&t.source, TokenSource::AcmePayload { pointer } if pointer == "/id_token"))
+        .find(
+            |t| matches!(&t.source, TokenSource::AcmePayload { pointer } if pointer == "/id_token"),
+        )
         .or_else(|| tokens.iter().find(rsa))
         .copied()
 }
@@ -333,14 +335,8 @@ fn rsa_check(keys: &[IdpKey], token: &Token) -> Option<Sig> {
 fn x509_algs(key: KeyType) -> Vec<&'static dyn VerificationAlgorithm> {
     match key {
         KeyType::Ed25519 => vec![&sig::ED25519],
-        KeyType::P256 => vec![
-            &sig::ECDSA_P256_SHA256_ASN1,
-            &sig::ECDSA_P256_SHA384_ASN1,
-        ],
-        KeyType::P384 => vec![
-            &sig::ECDSA_P384_SHA384_ASN1,
-            &sig::ECDSA_P384_SHA256_ASN1,
-        ],
+        KeyType::P256 => vec![&sig::ECDSA_P256_SHA256_ASN1, &sig::ECDSA_P256_SHA384_ASN1],
+        KeyType::P384 => vec![&sig::ECDSA_P384_SHA384_ASN1, &sig::ECDSA_P384_SHA256_ASN1],
         KeyType::P521 => vec![&sig::ECDSA_P521_SHA512_ASN1],
     }
 }
