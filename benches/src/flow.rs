@@ -97,14 +97,14 @@ pub struct Capture {
     pub cert_links: Vec<Sig>,
 }
 
-/// `audit-cli/tests/data`, from the workspace root or the package directory.
+/// `vectors/`, which holds the captures (`transcripts/`) and their trust inputs (`trust/`).
 pub fn data_dir() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.join("../audit-cli/tests/data")
+    here.join("../vectors")
 }
 
 /// The trust the tests give a capture: pinned wire-server and IdP keys and
-/// the anchor when `tests/data/trust` has them, else none (embedded keys).
+/// the anchor when `vectors/trust` has them, else none (embedded keys).
 pub fn trust(name: &str) -> Trust {
     let dir = data_dir().join("trust");
     let read = |kind: &str| std::fs::read(dir.join(format!("{name}-{kind}.pem"))).ok();
