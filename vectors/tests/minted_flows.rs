@@ -43,3 +43,39 @@ fn a_token_bound_to_the_issuer_key_fails_cnf_with_the_explanation() {
         );
     }
 }
+
+#[test]
+fn a_proof_shown_standalone_and_embedded_is_verified_once() {
+    use e2ei_verify::jose::SignatureMemo;
+    for suite in Suite::ALL {
+        let f = Flow::new(suite, "memo", NOW);
+        let mut memo = SignatureMemo::new();
+        let (proof, _) = dpop::audit_memo(&f.dpop, &f.dpop_expectations(), NOW, &mut memo);
+        assert!(proof.is_some() && memo.contains(&f.dpop));
+        let audit =
+            access_token::audit_memo(&f.access_token, &f.token_expectations(), NOW, &mut memo);
+        let sig = audit
+            .proof_report
+            .unwrap()
+            .get("dpop.signature")
+            .cloned()
+            .unwrap();
+        assert_eq!(sig.status, Status::Pass);
+        assert!(
+            sig.message.contains("verified earlier"),
+            "{suite:?}: {}",
+            sig.message
+        );
+        // Bytes the memo never saw verify are verified: a forged signature fails.
+        let at = f.dpop.len() - 10;
+        let swap = if &f.dpop[at..=at] == "A" { "B" } else { "A" };
+        let forged = format!("{}{swap}{}", &f.dpop[..at], &f.dpop[at + 1..]);
+        let (_, report) = dpop::audit_memo(&forged, &f.dpop_expectations(), NOW, &mut memo);
+        assert_eq!(
+            report.get("dpop.signature").unwrap().status,
+            Status::Fail,
+            "{suite:?}"
+        );
+        assert!(!memo.contains(&forged));
+    }
+}

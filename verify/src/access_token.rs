@@ -10,7 +10,9 @@
 use crate::claims::{self, typ_is};
 use crate::dpop::{self, VerifiedProof};
 use crate::identity::ClientId;
-use crate::jose::{Algorithm, HashAlg, JoseError, Jwk, Jws, Limits, Object, PublicKey};
+use crate::jose::{
+    Algorithm, HashAlg, JoseError, Jwk, Jws, Limits, Object, PublicKey, SignatureMemo,
+};
 use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
@@ -272,10 +274,21 @@ pub fn verify(
 
 /// Runs every check and returns them all.
 pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> Audit {
+    audit_memo(token, expect, now, &mut SignatureMemo::new())
+}
+
+/// [`audit`], sharing `memo` with an audit of the standalone proof so that a
+/// proof shown twice in a capture is verified once.
+pub fn audit_memo(
+    token: &str,
+    expect: &Expectations,
+    now: UnixTime,
+    memo: &mut SignatureMemo,
+) -> Audit {
     let mut report = Report::new();
     let mut proof_report = None;
     let result = Run { expect, now }.run(token, &mut report, &mut |proof, e| {
-        let (verified, sub) = dpop::audit(proof, e, now);
+        let (verified, sub) = dpop::audit_memo(proof, e, now, memo);
         let failed: Vec<String> = sub
             .failures()
             .map(|c| format!("{}: {}", c.id, c.message))

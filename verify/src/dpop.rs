@@ -7,7 +7,7 @@
 
 use crate::claims::{self, typ_is};
 use crate::identity::{ClientId, Handle};
-use crate::jose::{Algorithm, HashAlg, JoseError, Jws, Limits, Object, PublicKey};
+use crate::jose::{Algorithm, HashAlg, JoseError, Jws, Limits, Object, PublicKey, SignatureMemo};
 use crate::replay::{ReplayStore, StoreError};
 use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
@@ -286,14 +286,25 @@ pub fn verify(
     now: UnixTime,
     replay: Option<&dyn ReplayStore>,
 ) -> Result<VerifiedProof, Error> {
-    run(token, expect, now, replay, &mut FailFast)
+    run(token, expect, now, replay, None, &mut FailFast)
 }
 
 /// Runs every check and returns them all, with the proof when its structure,
 /// key and signature were sound.
 pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<VerifiedProof>, Report) {
+    audit_memo(token, expect, now, &mut SignatureMemo::new())
+}
+
+/// [`audit`], verifying the signature only if `memo` has not seen these exact
+/// bytes verify (a proof shown standalone and embedded is verified once).
+pub fn audit_memo(
+    token: &str,
+    expect: &Expectations,
+    now: UnixTime,
+    memo: &mut SignatureMemo,
+) -> (Option<VerifiedProof>, Report) {
     let mut report = Report::new();
-    let result = run(token, expect, now, None, &mut report);
+    let result = run(token, expect, now, None, Some(memo), &mut report);
     let proof = report.settle(result);
     let sound = !report.failures().any(|c| {
         matches!(
@@ -316,6 +327,7 @@ pub(crate) fn run<S: Sink<Error>>(
     expect: &Expectations,
     now: UnixTime,
     replay: Option<&dyn ReplayStore>,
+    memo: Option<&mut SignatureMemo>,
     sink: &mut S,
 ) -> Result<VerifiedProof, Error> {
     let jws = Jws::parse_compact(token, &expect.limits).map_err(Error::Format)?;
@@ -331,11 +343,26 @@ pub(crate) fn run<S: Sink<Error>>(
         || "typ is dpop+jwt".into(),
     )?;
     let (alg, key) = header_key(&jws, expect, sink)?;
-    let signature = key.verify(alg, jws.signing_input(), &jws.signature);
+    let known = memo.as_ref().is_some_and(|m| m.contains(token));
+    let signature = if known {
+        Ok(())
+    } else {
+        key.verify(alg, jws.signing_input(), &jws.signature)
+    };
+    if let (Some(memo), Ok(())) = (memo, &signature) {
+        memo.insert(token);
+    }
     sink.outcome(
         "dpop.signature",
         signature.map_err(Error::Signature),
-        || format!("{alg} signature verifies with the header jwk"),
+        || {
+            let earlier = if known {
+                " (these exact bytes verified earlier)"
+            } else {
+                ""
+            };
+            format!("{alg} signature verifies with the header jwk{earlier}")
+        },
     )?;
     let times = check_claims(&claims, expect, now, sink)?;
     check_jti(&claims, &key, times, expect, now, replay, sink)?;

@@ -12,6 +12,7 @@ use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::ClientId;
+use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
@@ -25,6 +26,9 @@ pub struct Out {
     pub checks: Vec<FlowCheck>,
     /// Tokens already verified: a token shown twice is judged once.
     audited: HashSet<String>,
+    /// Signatures already verified: the proof embedded in the access token is
+    /// the standalone proof, and its signature is checked once.
+    signatures: SignatureMemo,
 }
 
 impl Out {
@@ -201,7 +205,8 @@ fn dpop_proof(
         return None;
     };
     out.first_time(proof.value);
-    let (verified, report) = dpop::audit(proof.value, &proof_expectations(flow, client_id), at);
+    let expect = proof_expectations(flow, client_id);
+    let (verified, report) = dpop::audit_memo(proof.value, &expect, at, &mut out.signatures);
     out.report(report, proof.step);
     verified
 }
@@ -325,7 +330,7 @@ fn access_token(
     expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
     expect.client_id = client_id.clone();
     expect.proof.time.max_age = None;
-    let audit = access_token::audit(token.value, &expect, at);
+    let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
     for mut c in audit.report.checks {
         if c.id == "access_token.issuer_key" {
             if let (IssuerOrigin::Transcript(step), Status::Pass) = (&origin, c.status) {

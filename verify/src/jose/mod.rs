@@ -15,6 +15,7 @@ mod json;
 mod jwk;
 mod jws;
 mod keys;
+mod memo;
 mod thumbprint;
 
 pub use alg::Algorithm;
@@ -24,4 +25,5 @@ pub use json::{parse_object, Object};
 pub use jwk::{Jwk, KeyType, PublicKey};
 pub use jws::{Jws, Limits};
 pub use keys::{parse_public_keys, public_key_from_spki_der};
+pub use memo::SignatureMemo;
 pub use thumbprint::HashAlg;
