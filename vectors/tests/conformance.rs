@@ -446,16 +446,31 @@ fn check_matrix(matrix: &BTreeMap<&str, BTreeMap<&str, (u32, u32)>>) {
         "checks without a positive or a negative case:\n{}",
         empty.join("\n")
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("MATRIX.md");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = md.find("| check |").map_or("", |i| &md[i..]).to_owned();
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let with_table = readme_with_matrix(&readme, &table);
     if std::env::var_os("UPDATE_MATRIX").is_some() {
-        std::fs::write(&path, md).unwrap();
+        std::fs::write(dir.join("MATRIX.md"), md).unwrap();
+        std::fs::write(dir.join("README.md"), with_table).unwrap();
     } else {
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let committed = std::fs::read_to_string(dir.join("MATRIX.md")).unwrap_or_default();
         assert!(
-            committed == md,
-            "vectors/MATRIX.md is stale: run UPDATE_MATRIX=1 cargo test -p vectors --test conformance"
+            committed == md && readme == with_table,
+            "vectors/MATRIX.md or the matrix in vectors/README.md is stale: \
+             run UPDATE_MATRIX=1 cargo test -p vectors --test conformance"
         );
     }
+}
+
+/// The README with `table` between its `<!-- matrix -->` markers.
+fn readme_with_matrix(readme: &str, table: &str) -> String {
+    const START: &str = "<!-- matrix -->\n";
+    const END: &str = "<!-- /matrix -->";
+    let (Some(a), Some(b)) = (readme.find(START), readme.find(END)) else {
+        panic!("vectors/README.md lacks the <!-- matrix --> … <!-- /matrix --> markers");
+    };
+    format!("{}{START}{table}{}", &readme[..a], &readme[b..])
 }
 
 /// Every file under `dir`, by `/`-separated relative path.
