@@ -13,6 +13,7 @@ use e2ei_verify::{access_token, dpop};
 use std::path::{Path, PathBuf};
 use vectors::mint::{Flow, Suite};
 
+pub mod chain;
 pub mod table;
 
 /// When the fixtures' tokens are issued (2026-01-01T00:00:00Z).
