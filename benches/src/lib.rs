@@ -13,6 +13,7 @@ use e2ei_verify::{access_token, dpop};
 use std::path::{Path, PathBuf};
 use vectors::mint::{Flow, Suite};
 
+pub mod chain;
 pub mod flow;
 pub mod table;
 

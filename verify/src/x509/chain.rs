@@ -10,7 +10,9 @@
 //! [`TrustAnchor`] struct, not from a certificate. So:
 //!
 //! 1. webpki runs on the chain as given. Success is final (no URI constraint met a
-//!    URI name on that path, or webpki would have refused).
+//!    URI name on that path, or webpki would have refused). Skipped when it is bound
+//!    to fail: the leaf has a URI SAN and every possible issuer carries URI subtrees
+//!    (its error would be superseded by step 2's anyway).
 //! 2. Only if it fails and some certificate carries URI subtrees, each such
 //!    certificate `C` is tried as a *split point*: webpki verifies the path from the
 //!    leaf up to `C`, with `C` promoted to an anchor whose name constraints are `C`'s
@@ -80,33 +82,39 @@ pub fn verify_path(
         .iter()
         .map(|a| anchor_from_trusted_cert(a).map_err(Error::Path))
         .collect::<Result<Vec<_>, _>>()?;
-    let first = leaf.verify_for_usage(
-        ALGORITHMS,
-        &trust,
-        intermediates,
-        time,
-        usage.webpki(),
-        None,
-        None,
-    );
-    let err = match first {
-        Ok(path) => {
-            let mut certificates = vec![leaf_der.clone().into_owned()];
-            certificates.extend(
-                path.intermediate_certificates()
-                    .map(|c| c.der().into_owned()),
-            );
-            check_ca_key_usage(certificates.get(1..).unwrap_or_default())?;
-            let anchor_subject = anchor_name(path.anchor(), anchors);
-            return Ok(Path {
-                certificates,
-                anchor_subject,
-                uri_names_checked: 0,
-            });
+    // Under `first_pass_must_fail`, webpki cannot accept any path and its error
+    // would be replaced by the first split error below: skipping it changes
+    // nothing but the signature checks it would repeat.
+    let mut best = if first_pass_must_fail(leaf_der, intermediates, anchors) {
+        None
+    } else {
+        let first = leaf.verify_for_usage(
+            ALGORITHMS,
+            &trust,
+            intermediates,
+            time,
+            usage.webpki(),
+            None,
+            None,
+        );
+        match first {
+            Ok(path) => {
+                let mut certificates = vec![leaf_der.clone().into_owned()];
+                certificates.extend(
+                    path.intermediate_certificates()
+                        .map(|c| c.der().into_owned()),
+                );
+                check_ca_key_usage(certificates.get(1..).unwrap_or_default())?;
+                let anchor_subject = anchor_name(path.anchor(), anchors);
+                return Ok(Path {
+                    certificates,
+                    anchor_subject,
+                    uri_names_checked: 0,
+                });
+            }
+            Err(err) => Some(Error::Path(err)),
         }
-        Err(err) => err,
     };
-    let mut best = Error::Path(err);
     for (index, candidate) in split_points(intermediates, anchors)? {
         match via_split(
             &leaf,
@@ -119,11 +127,48 @@ pub fn verify_path(
             usage,
         ) {
             Ok(path) => return Ok(path),
-            Err(e) if e.rank() >= best.rank() => best = e,
+            Err(e) if best.as_ref().is_none_or(|b| e.rank() >= b.rank()) => best = Some(e),
             Err(_) => {}
         }
     }
-    Err(best)
+    Err(best.unwrap_or(Error::Path(webpki::Error::NameConstraintViolation)))
+}
+
+/// Whether webpki's own pass is bound to fail: the leaf carries a URI SAN and
+/// every certificate that could issue it (by subject name, among intermediates
+/// and anchors; at least one) carries URI subtrees, which webpki holds every
+/// URI SAN below to violate. Then every split point is tried in its stead.
+/// Anything unreadable answers `false` (the first pass runs, as before).
+fn first_pass_must_fail(
+    leaf_der: &[u8],
+    intermediates: &[CertificateDer<'_>],
+    anchors: &[CertificateDer<'_>],
+) -> bool {
+    let Ok(leaf) = parse(leaf_der) else {
+        return false;
+    };
+    match profile::san_names(&leaf) {
+        Ok((uris, _)) if !uris.is_empty() => {}
+        _ => return false,
+    }
+    let mut issuers = 0;
+    for der in anchors.iter().chain(intermediates) {
+        let Ok(cert) = parse(der) else {
+            return false;
+        };
+        if cert.subject().as_raw() != leaf.issuer().as_raw() {
+            continue;
+        }
+        let uri_subtrees = matches!(
+            name_constraints_contents(&cert).map(|c| c.map(name_constraints::split)),
+            Ok(Some(Ok(split))) if !split.uri.is_empty()
+        );
+        if !uri_subtrees {
+            return false;
+        }
+        issuers += 1;
+    }
+    issuers > 0
 }
 
 /// Where a split-point certificate comes from.
