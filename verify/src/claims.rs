@@ -35,9 +35,19 @@ fn kind(v: &Value) -> &'static str {
 /// Whether a JOSE `typ` names `media` (RFC 7515 §4.1.9: case-insensitive, the
 /// `application/` prefix optional).
 pub fn typ_is(typ: Option<&str>, media: &str) -> bool {
+    const PREFIX: &str = "application/";
+    // Comparing without lower-casing into a new string equals lower-casing
+    // `typ` whenever `media` is itself lower-case (every caller's is).
+    if media.bytes().any(|b| b.is_ascii_uppercase()) {
+        return false;
+    }
     typ.is_some_and(|t| {
-        let t = t.to_ascii_lowercase();
-        t == media || t.strip_prefix("application/") == Some(media)
+        t.eq_ignore_ascii_case(media)
+            || (t
+                .get(..PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+                && t.get(PREFIX.len()..)
+                    .is_some_and(|m| m.eq_ignore_ascii_case(media)))
     })
 }
 

@@ -536,10 +536,10 @@ fn check_htu<S: Sink<Error>>(
         found: htu.map(str::to_owned),
         reason,
     };
-    let result = match htu.map(url::normalize) {
+    let result = match htu.map(url::query_or_fragment) {
         None => Err(fail("is missing; the request URL is")),
         Some(None) => Err(fail("is not an absolute http(s) URL; the request URL is")),
-        Some(Some(n)) if n.has_query_or_fragment => Err(fail(
+        Some(Some(true)) => Err(fail(
             "has a query or fragment, which RFC 9449 forbids; the request URL is",
         )),
         // `htu` normalised, so an identical string is the same URL.

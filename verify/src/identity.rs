@@ -14,6 +14,7 @@
 
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
+use std::borrow::Cow;
 use std::fmt;
 use thiserror::Error;
 
@@ -48,7 +49,7 @@ impl ClientId {
             input: input.to_owned(),
             reason,
         };
-        let decoded = percent_decode(input).ok_or_else(|| err("bad percent-encoding"))?;
+        let decoded = percent_decoded(input).ok_or_else(|| err("bad percent-encoding"))?;
         let body = strip_scheme(&decoded).ok_or_else(|| err("unknown scheme"))?;
         let (local, domain) = body.rsplit_once('@').ok_or_else(|| err("no @domain"))?;
         let (user, device) = local
@@ -120,7 +121,7 @@ impl Handle {
             input: input.to_owned(),
             reason,
         };
-        let decoded = percent_decode(input).ok_or_else(|| err("bad percent-encoding"))?;
+        let decoded = percent_decoded(input).ok_or_else(|| err("bad percent-encoding"))?;
         let body = strip_scheme(&decoded).unwrap_or(&decoded);
         let (local, domain) = body.rsplit_once('@').ok_or_else(|| err("no @domain"))?;
         let handle = local.strip_prefix('@').unwrap_or(local);
@@ -171,13 +172,13 @@ fn decode_user(s: &str) -> Option<[u8; 16]> {
 }
 
 fn parse_uuid_text(s: &str) -> Option<[u8; 16]> {
-    let hex: String = match s.len() {
-        32 => s.to_owned(),
+    let hex: Cow<'_, str> = match s.len() {
+        32 => Cow::Borrowed(s),
         36 if [8, 13, 18, 23]
             .iter()
             .all(|&i| s.as_bytes().get(i) == Some(&b'-')) =>
         {
-            s.chars().filter(|&c| c != '-').collect()
+            Cow::Owned(s.chars().filter(|&c| c != '-').collect())
         }
         _ => return None,
     };
@@ -202,6 +203,14 @@ fn parse_domain(s: &str) -> Option<String> {
 
 /// Decodes `%XX` escapes; `None` on a malformed escape or non-UTF-8 result.
 pub fn percent_decode(s: &str) -> Option<String> {
+    percent_decoded(s).map(Cow::into_owned)
+}
+
+/// [`percent_decode`], borrowing `s` when it has no escape.
+fn percent_decoded(s: &str) -> Option<Cow<'_, str>> {
+    if !s.contains('%') {
+        return Some(Cow::Borrowed(s));
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -215,7 +224,7 @@ pub fn percent_decode(s: &str) -> Option<String> {
             i += 1;
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! an empty path equals `/`, and percent-escapes of unreserved characters equal
 //! the characters. Query and fragment are not part of the comparison.
 
+use std::borrow::Cow;
+
 /// A URL reduced to what the comparison looks at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NormalUrl {
@@ -18,9 +20,40 @@ pub struct NormalUrl {
 
 /// Parses an absolute `http`/`https` URL; `None` when it is not one.
 pub fn normalize(url: &str) -> Option<NormalUrl> {
+    parts(url).map(|p| NormalUrl {
+        scheme: p.scheme.into_owned(),
+        authority: p.authority.into_owned(),
+        path: p.path.into_owned(),
+        has_query_or_fragment: p.has_query_or_fragment,
+    })
+}
+
+/// Whether `url` has a query or fragment part; `None` when it is not an
+/// absolute http(s) URL. [`normalize`] without building the normal form.
+pub(crate) fn query_or_fragment(url: &str) -> Option<bool> {
+    parts(url).map(|p| p.has_query_or_fragment)
+}
+
+/// [`NormalUrl`] borrowing from the input where it is already normal.
+struct Parts<'a> {
+    scheme: Cow<'a, str>,
+    authority: Cow<'a, str>,
+    path: Cow<'a, str>,
+    has_query_or_fragment: bool,
+}
+
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn parts(url: &str) -> Option<Parts<'_>> {
     let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
+    let scheme = lower(scheme);
+    let default_port = match &*scheme {
         "https" => "443",
         "http" => "80",
         _ => return None,
@@ -32,13 +65,16 @@ pub fn normalize(url: &str) -> Option<NormalUrl> {
     if authority.is_empty() || authority.contains('@') || url.chars().any(char::is_whitespace) {
         return None;
     }
-    let authority = strip_default_port(&authority.to_ascii_lowercase(), default_port)?;
+    let authority = match lower(authority) {
+        Cow::Borrowed(a) => Cow::Borrowed(a.get(..kept_authority(a, default_port)?)?),
+        Cow::Owned(a) => Cow::Owned(a.get(..kept_authority(&a, default_port)?)?.to_owned()),
+    };
     let path = if path.is_empty() {
-        "/".to_owned()
+        Cow::Borrowed("/")
     } else {
         normalize_escapes(path)?
     };
-    Some(NormalUrl {
+    Some(Parts {
         scheme,
         authority,
         path,
@@ -46,9 +82,9 @@ pub fn normalize(url: &str) -> Option<NormalUrl> {
     })
 }
 
-/// `host[:port]` with the scheme's default port removed; `None` when the port
-/// is not a number. IPv6 literals keep their brackets.
-fn strip_default_port(authority: &str, default_port: &str) -> Option<String> {
+/// How much of `host[:port]` is kept: the scheme's default port is removed;
+/// `None` when the port is not a number. IPv6 literals keep their brackets.
+fn kept_authority(authority: &str, default_port: &str) -> Option<usize> {
     let host_end = match authority.strip_prefix('[') {
         Some(rest) => rest.find(']')? + 2,
         None => authority.find(':').unwrap_or(authority.len()),
@@ -56,10 +92,10 @@ fn strip_default_port(authority: &str, default_port: &str) -> Option<String> {
     let (host, port) = authority.split_at(host_end);
     match port.strip_prefix(':') {
         _ if host.is_empty() => None,
-        None if port.is_empty() => Some(host.to_owned()),
+        None if port.is_empty() => Some(host.len()),
         None => None,
-        Some(p) if p.is_empty() || p == default_port => Some(host.to_owned()),
-        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(authority.to_owned()),
+        Some(p) if p.is_empty() || p == default_port => Some(host.len()),
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(authority.len()),
         Some(_) => None,
     }
 }
@@ -69,17 +105,17 @@ fn strip_default_port(authority: &str, default_port: &str) -> Option<String> {
 pub fn same(a: &str, b: &str) -> bool {
     if a == b {
         // Equal strings normalise equally: only validity is left to check.
-        return normalize(a).is_some();
+        return parts(a).is_some();
     }
-    match (normalize(a), normalize(b)) {
+    match (parts(a), parts(b)) {
         (Some(a), Some(b)) => (a.scheme, a.authority, a.path) == (b.scheme, b.authority, b.path),
         _ => false,
     }
 }
 
-fn normalize_escapes(path: &str) -> Option<String> {
+fn normalize_escapes(path: &str) -> Option<Cow<'_, str>> {
     if !path.contains('%') {
-        return path.is_ascii().then(|| path.to_owned());
+        return path.is_ascii().then_some(Cow::Borrowed(path));
     }
     let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len());
@@ -99,7 +135,7 @@ fn normalize_escapes(path: &str) -> Option<String> {
         }
         i += 3;
     }
-    path.is_ascii().then_some(out)
+    path.is_ascii().then_some(Cow::Owned(out))
 }
 
 #[cfg(test)]

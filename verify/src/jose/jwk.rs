@@ -1,5 +1,7 @@
 use super::{b64_decode, b64_encode, Algorithm, HashAlg, JoseError, Object};
 use aws_lc_rs::signature::ParsedPublicKey;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::Value;
 
 /// The key types of the Wire ciphersuites.
@@ -165,15 +167,22 @@ impl Jwk {
 
     /// The RFC 7638 canonical JSON: required members only, sorted, no spaces.
     pub fn canonical_json(&self) -> String {
-        let crv = self.key_type.crv();
-        let x = b64_encode(&self.x);
-        match self.key_type {
-            KeyType::Ed25519 => format!(r#"{{"crv":"{crv}","kty":"OKP","x":"{x}"}}"#),
-            _ => {
-                let y = b64_encode(&self.y);
-                format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#)
-            }
+        // Built in one buffer (no formatting machinery): thumbprints are on
+        // the fail-fast path.
+        let mut out = String::with_capacity(64 + 2 * (self.x.len() + self.y.len()));
+        out.push_str(r#"{"crv":""#);
+        out.push_str(self.key_type.crv());
+        out.push_str(match self.key_type {
+            KeyType::Ed25519 => r#"","kty":"OKP","x":""#,
+            _ => r#"","kty":"EC","x":""#,
+        });
+        URL_SAFE_NO_PAD.encode_string(&self.x, &mut out);
+        if self.key_type != KeyType::Ed25519 {
+            out.push_str(r#"","y":""#);
+            URL_SAFE_NO_PAD.encode_string(&self.y, &mut out);
         }
+        out.push_str(r#""}"#);
+        out
     }
 
     /// The RFC 7638 thumbprint, base64url.
