@@ -27,15 +27,34 @@
 //! The second pass can only accept a path every part of which was verified, so it
 //! never accepts what webpki plus correct URI semantics would reject.
 
+//! # Parsed once
+//! Every certificate of the chain is read by x509-parser once per verification
+//! ([`Cert`]) and every anchor by webpki once ([`TrustAnchor`]); the checks below
+//! share those readings instead of parsing the same DER again.
+//!
+//! # Whose EKU
+//! [`verify_path`] judges every certificate's EKU as webpki does. Behind
+//! [`verify_chain`](super::verify_chain) the leaf's EKU is `cert.eku`'s to judge, so
+//! that a serverAuth-only leaf fails that check alone; see [`EkuPolicy`].
+
 use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
-use webpki::{anchor_from_trusted_cert, EndEntityCert, KeyUsage};
-use x509_parser::prelude::{FromDer, X509Certificate};
+use webpki::{
+    anchor_from_trusted_cert, EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeId,
+    KeyPurposeIdIter, KeyUsage, RequiredEkuNotFoundContext, VerifiedPath,
+};
+use x509_parser::oid_registry::{OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_NAME_CONSTRAINTS};
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
 use super::name_constraints::{self, Split};
-use super::{der, profile, Error};
+use super::{der, Error};
 
 /// Every signature algorithm rustls-webpki offers with aws-lc-rs.
 static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = webpki::ALL_VERIFICATION_ALGS;
+
+/// Contents octets of `id-kp-clientAuth` (1.3.6.1.5.5.7.3.2).
+const CLIENT_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
+/// Contents octets of `id-kp-serverAuth` (1.3.6.1.5.5.7.3.1).
+const SERVER_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
 
 /// The extended key usage a path is validated for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +72,22 @@ impl Usage {
             Usage::ServerAuth => KeyUsage::server_auth(),
         }
     }
+
+    fn oid(self) -> &'static [u8] {
+        match self {
+            Usage::ClientAuth => CLIENT_AUTH_OID,
+            Usage::ServerAuth => SERVER_AUTH_OID,
+        }
+    }
+}
+
+/// Who judges the leaf's EKU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LeafEku {
+    /// Path validation, as webpki does ([`verify_path`]).
+    Path,
+    /// `cert.eku`, which [`super::check_chain`] runs on the same leaf before the path.
+    CheckedApart,
 }
 
 /// A validated path.
@@ -66,66 +101,104 @@ pub struct Path {
     pub uri_names_checked: usize,
 }
 
+/// A certificate as given, with x509-parser's reading of it, made once per
+/// verification and shared by every check.
+pub(crate) struct Cert<'a> {
+    pub(crate) der: &'a [u8],
+    /// `None` when x509-parser refuses the DER: every check that needs this reading
+    /// then fails closed (webpki may still read the certificate).
+    pub(crate) x509: Option<X509Certificate<'a>>,
+}
+
+impl<'a> Cert<'a> {
+    fn read(der: &'a [u8]) -> Self {
+        Cert {
+            der,
+            x509: parse(der).ok(),
+        }
+    }
+
+    fn x509(&self) -> Result<&X509Certificate<'a>, Error> {
+        self.x509.as_ref().ok_or_else(bad_der)
+    }
+}
+
 /// Validates `chain` (leaf first, then any intermediates in any order) to one of
-/// `anchors` (certificates: a root or a pinned intermediate) at `time`.
+/// `anchors` (certificates: a root or a pinned intermediate) at `time`, every EKU
+/// (the leaf's included) judged for `usage`.
 pub fn verify_path(
     chain: &[CertificateDer<'_>],
     anchors: &[CertificateDer<'_>],
     time: UnixTime,
     usage: Usage,
 ) -> Result<Path, Error> {
-    let (leaf_der, intermediates) = chain
+    let chain: Vec<Cert<'_>> = chain.iter().map(|c| Cert::read(c)).collect();
+    verify_certs(&chain, anchors, time, usage, LeafEku::Path)
+}
+
+/// What one path validation works with, each part read once.
+struct Ctx<'c> {
+    leaf: &'c Cert<'c>,
+    end_entity: &'c EndEntityCert<'c>,
+    intermediates: &'c [Cert<'c>],
+    /// `intermediates`' DER, as webpki takes them.
+    pool: &'c [CertificateDer<'c>],
+    anchors: &'c [CertificateDer<'c>],
+    trust: &'c [TrustAnchor<'c>],
+    time: UnixTime,
+    usage: Usage,
+    eku: EkuPolicy<'c>,
+}
+
+/// [`verify_path`] on certificates already read; `leaf_eku` says who judges the leaf's EKU.
+pub(crate) fn verify_certs(
+    chain: &[Cert<'_>],
+    anchors: &[CertificateDer<'_>],
+    time: UnixTime,
+    usage: Usage,
+    leaf_eku: LeafEku,
+) -> Result<Path, Error> {
+    let (leaf, intermediates) = chain
         .split_first()
         .ok_or(Error::CertFormat(super::InputError::Nothing("certificate")))?;
-    let leaf = EndEntityCert::try_from(leaf_der).map_err(Error::Path)?;
+    let leaf_der = CertificateDer::from(leaf.der);
+    let end_entity = EndEntityCert::try_from(&leaf_der).map_err(Error::Path)?;
     let trust = anchors
         .iter()
         .map(|a| anchor_from_trusted_cert(a).map_err(Error::Path))
         .collect::<Result<Vec<_>, _>>()?;
+    let pool: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.der))
+        .collect();
+    let exempt = match (leaf_eku, &leaf.x509) {
+        (LeafEku::CheckedApart, Some(x509)) => eku_ids(x509).ok().flatten(),
+        _ => None,
+    };
+    let ctx = Ctx {
+        leaf,
+        end_entity: &end_entity,
+        intermediates,
+        pool: &pool,
+        anchors,
+        trust: &trust,
+        time,
+        usage,
+        eku: EkuPolicy { usage, exempt },
+    };
     // Under `first_pass_must_fail`, webpki cannot accept any path and its error
     // would be replaced by the first split error below: skipping it changes
     // nothing but the signature checks it would repeat.
-    let mut best = if first_pass_must_fail(leaf_der, intermediates, anchors) {
+    let mut best = if first_pass_must_fail(&ctx) {
         None
     } else {
-        let first = leaf.verify_for_usage(
-            ALGORITHMS,
-            &trust,
-            intermediates,
-            time,
-            usage.webpki(),
-            None,
-            None,
-        );
-        match first {
-            Ok(path) => {
-                let mut certificates = vec![leaf_der.clone().into_owned()];
-                certificates.extend(
-                    path.intermediate_certificates()
-                        .map(|c| c.der().into_owned()),
-                );
-                check_ca_key_usage(certificates.get(1..).unwrap_or_default())?;
-                let anchor_subject = anchor_name(path.anchor(), anchors);
-                return Ok(Path {
-                    certificates,
-                    anchor_subject,
-                    uri_names_checked: 0,
-                });
-            }
-            Err(err) => Some(Error::Path(err)),
+        match first_pass(&ctx) {
+            Ok(path) => return Ok(path),
+            Err(err) => Some(err),
         }
     };
-    for (index, candidate) in split_points(intermediates, anchors)? {
-        match via_split(
-            &leaf,
-            leaf_der,
-            candidate,
-            index,
-            intermediates,
-            anchors,
-            time,
-            usage,
-        ) {
+    for point in split_points(&ctx)? {
+        match via_split(&ctx, &point) {
             Ok(path) => return Ok(path),
             Err(e) if best.as_ref().is_none_or(|b| e.rank() >= b.rank()) => best = Some(e),
             Err(_) => {}
@@ -134,36 +207,73 @@ pub fn verify_path(
     Err(best.unwrap_or(Error::Path(webpki::Error::NameConstraintViolation)))
 }
 
+/// webpki on the chain as given. A webpki error is returned as is (the split
+/// points may still find a path); a failed KeyUsage check is final.
+fn first_pass(ctx: &Ctx<'_>) -> Result<Path, Error> {
+    let issuers_eku = |path: &VerifiedPath<'_>| issuers_eku(ctx, path);
+    let path = ctx
+        .end_entity
+        .verify_for_usage(
+            ALGORITHMS,
+            ctx.trust,
+            ctx.pool,
+            ctx.time,
+            &ctx.eku,
+            None,
+            ctx.eku.exempt.as_ref().map(|_| &issuers_eku as _),
+        )
+        .map_err(Error::Path)?;
+    let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
+    certificates.extend(path.intermediate_certificates().map(|c| c.der().into_owned()));
+    check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default())?;
+    let anchor_subject = ctx
+        .trust
+        .iter()
+        .find(|a| std::ptr::eq(*a, path.anchor()))
+        .and_then(|a| anchor_subject(a).ok())
+        .unwrap_or_default();
+    Ok(Path {
+        certificates,
+        anchor_subject,
+        uri_names_checked: 0,
+    })
+}
+
 /// Whether webpki's own pass is bound to fail: the leaf carries a URI SAN and
 /// every certificate that could issue it (by subject name, among intermediates
 /// and anchors; at least one) carries URI subtrees, which webpki holds every
 /// URI SAN below to violate. Then every split point is tried in its stead.
-/// Anything unreadable answers `false` (the first pass runs, as before).
-fn first_pass_must_fail(
-    leaf_der: &[u8],
-    intermediates: &[CertificateDer<'_>],
-    anchors: &[CertificateDer<'_>],
-) -> bool {
-    let Ok(leaf) = parse(leaf_der) else {
+/// Anything unreadable answers `false` (the first pass runs). An anchor's subject
+/// and name constraints are read as webpki reads them for path building.
+fn first_pass_must_fail(ctx: &Ctx<'_>) -> bool {
+    let Some(leaf) = &ctx.leaf.x509 else {
         return false;
     };
-    match profile::san_names(&leaf) {
-        Ok((uris, _)) if !uris.is_empty() => {}
-        _ => return false,
+    if !has_uri_san(leaf) {
+        return false;
     }
+    let issuer = leaf.issuer().as_raw();
+    let Some(issuer_contents) = der::read_only(issuer, 0x30).map(|t| t.value) else {
+        return false;
+    };
     let mut issuers = 0;
-    for der in anchors.iter().chain(intermediates) {
-        let Ok(cert) = parse(der) else {
-            return false;
-        };
-        if cert.subject().as_raw() != leaf.issuer().as_raw() {
+    for anchor in ctx.trust {
+        if anchor.subject.as_ref() != issuer_contents {
             continue;
         }
-        let uri_subtrees = matches!(
-            name_constraints_contents(&cert).map(|c| c.map(name_constraints::split)),
-            Ok(Some(Ok(split))) if !split.uri.is_empty()
-        );
-        if !uri_subtrees {
+        if !has_uri_subtrees(anchor.name_constraints.as_deref()) {
+            return false;
+        }
+        issuers += 1;
+    }
+    for cert in ctx.intermediates {
+        let Some(x509) = &cert.x509 else {
+            return false;
+        };
+        if x509.subject().as_raw() != issuer {
+            continue;
+        }
+        if !matches!(name_constraints_contents(x509), Ok(contents) if has_uri_subtrees(contents)) {
             return false;
         }
         issuers += 1;
@@ -171,99 +281,122 @@ fn first_pass_must_fail(
     issuers > 0
 }
 
-/// Where a split-point certificate comes from.
+fn has_uri_san(cert: &X509Certificate<'_>) -> bool {
+    matches!(
+        cert.subject_alternative_name(),
+        Ok(Some(san)) if san.value.general_names.iter().any(|n| {
+            matches!(n, x509_parser::extensions::GeneralName::URI(_))
+        })
+    )
+}
+
+fn has_uri_subtrees(contents: Option<&[u8]>) -> bool {
+    matches!(
+        contents.map(name_constraints::split),
+        Some(Ok(split)) if !split.uri.is_empty()
+    )
+}
+
+/// Where a split-point certificate comes from: its index among the anchors or
+/// the intermediates.
 #[derive(Clone, Copy)]
 enum Origin {
-    Anchor,
+    Anchor(usize),
     Intermediate(usize),
 }
 
-struct SplitPoint<'a> {
-    der: &'a CertificateDer<'a>,
+struct SplitPoint {
+    origin: Origin,
     constraints: Split,
 }
 
 /// Certificates carrying URI subtrees, with their constraints split.
-fn split_points<'a>(
-    intermediates: &'a [CertificateDer<'a>],
-    anchors: &'a [CertificateDer<'a>],
-) -> Result<Vec<(Origin, SplitPoint<'a>)>, Error> {
-    let tagged = anchors.iter().map(|c| (Origin::Anchor, c)).chain(
-        intermediates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (Origin::Intermediate(i), c)),
-    );
+fn split_points(ctx: &Ctx<'_>) -> Result<Vec<SplitPoint>, Error> {
     let mut out = Vec::new();
-    for (origin, der) in tagged {
-        let cert = parse(der)?;
-        let Some(contents) = name_constraints_contents(&cert)? else {
-            continue;
-        };
-        let constraints = name_constraints::split(contents)?;
-        if constraints.uri.is_empty() {
-            continue;
-        }
-        out.push((origin, SplitPoint { der, constraints }));
+    let anchors = ctx
+        .trust
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (Origin::Anchor(i), a.name_constraints.as_deref()));
+    for (origin, contents) in anchors {
+        push_split_point(&mut out, origin, contents)?;
+    }
+    for (i, cert) in ctx.intermediates.iter().enumerate() {
+        let contents = name_constraints_contents(cert.x509()?)?;
+        push_split_point(&mut out, Origin::Intermediate(i), contents)?;
     }
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn via_split(
-    leaf: &EndEntityCert<'_>,
-    leaf_der: &CertificateDer<'_>,
-    point: SplitPoint<'_>,
+fn push_split_point(
+    out: &mut Vec<SplitPoint>,
     origin: Origin,
-    intermediates: &[CertificateDer<'_>],
-    anchors: &[CertificateDer<'_>],
-    time: UnixTime,
-    usage: Usage,
-) -> Result<Path, Error> {
+    contents: Option<&[u8]>,
+) -> Result<(), Error> {
+    let Some(contents) = contents else {
+        return Ok(());
+    };
+    let constraints = name_constraints::split(contents)?;
+    if !constraints.uri.is_empty() {
+        out.push(SplitPoint {
+            origin,
+            constraints,
+        });
+    }
+    Ok(())
+}
+
+fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
+    let base = match point.origin {
+        Origin::Anchor(i) => ctx.trust.get(i).cloned().ok_or_else(bad_der)?,
+        Origin::Intermediate(i) => {
+            anchor_from_trusted_cert(ctx.pool.get(i).ok_or_else(bad_der)?).map_err(Error::Path)?
+        }
+    };
     let anchor = [TrustAnchor {
         name_constraints: point.constraints.rest.as_deref().map(Into::into),
-        ..anchor_from_trusted_cert(point.der).map_err(Error::Path)?
+        ..base
     }];
-    let others: Vec<CertificateDer<'_>> = intermediates
+    let others: Vec<CertificateDer<'_>> = ctx
+        .pool
         .iter()
         .enumerate()
-        .filter(|(i, _)| !matches!(origin, Origin::Intermediate(j) if j == *i))
-        .map(|(_, c)| c.clone())
+        .filter(|(i, _)| !matches!(point.origin, Origin::Intermediate(j) if j == *i))
+        .map(|(_, c)| CertificateDer::from(c.as_ref()))
         .collect();
-    let lower = leaf
+    let issuers_eku = |path: &VerifiedPath<'_>| issuers_eku(ctx, path);
+    let lower = ctx
+        .end_entity
         .verify_for_usage(
             ALGORITHMS,
             &anchor,
             &others,
-            time,
-            usage.webpki(),
+            ctx.time,
+            &ctx.eku,
             None,
-            None,
+            ctx.eku.exempt.as_ref().map(|_| &issuers_eku as _),
         )
         .map_err(Error::Path)?;
-    let mut certificates = vec![leaf_der.clone().into_owned()];
-    certificates.extend(
-        lower
-            .intermediate_certificates()
-            .map(|c| c.der().into_owned()),
-    );
+    let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
+    certificates.extend(lower.intermediate_certificates().map(|c| c.der().into_owned()));
     let mut checked = 0;
     for der in &certificates {
-        let (uris, _) = profile::san_names(&parse(der)?).map_err(|_| bad_der())?;
-        for uri in &uris {
+        let x509 = find(ctx, der)?.x509()?;
+        for uri in uri_sans(x509)? {
             name_constraints::check_uri(uri, &point.constraints.uri)?;
             checked += 1;
         }
     }
-    let anchor_subject = match origin {
-        Origin::Anchor => parse(point.der)?.subject().to_string(),
-        Origin::Intermediate(_) => {
+    let anchor_subject = match point.origin {
+        Origin::Anchor(i) => anchor_subject(ctx.trust.get(i).ok_or_else(bad_der)?)?,
+        Origin::Intermediate(i) => {
             let below = certificates.len() - 1;
-            certificates.push(point.der.clone().into_owned());
-            verify_upwards(point.der, below, intermediates, anchors, time, usage)?
+            let start = ctx.intermediates.get(i).ok_or_else(bad_der)?;
+            certificates.push(CertificateDer::from(start.der.to_vec()));
+            verify_upwards(ctx, start, below)?
         }
     };
-    check_ca_key_usage(certificates.get(1..).unwrap_or_default())?;
+    check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default())?;
     Ok(Path {
         certificates,
         anchor_subject,
@@ -271,54 +404,61 @@ fn via_split(
     })
 }
 
-/// Verifies the URI-constrained CA `start` up to one of `anchors`, with `below`
+/// The URI SANs of `cert`.
+fn uri_sans<'a>(cert: &X509Certificate<'a>) -> Result<Vec<&'a str>, Error> {
+    let san = cert.subject_alternative_name().map_err(|_| bad_der())?;
+    Ok(san
+        .into_iter()
+        .flat_map(|ext| ext.value.general_names.iter())
+        .filter_map(|name| match name {
+            x509_parser::extensions::GeneralName::URI(uri) => Some(*uri),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Verifies the URI-constrained CA `start` up to one of the anchors, with `below`
 /// CA certificates under it. Returns the anchor's subject.
-fn verify_upwards(
-    start: &CertificateDer<'_>,
-    mut below: usize,
-    pool: &[CertificateDer<'_>],
-    anchors: &[CertificateDer<'_>],
-    time: UnixTime,
-    usage: Usage,
-) -> Result<String, Error> {
-    let mut child_der = start;
-    let mut used: Vec<&[u8]> = vec![start.as_ref()];
-    check_issuer(&parse(start)?, below, time, usage)?;
-    for _ in 0..=pool.len() {
-        let child = parse(child_der)?;
-        for anchor in anchors {
-            let cert = parse(anchor)?;
-            if cert.subject().as_raw() == child.issuer().as_raw() && signed_by(child_der, anchor)? {
-                if name_constraints_contents(&cert)?.is_some() {
+fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<String, Error> {
+    let mut child = start;
+    let mut used: Vec<&[u8]> = vec![start.der];
+    check_issuer(start.x509()?, below, ctx.time, ctx.usage)?;
+    for _ in 0..=ctx.intermediates.len() {
+        let issuer = child.x509()?.issuer().as_raw();
+        let issuer_contents = der::read_only(issuer, 0x30).ok_or_else(bad_der)?.value;
+        for (anchor, der) in ctx.trust.iter().zip(ctx.anchors) {
+            if anchor.subject.as_ref() == issuer_contents && signed_by(child.der, der)? {
+                if anchor.name_constraints.is_some() {
                     return Err(above_split());
                 }
-                return Ok(cert.subject().to_string());
+                return anchor_subject(anchor);
             }
         }
         below += 1;
         let mut next = None;
-        for der in pool {
-            if used.contains(&der.as_ref()) {
+        for cert in ctx.intermediates {
+            if used.contains(&cert.der) {
                 continue;
             }
-            let cert = parse(der)?;
-            if cert.subject().as_raw() == child.issuer().as_raw() && signed_by(child_der, der)? {
-                check_issuer(&cert, below, time, usage)?;
-                if name_constraints_contents(&cert)?.is_some() {
+            let x509 = cert.x509()?;
+            if x509.subject().as_raw() == issuer && signed_by(child.der, cert.der)? {
+                check_issuer(x509, below, ctx.time, ctx.usage)?;
+                if name_constraints_contents(x509)?.is_some() {
                     return Err(above_split());
                 }
-                next = Some(der);
+                next = Some(cert);
                 break;
             }
         }
         let next = next.ok_or(Error::Path(webpki::Error::UnknownIssuer))?;
-        used.push(next.as_ref());
-        child_der = next;
+        used.push(next.der);
+        child = next;
     }
     Err(Error::Path(webpki::Error::MaximumPathDepthExceeded))
 }
 
 /// What webpki checks of an issuer: validity, CA flag, path length, EKU if present.
+/// An issuer is never exempt from the EKU check ([`EkuPolicy`] exempts the leaf only).
 fn check_issuer(
     cert: &X509Certificate<'_>,
     below: usize,
@@ -366,9 +506,9 @@ fn check_issuer(
 
 /// RFC 5280 §4.2.1.3: a CA with a KeyUsage extension must assert keyCertSign.
 /// webpki ignores KeyUsage; we hold issuers on the path to it.
-fn check_ca_key_usage(issuers: &[CertificateDer<'_>]) -> Result<(), Error> {
+fn check_ca_key_usage(ctx: &Ctx<'_>, issuers: &[CertificateDer<'_>]) -> Result<(), Error> {
     for der in issuers {
-        let cert = parse(der)?;
+        let cert = find(ctx, der)?.x509()?;
         let ku = cert.key_usage().map_err(|_| bad_der())?;
         if ku.is_some_and(|ku| !ku.value.key_cert_sign()) {
             return Err(Error::KeyUsage(format!(
@@ -380,11 +520,109 @@ fn check_ca_key_usage(issuers: &[CertificateDer<'_>]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The reading of a certificate on a path webpki built from `ctx`'s certificates.
+fn find<'c>(ctx: &Ctx<'c>, der: &[u8]) -> Result<&'c Cert<'c>, Error> {
+    std::iter::once(ctx.leaf)
+        .chain(ctx.intermediates)
+        .find(|c| c.der == der)
+        .ok_or_else(bad_der)
+}
+
+/// The EKU policy handed to webpki.
+///
+/// Without `exempt` it is webpki's [`KeyUsage`] for the usage: a certificate with
+/// an EKU must name it. With `exempt` (the leaf's EKU OIDs, when `cert.eku` judges
+/// the leaf) a certificate whose EKU list is exactly `exempt` passes too, and
+/// [`issuers_eku`] then holds every issuer on a candidate path to the usage again.
+///
+/// Why a leaf without clientAuth can never be accepted through this exemption: the
+/// only certificate the exemption lets through on an accepted path is the leaf
+/// (issuers are re-checked without it by [`issuers_eku`], above a split point by
+/// [`check_issuer`]; anchors carry no EKU for webpki), and `cert.eku` requires
+/// clientAuth in that same leaf. [`super::check_chain`] runs `cert.eku` before the
+/// path: fail-fast verification stops there, an audit records the failure, so the
+/// verdict is reject either way. The exemption only moves the failure from two
+/// checks to the one that names it.
+struct EkuPolicy<'a> {
+    usage: Usage,
+    exempt: Option<Vec<&'a [u8]>>,
+}
+
+impl ExtendedKeyUsageValidator for EkuPolicy<'_> {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        let Some(exempt) = &self.exempt else {
+            return self.usage.webpki().validate(iter);
+        };
+        let required = KeyPurposeId::new(self.usage.oid());
+        let ids = iter.collect::<Result<Vec<_>, _>>()?;
+        let is_exempt = ids.len() == exempt.len()
+            && ids
+                .iter()
+                .zip(exempt)
+                .all(|(id, own)| *id == KeyPurposeId::new(own));
+        if ids.is_empty() || is_exempt || ids.contains(&required) {
+            return Ok(());
+        }
+        Err(eku_not_found(
+            self.usage,
+            ids.iter().map(KeyPurposeId::to_decoded_oid).collect(),
+        ))
+    }
+}
+
+/// Holds every issuer on a candidate path to the usage, without [`EkuPolicy`]'s
+/// exemption: webpki then tries the next candidate path.
+fn issuers_eku(ctx: &Ctx<'_>, path: &VerifiedPath<'_>) -> Result<(), webpki::Error> {
+    for cert in path.intermediate_certificates() {
+        let der = cert.der();
+        let x509 = find(ctx, &der)
+            .and_then(Cert::x509)
+            .map_err(|_| webpki::Error::BadDer)?;
+        match eku_ids(x509) {
+            Ok(Some(ids)) if !ids.contains(&ctx.usage.oid()) => {
+                let present = ids
+                    .iter()
+                    .map(|id| KeyPurposeId::new(id).to_decoded_oid())
+                    .collect();
+                return Err(eku_not_found(ctx.usage, present));
+            }
+            Ok(_) => {}
+            Err(_) => return Err(webpki::Error::BadDer),
+        }
+    }
+    Ok(())
+}
+
+fn eku_not_found(usage: Usage, present: Vec<Vec<usize>>) -> webpki::Error {
+    webpki::Error::RequiredEkuNotFoundContext(RequiredEkuNotFoundContext {
+        required: usage.webpki(),
+        present,
+    })
+}
+
+/// The OIDs (contents octets) of `cert`'s EKU extension; `None` when it has none.
+fn eku_ids<'a>(cert: &X509Certificate<'a>) -> Result<Option<Vec<&'a [u8]>>, Error> {
+    let ext = cert
+        .get_extension_unique(&OID_X509_EXT_EXTENDED_KEY_USAGE)
+        .map_err(|_| bad_der())?;
+    let Some(ext) = ext else {
+        return Ok(None);
+    };
+    let seq = der::read_only(ext.value, 0x30).ok_or_else(bad_der)?;
+    der::elements(seq.value)
+        .ok_or_else(bad_der)?
+        .into_iter()
+        .map(|oid| (oid.tag == 0x06).then_some(oid.value).ok_or_else(bad_der))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// Whether `child` carries a valid signature by `issuer`'s key, using webpki's
 /// aws-lc-rs algorithm table (matched on the exact `AlgorithmIdentifier` bytes).
-fn signed_by(child: &[u8], issuer: &CertificateDer<'_>) -> Result<bool, Error> {
+fn signed_by(child: &[u8], issuer: &[u8]) -> Result<bool, Error> {
     let signed = der::signed(child).ok_or_else(bad_der)?;
-    let issuer = EndEntityCert::try_from(issuer).map_err(Error::Path)?;
+    let issuer = CertificateDer::from(issuer);
+    let issuer = EndEntityCert::try_from(&issuer).map_err(Error::Path)?;
     for alg in ALGORITHMS
         .iter()
         .filter(|a| a.signature_alg_id().as_ref() == signed.algorithm)
@@ -398,33 +636,36 @@ fn signed_by(child: &[u8], issuer: &CertificateDer<'_>) -> Result<bool, Error> {
     Ok(false)
 }
 
-fn name_constraints_contents<'a>(cert: &'a X509Certificate<'_>) -> Result<Option<&'a [u8]>, Error> {
-    let Some(ext) = cert
-        .extensions()
+/// The value of `cert`'s first extension `oid`.
+fn extension<'a>(
+    cert: &X509Certificate<'a>,
+    oid: &x509_parser::der_parser::Oid<'_>,
+) -> Option<&'a [u8]> {
+    cert.extensions()
         .iter()
-        .find(|e| e.oid.to_id_string() == "2.5.29.30")
-    else {
+        .find(|e| e.oid == *oid)
+        .map(|e| e.value)
+}
+
+fn name_constraints_contents<'a>(cert: &X509Certificate<'a>) -> Result<Option<&'a [u8]>, Error> {
+    let Some(value) = extension(cert, &OID_X509_EXT_NAME_CONSTRAINTS) else {
         return Ok(None);
     };
-    let seq = der::read_only(ext.value, 0x30).ok_or_else(bad_der)?;
+    let seq = der::read_only(value, 0x30).ok_or_else(bad_der)?;
     Ok(Some(seq.value))
 }
 
-fn anchor_name(anchor: &TrustAnchor<'_>, anchors: &[CertificateDer<'_>]) -> String {
-    anchors
-        .iter()
-        .filter_map(|der| parse(der).ok())
-        .find(|c| {
-            der::read_only(c.subject().as_raw(), 0x30)
-                .is_some_and(|s| s.value == anchor.subject.as_ref())
-                && der::read_only(c.public_key().raw, 0x30)
-                    .is_some_and(|s| s.value == anchor.subject_public_key_info.as_ref())
-        })
-        .map(|c| c.subject().to_string())
-        .unwrap_or_default()
+/// The anchor's subject, RFC 4514 style.
+fn anchor_subject(anchor: &TrustAnchor<'_>) -> Result<String, Error> {
+    let mut name = Vec::with_capacity(anchor.subject.as_ref().len() + 4);
+    der::write(0x30, anchor.subject.as_ref(), &mut name);
+    match X509Name::from_der(&name) {
+        Ok(([], name)) => Ok(name.to_string()),
+        _ => Err(bad_der()),
+    }
 }
 
-fn parse<'a>(der: &'a [u8]) -> Result<X509Certificate<'a>, Error> {
+pub(crate) fn parse<'a>(der: &'a [u8]) -> Result<X509Certificate<'a>, Error> {
     X509Certificate::from_der(der)
         .map(|(_, c)| c)
         .map_err(|_| bad_der())

@@ -58,17 +58,28 @@ pub enum InputError {
 /// certificates. Each certificate must parse completely.
 pub fn parse_certificates(input: &[u8]) -> Result<Vec<CertificateDer<'static>>, InputError> {
     let items = certificate_items(input)?;
+    for (index, der) in items.iter().enumerate() {
+        parse_item(index, der)?;
+    }
+    Ok(items.into_iter().map(CertificateDer::from).collect())
+}
+
+/// The DER items of `input` (at least one), not yet parsed: see [`parse_certificates`].
+pub(crate) fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
+    let items = items(input)?;
     if items.is_empty() {
         return Err(InputError::Nothing("certificate"));
     }
-    for (index, der) in items.iter().enumerate() {
-        match X509Certificate::from_der(der) {
-            Ok(([], _)) => {}
-            Ok(_) => return Err(not_der(index, "certificate", "trailing data".into())),
-            Err(e) => return Err(not_der(index, "certificate", e.to_string())),
-        }
+    Ok(items)
+}
+
+/// Item `index` read as a certificate, which must parse completely.
+pub(crate) fn parse_item(index: usize, der: &[u8]) -> Result<X509Certificate<'_>, InputError> {
+    match X509Certificate::from_der(der) {
+        Ok(([], cert)) => Ok(cert),
+        Ok(_) => Err(not_der(index, "certificate", "trailing data".into())),
+        Err(e) => Err(not_der(index, "certificate", e.to_string())),
     }
-    Ok(items.into_iter().map(CertificateDer::from).collect())
 }
 
 /// The DER of the PKCS#10 request in `input`: PEM, `{"csr": "<base64url>"}`, a
@@ -97,7 +108,7 @@ pub fn parse_csr_der(input: &[u8]) -> Result<Vec<u8>, InputError> {
     decode_base64(text, 0)
 }
 
-fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
+fn items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
     if input.first() == Some(&0x30) {
         return split_der(input);
     }
@@ -107,7 +118,7 @@ fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
         Some('"') => {
             let pem: String =
                 serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
-            certificate_items(pem.as_bytes())
+            items(pem.as_bytes())
         }
         Some('[') => {
             let list: Vec<String> =
@@ -161,15 +172,19 @@ fn pem_blocks(text: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, InputError> {
 }
 
 /// Standard or URL-safe base64, whitespace (PEM wrapping, `\n`) ignored.
+///
+/// The text is compacted byte by byte into one buffer (ASCII whitespace is
+/// single bytes in UTF-8, so no character is split) and decoded from there.
 fn decode_base64(text: &str, index: usize) -> Result<Vec<u8>, InputError> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let engine = if compact.contains(['-', '_']) {
+    let mut compact = Vec::with_capacity(text.len());
+    compact.extend(text.bytes().filter(|b| !b.is_ascii_whitespace()));
+    let engine = if compact.iter().any(|b| matches!(b, b'-' | b'_')) {
         &URL_SAFE
     } else {
         &STANDARD
     };
     engine
-        .decode(compact)
+        .decode(&compact)
         .map_err(|_| InputError::Base64 { index })
 }
 

@@ -269,33 +269,24 @@ pub fn audit_chain(input: &[u8], expect: &ChainExpectations) -> Report {
 
 /// The chain checks, written once for both sinks. `Ok(None)`: the input was
 /// unreadable and the sink recorded it.
+///
+/// Each certificate is decoded and parsed once here; the profile and path checks
+/// share that reading.
 pub fn check_chain<S: Sink<Error>>(
     input: &[u8],
     expect: &ChainExpectations,
     sink: &mut S,
 ) -> Result<Option<VerifiedChain>, Error> {
-    let read = parse_certificates(input).and_then(|certs| {
-        let leaf = Leaf::from_der(certs.first().map(|c| c.as_ref()).unwrap_or_default())?;
-        Ok((certs, leaf))
-    });
-    let (certificates, leaf) = match read {
-        Ok(read) => read,
+    let items = match input::certificate_items(input) {
+        Ok(items) => items,
         Err(e) => {
             sink.fail(Error::CertFormat(e))?;
             return Ok(None);
         }
     };
-    sink.pass("cert.format", || {
-        format!(
-            "{} certificate(s), leaf {}",
-            certificates.len(),
-            leaf.subject()
-        )
-    });
-    sink.outcome("cert.eku", profile::check_eku(&leaf), || {
-        "leaf EKU includes clientAuth".into()
-    })?;
-    let path = check_path(&certificates, &leaf, expect, sink)?;
+    let Some((leaf, path)) = check_read(&items, expect, sink)? else {
+        return Ok(None);
+    };
     check_sans(&leaf, expect, sink)?;
     match &expect.public_key {
         Some(key) => sink.outcome("cert.key_binding", profile::check_key(&leaf, key), || {
@@ -306,21 +297,67 @@ pub fn check_chain<S: Sink<Error>>(
     check_provisioner(&leaf, expect, sink)?;
     Ok(Some(VerifiedChain {
         anchored: path.is_some() && !expect.trust_anchors.is_empty(),
-        certificates,
+        certificates: items.into_iter().map(CertificateDer::from).collect(),
         leaf,
         path,
     }))
 }
 
+/// `cert.format`, `cert.eku` and `cert.chain` on the certificates of `items`,
+/// each parsed once. `Ok(None)`: a certificate was unreadable and the sink
+/// recorded it.
+fn check_read<S: Sink<Error>>(
+    items: &[Vec<u8>],
+    expect: &ChainExpectations,
+    sink: &mut S,
+) -> Result<Option<(Leaf, Option<Path>)>, Error> {
+    let read = items
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            input::parse_item(index, der).map(|x509| chain::Cert {
+                der,
+                x509: Some(x509),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|certs| {
+            let leaf = match certs.first().and_then(|c| c.x509.as_ref()) {
+                Some(x509) => Leaf::from_x509(x509)?,
+                None => return Err(InputError::Nothing("certificate")),
+            };
+            Ok((certs, leaf))
+        });
+    let (certs, leaf) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            sink.fail(Error::CertFormat(e))?;
+            return Ok(None);
+        }
+    };
+    sink.pass("cert.format", || {
+        format!("{} certificate(s), leaf {}", certs.len(), leaf.subject())
+    });
+    sink.outcome("cert.eku", profile::check_eku(&leaf), || {
+        "leaf EKU includes clientAuth".into()
+    })?;
+    let path = check_path(&certs, &leaf, expect, sink)?;
+    Ok(Some((leaf, path)))
+}
+
 fn check_path<S: Sink<Error>>(
-    certs: &[CertificateDer<'static>],
+    certs: &[chain::Cert<'_>],
     leaf: &Leaf,
     expect: &ChainExpectations,
     sink: &mut S,
 ) -> Result<Option<Path>, Error> {
+    let top;
     let (chain, anchors) = if expect.trust_anchors.is_empty() {
         match certs.split_last() {
-            Some((top, chain)) if !chain.is_empty() => (chain, std::slice::from_ref(top)),
+            Some((last, chain)) if !chain.is_empty() => {
+                top = [CertificateDer::from(last.der)];
+                (chain, top.as_slice())
+            }
             _ => {
                 sink.skip("cert.chain", || {
                     "no trust anchor given and the input holds no issuer".into()
@@ -331,13 +368,18 @@ fn check_path<S: Sink<Error>>(
     } else {
         (certs, expect.trust_anchors.as_slice())
     };
-    let result = verify_path(chain, anchors, expect.time, Usage::ClientAuth).and_then(|path| {
-        match leaf.digital_signature() {
-            Some(false) => Err(Error::KeyUsage(
-                "leaf KeyUsage lacks digitalSignature".into(),
-            )),
-            _ => Ok(path),
-        }
+    let result = chain::verify_certs(
+        chain,
+        anchors,
+        expect.time,
+        Usage::ClientAuth,
+        chain::LeafEku::CheckedApart,
+    )
+    .and_then(|path| match leaf.digital_signature() {
+        Some(false) => Err(Error::KeyUsage(
+            "leaf KeyUsage lacks digitalSignature".into(),
+        )),
+        _ => Ok(path),
     });
     let path = match result {
         Ok(path) => path,

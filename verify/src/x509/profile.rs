@@ -36,7 +36,17 @@ impl Leaf {
             reason,
         };
         let (_, cert) = X509Certificate::from_der(der).map_err(|e| bad(e.to_string()))?;
-        let (uris, dns) = san_names(&cert).map_err(bad)?;
+        Self::from_x509(&cert)
+    }
+
+    /// Extracts the profile fields from a certificate already parsed.
+    pub(crate) fn from_x509(cert: &X509Certificate<'_>) -> Result<Self, InputError> {
+        let bad = |reason: String| InputError::NotDer {
+            index: 0,
+            kind: "certificate",
+            reason,
+        };
+        let (uris, dns) = san_names(cert).map_err(bad)?;
         let ext_key_usage = cert
             .extended_key_usage()
             .map_err(|e| bad(e.to_string()))?
@@ -53,7 +63,7 @@ impl Leaf {
             dns,
             ext_key_usage,
             digital_signature,
-            provisioner: provisioner::of(&cert),
+            provisioner: provisioner::of(cert),
         })
     }
 
