@@ -7,7 +7,7 @@ mod common;
 
 use common::{Build, Pki, Spec, NOW_2026};
 use e2ei_verify::report::{Failure, Status};
-use e2ei_verify::x509::{audit_chain, verify_chain, ChainExpectations};
+use e2ei_verify::x509::{audit_chain, verify_chain, verify_path, ChainExpectations, Usage};
 use rcgen::{ExtendedKeyUsagePurpose, PublicKeyData};
 
 const CLIENT: &str = "wireapp://WqEqc9dIRoKh3VyUJ8k6QA%219e4ef7e72ec9e5b9@wire.com";
@@ -115,6 +115,65 @@ fn server_auth_only_fails_eku() {
     let mut spec = wire_spec();
     spec.eku = vec![ExtendedKeyUsagePurpose::ServerAuth];
     assert_eq!(failing_id(&spec, |_| {}).0, "cert.eku");
+}
+
+/// The status of each of `ids` in the audit of `spec`'s leaf under `pki`.
+fn statuses(pki: &Pki, spec: &Spec, ids: &[&str]) -> Vec<Status> {
+    let built = pki.leaf(spec);
+    let mut e = expect(pki, &built);
+    e.uris = None;
+    let report = audit_chain(&built.pem, &e);
+    ids.iter()
+        .map(|id| report.get(id).unwrap().status)
+        .collect()
+}
+
+#[test]
+fn server_auth_only_leaf_fails_eku_alone() {
+    let mut spec = wire_spec();
+    spec.eku = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    // URI-constrained intermediate (split path) and an unconstrained one (webpki's path)
+    for nc in [common::name_constraints(&["wire.com"], &[]), vec![]] {
+        let pki = Pki::with_constraints(&rcgen::PKCS_ED25519, &nc);
+        let ids = ["cert.eku", "cert.chain"];
+        assert_eq!(statuses(&pki, &spec, &ids), [Status::Fail, Status::Pass]);
+        let built = pki.leaf(&spec);
+        let mut e = expect(&pki, &built);
+        e.uris = None;
+        assert_eq!(
+            verify_chain(&built.pem, &e).unwrap_err().check_id(),
+            "cert.eku"
+        );
+        // `verify_path` alone still judges the leaf's EKU
+        let mut chain = built.chain.clone();
+        chain.pop();
+        let time =
+            rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(NOW_2026));
+        assert!(verify_path(&chain, &[pki.root_der()], time, Usage::ClientAuth).is_err());
+        // and a clientAuth leaf passes both
+        assert_eq!(
+            statuses(&pki, &wire_spec(), &ids),
+            [Status::Pass, Status::Pass]
+        );
+    }
+}
+
+#[test]
+fn server_auth_only_intermediate_fails_chain_whatever_the_leaf() {
+    let client = wire_spec();
+    let mut server = wire_spec();
+    server.eku = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    for nc in [common::name_constraints(&["wire.com"], &[]), vec![]] {
+        let pki = Pki::with_intermediate_eku(
+            &rcgen::PKCS_ED25519,
+            &nc,
+            vec![ExtendedKeyUsagePurpose::ServerAuth],
+        );
+        let ids = ["cert.eku", "cert.chain"];
+        assert_eq!(statuses(&pki, &client, &ids), [Status::Pass, Status::Fail]);
+        // the intermediate's EKU list is exactly the leaf's: still refused as an issuer
+        assert_eq!(statuses(&pki, &server, &ids), [Status::Fail, Status::Fail]);
+    }
 }
 
 #[test]

@@ -111,7 +111,7 @@ fn chain_2026_with_uri_name_constraint_verifies_to_root() {
         path.uri_names_checked, 2,
         "both URI SANs went through our URI check"
     );
-    assert_eq!(path.anchor_subject, "CN=Wire Root CA");
+    assert_eq!(path.anchor_subject(), "CN=Wire Root CA");
     let report = audit_chain(&chain, &expect);
     assert!(!report.has_failures(), "{report:#?}");
     assert_eq!(report.get("cert.key_binding").unwrap().status, Status::Pass);
@@ -130,7 +130,7 @@ fn chain_2026_verifies_with_pinned_intermediate_too() {
     expect.trust_anchors = vec![certs[1].clone()];
     let verified = verify_chain(&chain, &expect).unwrap();
     assert_eq!(
-        verified.path.unwrap().anchor_subject,
+        verified.path.unwrap().anchor_subject(),
         "CN=Wire Intermediate CA"
     );
 }

@@ -95,10 +95,22 @@ pub(crate) enum LeafEku {
 pub struct Path {
     /// The certificates of the path, leaf first, up to (excluding) the anchor.
     pub certificates: Vec<CertificateDer<'static>>,
-    /// The subject of the anchor the path ends at (RFC 4514 style).
-    pub anchor_subject: String,
+    /// The DER of the subject of the anchor the path ends at: formatted only on
+    /// demand ([`Path::anchor_subject`]), since a server never reads it.
+    anchor_name: Vec<u8>,
     /// How many URI SANs our code checked against URI name constraints.
     pub uri_names_checked: usize,
+}
+
+impl Path {
+    /// The subject of the anchor the path ends at (RFC 4514 style); empty if
+    /// x509-parser cannot read that name (webpki, which accepted the anchor, could).
+    pub fn anchor_subject(&self) -> String {
+        match X509Name::from_der(&self.anchor_name) {
+            Ok(([], name)) => name.to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// A certificate as given, with x509-parser's reading of it, made once per
@@ -224,17 +236,14 @@ fn first_pass(ctx: &Ctx<'_>) -> Result<Path, Error> {
         )
         .map_err(Error::Path)?;
     let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
-    certificates.extend(path.intermediate_certificates().map(|c| c.der().into_owned()));
+    certificates.extend(
+        path.intermediate_certificates()
+            .map(|c| c.der().into_owned()),
+    );
     check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default())?;
-    let anchor_subject = ctx
-        .trust
-        .iter()
-        .find(|a| std::ptr::eq(*a, path.anchor()))
-        .and_then(|a| anchor_subject(a).ok())
-        .unwrap_or_default();
     Ok(Path {
         certificates,
-        anchor_subject,
+        anchor_name: anchor_name(path.anchor()),
         uri_names_checked: 0,
     })
 }
@@ -378,7 +387,11 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
         )
         .map_err(Error::Path)?;
     let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
-    certificates.extend(lower.intermediate_certificates().map(|c| c.der().into_owned()));
+    certificates.extend(
+        lower
+            .intermediate_certificates()
+            .map(|c| c.der().into_owned()),
+    );
     let mut checked = 0;
     for der in &certificates {
         let x509 = find(ctx, der)?.x509()?;
@@ -387,8 +400,8 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
             checked += 1;
         }
     }
-    let anchor_subject = match point.origin {
-        Origin::Anchor(i) => anchor_subject(ctx.trust.get(i).ok_or_else(bad_der)?)?,
+    let anchor_name = match point.origin {
+        Origin::Anchor(i) => anchor_name(ctx.trust.get(i).ok_or_else(bad_der)?),
         Origin::Intermediate(i) => {
             let below = certificates.len() - 1;
             let start = ctx.intermediates.get(i).ok_or_else(bad_der)?;
@@ -399,7 +412,7 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
     check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default())?;
     Ok(Path {
         certificates,
-        anchor_subject,
+        anchor_name,
         uri_names_checked: checked,
     })
 }
@@ -418,8 +431,8 @@ fn uri_sans<'a>(cert: &X509Certificate<'a>) -> Result<Vec<&'a str>, Error> {
 }
 
 /// Verifies the URI-constrained CA `start` up to one of the anchors, with `below`
-/// CA certificates under it. Returns the anchor's subject.
-fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<String, Error> {
+/// CA certificates under it. Returns the anchor's subject DER.
+fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<Vec<u8>, Error> {
     let mut child = start;
     let mut used: Vec<&[u8]> = vec![start.der];
     check_issuer(start.x509()?, below, ctx.time, ctx.usage)?;
@@ -431,7 +444,7 @@ fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<S
                 if anchor.name_constraints.is_some() {
                     return Err(above_split());
                 }
-                return anchor_subject(anchor);
+                return Ok(anchor_name(anchor));
             }
         }
         below += 1;
@@ -655,14 +668,11 @@ fn name_constraints_contents<'a>(cert: &X509Certificate<'a>) -> Result<Option<&'
     Ok(Some(seq.value))
 }
 
-/// The anchor's subject, RFC 4514 style.
-fn anchor_subject(anchor: &TrustAnchor<'_>) -> Result<String, Error> {
+/// The anchor's subject as a DER `Name` (webpki keeps only its contents).
+fn anchor_name(anchor: &TrustAnchor<'_>) -> Vec<u8> {
     let mut name = Vec::with_capacity(anchor.subject.as_ref().len() + 4);
     der::write(0x30, anchor.subject.as_ref(), &mut name);
-    match X509Name::from_der(&name) {
-        Ok(([], name)) => Ok(name.to_string()),
-        _ => Err(bad_der()),
-    }
+    name
 }
 
 pub(crate) fn parse<'a>(der: &'a [u8]) -> Result<X509Certificate<'a>, Error> {

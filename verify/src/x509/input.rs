@@ -173,12 +173,14 @@ fn pem_blocks(text: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, InputError> {
 
 /// Standard or URL-safe base64, whitespace (PEM wrapping, `\n`) ignored.
 ///
-/// The text is compacted byte by byte into one buffer (ASCII whitespace is
+/// The runs between whitespace are copied into one buffer (ASCII whitespace is
 /// single bytes in UTF-8, so no character is split) and decoded from there.
 fn decode_base64(text: &str, index: usize) -> Result<Vec<u8>, InputError> {
     let mut compact = Vec::with_capacity(text.len());
-    compact.extend(text.bytes().filter(|b| !b.is_ascii_whitespace()));
-    let engine = if compact.iter().any(|b| matches!(b, b'-' | b'_')) {
+    for run in text.as_bytes().split(u8::is_ascii_whitespace) {
+        compact.extend_from_slice(run);
+    }
+    let engine = if compact.contains(&b'-') || compact.contains(&b'_') {
         &URL_SAFE
     } else {
         &STANDARD

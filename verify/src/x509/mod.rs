@@ -397,7 +397,7 @@ fn check_path<S: Sink<Error>>(
             format!(
                 "verified link by link up to {}, which is not a trust anchor you gave: \
                  the chain is NOT trusted{uri_note}",
-                path.anchor_subject
+                path.anchor_subject()
             )
         });
     } else {
@@ -405,7 +405,7 @@ fn check_path<S: Sink<Error>>(
             format!(
                 "{} certificate(s) verified to trust anchor {} for clientAuth{uri_note}",
                 path.certificates.len(),
-                path.anchor_subject
+                path.anchor_subject()
             )
         });
     }

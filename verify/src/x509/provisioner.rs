@@ -47,7 +47,7 @@ pub(crate) fn of(cert: &X509Certificate<'_>) -> Option<Result<Provisioner, Strin
     let ext = cert
         .extensions()
         .iter()
-        .find(|e| e.oid == x509_parser::der_parser::oid!(1.3.6.1.4.1.37476.9000.64.1))?;
+        .find(|e| e.oid == x509_parser::der_parser::oid!(1.3.6 .1 .4 .1 .37476 .9000 .64 .1))?;
     Some(decode(ext.value))
 }
 

@@ -131,7 +131,8 @@ impl Pki {
         Self::with_intermediate_eku(alg, nc, vec![])
     }
 
-    /// Like [`Pki::with_constraints`], the intermediate carrying `eku`.
+    /// Like [`Pki::with_constraints`], the intermediate carrying `eku`; an empty
+    /// `nc` leaves out the name-constraints extension.
     pub fn with_intermediate_eku(
         alg: &'static SignatureAlgorithm,
         nc: &[u8],
@@ -142,7 +143,11 @@ impl Pki {
         let root = root_params.self_signed(&root_key).unwrap();
         let root_issuer = Issuer::new(root_params, root_key);
         let key = KeyPair::generate_for(alg).unwrap();
-        let mut params = ca_params("Wire Intermediate CA", 0, Some(nc.to_vec()));
+        let mut params = ca_params(
+            "Wire Intermediate CA",
+            0,
+            (!nc.is_empty()).then(|| nc.to_vec()),
+        );
         params.not_after = date_time_ymd(2027, 1, 1);
         params.extended_key_usages = eku;
         let intermediate = params.signed_by(&key, &root_issuer).unwrap();
