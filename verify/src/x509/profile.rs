@@ -196,6 +196,9 @@ pub(crate) fn check_names(
 
 /// Decodes `%XX` escapes; anything else (including a stray `%`) is kept as is.
 pub(crate) fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -215,7 +218,7 @@ pub(crate) fn percent_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `cert.key_binding`: `expected` is SPKI DER or the raw key bytes.

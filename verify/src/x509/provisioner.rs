@@ -51,6 +51,12 @@ pub(crate) fn of(cert: &X509Certificate<'_>) -> Option<Result<Provisioner, Strin
     Some(decode(ext.value))
 }
 
+/// [`PROVISIONER_OID`] as x509-parser holds it: extensions are matched on the
+/// encoded OID, without formatting each one as text.
+fn provisioner_oid() -> x509_parser::der_parser::Oid<'static> {
+    x509_parser::der_parser::oid!(1.3.6 .1 .4 .1 .37476 .9000 .64 .1)
+}
+
 fn decode(value: &[u8]) -> Result<Provisioner, String> {
     let (rest, seq) = parse_der_sequence(value).map_err(|e| e.to_string())?;
     if !rest.is_empty() {
@@ -87,6 +93,11 @@ mod tests {
         assert_eq!(p.kind, ACME_PROVISIONER_TYPE);
         assert_eq!(p.name, "wire");
         assert!(p.credential_id.is_empty());
+    }
+
+    #[test]
+    fn encoded_oid_is_the_dotted_one() {
+        assert_eq!(provisioner_oid().to_id_string(), PROVISIONER_OID);
     }
 
     #[test]
