@@ -47,14 +47,14 @@ pub(crate) fn of(cert: &X509Certificate<'_>) -> Option<Result<Provisioner, Strin
     let ext = cert
         .extensions()
         .iter()
-        .find(|e| e.oid == x509_parser::der_parser::oid!(1.3.6 .1 .4 .1 .37476 .9000 .64 .1))?;
+        .find(|e| e.oid == provisioner_oid())?;
     Some(decode(ext.value))
 }
 
 /// [`PROVISIONER_OID`] as x509-parser holds it: extensions are matched on the
 /// encoded OID, without formatting each one as text.
 fn provisioner_oid() -> x509_parser::der_parser::Oid<'static> {
-    x509_parser::der_parser::oid!(1.3.6 .1 .4 .1 .37476 .9000 .64 .1)
+    x509_parser::der_parser::oid! {1.3.6.1.4.1.37476.9000.64.1}
 }
 
 fn decode(value: &[u8]) -> Result<Provisioner, String> {
