@@ -205,8 +205,8 @@ pub(crate) fn verify_certs(
         None
     } else {
         match first_pass(&ctx) {
-            Ok(path) => return Ok(path),
-            Err(err) => Some(err),
+            Ok(verdict) => return verdict,
+            Err(err) => Some(Error::Path(err)),
         }
     };
     for point in split_points(&ctx)? {
@@ -219,33 +219,31 @@ pub(crate) fn verify_certs(
     Err(best.unwrap_or(Error::Path(webpki::Error::NameConstraintViolation)))
 }
 
-/// webpki on the chain as given. A webpki error is returned as is (the split
-/// points may still find a path); a failed KeyUsage check is final.
-fn first_pass(ctx: &Ctx<'_>) -> Result<Path, Error> {
+/// webpki on the chain as given. `Err`: webpki found no path (the split points
+/// may still find one); `Ok`: the final verdict on the path it found, whose
+/// KeyUsage check is not retried elsewhere.
+fn first_pass(ctx: &Ctx<'_>) -> Result<Result<Path, Error>, webpki::Error> {
     let issuers_eku = |path: &VerifiedPath<'_>| issuers_eku(ctx, path);
-    let path = ctx
-        .end_entity
-        .verify_for_usage(
-            ALGORITHMS,
-            ctx.trust,
-            ctx.pool,
-            ctx.time,
-            &ctx.eku,
-            None,
-            ctx.eku.exempt.as_ref().map(|_| &issuers_eku as _),
-        )
-        .map_err(Error::Path)?;
+    let path = ctx.end_entity.verify_for_usage(
+        ALGORITHMS,
+        ctx.trust,
+        ctx.pool,
+        ctx.time,
+        &ctx.eku,
+        None,
+        ctx.eku.exempt.as_ref().map(|_| &issuers_eku as _),
+    )?;
     let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
     certificates.extend(
         path.intermediate_certificates()
             .map(|c| c.der().into_owned()),
     );
-    check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default())?;
-    Ok(Path {
+    let verdict = check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default());
+    Ok(verdict.map(|()| Path {
         certificates,
         anchor_name: anchor_name(path.anchor()),
         uri_names_checked: 0,
-    })
+    }))
 }
 
 /// Whether webpki's own pass is bound to fail: the leaf carries a URI SAN and
