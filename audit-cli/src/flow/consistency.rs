@@ -8,22 +8,29 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
+use std::collections::HashMap;
 
 const ID: &str = "transcript.consistency";
 
 /// One failure per view that disagrees; one pass when all agree.
 pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
     let mut agreeing = 0usize;
+    // The same token is often shown with a view twice (jwt.io link and `Raw:`
+    // block): each distinct segment is decoded once.
+    let mut decoded: HashMap<&str, Option<Value>> = HashMap::new();
     for t in &flow.tokens {
         let Some(view) = &t.value.view else {
             continue;
         };
         let mut parts = t.value.compact.split('.');
-        let signed_header = parts.next().and_then(decode);
-        let signed_claims = parts.next().and_then(decode);
+        let (header, claims) = (parts.next(), parts.next());
+        for segment in [header, claims].into_iter().flatten() {
+            decoded.entry(segment).or_insert_with(|| decode(segment));
+        }
+        let signed = |segment: Option<&str>| segment.and_then(|s| decoded.get(s)?.as_ref());
         let pairs = [
-            ("header", view.header.as_ref(), signed_header.as_ref()),
-            ("claims", view.claims.as_ref(), signed_claims.as_ref()),
+            ("header", view.header.as_ref(), signed(header)),
+            ("claims", view.claims.as_ref(), signed(claims)),
         ];
         match first_difference(&pairs) {
             None => agreeing += 1,
@@ -40,14 +47,14 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
         let Some(decoded) = &j.value.decoded else {
             continue;
         };
-        let payload = j.value.payload_value.clone().unwrap_or(Value::Null);
+        let payload = j.value.payload_value.as_ref().unwrap_or(&Value::Null);
         let pairs = [
             (
                 "protected",
                 decoded.get("protected"),
                 j.value.header.as_ref(),
             ),
-            ("payload", decoded.get("payload"), Some(&payload)),
+            ("payload", decoded.get("payload"), Some(payload)),
         ];
         match first_difference(&pairs) {
             None => agreeing += 1,
@@ -138,7 +145,7 @@ fn first_difference(pairs: &[(&str, Option<&Value>, Option<&Value>)]) -> Option<
     pairs.iter().find_map(|(name, shown, signed)| match shown {
         // A view that shows nothing for a part claims nothing about it.
         None => None,
-        Some(shown) => diff(name, shown, signed.unwrap_or(&Value::Null)),
+        Some(shown) => diff(&mut (*name).to_owned(), shown, signed.unwrap_or(&Value::Null)),
     })
 }
 
@@ -151,24 +158,30 @@ fn empty(v: &Value) -> bool {
     }
 }
 
-fn diff(path: &str, shown: &Value, signed: &Value) -> Option<Difference> {
+/// `path` is extended in place while descending and restored on the way
+/// back, so views that agree (the common case) allocate no path strings.
+fn diff(path: &mut String, shown: &Value, signed: &Value) -> Option<Difference> {
     match (shown, signed) {
         (Value::Object(a), Value::Object(b)) => {
             let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
             keys.sort();
             keys.dedup();
             keys.into_iter().find_map(|k| {
-                let p = format!("{path}.{k}");
-                match (a.get(k), b.get(k)) {
-                    (Some(x), Some(y)) => diff(&p, x, y),
-                    (x, y) => Some((p, x.cloned(), y.cloned())),
-                }
+                let mark = path.len();
+                path.push('.');
+                path.push_str(k);
+                let found = match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => diff(path, x, y),
+                    (x, y) => Some((path.clone(), x.cloned(), y.cloned())),
+                };
+                path.truncate(mark);
+                found
             })
         }
         // POST-as-GET: an empty payload shown as "", {} or null.
         (a, b) if empty(a) && empty(b) => None,
         (a, b) if a == b => None,
-        (a, b) => Some((path.to_owned(), Some(a.clone()), Some(b.clone()))),
+        (a, b) => Some((path.clone(), Some(a.clone()), Some(b.clone()))),
     }
 }
 

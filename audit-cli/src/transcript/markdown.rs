@@ -49,29 +49,33 @@ impl Block<'_> {
 
 /// An opening fence: the fence character, its run length and the info string.
 struct Fence<'a> {
-    ch: char,
+    /// `` ` `` or `~`, as a byte (both are ASCII).
+    ch: u8,
     len: usize,
     info: &'a str,
 }
 
 fn opening_fence(line: &str) -> Option<Fence<'_>> {
     let t = line.trim_start();
-    let ch = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let len = t.chars().take_while(|c| *c == ch).count();
+    let ch = t.bytes().next().filter(|c| *c == b'`' || *c == b'~')?;
+    let len = t.bytes().take_while(|c| *c == ch).count();
     if len < 3 {
         return None;
     }
     // The run is ASCII, so `len` is also a byte offset.
     let info = t.get(len..)?.trim();
-    if ch == '`' && info.contains('`') {
+    if ch == b'`' && info.contains('`') {
         return None;
     }
     Some(Fence { ch, len, info })
 }
 
+/// Runs on every content line of every block, so it looks at bytes: the fence
+/// character is ASCII, so a run of it has as many characters as bytes, and any other
+/// byte (the common case, at the first byte) means "not a closing fence".
 fn closes(line: &str, fence: &Fence<'_>) -> bool {
     let t = line.trim();
-    t.chars().count() >= fence.len && t.chars().all(|c| c == fence.ch)
+    t.len() >= fence.len && t.bytes().all(|b| b == fence.ch)
 }
 
 fn heading(line: &str) -> Option<(usize, &str)> {

@@ -135,18 +135,24 @@ pub fn parse(text: &str) -> Result<Transcript, TranscriptError> {
 }
 
 /// Binary data decoded lossily still arrives as `&str`: reject NUL and a high share of
-/// control characters.
+/// control characters (Unicode `Cc` other than tab, line feed, form feed and carriage
+/// return). Counted on the UTF-8 bytes, since this runs over every whole file: a
+/// character is a byte that is not a continuation byte (`0x80..=0xBF`); an ASCII
+/// control is one byte, a C1 control (U+0080–U+009F) is `0xC2` followed by `0x80..=0x9F`.
 fn looks_like_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.contains(&0) {
+        return false;
+    }
     let mut total = 0usize;
     let mut control = 0usize;
-    for c in text.chars() {
-        if c == '\0' {
-            return false;
-        }
-        total += 1;
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') {
-            control += 1;
-        }
+    let mut previous = 0u8;
+    for &b in bytes {
+        total += usize::from(!(0x80..=0xBF).contains(&b));
+        let ascii_control = matches!(b, 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f);
+        let c1_control = previous == 0xC2 && (0x80..=0x9F).contains(&b);
+        control += usize::from(ascii_control || c1_control);
+        previous = b;
     }
     control * 100 <= total
 }
