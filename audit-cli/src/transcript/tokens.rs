@@ -11,6 +11,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Where a token occurrence was found. The same token usually appears several times; each
 /// occurrence is kept so the auditor can say where it was shown.
@@ -109,7 +110,12 @@ pub(crate) const URL_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::UR
 
 /// Decodes base64 in either alphabet, padded or not, ignoring ASCII whitespace.
 pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
-    let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Whitespace is rare (PEM bodies are joined before this): copy only then.
+    let clean: Cow<'_, [u8]> = if s.bytes().any(|b| b.is_ascii_whitespace()) {
+        Cow::Owned(s.bytes().filter(|b| !b.is_ascii_whitespace()).collect())
+    } else {
+        Cow::Borrowed(s.as_bytes())
+    };
     STANDARD_LENIENT
         .decode(&clean)
         .or_else(|_| URL_LENIENT.decode(&clean))
@@ -151,18 +157,23 @@ pub(crate) struct RawJoin {
 }
 
 pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(lines.iter().map(|(_, l)| l.len()).sum());
     let mut stray_lines = Vec::new();
     for (n, line) in lines {
-        let t: String = line.split_whitespace().collect();
-        if t.is_empty() {
-            continue;
+        // The line without its (Unicode) whitespace is appended in place; a line
+        // holding anything else is taken back out and reported.
+        let mark = joined.len();
+        let mut stray = false;
+        for c in line.chars().filter(|c| !c.is_whitespace()) {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                joined.push(c);
+            } else {
+                stray = true;
+                break;
+            }
         }
-        if t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        {
-            joined.push_str(&t);
-        } else {
+        if stray {
+            joined.truncate(mark);
             stray_lines.push(*n);
         }
     }
