@@ -145,7 +145,11 @@ fn first_difference(pairs: &[(&str, Option<&Value>, Option<&Value>)]) -> Option<
     pairs.iter().find_map(|(name, shown, signed)| match shown {
         // A view that shows nothing for a part claims nothing about it.
         None => None,
-        Some(shown) => diff(&mut (*name).to_owned(), shown, signed.unwrap_or(&Value::Null)),
+        Some(shown) => diff(
+            &mut (*name).to_owned(),
+            shown,
+            signed.unwrap_or(&Value::Null),
+        ),
     })
 }
 

@@ -116,6 +116,9 @@ fn opening_fence(line: &str) -> Option<Fence<'_>> {
 /// character is ASCII, so a run of it has as many characters as bytes, and any other
 /// byte (the common case, at the first byte) means "not a closing fence".
 fn closes(line: &str, fence: &Fence<'_>) -> bool {
+    if !line.trim_start().starts_with(char::from(fence.ch)) {
+        return false;
+    }
     let t = line.trim();
     t.len() >= fence.len && t.bytes().all(|b| b == fence.ch)
 }

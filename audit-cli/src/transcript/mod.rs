@@ -144,17 +144,22 @@ fn looks_like_text(text: &str) -> bool {
     if bytes.contains(&0) {
         return false;
     }
-    let mut total = 0usize;
-    let mut control = 0usize;
-    let mut previous = 0u8;
-    for &b in bytes {
-        total += usize::from(!(0x80..=0xBF).contains(&b));
-        let ascii_control = matches!(b, 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f);
-        let c1_control = previous == 0xC2 && (0x80..=0x9F).contains(&b);
-        control += usize::from(ascii_control || c1_control);
-        previous = b;
-    }
-    control * 100 <= total
+    // Separate counting passes over the bytes: each is a plain filter-count the
+    // compiler vectorises; C1 controls need a second look only when 0xC2 occurs.
+    let total = bytes.iter().filter(|b| !(0x80..=0xBF).contains(*b)).count();
+    let ascii = bytes
+        .iter()
+        .filter(|b| matches!(**b, 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f))
+        .count();
+    let c1 = if bytes.contains(&0xC2) {
+        bytes
+            .windows(2)
+            .filter(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+            .count()
+    } else {
+        0
+    };
+    (ascii + c1) * 100 <= total
 }
 
 impl Transcript {
@@ -269,5 +274,36 @@ impl Step {
             }
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_text;
+
+    #[test]
+    fn text_check_counts_characters_and_controls_like_chars_would() {
+        let reference = |t: &str| {
+            let total = t.chars().count();
+            let control = t
+                .chars()
+                .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+                .count();
+            !t.contains('\0') && control * 100 <= total
+        };
+        let samples = [
+            String::new(),
+            "plain\r\n\ttext\x0c".to_owned(),
+            format!("{}\x01", "a".repeat(99)),
+            format!("{}\x01", "a".repeat(98)),
+            format!("{}\u{85}", "é".repeat(99)),
+            format!("{}\u{85}", "é".repeat(98)),
+            format!("{}\u{7f}\u{9f}", "✅".repeat(150)),
+            format!("{}\u{a0}\u{100}", "\x1b".repeat(1)),
+            "nul\0".to_owned(),
+        ];
+        for t in &samples {
+            assert_eq!(looks_like_text(t), reference(t), "{t:?}");
+        }
     }
 }
