@@ -5,8 +5,10 @@
 //!   certificate links and audit (all see the same load), median and p10
 //!   ratios of the audit to the floor and to the floor plus the links (the
 //!   audit verifies them for `cert.chain`);
-//! - `flowrun once CAPTURE floor|audit N`: N calls, for `valgrind --tool=callgrind`
-//!   (counts the verifications really performed);
+//! - `flowrun once CAPTURE floor|links|audit N`: N calls, for `perf stat`
+//!   (`benches/flow-cpu.sh`: CPU time, steadier under load) or
+//!   `valgrind --tool=callgrind` (`benches/count-verifications.sh`: the
+//!   verifications really performed);
 //! - `flowrun throughput COPIES`: files/s for a corpus of COPIES files (the
 //!   four captures in turn, in memory) on 1 and 2 rayon threads, each file
 //!   through `flow::audit` as `e2ei-audit flow` does.
@@ -56,6 +58,7 @@ fn main() {
             let n: usize = arg(3, "1").parse().expect("repetitions");
             let ok = (0..n).all(|_| match arg(2, "audit") {
                 "floor" => c.floor(),
+                "links" => c.cert_floor(),
                 _ => !c.audit().is_empty(),
             });
             println!("{ok}");
@@ -115,7 +118,7 @@ fn main() {
             }
         }
         _ => eprintln!(
-            "usage: flowrun counts | pair ROUNDS | once CAPTURE floor|audit | throughput COPIES"
+            "usage: flowrun counts | pair ROUNDS | once CAPTURE floor|links|audit N | throughput COPIES"
         ),
     }
 }

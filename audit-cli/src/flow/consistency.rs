@@ -167,20 +167,41 @@ fn empty(v: &Value) -> bool {
 fn diff(path: &mut String, shown: &Value, signed: &Value) -> Option<Difference> {
     match (shown, signed) {
         (Value::Object(a), Value::Object(b)) => {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter().find_map(|k| {
+            // Both maps iterate in key order: walking them side by side visits
+            // the union of their keys in order, each once, without collecting it.
+            let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+            loop {
+                let (key, x, y) = match (a.peek(), b.peek()) {
+                    (None, None) => return None,
+                    (Some((ka, _)), Some((kb, _))) if ka == kb => {
+                        let ((k, x), (_, y)) = (a.next()?, b.next()?);
+                        (k, Some(x), Some(y))
+                    }
+                    (Some((ka, _)), Some((kb, _))) if ka > kb => {
+                        let (k, y) = b.next()?;
+                        (k, None, Some(y))
+                    }
+                    (Some(_), _) => {
+                        let (k, x) = a.next()?;
+                        (k, Some(x), None)
+                    }
+                    (None, Some(_)) => {
+                        let (k, y) = b.next()?;
+                        (k, None, Some(y))
+                    }
+                };
                 let mark = path.len();
                 path.push('.');
-                path.push_str(k);
-                let found = match (a.get(k), b.get(k)) {
+                path.push_str(key);
+                let found = match (x, y) {
                     (Some(x), Some(y)) => diff(path, x, y),
                     (x, y) => Some((path.clone(), x.cloned(), y.cloned())),
                 };
                 path.truncate(mark);
-                found
-            })
+                if found.is_some() {
+                    return found;
+                }
+            }
         }
         // POST-as-GET: an empty payload shown as "", {} or null.
         (a, b) if empty(a) && empty(b) => None,
@@ -205,4 +226,53 @@ fn disagreement(
     c.expected = Some(format!("{} (signed)", show(signed)));
     c.found = Some(format!("{} (shown)", show(shown)));
     FlowCheck::at(c, step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn maps_iterate_in_key_order_as_the_side_by_side_walk_needs() {
+        // serde_json's `preserve_order` feature would break `diff`'s merge walk.
+        let v = json!({"b": 1, "a": 2, "c": 3});
+        let keys: Vec<&String> = v
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn first_difference_in_key_order_with_missing_members_on_either_side() {
+        let d = |a: Value, b: Value| diff(&mut "claims".to_owned(), &a, &b);
+        assert_eq!(
+            d(
+                json!({"a": 1, "b": {"c": 2}}),
+                json!({"b": {"c": 2}, "a": 1})
+            ),
+            None
+        );
+        assert_eq!(
+            d(
+                json!({"a": 1, "b": {"c": 2}}),
+                json!({"a": 1, "b": {"c": 3}})
+            ),
+            Some(("claims.b.c".into(), Some(json!(2)), Some(json!(3))))
+        );
+        assert_eq!(
+            d(json!({"a": 1, "z": 1}), json!({"a": 1, "m": 1, "z": 1})),
+            Some(("claims.m".into(), None, Some(json!(1))))
+        );
+        assert_eq!(
+            d(json!({"a": 1, "m": 1}), json!({"a": 1})),
+            Some(("claims.m".into(), Some(json!(1)), None))
+        );
+        assert_eq!(
+            d(json!({"b": 1}), json!({"a": 1, "b": 2})),
+            Some(("claims.a".into(), None, Some(json!(1))))
+        );
+        assert_eq!(d(json!(""), json!({})), None);
+    }
 }

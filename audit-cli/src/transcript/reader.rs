@@ -250,10 +250,14 @@ impl Reader {
         for c in tokens::jwt_io_links(text) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
-        let lower = text.to_ascii_lowercase();
-        self.marker = if lower == "raw:" || lower == "raw" {
+        // Compared in place: no lower-cased copy of every prose line.
+        let decoded = text
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
+        self.marker = if text.eq_ignore_ascii_case("raw:") || text.eq_ignore_ascii_case("raw") {
             Marker::Raw
-        } else if lower.starts_with("decoded") {
+        } else if decoded {
             Marker::Decoded { header_line: None }
         } else {
             Marker::None
