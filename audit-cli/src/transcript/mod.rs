@@ -167,9 +167,9 @@ fn looks_like_text(text: &str) -> bool {
     }
     let (mut total, mut control) = (0usize, 0usize);
     for chunk in bytes.chunks(64) {
-        let plain = chunk
-            .iter()
-            .fold(true, |ok, &b| ok & (matches!(b, 0x20..=0x7e) | (b == b'\n')));
+        let plain = chunk.iter().fold(true, |ok, &b| {
+            ok & (matches!(b, 0x20..=0x7e) | (b == b'\n'))
+        });
         if plain {
             total += chunk.len();
             continue;
