@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::chain::{self, Pem};
-use super::tokens::{Compact, Recognised, URL_LENIENT};
+use super::tokens::{self, Compact, URL_LENIENT};
 use base64::Engine;
 
 /// A JSON block as printed, with its value when it parses.
@@ -90,21 +90,21 @@ fn escape(key: &str) -> String {
 }
 
 /// Walks `v` collecting tokens, PEM strings and DER arrays.
-pub(crate) fn harvest(v: &Value, known: &mut Recognised) -> Harvest {
+pub(crate) fn harvest(v: &Value) -> Harvest {
     let mut h = Harvest::default();
-    walk(v, &mut String::new(), &mut h, known);
+    walk(v, &mut String::new(), &mut h);
     h
 }
 
-fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Recognised) {
+fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
     let mark = pointer.len();
     match v {
-        Value::String(s) => string(s, pointer, h, known),
+        Value::String(s) => string(s, pointer, h),
         Value::Array(items) if der_array(items, pointer, h) => {}
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 pointer.push_str(&format!("/{i}"));
-                walk(item, pointer, h, known);
+                walk(item, pointer, h);
                 pointer.truncate(mark);
             }
         }
@@ -112,7 +112,7 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Recognised
             for (k, item) in map {
                 pointer.push('/');
                 pointer.push_str(&escape(k));
-                walk(item, pointer, h, known);
+                walk(item, pointer, h);
                 pointer.truncate(mark);
             }
         }
@@ -120,8 +120,8 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Recognised
     }
 }
 
-fn string(s: &str, pointer: &str, h: &mut Harvest, known: &mut Recognised) {
-    if let Some(c) = known.compact_jws(s) {
+fn string(s: &str, pointer: &str, h: &mut Harvest) {
+    if let Some(c) = tokens::compact_jws(s) {
         h.tokens.push((pointer.to_owned(), c));
     } else if s.contains("-----BEGIN ") {
         let found = chain::pem_blocks(s);
@@ -196,21 +196,21 @@ mod tests {
     fn der_array_with_a_bad_element() {
         let good = STANDARD.encode(der(40));
         let v = json!([good, "not base64 at all!", good]);
-        let h = harvest(&v, &mut Recognised::default());
+        let h = harvest(&v);
         assert_eq!(h.ders.len(), 2);
         assert_eq!(
             h.not_der,
             vec![("/1".to_owned(), "not base64 at all!".to_owned())]
         );
         let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
-        let h = harvest(&urls, &mut Recognised::default());
+        let h = harvest(&urls);
         assert!(h.ders.is_empty() && h.not_der.is_empty());
     }
 
     #[test]
     fn pointers_escape_and_pem_strings_are_found() {
         let v = json!({"a/b": {"c~d": ["-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"]}});
-        let h = harvest(&v, &mut Recognised::default());
+        let h = harvest(&v);
         assert_eq!(h.pems.len(), 1);
         assert_eq!(h.pems[0].0, "/a~1b/c~0d/0");
     }

@@ -12,7 +12,6 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// Where a token occurrence was found. The same token usually appears several times; each
 /// occurrence is kept so the auditor can say where it was shown.
@@ -75,36 +74,6 @@ pub(crate) struct Compact {
     pub header: Map<String, Value>,
 }
 
-/// Tokens already recognised in this capture, by compact form. A capture shows each
-/// token several times (jwt.io link, `Raw:` block, JSON field, `dpop:` header, ACME
-/// payload): each distinct one is decoded once, later occurrences get a copy. Only
-/// strings shaped like a compact JWS are kept, so the many other strings of a capture
-/// cost no entry.
-#[derive(Debug, Default)]
-pub(crate) struct Recognised(HashMap<String, Option<Compact>>);
-
-impl Recognised {
-    /// [`compact_jws`], remembered.
-    pub(crate) fn compact_jws(&mut self, s: &str) -> Option<Compact> {
-        if !jws_shaped(s) {
-            return None;
-        }
-        if let Some(known) = self.0.get(s) {
-            return known.clone();
-        }
-        let found = compact_jws(s);
-        self.0.insert(s.to_owned(), found.clone());
-        found
-    }
-}
-
-/// Three non-empty base64url segments.
-fn jws_shaped(s: &str) -> bool {
-    let mut parts = s.split('.');
-    let three = [parts.next(), parts.next(), parts.next()];
-    parts.next().is_none() && three.iter().all(|p| p.is_some_and(is_b64url))
-}
-
 fn is_b64url(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
@@ -158,19 +127,19 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The token in a `dpop:` header value and whether it was base64-wrapped.
-pub(crate) fn dpop_header(value: &str, known: &mut Recognised) -> Option<(Compact, bool)> {
+pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
     let value = value.trim();
-    if let Some(c) = known.compact_jws(value) {
+    if let Some(c) = compact_jws(value) {
         return Some((c, false));
     }
     let bytes = decode_any_base64(value)?;
     let inner = std::str::from_utf8(&bytes).ok()?;
-    known.compact_jws(inner.trim()).map(|c| (c, true))
+    compact_jws(inner.trim()).map(|c| (c, true))
 }
 
 /// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
 /// line made of repeated `jwt.io` costs linear time.
-pub(crate) fn jwt_io_links(line: &str, known: &mut Recognised) -> Vec<Compact> {
+pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
     let url_end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
     let mut found = Vec::new();
     let mut rest = line;
@@ -178,7 +147,7 @@ pub(crate) fn jwt_io_links(line: &str, known: &mut Recognised) -> Vec<Compact> {
         let from = rest.get(at..).unwrap_or("");
         let url = from.split(url_end).next().unwrap_or("");
         let pieces = url.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)));
-        found.extend(pieces.filter_map(|p| known.compact_jws(p)));
+        found.extend(pieces.filter_map(compact_jws));
         rest = from.get(url.len().max(1)..).unwrap_or("");
     }
     found
@@ -191,7 +160,7 @@ pub(crate) struct RawJoin {
     pub stray_lines: Vec<usize>,
 }
 
-pub(crate) fn join_raw(lines: &[(usize, &str)], known: &mut Recognised) -> RawJoin {
+pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
     let mut joined = String::with_capacity(lines.iter().map(|(_, l)| l.len()).sum());
     let mut stray_lines = Vec::new();
     for (n, line) in lines {
@@ -213,7 +182,7 @@ pub(crate) fn join_raw(lines: &[(usize, &str)], known: &mut Recognised) -> RawJo
         }
     }
     RawJoin {
-        token: known.compact_jws(&joined),
+        token: compact_jws(&joined),
         stray_lines,
     }
 }
@@ -248,23 +217,6 @@ mod tests {
     }
 
     #[test]
-    fn recognised_tokens_are_remembered_and_agree_with_compact_jws() {
-        let t = jws(r#"{"alg":"EdDSA"}"#);
-        let mut known = Recognised::default();
-        for s in [
-            t.as_str(),
-            &t,
-            "a.b",
-            "abc.def.ghi",
-            &jws("[1]"),
-            &jws("[1]"),
-        ] {
-            assert_eq!(known.compact_jws(s), compact_jws(s), "{s}");
-        }
-        assert_eq!(known.0.len(), 3, "only JWS-shaped strings are kept");
-    }
-
-    #[test]
     fn dpop_header_in_every_base64_flavour() {
         let t = jws(r#"{"typ":"dpop+jwt"}"#);
         for enc in [
@@ -273,21 +225,14 @@ mod tests {
             URL_SAFE_NO_PAD.encode(&t),
             STANDARD.encode(&t).trim_end_matches('=').to_owned(),
         ] {
-            let (c, wrapped) = dpop_header(&enc, &mut Recognised::default()).expect("decodes");
+            let (c, wrapped) = dpop_header(&enc).expect("decodes");
             assert!(wrapped);
             assert_eq!(c.compact, t);
         }
-        assert_eq!(
-            dpop_header(&t, &mut Recognised::default()).map(|(_, w)| w),
-            Some(false)
-        );
-        assert!(dpop_header("not base64 !!", &mut Recognised::default()).is_none());
-        assert!(dpop_header(&STANDARD.encode("hello"), &mut Recognised::default()).is_none());
-        assert!(dpop_header(
-            &STANDARD.encode([0xff, 0xfe, 0x00]),
-            &mut Recognised::default()
-        )
-        .is_none());
+        assert_eq!(dpop_header(&t).map(|(_, w)| w), Some(false));
+        assert!(dpop_header("not base64 !!").is_none());
+        assert!(dpop_header(&STANDARD.encode("hello")).is_none());
+        assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00])).is_none());
     }
 
     #[test]
@@ -296,17 +241,9 @@ mod tests {
         let line = format!(
             "Token [here](https://jwt.io/#id_token={t}) and [jwt.io](https://jwt.io/#id_token={t})"
         );
-        assert_eq!(jwt_io_links(&line, &mut Recognised::default()).len(), 2);
-        assert!(jwt_io_links(
-            "see https://jwt.io/#id_token=abc.def.ghi",
-            &mut Recognised::default()
-        )
-        .is_empty());
-        assert!(jwt_io_links(
-            &format!("https://example.com/#t={t}"),
-            &mut Recognised::default()
-        )
-        .is_empty());
+        assert_eq!(jwt_io_links(&line).len(), 2);
+        assert!(jwt_io_links("see https://jwt.io/#id_token=abc.def.ghi").is_empty());
+        assert!(jwt_io_links(&format!("https://example.com/#t={t}")).is_empty());
     }
 
     #[test]
@@ -314,15 +251,13 @@ mod tests {
         let t = jws(r#"{"alg":"RS256"}"#);
         let (a, b) = t.split_at(20);
         let lines = [(1, a), (2, "  "), (3, b)];
-        let j = join_raw(&lines, &mut Recognised::default());
+        let j = join_raw(&lines);
         assert_eq!(j.token.map(|c| c.compact), Some(t.clone()));
         assert!(j.stray_lines.is_empty());
         let lines = [(1, a), (2, "✅ oops: stray"), (3, b)];
-        let j = join_raw(&lines, &mut Recognised::default());
+        let j = join_raw(&lines);
         assert!(j.token.is_some());
         assert_eq!(j.stray_lines, vec![2]);
-        assert!(join_raw(&[(1, "abc")], &mut Recognised::default())
-            .token
-            .is_none());
+        assert!(join_raw(&[(1, "abc")]).token.is_none());
     }
 }
