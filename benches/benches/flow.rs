@@ -6,8 +6,9 @@
 //!   included, on inputs extracted at setup;
 //! - `audit/<capture>`: `e2ei_audit::flow::audit(text, &options)` at capture
 //!   time, trust as the tests give it;
-//! - `cert_links/<capture>`: the certificate links a full audit would add
-//!   (not verified by this build: `cert.chain` is skipped).
+//! - `cert_links/<capture>`: the certificate links the audit also verifies
+//!   for `cert.chain` (add them to the floor for the audit's full
+//!   verification cost).
 //!
 //! Run: `cargo bench -p e2ei-benches --bench flow`, then
 //! `cargo run --release -p e2ei-benches --bin table`.

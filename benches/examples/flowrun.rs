@@ -1,10 +1,14 @@
 //! Helpers for the whole-capture audit on a loaded machine:
 //!
 //! - `flowrun counts`: per capture, what the floor holds (distinct checks);
-//! - `flowrun pair ROUNDS`: per capture, alternating blocks of floor and
-//!   audit (both see the same load), median and p10 ratios;
-//! - `flowrun once CAPTURE floor|audit N`: N calls, for `valgrind --tool=callgrind`
-//!   (counts the verifications really performed);
+//! - `flowrun pair ROUNDS`: per capture, alternating blocks of floor,
+//!   certificate links and audit (all see the same load), median and p10
+//!   ratios of the audit to the floor and to the floor plus the links (the
+//!   audit verifies them for `cert.chain`);
+//! - `flowrun once CAPTURE floor|links|audit N`: N calls, for `perf stat`
+//!   (`benches/flow-cpu.sh`: CPU time, steadier under load) or
+//!   `valgrind --tool=callgrind` (`benches/count-verifications.sh`: the
+//!   verifications really performed);
 //! - `flowrun throughput COPIES`: files/s for a corpus of COPIES files (the
 //!   four captures in turn, in memory) on 1 and 2 rayon threads, each file
 //!   through `flow::audit` as `e2ei-audit flow` does.
@@ -54,6 +58,7 @@ fn main() {
             let n: usize = arg(3, "1").parse().expect("repetitions");
             let ok = (0..n).all(|_| match arg(2, "audit") {
                 "floor" => c.floor(),
+                "links" => c.cert_floor(),
                 _ => !c.audit().is_empty(),
             });
             println!("{ok}");
@@ -61,20 +66,29 @@ fn main() {
         "pair" => {
             let rounds: usize = arg(1, "100").parse().expect("rounds");
             for c in Capture::all() {
-                let (mut a, mut k, mut r) = (Vec::new(), Vec::new(), Vec::new());
+                // Floor, certificate links and audit alternate in blocks of 3
+                // calls, so all three see the same background load.
+                let (mut a, mut l, mut k, mut r, mut rl) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
                 for _ in 0..rounds {
                     let x = time(|| c.floor(), 3);
+                    let z = time(|| c.cert_floor(), 3);
                     let y = time(|| !c.audit().is_empty(), 3);
                     a.push(x);
+                    l.push(z);
                     k.push(y);
                     r.push(y / x);
+                    rl.push(y / (x + z));
                 }
-                let (ma, mk, mr) = (median(&mut a), median(&mut k), median(&mut r));
-                let (pa, pk) = (a[rounds / 10], k[rounds / 10]);
+                let (ma, ml, mk) = (median(&mut a), median(&mut l), median(&mut k));
+                let (mr, mrl) = (median(&mut r), median(&mut rl));
+                let (pa, pl, pk) = (a[rounds / 10], l[rounds / 10], k[rounds / 10]);
                 println!(
-                    "{}: median floor {ma:.1} µs, audit {mk:.1} µs, ratio {mr:.3}; p10 floor {pa:.1}, audit {pk:.1}, ratio {:.3}",
+                    "{}: median floor {ma:.1} µs (+ cert links {ml:.1}), audit {mk:.1} µs; \
+                     ratio {mr:.3} (with links {mrl:.3}); p10 ratio {:.3} (with links {:.3})",
                     c.name,
-                    pk / pa
+                    pk / pa,
+                    pk / (pa + pl)
                 );
             }
         }
@@ -104,7 +118,7 @@ fn main() {
             }
         }
         _ => eprintln!(
-            "usage: flowrun counts | pair ROUNDS | once CAPTURE floor|audit | throughput COPIES"
+            "usage: flowrun counts | pair ROUNDS | once CAPTURE floor|links|audit N | throughput COPIES"
         ),
     }
 }

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::time::UnixTime;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// A verification time and how it was obtained (shown in the report).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,10 +25,17 @@ pub struct CaptureTime {
 
 /// The capture time of `flow`, if any token or certificate dates it.
 pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
+    // A token is shown several times (link, `Raw:` block, JSON field …): each
+    // distinct one is decoded once, every occurrence keeps its step.
+    let mut seen: HashMap<&str, Option<UnixTime>> = HashMap::new();
     let token = flow
         .tokens
         .iter()
-        .filter_map(|t| iat(&t.value.compact).map(|iat| (iat, t.step)))
+        .filter_map(|t| {
+            let compact = t.value.compact.as_str();
+            let iat = *seen.entry(compact).or_insert_with(|| iat(compact));
+            iat.map(|iat| (iat, t.step))
+        })
         .max_by_key(|(iat, _)| *iat)
         .map(|(at, step)| CaptureTime {
             at,

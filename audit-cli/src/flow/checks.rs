@@ -6,6 +6,7 @@
 use super::reconstruct::{At, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
+use crate::transcript::AcmeJws;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
@@ -73,12 +74,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
 fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
     let mut key: Option<PublicKey> = None;
     for req in &flow.acme {
-        let body = serde_json::json!({
-            "protected": req.jws.protected,
-            "payload": req.jws.payload,
-            "signature": req.jws.signature,
-        })
-        .to_string();
+        let body = flattened_body(req.jws);
         let signer = match (req.is_new_account(), &flow.account_url, &key) {
             (true, _, _) => Signer::NewAccount,
             (false, Some(url), Some(k)) => Signer::Account {
@@ -100,6 +96,19 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
         }
     }
     key
+}
+
+/// The request body as the library reads it: the three signed members as
+/// printed, in a JSON object (members in the order serde_json's map writes
+/// them), written directly rather than through a `Value`.
+fn flattened_body(jws: &AcmeJws) -> String {
+    let quoted = |s: &str| Value::from(s).to_string();
+    format!(
+        "{{\"payload\":{},\"protected\":{},\"signature\":{}}}",
+        quoted(&jws.payload),
+        quoted(&jws.protected),
+        quoted(&jws.signature)
+    )
 }
 
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured

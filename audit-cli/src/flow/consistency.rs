@@ -8,22 +8,29 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
+use std::collections::HashMap;
 
 const ID: &str = "transcript.consistency";
 
 /// One failure per view that disagrees; one pass when all agree.
 pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
     let mut agreeing = 0usize;
+    // The same token is often shown with a view twice (jwt.io link and `Raw:`
+    // block): each distinct segment is decoded once.
+    let mut decoded: HashMap<&str, Option<Value>> = HashMap::new();
     for t in &flow.tokens {
         let Some(view) = &t.value.view else {
             continue;
         };
         let mut parts = t.value.compact.split('.');
-        let signed_header = parts.next().and_then(decode);
-        let signed_claims = parts.next().and_then(decode);
+        let (header, claims) = (parts.next(), parts.next());
+        for segment in [header, claims].into_iter().flatten() {
+            decoded.entry(segment).or_insert_with(|| decode(segment));
+        }
+        let signed = |segment: Option<&str>| segment.and_then(|s| decoded.get(s)?.as_ref());
         let pairs = [
-            ("header", view.header.as_ref(), signed_header.as_ref()),
-            ("claims", view.claims.as_ref(), signed_claims.as_ref()),
+            ("header", view.header.as_ref(), signed(header)),
+            ("claims", view.claims.as_ref(), signed(claims)),
         ];
         match first_difference(&pairs) {
             None => agreeing += 1,
@@ -40,14 +47,14 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
         let Some(decoded) = &j.value.decoded else {
             continue;
         };
-        let payload = j.value.payload_value.clone().unwrap_or(Value::Null);
+        let payload = j.value.payload_value.as_ref().unwrap_or(&Value::Null);
         let pairs = [
             (
                 "protected",
                 decoded.get("protected"),
                 j.value.header.as_ref(),
             ),
-            ("payload", decoded.get("payload"), Some(&payload)),
+            ("payload", decoded.get("payload"), Some(payload)),
         ];
         match first_difference(&pairs) {
             None => agreeing += 1,
@@ -138,7 +145,11 @@ fn first_difference(pairs: &[(&str, Option<&Value>, Option<&Value>)]) -> Option<
     pairs.iter().find_map(|(name, shown, signed)| match shown {
         // A view that shows nothing for a part claims nothing about it.
         None => None,
-        Some(shown) => diff(name, shown, signed.unwrap_or(&Value::Null)),
+        Some(shown) => diff(
+            &mut (*name).to_owned(),
+            shown,
+            signed.unwrap_or(&Value::Null),
+        ),
     })
 }
 
@@ -151,24 +162,51 @@ fn empty(v: &Value) -> bool {
     }
 }
 
-fn diff(path: &str, shown: &Value, signed: &Value) -> Option<Difference> {
+/// `path` is extended in place while descending and restored on the way
+/// back, so views that agree (the common case) allocate no path strings.
+fn diff(path: &mut String, shown: &Value, signed: &Value) -> Option<Difference> {
     match (shown, signed) {
         (Value::Object(a), Value::Object(b)) => {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter().find_map(|k| {
-                let p = format!("{path}.{k}");
-                match (a.get(k), b.get(k)) {
-                    (Some(x), Some(y)) => diff(&p, x, y),
-                    (x, y) => Some((p, x.cloned(), y.cloned())),
+            // Both maps iterate in key order: walking them side by side visits
+            // the union of their keys in order, each once, without collecting it.
+            let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+            loop {
+                let (key, x, y) = match (a.peek(), b.peek()) {
+                    (None, None) => return None,
+                    (Some((ka, _)), Some((kb, _))) if ka == kb => {
+                        let ((k, x), (_, y)) = (a.next()?, b.next()?);
+                        (k, Some(x), Some(y))
+                    }
+                    (Some((ka, _)), Some((kb, _))) if ka > kb => {
+                        let (k, y) = b.next()?;
+                        (k, None, Some(y))
+                    }
+                    (Some(_), _) => {
+                        let (k, x) = a.next()?;
+                        (k, Some(x), None)
+                    }
+                    (None, Some(_)) => {
+                        let (k, y) = b.next()?;
+                        (k, None, Some(y))
+                    }
+                };
+                let mark = path.len();
+                path.push('.');
+                path.push_str(key);
+                let found = match (x, y) {
+                    (Some(x), Some(y)) => diff(path, x, y),
+                    (x, y) => Some((path.clone(), x.cloned(), y.cloned())),
+                };
+                path.truncate(mark);
+                if found.is_some() {
+                    return found;
                 }
-            })
+            }
         }
         // POST-as-GET: an empty payload shown as "", {} or null.
         (a, b) if empty(a) && empty(b) => None,
         (a, b) if a == b => None,
-        (a, b) => Some((path.to_owned(), Some(a.clone()), Some(b.clone()))),
+        (a, b) => Some((path.clone(), Some(a.clone()), Some(b.clone()))),
     }
 }
 
@@ -188,4 +226,53 @@ fn disagreement(
     c.expected = Some(format!("{} (signed)", show(signed)));
     c.found = Some(format!("{} (shown)", show(shown)));
     FlowCheck::at(c, step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn maps_iterate_in_key_order_as_the_side_by_side_walk_needs() {
+        // serde_json's `preserve_order` feature would break `diff`'s merge walk.
+        let v = json!({"b": 1, "a": 2, "c": 3});
+        let keys: Vec<&String> = v
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn first_difference_in_key_order_with_missing_members_on_either_side() {
+        let d = |a: Value, b: Value| diff(&mut "claims".to_owned(), &a, &b);
+        assert_eq!(
+            d(
+                json!({"a": 1, "b": {"c": 2}}),
+                json!({"b": {"c": 2}, "a": 1})
+            ),
+            None
+        );
+        assert_eq!(
+            d(
+                json!({"a": 1, "b": {"c": 2}}),
+                json!({"a": 1, "b": {"c": 3}})
+            ),
+            Some(("claims.b.c".into(), Some(json!(2)), Some(json!(3))))
+        );
+        assert_eq!(
+            d(json!({"a": 1, "z": 1}), json!({"a": 1, "m": 1, "z": 1})),
+            Some(("claims.m".into(), None, Some(json!(1))))
+        );
+        assert_eq!(
+            d(json!({"a": 1, "m": 1}), json!({"a": 1})),
+            Some(("claims.m".into(), Some(json!(1)), None))
+        );
+        assert_eq!(
+            d(json!({"b": 1}), json!({"a": 1, "b": 2})),
+            Some(("claims.a".into(), None, Some(json!(1))))
+        );
+        assert_eq!(d(json!(""), json!({})), None);
+    }
 }

@@ -139,6 +139,7 @@ mod tests {
             line: 1,
             lines: text.lines().enumerate().map(|(i, l)| (i + 2, l)).collect(),
             closed: true,
+            source: text,
         }
     }
 

@@ -75,11 +75,6 @@ pub(crate) fn split_decoded<'b, 'a>(
     }
 }
 
-/// Joins numbered lines back into text.
-pub(crate) fn join(lines: Lines<'_, '_>) -> String {
-    lines.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
-}
-
 /// What a JSON value carries, each with the JSON pointer where it sits.
 #[derive(Debug, Default)]
 pub(crate) struct Harvest {

@@ -4,6 +4,8 @@
 //! Only the subset the Wire captures use is recognised. Anything else is prose, so a
 //! format drift degrades into "ignored text" rather than into an error.
 
+use std::borrow::Cow;
+
 /// One structural element of the document, in document order.
 #[derive(Debug)]
 pub(crate) enum Event<'a> {
@@ -31,47 +33,94 @@ pub(crate) struct Block<'a> {
     pub lines: Vec<(usize, &'a str)>,
     /// False when the input ended before the closing fence (a truncated capture).
     pub closed: bool,
+    /// The whole document the lines were cut from, so their text can be borrowed
+    /// rather than copied ([`join_lines`]).
+    pub source: &'a str,
 }
 
-impl Block<'_> {
+impl<'a> Block<'a> {
     /// The content joined with `\n`, as it appears between the fences.
     pub fn content(&self) -> String {
-        let mut out = String::new();
-        for (i, (_, l)) in self.lines.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(l);
-        }
-        out
+        self.content_ref().into_owned()
     }
+
+    /// The content, borrowed from the document when it can be.
+    pub fn content_ref(&self) -> Cow<'a, str> {
+        join_lines(self.source, &self.lines)
+    }
+}
+
+/// Byte offset of `part` in `whole`, when `part` is a slice of `whole`.
+fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let at = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (at.checked_add(part.len())? <= whole.len()).then_some(at)
+}
+
+/// `lines` joined with `\n`. When they are consecutive lines of `source` separated by
+/// a single `\n` each (no `\r\n`), the join is exactly that span of `source`, which is
+/// borrowed instead of copied; otherwise (lines from elsewhere, CRLF) it is built.
+pub(crate) fn join_lines<'a>(source: &'a str, lines: &[(usize, &'a str)]) -> Cow<'a, str> {
+    if let Some(span) = contiguous(source, lines) {
+        return Cow::Borrowed(span);
+    }
+    let mut out = String::with_capacity(lines.iter().map(|(_, l)| l.len() + 1).sum());
+    for (i, (_, l)) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(l);
+    }
+    Cow::Owned(out)
+}
+
+/// The span of `source` holding `lines` joined by single `\n`s, if that is what it holds.
+fn contiguous<'a>(source: &'a str, lines: &[(usize, &'a str)]) -> Option<&'a str> {
+    let (_, first) = lines.first()?;
+    let start = offset_in(source, first)?;
+    let mut end = start + first.len();
+    for (_, l) in lines.get(1..).unwrap_or(&[]) {
+        let at = offset_in(source, l)?;
+        let newline = source.as_bytes().get(end) == Some(&b'\n');
+        if !newline || at != end + 1 {
+            return None;
+        }
+        end = at + l.len();
+    }
+    source.get(start..end)
 }
 
 /// An opening fence: the fence character, its run length and the info string.
 struct Fence<'a> {
-    ch: char,
+    /// `` ` `` or `~`, as a byte (both are ASCII).
+    ch: u8,
     len: usize,
     info: &'a str,
 }
 
 fn opening_fence(line: &str) -> Option<Fence<'_>> {
     let t = line.trim_start();
-    let ch = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let len = t.chars().take_while(|c| *c == ch).count();
+    let ch = t.bytes().next().filter(|c| *c == b'`' || *c == b'~')?;
+    let len = t.bytes().take_while(|c| *c == ch).count();
     if len < 3 {
         return None;
     }
     // The run is ASCII, so `len` is also a byte offset.
     let info = t.get(len..)?.trim();
-    if ch == '`' && info.contains('`') {
+    if ch == b'`' && info.contains('`') {
         return None;
     }
     Some(Fence { ch, len, info })
 }
 
+/// Runs on every content line of every block, so it looks at bytes: the fence
+/// character is ASCII, so a run of it has as many characters as bytes, and any other
+/// byte (the common case, at the first byte) means "not a closing fence".
 fn closes(line: &str, fence: &Fence<'_>) -> bool {
+    if !line.trim_start().starts_with(char::from(fence.ch)) {
+        return false;
+    }
     let t = line.trim();
-    t.chars().count() >= fence.len && t.chars().all(|c| c == fence.ch)
+    t.len() >= fence.len && t.bytes().all(|b| b == fence.ch)
 }
 
 fn heading(line: &str) -> Option<(usize, &str)> {
@@ -89,7 +138,8 @@ fn heading(line: &str) -> Option<(usize, &str)> {
 
 /// Scans `text` into events. Never fails: an unclosed fence runs to the end of input.
 pub(crate) fn scan(text: &str) -> Vec<Event<'_>> {
-    let mut events = Vec::new();
+    // About one event per 40 bytes in the captures: sized once, not regrown.
+    let mut events = Vec::with_capacity(text.len() / 40 + 4);
     let mut open: Option<(Fence<'_>, Block<'_>)> = None;
     for (idx, line) in text.lines().enumerate() {
         let n = idx + 1;
@@ -107,8 +157,9 @@ pub(crate) fn scan(text: &str) -> Vec<Event<'_>> {
             let block = Block {
                 lang: fence.info,
                 line: n,
-                lines: Vec::new(),
+                lines: Vec::with_capacity(16),
                 closed: false,
+                source: text,
             };
             open = Some((fence, block));
         } else if let Some((level, text)) = heading(line) {
@@ -161,6 +212,23 @@ mod tests {
                 line: 8
             }
         ));
+    }
+
+    #[test]
+    fn content_is_borrowed_for_lf_and_built_for_crlf() {
+        let text = "```json\n{\n  \"a\": 1\n}\n```\n";
+        let [Event::Block(b)] = &scan(text)[..] else {
+            panic!("one block")
+        };
+        assert!(matches!(b.content_ref(), Cow::Borrowed("{\n  \"a\": 1\n}")));
+        let crlf = text.replace('\n', "\r\n");
+        let [Event::Block(b)] = &scan(&crlf)[..] else {
+            panic!("one block")
+        };
+        assert!(matches!(b.content_ref(), Cow::Owned(ref s) if s == "{\n  \"a\": 1\n}"));
+        let elsewhere = [(1, "x"), (2, "y")];
+        assert_eq!(join_lines(text, &elsewhere), "x\ny");
+        assert_eq!(join_lines(text, &[]), "");
     }
 
     #[test]

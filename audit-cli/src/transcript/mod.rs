@@ -134,19 +134,57 @@ pub fn parse(text: &str) -> Result<Transcript, TranscriptError> {
     reader::read(text).ok_or(TranscriptError::NothingUsable)
 }
 
+/// Per byte: bit 0 set when the byte starts a character (it is not a UTF-8
+/// continuation byte `0x80..=0xBF`), bit 1 set for an ASCII control that counts
+/// (`Cc` other than tab, line feed, form feed and carriage return; NUL is refused
+/// before).
+const BYTE_CLASS: [u8; 256] = byte_classes();
+
+const fn byte_classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let starts = !matches!(b, 0x80..=0xBF);
+        let control = matches!(b, 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f);
+        table[i] = starts as u8 | (control as u8) << 1;
+        i += 1;
+    }
+    table
+}
+
 /// Binary data decoded lossily still arrives as `&str`: reject NUL and a high share of
-/// control characters.
+/// control characters (Unicode `Cc` other than tab, line feed, form feed and carriage
+/// return), as `chars()` would count them. This runs over every whole file, so it works
+/// on bytes: 64-byte chunks of printable ASCII and line feeds (nearly all of a capture)
+/// are counted by length; other chunks byte by byte through [`BYTE_CLASS`]; a C1
+/// control (U+0080–U+009F) is `0xC2` followed by `0x80..=0x9F`, looked for only when
+/// `0xC2` occurs at all.
 fn looks_like_text(text: &str) -> bool {
-    let mut total = 0usize;
-    let mut control = 0usize;
-    for c in text.chars() {
-        if c == '\0' {
-            return false;
+    let bytes = text.as_bytes();
+    if bytes.contains(&0) {
+        return false;
+    }
+    let (mut total, mut control) = (0usize, 0usize);
+    for chunk in bytes.chunks(64) {
+        let plain = chunk.iter().fold(true, |ok, &b| {
+            ok & (matches!(b, 0x20..=0x7e) | (b == b'\n'))
+        });
+        if plain {
+            total += chunk.len();
+            continue;
         }
-        total += 1;
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c') {
-            control += 1;
+        for &b in chunk {
+            let class = BYTE_CLASS[usize::from(b)];
+            total += usize::from(class & 1);
+            control += usize::from(class >> 1);
         }
+    }
+    if bytes.contains(&0xC2) {
+        control += bytes
+            .windows(2)
+            .filter(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+            .count();
     }
     control * 100 <= total
 }
@@ -263,5 +301,38 @@ impl Step {
             }
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_text;
+
+    #[test]
+    fn text_check_counts_characters_and_controls_like_chars_would() {
+        let reference = |t: &str| {
+            let total = t.chars().count();
+            let control = t
+                .chars()
+                .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+                .count();
+            !t.contains('\0') && control * 100 <= total
+        };
+        let samples = [
+            String::new(),
+            "plain\r\n\ttext\x0c".to_owned(),
+            format!("{}\x01", "a".repeat(99)),
+            format!("{}\x01", "a".repeat(98)),
+            format!("{}\u{85}", "é".repeat(99)),
+            format!("{}\u{85}", "é".repeat(98)),
+            format!("{}\u{7f}\u{9f}", "✅".repeat(150)),
+            format!("{}\u{a0}\u{100}", "\x1b".repeat(1)),
+            format!("{}\x7f{}", "x".repeat(70), "\u{90}".repeat(2)),
+            "\u{9f}".repeat(64),
+            "nul\0".to_owned(),
+        ];
+        for t in &samples {
+            assert_eq!(looks_like_text(t), reference(t), "{t:?}");
+        }
     }
 }

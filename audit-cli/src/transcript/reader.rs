@@ -176,7 +176,7 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
 }
 
 fn holds_json(block: &Block<'_>) -> bool {
-    let content = block.content();
+    let content = block.content_ref();
     content.trim_start().starts_with(['{', '[', '"'])
         && serde_json::from_str::<serde::de::IgnoredAny>(&content).is_ok()
 }
@@ -250,10 +250,14 @@ impl Reader {
         for c in tokens::jwt_io_links(text) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
-        let lower = text.to_ascii_lowercase();
-        self.marker = if lower == "raw:" || lower == "raw" {
+        // Compared in place: no lower-cased copy of every prose line.
+        let decoded = text
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
+        self.marker = if text.eq_ignore_ascii_case("raw:") || text.eq_ignore_ascii_case("raw") {
             Marker::Raw
-        } else if lower.starts_with("decoded") {
+        } else if decoded {
             Marker::Decoded { header_line: None }
         } else {
             Marker::None
@@ -310,7 +314,7 @@ impl Reader {
         let Marker::Decoded { header_line } = marker else {
             return false;
         };
-        let value = serde_json::from_str::<Value>(&block.content()).ok();
+        let value = serde_json::from_str::<Value>(&block.content_ref()).ok();
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
         let attached = match header_line {
@@ -374,7 +378,7 @@ impl Reader {
 
     fn json_block(&mut self, block: &Block<'_>) {
         let (signed, decoded) = json::split_decoded(&block.lines);
-        let raw = json::join(signed);
+        let raw = markdown::join_lines(block.source, signed).into_owned();
         let Ok(value) = serde_json::from_str::<Value>(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
@@ -383,16 +387,21 @@ impl Reader {
         };
         if let Some(mut jws) = AcmeJws::from_value(&value) {
             if let Some(d) = decoded {
-                jws.decoded = serde_json::from_str(&json::join(d)).ok();
+                jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
                 jws.decoded_line = d.first().map(|(n, _)| *n);
             }
             self.acme_payload(&jws, block);
             return self.push_item(block.line, ItemKind::AcmeJws(jws));
         }
-        if json::is_decoded_jws_view(&value) && self.attach_jws_view(&value, block.line) {
-            return;
-        }
-        self.absorb(&json::harvest(&value), &value, block, |pointer| {
+        let value = if json::is_decoded_jws_view(&value) {
+            match self.attach_jws_view(value, block.line) {
+                Ok(()) => return,
+                Err(value) => value,
+            }
+        } else {
+            value
+        };
+        self.absorb(json::harvest(&value), &value, block, |pointer| {
             TokenSource::JsonField { pointer }
         });
         let item = ItemKind::Json(JsonBlock {
@@ -403,21 +412,20 @@ impl Reader {
     }
 
     /// The decoded view printed as its own block after an ACME JWS (2023-03 on).
-    fn attach_jws_view(&mut self, value: &Value, line: usize) -> bool {
+    /// Takes the value; hands it back when there is no JWS to attach it to.
+    fn attach_jws_view(&mut self, value: Value, line: usize) -> Result<(), Value> {
         let step = self.step_mut(line);
-        let Some(Item {
-            kind: ItemKind::AcmeJws(jws),
-            ..
-        }) = step.items.last_mut()
-        else {
-            return false;
-        };
-        if jws.decoded.is_some() {
-            return false;
+        match step.items.last_mut() {
+            Some(Item {
+                kind: ItemKind::AcmeJws(jws),
+                ..
+            }) if jws.decoded.is_none() => {
+                jws.decoded = Some(value);
+                jws.decoded_line = Some(line);
+                Ok(())
+            }
+            _ => Err(value),
         }
-        jws.decoded = Some(value.clone());
-        jws.decoded_line = Some(line);
-        true
     }
 
     /// Tokens and the CSR inside the signed payload of an ACME JWS.
@@ -451,7 +459,7 @@ impl Reader {
     /// Turns what a JSON value carries into tokens, objects and findings.
     fn absorb(
         &mut self,
-        harvest: &Harvest,
+        harvest: Harvest,
         value: &Value,
         block: &Block<'_>,
         source: impl Fn(String) -> TokenSource,
@@ -459,37 +467,31 @@ impl Reader {
         let mut at = Locator::new(block);
         let text_of = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or("");
         // Members with a key first, so an array element does not take a member's line.
-        let mut order: Vec<_> = harvest.tokens.iter().collect();
+        let mut order = harvest.tokens;
+        // Stable: members with a key first, each group in document order.
         order.sort_by_key(|(pointer, _)| member_key(pointer).is_none());
         let mut placed: Vec<_> = order
             .into_iter()
-            .map(|(pointer, c)| (at.line(pointer, &c.compact), pointer, c))
+            .map(|(pointer, c)| (at.line(&pointer, &c.compact), pointer, c))
             .collect();
         placed.sort_by_key(|(line, _, _)| *line);
         for (line, pointer, c) in placed {
-            self.push_token(c.clone(), source(pointer.clone()), line);
+            self.push_token(c, source(pointer), line);
         }
-        for (pointer, pem) in &harvest.pems {
-            let line = at.line(pointer, text_of(pointer));
-            let src = ObjectSource::JsonPem {
-                pointer: pointer.clone(),
-            };
-            self.pem(&pem.label, pem.der.clone(), src, line);
+        for (pointer, pem) in harvest.pems {
+            let line = at.line(&pointer, text_of(&pointer));
+            let src = ObjectSource::JsonPem { pointer };
+            self.pem(&pem.label, pem.der, src, line);
         }
-        for (pointer, der) in &harvest.ders {
-            let line = at.line(pointer, text_of(pointer));
-            let src = ObjectSource::JsonDerArray {
-                pointer: pointer.clone(),
-            };
+        for (pointer, der) in harvest.ders {
+            let line = at.line(&pointer, text_of(&pointer));
+            let src = ObjectSource::JsonDerArray { pointer };
             let label = "CERTIFICATE";
-            self.push_object(ObjectKind::Certificate, label, der.clone(), src, line);
+            self.push_object(ObjectKind::Certificate, label, der, src, line);
         }
-        for (pointer, s) in &harvest.not_der {
-            let line = at.line(pointer, s);
-            let kind = FindingKind::NotDer {
-                pointer: pointer.clone(),
-            };
-            self.finding(line, kind);
+        for (pointer, s) in harvest.not_der {
+            let line = at.line(&pointer, &s);
+            self.finding(line, FindingKind::NotDer { pointer });
         }
     }
 
@@ -543,14 +545,14 @@ impl Reader {
     }
 
     fn text_block(&mut self, block: &Block<'_>) {
-        let content = block.content();
+        let content = block.content_ref();
         if let Some(kind) = openssl_view_kind(&content) {
             if self.attach_text_view(kind, block.line, &content) {
                 return;
             }
         }
         self.loose_text(&content, block);
-        self.push_item(block.line, ItemKind::Text(content));
+        self.push_item(block.line, ItemKind::Text(content.into_owned()));
     }
 
     /// PEM blocks anywhere in the text, or a bare compact JWS as the whole text.

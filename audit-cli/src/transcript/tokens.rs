@@ -11,6 +11,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Where a token occurrence was found. The same token usually appears several times; each
 /// occurrence is kept so the auditor can say where it was shown.
@@ -87,10 +88,14 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     if parts.next().is_some() || ![h, p, sig].iter().all(|x| is_b64url(x)) {
         return None;
     }
-    URL_SAFE_NO_PAD.decode(p).ok()?;
-    URL_SAFE_NO_PAD.decode(sig).ok()?;
-    let header_bytes = URL_SAFE_NO_PAD.decode(h).ok()?;
-    match serde_json::from_slice(&header_bytes).ok()? {
+    // Payload and signature are decoded only to be sure they are base64url: both
+    // into one buffer, then the header alone into it for its JSON.
+    let mut scratch = Vec::with_capacity(s.len() * 3 / 4);
+    URL_SAFE_NO_PAD.decode_vec(p, &mut scratch).ok()?;
+    URL_SAFE_NO_PAD.decode_vec(sig, &mut scratch).ok()?;
+    scratch.clear();
+    URL_SAFE_NO_PAD.decode_vec(h, &mut scratch).ok()?;
+    match serde_json::from_slice(&scratch).ok()? {
         Value::Object(header) => Some(Compact {
             compact: s.to_owned(),
             header,
@@ -109,7 +114,12 @@ pub(crate) const URL_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::UR
 
 /// Decodes base64 in either alphabet, padded or not, ignoring ASCII whitespace.
 pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
-    let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Whitespace is rare (PEM bodies are joined before this): copy only then.
+    let clean: Cow<'_, [u8]> = if s.bytes().any(|b| b.is_ascii_whitespace()) {
+        Cow::Owned(s.bytes().filter(|b| !b.is_ascii_whitespace()).collect())
+    } else {
+        Cow::Borrowed(s.as_bytes())
+    };
     STANDARD_LENIENT
         .decode(&clean)
         .or_else(|_| URL_LENIENT.decode(&clean))
@@ -151,18 +161,23 @@ pub(crate) struct RawJoin {
 }
 
 pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(lines.iter().map(|(_, l)| l.len()).sum());
     let mut stray_lines = Vec::new();
     for (n, line) in lines {
-        let t: String = line.split_whitespace().collect();
-        if t.is_empty() {
-            continue;
+        // The line without its (Unicode) whitespace is appended in place; a line
+        // holding anything else is taken back out and reported.
+        let mark = joined.len();
+        let mut stray = false;
+        for c in line.chars().filter(|c| !c.is_whitespace()) {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                joined.push(c);
+            } else {
+                stray = true;
+                break;
+            }
         }
-        if t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        {
-            joined.push_str(&t);
-        } else {
+        if stray {
+            joined.truncate(mark);
             stray_lines.push(*n);
         }
     }
