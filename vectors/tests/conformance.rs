@@ -317,7 +317,19 @@ fn run_flow(case: &Case) -> Outcome {
             ..flow_audit::Trust::default()
         },
     };
-    let flows = flow_audit::audit(&case.input(), &options).unwrap();
+    let text = case.input();
+    // The generated transcript reads cleanly: nothing malformed, no secret
+    // but the one a transcript.secrets case prints on purpose.
+    let findings = e2ei_audit::transcript::parse(&text).unwrap().findings;
+    assert!(
+        findings.iter().all(|f| matches!(
+            f.kind,
+            e2ei_audit::transcript::FindingKind::SecretPrinted { .. }
+        )),
+        "{}: reader findings {findings:?}",
+        case.id()
+    );
+    let flows = flow_audit::audit(&text, &options).unwrap();
     assert_eq!(flows.len(), 1, "{}: one flow per transcript", case.id());
     let mut report = Report::new();
     for c in &flows[0].checks {
