@@ -21,6 +21,12 @@ pub enum Artefact {
     Chain,
     /// The PKCS#10 request of ACME finalize (PEM).
     Csr,
+    /// A whole enrolment as a Markdown transcript in Wire's published format,
+    /// audited across steps (`e2ei_audit::flow::audit`).
+    Flow,
+    /// A challenge POST payload as the ACME server receives it, validated with
+    /// what the server knows (`e2ei_verify::challenge::Validator`).
+    Challenge,
 }
 
 impl Artefact {
@@ -33,6 +39,8 @@ impl Artefact {
             Artefact::AcmeRequest => "acme_request",
             Artefact::Chain => "chain",
             Artefact::Csr => "csr",
+            Artefact::Flow => "flow",
+            Artefact::Challenge => "challenge",
         }
     }
 
@@ -45,6 +53,8 @@ impl Artefact {
             Artefact::AcmeRequest => "request.json",
             Artefact::Chain => "chain.pem",
             Artefact::Csr => "csr.pem",
+            Artefact::Flow => "transcript.md",
+            Artefact::Challenge => "payload.json",
         }
     }
 }
@@ -60,6 +70,14 @@ pub enum Expect {
         failing: Vec<&'static str>,
         /// The ACME problem type of the (first) failure.
         problem: AcmeProblem,
+    },
+    /// An auditor's verdict (flows): no ACME problem, since no server answers;
+    /// exactly these checks fail and exactly these warn.
+    Audit {
+        /// The full set of failing check ids, sorted (empty: accept).
+        failing: Vec<&'static str>,
+        /// The full set of warning check ids, sorted.
+        warning: Vec<&'static str>,
     },
 }
 
@@ -111,6 +129,10 @@ impl Case {
             Expect::Reject { failing, problem } => json!({
                 "result": "reject", "failing_checks": failing, "problem": problem.urn(),
             }),
+            Expect::Audit { failing, warning } => json!({
+                "result": if failing.is_empty() { "accept" } else { "reject" },
+                "failing_checks": failing, "warning_checks": warning,
+            }),
         };
         let trust: serde_json::Map<String, Value> = self
             .trust
@@ -145,6 +167,15 @@ impl Case {
         );
         files
     }
+}
+
+/// An audit verdict failing exactly `failing` and warning exactly `warning`
+/// (any order).
+pub fn audit(failing: &[&'static str], warning: &[&'static str]) -> Expect {
+    let (mut failing, mut warning) = (failing.to_vec(), warning.to_vec());
+    failing.sort_unstable();
+    warning.sort_unstable();
+    Expect::Audit { failing, warning }
 }
 
 /// A rejection failing exactly `failing` (any order), answered with `problem`.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 pub const NOW: u64 = 1_768_462_854;
 
 /// The ACME server's base URL.
-const ACME: &str = "https://acme.example.com/acme/wire";
+pub const ACME: &str = "https://acme.example.com/acme/wire";
 
 /// The authorization the two challenges belong to.
 const AUTHZ: &str = "oJt5oJAsPPlkT2Xi6S0TqQGnVXc0yNMI";

@@ -8,10 +8,13 @@
 //! `vectors/MATRIX.md` is derived from the run, and the generator is shown to
 //! be deterministic and the committed cases current.
 
+use e2ei_audit::flow::{self as flow_audit, Options, When};
 use e2ei_verify::access_token::{self, IssuerTrust};
+use e2ei_verify::challenge::{Challenge, ChallengeType, Identifiers, Validator};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::{b64_decode, parse_public_keys, PublicKey};
 use e2ei_verify::oidc::{self, parse_idp_keys, IdpTrust};
+use e2ei_verify::replay::{MemoryStore, NonceStore};
 use e2ei_verify::report::{Check, Failure, Report, Status};
 use e2ei_verify::time::TimePolicy;
 use e2ei_verify::x509::{self, ChainExpectations, CsrExpectations};
@@ -20,6 +23,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Every check id of the catalogue that the cases cover, in README order.
 const CATALOGUE: &[&str] = &[
@@ -40,6 +44,7 @@ const CATALOGUE: &[&str] = &[
     "dpop.team",
     "dpop.name",
     "dpop.ath",
+    "dpop.key_binding",
     "access_token.format",
     "access_token.typ",
     "access_token.issuer_key",
@@ -54,6 +59,7 @@ const CATALOGUE: &[&str] = &[
     "access_token.nonce",
     "access_token.scope",
     "access_token.api_version",
+    "access_token.delivered",
     "oidc.format",
     "oidc.signature",
     "oidc.time",
@@ -67,6 +73,7 @@ const CATALOGUE: &[&str] = &[
     "acme.jws.signature",
     "acme.jws.url",
     "acme.jws.kid",
+    "acme.nonce.chain",
     "cert.format",
     "cert.chain",
     "cert.eku",
@@ -77,7 +84,16 @@ const CATALOGUE: &[&str] = &[
     "csr.signature",
     "csr.san",
     "csr.subject",
+    "challenge.client_id",
+    "challenge.account_key",
+    "transcript.consistency",
+    "transcript.secrets",
 ];
+
+/// Warn-level checks: their negative is a warning. The auditor reports
+/// `transcript.secrets` only when it finds a secret, so in a flow it did not
+/// warn about, the check ran and passed.
+const WARN_LEVEL: &[&str] = &["transcript.secrets"];
 
 const SUITES: [&str; 4] = ["ed25519", "p256", "p384", "p521"];
 
@@ -163,6 +179,8 @@ struct Outcome {
     reports: Vec<(&'static str, Report)>,
     /// Fail-fast mode: the first failure's id, problem URN and message.
     first: Option<(&'static str, &'static str, String)>,
+    /// An auditor's verdict only (flows): no fail-fast mode, no ACME problem.
+    audit_only: bool,
 }
 
 fn first<E: Failure>(
@@ -197,10 +215,10 @@ fn run(case: &Case) -> Outcome {
         "dpop" => {
             let e = dpop_expectations(v);
             let token = case.input();
-            Outcome {
-                reports: vec![("", dpop::audit(&token, &e, at).1)],
-                first: first(dpop::verify(&token, &e, at, None)),
-            }
+            Outcome::new(
+                vec![("", dpop::audit(&token, &e, at).1)],
+                first(dpop::verify(&token, &e, at, None)),
+            )
         }
         "access_token" => {
             let mut e = access_token::Expectations::new(IssuerTrust::Pinned(pinned(
@@ -221,10 +239,7 @@ fn run(case: &Case) -> Outcome {
             let audit = access_token::audit(&token, &e, at);
             let mut reports = vec![("", audit.report)];
             reports.extend(audit.proof_report.map(|r| ("proof", r)));
-            Outcome {
-                reports,
-                first: first(access_token::verify(&token, &e, at)),
-            }
+            Outcome::new(reports, first(access_token::verify(&token, &e, at)))
         }
         "id_token" => {
             let keys = parse_idp_keys(&case.trust("idp_key")).unwrap();
@@ -237,10 +252,10 @@ fn run(case: &Case) -> Outcome {
             e.preferred_username = case.expected("preferred_username");
             e.time = policy(&v["time"]);
             let token = case.input();
-            Outcome {
-                reports: vec![("", oidc::audit(&token, &e, at).1)],
-                first: first(oidc::verify(&token, &e, at)),
-            }
+            Outcome::new(
+                vec![("", oidc::audit(&token, &e, at).1)],
+                first(oidc::verify(&token, &e, at)),
+            )
         }
         "acme_request" => {
             let body = case.input().into_bytes();
@@ -251,10 +266,10 @@ fn run(case: &Case) -> Outcome {
                 (Some(url), Some(keys)) => acme::Signer::Account { url, key: &keys[0] },
                 _ => acme::Signer::NewAccount,
             };
-            Outcome {
-                reports: vec![("", acme::audit(&body, &url, signer).1)],
-                first: first(acme::verify(&body, &url, signer)),
-            }
+            Outcome::new(
+                vec![("", acme::audit(&body, &url, signer).1)],
+                first(acme::verify(&body, &url, signer)),
+            )
         }
         "chain" => {
             let mut e = ChainExpectations::at_unix(at);
@@ -265,10 +280,10 @@ fn run(case: &Case) -> Outcome {
             e.require_provisioner = v["require_provisioner"].as_bool().unwrap();
             e.provisioner_name = case.expected("provisioner_name");
             let input = case.input_bytes();
-            Outcome {
-                reports: vec![("", x509::audit_chain(&input, &e))],
-                first: first(x509::verify_chain(&input, &e)),
-            }
+            Outcome::new(
+                vec![("", x509::audit_chain(&input, &e))],
+                first(x509::verify_chain(&input, &e)),
+            )
         }
         "csr" => {
             let e = CsrExpectations {
@@ -278,16 +293,141 @@ fn run(case: &Case) -> Outcome {
                 display_name: case.expected("display_name"),
             };
             let input = case.input_bytes();
-            Outcome {
-                reports: vec![("", x509::audit_csr(&input, &e))],
-                first: first(x509::verify_csr(&input, &e)),
-            }
+            Outcome::new(
+                vec![("", x509::audit_csr(&input, &e))],
+                first(x509::verify_csr(&input, &e)),
+            )
         }
+        "flow" => run_flow(case),
+        "challenge" => run_challenge(case),
         other => panic!("unknown artefact {other}"),
     }
 }
 
+/// A flow: the transcript through the flow auditor, as of `verify_at`, with
+/// the pinned wire-server key and the trust anchor.
+fn run_flow(case: &Case) -> Outcome {
+    let at = case.at();
+    let options = Options {
+        when: When::Fixed(at),
+        now: at,
+        trust: flow_audit::Trust {
+            issuer_keys: pinned(&case.trust("issuer_key")),
+            anchors: vec![case.trust("trust_anchor")],
+            ..flow_audit::Trust::default()
+        },
+    };
+    let text = case.input();
+    // The generated transcript reads cleanly: nothing malformed, no secret
+    // but the one a transcript.secrets case prints on purpose.
+    let findings = e2ei_audit::transcript::parse(&text).unwrap().findings;
+    assert!(
+        findings.iter().all(|f| matches!(
+            f.kind,
+            e2ei_audit::transcript::FindingKind::SecretPrinted { .. }
+        )),
+        "{}: reader findings {findings:?}",
+        case.id()
+    );
+    let flows = flow_audit::audit(&text, &options).unwrap();
+    assert_eq!(flows.len(), 1, "{}: one flow per transcript", case.id());
+    let mut report = Report::new();
+    for c in &flows[0].checks {
+        let mut check = Check::new(c.id, c.status, c.message.clone());
+        check.expected.clone_from(&c.expected);
+        check.found.clone_from(&c.found);
+        report.push(check);
+    }
+    Outcome {
+        reports: vec![("", report)],
+        first: None,
+        audit_only: true,
+    }
+}
+
+/// A challenge: a validator configured from the descriptor (fresh in-memory
+/// stores, the descriptor's nonces issued, the clock at `verify_at`), the
+/// payload posted `submissions` times; every submission but the last must be
+/// accepted, the last is the outcome.
+fn run_challenge(case: &Case) -> Outcome {
+    let at = case.at();
+    let v = &case.spec["expectations"];
+    let time = &v["time"];
+    let (proof, token) = (policy(&time["proof"]), policy(&time["access_token"]));
+    let idp = &v["idp"];
+    let store = Arc::new(MemoryStore::default());
+    let validator = Validator::builder()
+        .wire_server_keys(pinned(&case.trust("issuer_key")))
+        .idp(
+            idp["issuer"].as_str().unwrap(),
+            idp["client_id"].as_str().unwrap(),
+            parse_idp_keys(&case.trust("idp_key")).unwrap(),
+        )
+        .clock_skew(proof.max_skew)
+        .proof_max_age(proof.max_age.unwrap())
+        .proof_max_lifetime(proof.max_lifetime)
+        .token_max_lifetime(token.max_lifetime)
+        .replay_store(store.clone())
+        .nonce_store(store.clone())
+        .clock(move || at)
+        .build()
+        .unwrap();
+    assert_eq!(v["wire_nonce"], "issued");
+    for nonce in v["issued_nonces"].as_array().unwrap() {
+        store
+            .issue(nonce.as_str().unwrap(), at + proof.max_age.unwrap(), at)
+            .unwrap();
+    }
+    let c = &v["challenge"];
+    let challenge = Challenge {
+        kind: ChallengeType::parse(c["type"].as_str().unwrap()).unwrap(),
+        token: c["token"].as_str().unwrap(),
+        url: c["url"].as_str().unwrap(),
+        target: c["target"].as_str().unwrap(),
+    };
+    let order = Identifiers::from_identifier_value(&v["order"].to_string()).unwrap();
+    let account = &pinned(&case.trust("account_key"))[0];
+    let payload = case.input_bytes();
+    let submissions = v["submissions"].as_u64().unwrap();
+    for n in 1..submissions {
+        let earlier = validator.validate(&challenge, account, &order, &payload);
+        assert!(earlier.is_ok(), "{}: submission {n} rejected", case.id());
+    }
+    match validator.validate(&challenge, account, &order, &payload) {
+        Ok(_) => Outcome::new(Vec::new(), None),
+        Err(rejection) => {
+            let first = Some((
+                rejection.check_id(),
+                rejection.problem().urn(),
+                rejection.to_string(),
+            ));
+            Outcome::new(vec![("", rejection.report())], first)
+        }
+    }
+}
+
 impl Outcome {
+    fn new(
+        reports: Vec<(&'static str, Report)>,
+        first: Option<(&'static str, &'static str, String)>,
+    ) -> Self {
+        Outcome {
+            reports,
+            first,
+            audit_only: false,
+        }
+    }
+
+    /// Every warning id (flows).
+    fn warning(&self) -> BTreeSet<&'static str> {
+        self.reports
+            .iter()
+            .flat_map(|(_, r)| r.checks.iter())
+            .filter(|c| c.status == Status::Warn)
+            .map(|c| c.id)
+            .collect()
+    }
+
     /// Every failing id, from audit mode. The fail-fast failure must be
     /// among them: an audit never hides what a server would reject for.
     fn failing(&self) -> BTreeSet<&'static str> {
@@ -309,6 +449,10 @@ impl Outcome {
         if self.failing().contains(id) {
             return Some(Status::Fail);
         }
+        if WARN_LEVEL.contains(&id) && self.audit_only {
+            let warned = self.warning().contains(id);
+            return Some(if warned { Status::Warn } else { Status::Pass });
+        }
         let family = id.rsplit_once('.').map_or(id, |(f, _)| f);
         self.reports.iter().find_map(|(_, r)| {
             r.get(id).map(|c| c.status).or_else(|| {
@@ -324,6 +468,7 @@ impl Outcome {
         let result = case.spec["expect"]["result"].as_str().unwrap();
         let _ = writeln!(out, "== {} ({result})", case.id());
         match &self.first {
+            None if self.audit_only => out.push_str("audit\n"),
             None => out.push_str("fail-fast: accept\n"),
             Some((id, problem, message)) => {
                 let _ = writeln!(out, "fail-fast: {id} {problem}: {message}");
@@ -382,8 +527,18 @@ fn every_case_gets_its_verdict_failing_set_and_problem() {
         if got != want {
             errors.push(format!("{name}: failing {got:?}, expected {want:?}"));
         }
+        let want: BTreeSet<&str> = expect
+            .get("warning_checks")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        let got = outcome.warning();
+        if got != want {
+            errors.push(format!("{name}: warning {got:?}, expected {want:?}"));
+        }
         match (expect["result"].as_str().unwrap(), &outcome.first) {
             ("accept", None) => {}
+            ("reject", None) if outcome.audit_only => {}
             ("reject", Some((id, problem, _))) => {
                 if Some(*problem) != expect["problem"].as_str() {
                     errors.push(format!("{name}: fail-fast {id} answers {problem}"));
@@ -406,6 +561,7 @@ fn every_case_gets_its_verdict_failing_set_and_problem() {
             match outcome.status(id) {
                 Some(Status::Pass) => cell.0 += 1,
                 Some(Status::Fail) => cell.1 += 1,
+                Some(Status::Warn) if WARN_LEVEL.contains(id) => cell.1 += 1,
                 _ => {}
             }
         }

@@ -6,8 +6,10 @@
 mod access_token;
 mod acme_request;
 mod chain;
+mod challenge;
 mod csr;
 mod dpop;
+mod flow;
 mod id_token;
 
 use crate::case::Case;
@@ -25,6 +27,8 @@ pub fn of_suite(suite: Suite) -> Vec<Case> {
     cases.extend(acme_request::cases(&e));
     cases.extend(chain::cases(&e));
     cases.extend(csr::cases(&e));
+    cases.extend(flow::cases(&e));
+    cases.extend(challenge::cases(&e));
     cases
 }
 
