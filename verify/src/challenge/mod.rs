@@ -399,11 +399,7 @@ impl Validator {
                 })
             }
         }
-        let nonce = token
-            .claims
-            .get("nonce")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let nonce = token.claims.get("nonce").unwrap_or_default();
         let fresh = match self.config.wire_nonce {
             WireNonce::Issued => self.config.nonces.consume(nonce, now),
             WireNonce::SingleUse => {
