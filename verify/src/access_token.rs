@@ -267,9 +267,52 @@ pub fn verify(
     expect: &Expectations,
     now: UnixTime,
 ) -> Result<VerifiedAccessToken, Error> {
-    Run { expect, now }.run(token, &mut FailFast, &mut |proof, e| {
+    verify_request(token, expect, &expect.request(), now)
+}
+
+/// [`verify`] with the per-request expectations given apart from `expect`,
+/// whose other members are shared (the challenge validator's configuration,
+/// used without a copy per request).
+pub(crate) fn verify_request(
+    token: &str,
+    expect: &Expectations,
+    req: &Request<'_>,
+    now: UnixTime,
+) -> Result<VerifiedAccessToken, Error> {
+    let run = Run {
+        expect,
+        req: *req,
+        now,
+    };
+    run.run(token, &mut FailFast, &mut |proof, e| {
         dpop::run(proof, e, now, None, None, &mut FailFast).map_err(|e| Error::Proof(e.to_string()))
     })
+}
+
+/// The expectations that differ per request: [`Expectations::iss`], `aud`,
+/// `client_id`, `chal`, `nonce`, and the embedded proof's `aud`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Request<'r> {
+    pub iss: Option<&'r str>,
+    pub aud: Option<&'r str>,
+    pub client_id: Option<&'r ClientId>,
+    pub chal: Option<&'r str>,
+    pub nonce: Option<&'r str>,
+    pub proof_aud: Option<&'r str>,
+}
+
+impl Expectations {
+    /// This configuration's per-request expectations.
+    pub(crate) fn request(&self) -> Request<'_> {
+        Request {
+            iss: self.iss.as_deref(),
+            aud: self.aud.as_deref(),
+            client_id: self.client_id.as_ref(),
+            chal: self.chal.as_deref(),
+            nonce: self.nonce.as_deref(),
+            proof_aud: self.proof.aud.as_deref(),
+        }
+    }
 }
 
 /// Runs every check and returns them all.
@@ -287,7 +330,12 @@ pub fn audit_memo(
 ) -> Audit {
     let mut report = Report::new();
     let mut proof_report = None;
-    let result = Run { expect, now }.run(token, &mut report, &mut |proof, e| {
+    let run = Run {
+        expect,
+        req: expect.request(),
+        now,
+    };
+    let result = run.run(token, &mut report, &mut |proof, e| {
         let (verified, sub) = dpop::audit_expect(proof, e, now, memo);
         let failed: Vec<String> = sub
             .failures()
@@ -379,6 +427,7 @@ impl<'c, 'j> TokenClaims<'c, 'j> {
 
 struct Run<'e> {
     expect: &'e Expectations,
+    req: Request<'e>,
     now: UnixTime,
 }
 
@@ -511,12 +560,12 @@ impl Run<'_> {
         sink: &mut S,
     ) -> Result<(), Error> {
         let iss = as_text(claims.iss);
-        match (&self.expect.iss, iss) {
+        match (self.req.iss, iss) {
             (Some(want), Some(iss)) if url::same(iss, want) => {
                 sink.pass("access_token.iss", || format!("iss is {want}"))
             }
             (Some(want), _) => sink.fail(Error::Iss {
-                expected: want.clone(),
+                expected: want.to_owned(),
                 found: iss.map(str::to_owned),
             })?,
             (None, Some(iss)) if url::query_or_fragment(iss).is_some() => sink
@@ -529,13 +578,13 @@ impl Run<'_> {
             })?,
         }
         let aud = as_text(claims.aud);
-        match &self.expect.aud {
+        match self.req.aud {
             Some(want) if aud.is_some_and(|a| a == want || url::same(a, want)) => {
                 sink.pass("access_token.aud", || format!("aud is {want}"));
                 Ok(())
             }
             Some(want) => sink.fail(Error::Aud {
-                expected: want.clone(),
+                expected: want.to_owned(),
                 found: aud.map(str::to_owned),
             }),
             None => {
@@ -565,9 +614,10 @@ impl Run<'_> {
         let mut e = self.expect.proof.borrowed();
         e.htm = Some("POST");
         e.htu = as_text(claims.iss);
-        e.chal = self.expect.chal.as_deref().or(as_text(claims.chal));
-        e.nonce = e.nonce.or(self.expect.nonce.as_deref());
-        e.client_id = e.client_id.or(self.expect.client_id.as_ref());
+        e.aud = self.req.proof_aud;
+        e.chal = self.req.chal.or(as_text(claims.chal));
+        e.nonce = e.nonce.or(self.req.nonce);
+        e.client_id = e.client_id.or(self.req.client_id);
         match check_proof(proof, &e) {
             Ok(p) => {
                 sink.pass("access_token.proof", || {
@@ -589,7 +639,7 @@ impl Run<'_> {
         let sub = as_text(claims.sub);
         let client_id = as_text(claims.client_id);
         let fail = |reason: String| Error::Sub {
-            expected: self.expect.client_id.as_ref().map(ToString::to_string),
+            expected: self.req.client_id.map(ToString::to_string),
             found: sub.map(str::to_owned),
             reason,
         };
@@ -609,7 +659,7 @@ impl Run<'_> {
         } else if proof.is_some_and(|p| p.client_id.as_ref() != Some(&parsed)) {
             Some(format!("sub {parsed} is not the proof's sub"))
         } else {
-            match &self.expect.client_id {
+            match self.req.client_id {
                 Some(want) if *want != parsed => {
                     Some(format!("sub is client {parsed}, not {want}"))
                 }
@@ -618,7 +668,7 @@ impl Run<'_> {
         };
         match reason {
             Some(r) => sink.fail(fail(r))?,
-            None => sink.pass("access_token.sub", || match &self.expect.client_id {
+            None => sink.pass("access_token.sub", || match self.req.client_id {
                 Some(want) => format!("sub = client_id = proof sub = {want}"),
                 None => {
                     format!("sub = client_id = proof sub = {parsed} (no expected client id given)")
@@ -693,7 +743,7 @@ impl Run<'_> {
         proof: Option<&VerifiedProof>,
         sink: &mut S,
     ) -> Result<(), Error> {
-        for (claim, expected) in [("chal", &self.expect.chal), ("nonce", &self.expect.nonce)] {
+        for (claim, expected) in [("chal", self.req.chal), ("nonce", self.req.nonce)] {
             let found = as_text(claims.echo(claim));
             let in_proof = proof.and_then(|p| p.claim(claim));
             let reason = match (found, in_proof, expected) {
@@ -707,9 +757,13 @@ impl Run<'_> {
                 }
                 _ => None,
             };
-            let (id, error) = echo_error(claim, expected.clone(), found.map(str::to_owned));
+            let (id, error) = echo_error(claim);
             match reason {
-                Some(reason) => sink.fail(error(reason))?,
+                Some(reason) => sink.fail(error(
+                    expected.map(str::to_owned),
+                    found.map(str::to_owned),
+                    reason,
+                ))?,
                 None => sink.pass(id, || {
                     let v = found.unwrap_or_default();
                     match expected {
@@ -759,12 +813,8 @@ impl Run<'_> {
 
 type EchoError = fn(Option<String>, Option<String>, String) -> Error;
 
-fn echo_error(
-    claim: &str,
-    expected: Option<String>,
-    found: Option<String>,
-) -> (&'static str, impl FnOnce(String) -> Error) {
-    let (id, make): (&'static str, EchoError) = if claim == "chal" {
+fn echo_error(claim: &str) -> (&'static str, EchoError) {
+    if claim == "chal" {
         ("access_token.chal", |expected, found, reason| Error::Chal {
             expected,
             found,
@@ -778,8 +828,7 @@ fn echo_error(
                 reason,
             }
         })
-    };
-    (id, move |reason| make(expected, found, reason))
+    }
 }
 
 /// The pinned key that signed the token. A header `jwk` must be a pinned key;

@@ -83,6 +83,9 @@ pub fn text(bytes: Vec<u8>, part: &'static str) -> Result<String, JoseError> {
 /// Parses `text` as one JSON object with the rules of [`parse_object`],
 /// borrowing its strings.
 pub fn parse_text<'a>(text: &'a str, part: &'static str) -> Result<Members<'a>, JoseError> {
+    if let Some(members) = scan(text) {
+        return Ok(members);
+    }
     let duplicate = RefCell::new(None);
     let too_deep = RefCell::new(false);
     let seed = Borrowed(Strict {
@@ -229,6 +232,16 @@ impl<'a> Members<'a> {
     /// The members, in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the object is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The names, in document order.
@@ -444,6 +457,180 @@ impl<'de> Visitor<'de> for Borrowed<'_> {
     }
 }
 
+/// The common shape of a token's JSON, read without serde: an object of
+/// unique, escape-free names whose values are escape-free strings, integers
+/// of at most 19 digits, literals, and shallow objects and arrays of those.
+///
+/// `None` whenever the input leaves that shape (escapes, fractions, signs,
+/// repeated or many names, depth, any syntax fault): the full parser then
+/// decides and reports. So this accepts a subset of what the full parser
+/// accepts, with the same values (a test checks it on mutated inputs), and
+/// every rejection and its message stay the full parser's.
+fn scan(text: &str) -> Option<Members<'_>> {
+    let mut s = Scanner { text, at: 0 };
+    s.space();
+    let members = s.object(0)?;
+    s.space();
+    (s.at == text.len()).then_some(members)
+}
+
+/// Nesting the fast path handles; deeper input goes to the full parser.
+const SCAN_DEPTH: usize = 4;
+
+struct Scanner<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Members<'a>> {
+        self.eat(b'{')?;
+        let mut out = Vec::with_capacity(if depth == 0 { 16 } else { 4 });
+        self.space();
+        if self.eat(b'}').is_some() {
+            return Some(Members(out));
+        }
+        loop {
+            self.space();
+            let name = self.string()?;
+            if out.len() >= LINEAR_SEARCH || out.iter().any(|(k, _)| k == name) {
+                return None;
+            }
+            self.space();
+            self.eat(b':')?;
+            self.space();
+            let value = self.value(depth)?;
+            out.push((Cow::Borrowed(name), value));
+            self.space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(Members(out));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Vec<Json<'a>>> {
+        self.eat(b'[')?;
+        let mut out = Vec::new();
+        self.space();
+        if self.eat(b']').is_some() {
+            return Some(out);
+        }
+        loop {
+            self.space();
+            out.push(self.value(depth)?);
+            self.space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json<'a>> {
+        let nested = depth + 1;
+        match self.peek()? {
+            b'"' => Some(Json::String(Cow::Borrowed(self.string()?))),
+            b'{' if nested < SCAN_DEPTH => Some(Json::Object(self.object(nested)?)),
+            b'[' if nested < SCAN_DEPTH => Some(Json::Array(self.array(nested)?)),
+            b'0'..=b'9' => self.integer(),
+            b't' => self.literal("true", Json::Bool(true)),
+            b'f' => self.literal("false", Json::Bool(false)),
+            b'n' => self.literal("null", Json::Null),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json<'a>) -> Option<Json<'a>> {
+        let rest = self.text.get(self.at..)?;
+        rest.starts_with(word).then(|| {
+            self.at += word.len();
+            value
+        })
+    }
+
+    /// `0` or 1 to 19 digits without a leading zero (below 10^19, so a u64),
+    /// not followed by a fraction, an exponent or a 20th digit.
+    fn integer(&mut self) -> Option<Json<'a>> {
+        let bytes = self.text.as_bytes().get(self.at..)?;
+        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        if len > 19 || (len > 1 && bytes.first() == Some(&b'0')) {
+            return None;
+        }
+        if matches!(bytes.get(len), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        let n = bytes
+            .get(..len)?
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        self.at += len;
+        Some(Json::Number(n.into()))
+    }
+
+    /// A string without escapes or control characters, borrowed.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = special(rest)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+}
+
+/// The index of the first `"`, `\\` or control character, eight bytes at a
+/// time (strings are most of a token's bytes: the embedded proof).
+fn special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Bit 7 of a byte is set for (at least) the first byte of `x` below `n`;
+    // a false positive only makes the byte scan below start earlier.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let hit = below(w ^ (ONES * u64::from(b'"')), 1)
+            | below(w ^ (ONES * u64::from(b'\\')), 1)
+            | below(w, 0x20);
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let tail = bytes.get(i..)?;
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| i + p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,5 +735,69 @@ mod tests {
             Err(JoseError::DuplicateMember { .. })
         ));
         assert_eq!(text(b"{}".to_vec(), "payload").as_deref(), Ok("{}"));
+    }
+
+    /// What the fast path accepts, the full parser accepts with the same
+    /// value; every byte of a token-like object mutated or cut.
+    #[test]
+    fn the_fast_path_is_a_subset_of_the_full_parser() {
+        let sample = concat!(
+            r#"{"iat":1767225600,"exp":0,"n":null,"t":true,"f":false,"#,
+            r#""s":"wire","u":"é","a":[1,"x",[]],"o":{"jkt":"abc","k":{}},"e":{}}"#
+        );
+        let replacements = b"\"\\{}[],:0 9.eE-+tfnx\x01\x7f";
+        let mut checked = 0;
+        for i in 0..sample.len() {
+            let b = sample.as_bytes();
+            let mut variants = vec![b[..i].to_vec(), [&b[..i], &b[i + 1..]].concat()];
+            for &r in replacements {
+                let mut bytes = b.to_vec();
+                bytes[i] = r;
+                variants.push(bytes);
+            }
+            for v in variants
+                .into_iter()
+                .filter_map(|v| String::from_utf8(v).ok())
+            {
+                if let Some(fast) = scan(&v) {
+                    let full = parse_object(v.as_bytes(), "payload");
+                    assert_eq!(Ok(fast.to_object()), full, "{v}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+        let fast = scan(r#"{"a":"x","b":12,"c":[true,null],"d":{"e":"f"}}"#).unwrap();
+        assert_eq!(fast.len(), 4);
+        for refused in [
+            r#"{"a":"\n"}"#,
+            r#"{"a":1.0}"#,
+            r#"{"a":-1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":12345678901234567890}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":[[[[1]]]]}"#,
+            "{\"a\":\"\u{1}\"}",
+            "[1]",
+            "{} x",
+        ] {
+            assert!(scan(refused).is_none(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control() {
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789éé";
+        assert_eq!(special(long.as_bytes()), None);
+        for (i, c) in [(0, '"'), (7, '\\'), (8, '\u{1f}'), (30, '"'), (37, '\n')] {
+            let mut s: String = long.chars().take(i).collect();
+            s.push(c);
+            s.push_str("tail\"");
+            assert_eq!(
+                special(s.as_bytes()),
+                Some(s.char_indices().nth(i).unwrap().0),
+                "{s}"
+            );
+        }
     }
 }
