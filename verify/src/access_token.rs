@@ -394,20 +394,20 @@ impl<'c, 'j> TokenClaims<'c, 'j> {
     fn read(members: &'c Members<'j>) -> Self {
         let mut c = TokenClaims::default();
         for (name, value) in members.iter() {
-            let slot = match name {
-                "iat" => &mut c.iat,
-                "exp" => &mut c.exp,
-                "nbf" => &mut c.nbf,
-                "iss" => &mut c.iss,
-                "aud" => &mut c.aud,
-                "sub" => &mut c.sub,
-                "client_id" => &mut c.client_id,
-                "proof" => &mut c.proof,
-                "cnf" => &mut c.cnf,
-                "chal" => &mut c.chal,
-                "nonce" => &mut c.nonce,
-                "scope" => &mut c.scope,
-                "api_version" => &mut c.api_version,
+            let slot = match name.as_bytes() {
+                b"iat" => &mut c.iat,
+                b"exp" => &mut c.exp,
+                b"nbf" => &mut c.nbf,
+                b"iss" => &mut c.iss,
+                b"aud" => &mut c.aud,
+                b"sub" => &mut c.sub,
+                b"client_id" => &mut c.client_id,
+                b"proof" => &mut c.proof,
+                b"cnf" => &mut c.cnf,
+                b"chal" => &mut c.chal,
+                b"nonce" => &mut c.nonce,
+                b"scope" => &mut c.scope,
+                b"api_version" => &mut c.api_version,
                 _ => continue,
             };
             *slot = Some(value);
@@ -448,10 +448,10 @@ impl Run<'_> {
         let claims = TokenClaims::read(&members);
         let (mut typ, mut alg, mut jwk) = (None, None, None);
         for (name, value) in header.iter() {
-            match name {
-                "typ" => typ = as_text(Some(value)),
-                "alg" => alg = Some(value),
-                "jwk" => jwk = Some(value),
+            match name.as_bytes() {
+                b"typ" => typ = as_text(Some(value)),
+                b"alg" => alg = Some(value),
+                b"jwk" => jwk = Some(value),
                 _ => {}
             }
         }

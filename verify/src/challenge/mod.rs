@@ -604,8 +604,8 @@ fn dpop_bindings<S: Sink<Error>>(
         "the DPoP proof key is the ACME account key".into()
     })?;
     let handle = proof.claim("handle");
-    let result = match handle.map(Handle::parse) {
-        Some(Ok(h)) if h == order.handle => Ok(()),
+    let result = match handle {
+        Some(h) if order.handle.names(h) => Ok(()),
         _ => Err(identity_error(
             "dpop.handle",
             "handle",
