@@ -1,3 +1,4 @@
+use super::json::same_name;
 use super::{parse_object, Json, Members, Object};
 
 /// The claims set of a verified token, kept without copying its strings: the
@@ -50,7 +51,7 @@ impl Claims {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.strings
             .iter()
-            .find(|(n, _)| self.text(n) == name)
+            .find(|(n, _)| same_name(self.text(n), name))
             .map(|(_, v)| self.text(v))
     }
 

@@ -221,7 +221,10 @@ pub struct Members<'a>(Vec<(Cow<'a, str>, Json<'a>)>);
 impl<'a> Members<'a> {
     /// The value of member `name`.
     pub fn get(&self, name: &str) -> Option<&Json<'a>> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(k, _)| same_name(k, name))
+            .map(|(_, v)| v)
     }
 
     /// Whether member `name` is present.
@@ -606,7 +609,7 @@ impl<'a> Scanner<'a> {
 
 /// Name equality, first byte before the rest: most of a token's names differ
 /// there, which saves a comparison call per pair.
-fn same_name(a: &str, b: &str) -> bool {
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
