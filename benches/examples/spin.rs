@@ -8,15 +8,25 @@
 //!   It also prints the ratio of the 10th percentiles (blocks of about 2 ms):
 //!   the least disturbed blocks, closest to the cost on an idle machine.
 //!
-//! Kinds: floor, full, audit, dpop_floor, dpop; suites: ed25519, p256, p384, p521.
+//! Kinds: floor, full, audit, dpop_floor, dpop, challenge; suites: ed25519,
+//! p256, p384, p521. `challenge` is `Validator::validate` with the in-memory
+//! stores (floor: the same two signatures as `full`); each block builds its
+//! fresh validators before its clock starts, so every call is a first use.
 //! Build: `cargo build --release -p e2ei-benches --example spin`.
 
-use e2ei_benches::Fixture;
+use e2ei_benches::{Fixture, Submission};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use vectors::mint::Suite;
 
 type Body = fn(&Fixture) -> bool;
+
+/// What one block runs: a fixture body, or challenge validations.
+#[derive(Clone, Copy)]
+enum Kind {
+    Body(Body),
+    Challenge,
+}
 
 fn body(kind: &str) -> Option<Body> {
     Some(match kind {
@@ -33,13 +43,47 @@ fn suite(name: &str) -> Option<Suite> {
     Suite::ALL.into_iter().find(|s| s.name() == name)
 }
 
+/// The fixtures of one suite.
+struct Fixtures {
+    token: Fixture,
+    submission: Submission,
+}
+
 /// Mean µs per call over `n` calls.
-fn time(f: &Fixture, body: Body, n: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..n {
-        assert!(body(black_box(f)));
+fn time(f: &Fixtures, kind: Kind, n: u32) -> f64 {
+    match kind {
+        Kind::Body(body) => {
+            let start = Instant::now();
+            for _ in 0..n {
+                assert!(body(black_box(&f.token)));
+            }
+            start.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+        }
+        Kind::Challenge => {
+            let validators: Vec<_> = (0..n).map(|_| f.submission.validator()).collect();
+            let start = Instant::now();
+            for v in &validators {
+                assert!(f.submission.validate(black_box(v)));
+            }
+            let elapsed = start.elapsed();
+            drop(validators);
+            elapsed.as_secs_f64() * 1e6 / f64::from(n)
+        }
     }
-    start.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+}
+
+fn kind(name: &str) -> Option<Kind> {
+    if name == "challenge" {
+        return Some(Kind::Challenge);
+    }
+    body(name).map(Kind::Body)
+}
+
+fn fixtures(suite: Suite) -> Fixtures {
+    Fixtures {
+        token: Fixture::new(suite),
+        submission: Submission::new(suite),
+    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -55,17 +99,17 @@ fn main() {
         std::process::exit(2)
     };
     if arg(0, "") == "pair" {
-        let (Some(b), Some(s)) = (body(arg(1, "full")), suite(arg(2, "ed25519"))) else {
+        let (Some(b), Some(s)) = (kind(arg(1, "full")), suite(arg(2, "ed25519"))) else {
             usage()
         };
         let rounds: usize = arg(3, "300").parse().unwrap_or_else(|_| usage());
-        let f = Fixture::new(s);
-        let floor = body("floor").unwrap_or_else(|| usage());
-        let floor = if arg(1, "") == "dpop" {
-            body("dpop_floor").unwrap_or_else(|| usage())
+        let f = fixtures(s);
+        let floor = kind(if arg(1, "") == "dpop" {
+            "dpop_floor"
         } else {
-            floor
-        };
+            "floor"
+        })
+        .unwrap_or_else(|| usage());
         // Blocks of about 2 ms each.
         let per = time(&f, floor, 20).max(1.0);
         let n = ((2_000.0 / per) as u32).max(2);
@@ -88,20 +132,18 @@ fn main() {
         );
         return;
     }
-    let (Some(b), Some(s)) = (body(arg(0, "full")), suite(arg(1, "ed25519"))) else {
+    let (Some(b), Some(s)) = (kind(arg(0, "full")), suite(arg(1, "ed25519"))) else {
         usage()
     };
     let seconds: u64 = arg(2, "5").parse().unwrap_or_else(|_| usage());
-    let f = Fixture::new(s);
+    let f = fixtures(s);
     let start = Instant::now();
-    let mut n = 0u64;
+    let (mut n, mut total) = (0u64, 0.0);
     while start.elapsed() < Duration::from_secs(seconds) {
-        for _ in 0..100 {
-            assert!(b(black_box(&f)));
-        }
+        total += time(&f, b, 100) * 100.0;
         n += 100;
     }
-    let per = start.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let per = total / n as f64;
     println!(
         "{}/{}: {n} iterations, {per:.1} µs each",
         arg(0, ""),

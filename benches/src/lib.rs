@@ -8,10 +8,15 @@
 use aws_lc_rs::signature::{UnparsedPublicKey, VerificationAlgorithm};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use e2ei_verify::jose::Algorithm;
+use e2ei_verify::challenge::{Challenge, ChallengeType, Identifiers, Validator};
+use e2ei_verify::identity::{ClientId, Handle};
+use e2ei_verify::jose::{Algorithm, PublicKey};
+use e2ei_verify::oidc::IdpKey;
+use e2ei_verify::replay::{MemoryStore, NonceStore};
 use e2ei_verify::{access_token, dpop};
 use std::path::{Path, PathBuf};
-use vectors::mint::{Flow, Suite};
+use std::sync::Arc;
+use vectors::mint::{Flow, SigningKey, Suite};
 
 pub mod chain;
 pub mod flow;
@@ -153,6 +158,88 @@ impl Fixture {
         );
         self.dpop()
             .unwrap_or_else(|e| panic!("{name}: DPoP proof rejected: {e}"));
+    }
+}
+
+/// A `wire-dpop-01` submission of the same minted flow as [`Fixture`] (same
+/// tokens, same signatures), with what the ACME server knows of it.
+pub struct Submission {
+    flow: Flow,
+    order: Identifiers,
+    payload: Vec<u8>,
+    idp: IdpKey,
+    /// The account key, as the server holds it: parsed once.
+    account: PublicKey,
+    /// The validation time.
+    pub now: u64,
+}
+
+impl Submission {
+    /// The submission of `suite`'s minted flow, validated at [`Fixture`]'s time.
+    ///
+    /// # Panics
+    /// When the minted identities do not parse or the submission is rejected.
+    pub fn new(suite: Suite) -> Self {
+        let flow = Flow::new(suite, "bench", ISSUED_AT);
+        let order = Identifiers::new(
+            ClientId::parse(&flow.client_id).ok(),
+            Handle::parse(&flow.handle).expect("minted handle"),
+            "Alice Smith",
+            "wire.example.com",
+        )
+        .with_team("wire");
+        let payload = serde_json::json!({ "access_token": flow.access_token })
+            .to_string()
+            .into_bytes();
+        let idp = IdpKey::Wire(SigningKey::from_seed(Suite::P256, "idp").public_key());
+        let account = flow.client.public_key();
+        let submission = Submission {
+            flow,
+            order,
+            payload,
+            idp,
+            account,
+            now: ISSUED_AT + 10,
+        };
+        assert!(
+            submission.validate(&submission.validator()),
+            "{suite:?}: submission rejected"
+        );
+        submission
+    }
+
+    /// A validator with a fresh in-memory store in which wire-server issued
+    /// the nonce: every submission to it is a first use.
+    ///
+    /// # Panics
+    /// When the configuration is incomplete (a bug of this fixture).
+    pub fn validator(&self) -> Validator {
+        let now = self.now;
+        let store = Arc::new(MemoryStore::default());
+        store
+            .issue(&self.flow.nonce, now + 300, now)
+            .expect("fresh store");
+        Validator::builder()
+            .wire_server_key(self.flow.issuer.public_key())
+            .idp("https://idp.example.com", "wireapp", [self.idp.clone()])
+            .replay_store(store.clone())
+            .nonce_store(store)
+            .clock(move || now)
+            .build()
+            .expect("complete configuration")
+    }
+
+    /// `Validator::validate` of this submission: whether it was accepted.
+    pub fn validate(&self, validator: &Validator) -> bool {
+        let challenge = Challenge {
+            kind: ChallengeType::WireDpop01,
+            token: &self.flow.chal,
+            url: &self.flow.aud,
+            target: &self.flow.htu,
+        };
+        validator
+            .validate(&challenge, &self.account, &self.order, &self.payload)
+            .is_ok()
     }
 }
 

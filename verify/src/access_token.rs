@@ -11,12 +11,12 @@ use crate::claims::{self, typ_is};
 use crate::dpop::{self, VerifiedProof};
 use crate::identity::ClientId;
 use crate::jose::{
-    Algorithm, HashAlg, JoseError, Jwk, Jws, Limits, Object, PublicKey, SignatureMemo,
+    as_text, header_algorithm, json_text, parse_text, Algorithm, Claims, Compact, HashAlg,
+    JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
 };
 use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
-use serde_json::Value;
 use thiserror::Error;
 
 /// Which keys may sign access tokens.
@@ -89,7 +89,7 @@ pub struct VerifiedAccessToken {
     /// The key that verified the signature.
     pub issuer_key: PublicKey,
     /// The claims.
-    pub claims: Object,
+    pub claims: Claims,
     /// `iat`, `exp`, `nbf`, when acceptable.
     pub times: Option<Times>,
     /// The client the token is for.
@@ -267,9 +267,52 @@ pub fn verify(
     expect: &Expectations,
     now: UnixTime,
 ) -> Result<VerifiedAccessToken, Error> {
-    Run { expect, now }.run(token, &mut FailFast, &mut |proof, e| {
-        dpop::verify(proof, e, now, None).map_err(|e| Error::Proof(e.to_string()))
+    verify_request(token, expect, &expect.request(), now)
+}
+
+/// [`verify`] with the per-request expectations given apart from `expect`,
+/// whose other members are shared (the challenge validator's configuration,
+/// used without a copy per request).
+pub(crate) fn verify_request(
+    token: &str,
+    expect: &Expectations,
+    req: &Request<'_>,
+    now: UnixTime,
+) -> Result<VerifiedAccessToken, Error> {
+    let run = Run {
+        expect,
+        req: *req,
+        now,
+    };
+    run.run(token, &mut FailFast, &mut |proof, e| {
+        dpop::run(proof, e, now, None, None, &mut FailFast).map_err(|e| Error::Proof(e.to_string()))
     })
+}
+
+/// The expectations that differ per request: [`Expectations::iss`], `aud`,
+/// `client_id`, `chal`, `nonce`, and the embedded proof's `aud`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Request<'r> {
+    pub iss: Option<&'r str>,
+    pub aud: Option<&'r str>,
+    pub client_id: Option<&'r ClientId>,
+    pub chal: Option<&'r str>,
+    pub nonce: Option<&'r str>,
+    pub proof_aud: Option<&'r str>,
+}
+
+impl Expectations {
+    /// This configuration's per-request expectations.
+    pub(crate) fn request(&self) -> Request<'_> {
+        Request {
+            iss: self.iss.as_deref(),
+            aud: self.aud.as_deref(),
+            client_id: self.client_id.as_ref(),
+            chal: self.chal.as_deref(),
+            nonce: self.nonce.as_deref(),
+            proof_aud: self.proof.aud.as_deref(),
+        }
+    }
 }
 
 /// Runs every check and returns them all.
@@ -287,8 +330,13 @@ pub fn audit_memo(
 ) -> Audit {
     let mut report = Report::new();
     let mut proof_report = None;
-    let result = Run { expect, now }.run(token, &mut report, &mut |proof, e| {
-        let (verified, sub) = dpop::audit_memo(proof, e, now, memo);
+    let run = Run {
+        expect,
+        req: expect.request(),
+        now,
+    };
+    let result = run.run(token, &mut report, &mut |proof, e| {
+        let (verified, sub) = dpop::audit_expect(proof, e, now, memo);
         let failed: Vec<String> = sub
             .failures()
             .map(|c| format!("{}: {}", c.id, c.message))
@@ -314,10 +362,72 @@ pub fn audit_memo(
     }
 }
 
-type ProofCheck<'f> = dyn FnMut(&str, &dpop::Expectations) -> Result<VerifiedProof, Error> + 'f;
+type ProofCheck<'f> = dyn FnMut(&str, &dpop::Expect<'_>) -> Result<VerifiedProof, Error> + 'f;
+
+/// What the checks need of the token besides its claims.
+struct Signed<'t, 'h> {
+    signing_input: &'t [u8],
+    signature: Vec<u8>,
+    alg: Option<&'h Json<'h>>,
+    jwk: Option<&'h Json<'h>>,
+}
+
+/// The claims the token checks read, found in one pass (names are unique).
+#[derive(Default)]
+struct TokenClaims<'c, 'j> {
+    iat: Option<&'c Json<'j>>,
+    exp: Option<&'c Json<'j>>,
+    nbf: Option<&'c Json<'j>>,
+    iss: Option<&'c Json<'j>>,
+    aud: Option<&'c Json<'j>>,
+    sub: Option<&'c Json<'j>>,
+    client_id: Option<&'c Json<'j>>,
+    proof: Option<&'c Json<'j>>,
+    cnf: Option<&'c Json<'j>>,
+    chal: Option<&'c Json<'j>>,
+    nonce: Option<&'c Json<'j>>,
+    scope: Option<&'c Json<'j>>,
+    api_version: Option<&'c Json<'j>>,
+}
+
+impl<'c, 'j> TokenClaims<'c, 'j> {
+    fn read(members: &'c Members<'j>) -> Self {
+        let mut c = TokenClaims::default();
+        for (name, value) in members.iter() {
+            let slot = match name.as_bytes() {
+                b"iat" => &mut c.iat,
+                b"exp" => &mut c.exp,
+                b"nbf" => &mut c.nbf,
+                b"iss" => &mut c.iss,
+                b"aud" => &mut c.aud,
+                b"sub" => &mut c.sub,
+                b"client_id" => &mut c.client_id,
+                b"proof" => &mut c.proof,
+                b"cnf" => &mut c.cnf,
+                b"chal" => &mut c.chal,
+                b"nonce" => &mut c.nonce,
+                b"scope" => &mut c.scope,
+                b"api_version" => &mut c.api_version,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        c
+    }
+
+    /// `chal` or `nonce`.
+    fn echo(&self, claim: &str) -> Option<&'c Json<'j>> {
+        if claim == "chal" {
+            self.chal
+        } else {
+            self.nonce
+        }
+    }
+}
 
 struct Run<'e> {
     expect: &'e Expectations,
+    req: Request<'e>,
     now: UnixTime,
 }
 
@@ -328,9 +438,29 @@ impl Run<'_> {
         sink: &mut S,
         check_proof: &mut ProofCheck<'_>,
     ) -> Result<VerifiedAccessToken, Error> {
-        let jws = Jws::parse_compact(token, &self.expect.limits).map_err(Error::Format)?;
-        let claims = jws.claims().map_err(Error::Format)?;
-        let typ = jws.header_str("typ");
+        let parts = Compact::split(token, &self.expect.limits).map_err(Error::Format)?;
+        let header_text = parts.header().map_err(Error::Format)?;
+        let header = header_text.object().map_err(Error::Format)?;
+        let payload = parts.payload().map_err(Error::Format)?;
+        let signature = parts.signature().map_err(Error::Format)?;
+        let json = json_text(payload, "payload").map_err(Error::Format)?;
+        let members = parse_text(&json, "payload").map_err(Error::Format)?;
+        let claims = TokenClaims::read(&members);
+        let (mut typ, mut alg, mut jwk) = (None, None, None);
+        for (name, value) in header.iter() {
+            match name.as_bytes() {
+                b"typ" => typ = as_text(Some(value)),
+                b"alg" => alg = Some(value),
+                b"jwk" => jwk = Some(value),
+                _ => {}
+            }
+        }
+        let signed = Signed {
+            signing_input: parts.signing_input(),
+            signature,
+            alg,
+            jwk,
+        };
         let typ_result = if typ_is(typ, "at+jwt") {
             Ok(())
         } else {
@@ -339,8 +469,12 @@ impl Run<'_> {
             })
         };
         sink.outcome("access_token.typ", typ_result, || "typ is at+jwt".into())?;
-        let (alg, issuer_key) = self.issuer_key(&jws, sink)?;
-        let times = match self.expect.time.check(&claims, self.now) {
+        let (alg, issuer_key) = self.issuer_key(&signed, sink)?;
+        let times = match self
+            .expect
+            .time
+            .check_json([claims.iat, claims.exp, claims.nbf], self.now)
+        {
             Ok(t) => {
                 sink.pass("access_token.time", || {
                     format!("iat {} / exp {} acceptable at {}", t.iat, t.exp, self.now)
@@ -355,9 +489,11 @@ impl Run<'_> {
         self.check_iss_aud(&claims, sink)?;
         let proof = self.proof(&claims, sink, check_proof)?;
         let client_id = self.check_sub(&claims, proof.as_ref(), sink)?;
-        self.check_cnf(&claims, proof.as_ref(), &jws, sink)?;
+        self.check_cnf(&claims, proof.as_ref(), &signed, sink)?;
         self.check_echo(&claims, proof.as_ref(), sink)?;
         self.check_scope(&claims, sink)?;
+        let spans = Claims::spans(&json, &members);
+        let claims = Claims::keep(json, spans);
         Ok(VerifiedAccessToken {
             alg,
             issuer_key,
@@ -372,10 +508,10 @@ impl Run<'_> {
     /// signature: `access_token.issuer_key` then `access_token.signature`.
     fn issuer_key<S: Sink<Error>>(
         &self,
-        jws: &Jws<'_>,
+        signed: &Signed<'_, '_>,
         sink: &mut S,
     ) -> Result<(Algorithm, PublicKey), Error> {
-        let alg = match jws.algorithm() {
+        let alg = match header_algorithm(signed.alg) {
             Ok(alg) if self.expect.algorithms.contains(&alg) => alg,
             Ok(alg) => {
                 return Err(Error::Signature(JoseError::UnsupportedAlgorithm(
@@ -384,14 +520,16 @@ impl Run<'_> {
             }
             Err(e) => return Err(Error::Signature(e)),
         };
-        let header_jwk = match jws.header.get("jwk") {
+        let header_jwk = match signed.jwk {
             Some(v) => {
-                Some(Jwk::from_value(v).map_err(|e| Error::IssuerKey(format!("header jwk: {e}")))?)
+                Some(Jwk::from_json(v).map_err(|e| Error::IssuerKey(format!("header jwk: {e}")))?)
             }
             None => None,
         };
         let key = match &self.expect.issuer {
-            IssuerTrust::Pinned(pinned) => pinned_key(pinned, header_jwk.as_ref(), alg, jws, sink)?,
+            IssuerTrust::Pinned(pinned) => {
+                pinned_key(pinned, header_jwk.as_ref(), alg, signed, sink)?
+            }
             IssuerTrust::Embedded => {
                 let jwk = header_jwk.ok_or_else(|| {
                     Error::IssuerKey("no issuer key pinned and no jwk in the header".into())
@@ -407,7 +545,7 @@ impl Run<'_> {
                 key
             }
         };
-        let verified = key.verify(alg, jws.signing_input(), &jws.signature);
+        let verified = key.verify(alg, signed.signing_input, &signed.signature);
         sink.outcome(
             "access_token.signature",
             verified.map_err(Error::Signature),
@@ -416,14 +554,18 @@ impl Run<'_> {
         Ok((alg, key))
     }
 
-    fn check_iss_aud<S: Sink<Error>>(&self, claims: &Object, sink: &mut S) -> Result<(), Error> {
-        let iss = claims::string(claims, "iss").ok().flatten();
-        match (&self.expect.iss, iss) {
+    fn check_iss_aud<S: Sink<Error>>(
+        &self,
+        claims: &TokenClaims<'_, '_>,
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        let iss = as_text(claims.iss);
+        match (self.req.iss, iss) {
             (Some(want), Some(iss)) if url::same(iss, want) => {
                 sink.pass("access_token.iss", || format!("iss is {want}"))
             }
             (Some(want), _) => sink.fail(Error::Iss {
-                expected: want.clone(),
+                expected: want.to_owned(),
                 found: iss.map(str::to_owned),
             })?,
             (None, Some(iss)) if url::query_or_fragment(iss).is_some() => sink
@@ -435,14 +577,14 @@ impl Run<'_> {
                 found: iss.map(str::to_owned),
             })?,
         }
-        let aud = claims::string(claims, "aud").ok().flatten();
-        match &self.expect.aud {
+        let aud = as_text(claims.aud);
+        match self.req.aud {
             Some(want) if aud.is_some_and(|a| a == want || url::same(a, want)) => {
                 sink.pass("access_token.aud", || format!("aud is {want}"));
                 Ok(())
             }
             Some(want) => sink.fail(Error::Aud {
-                expected: want.clone(),
+                expected: want.to_owned(),
                 found: aud.map(str::to_owned),
             }),
             None => {
@@ -461,28 +603,21 @@ impl Run<'_> {
     /// this token: POST to `iss`, same `chal`, the expected client and nonce.
     fn proof<S: Sink<Error>>(
         &self,
-        claims: &Object,
+        claims: &TokenClaims<'_, '_>,
         sink: &mut S,
         check_proof: &mut ProofCheck<'_>,
     ) -> Result<Option<VerifiedProof>, Error> {
-        let Some(proof) = claims::string(claims, "proof").ok().flatten() else {
+        let Some(proof) = as_text(claims.proof) else {
             sink.fail(Error::Proof("the token has no proof claim".into()))?;
             return Ok(None);
         };
-        let mut e = self.expect.proof.clone();
-        e.htm = Some("POST".into());
-        e.htu = claims::string(claims, "iss")
-            .ok()
-            .flatten()
-            .map(str::to_owned);
-        e.chal = self.expect.chal.clone().or_else(|| {
-            claims::string(claims, "chal")
-                .ok()
-                .flatten()
-                .map(str::to_owned)
-        });
-        e.nonce = e.nonce.or_else(|| self.expect.nonce.clone());
-        e.client_id = e.client_id.or_else(|| self.expect.client_id.clone());
+        let mut e = self.expect.proof.borrowed();
+        e.htm = Some("POST");
+        e.htu = as_text(claims.iss);
+        e.aud = self.req.proof_aud;
+        e.chal = self.req.chal.or(as_text(claims.chal));
+        e.nonce = e.nonce.or(self.req.nonce);
+        e.client_id = e.client_id.or(self.req.client_id);
         match check_proof(proof, &e) {
             Ok(p) => {
                 sink.pass("access_token.proof", || {
@@ -497,14 +632,14 @@ impl Run<'_> {
 
     fn check_sub<S: Sink<Error>>(
         &self,
-        claims: &Object,
+        claims: &TokenClaims<'_, '_>,
         proof: Option<&VerifiedProof>,
         sink: &mut S,
     ) -> Result<Option<ClientId>, Error> {
-        let sub = claims::string(claims, "sub").ok().flatten();
-        let client_id = claims::string(claims, "client_id").ok().flatten();
+        let sub = as_text(claims.sub);
+        let client_id = as_text(claims.client_id);
         let fail = |reason: String| Error::Sub {
-            expected: self.expect.client_id.as_ref().map(ToString::to_string),
+            expected: self.req.client_id.map(ToString::to_string),
             found: sub.map(str::to_owned),
             reason,
         };
@@ -524,7 +659,7 @@ impl Run<'_> {
         } else if proof.is_some_and(|p| p.client_id.as_ref() != Some(&parsed)) {
             Some(format!("sub {parsed} is not the proof's sub"))
         } else {
-            match &self.expect.client_id {
+            match self.req.client_id {
                 Some(want) if *want != parsed => {
                     Some(format!("sub is client {parsed}, not {want}"))
                 }
@@ -533,7 +668,7 @@ impl Run<'_> {
         };
         match reason {
             Some(r) => sink.fail(fail(r))?,
-            None => sink.pass("access_token.sub", || match &self.expect.client_id {
+            None => sink.pass("access_token.sub", || match self.req.client_id {
                 Some(want) => format!("sub = client_id = proof sub = {want}"),
                 None => {
                     format!("sub = client_id = proof sub = {parsed} (no expected client id given)")
@@ -545,16 +680,16 @@ impl Run<'_> {
 
     fn check_cnf<S: Sink<Error>>(
         &self,
-        claims: &Object,
+        claims: &TokenClaims<'_, '_>,
         proof: Option<&VerifiedProof>,
-        jws: &Jws<'_>,
+        signed: &Signed<'_, '_>,
         sink: &mut S,
     ) -> Result<(), Error> {
-        let cnf = claims.get("cnf").and_then(Value::as_object);
+        let cnf = claims.cnf.and_then(Json::as_object);
         let member = cnf.and_then(|c| {
             ["jkt", "kid"]
                 .into_iter()
-                .find_map(|m| c.get(m).and_then(Value::as_str).map(|v| (m, v)))
+                .find_map(|m| c.get(m).and_then(Json::as_str).map(|v| (m, v)))
         });
         // Formatted only when the check fails.
         let fail = |expected: Option<String>, reason: String| Error::Cnf {
@@ -575,8 +710,7 @@ impl Run<'_> {
             ));
         };
         let hash = proof.alg.suite_hash();
-        let expected = proof.key.jwk().thumbprint(hash);
-        if value == expected {
+        if proof.key.jwk().thumbprint_is(hash, value) {
             sink.pass("access_token.cnf", || {
                 format!(
                     "cnf.{name} is the {} thumbprint of the proof key",
@@ -585,17 +719,16 @@ impl Run<'_> {
             });
             return Ok(());
         }
-        let reason = explain_cnf(name, value, proof, self.issuer_jwks(jws));
-        sink.fail(fail(Some(expected), reason))
+        let reason = explain_cnf(name, value, proof, self.issuer_jwks(signed));
+        sink.fail(fail(Some(proof.key.jwk().thumbprint(hash)), reason))
     }
 
     /// Issuer keys the token could have been bound to by mistake: the header
     /// key and every pinned key.
-    fn issuer_jwks(&self, jws: &Jws<'_>) -> Vec<Jwk> {
-        let mut keys: Vec<Jwk> = jws
-            .header
-            .get("jwk")
-            .and_then(|v| Jwk::from_value(v).ok())
+    fn issuer_jwks(&self, signed: &Signed<'_, '_>) -> Vec<Jwk> {
+        let mut keys: Vec<Jwk> = signed
+            .jwk
+            .and_then(|v| Jwk::from_json(v).ok())
             .into_iter()
             .collect();
         if let IssuerTrust::Pinned(pinned) = &self.expect.issuer {
@@ -606,12 +739,12 @@ impl Run<'_> {
 
     fn check_echo<S: Sink<Error>>(
         &self,
-        claims: &Object,
+        claims: &TokenClaims<'_, '_>,
         proof: Option<&VerifiedProof>,
         sink: &mut S,
     ) -> Result<(), Error> {
-        for (claim, expected) in [("chal", &self.expect.chal), ("nonce", &self.expect.nonce)] {
-            let found = claims::string(claims, claim).ok().flatten();
+        for (claim, expected) in [("chal", self.req.chal), ("nonce", self.req.nonce)] {
+            let found = as_text(claims.echo(claim));
             let in_proof = proof.and_then(|p| p.claim(claim));
             let reason = match (found, in_proof, expected) {
                 (None, ..) => Some(format!("no {claim} claim")),
@@ -624,9 +757,13 @@ impl Run<'_> {
                 }
                 _ => None,
             };
-            let (id, error) = echo_error(claim, expected.clone(), found.map(str::to_owned));
+            let (id, error) = echo_error(claim);
             match reason {
-                Some(reason) => sink.fail(error(reason))?,
+                Some(reason) => sink.fail(error(
+                    expected.map(str::to_owned),
+                    found.map(str::to_owned),
+                    reason,
+                ))?,
                 None => sink.pass(id, || {
                     let v = found.unwrap_or_default();
                     match expected {
@@ -639,8 +776,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn check_scope<S: Sink<Error>>(&self, claims: &Object, sink: &mut S) -> Result<(), Error> {
-        let scope = claims::string(claims, "scope").ok().flatten();
+    fn check_scope<S: Sink<Error>>(
+        &self,
+        claims: &TokenClaims<'_, '_>,
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        let scope = as_text(claims.scope);
         let want = &self.expect.scope;
         let grants = scope.is_some_and(|s| s.split(' ').any(|s| s == want));
         let result = if grants {
@@ -654,7 +795,7 @@ impl Run<'_> {
         sink.outcome("access_token.scope", result, || {
             format!("scope grants {want}")
         })?;
-        let version = claims.get("api_version").and_then(Value::as_u64);
+        let version = claims.api_version.and_then(Json::as_u64);
         let min = self.expect.min_api_version;
         let result = match version {
             Some(v) if v >= min => Ok(()),
@@ -672,12 +813,8 @@ impl Run<'_> {
 
 type EchoError = fn(Option<String>, Option<String>, String) -> Error;
 
-fn echo_error(
-    claim: &str,
-    expected: Option<String>,
-    found: Option<String>,
-) -> (&'static str, impl FnOnce(String) -> Error) {
-    let (id, make): (&'static str, EchoError) = if claim == "chal" {
+fn echo_error(claim: &str) -> (&'static str, EchoError) {
+    if claim == "chal" {
         ("access_token.chal", |expected, found, reason| Error::Chal {
             expected,
             found,
@@ -691,8 +828,7 @@ fn echo_error(
                 reason,
             }
         })
-    };
-    (id, move |reason| make(expected, found, reason))
+    }
 }
 
 /// The pinned key that signed the token. A header `jwk` must be a pinned key;
@@ -701,7 +837,7 @@ fn pinned_key<S: Sink<Error>>(
     pinned: &[PublicKey],
     header: Option<&Jwk>,
     alg: Algorithm,
-    jws: &Jws<'_>,
+    signed: &Signed<'_, '_>,
     sink: &mut S,
 ) -> Result<PublicKey, Error> {
     if let Some(jwk) = header {
@@ -723,7 +859,10 @@ fn pinned_key<S: Sink<Error>>(
         .filter(|k| k.jwk().key_type() == alg.key_type());
     let mut last = None;
     for key in candidates {
-        if key.verify(alg, jws.signing_input(), &jws.signature).is_ok() {
+        if key
+            .verify(alg, signed.signing_input, &signed.signature)
+            .is_ok()
+        {
             sink.pass("access_token.issuer_key", || {
                 "signed by a pinned issuer key".into()
             });

@@ -1,6 +1,6 @@
 //! Reading claims of a verified-structure token with precise errors.
 
-use crate::jose::Object;
+use crate::jose::{Json, Object};
 use serde_json::Value;
 
 /// A string claim: `Ok(None)` when absent, `Err` when present but not a string.
@@ -12,15 +12,6 @@ pub fn string<'c>(claims: &'c Object, name: &str) -> Result<Option<&'c str>, Str
     }
 }
 
-/// A string claim that must be there and not empty.
-pub fn required<'c>(claims: &'c Object, name: &str) -> Result<&'c str, String> {
-    match string(claims, name)? {
-        Some(s) if !s.is_empty() => Ok(s),
-        Some(_) => Err(format!("{name} is empty")),
-        None => Err(format!("no {name} claim")),
-    }
-}
-
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -29,6 +20,24 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// [`string`] of a borrowed claim value (`None`: absent).
+pub fn text<'c>(value: Option<&'c Json<'_>>, name: &str) -> Result<Option<&'c str>, String> {
+    match value {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("{name} is not a string but {}", other.kind())),
+    }
+}
+
+/// A string claim that must be there and not empty.
+pub fn required<'c>(value: Option<&'c Json<'_>>, name: &str) -> Result<&'c str, String> {
+    match text(value, name)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        Some(_) => Err(format!("{name} is empty")),
+        None => Err(format!("no {name} claim")),
     }
 }
 

@@ -7,7 +7,10 @@
 
 use crate::claims::{self, typ_is};
 use crate::identity::{ClientId, Handle};
-use crate::jose::{Algorithm, HashAlg, JoseError, Jws, Limits, Object, PublicKey, SignatureMemo};
+use crate::jose::{
+    as_text, header_algorithm, json_text, parse_text, Algorithm, Claims, Compact, HashAlg,
+    JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
+};
 use crate::replay::{ReplayStore, StoreError};
 use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
@@ -66,6 +69,46 @@ impl Default for Expectations {
     }
 }
 
+impl Expectations {
+    /// A borrowed view, for the checks.
+    pub(crate) fn borrowed(&self) -> Expect<'_> {
+        Expect {
+            htm: self.htm.as_deref(),
+            htu: self.htu.as_deref(),
+            nonce: self.nonce.as_deref(),
+            chal: self.chal.as_deref(),
+            client_id: self.client_id.as_ref(),
+            aud: self.aud.as_deref(),
+            handle: self.handle.as_ref(),
+            team: self.team.as_deref(),
+            name: self.name.as_deref(),
+            ath: self.ath.as_deref(),
+            algorithms: &self.algorithms,
+            time: &self.time,
+            limits: &self.limits,
+        }
+    }
+}
+
+/// [`Expectations`], borrowed: the access-token check derives the embedded
+/// proof's expectations from the token's claims without copying them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Expect<'e> {
+    pub htm: Option<&'e str>,
+    pub htu: Option<&'e str>,
+    pub nonce: Option<&'e str>,
+    pub chal: Option<&'e str>,
+    pub client_id: Option<&'e ClientId>,
+    pub aud: Option<&'e str>,
+    pub handle: Option<&'e Handle>,
+    pub team: Option<&'e str>,
+    pub name: Option<&'e str>,
+    pub ath: Option<&'e str>,
+    pub algorithms: &'e [Algorithm],
+    pub time: &'e TimePolicy,
+    pub limits: &'e Limits,
+}
+
 /// A proof whose every requested check passed.
 #[derive(Clone, Debug)]
 pub struct VerifiedProof {
@@ -74,7 +117,7 @@ pub struct VerifiedProof {
     /// The client's key from the header.
     pub key: PublicKey,
     /// The claims.
-    pub claims: Object,
+    pub claims: Claims,
     /// `iat`, `exp`, `nbf`.
     pub times: Option<Times>,
     /// The client id in `sub`, when it parsed.
@@ -84,7 +127,7 @@ pub struct VerifiedProof {
 impl VerifiedProof {
     /// A string claim, if present.
     pub fn claim(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(|v| v.as_str())
+        self.claims.get(name)
     }
 
     /// The RFC 7638 thumbprint of the proof key with the suite's hash.
@@ -286,7 +329,7 @@ pub fn verify(
     now: UnixTime,
     replay: Option<&dyn ReplayStore>,
 ) -> Result<VerifiedProof, Error> {
-    run(token, expect, now, replay, None, &mut FailFast)
+    run(token, &expect.borrowed(), now, replay, None, &mut FailFast)
 }
 
 /// Runs every check and returns them all, with the proof when its structure,
@@ -300,6 +343,16 @@ pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<Verif
 pub fn audit_memo(
     token: &str,
     expect: &Expectations,
+    now: UnixTime,
+    memo: &mut SignatureMemo,
+) -> (Option<VerifiedProof>, Report) {
+    audit_expect(token, &expect.borrowed(), now, memo)
+}
+
+/// [`audit_memo`] with borrowed expectations.
+pub(crate) fn audit_expect(
+    token: &str,
+    expect: &Expect<'_>,
     now: UnixTime,
     memo: &mut SignatureMemo,
 ) -> (Option<VerifiedProof>, Report) {
@@ -320,19 +373,95 @@ pub fn ath(access_token: &str) -> String {
     crate::jose::b64_encode(HashAlg::Sha256.digest(access_token.as_bytes()).as_ref())
 }
 
+/// The header members the proof checks read, found in one pass.
+#[derive(Default)]
+struct Header<'h, 'j> {
+    alg: Option<&'h Json<'j>>,
+    typ: Option<&'h Json<'j>>,
+    jwk: Option<&'h Json<'j>>,
+}
+
+impl<'h, 'j> Header<'h, 'j> {
+    fn read(members: &'h Members<'j>) -> Self {
+        let mut h = Header::default();
+        for (name, value) in members.iter() {
+            match name.as_bytes() {
+                b"alg" => h.alg = Some(value),
+                b"typ" => h.typ = Some(value),
+                b"jwk" => h.jwk = Some(value),
+                _ => {}
+            }
+        }
+        h
+    }
+}
+
+/// The claims the proof checks read, found in one pass (names are unique).
+#[derive(Default)]
+struct ProofClaims<'c, 'j> {
+    htm: Option<&'c Json<'j>>,
+    htu: Option<&'c Json<'j>>,
+    iat: Option<&'c Json<'j>>,
+    exp: Option<&'c Json<'j>>,
+    nbf: Option<&'c Json<'j>>,
+    jti: Option<&'c Json<'j>>,
+    nonce: Option<&'c Json<'j>>,
+    chal: Option<&'c Json<'j>>,
+    ath: Option<&'c Json<'j>>,
+    sub: Option<&'c Json<'j>>,
+    aud: Option<&'c Json<'j>>,
+    handle: Option<&'c Json<'j>>,
+    team: Option<&'c Json<'j>>,
+    name: Option<&'c Json<'j>>,
+}
+
+impl<'c, 'j> ProofClaims<'c, 'j> {
+    fn read(members: &'c Members<'j>) -> Self {
+        let mut c = ProofClaims::default();
+        for (name, value) in members.iter() {
+            let slot = match name.as_bytes() {
+                b"htm" => &mut c.htm,
+                b"htu" => &mut c.htu,
+                b"iat" => &mut c.iat,
+                b"exp" => &mut c.exp,
+                b"nbf" => &mut c.nbf,
+                b"jti" => &mut c.jti,
+                b"nonce" => &mut c.nonce,
+                b"chal" => &mut c.chal,
+                b"ath" => &mut c.ath,
+                b"sub" => &mut c.sub,
+                b"aud" => &mut c.aud,
+                b"handle" => &mut c.handle,
+                b"team" => &mut c.team,
+                b"name" => &mut c.name,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        c
+    }
+}
+
 /// The checks, in order. Structural failures end the run in both modes, since
 /// nothing after them can be evaluated.
 pub(crate) fn run<S: Sink<Error>>(
     token: &str,
-    expect: &Expectations,
+    expect: &Expect<'_>,
     now: UnixTime,
     replay: Option<&dyn ReplayStore>,
     memo: Option<&mut SignatureMemo>,
     sink: &mut S,
 ) -> Result<VerifiedProof, Error> {
-    let jws = Jws::parse_compact(token, &expect.limits).map_err(Error::Format)?;
-    let claims = jws.claims().map_err(Error::Format)?;
-    let typ = jws.header_str("typ");
+    let parts = Compact::split(token, expect.limits).map_err(Error::Format)?;
+    let header_text = parts.header().map_err(Error::Format)?;
+    let header_members = header_text.object().map_err(Error::Format)?;
+    let payload = parts.payload().map_err(Error::Format)?;
+    let signature = parts.signature().map_err(Error::Format)?;
+    let json = json_text(payload, "payload").map_err(Error::Format)?;
+    let members = parse_text(&json, "payload").map_err(Error::Format)?;
+    let header = Header::read(&header_members);
+    let claims = ProofClaims::read(&members);
+    let typ = as_text(header.typ);
     let typ_ok = typ_is(typ, "dpop+jwt");
     let typ_err = || Error::Typ {
         found: typ.map(str::to_owned),
@@ -342,31 +471,29 @@ pub(crate) fn run<S: Sink<Error>>(
         if typ_ok { Ok(()) } else { Err(typ_err()) },
         || "typ is dpop+jwt".into(),
     )?;
-    let (alg, key) = header_key(&jws, expect, sink)?;
+    let (alg, key) = header_key(&header, expect, sink)?;
     let known = memo.as_ref().is_some_and(|m| m.contains(token));
-    let signature = if known {
+    let verified = if known {
         Ok(())
     } else {
-        key.verify(alg, jws.signing_input(), &jws.signature)
+        key.verify(alg, parts.signing_input(), &signature)
     };
-    if let (Some(memo), Ok(())) = (memo, &signature) {
+    if let (Some(memo), Ok(())) = (memo, &verified) {
         memo.insert(token);
     }
-    sink.outcome(
-        "dpop.signature",
-        signature.map_err(Error::Signature),
-        || {
-            let earlier = if known {
-                " (these exact bytes verified earlier)"
-            } else {
-                ""
-            };
-            format!("{alg} signature verifies with the header jwk{earlier}")
-        },
-    )?;
+    sink.outcome("dpop.signature", verified.map_err(Error::Signature), || {
+        let earlier = if known {
+            " (these exact bytes verified earlier)"
+        } else {
+            ""
+        };
+        format!("{alg} signature verifies with the header jwk{earlier}")
+    })?;
     let times = check_claims(&claims, expect, now, sink)?;
     check_jti(&claims, &key, times, expect, now, replay, sink)?;
     let client_id = check_identity(&claims, expect, sink)?;
+    let spans = Claims::spans(&json, &members);
+    let claims = Claims::keep(json, spans);
     Ok(VerifiedProof {
         alg,
         key,
@@ -377,11 +504,11 @@ pub(crate) fn run<S: Sink<Error>>(
 }
 
 fn header_key<S: Sink<Error>>(
-    jws: &Jws<'_>,
-    expect: &Expectations,
+    header: &Header<'_, '_>,
+    expect: &Expect<'_>,
     sink: &mut S,
 ) -> Result<(Algorithm, PublicKey), Error> {
-    let alg = match jws.algorithm() {
+    let alg = match header_algorithm(header.alg) {
         Ok(alg) if expect.algorithms.contains(&alg) => alg,
         Ok(alg) => {
             return Err(Error::Alg(JoseError::UnsupportedAlgorithm(
@@ -390,8 +517,8 @@ fn header_key<S: Sink<Error>>(
         }
         Err(e) => return Err(Error::Alg(e)),
     };
-    let jwk = match jws.header.get("jwk") {
-        Some(v) => crate::jose::Jwk::from_value(v).map_err(Error::Jwk)?,
+    let jwk = match header.jwk {
+        Some(v) => Jwk::from_json(v).map_err(Error::Jwk)?,
         None => {
             return Err(Error::Jwk(JoseError::Member {
                 part: "header",
@@ -413,16 +540,16 @@ fn header_key<S: Sink<Error>>(
 }
 
 fn check_claims<S: Sink<Error>>(
-    claims: &Object,
-    expect: &Expectations,
+    claims: &ProofClaims<'_, '_>,
+    expect: &Expect<'_>,
     now: UnixTime,
     sink: &mut S,
 ) -> Result<Option<Times>, Error> {
-    let htm = claims::string(claims, "htm").ok().flatten();
-    match &expect.htm {
-        Some(m) if htm == Some(m.as_str()) => sink.pass("dpop.htm", || format!("htm is {m}")),
+    let htm = as_text(claims.htm);
+    match expect.htm {
+        Some(m) if htm == Some(m) => sink.pass("dpop.htm", || format!("htm is {m}")),
         Some(m) => sink.fail(Error::Htm {
-            expected: m.clone(),
+            expected: m.to_owned(),
             found: htm.map(str::to_owned),
         })?,
         None => sink.skip("dpop.htm", || {
@@ -433,7 +560,10 @@ fn check_claims<S: Sink<Error>>(
         }),
     }
     check_htu(claims, expect, sink)?;
-    let times = match expect.time.check(claims, now) {
+    let times = match expect
+        .time
+        .check_json([claims.iat, claims.exp, claims.nbf], now)
+    {
         Ok(t) => {
             sink.pass("dpop.time", || {
                 format!("iat {} / exp {} acceptable at {now}", t.iat, t.exp)
@@ -449,41 +579,44 @@ fn check_claims<S: Sink<Error>>(
         (
             "dpop.nonce",
             "nonce",
-            expect.nonce.as_deref(),
+            as_text(claims.nonce),
+            expect.nonce,
             |expected, found| Error::Nonce { expected, found },
         ),
         (
             "dpop.chal",
             "chal",
-            expect.chal.as_deref(),
+            as_text(claims.chal),
+            expect.chal,
             |expected, found| Error::Chal { expected, found },
         ),
         (
             "dpop.ath",
             "ath",
-            expect.ath.as_deref(),
+            as_text(claims.ath),
+            expect.ath,
             |expected, found| Error::Ath { expected, found },
         ),
     ];
-    check_exact(claims, exact, sink)?;
+    check_exact(exact, sink)?;
     Ok(times)
 }
 
-/// A claim compared for equality: check id, claim name, expected value, error.
+/// A claim compared for equality: check id, claim name, found and expected
+/// values, error.
 type Exact<'e> = (
     &'static str,
     &'static str,
+    Option<&'e str>,
     Option<&'e str>,
     fn(String, Option<String>) -> Error,
 );
 
 fn check_exact<S: Sink<Error>, const N: usize>(
-    claims: &Object,
     exact: [Exact<'_>; N],
     sink: &mut S,
 ) -> Result<(), Error> {
-    for (id, claim, expected, error) in exact {
-        let found = claims::string(claims, claim).ok().flatten();
+    for (id, claim, found, expected, error) in exact {
         expected_eq(sink, id, claim, found, expected, error)?;
     }
     Ok(())
@@ -517,12 +650,12 @@ pub(crate) fn expected_eq<E, S: Sink<E>>(
 }
 
 fn check_htu<S: Sink<Error>>(
-    claims: &Object,
-    expect: &Expectations,
+    claims: &ProofClaims<'_, '_>,
+    expect: &Expect<'_>,
     sink: &mut S,
 ) -> Result<(), Error> {
-    let htu = claims::string(claims, "htu").ok().flatten();
-    let Some(expected) = &expect.htu else {
+    let htu = as_text(claims.htu);
+    let Some(expected) = expect.htu else {
         sink.skip("dpop.htu", || {
             format!(
                 "htu {} not compared: no request URL given",
@@ -532,7 +665,7 @@ fn check_htu<S: Sink<Error>>(
         return Ok(());
     };
     let fail = |reason| Error::Htu {
-        expected: expected.clone(),
+        expected: expected.to_owned(),
         found: htu.map(str::to_owned),
         reason,
     };
@@ -551,15 +684,15 @@ fn check_htu<S: Sink<Error>>(
 
 #[allow(clippy::too_many_arguments)]
 fn check_jti<S: Sink<Error>>(
-    claims: &Object,
+    claims: &ProofClaims<'_, '_>,
     key: &PublicKey,
     times: Option<Times>,
-    expect: &Expectations,
+    expect: &Expect<'_>,
     now: UnixTime,
     replay: Option<&dyn ReplayStore>,
     sink: &mut S,
 ) -> Result<(), Error> {
-    let jti = match claims::required(claims, "jti") {
+    let jti = match claims::required(claims.jti, "jti") {
         Ok(jti) => jti,
         Err(why) => return sink.fail(Error::Jti(why)),
     };
@@ -569,8 +702,7 @@ fn check_jti<S: Sink<Error>>(
         });
         return Ok(());
     };
-    // Keyed by the client key so that two clients' jtis never collide.
-    let slot = format!("dpop:{}:{jti}", key.jwk().thumbprint(HashAlg::Sha256));
+    let slot = jti_slot(key, jti);
     let until = times
         .map_or(now, |t| t.exp)
         .saturating_add(expect.time.max_skew);
@@ -586,16 +718,27 @@ fn check_jti<S: Sink<Error>>(
     }
 }
 
+/// The replay-store key of a proof's `jti`: prefixed by the client key's
+/// SHA-256 thumbprint, so that two clients' jtis never collide.
+pub(crate) fn jti_slot(key: &PublicKey, jti: &str) -> String {
+    let mut slot = String::with_capacity(5 + 43 + 1 + jti.len());
+    slot.push_str("dpop:");
+    key.jwk().push_thumbprint(HashAlg::Sha256, &mut slot);
+    slot.push(':');
+    slot.push_str(jti);
+    slot
+}
+
 fn check_identity<S: Sink<Error>>(
-    claims: &Object,
-    expect: &Expectations,
+    claims: &ProofClaims<'_, '_>,
+    expect: &Expect<'_>,
     sink: &mut S,
 ) -> Result<Option<ClientId>, Error> {
     let client_id = check_sub(claims, expect, sink)?;
     check_aud(claims, expect, sink)?;
-    let handle = claims::string(claims, "handle").ok().flatten();
-    match &expect.handle {
-        Some(h) if handle.and_then(|s| Handle::parse(s).ok()).as_ref() == Some(h) => {
+    let handle = as_text(claims.handle);
+    match expect.handle {
+        Some(h) if handle.is_some_and(|s| h.names(s)) => {
             sink.pass("dpop.handle", || format!("handle is {h}"))
         }
         Some(h) => sink.fail(Error::Handle {
@@ -613,28 +756,30 @@ fn check_identity<S: Sink<Error>>(
         (
             "dpop.team",
             "team",
-            expect.team.as_deref(),
+            as_text(claims.team),
+            expect.team,
             |expected, found| Error::Team { expected, found },
         ),
         (
             "dpop.name",
             "name",
-            expect.name.as_deref(),
+            as_text(claims.name),
+            expect.name,
             |expected, found| Error::Name { expected, found },
         ),
     ];
-    check_exact(claims, exact, sink)?;
+    check_exact(exact, sink)?;
     Ok(client_id)
 }
 
 fn check_sub<S: Sink<Error>>(
-    claims: &Object,
-    expect: &Expectations,
+    claims: &ProofClaims<'_, '_>,
+    expect: &Expect<'_>,
     sink: &mut S,
 ) -> Result<Option<ClientId>, Error> {
-    let sub = claims::string(claims, "sub").ok().flatten();
+    let sub = as_text(claims.sub);
     let fail = |reason: String| Error::Sub {
-        expected: expect.client_id.as_ref().map(ToString::to_string),
+        expected: expect.client_id.map(ToString::to_string),
         found: sub.map(str::to_owned),
         reason,
     };
@@ -643,7 +788,7 @@ fn check_sub<S: Sink<Error>>(
         Some(Err(e)) => return sink.fail(fail(e.reason.into())).map(|()| None),
         Some(Ok(id)) => id,
     };
-    match &expect.client_id {
+    match expect.client_id {
         Some(want) if *want == parsed => sink.pass("dpop.sub", || {
             format!("sub {} is client {want}", sub.unwrap_or_default())
         }),
@@ -656,18 +801,18 @@ fn check_sub<S: Sink<Error>>(
 }
 
 fn check_aud<S: Sink<Error>>(
-    claims: &Object,
-    expect: &Expectations,
+    claims: &ProofClaims<'_, '_>,
+    expect: &Expect<'_>,
     sink: &mut S,
 ) -> Result<(), Error> {
-    let aud = claims::string(claims, "aud").ok().flatten();
-    match &expect.aud {
+    let aud = as_text(claims.aud);
+    match expect.aud {
         Some(want) if aud.is_some_and(|a| a == want || url::same(a, want)) => {
             sink.pass("dpop.aud", || format!("aud is {want}"));
             Ok(())
         }
         Some(want) => sink.fail(Error::Aud {
-            expected: want.clone(),
+            expected: want.to_owned(),
             found: aud.map(str::to_owned),
         }),
         None => {

@@ -122,17 +122,30 @@ impl Handle {
             reason,
         };
         let decoded = percent_decoded(input).ok_or_else(|| err("bad percent-encoding"))?;
-        let body = strip_scheme(&decoded).unwrap_or(&decoded);
-        let (local, domain) = body.rsplit_once('@').ok_or_else(|| err("no @domain"))?;
-        let handle = local.strip_prefix('@').unwrap_or(local);
-        let valid = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
-        if handle.is_empty() || handle.len() > 256 || !handle.chars().all(valid) {
-            return Err(err("the handle has characters outside [a-z0-9._-]"));
-        }
-        let domain = parse_domain(domain).ok_or_else(|| err("bad domain"))?;
+        let (handle, domain) = handle_parts(&decoded).map_err(err)?;
         Ok(Handle {
             handle: handle.to_ascii_lowercase(),
-            domain,
+            domain: domain.to_ascii_lowercase(),
+        })
+    }
+
+    /// Whether `input` parses to this handle: `Handle::parse(input) ==
+    /// Ok(self)`, without building the parsed copy (a check per proof).
+    pub fn names(&self, input: &str) -> bool {
+        let Some(decoded) = percent_decoded(input) else {
+            return false;
+        };
+        // `parse` lower-cases both parts, so each byte of ours must be the
+        // lower-case of the input's.
+        let lower_eq = |found: &str, ours: &str| {
+            found.len() == ours.len()
+                && found
+                    .bytes()
+                    .zip(ours.bytes())
+                    .all(|(f, o)| f.to_ascii_lowercase() == o)
+        };
+        handle_parts(&decoded).is_ok_and(|(handle, domain)| {
+            lower_eq(handle, &self.handle) && lower_eq(domain, &self.domain)
         })
     }
 
@@ -160,13 +173,17 @@ fn decode_user(s: &str) -> Option<[u8; 16]> {
     if let Some(bytes) = parse_uuid_text(s) {
         return Some(bytes);
     }
-    let raw = URL_SAFE_NO_PAD
-        .decode(s)
-        .or_else(|_| STANDARD_NO_PAD.decode(s))
+    // 36 bytes at most are of use; longer input is rejected by the decoders
+    // (the buffer is too small), as its length would be below.
+    let mut buf = [0u8; 36];
+    let n = URL_SAFE_NO_PAD
+        .decode_slice(s, &mut buf)
+        .or_else(|_| STANDARD_NO_PAD.decode_slice(s, &mut buf))
         .ok()?;
+    let raw = buf.get(..n)?;
     match raw.len() {
         16 => raw.try_into().ok(),
-        32 | 36 => parse_uuid_text(std::str::from_utf8(&raw).ok()?),
+        32 | 36 => parse_uuid_text(std::str::from_utf8(raw).ok()?),
         _ => None,
     }
 }
@@ -189,6 +206,21 @@ fn parse_uuid_text(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+/// The handle and domain of a decoded handle URI, both validated, as spelled.
+fn handle_parts(decoded: &str) -> Result<(&str, &str), &'static str> {
+    let body = strip_scheme(decoded).unwrap_or(decoded);
+    let (local, domain) = body.rsplit_once('@').ok_or("no @domain")?;
+    let handle = local.strip_prefix('@').unwrap_or(local);
+    let valid = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    if handle.is_empty() || handle.len() > 256 || !handle.chars().all(valid) {
+        return Err("the handle has characters outside [a-z0-9._-]");
+    }
+    if !valid_domain(domain) {
+        return Err("bad domain");
+    }
+    Ok((handle, domain))
+}
+
 fn parse_device(s: &str) -> Option<u64> {
     if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -197,8 +229,12 @@ fn parse_device(s: &str) -> Option<u64> {
 }
 
 fn parse_domain(s: &str) -> Option<String> {
+    valid_domain(s).then(|| s.to_ascii_lowercase())
+}
+
+fn valid_domain(s: &str) -> bool {
     let ok = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
-    (!s.is_empty() && s.len() <= 253 && s.chars().all(ok)).then(|| s.to_ascii_lowercase())
+    !s.is_empty() && s.len() <= 253 && s.chars().all(ok)
 }
 
 /// Decodes `%XX` escapes; `None` on a malformed escape or non-UTF-8 result.
@@ -251,6 +287,31 @@ mod tests {
         assert!(eq.is_ok());
         let impp = ClientId::parse("impp:wireapp=yl-8A_wZSfaS2uV8VuMEBw/7e79723a8bdc694f@wire.com");
         assert_eq!(eq, impp);
+    }
+
+    #[test]
+    fn names_agrees_with_parse() {
+        let h = Handle::parse("wireapp://%40alice_wire@wire.example.com").unwrap();
+        for input in [
+            "wireapp://%40alice_wire@wire.example.com",
+            "wireapp://%40Alice_Wire@Wire.Example.COM",
+            "im:wireapp=alice_wire@wire.example.com",
+            "@alice_wire@wire.example.com",
+            "wireapp://%40alice_wir@wire.example.com",
+            "wireapp://%40alice_wire@wire.example.org",
+            "wireapp://%40alice wire@wire.example.com",
+            "wireapp://%4",
+            "wireapp://%40alice_wire@",
+            "",
+        ] {
+            let parsed = Handle::parse(input).ok();
+            assert_eq!(h.names(input), parsed.as_ref() == Some(&h), "{input}");
+        }
+        let odd = Handle {
+            handle: "Alice".into(),
+            domain: "wire.com".into(),
+        };
+        assert!(!odd.names("@alice@wire.com") && !odd.names("@Alice@wire.com"));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! given instant (a server's clock, a capture time, a user's choice), never an
 //! implicit "now", so that audits of old flows are reproducible.
 
-use crate::jose::Object;
-use serde_json::Value;
+use crate::jose::{Json, Object};
+use serde_json::{Number, Value};
 
 /// Seconds since the Unix epoch.
 pub type UnixTime = u64;
@@ -35,9 +35,26 @@ impl TimePolicy {
 
     /// Checks the claims' times at `now`. The error says which rule failed.
     pub fn check(&self, claims: &Object, now: UnixTime) -> Result<Times, String> {
-        let iat = numeric_date(claims, "iat")?.ok_or("no iat claim")?;
-        let exp = numeric_date(claims, "exp")?.ok_or("no exp claim")?;
-        let nbf = numeric_date(claims, "nbf")?;
+        let date = |name| numeric_date(claims, name);
+        self.check_dates([date("iat"), date("exp"), date("nbf")], now)
+    }
+
+    /// [`TimePolicy::check`] of borrowed claim values `[iat, exp, nbf]`.
+    pub fn check_json(
+        &self,
+        [iat, exp, nbf]: [Option<&Json<'_>>; 3],
+        now: UnixTime,
+    ) -> Result<Times, String> {
+        let date = |value: Option<&Json<'_>>, name| numeric(value.map(Json::as_number), name);
+        self.check_dates([date(iat, "iat"), date(exp, "exp"), date(nbf, "nbf")], now)
+    }
+
+    /// The rules, on the claims read as NumericDates (each read's error is
+    /// reported in the order iat, exp, nbf).
+    fn check_dates(&self, [iat, exp, nbf]: [Date; 3], now: UnixTime) -> Result<Times, String> {
+        let iat = iat?.ok_or("no iat claim")?;
+        let exp = exp?.ok_or("no exp claim")?;
+        let nbf = nbf?;
         if iat > now.saturating_add(self.max_skew) {
             return Err(format!("iat {iat} is {}s in the future", iat - now));
         }
@@ -83,9 +100,18 @@ pub struct Times {
 /// Reads an RFC 7519 NumericDate: a non-negative number of seconds (a fraction
 /// is truncated). Absent is `None`; any other type is an error.
 pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<UnixTime>, String> {
-    match claims.get(name) {
+    numeric(claims.get(name).map(Value::as_number), name)
+}
+
+/// A claim read as a NumericDate: absent, or the claim's number if it is one.
+type Date = Result<Option<UnixTime>, String>;
+
+/// `value`: `None` when the claim is absent, `Some(None)` when it is not a
+/// number.
+fn numeric(value: Option<Option<&Number>>, name: &str) -> Date {
+    match value {
         None => Ok(None),
-        Some(Value::Number(n)) => n
+        Some(Some(n)) => n
             .as_u64()
             .or_else(|| {
                 n.as_f64()
@@ -94,7 +120,7 @@ pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<UnixTime>, Str
             })
             .map(Some)
             .ok_or_else(|| format!("{name} is not a non-negative NumericDate")),
-        Some(_) => Err(format!("{name} is not a NumericDate")),
+        Some(None) => Err(format!("{name} is not a NumericDate")),
     }
 }
 

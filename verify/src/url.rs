@@ -62,7 +62,7 @@ fn parts(url: &str) -> Option<Parts<'_>> {
     let has_query_or_fragment = cut < rest.len();
     let before = rest.get(..cut)?;
     let (authority, path) = before.split_at(before.find('/').unwrap_or(before.len()));
-    if authority.is_empty() || authority.contains('@') || url.chars().any(char::is_whitespace) {
+    if authority.is_empty() || authority.contains('@') || has_whitespace(url) {
         return None;
     }
     let authority = match lower(authority) {
@@ -80,6 +80,16 @@ fn parts(url: &str) -> Option<Parts<'_>> {
         path,
         has_query_or_fragment,
     })
+}
+
+/// `char::is_whitespace` anywhere in `url`, byte by byte when it is ASCII.
+fn has_whitespace(url: &str) -> bool {
+    if url.is_ascii() {
+        // The ASCII whitespace of `char::is_whitespace`: \t \n \v \f \r and space.
+        url.bytes().any(|b| matches!(b, b'\t'..=b'\r' | b' '))
+    } else {
+        url.chars().any(char::is_whitespace)
+    }
 }
 
 /// How much of `host[:port]` is kept: the scheme's default port is removed;
@@ -167,6 +177,10 @@ mod tests {
         assert!(!same("https://[::1/a", "https://[::1/a"));
         assert!(!same("https://ex.com/\u{e9}", "https://ex.com/\u{e9}"));
         assert!(!same("https://ex.com/a b", "https://ex.com/a b"));
+        for ws in ["\t", "\n", "\u{b}", "\u{c}", "\r", "\u{a0}", "\u{2003}"] {
+            let url = format!("https://ex.com/a{ws}b");
+            assert!(!same(&url, &url), "{url:?}");
+        }
         assert!(
             normalize("https://ex.com/a?q")
                 .unwrap()

@@ -113,9 +113,9 @@ pub use builder::{Builder, Clock, ConfigError, SystemClock, WireNonce};
 pub use error::{Error, Rejection};
 
 use crate::access_token::{self, VerifiedAccessToken};
-use crate::dpop::VerifiedProof;
+use crate::dpop::{self, VerifiedProof};
 use crate::identity::{ClientId, Handle};
-use crate::jose::{parse_object, HashAlg, Object, PublicKey};
+use crate::jose::{parse_object, parse_text, HashAlg, Json, Members, Object, PublicKey};
 use crate::oidc::{self, IdpKey, IdpTrust};
 use crate::replay::{NonceStore, ReplayStore};
 use crate::report::{FailFast, Report, Sink};
@@ -324,8 +324,9 @@ impl Validator {
         let now = self.config.clock.now();
         let fail = |e| Rejection::new(e, None);
         order.check_consistent().map_err(fail)?;
-        let payload = parse_object(payload, "payload")
-            .map_err(|_| fail(Error::Payload("not a JSON object")))?;
+        let not_object = || fail(Error::Payload("not a JSON object"));
+        let text = std::str::from_utf8(payload).map_err(|_| not_object())?;
+        let payload = parse_text(text, "payload").map_err(|_| not_object())?;
         match challenge.kind {
             ChallengeType::WireDpop01 => self.dpop(challenge, account_key, order, &payload, now),
             ChallengeType::WireOidc01 => self.oidc(challenge, account_key, order, &payload, now),
@@ -337,7 +338,7 @@ impl Validator {
         challenge: &Challenge<'_>,
         account_key: &PublicKey,
         order: &Identifiers,
-        payload: &Object,
+        payload: &Members<'_>,
         now: UnixTime,
     ) -> Result<Identity, Rejection> {
         let jwt = member(payload, "access_token", &["access_token"])
@@ -351,12 +352,9 @@ impl Validator {
             now,
         };
         let fail = |e| Rejection::new(e, Some(audit()));
-        let expect = self
-            .config
-            .token_expectations(challenge, order)
-            .map_err(fail)?;
-        let token =
-            access_token::verify(jwt, &expect, now).map_err(|e| fail(Error::AccessToken(e)))?;
+        let request = token_request(challenge, order).map_err(fail)?;
+        let token = access_token::verify_request(jwt, &self.config.token, &request, now)
+            .map_err(|e| fail(Error::AccessToken(e)))?;
         let proof = token
             .proof
             .as_ref()
@@ -382,7 +380,7 @@ impl Validator {
     ) -> Result<(), Error> {
         let skew = self.config.token.time.max_skew;
         let jti = proof.claim("jti").unwrap_or_default();
-        let slot = format!("dpop:{}:{jti}", proof.key.jwk().thumbprint(HashAlg::Sha256));
+        let slot = dpop::jti_slot(&proof.key, jti);
         let until = proof.times.map_or(now, |t| t.exp).saturating_add(skew);
         match self.config.replay.first_use(&slot, until, now) {
             Ok(true) => {}
@@ -399,11 +397,7 @@ impl Validator {
                 })
             }
         }
-        let nonce = token
-            .claims
-            .get("nonce")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let nonce = token.claims.get("nonce").unwrap_or_default();
         let fresh = match self.config.wire_nonce {
             WireNonce::Issued => self.config.nonces.consume(nonce, now),
             WireNonce::SingleUse => {
@@ -428,7 +422,7 @@ impl Validator {
         challenge: &Challenge<'_>,
         account_key: &PublicKey,
         order: &Identifiers,
-        payload: &Object,
+        payload: &Members<'_>,
         now: UnixTime,
     ) -> Result<Identity, Rejection> {
         let allowed = ["id_token", "keyauth"];
@@ -494,27 +488,22 @@ impl Validator {
 }
 
 impl Config {
+    /// The configured token expectations with the request's filled in, for
+    /// the audit of a rejection (validation itself uses [`token_request`]
+    /// over the shared configuration).
     fn token_expectations(
         &self,
         challenge: &Challenge<'_>,
         order: &Identifiers,
     ) -> Result<access_token::Expectations, Error> {
-        if order.client_id.is_none() {
-            return Err(Error::Identifiers(
-                "the order names no client id, which wire-dpop-01 requires".into(),
-            ));
-        }
+        let request = token_request(challenge, order)?;
         let mut e = self.token.clone();
-        e.iss = Some(challenge.target.to_owned());
-        e.aud = Some(challenge.url.to_owned());
-        // The client id is compared after the signatures (`challenge.client_id`),
-        // so that a valid token for another device is a rejectedIdentifier, not
-        // an embedded-proof failure.
-        e.client_id = None;
-        e.chal = Some(challenge.token.to_owned());
-        // The wire nonce is checked against the store, after the signatures.
-        e.nonce = None;
-        e.proof.aud = Some(challenge.url.to_owned());
+        e.iss = request.iss.map(str::to_owned);
+        e.aud = request.aud.map(str::to_owned);
+        e.client_id = request.client_id.cloned();
+        e.chal = request.chal.map(str::to_owned);
+        e.nonce = request.nonce.map(str::to_owned);
+        e.proof.aud = request.proof_aud.map(str::to_owned);
         Ok(e)
     }
 
@@ -537,16 +526,45 @@ impl Config {
     }
 }
 
+/// What a `wire-dpop-01` request expects of the access token beyond the
+/// validator's configuration: `iss` = the challenge target, `aud` and the
+/// proof's `aud` = the challenge URL, `chal` = the challenge token.
+fn token_request<'r>(
+    challenge: &Challenge<'r>,
+    order: &Identifiers,
+) -> Result<access_token::Request<'r>, Error> {
+    if order.client_id.is_none() {
+        return Err(Error::Identifiers(
+            "the order names no client id, which wire-dpop-01 requires".into(),
+        ));
+    }
+    Ok(access_token::Request {
+        iss: Some(challenge.target),
+        aud: Some(challenge.url),
+        // The client id is compared after the signatures (`challenge.client_id`),
+        // so that a valid token for another device is a rejectedIdentifier, not
+        // an embedded-proof failure.
+        client_id: None,
+        chal: Some(challenge.token),
+        // The wire nonce is checked against the store, after the signatures.
+        nonce: None,
+        proof_aud: Some(challenge.url),
+    })
+}
+
 /// The one token member of a payload, with no member outside `allowed`.
-fn member<'p>(payload: &'p Object, name: &str, allowed: &[&str]) -> Result<&'p str, Error> {
-    if payload.keys().any(|k| !allowed.contains(&k.as_str())) {
+fn member<'p>(payload: &'p Members<'_>, name: &str, allowed: &[&str]) -> Result<&'p str, Error> {
+    if payload.keys().any(|k| !allowed.contains(&k)) {
         return Err(Error::Payload("unexpected member in the payload"));
     }
-    if payload.iter().any(|(k, v)| k != name && !v.is_string()) {
+    if payload
+        .iter()
+        .any(|(k, v)| k != name && !matches!(v, Json::String(_)))
+    {
         return Err(Error::Payload("a payload member is not a string"));
     }
     match payload.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(Json::String(s)) if !s.is_empty() => Ok(s),
         Some(_) => Err(Error::Payload("the token member is not a non-empty string")),
         None if name == "access_token" => Err(Error::Payload("no access_token in the payload")),
         None => Err(Error::Payload("no id_token in the payload")),
@@ -586,8 +604,8 @@ fn dpop_bindings<S: Sink<Error>>(
         "the DPoP proof key is the ACME account key".into()
     })?;
     let handle = proof.claim("handle");
-    let result = match handle.map(Handle::parse) {
-        Some(Ok(h)) if h == order.handle => Ok(()),
+    let result = match handle {
+        Some(h) if order.handle.names(h) => Ok(()),
         _ => Err(identity_error(
             "dpop.handle",
             "handle",

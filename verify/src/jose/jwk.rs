@@ -1,4 +1,4 @@
-use super::{b64_decode, b64_encode, Algorithm, HashAlg, JoseError, Object};
+use super::{b64_decode, b64_encode, Algorithm, HashAlg, JoseError, Json, Members, Object};
 use aws_lc_rs::signature::ParsedPublicKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -88,7 +88,28 @@ impl Jwk {
     /// Reads a JWK object strictly: accepted types only, exact coordinate
     /// lengths, no private members, and an `alg` member (if any) fitting the key.
     pub fn from_object(object: &Object) -> Result<Self, JoseError> {
-        if let Some(name) = PRIVATE_MEMBERS.iter().find(|m| object.contains_key(**m)) {
+        Jwk::from_members(&Members::from_object(object))
+    }
+
+    /// Reads a JWK from a JSON value (which must be an object).
+    pub fn from_value(value: &Value) -> Result<Self, JoseError> {
+        match value {
+            Value::Object(o) => Jwk::from_object(o),
+            _ => Err(JoseError::Key("the JWK is not a JSON object".into())),
+        }
+    }
+
+    /// [`Jwk::from_value`] of a borrowed value (a header's `jwk`).
+    pub fn from_json(value: &Json<'_>) -> Result<Self, JoseError> {
+        match value {
+            Json::Object(o) => Jwk::from_members(o),
+            _ => Err(JoseError::Key("the JWK is not a JSON object".into())),
+        }
+    }
+
+    /// [`Jwk::from_object`] of borrowed members.
+    pub fn from_members(object: &Members<'_>) -> Result<Self, JoseError> {
+        if let Some(name) = PRIVATE_MEMBERS.iter().find(|m| object.contains_key(m)) {
             return Err(JoseError::PrivateKeyMember((*name).to_owned()));
         }
         let kty = str_member(object, "kty")?;
@@ -108,14 +129,6 @@ impl Jwk {
         }
         check_intended_use(object)?;
         Ok(Jwk { key_type, x, y })
-    }
-
-    /// Reads a JWK from a JSON value (which must be an object).
-    pub fn from_value(value: &Value) -> Result<Self, JoseError> {
-        match value {
-            Value::Object(o) => Jwk::from_object(o),
-            _ => Err(JoseError::Key("the JWK is not a JSON object".into())),
-        }
     }
 
     /// Builds a JWK from raw key bytes: 32 bytes for Ed25519, the uncompressed
@@ -189,12 +202,30 @@ impl Jwk {
     pub fn thumbprint(&self, hash: HashAlg) -> String {
         b64_encode(hash.digest(self.canonical_json().as_bytes()).as_ref())
     }
+
+    /// Appends the RFC 7638 thumbprint, base64url, to `out`.
+    pub fn push_thumbprint(&self, hash: HashAlg, out: &mut String) {
+        let digest = hash.digest(self.canonical_json().as_bytes());
+        URL_SAFE_NO_PAD.encode_string(digest.as_ref(), out);
+    }
+
+    /// Whether `thumbprint` is the RFC 7638 thumbprint with `hash`, without
+    /// building the base64url string.
+    pub fn thumbprint_is(&self, hash: HashAlg, thumbprint: &str) -> bool {
+        let digest = hash.digest(self.canonical_json().as_bytes());
+        let mut encoded = [0u8; 86];
+        URL_SAFE_NO_PAD
+            .encode_slice(digest.as_ref(), &mut encoded)
+            .ok()
+            .and_then(|n| encoded.get(..n))
+            .is_some_and(|e| e == thumbprint.as_bytes())
+    }
 }
 
-fn str_member<'o>(object: &'o Object, name: &'static str) -> Result<&'o str, JoseError> {
+fn str_member<'o>(object: &'o Members<'_>, name: &'static str) -> Result<&'o str, JoseError> {
     object
         .get(name)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .ok_or(JoseError::Member {
             part: "JWK",
             name,
@@ -204,10 +235,10 @@ fn str_member<'o>(object: &'o Object, name: &'static str) -> Result<&'o str, Jos
 
 /// RFC 7517 §4.2–4.3: a key published for encryption (`"use": "enc"`) or whose
 /// `key_ops` do not include `verify` must not verify signatures.
-fn check_intended_use(object: &Object) -> Result<(), JoseError> {
+fn check_intended_use(object: &Members<'_>) -> Result<(), JoseError> {
     match object.get("use") {
         None => {}
-        Some(Value::String(u)) if u == "sig" => {}
+        Some(Json::String(u)) if u == "sig" => {}
         Some(other) => {
             return Err(JoseError::Key(format!(
                 "\"use\" is {other}, not \"sig\": the key is not for signatures"
@@ -216,14 +247,14 @@ fn check_intended_use(object: &Object) -> Result<(), JoseError> {
     }
     match object.get("key_ops") {
         None => Ok(()),
-        Some(Value::Array(ops)) if ops.iter().any(|op| op == "verify") => Ok(()),
+        Some(Json::Array(ops)) if ops.iter().any(|op| op == "verify") => Ok(()),
         Some(other) => Err(JoseError::Key(format!(
             "\"key_ops\" is {other}, which does not include \"verify\""
         ))),
     }
 }
 
-fn coordinate(object: &Object, name: &'static str, kt: KeyType) -> Result<Vec<u8>, JoseError> {
+fn coordinate(object: &Members<'_>, name: &'static str, kt: KeyType) -> Result<Vec<u8>, JoseError> {
     let bytes = b64_decode(str_member(object, name)?)
         .ok_or_else(|| JoseError::Key(format!("\"{name}\" is not canonical base64url")))?;
     if bytes.len() != kt.coordinate_len() {

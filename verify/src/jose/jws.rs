@@ -1,3 +1,4 @@
+use super::json::{self, Json, Members};
 use super::{b64_decode, parse_object, Algorithm, JoseError, Object};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -38,21 +39,15 @@ impl<'a> Jws<'a> {
     /// Parses a compact JWS: exactly three segments of strict base64url, a JSON
     /// object header with no duplicate members, no `crit`, no `b64: false`.
     pub fn parse_compact(token: &'a str, limits: &Limits) -> Result<Self, JoseError> {
-        if token.len() > limits.max_token {
-            return Err(JoseError::TooLarge {
-                what: "the token",
-                size: token.len(),
-                limit: limits.max_token,
-            });
-        }
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(JoseError::Segments(token.split('.').count()));
-        };
-        let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
-        Self::from_parts(Cow::Borrowed(signing_input), h, p, s, limits)
+        let parts = Compact::split(token, limits)?;
+        let header = parts.header()?;
+        let header = header.object()?.to_object();
+        Ok(Jws {
+            signing_input: Cow::Borrowed(parts.signing_input),
+            header,
+            payload: parts.payload()?,
+            signature: parts.signature()?,
+        })
     }
 
     /// Parses the flattened JSON serialization (RFC 7515 §7.2.2) used by ACME:
@@ -112,27 +107,13 @@ impl<'a> Jws<'a> {
         s: &str,
         limits: &Limits,
     ) -> Result<Self, JoseError> {
-        if h.len() > limits.max_header {
-            return Err(JoseError::TooLarge {
-                what: "the header",
-                size: h.len(),
-                limit: limits.max_header,
-            });
-        }
-        if h.is_empty() {
-            return Err(JoseError::EmptySegment("header"));
-        }
-        if s.is_empty() {
-            return Err(JoseError::EmptySegment("signature"));
-        }
+        check_segments(h, s, limits)?;
         let header_bytes = b64_decode(h).ok_or(JoseError::Base64("header"))?;
         let header = parse_object(&header_bytes, "header")?;
-        if header.contains_key("crit") {
-            return Err(JoseError::Crit);
-        }
-        if header.get("b64").is_some_and(|b| b != &Value::Bool(true)) {
-            return Err(JoseError::UnencodedPayload);
-        }
+        check_header(
+            header.contains_key("crit"),
+            header.get("b64").is_some_and(|b| b != &Value::Bool(true)),
+        )?;
         let payload = b64_decode(p).ok_or(JoseError::Base64("payload"))?;
         let signature = b64_decode(s).ok_or(JoseError::Base64("signature"))?;
         Ok(Jws {
@@ -174,5 +155,124 @@ impl<'a> Jws<'a> {
     /// The payload parsed strictly as a JSON object (a claims set).
     pub fn claims(&self) -> Result<Object, JoseError> {
         parse_object(&self.payload, "payload")
+    }
+}
+
+/// Header and signature segment sizes, checked before any decoding.
+fn check_segments(h: &str, s: &str, limits: &Limits) -> Result<(), JoseError> {
+    if h.len() > limits.max_header {
+        return Err(JoseError::TooLarge {
+            what: "the header",
+            size: h.len(),
+            limit: limits.max_header,
+        });
+    }
+    if h.is_empty() {
+        return Err(JoseError::EmptySegment("header"));
+    }
+    if s.is_empty() {
+        return Err(JoseError::EmptySegment("signature"));
+    }
+    Ok(())
+}
+
+/// `crit` is refused (we understand no extension), and so is an unencoded
+/// payload (`b64` other than `true`).
+fn check_header(crit: bool, unencoded: bool) -> Result<(), JoseError> {
+    if crit {
+        return Err(JoseError::Crit);
+    }
+    if unencoded {
+        return Err(JoseError::UnencodedPayload);
+    }
+    Ok(())
+}
+
+/// A compact JWS split into its three segments, sizes checked, nothing
+/// decoded yet: the token checks decode each part once, in the order (and
+/// with the errors) of [`Jws::parse_compact`], and read the header and claims
+/// as borrowed [`Json`] rather than owned maps.
+#[derive(Clone, Copy, Debug)]
+pub struct Compact<'a> {
+    signing_input: &'a str,
+    header: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+}
+
+impl<'a> Compact<'a> {
+    /// Splits `token`: at most `max_token` bytes, exactly three segments, a
+    /// header of at most `max_header` bytes, no empty header or signature.
+    pub fn split(token: &'a str, limits: &Limits) -> Result<Self, JoseError> {
+        if token.len() > limits.max_token {
+            return Err(JoseError::TooLarge {
+                what: "the token",
+                size: token.len(),
+                limit: limits.max_token,
+            });
+        }
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JoseError::Segments(token.split('.').count()));
+        };
+        check_segments(h, s, limits)?;
+        Ok(Compact {
+            signing_input: token.get(..h.len() + 1 + p.len()).unwrap_or_default(),
+            header: h,
+            payload: p,
+            signature: s,
+        })
+    }
+
+    /// The bytes the signature covers: a prefix of the token, not a copy.
+    pub fn signing_input(&self) -> &'a [u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The decoded header text; [`HeaderText::object`] parses and checks it.
+    pub fn header(&self) -> Result<HeaderText, JoseError> {
+        let bytes = b64_decode(self.header).ok_or(JoseError::Base64("header"))?;
+        Ok(HeaderText(json::text(bytes, "header")?))
+    }
+
+    /// The decoded payload bytes.
+    pub fn payload(&self) -> Result<Vec<u8>, JoseError> {
+        b64_decode(self.payload).ok_or(JoseError::Base64("payload"))
+    }
+
+    /// The decoded signature bytes.
+    pub fn signature(&self) -> Result<Vec<u8>, JoseError> {
+        b64_decode(self.signature).ok_or(JoseError::Base64("signature"))
+    }
+}
+
+/// A decoded protected header, UTF-8 validated, not yet parsed.
+#[derive(Clone, Debug)]
+pub struct HeaderText(String);
+
+impl HeaderText {
+    /// Parses the header strictly and refuses `crit` and `b64` other than
+    /// `true`.
+    pub fn object(&self) -> Result<Members<'_>, JoseError> {
+        let header = json::parse_text(&self.0, "header")?;
+        check_header(
+            header.contains_key("crit"),
+            header
+                .get("b64")
+                .is_some_and(|b| !matches!(b, Json::Bool(true))),
+        )?;
+        Ok(header)
+    }
+}
+
+/// A header's `alg`, which must be one of the accepted algorithms (as
+/// [`Jws::algorithm`]).
+pub fn algorithm(alg: Option<&Json<'_>>) -> Result<Algorithm, JoseError> {
+    match alg {
+        Some(Json::String(name)) => Algorithm::from_name(name),
+        Some(other) => Err(JoseError::UnsupportedAlgorithm(other.to_string())),
+        None => Err(JoseError::UnsupportedAlgorithm("(missing)".into())),
     }
 }

@@ -10,6 +10,7 @@
 
 mod alg;
 mod base64url;
+mod claims;
 mod error;
 mod json;
 mod jwk;
@@ -20,10 +21,12 @@ mod thumbprint;
 
 pub use alg::Algorithm;
 pub use base64url::{decode as b64_decode, encode as b64_encode};
+pub(crate) use claims::as_text;
+pub use claims::Claims;
 pub use error::{ErrorKind, JoseError};
-pub use json::{parse_object, Object};
+pub use json::{parse_object, parse_text, text as json_text, Json, Members, Object};
 pub use jwk::{Jwk, KeyType, PublicKey};
-pub use jws::{Jws, Limits};
+pub use jws::{algorithm as header_algorithm, Compact, HeaderText, Jws, Limits};
 pub use keys::{parse_public_keys, public_key_from_spki_der};
 pub use memo::SignatureMemo;
 pub use thumbprint::HashAlg;
