@@ -350,3 +350,44 @@ fn flow_unreadable_or_not_a_transcript_is_an_error() {
     let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
     assert!(err.to_string().contains("Cargo.toml"), "{err}");
 }
+
+/// An id token posted to the ACME challenge is judged whatever its `alg`:
+/// the 2026 capture with its RS256 id token replaced, in every view and in the
+/// signed ACME payload, by one claiming EdDSA must fail `oidc.signature` with the
+/// IdP's key pinned, not drop out of the `oidc.*` checks.
+#[test]
+fn a_posted_id_token_with_an_unexpected_alg_is_still_checked() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
+    let (_, rest) = text.split_once("\"id_token\": \"").unwrap();
+    let original = rest.split('"').next().unwrap();
+    let (_, claims_and_sig) = original.split_once('.').unwrap();
+    let (claims, _) = claims_and_sig.split_once('.').unwrap();
+    let header = B64.encode(br#"{"alg":"EdDSA","typ":"JWT"}"#);
+    let forged = format!("{header}.{claims}.{}", B64.encode([7u8; 64]));
+    let payload = |token: &str| B64.encode(format!(r#"{{"id_token":"{token}"}}"#));
+    assert!(
+        text.contains(&payload(original)),
+        "the signed ACME payload holds it"
+    );
+    let text = text
+        .replace(&payload(original), &payload(&forged))
+        .replace(original, &forged);
+
+    let file = std::env::temp_dir().join(format!("e2ei-oidc-alg-{}.md", std::process::id()));
+    std::fs::write(&file, text).unwrap();
+    let mut args = vec![file.to_str().unwrap().to_owned()];
+    args.extend(trust("2026-01-15"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, code) = json(&args);
+    std::fs::remove_file(&file).unwrap();
+
+    let signature: Vec<_> = checks(&report)
+        .into_iter()
+        .filter(|c| c["id"] == "oidc.signature")
+        .collect();
+    assert_eq!(signature.len(), 1, "{report}");
+    assert_eq!(signature[0]["status"], "fail", "{}", signature[0]);
+    assert_eq!(code, 1);
+}

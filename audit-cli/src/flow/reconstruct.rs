@@ -345,15 +345,23 @@ fn add_token<'t>(flow: &mut Flow<'t>, token: &'t Token, n: Option<u32>) {
         Some("dpop+jwt") if flow.proof.is_none() => flow.proof = Some(at),
         Some("at+jwt") if !posted && flow.access_token.is_none() => flow.access_token = Some(at),
         Some("dpop+jwt" | "at+jwt") => {}
-        _ if token.alg().is_some_and(|a| a.starts_with("RS")) => {
+        _ => {
             let posted_id = matches!(&token.source,
                 TokenSource::AcmePayload { pointer } if pointer == "/id_token");
-            if posted_id || flow.id_token.is_none() {
+            if posted_id || (flow.id_token.is_none() && token.alg().is_some_and(is_idp_alg)) {
                 flow.id_token = Some(at);
             }
         }
-        _ => {}
     }
+}
+
+/// The algorithms an IdP may sign id tokens with (RSA, or a Wire suite's).
+/// A token posted as `id_token` is the id token whatever its `alg`, so that an
+/// algorithm we do not expect fails the `oidc.*` checks instead of hiding the
+/// token from them; elsewhere in a capture (an IdP's own access or refresh
+/// token, often HS256) only these make a candidate.
+fn is_idp_alg(alg: &str) -> bool {
+    ["RS", "PS", "ES"].iter().any(|p| alg.starts_with(p)) || alg == "EdDSA"
 }
 
 fn add_object<'t, 'i>(
