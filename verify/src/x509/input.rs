@@ -10,7 +10,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use rustls_pki_types::CertificateDer;
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::X509Certificate;
 
 const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
     .with_encode_padding(false)
@@ -75,7 +75,7 @@ pub(crate) fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError
 
 /// Item `index` read as a certificate, which must parse completely.
 pub(crate) fn parse_item(index: usize, der: &[u8]) -> Result<X509Certificate<'_>, InputError> {
-    match X509Certificate::from_der(der) {
+    match super::ext::parse(der) {
         Ok(([], cert)) => Ok(cert),
         Ok(_) => Err(not_der(index, "certificate", "trailing data".into())),
         Err(e) => Err(not_der(index, "certificate", e.to_string())),

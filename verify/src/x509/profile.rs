@@ -6,6 +6,7 @@
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
+use super::ext;
 use super::provisioner::{self, Provisioner};
 use super::{Error, InputError};
 
@@ -48,14 +49,12 @@ impl Leaf {
             reason,
         };
         let (uris, dns) = san_names(cert).map_err(bad)?;
-        let ext_key_usage = cert
-            .extended_key_usage()
+        let ext_key_usage = ext::eku(cert)
             .map_err(|e| bad(e.to_string()))?
-            .map(|ext| eku_oids(ext.value));
-        let digital_signature = cert
-            .key_usage()
+            .map(|eku| eku_oids(&eku));
+        let digital_signature = ext::key_usage(cert)
             .map_err(|e| bad(e.to_string()))?
-            .map(|ku| ku.value.digital_signature());
+            .map(|ku| ku.digital_signature());
         Ok(Leaf {
             subject: cert.subject().as_raw().to_vec(),
             spki: cert.public_key().raw.to_vec(),
@@ -121,9 +120,11 @@ impl Leaf {
 pub(crate) fn san_names(cert: &X509Certificate<'_>) -> Result<(Vec<String>, Vec<String>), String> {
     let mut uris = Vec::new();
     let mut dns = Vec::new();
-    if let Some(san) = cert.subject_alternative_name().map_err(|e| e.to_string())? {
-        collect_names(&san.value.general_names, &mut uris, &mut dns);
-    }
+    collect_names(
+        &ext::san(cert).map_err(|e| e.to_string())?,
+        &mut uris,
+        &mut dns,
+    );
     Ok((uris, dns))
 }
 
