@@ -46,7 +46,7 @@ use x509_parser::oid_registry::{OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_NA
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
 use super::name_constraints::{self, Split};
-use super::{der, Error};
+use super::{der, ext, Error};
 
 /// Every signature algorithm rustls-webpki offers with aws-lc-rs.
 static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = webpki::ALL_VERIFICATION_ALGS;
@@ -290,8 +290,8 @@ fn first_pass_must_fail(ctx: &Ctx<'_>) -> bool {
 
 fn has_uri_san(cert: &X509Certificate<'_>) -> bool {
     matches!(
-        cert.subject_alternative_name(),
-        Ok(Some(san)) if san.value.general_names.iter().any(|n| {
+        ext::san(cert),
+        Ok(names) if names.iter().any(|n| {
             matches!(n, x509_parser::extensions::GeneralName::URI(_))
         })
     )
@@ -417,10 +417,9 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
 
 /// The URI SANs of `cert`.
 fn uri_sans<'a>(cert: &X509Certificate<'a>) -> Result<Vec<&'a str>, Error> {
-    let san = cert.subject_alternative_name().map_err(|_| bad_der())?;
-    Ok(san
-        .into_iter()
-        .flat_map(|ext| ext.value.general_names.iter())
+    let names = ext::san(cert).map_err(|_| bad_der())?;
+    Ok(names
+        .iter()
         .filter_map(|name| match name {
             x509_parser::extensions::GeneralName::URI(uri) => Some(*uri),
             _ => None,
@@ -476,8 +475,8 @@ fn check_issuer(
     time: UnixTime,
     usage: Usage,
 ) -> Result<(), Error> {
-    let eku = cert.extended_key_usage().map_err(|_| bad_der())?;
-    if let Some(eku) = eku.map(|e| e.value) {
+    let eku = ext::eku(cert).map_err(|_| bad_der())?;
+    if let Some(eku) = eku {
         let allowed = match usage {
             Usage::ClientAuth => eku.client_auth,
             Usage::ServerAuth => eku.server_auth,
@@ -503,8 +502,8 @@ fn check_issuer(
             not_after: unix(validity.not_after.timestamp()),
         }));
     }
-    let bc = cert.basic_constraints().map_err(|_| bad_der())?;
-    match bc.map(|ext| ext.value) {
+    let bc = ext::basic_constraints(cert).map_err(|_| bad_der())?;
+    match bc {
         Some(bc) if bc.ca => match bc.path_len_constraint {
             Some(len) if usize::try_from(len).unwrap_or(usize::MAX) < below => {
                 Err(Error::Path(webpki::Error::PathLenConstraintViolated))
@@ -520,8 +519,8 @@ fn check_issuer(
 fn check_ca_key_usage(ctx: &Ctx<'_>, issuers: &[CertificateDer<'_>]) -> Result<(), Error> {
     for der in issuers {
         let cert = find(ctx, der)?.x509()?;
-        let ku = cert.key_usage().map_err(|_| bad_der())?;
-        if ku.is_some_and(|ku| !ku.value.key_cert_sign()) {
+        let ku = ext::key_usage(cert).map_err(|_| bad_der())?;
+        if ku.is_some_and(|ku| !ku.key_cert_sign()) {
             return Err(Error::KeyUsage(format!(
                 "issuer {} lacks keyCertSign",
                 cert.subject()
@@ -674,9 +673,7 @@ fn anchor_name(anchor: &TrustAnchor<'_>) -> Vec<u8> {
 }
 
 pub(crate) fn parse<'a>(der: &'a [u8]) -> Result<X509Certificate<'a>, Error> {
-    X509Certificate::from_der(der)
-        .map(|(_, c)| c)
-        .map_err(|_| bad_der())
+    ext::parse(der).map(|(_, c)| c).map_err(|_| bad_der())
 }
 
 fn unix(secs: i64) -> UnixTime {

@@ -10,7 +10,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use rustls_pki_types::CertificateDer;
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::X509Certificate;
 
 const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
     .with_encode_padding(false)
@@ -75,7 +75,7 @@ pub(crate) fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError
 
 /// Item `index` read as a certificate, which must parse completely.
 pub(crate) fn parse_item(index: usize, der: &[u8]) -> Result<X509Certificate<'_>, InputError> {
-    match X509Certificate::from_der(der) {
+    match super::ext::parse(der) {
         Ok(([], cert)) => Ok(cert),
         Ok(_) => Err(not_der(index, "certificate", "trailing data".into())),
         Err(e) => Err(not_der(index, "certificate", e.to_string())),
@@ -121,6 +121,9 @@ fn items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
             items(pem.as_bytes())
         }
         Some('[') => {
+            if let Some(out) = base64_array(text) {
+                return Ok(out);
+            }
             let list: Vec<String> =
                 serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
             let mut out = Vec::new();
@@ -134,6 +137,75 @@ fn items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
             Ok(out)
         }
         _ => pem_blocks(text, &["CERTIFICATE"]),
+    }
+}
+
+/// The DER of a JSON array of base64 strings, read straight from the JSON text:
+/// the common capture shape, decoded without building a `String` per item.
+///
+/// `None` (serde_json then reads the text as before, so that every other shape and
+/// every error is judged and reported exactly as it was) unless the text is `[`
+/// strings `,` … `]` without PEM armour, with no escapes but `\n`, `\r`, `\t` and
+/// `\/`, and every item decodes. A decoded item holds only base64 characters, so
+/// its JSON string had no raw whitespace or control character, and the bytes
+/// decoded here are the ones serde_json's string would give once its whitespace
+/// is removed: the same base64 decoding, the same result.
+fn base64_array(text: &str) -> Option<Vec<Vec<u8>>> {
+    if text.contains("-----BEGIN") {
+        return None; // PEM items: serde_json's path reads them
+    }
+    let mut rest = json_ws(text.as_bytes().strip_prefix(b"[")?);
+    let mut out = Vec::new();
+    if let Some(tail) = rest.strip_prefix(b"]") {
+        return tail.is_empty().then_some(Vec::new());
+    }
+    let mut compact = Vec::with_capacity(text.len());
+    loop {
+        rest = rest.strip_prefix(b"\"")?;
+        compact.clear();
+        rest = json_base64_contents(rest, &mut compact)?;
+        out.push(decode_compact(&compact).ok()?);
+        match json_ws(rest).split_first()? {
+            (b',', tail) => rest = json_ws(tail),
+            (b']', []) => break,
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `input` after JSON whitespace (space, tab, LF, CR: not form feed, unlike
+/// `trim_ascii`).
+fn json_ws(input: &[u8]) -> &[u8] {
+    let skip = input
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    input.get(skip..).unwrap_or_default()
+}
+
+/// Copies the contents of a JSON string body (after its opening quote) into
+/// `compact`, the escapes `\n`, `\r`, `\t` left out and `\/` read as `/`; returns
+/// what follows the closing quote. `None` for any other escape. Raw bytes are
+/// copied unexamined: [`base64_array`] gives up unless `compact` then decodes,
+/// which it cannot if it holds a space, a control character or non-ASCII.
+fn json_base64_contents<'a>(mut rest: &'a [u8], compact: &mut Vec<u8>) -> Option<&'a [u8]> {
+    loop {
+        let stop = memchr::memchr2(b'"', b'\\', rest)?;
+        let (run, tail) = rest.split_at(stop);
+        compact.extend_from_slice(run);
+        let (&b, tail) = tail.split_first()?;
+        rest = tail;
+        if b == b'"' {
+            return Some(rest);
+        }
+        let (&escaped, tail) = rest.split_first()?;
+        rest = tail;
+        match escaped {
+            b'n' | b'r' | b't' => {}
+            b'/' => compact.push(b'/'),
+            _ => return None,
+        }
     }
 }
 
@@ -158,17 +230,34 @@ fn pem_blocks(text: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, InputError> {
         let Some((label, body)) = after.split_once("-----") else {
             break;
         };
-        let end_marker = format!("-----END {label}-----");
         let index = out.len();
-        let (block, tail) = body
-            .split_once(&end_marker)
-            .ok_or(InputError::UnterminatedPem { index })?;
+        let (block, tail) =
+            split_at_end(body, label).ok_or(InputError::UnterminatedPem { index })?;
         if labels.contains(&label) {
             out.push(decode_base64(block, index)?);
         }
         rest = tail;
     }
     Ok(out)
+}
+
+/// `body` split around its first `-----END {label}-----` line, found without
+/// formatting that marker: every `-----END ` is tried in order, so the split is
+/// the one `split_once` on the whole marker would make.
+fn split_at_end<'a>(body: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
+    let mut from = 0;
+    while let Some(pos) = body.get(from..)?.find("-----END ") {
+        let at = from + pos;
+        let matched = body
+            .get(at + 9..)
+            .and_then(|after| after.strip_prefix(label))
+            .and_then(|after| after.strip_prefix("-----"));
+        if let Some(tail) = matched {
+            return Some((body.get(..at)?, tail));
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Standard or URL-safe base64, whitespace (PEM wrapping, `\n`) ignored.
@@ -180,14 +269,17 @@ fn decode_base64(text: &str, index: usize) -> Result<Vec<u8>, InputError> {
     for run in text.as_bytes().split(u8::is_ascii_whitespace) {
         compact.extend_from_slice(run);
     }
+    decode_compact(&compact).map_err(|_| InputError::Base64 { index })
+}
+
+/// Base64 without whitespace: URL-safe if it holds `-` or `_`, else standard.
+fn decode_compact(compact: &[u8]) -> Result<Vec<u8>, base64::DecodeError> {
     let engine = if compact.contains(&b'-') || compact.contains(&b'_') {
         &URL_SAFE
     } else {
         &STANDARD
     };
-    engine
-        .decode(&compact)
-        .map_err(|_| InputError::Base64 { index })
+    engine.decode(compact)
 }
 
 fn not_der(index: usize, kind: &'static str, reason: String) -> InputError {
@@ -207,5 +299,48 @@ mod tests {
         // SEQUENCE { INTEGER 9 }: the last byte is 0x09, ASCII tab.
         let der = [0x30, 0x03, 0x02, 0x01, 0x09];
         assert_eq!(parse_csr_der(&der).unwrap(), der.to_vec());
+    }
+
+    /// What serde_json's path makes of a JSON array (the reference).
+    fn via_serde(text: &str) -> Result<Vec<Vec<u8>>, InputError> {
+        let list: Vec<String> = serde_json::from_str(text).unwrap();
+        list.iter()
+            .enumerate()
+            .map(|(i, item)| decode_base64(item, i))
+            .collect()
+    }
+
+    #[test]
+    fn base64_arrays_read_directly_equal_serde_json() {
+        for text in [
+            r#"["MIIB\nAA==", "AQID"]"#,
+            r#"[ "q\/8=" ,"-_8=" ]"#,
+            r#"["AQ\r\nID\t"]"#,
+            "[]",
+        ] {
+            let direct = base64_array(text).expect("read directly");
+            assert_eq!(Ok(direct), via_serde(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_arrays_are_left_to_serde_json() {
+        for text in [
+            r#"["AQ ID"]"#,     // raw space
+            "[\"AQ\tID\"]",     // raw control character: not JSON
+            r#"["AQ\u0049D"]"#, // an escape we do not decode
+            r#"["AQID!"]"#,     // not base64: serde_json's path reports it
+            r#"["-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----"]"#,
+            r#"["AQID"] x"#,
+            r#"["AQID",]"#,
+            "[\x0c\"AQID\"]", // form feed is not JSON whitespace
+        ] {
+            assert_eq!(base64_array(text), None, "{text}");
+        }
+        assert_eq!(
+            items(br#"["AQID", "AQ!D"]"#),
+            Err(InputError::Base64 { index: 1 })
+        );
+        assert!(matches!(items(b"[\"AQ\tID\"]"), Err(InputError::Json(_))));
     }
 }

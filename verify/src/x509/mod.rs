@@ -15,6 +15,7 @@
 pub mod chain;
 mod csr;
 mod der;
+mod ext;
 mod input;
 mod name_constraints;
 mod profile;

@@ -4,8 +4,9 @@
 //! also compare them with other artefacts (the CSR key, the ACME account JWK).
 
 use x509_parser::extensions::GeneralName;
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
+use super::ext;
 use super::provisioner::{self, Provisioner};
 use super::{Error, InputError};
 
@@ -17,7 +18,8 @@ pub const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 /// The fields of an end-entity certificate that the profile checks read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leaf {
-    subject: String,
+    /// The subject `Name` DER: formatted only when a report asks for it.
+    subject: Vec<u8>,
     spki: Vec<u8>,
     raw_key: Vec<u8>,
     uris: Vec<String>,
@@ -47,16 +49,14 @@ impl Leaf {
             reason,
         };
         let (uris, dns) = san_names(cert).map_err(bad)?;
-        let ext_key_usage = cert
-            .extended_key_usage()
+        let ext_key_usage = ext::eku(cert)
             .map_err(|e| bad(e.to_string()))?
-            .map(|ext| eku_oids(ext.value));
-        let digital_signature = cert
-            .key_usage()
+            .map(|eku| eku_oids(&eku));
+        let digital_signature = ext::key_usage(cert)
             .map_err(|e| bad(e.to_string()))?
-            .map(|ku| ku.value.digital_signature());
+            .map(|ku| ku.digital_signature());
         Ok(Leaf {
-            subject: cert.subject().to_string(),
+            subject: cert.subject().as_raw().to_vec(),
             spki: cert.public_key().raw.to_vec(),
             raw_key: cert.public_key().subject_public_key.data.to_vec(),
             uris,
@@ -67,9 +67,14 @@ impl Leaf {
         })
     }
 
-    /// The subject DN, RFC 4514 style.
-    pub fn subject(&self) -> &str {
-        &self.subject
+    /// The subject DN, RFC 4514 style, formatted on each call (verification itself
+    /// never needs the text). Empty if x509-parser cannot read the name again,
+    /// which cannot happen for a name it read when the leaf was parsed.
+    pub fn subject(&self) -> String {
+        match X509Name::from_der(&self.subject) {
+            Ok(([], name)) => name.to_string(),
+            _ => String::new(),
+        }
     }
 
     /// The `SubjectPublicKeyInfo` DER: compare with a CSR's or a JWK's SPKI.
@@ -115,9 +120,11 @@ impl Leaf {
 pub(crate) fn san_names(cert: &X509Certificate<'_>) -> Result<(Vec<String>, Vec<String>), String> {
     let mut uris = Vec::new();
     let mut dns = Vec::new();
-    if let Some(san) = cert.subject_alternative_name().map_err(|e| e.to_string())? {
-        collect_names(&san.value.general_names, &mut uris, &mut dns);
-    }
+    collect_names(
+        &ext::san(cert).map_err(|e| e.to_string())?,
+        &mut uris,
+        &mut dns,
+    );
     Ok((uris, dns))
 }
 
