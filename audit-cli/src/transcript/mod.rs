@@ -326,7 +326,7 @@ mod tests {
             format!("{}\u{85}", "é".repeat(99)),
             format!("{}\u{85}", "é".repeat(98)),
             format!("{}\u{7f}\u{9f}", "✅".repeat(150)),
-            format!("{}\u{a0}\u{100}", "\x1b".repeat(1)),
+            "\x1b\u{a0}\u{100}".to_owned(),
             format!("{}\x7f{}", "x".repeat(70), "\u{90}".repeat(2)),
             "\u{9f}".repeat(64),
             "nul\0".to_owned(),
