@@ -285,7 +285,10 @@ pub(crate) fn verify_request(
         now,
     };
     run.run(token, &mut FailFast, &mut |proof, e| {
-        dpop::run(proof, e, now, None, None, &mut FailFast).map_err(|e| Error::Proof(e.to_string()))
+        match dpop::run(proof, e, now, None, None, &mut FailFast) {
+            Ok(p) => (Some(p), Ok(())),
+            Err(e) => (None, Err(Error::Proof(e.to_string()))),
+        }
     })
 }
 
@@ -342,11 +345,12 @@ pub fn audit_memo(
             .map(|c| format!("{}: {}", c.id, c.message))
             .collect();
         proof_report = Some(sub);
-        match (verified, failed.is_empty()) {
-            (Some(p), true) => Ok(p),
-            (_, true) => Err(Error::Proof("the proof is unusable".into())),
+        let checked = match (&verified, failed.is_empty()) {
+            (Some(_), true) => Ok(()),
+            (None, true) => Err(Error::Proof("the proof is unusable".into())),
             (_, false) => Err(Error::Proof(failed.join("; "))),
-        }
+        };
+        (verified, checked)
     });
     let token = report.settle(result);
     let sound = !report.failures().any(|c| {
@@ -362,7 +366,10 @@ pub fn audit_memo(
     }
 }
 
-type ProofCheck<'f> = dyn FnMut(&str, &dpop::Expect<'_>) -> Result<VerifiedProof, Error> + 'f;
+/// Checks the embedded proof: its key and signature when they are sound (the
+/// proof a `cnf` can be bound to), and whether every check of it passed.
+type ProofCheck<'f> =
+    dyn FnMut(&str, &dpop::Expect<'_>) -> (Option<VerifiedProof>, Result<(), Error>) + 'f;
 
 /// What the checks need of the token besides its claims.
 struct Signed<'t, 'h> {
@@ -487,10 +494,14 @@ impl Run<'_> {
             }
         };
         self.check_iss_aud(&claims, sink)?;
-        let proof = self.proof(&claims, sink, check_proof)?;
-        let client_id = self.check_sub(&claims, proof.as_ref(), sink)?;
-        self.check_cnf(&claims, proof.as_ref(), &signed, sink)?;
-        self.check_echo(&claims, proof.as_ref(), sink)?;
+        let (signed_proof, proof_passed) = self.proof(&claims, sink, check_proof)?;
+        let proof = signed_proof.as_ref().filter(|_| proof_passed);
+        let client_id = self.check_sub(&claims, proof, sink)?;
+        // The binding is a fact about the proof's key: judged whenever the
+        // proof's signature verified, so that a failed proof claim is reported
+        // once (`access_token.proof`) and not again as an unbound token.
+        self.check_cnf(&claims, signed_proof.as_ref(), &signed, sink)?;
+        self.check_echo(&claims, proof, sink)?;
         self.check_scope(&claims, sink)?;
         let spans = Claims::spans(&json, &members);
         let claims = Claims::keep(json, spans);
@@ -500,7 +511,7 @@ impl Run<'_> {
             claims,
             times,
             client_id,
-            proof,
+            proof: signed_proof.filter(|_| proof_passed),
         })
     }
 
@@ -605,15 +616,17 @@ impl Run<'_> {
 
     /// The embedded proof, checked as a DPoP proof for the request that obtained
     /// this token: POST to `iss`, same `chal`, the expected client and nonce.
+    /// Returns the proof when its key and signature are sound, and whether
+    /// every check of it passed.
     fn proof<S: Sink<Error>>(
         &self,
         claims: &TokenClaims<'_, '_>,
         sink: &mut S,
         check_proof: &mut ProofCheck<'_>,
-    ) -> Result<Option<VerifiedProof>, Error> {
+    ) -> Result<(Option<VerifiedProof>, bool), Error> {
         let Some(proof) = as_text(claims.proof) else {
             sink.fail(Error::Proof("the token has no proof claim".into()))?;
-            return Ok(None);
+            return Ok((None, false));
         };
         let mut e = self.expect.proof.borrowed();
         e.htm = Some("POST");
@@ -622,15 +635,16 @@ impl Run<'_> {
         e.chal = self.req.chal.or(as_text(claims.chal));
         e.nonce = e.nonce.or(self.req.nonce);
         e.client_id = e.client_id.or(self.req.client_id);
-        match check_proof(proof, &e) {
-            Ok(p) => {
+        let (signed, checked) = check_proof(proof, &e);
+        match checked {
+            Ok(()) => {
                 sink.pass("access_token.proof", || {
                     "embedded proof verifies as a DPoP proof for POST to iss, with the token's chal"
                         .into()
                 });
-                Ok(Some(p))
+                Ok((signed, true))
             }
-            Err(err) => sink.fail(err).map(|()| None),
+            Err(err) => sink.fail(err).map(|()| (signed, false)),
         }
     }
 
