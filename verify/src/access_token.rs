@@ -285,7 +285,8 @@ pub(crate) fn verify_request(
         now,
     };
     run.run(token, &mut FailFast, &mut |proof, e| {
-        match dpop::run(proof, e, now, None, None, &mut FailFast) {
+        let checked = dpop::run(proof, e, now, None, None, &mut FailFast);
+        match checked {
             Ok(p) => (Some(p), Ok(())),
             Err(e) => (None, Err(Error::Proof(e.to_string()))),
         }
