@@ -391,3 +391,49 @@ fn a_posted_id_token_with_an_unexpected_alg_is_still_checked() {
     assert_eq!(signature[0]["status"], "fail", "{}", signature[0]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn flow_identity_claims_are_compared_where_the_era_carries_them() {
+    // 2026: the proof names the wire-dpop-01 challenge URL and the order's
+    // handle and name; the token's audience is the same challenge URL.
+    let (report, _) = json(&[&path("2026-01-15")]);
+    let cs: Vec<Value> = checks(&report).into_iter().cloned().collect();
+    for id in ["dpop.aud", "dpop.handle", "dpop.name", "access_token.aud"] {
+        assert_eq!(status_of(&cs, id), ["pass"], "{id}");
+    }
+    // The order names no team: nothing to compare the proof's "wire" with.
+    assert_eq!(status_of(&cs, "dpop.team"), ["skip"]);
+    // Before 2024 the proofs carry none of these claims (skipped, saying so)
+    // and wire-server named itself as the token's audience (a warning).
+    for (date, ordered_user) in [
+        ("2023-01-18", false),
+        ("2023-03-15", true),
+        ("2023-11-15", true),
+    ] {
+        let (report, _) = json(&[&path(date)]);
+        for flow in report["files"][0]["flows"].as_array().unwrap() {
+            let cs = flow["checks"].as_array().unwrap();
+            let one = |id: &str| {
+                let found: Vec<&Value> = cs.iter().filter(|c| c["id"] == id).collect();
+                assert_eq!(found.len(), 1, "{date} {id}");
+                found[0]
+            };
+            let mut absent = vec!["dpop.aud"];
+            if ordered_user {
+                // dns identifiers (2023-01) name no handle or display name.
+                absent.extend(["dpop.handle", "dpop.name"]);
+            }
+            for id in absent {
+                let c = one(id);
+                assert_eq!(c["status"], "skip", "{date} {id}");
+                let message = c["message"].as_str().unwrap();
+                assert!(message.contains("is absent from the proof"), "{message}");
+                assert!(message.contains("before 2024"), "{message}");
+            }
+            let aud = one("access_token.aud");
+            assert_eq!(aud["status"], "warn", "{date}");
+            let message = aud["message"].as_str().unwrap();
+            assert!(message.contains("names wire-server itself"), "{message}");
+        }
+    }
+}

@@ -12,12 +12,13 @@ use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
-use e2ei_verify::identity::ClientId;
+use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
 use e2ei_verify::time::UnixTime;
+use e2ei_verify::url;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -168,14 +169,37 @@ fn shown_step(step: Option<u32>) -> String {
 
 /// The client id the order asked for (`wireapp-id` / `wireapp-device` value).
 fn client_id(flow: &Flow<'_>) -> Option<ClientId> {
-    flow.identifiers.iter().find_map(|id| {
-        let kind = id.get("type")?.as_str()?;
-        if !matches!(kind, "wireapp-id" | "wireapp-device") {
-            return None;
-        }
-        let value: Value = serde_json::from_str(id.get("value")?.as_str()?).ok()?;
-        ClientId::parse(value.get("client-id")?.as_str()?).ok()
+    let id = order_member(flow, &["wireapp-id", "wireapp-device"], "client-id")?;
+    ClientId::parse(&id).ok()
+}
+
+/// A string member of the order's identifier values (JSON documents), from the
+/// first identifier of the first of `kinds` that has it: the kinds are given in
+/// order of preference.
+fn order_member(flow: &Flow<'_>, kinds: &[&str], member: &str) -> Option<String> {
+    kinds.iter().find_map(|kind| {
+        flow.identifiers.iter().find_map(|id| {
+            if id.get("type")?.as_str()? != *kind {
+                return None;
+            }
+            let value: Value = serde_json::from_str(id.get("value")?.as_str()?).ok()?;
+            value.get(member)?.as_str().map(str::to_owned)
+        })
     })
+}
+
+/// The identity a proof of this flow must name: `aud` the `wire-dpop-01`
+/// challenge URL, `handle`, `name` and `team` the order's (the device's
+/// identifier first: `wire-dpop-01` proves the device). Compared when the proof
+/// carries them; proofs before 2024 carried none, so an absent one is skipped
+/// with that reason rather than failed.
+fn expect_identity(flow: &Flow<'_>, e: &mut dpop::Expectations) {
+    const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
+    e.aud = flow.dpop_challenge().map(|c| c.url.clone());
+    e.handle = order_member(flow, &USER, "handle").and_then(|h| Handle::parse(&h).ok());
+    e.name = order_member(flow, &USER, "name");
+    e.team = order_member(flow, &USER, "team");
+    e.identity_absent = dpop::Absent::Skips;
 }
 
 /// What a proof in this flow must say. The age limit is dropped: the capture
@@ -194,6 +218,7 @@ fn proof_expectations(flow: &Flow<'_>, client_id: Option<&ClientId>) -> dpop::Ex
         client_id: client_id.cloned(),
         ..dpop::Expectations::default()
     };
+    expect_identity(flow, &mut e);
     e.time.max_age = None;
     e
 }
@@ -338,6 +363,8 @@ fn access_token(
     expect.chal = flow.dpop_challenge().map(|c| c.token.clone());
     expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
     expect.client_id = client_id.clone();
+    expect.aud = flow.dpop_challenge().map(|c| c.url.clone());
+    expect_identity(flow, &mut expect.proof);
     expect.proof.time.max_age = None;
     let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
     for mut c in audit.report.checks {
@@ -351,6 +378,9 @@ fn access_token(
                 );
             }
         }
+        if c.id == "access_token.aud" && c.status == Status::Fail {
+            audience(&mut c, token.value, expect.aud.as_deref());
+        }
         out.push(c, token.step);
     }
     let embedded = claim(token.value, "proof");
@@ -362,11 +392,65 @@ fn access_token(
     }
 }
 
+/// `access_token.aud` when it is not the challenge URL as one string (the
+/// library's failure): judged again on the `aud` the token carries, which
+/// RFC 7519 lets be a string or an array. Every member the challenge URL:
+/// pass. Every member the token's own `iss`: a warning, since that is how
+/// wire-server wrote tokens before 2024 (the 2023 captures). Anything else
+/// fails, with the `aud` as found.
+fn audience(check: &mut Check, token: &str, challenge: Option<&str>) {
+    let Some(challenge) = challenge else {
+        return;
+    };
+    let aud = claim_value(token, "aud");
+    let members: Vec<&str> = match &aud {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let whole = match &aud {
+        Some(Value::Array(items)) => items.len() == members.len(),
+        _ => true,
+    };
+    let all = |want: &str| {
+        whole && !members.is_empty() && members.iter().all(|a| *a == want || url::same(a, want))
+    };
+    let iss = claim(token, "iss");
+    if all(challenge) {
+        check.status = Status::Pass;
+        check.message = format!("every aud member is the challenge URL {challenge}");
+        check.expected = None;
+        check.found = None;
+        return;
+    }
+    if let Some(found @ Value::Array(_)) = &aud {
+        // The library reads `aud` as a string: say what the array holds.
+        check.message =
+            format!("aud {found} names another audience than the challenge URL {challenge:?}");
+        check.found = Some(found.to_string());
+    }
+    if iss.as_deref().is_some_and(all) {
+        check.status = Status::Warn;
+        check.message = "aud is the token's own iss: the token names wire-server itself as \
+             its audience, so nothing restricts it to this ACME challenge \
+             (wire-server's tokens did so before 2024; a current server rejects it)"
+            .into();
+    }
+}
+
+/// A claim of a compact JWS, read without verification (for comparisons only).
+fn claim_value(compact: &str, name: &str) -> Option<Value> {
+    let payload = compact.split('.').nth(1)?;
+    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    claims.get_mut(name).map(Value::take)
+}
+
 /// A string claim of a compact JWS, read without verification (for comparisons only).
 fn claim(compact: &str, name: &str) -> Option<String> {
-    let payload = compact.split('.').nth(1)?;
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    claims.get(name)?.as_str().map(str::to_owned)
+    match claim_value(compact, name)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// A long token shortened for a message.
@@ -495,6 +579,86 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
                 s.value.label, s.value.line
             ),
             s.step,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
+    const ISS: &str = "https://wire.example.com/clients/1/access-token";
+
+    /// An unsigned compact JWS with these claims: `audience` reads claims only.
+    fn token(claims: &Value) -> String {
+        format!("e30.{}.AA", URL_SAFE_NO_PAD.encode(claims.to_string()))
+    }
+
+    /// `access_token.aud` as the library fails it for `aud`, then re-judged.
+    fn judged(aud: Value) -> Check {
+        let found = aud.as_str().map(str::to_owned);
+        let mut c = Check::new("access_token.aud", Status::Fail, "aud differs");
+        c.expected = Some(CHALLENGE.into());
+        c.found = found;
+        audience(
+            &mut c,
+            &token(&serde_json::json!({"aud": aud, "iss": ISS})),
+            Some(CHALLENGE),
+        );
+        c
+    }
+
+    #[test]
+    fn an_array_of_the_challenge_url_passes() {
+        let c = judged(serde_json::json!([CHALLENGE]));
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!((c.expected, c.found), (None, None));
+    }
+
+    #[test]
+    fn the_tokens_own_iss_warns_as_a_string_or_an_array() {
+        for aud in [serde_json::json!(ISS), serde_json::json!([ISS])] {
+            let c = judged(aud.clone());
+            assert_eq!(c.status, Status::Warn, "{aud}");
+            assert!(c.message.contains("names wire-server itself"), "{aud}");
+            assert_eq!(c.expected.as_deref(), Some(CHALLENGE));
+            assert!(c.found.is_some(), "{aud}");
+        }
+    }
+
+    #[test]
+    fn any_other_audience_fails() {
+        for aud in [
+            serde_json::json!("https://acme.example.org/acme/wire"),
+            serde_json::json!([CHALLENGE, "https://elsewhere.example.com/"]),
+            serde_json::json!([CHALLENGE, ISS]),
+            serde_json::json!([CHALLENGE, 1]),
+            serde_json::json!([]),
+            serde_json::json!(null),
+        ] {
+            let c = judged(aud.clone());
+            assert_eq!(c.status, Status::Fail, "{aud}");
+            assert_eq!(c.expected.as_deref(), Some(CHALLENGE), "{aud}");
+        }
+        let c = judged(serde_json::json!([CHALLENGE, ISS]));
+        assert_eq!(
+            c.found.as_deref(),
+            Some(&*serde_json::json!([CHALLENGE, ISS]).to_string())
+        );
+    }
+
+    #[test]
+    fn no_known_challenge_leaves_the_check_as_it_was() {
+        let mut c = Check::new("access_token.aud", Status::Fail, "aud differs");
+        audience(
+            &mut c,
+            &token(&serde_json::json!({"aud": ISS, "iss": ISS})),
+            None,
+        );
+        assert_eq!(
+            (c.status, c.message.as_str()),
+            (Status::Fail, "aud differs")
         );
     }
 }
