@@ -5,6 +5,9 @@
 //! the checks that span steps (`acme.nonce.chain`, `dpop.key_binding`,
 //! `access_token.delivered`, `transcript.*`), so each of them gets a flow
 //! that breaks it alone; everything else in the flow stays valid and signed.
+//! So does each identity claim the auditor derives from the other steps (the
+//! proof's `aud`, `handle` and `name`, the token's `aud`): a wrong proof claim
+//! also fails `access_token.proof`, since the token embeds that proof.
 //!
 //! The OIDC steps are left out: the auditor recognises an id token by an RSA
 //! `alg`, and the cases sign only with the suite's key (the `id_token` cases
@@ -33,6 +36,9 @@ struct Fault {
     proof_view: Option<Value>,
     /// A private key printed beside the proof (PEM).
     secret: Option<String>,
+    /// The proof and the access token, when they are not the shared flow's
+    /// (a claim changed, everything downstream re-signed).
+    tokens: Option<Flow>,
 }
 
 /// The signed artefacts every flow of a suite shares (certificates are slow
@@ -130,6 +136,54 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             audit(&["access_token.delivered"], &[]),
         ),
         case(
+            "dpop.aud.flow-other-challenge",
+            "The DPoP proof (and so the token that embeds it) names another ACME challenge \
+             URL as its audience than the order's wire-dpop-01 challenge.",
+            Fault {
+                tokens: Some(changed_proof(
+                    &shared.flow,
+                    "aud",
+                    other_challenge(&shared.flow),
+                )),
+                ..Fault::default()
+            },
+            audit(&["access_token.proof", "dpop.aud"], &[]),
+        ),
+        case(
+            "dpop.handle.flow-other-user",
+            "The DPoP proof (and so the token that embeds it) names another user's handle \
+             than the order's.",
+            Fault {
+                tokens: Some(changed_proof(
+                    &shared.flow,
+                    "handle",
+                    "wireapp://%40mallory@wire.example.com".into(),
+                )),
+                ..Fault::default()
+            },
+            audit(&["access_token.proof", "dpop.handle"], &[]),
+        ),
+        case(
+            "dpop.name.flow-other-name",
+            "The DPoP proof (and so the token that embeds it) names another display name \
+             than the order's.",
+            Fault {
+                tokens: Some(changed_proof(&shared.flow, "name", "Mallory".into())),
+                ..Fault::default()
+            },
+            audit(&["access_token.proof", "dpop.name"], &[]),
+        ),
+        case(
+            "access_token.aud.flow-other-url",
+            "wire-server's access token names another ACME challenge URL as its audience \
+             than the one it is posted to.",
+            Fault {
+                tokens: Some(other_audience(&shared.flow)),
+                ..Fault::default()
+            },
+            audit(&["access_token.aud"], &[]),
+        ),
+        case(
             "transcript.consistency.proof-view",
             "The decoded claims printed for the DPoP proof show another htu than the \
              signed bytes.",
@@ -150,6 +204,30 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             audit(&[], &["transcript.secrets"]),
         ),
     ]
+}
+
+/// Another challenge URL of the same ACME server (another challenge id).
+fn other_challenge(f: &Flow) -> String {
+    f.aud
+        .replace("RNPuq3ItJAva2y1ugBQ5YRUghLBsp7ex", "b3RoZXItY2hhbGxlbmdl")
+}
+
+/// The flow with one proof claim changed: the proof is re-signed and the
+/// access token rebuilt around it, so only that claim is wrong.
+fn changed_proof(f: &Flow, claim: &str, value: String) -> Flow {
+    let mut f = f.clone();
+    f.proof_claims[claim] = json!(value);
+    f.resign();
+    f
+}
+
+/// The flow with an access token whose `aud` is another challenge URL
+/// (re-signed by wire-server; the proof is unchanged).
+fn other_audience(f: &Flow) -> Flow {
+    let mut f = f.clone();
+    f.token_claims["aud"] = json!(other_challenge(&f));
+    f.resign_token();
+    f
 }
 
 /// An Ed25519 PKCS#8 private key (RFC 8410) whose seed is derived from the
@@ -271,7 +349,7 @@ fn account_url(suite: &str) -> String {
 
 /// The whole transcript of one flow.
 fn transcript(e: &Enrolment, s: &Shared, fault: &Fault) -> String {
-    let f = &s.flow;
+    let f = fault.tokens.as_ref().unwrap_or(&s.flow);
     let suite = e.suite.name();
     let mut md = Md {
         out: String::new(),
