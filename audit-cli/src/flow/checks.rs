@@ -403,17 +403,18 @@ fn audience(check: &mut Check, token: &str, challenge: Option<&str>) {
         return;
     };
     let aud = claim_value(token, "aud");
+    // A member that is not a string leaves nothing to match: the check fails.
     let members: Vec<&str> = match &aud {
         Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<_>>()
+            .unwrap_or_default(),
         _ => Vec::new(),
     };
-    let whole = match &aud {
-        Some(Value::Array(items)) => items.len() == members.len(),
-        _ => true,
-    };
     let all = |want: &str| {
-        whole && !members.is_empty() && members.iter().all(|a| *a == want || url::same(a, want))
+        !members.is_empty() && members.iter().all(|a| *a == want || url::same(a, want))
     };
     let iss = claim(token, "iss");
     if all(challenge) {
