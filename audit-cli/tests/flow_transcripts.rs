@@ -359,13 +359,30 @@ fn flow_unreadable_or_not_a_transcript_is_an_error() {
 fn a_posted_id_token_with_an_unexpected_alg_is_still_checked() {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
     use base64::Engine;
+    let (report, code) = audit_2026_with_id_token(|original| {
+        let (_, claims_and_sig) = original.split_once('.').unwrap();
+        let (claims, _) = claims_and_sig.split_once('.').unwrap();
+        let header = B64.encode(br#"{"alg":"EdDSA","typ":"JWT"}"#);
+        format!("{header}.{claims}.{}", B64.encode([7u8; 64]))
+    });
+    let signature: Vec<_> = checks(&report)
+        .into_iter()
+        .filter(|c| c["id"] == "oidc.signature")
+        .collect();
+    assert_eq!(signature.len(), 1, "{report}");
+    assert_eq!(signature[0]["status"], "fail", "{}", signature[0]);
+    assert_eq!(code, 1);
+}
+
+/// The 2026 capture with its posted id token replaced by `forge(original)`, in
+/// every view and in the signed ACME payload, audited with its trust inputs.
+fn audit_2026_with_id_token(forge: impl Fn(&str) -> String) -> (Value, u8) {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
     let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
     let (_, rest) = text.split_once("\"id_token\": \"").unwrap();
     let original = rest.split('"').next().unwrap();
-    let (_, claims_and_sig) = original.split_once('.').unwrap();
-    let (claims, _) = claims_and_sig.split_once('.').unwrap();
-    let header = B64.encode(br#"{"alg":"EdDSA","typ":"JWT"}"#);
-    let forged = format!("{header}.{claims}.{}", B64.encode([7u8; 64]));
+    let forged = forge(original);
     let payload = |token: &str| B64.encode(format!(r#"{{"id_token":"{token}"}}"#));
     assert!(
         text.contains(&payload(original)),
@@ -374,22 +391,18 @@ fn a_posted_id_token_with_an_unexpected_alg_is_still_checked() {
     let text = text
         .replace(&payload(original), &payload(&forged))
         .replace(original, &forged);
-
-    let file = std::env::temp_dir().join(format!("e2ei-oidc-alg-{}.md", std::process::id()));
+    let file = std::env::temp_dir().join(format!(
+        "e2ei-oidc-{}-{:?}.md",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::write(&file, text).unwrap();
     let mut args = vec![file.to_str().unwrap().to_owned()];
     args.extend(trust("2026-01-15"));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (report, code) = json(&args);
+    let audited = json(&args);
     std::fs::remove_file(&file).unwrap();
-
-    let signature: Vec<_> = checks(&report)
-        .into_iter()
-        .filter(|c| c["id"] == "oidc.signature")
-        .collect();
-    assert_eq!(signature.len(), 1, "{report}");
-    assert_eq!(signature[0]["status"], "fail", "{}", signature[0]);
-    assert_eq!(code, 1);
+    audited
 }
 
 #[test]
@@ -435,5 +448,75 @@ fn flow_identity_claims_are_compared_where_the_era_carries_them() {
             let message = aud["message"].as_str().unwrap();
             assert!(message.contains("names wire-server itself"), "{message}");
         }
+    }
+}
+
+/// The 2026 audit with the claims of its posted id token rewritten by `edit`
+/// (the signature left as it was).
+fn with_id_token_claims(edit: impl Fn(&mut Value)) -> Value {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    audit_2026_with_id_token(|original| {
+        let parts: Vec<&str> = original.split('.').collect();
+        let mut claims: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+        edit(&mut claims);
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            B64.encode(claims.to_string()),
+            parts[2]
+        )
+    })
+    .0
+}
+
+/// The id token vouches for the order's user through the IdP the `wire-oidc-01`
+/// challenge names: `iss` = its `target` (up to a trailing slash), and the
+/// order's display name and handle, in the claims of the token's era (2023:
+/// `name` = handle URI, `preferred_username` = display name; 2026: `name` =
+/// display name, `preferred_username` = `handle@domain`).
+#[test]
+fn flow_id_token_names_the_orders_user_and_the_challenges_idp() {
+    for (date, ids) in [
+        ("2023-03-15", &["oidc.name", "oidc.preferred_username"][..]),
+        (
+            "2023-11-15",
+            &["oidc.iss", "oidc.name", "oidc.preferred_username"][..],
+        ),
+        (
+            "2026-01-15",
+            &["oidc.iss", "oidc.name", "oidc.preferred_username"][..],
+        ),
+    ] {
+        let (report, _) = json(&[&path(date)]);
+        let cs: Vec<Value> = checks(&report).into_iter().cloned().collect();
+        for id in ids {
+            assert_eq!(status_of(&cs, id), ["pass"], "{date} {id}");
+        }
+    }
+    for (claim, value, id) in [
+        (
+            "preferred_username",
+            "mallory@wire.localhost",
+            "oidc.preferred_username",
+        ),
+        ("name", "Mallory", "oidc.name"),
+        ("iss", "http://evil.example:40255", "oidc.iss"),
+        // The 2023 mapping does not rescue a token naming another handle.
+        ("name", "wireapp://%40mallory@wire.localhost", "oidc.name"),
+    ] {
+        let report = with_id_token_claims(|c| c[claim] = Value::from(value));
+        let cs: Vec<Value> = checks(&report).into_iter().cloned().collect();
+        assert_eq!(status_of(&cs, id), ["fail"], "{claim} = {value}");
+        let mut failing: Vec<&str> = with_status(&report, Status::Fail)
+            .iter()
+            .filter_map(|c| c["id"].as_str())
+            .filter(|i| i.starts_with("oidc."))
+            .collect();
+        failing.sort_unstable();
+        // Only that claim, and the IdP signature the forgery broke.
+        let mut expected = vec![id, "oidc.signature"];
+        expected.sort_unstable();
+        assert_eq!(failing, expected, "{claim} = {value}");
     }
 }

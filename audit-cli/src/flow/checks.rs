@@ -188,13 +188,16 @@ fn order_member(flow: &Flow<'_>, kinds: &[&str], member: &str) -> Option<String>
     })
 }
 
+/// The identifiers that name the user, the device's first (`wire-dpop-01`
+/// proves the device).
+const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
+
 /// The identity a proof of this flow must name: `aud` the `wire-dpop-01`
 /// challenge URL, `handle`, `name` and `team` the order's (the device's
 /// identifier first: `wire-dpop-01` proves the device). Compared when the proof
 /// carries them; proofs before 2024 carried none, so an absent one is skipped
 /// with that reason rather than failed.
 fn expect_identity(flow: &Flow<'_>, e: &mut dpop::Expectations) {
-    const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
     e.aud = flow.dpop_challenge().map(|c| c.url.clone());
     e.handle = order_member(flow, &USER, "handle").and_then(|h| Handle::parse(&h).ok());
     e.name = order_member(flow, &USER, "name");
@@ -540,11 +543,47 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         let hash = key.jwk().key_type().algorithm().suite_hash();
         format!("{}.{}", c.token, key.jwk().thumbprint(hash))
     });
+    expect.iss = challenge
+        .and_then(|c| c.target.as_deref())
+        .map(|target| idp_issuer(target, id_token.value));
+    expect_user(flow, id_token.value, &mut expect);
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
     }
     out.report(report, id_token.step);
+}
+
+/// The `iss` an id token must carry: the IdP the `wire-oidc-01` challenge
+/// names as its `target`. The two may differ by a trailing slash (2026-01:
+/// target `http://authelia.local:40255/`, iss without one), which names the
+/// same issuer; then the token's own spelling is expected, else the target.
+fn idp_issuer(target: &str, token: &str) -> String {
+    match claim(token, "iss") {
+        Some(iss) if iss.trim_end_matches('/') == target.trim_end_matches('/') => iss,
+        _ => target.to_owned(),
+    }
+}
+
+/// The user an id token must vouch for: the order's display name and handle.
+/// The claims that carry them changed in 2024. Before, dex wrote the handle
+/// URI in `name` and the display name in `preferred_username` (2023-03,
+/// 2023-11); since, `name` is the display name and `preferred_username` is
+/// `handle@domain` (2026-01, as step-ca's wire-oidc-01 maps it back to
+/// `wireapp://%40handle@domain`). The token's `name` picks the era; either way
+/// both claims must name the order's user.
+fn expect_user(flow: &Flow<'_>, token: &str, e: &mut oidc::Expectations) {
+    let name = order_member(flow, &USER, "name");
+    let handle = order_member(flow, &USER, "handle");
+    if handle.is_some() && claim(token, "name") == handle {
+        e.name = handle;
+        e.preferred_username = name;
+        return;
+    }
+    e.name = name;
+    e.preferred_username = handle
+        .and_then(|h| Handle::parse(&h).ok())
+        .map(|h| format!("{}@{}", h.handle, h.domain));
 }
 
 /// An id token with no `keyauth` / `acme_aud` at all is how the protocol was
