@@ -1,6 +1,7 @@
 //! Reading claims of a verified-structure token with precise errors.
 
 use crate::jose::{Json, Object};
+use crate::url;
 use serde_json::Value;
 
 /// A string claim: `Ok(None)` when absent, `Err` when present but not a string.
@@ -65,5 +66,57 @@ pub fn shown<S: AsRef<str>>(value: &Option<S>) -> String {
     match value {
         Some(v) => format!("{:?}", v.as_ref()),
         None => "(absent)".into(),
+    }
+}
+
+/// Whether `aud` names `want` and nothing else. RFC 7519 lets `aud` be a
+/// string or an array of strings; an array passes only when every member is
+/// `want`, since a token that also names another audience could be replayed
+/// there. URLs compare as RFC 9449 compares `htu` (scheme and host case,
+/// default port).
+pub(crate) fn audience_is(aud: Option<&Json<'_>>, want: &str) -> bool {
+    let same = |a: &Json<'_>| a.as_str().is_some_and(|a| a == want || url::same(a, want));
+    match aud {
+        Some(Json::Array(items)) => !items.is_empty() && items.iter().all(same),
+        Some(a) => same(a),
+        None => false,
+    }
+}
+
+/// A claim as a report shows it: a string as itself, anything else as JSON.
+pub(crate) fn json_text(value: Option<&Json<'_>>) -> Option<String> {
+    value.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `aud` as RFC 7519 allows it: a string, or an array that names the
+    /// expected audience and nothing else.
+    #[test]
+    fn an_audience_array_passes_only_when_it_names_nothing_else() {
+        let want = "https://acme.example.com/acme/wire/challenge/a/b";
+        let aud = |json: &str| {
+            let text = format!(r#"{{"aud":{json}}}"#);
+            let members = crate::jose::parse_text(&text, "payload").unwrap();
+            audience_is(members.get("aud"), want)
+        };
+        assert!(aud(&format!("{want:?}")));
+        assert!(aud(&format!("[{want:?}]")));
+        assert!(aud(
+            r#"["HTTPS://ACME.example.com:443/acme/wire/challenge/a/b"]"#
+        ));
+        for other in [
+            r#""https://acme.example.com/acme/wire""#,
+            &format!(r#"[{want:?}, "https://elsewhere.example.com/"]"#),
+            &format!("[{want:?}, 1]"),
+            "[]",
+            "null",
+            "1",
+        ] {
+            assert!(!aud(other), "{other}");
+        }
+        assert!(!audience_is(None, want));
     }
 }

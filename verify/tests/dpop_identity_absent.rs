@@ -98,12 +98,24 @@ fn an_auditor_still_compares_a_present_identity_claim() {
 #[test]
 fn a_present_claim_of_another_type_is_compared_not_skipped() {
     let mut f = flow();
+    // RFC 7519: an `aud` array that names the challenge alone is that audience;
+    // one that also names another could be replayed there.
     f.proof_claims["aud"] = json!([f.aud.clone()]);
+    f.resign();
+    let (_, report) = dpop::audit(&f.dpop, &expectations(&f, Absent::Skips), f.now);
+    assert_eq!(status(&report, "dpop.aud"), Status::Pass);
+    f.proof_claims["aud"] = json!([f.aud.clone(), "https://elsewhere.example.com/"]);
     f.proof_claims["name"] = json!(null);
     f.resign();
     let (_, report) = dpop::audit(&f.dpop, &expectations(&f, Absent::Skips), f.now);
-    let failing: Vec<_> = report.failures().map(|c| c.id).collect();
-    assert_eq!(failing, ["dpop.aud", "dpop.name"]);
+    let failing: Vec<_> = report.failures().collect();
+    let ids: Vec<_> = failing.iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["dpop.aud", "dpop.name"]);
+    let found = failing[0].found.as_deref().unwrap_or_default();
+    assert!(
+        found.starts_with('[') && found.contains("elsewhere"),
+        "{found}"
+    );
 }
 
 #[test]
