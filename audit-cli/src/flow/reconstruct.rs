@@ -85,6 +85,9 @@ pub struct Flow<'t> {
     pub access_token: Option<At<&'t str>>,
     /// Public keys printed in the access-token step ("verified with key").
     pub issuer_keys_printed: Vec<At<&'t [u8]>>,
+    /// Public keys printed in a step that shows an id token and no access
+    /// token ("Signature Verified with key" under the IdP's token): the IdP's.
+    pub idp_keys_printed: Vec<At<&'t [u8]>>,
     /// The id token posted to ACME, else the first one seen.
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
@@ -414,7 +417,7 @@ fn is_idp_alg(alg: &str) -> bool {
 
 fn add_object<'t, 'i>(
     flow: &mut Flow<'t>,
-    mut step_tokens: impl Iterator<Item = &'i Token>,
+    step_tokens: impl Iterator<Item = &'i Token>,
     object: &'t DerObject,
     n: Option<u32>,
 ) {
@@ -431,11 +434,24 @@ fn add_object<'t, 'i>(
                 step: n,
             });
         }
-        ObjectKind::PublicKey if step_tokens.any(|t| t.typ() == Some("at+jwt")) => {
-            flow.issuer_keys_printed.push(At {
+        ObjectKind::PublicKey => {
+            let (mut access, mut idp) = (false, false);
+            for t in step_tokens {
+                match t.typ() {
+                    Some("at+jwt") => access = true,
+                    Some("dpop+jwt") => {}
+                    _ => idp |= t.alg().is_some_and(is_idp_alg),
+                }
+            }
+            let at = At {
                 value: object.der.as_slice(),
                 step: n,
-            });
+            };
+            if access {
+                flow.issuer_keys_printed.push(at);
+            } else if idp {
+                flow.idp_keys_printed.push(at);
+            }
         }
         _ => {}
     }
