@@ -520,3 +520,62 @@ fn flow_id_token_names_the_orders_user_and_the_challenges_idp() {
         assert_eq!(failing, expected, "{claim} = {value}");
     }
 }
+
+/// The `oidc.signature` check of the 2026-01 capture, audited through the library.
+fn oidc_signature(text: &str, transcript_keys: bool) -> (Status, String) {
+    use e2ei_audit::flow::{audit, Options, Trust, When};
+    let options = Options {
+        when: When::Capture,
+        now: 0,
+        trust: Trust {
+            transcript_keys,
+            ..Trust::default()
+        },
+    };
+    let flows = audit(text, &options).unwrap();
+    let check = flows
+        .iter()
+        .flat_map(|f| &f.checks)
+        .find(|c| c.id == "oidc.signature")
+        .unwrap();
+    (check.status, check.message.clone())
+}
+
+/// The `PUBLIC KEY` blocks of a capture, in order.
+fn public_keys(text: &str) -> Vec<&str> {
+    text.match_indices("-----BEGIN PUBLIC KEY-----")
+        .map(|(start, _)| {
+            let end = start + text[start..].find("-----END PUBLIC KEY-----").unwrap();
+            &text[start..end]
+        })
+        .collect()
+}
+
+#[test]
+fn flow_idp_key_printed_beside_the_id_token_is_trusted_as_such() {
+    let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
+    let (status, message) = oidc_signature(&text, false);
+    assert_eq!(status, Status::Warn);
+    assert!(message.contains("IdP key not given"), "{message}");
+    // The RSA key printed under "✅ Signature Verified with key" in step 19.
+    let (status, message) = oidc_signature(&text, true);
+    assert_eq!(status, Status::Warn, "{message}");
+    assert!(
+        message.contains("IdP key trusted from the transcript (printed at step 19)"),
+        "{message}"
+    );
+    assert!(message.contains("verifies with that key"), "{message}");
+}
+
+#[test]
+fn flow_a_printed_idp_key_that_did_not_sign_the_id_token_fails() {
+    let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
+    let other = std::fs::read_to_string(path("2023-11-15")).unwrap();
+    // The last key of each capture is its IdP's (dex then, keycloak now).
+    let ours = *public_keys(&text).last().unwrap();
+    let theirs = *public_keys(&other).last().unwrap();
+    assert_ne!(ours, theirs);
+    let swapped = text.replace(ours, theirs);
+    let (status, message) = oidc_signature(&swapped, true);
+    assert_eq!(status, Status::Fail, "{message}");
+}

@@ -513,11 +513,7 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
     if !out.first_time(id_token.value) {
         return;
     }
-    let keys = if trust.idp_keys.is_empty() {
-        oidc::IdpTrust::Unverified
-    } else {
-        oidc::IdpTrust::Pinned(trust.idp_keys.clone())
-    };
+    let (keys, printed_at) = idp_trust(flow, trust);
     let mut expect = oidc::Expectations::new(keys);
     let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
     expect.acme_aud = challenge.map(|c| c.url.clone());
@@ -532,6 +528,14 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
+        if let (Some(step), "oidc.signature", Status::Pass) = (printed_at, check.id, check.status) {
+            check.status = Status::Warn;
+            check.message = format!(
+                "IdP key trusted from the transcript (printed at step {}), not pinned by you: {}",
+                shown_step(step),
+                check.message.replace("a pinned IdP key", "that key")
+            );
+        }
     }
     out.report(report, id_token.step);
 }
@@ -566,6 +570,39 @@ fn expect_user(flow: &Flow<'_>, token: &str, e: &mut oidc::Expectations) {
     e.preferred_username = handle
         .and_then(|h| Handle::parse(&h).ok())
         .map(|h| format!("{}@{}", h.handle, h.domain));
+}
+
+/// The IdP keys: pinned (`--idp-key`), else with `--trust-transcript-keys`
+/// the ones printed beside the IdP's tokens (with the step they were printed
+/// at, for the wording), else none.
+fn idp_trust(flow: &Flow<'_>, trust: &Trust) -> (oidc::IdpTrust, Option<Option<u32>>) {
+    if !trust.idp_keys.is_empty() {
+        return (oidc::IdpTrust::Pinned(trust.idp_keys.clone()), None);
+    }
+    if trust.transcript_keys {
+        let keys: Vec<oidc::IdpKey> = flow
+            .idp_keys_printed
+            .iter()
+            .filter_map(|k| oidc::parse_idp_keys(spki_pem(k.value).as_bytes()).ok())
+            .flatten()
+            .collect();
+        if let (false, Some(first)) = (keys.is_empty(), flow.idp_keys_printed.first()) {
+            return (oidc::IdpTrust::Pinned(keys), Some(first.step));
+        }
+    }
+    (oidc::IdpTrust::Unverified, None)
+}
+
+/// A `PUBLIC KEY` PEM block around SubjectPublicKeyInfo DER.
+fn spki_pem(der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for line in body.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PUBLIC KEY-----\n");
+    pem
 }
 
 /// An id token with no `keyauth` / `acme_aud` at all is how the protocol was

@@ -60,8 +60,8 @@ pub fn audit(text: &str, options: &Options) -> Result<Vec<FlowReport>, Transcrip
     Ok(transcript
         .sections
         .iter()
-        .map(|section| {
-            let flow = reconstruct::reconstruct(section);
+        .flat_map(reconstruct::enrolments)
+        .map(|flow| {
             let (at, source) = match options.when {
                 When::Fixed(at) => (at, "given with --at".to_owned()),
                 When::Capture => match capture_time::derive(&flow) {

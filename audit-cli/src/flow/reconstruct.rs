@@ -6,7 +6,7 @@
 //! party sent, with the step it was sent at, so the checks can compare steps.
 
 use crate::transcript::{
-    AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource, Section, Token,
+    AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource, Section, Step, Token,
     TokenSource,
 };
 use serde_json::Value;
@@ -85,6 +85,9 @@ pub struct Flow<'t> {
     pub access_token: Option<At<&'t str>>,
     /// Public keys printed in the access-token step ("verified with key").
     pub issuer_keys_printed: Vec<At<&'t [u8]>>,
+    /// Public keys printed in a step that shows an id token and no access
+    /// token ("Signature Verified with key" under the IdP's token): the IdP's.
+    pub idp_keys_printed: Vec<At<&'t [u8]>>,
     /// The id token posted to ACME, else the first one seen.
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
@@ -177,19 +180,67 @@ enum Last {
     Response,
 }
 
-/// Reads one section into a flow.
-pub fn reconstruct(section: &Section) -> Flow<'_> {
+/// Reads one section into one flow per enrolment it records.
+///
+/// A section usually holds one enrolment, but a capture may run a second one
+/// (a renewal with the same ACME account) under the same suite line, its step
+/// numbers continuing (2024-02: steps 31 to 56 after 1 to 30). Read as one
+/// flow, the renewal's id token would be judged against the first
+/// enrolment's challenge and its certificate never looked at. Every
+/// enrolment starts by fetching the ACME directory, so each directory fetch
+/// after the first starts a new flow; a section without one stays one flow.
+pub fn enrolments(section: &Section) -> Vec<Flow<'_>> {
+    let suite = section
+        .suite_line
+        .clone()
+        .unwrap_or_else(|| "(no suite line)".into());
+    let starts: Vec<usize> = section
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, step)| fetches_directory(step))
+        .map(|(i, _)| i)
+        .skip(1)
+        .collect();
+    let mut flows = Vec::with_capacity(starts.len() + 1);
+    let first_end = starts.first().copied().unwrap_or(section.steps.len());
+    let first = section.steps.get(..first_end).unwrap_or_default();
+    flows.push(reconstruct(
+        suite.clone(),
+        std::iter::once(&section.preamble).chain(first),
+    ));
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(section.steps.len());
+        let steps = section.steps.get(start..end).unwrap_or_default();
+        let from = steps
+            .first()
+            .and_then(|s| s.number)
+            .map(|n| format!(", from step {n}"))
+            .unwrap_or_default();
+        let label = format!("{suite} (enrolment {}{from})", k + 2);
+        flows.push(reconstruct(label, steps.iter()));
+    }
+    flows
+}
+
+/// Whether a step sends `GET …/directory` to the ACME server: how every
+/// enrolment begins.
+fn fetches_directory(step: &Step) -> bool {
+    step.items.iter().any(|item| {
+        matches!(&item.kind, ItemKind::Request(r)
+            if r.method == "GET" && is_acme(&r.url) && path_ends_with(&r.url, "directory"))
+    })
+}
+
+/// Reads the steps of one enrolment into a flow.
+fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow<'t> {
     let mut flow = Flow {
-        suite: section
-            .suite_line
-            .clone()
-            .unwrap_or_else(|| "(no suite line)".into()),
+        suite,
         ..Flow::default()
     };
     let mut request: Option<&HttpRequest> = None;
     let mut last = Last::Nothing;
     let mut authz = 0usize;
-    let steps = std::iter::once(&section.preamble).chain(section.steps.iter());
     for step in steps {
         let n = step.number;
         for item in &step.items {
@@ -366,7 +417,7 @@ fn is_idp_alg(alg: &str) -> bool {
 
 fn add_object<'t, 'i>(
     flow: &mut Flow<'t>,
-    mut step_tokens: impl Iterator<Item = &'i Token>,
+    step_tokens: impl Iterator<Item = &'i Token>,
     object: &'t DerObject,
     n: Option<u32>,
 ) {
@@ -383,11 +434,24 @@ fn add_object<'t, 'i>(
                 step: n,
             });
         }
-        ObjectKind::PublicKey if step_tokens.any(|t| t.typ() == Some("at+jwt")) => {
-            flow.issuer_keys_printed.push(At {
+        ObjectKind::PublicKey => {
+            let (mut access, mut idp) = (false, false);
+            for t in step_tokens {
+                match t.typ() {
+                    Some("at+jwt") => access = true,
+                    Some("dpop+jwt") => {}
+                    _ => idp |= t.alg().is_some_and(is_idp_alg),
+                }
+            }
+            let at = At {
                 value: object.der.as_slice(),
                 step: n,
-            });
+            };
+            if access {
+                flow.issuer_keys_printed.push(at);
+            } else if idp {
+                flow.idp_keys_printed.push(at);
+            }
         }
         _ => {}
     }

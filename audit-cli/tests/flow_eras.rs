@@ -1,0 +1,162 @@
+//! Shapes of Wire's published captures that the four samples under
+//! `vectors/transcripts/` do not show, as small synthetic excerpts written in
+//! the style of those captures (the published files themselves are not
+//! redistributed here). Tokens carry made-up signatures: these tests are about
+//! how a capture is read, not about signatures.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use e2ei_audit::flow::{audit, FlowCheck, FlowReport, Options, Trust, When};
+use e2ei_verify::report::Status;
+
+fn options() -> Options {
+    Options {
+        when: When::Capture,
+        now: 1_768_466_455,
+        trust: Trust::default(),
+    }
+}
+
+fn b64(json: &str) -> String {
+    B64.encode(json)
+}
+
+fn checks<'r>(flow: &'r FlowReport, id: &str) -> Vec<&'r FlowCheck> {
+    flow.checks.iter().filter(|c| c.id == id).collect()
+}
+
+const ACME: &str = "https://stepca:32891/acme/wire";
+
+/// An id token as the IdP of 2024 issues it, bound to `challenge`.
+fn id_token(challenge: &str, iat: u64) -> String {
+    let header = b64(r#"{"alg":"RS256","typ":"JWT"}"#);
+    let claims = b64(&format!(
+        r#"{{"acme_aud":"{challenge}","aud":"wireapp","exp":{},"iat":{iat},"iss":"http://keycloak:18585/realms/master","name":"Alice Smith","sub":"25751cc3"}}"#,
+        iat + 60
+    ));
+    format!("{header}.{claims}.{}", B64.encode([7u8; 256]))
+}
+
+/// The steps of one enrolment that matter here, numbered from `first`: the
+/// directory fetch that starts it, the oidc challenge the authorization offers,
+/// and the id token the client posts to it.
+fn enrolment(first: u32, authz: &str, iat: u64) -> String {
+    let challenge = format!("{ACME}/challenge/{authz}/oidc{authz}");
+    let protected = b64(&format!(
+        r#"{{"alg":"EdDSA","kid":"{ACME}/account/acct","nonce":"bm9uY2U","typ":"JWT","url":"{challenge}"}}"#
+    ));
+    let payload = b64(&format!(
+        r#"{{"id_token":"{}"}}"#,
+        id_token(&challenge, iat)
+    ));
+    let signature = B64.encode([9u8; 64]);
+    format!(
+        r#"### Initial setup with ACME server
+#### {first}. fetch acme directory for hyperlinks
+```http request
+GET {ACME}/directory
+                        /acme/{{acme-provisioner}}/directory
+```
+### Display-name and handle already authorized
+#### {}. get back challenges
+```http request
+200
+cache-control: no-store
+content-type: application/json
+```
+```json
+{{
+  "status": "pending",
+  "challenges": [
+    {{
+      "type": "wire-oidc-01",
+      "url": "{challenge}",
+      "status": "pending",
+      "token": "tok{authz}",
+      "target": "http://keycloak:18585/realms/master"
+    }}
+  ]
+}}
+```
+#### {}. validate oidc challenge (userId + displayName)
+```http request
+POST {challenge}
+                         /acme/{{acme-provisioner}}/challenge/{{authz-id}}/{{challenge-id}}
+content-type: application/jose+json
+```
+```json
+{{
+  "protected": "{protected}",
+  "payload": "{payload}",
+  "signature": "{signature}"
+}}
+```
+"#,
+        first + 10,
+        first + 22,
+    )
+}
+
+/// 2024-02: after the first enrolment the capture repeats it under the same
+/// suite line and renews the certificate with the same account, the step
+/// numbers continuing (1 to 30, then 31 to 56). Each enrolment is its own
+/// flow: the renewal's id token is bound to the renewal's challenge, not to
+/// the first one's, and judging it against the first would fail a sound
+/// capture (and leave the renewal's certificate unread).
+#[test]
+fn a_renewal_in_the_same_section_is_a_flow_of_its_own() {
+    let text = format!(
+        "# Wire end to end identity example\nEd25519 - SHA256\n{}{}",
+        enrolment(1, "A", 1_707_929_004),
+        enrolment(31, "B", 1_707_929_005),
+    );
+    let flows = audit(&text, &options()).unwrap();
+    assert_eq!(flows.len(), 2, "{flows:#?}");
+    assert_eq!(flows[0].suite, "Ed25519 - SHA256");
+    assert_eq!(
+        flows[1].suite,
+        "Ed25519 - SHA256 (enrolment 2, from step 31)"
+    );
+    for (flow, step) in flows.iter().zip([23, 53]) {
+        let aud = checks(flow, "oidc.acme_aud");
+        assert_eq!(aud.len(), 1, "{flow:#?}");
+        assert_eq!(aud[0].status, Status::Pass, "{:?}", aud[0]);
+        assert_eq!(aud[0].step, Some(step));
+    }
+}
+
+/// A renewal bound to the first enrolment's challenge is still caught: the
+/// split does not hide a token posted to the wrong challenge.
+#[test]
+fn a_renewal_id_token_bound_to_another_challenge_still_fails() {
+    let first = enrolment(1, "A", 1_707_929_004);
+    let challenge_a = format!("{ACME}/challenge/A/oidcA");
+    let challenge_b = format!("{ACME}/challenge/B/oidcB");
+    let renewal = enrolment(31, "B", 1_707_929_005);
+    let payload_b = b64(&format!(
+        r#"{{"id_token":"{}"}}"#,
+        id_token(&challenge_b, 1_707_929_005)
+    ));
+    let payload_wrong = b64(&format!(
+        r#"{{"id_token":"{}"}}"#,
+        id_token(&challenge_a, 1_707_929_005)
+    ));
+    assert!(renewal.contains(&payload_b));
+    let renewal = renewal.replace(&payload_b, &payload_wrong);
+    let text = format!("Ed25519 - SHA256\n{first}{renewal}");
+    let flows = audit(&text, &options()).unwrap();
+    assert_eq!(flows.len(), 2);
+    let aud = checks(&flows[1], "oidc.acme_aud");
+    assert_eq!(aud.len(), 1);
+    assert_eq!(aud[0].status, Status::Fail, "{:?}", aud[0]);
+}
+
+/// One directory fetch per section, as in every capture before 2024-02: one
+/// flow, named by its suite line alone.
+#[test]
+fn one_enrolment_per_section_is_one_flow() {
+    let text = format!("Ed25519 - SHA256\n{}", enrolment(1, "A", 1_707_929_004));
+    let flows = audit(&text, &options()).unwrap();
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0].suite, "Ed25519 - SHA256");
+}
