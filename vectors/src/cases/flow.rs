@@ -112,8 +112,6 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
         .flow
         .htu
         .replace("9e4ef7e72ec9e5b9", "0123456789abcdef"));
-    let client = &shared.flow.client;
-    let forged = |change: &dyn Fn(&mut Value)| Some(id_token(e, client, &e.idp, change));
     let mut cases = vec![
         case(
             "flow.valid",
@@ -222,6 +220,20 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             audit(&[], &["transcript.secrets"]),
         ),
     ];
+    cases.extend(oidc_cases(e, &shared, &case));
+    cases
+}
+
+/// One flow per `oidc.*` check the auditor derives from the other steps, each
+/// with an id token (re-signed by the IdP unless the key is the fault) that
+/// breaks that check alone.
+fn oidc_cases(
+    e: &Enrolment,
+    shared: &Shared,
+    case: &dyn Fn(&str, &str, Fault, Expect) -> Case,
+) -> Vec<Case> {
+    let client = &shared.flow.client;
+    let forged = |change: &dyn Fn(&mut Value)| Some(id_token(e, client, &e.idp, change));
     let oidc = |check: &'static str, variant: &str, why: &str, token: Option<String>| {
         case(
             &format!("{check}.{variant}"),
@@ -233,7 +245,7 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             audit(&[check], &[]),
         )
     };
-    cases.extend([
+    vec![
         oidc(
             "oidc.keyauth",
             "flow-other-account",
@@ -282,8 +294,7 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
                 t["exp"] = json!(NOW - 3600);
             }),
         ),
-    ]);
-    cases
+    ]
 }
 
 /// The flow's id token: the `id_token` cases' claims with `keyauth` binding
@@ -473,8 +484,12 @@ fn transcript(e: &Enrolment, s: &Shared, fault: &Fault) -> String {
     wire_server(&mut md, f, fault);
     delivery(&mut md, f, fault);
     let account = md.account;
-    let token = (fault.id_token.clone()).unwrap_or_else(|| id_token(e, account, &e.idp, &|_| {}));
-    oidc(&mut md, e, &token, &oidc_keyauth(e, account));
+    let token = fault
+        .id_token
+        .clone()
+        .unwrap_or_else(|| id_token(e, account, &e.idp, &|_| {}));
+    oauth(&mut md, e, &token);
+    oidc_challenge(&mut md, e, &token, &oidc_keyauth(e, account));
     certificate(&mut md, s, fault);
     md.out.truncate(md.out.trim_end().len());
     md.out.push('\n');
@@ -582,9 +597,9 @@ fn delivery(md: &mut Md<'_>, f: &Flow, fault: &Fault) {
 }
 
 /// The OAuth authorization-code exchange with PKCE at the IdP (the challenge's
-/// `target`), then `id_token` posted to the `wire-oidc-01` challenge with the
-/// client's own `keyauth`. Every value derives from the suite's name.
-fn oidc(md: &mut Md<'_>, e: &Enrolment, id_token: &str, keyauth: &str) {
+/// `target`), which returns `id_token`. Every value derives from the suite's
+/// name.
+fn oauth(md: &mut Md<'_>, e: &Enrolment, id_token: &str) {
     let idp = e.idp_iss();
     let digest =
         |s: &str| b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes()).as_ref());
@@ -640,6 +655,11 @@ fn oidc(md: &mut Md<'_>, e: &Enrolment, id_token: &str, keyauth: &str) {
         "access_token": b64(format!("{}-idp-access-token", md.suite).as_bytes()),
         "expires_in": 300, "id_token": id_token, "token_type": "Bearer",
     }));
+}
+
+/// `id_token` (with its views) posted to the `wire-oidc-01` challenge with the
+/// client's own `keyauth`, and the challenge's answer.
+fn oidc_challenge(md: &mut Md<'_>, e: &Enrolment, id_token: &str, keyauth: &str) {
     md.step("validate oidc challenge (userId + displayName)");
     md.prose("Id token:");
     md.token(id_token, None);
@@ -650,7 +670,7 @@ fn oidc(md: &mut Md<'_>, e: &Enrolment, id_token: &str, keyauth: &str) {
     md.response(200, &[("location", &url)], true);
     md.json(&json!({
         "type": "wire-oidc-01", "url": url, "status": "valid",
-        "token": e.oidc_chal(), "target": idp,
+        "token": e.oidc_chal(), "target": e.idp_iss(),
     }));
 }
 
