@@ -305,7 +305,7 @@ fn run(case: &Case) -> Outcome {
 }
 
 /// A flow: the transcript through the flow auditor, as of `verify_at`, with
-/// the pinned wire-server key and the trust anchor.
+/// the pinned wire-server and IdP keys and the trust anchor.
 fn run_flow(case: &Case) -> Outcome {
     let at = case.at();
     let options = Options {
@@ -313,6 +313,7 @@ fn run_flow(case: &Case) -> Outcome {
         now: at,
         trust: flow_audit::Trust {
             issuer_keys: pinned(&case.trust("issuer_key")),
+            idp_keys: parse_idp_keys(&case.trust("idp_key")).unwrap(),
             anchors: vec![case.trust("trust_anchor")],
             ..flow_audit::Trust::default()
         },

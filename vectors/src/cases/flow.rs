@@ -9,9 +9,15 @@
 //! proof's `aud`, `handle` and `name`, the token's `aud`): a wrong proof claim
 //! also fails `access_token.proof`, since the token embeds that proof.
 //!
-//! The OIDC steps are left out: the auditor recognises an id token by an RSA
-//! `alg`, and the cases sign only with the suite's key (the `id_token` cases
-//! cover `oidc.*`).
+//! The OIDC steps are there as in Wire's captures (2023-11 layout: one
+//! authorization offers both challenges): the `wire-oidc-01` challenge whose
+//! `target` is the IdP, the OAuth authorization-code exchange with PKCE, and
+//! the id token posted to the challenge with its `keyauth`. The id token is the
+//! `id_token` cases' token (signed by the suite's IdP key, pinned as a trust
+//! file), bound to the flow's own account; each claim the auditor derives from
+//! the other steps (`keyauth`, `acme_aud`, `iss`, `name`,
+//! `preferred_username`), its signature and its lifetime get a flow that
+//! breaks it alone.
 
 use super::chain::{client_id_san, DISPLAY_NAME, DOMAIN};
 use crate::case::{audit, Artefact, Case, Expect, Trust};
@@ -39,6 +45,9 @@ struct Fault {
     /// The proof and the access token, when they are not the shared flow's
     /// (a claim changed, everything downstream re-signed).
     tokens: Option<Flow>,
+    /// The id token the IdP issues and the client posts to `wire-oidc-01`,
+    /// when it is not the valid one for the flow's account.
+    id_token: Option<String>,
 }
 
 /// The signed artefacts every flow of a suite shares (certificates are slow
@@ -74,6 +83,11 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             content: shared.flow.issuer.jwk().canonical_json(),
         },
         Trust {
+            role: "idp_key",
+            file: "idp_key.jwk",
+            content: e.idp.jwk().canonical_json(),
+        },
+        Trust {
             role: "trust_anchor",
             file: "root.pem",
             content: shared.root.clone(),
@@ -98,11 +112,13 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
         .flow
         .htu
         .replace("9e4ef7e72ec9e5b9", "0123456789abcdef"));
-    vec![
+    let mut cases = vec![
         case(
             "flow.valid",
             "A whole enrolment, every step signed and consistent: the DPoP key is the \
-             account key, every nonce was issued, the issued token is the one delivered.",
+             account key, every nonce was issued, the issued token is the one delivered, \
+             the id token is bound to the account and the wire-oidc-01 challenge and \
+             names the order's user.",
             Fault::default(),
             audit(&[], &[]),
         ),
@@ -203,7 +219,106 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             },
             audit(&[], &["transcript.secrets"]),
         ),
+    ];
+    cases.extend(oidc_cases(e, &shared, &case));
+    cases
+}
+
+/// One flow per `oidc.*` check the auditor derives from the other steps, each
+/// with an id token (re-signed by the IdP unless the key is the fault) that
+/// breaks that check alone.
+fn oidc_cases(
+    e: &Enrolment,
+    shared: &Shared,
+    case: &dyn Fn(&str, &str, Fault, Expect) -> Case,
+) -> Vec<Case> {
+    let client = &shared.flow.client;
+    let forged = |change: &dyn Fn(&mut Value)| Some(id_token(e, client, &e.idp, change));
+    let oidc = |check: &'static str, variant: &str, why: &str, token: Option<String>| {
+        case(
+            &format!("{check}.{variant}"),
+            why,
+            Fault {
+                id_token: token,
+                ..Fault::default()
+            },
+            audit(&[check], &[]),
+        )
+    };
+    vec![
+        oidc(
+            "oidc.keyauth",
+            "flow-other-account",
+            "The id token posted to wire-oidc-01 carries the key authorization of another \
+             ACME account (its thumbprint) than the one that posts it.",
+            forged(&|t| t["keyauth"] = json!(oidc_keyauth(e, &e.rogue))),
+        ),
+        oidc(
+            "oidc.acme_aud",
+            "flow-dpop-challenge",
+            "The id token's acme_aud is the order's wire-dpop-01 challenge URL, not the \
+             wire-oidc-01 challenge it is posted to.",
+            forged(&|t| t["acme_aud"] = json!(shared.flow.aud)),
+        ),
+        oidc(
+            "oidc.preferred_username",
+            "flow-other-user",
+            "The id token's preferred_username is another user's handle@domain than the \
+             order's.",
+            forged(&|t| t["preferred_username"] = json!("mallory@wire.example.com")),
+        ),
+        oidc(
+            "oidc.name",
+            "flow-other-name",
+            "The id token's name is another display name than the order's.",
+            forged(&|t| t["name"] = json!("Mallory")),
+        ),
+        oidc(
+            "oidc.iss",
+            "flow-other-idp",
+            "The id token's iss is another IdP than the wire-oidc-01 challenge's target.",
+            forged(&|t| t["iss"] = json!("https://idp.example.org/realms/wire")),
+        ),
+        oidc(
+            "oidc.signature",
+            "flow-other-key",
+            "The id token is signed by another key than the pinned IdP key.",
+            Some(id_token(e, client, &e.rogue, &|_| {})),
+        ),
+        oidc(
+            "oidc.time",
+            "flow-expired",
+            "The id token the IdP issued expired an hour before the flow.",
+            forged(&|t| {
+                t["iat"] = json!(NOW - 7200);
+                t["exp"] = json!(NOW - 3600);
+            }),
+        ),
     ]
+}
+
+/// The flow's id token: the `id_token` cases' claims with `keyauth` binding
+/// `account` (the flow's ACME account key), then `change`, signed by `idp`.
+fn id_token(
+    e: &Enrolment,
+    account: &SigningKey,
+    idp: &SigningKey,
+    change: &dyn Fn(&mut Value),
+) -> String {
+    let mut claims = e.id_token_claims();
+    claims["keyauth"] = json!(oidc_keyauth(e, account));
+    change(&mut claims);
+    idp.compact(&e.id_token_header(), &claims)
+}
+
+/// The key authorization of the `wire-oidc-01` challenge for `account`: the
+/// challenge token, a dot, the account key's RFC 7638 thumbprint with the
+/// suite's hash, as the library's `wire-oidc-01` validator and the flow
+/// auditor compute it (for Ed25519 and P-256 that is RFC 8555's SHA-256 key
+/// authorization).
+fn oidc_keyauth(e: &Enrolment, account: &SigningKey) -> String {
+    let hash = account.suite().alg().suite_hash();
+    format!("{}.{}", e.oidc_chal(), account.jwk().thumbprint(hash))
 }
 
 /// Another challenge URL of the same ACME server (another challenge id).
@@ -368,6 +483,13 @@ fn transcript(e: &Enrolment, s: &Shared, fault: &Fault) -> String {
     acme_setup(&mut md, e, f);
     wire_server(&mut md, f, fault);
     delivery(&mut md, f, fault);
+    let account = md.account;
+    let token = fault
+        .id_token
+        .clone()
+        .unwrap_or_else(|| id_token(e, account, &e.idp, &|_| {}));
+    oauth(&mut md, e, &token);
+    oidc_challenge(&mut md, e, &token, &oidc_keyauth(e, account));
     certificate(&mut md, s, fault);
     md.out.truncate(md.out.trim_end().len());
     md.out.push('\n');
@@ -423,6 +545,9 @@ fn acme_setup(md: &mut Md<'_>, e: &Enrolment, f: &Flow) {
         "challenges": [{
             "type": "wire-dpop-01", "url": f.aud, "status": "pending",
             "token": f.chal, "target": f.htu,
+        }, {
+            "type": "wire-oidc-01", "url": e.oidc_challenge_url(), "status": "pending",
+            "token": e.oidc_chal(), "target": e.idp_iss(),
         }],
         "identifier": order["identifiers"][1],
     }));
@@ -468,6 +593,84 @@ fn delivery(md: &mut Md<'_>, f: &Flow, fault: &Fault) {
     md.json(&json!({
         "type": "wire-dpop-01", "url": f.aud, "status": "valid",
         "token": f.chal, "target": f.htu,
+    }));
+}
+
+/// The OAuth authorization-code exchange with PKCE at the IdP (the challenge's
+/// `target`), which returns `id_token`. Every value derives from the suite's
+/// name.
+fn oauth(md: &mut Md<'_>, e: &Enrolment, id_token: &str) {
+    let idp = e.idp_iss();
+    let digest =
+        |s: &str| b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes()).as_ref());
+    let verifier = digest(&format!("conformance/{}/pkce", md.suite));
+    let challenge = digest(&verifier);
+    let state = b64(format!("{}-state", md.suite).as_bytes());
+    let code = b64(format!("{}-authorization-code", md.suite).as_bytes());
+    let redirect = "https%3A%2F%2Fwire.example.com%2Fcallback";
+    let client = e.oauth_client();
+    md.group("Authenticate end user using OIDC Authorization Code with PKCE flow");
+    md.step("OAUTH authorization request");
+    md.block(
+        "text",
+        &format!("code_verifier={verifier}&code_challenge={challenge}"),
+    );
+    md.step("OAUTH authorization request (auth code endpoint)");
+    md.block(
+        "http request",
+        &format!(
+            "GET {idp}/protocol/openid-connect/auth?response_type=code&client_id={client}\
+             &state={state}&code_challenge={challenge}&code_challenge_method=S256\
+             &redirect_uri={redirect}&scope=openid+profile&nonce={}",
+            e.id_token_claims()["nonce"].as_str().unwrap_or_default()
+        ),
+    );
+    md.step("OAUTH authorization code");
+    md.response(
+        302,
+        &[(
+            "location",
+            &format!("https://wire.example.com/callback?code={code}&state={state}"),
+        )],
+        false,
+    );
+    md.step("OAUTH authorization code + verifier (token endpoint)");
+    md.block(
+        "http request",
+        &format!(
+            "POST {idp}/protocol/openid-connect/token\naccept: application/json\n\
+             content-type: application/x-www-form-urlencoded"
+        ),
+    );
+    md.block(
+        "text",
+        &format!(
+            "grant_type=authorization_code&code={code}&code_verifier={verifier}\
+             &redirect_uri={redirect}&client_id={client}"
+        ),
+    );
+    md.step("OAUTH access token");
+    md.response(200, &[("content-type", "application/json")], false);
+    md.json(&json!({
+        "access_token": b64(format!("{}-idp-access-token", md.suite).as_bytes()),
+        "expires_in": 300, "id_token": id_token, "token_type": "Bearer",
+    }));
+}
+
+/// `id_token` (with its views) posted to the `wire-oidc-01` challenge with the
+/// client's own `keyauth`, and the challenge's answer.
+fn oidc_challenge(md: &mut Md<'_>, e: &Enrolment, id_token: &str, keyauth: &str) {
+    md.step("validate oidc challenge (userId + displayName)");
+    md.prose("Id token:");
+    md.token(id_token, None);
+    let url = e.oidc_challenge_url();
+    let payload = json!({ "id_token": id_token, "keyauth": keyauth });
+    md.acme_post(&url, Some(&payload), None);
+    md.step("OIDC challenge is valid");
+    md.response(200, &[("location", &url)], true);
+    md.json(&json!({
+        "type": "wire-oidc-01", "url": url, "status": "valid",
+        "token": e.oidc_chal(), "target": e.idp_iss(),
     }));
 }
 
