@@ -399,7 +399,7 @@ fn allowed_algorithms_are_enforced() {
 // ---- wire-oidc-01 ----
 
 fn id_token(f: &Flow, account: &PublicKey, challenge_token: &str, url: &str) -> serde_json::Value {
-    let hash = account.jwk().key_type().algorithm().suite_hash();
+    let hash = e2ei_verify::jose::HashAlg::Sha256;
     json!({
         "iss": IDP_ISSUER, "aud": [OAUTH_CLIENT], "sub": "ab87e756", "jti": format!("{}-id", f.chal),
         "iat": NOW, "exp": NOW + 3600, "name": "Alice Smith",
@@ -430,7 +430,7 @@ fn user_order(f: &Flow) -> Identifiers {
 }
 
 #[test]
-fn a_valid_oidc_challenge_is_accepted_once_with_the_suite_hash_keyauth() {
+fn a_valid_oidc_challenge_is_accepted_once_with_the_sha256_keyauth() {
     for suite in Suite::ALL {
         let (f, v, _) = setup(suite, &format!("oidc-{}", suite.name()));
         let account = f.client.public_key();
@@ -468,15 +468,17 @@ fn oidc_faults_are_rejected_with_their_check() {
     let (f, v, _) = setup(Suite::P384, "oidc-faults");
     let account = f.client.public_key();
     let ch = oidc_challenge(&f);
-    let sha256 = format!(
+    // RFC 8555 §8.1 hashes the thumbprint with SHA-256 whatever the key: the
+    // suite's SHA-384 (what `cnf.kid` uses) is not a key authorization.
+    let sha384 = format!(
         "{}.{}",
         ch.token,
-        account.jwk().thumbprint(e2ei_verify::jose::HashAlg::Sha256)
+        account.jwk().thumbprint(e2ei_verify::jose::HashAlg::Sha384)
     );
     let cases: [(&str, serde_json::Value, &str, AcmeProblem); 5] = [
         (
-            "keyauth with SHA-256 for a P-384 account",
-            json!({"keyauth": sha256}),
+            "keyauth with the suite's SHA-384 for a P-384 account",
+            json!({"keyauth": sha384}),
             "oidc.keyauth",
             AcmeProblem::Unauthorized,
         ),

@@ -3,7 +3,7 @@
 //! its `nonce` what wire-server issued, its `chal` the ACME challenge token …),
 //! which no single-artefact command can do.
 
-use super::reconstruct::{At, Flow, NonceEvent};
+use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
 use crate::transcript::AcmeJws;
@@ -14,7 +14,7 @@ use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::SignatureMemo;
-use e2ei_verify::jose::{public_key_from_spki_der, PublicKey};
+use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
 use e2ei_verify::time::UnixTime;
@@ -517,10 +517,9 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
     let mut expect = oidc::Expectations::new(keys);
     let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
     expect.acme_aud = challenge.map(|c| c.url.clone());
-    expect.keyauth = challenge.zip(account).map(|(c, key)| {
-        let hash = key.jwk().key_type().algorithm().suite_hash();
-        format!("{}.{}", c.token, key.jwk().thumbprint(hash))
-    });
+    expect.keyauth = challenge
+        .zip(account)
+        .map(|(c, key)| key_authorization(c, key, HashAlg::Sha256));
     expect.iss = challenge
         .and_then(|c| c.target.as_deref())
         .map(|target| idp_issuer(target, id_token.value));
@@ -528,6 +527,11 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
+        if let Some(suite_hashed) = challenge.zip(account).map(|(c, key)| {
+            key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash())
+        }) {
+            suite_hash_keyauth(check, &suite_hashed);
+        }
         if let (Some(step), "oidc.signature", Status::Pass) = (printed_at, check.id, check.status) {
             check.status = Status::Warn;
             check.message = format!(
@@ -603,6 +607,30 @@ fn spki_pem(der: &[u8]) -> String {
     }
     pem.push_str("-----END PUBLIC KEY-----\n");
     pem
+}
+
+/// RFC 8555 §8.1's key authorization: the challenge token, a dot, and the
+/// account key's RFC 7638 thumbprint with `hash` (SHA-256 in ACME; step-ca's
+/// `wire-oidc-01` compares the id token's `keyauth` with exactly that).
+fn key_authorization(challenge: &Challenge, account: &PublicKey, hash: HashAlg) -> String {
+    format!("{}.{}", challenge.token, account.jwk().thumbprint(hash))
+}
+
+/// A `keyauth` that hashes the account key's thumbprint with its suite's hash
+/// (SHA-384 for P-384, SHA-512 for P-521, as Wire's `cnf.kid` does) instead of
+/// SHA-256 still names the account key, so it is a warning, not a failure:
+/// the binding holds, but a server that follows RFC 8555 (step-ca) rejects it.
+fn suite_hash_keyauth(check: &mut Check, suite_hashed: &str) {
+    if check.id == "oidc.keyauth"
+        && check.status == Status::Fail
+        && check.found.as_deref() == Some(suite_hashed)
+    {
+        check.status = Status::Warn;
+        check.message = "keyauth binds the ACME account key, but hashes its thumbprint \
+             with the suite's hash, not SHA-256 as RFC 8555 §8.1 (and step-ca's \
+             wire-oidc-01) require: a current server rejects it"
+            .into();
+    }
 }
 
 /// An id token with no `keyauth` / `acme_aud` at all is how the protocol was
@@ -690,6 +718,27 @@ mod tests {
                 (Status::Fail, "aud differs"),
                 "{aud}"
             );
+        }
+    }
+
+    /// A P-384 `keyauth` hashed with SHA-384 names the account key but is not
+    /// RFC 8555's key authorization: warned. Any other mismatch stays failed.
+    #[test]
+    fn a_suite_hash_keyauth_warns_and_other_mismatches_fail() {
+        let failed = |found: &str| {
+            let mut c = Check::new("oidc.keyauth", Status::Fail, "keyauth differs");
+            c.expected = Some("tok.sha256".into());
+            c.found = Some(found.into());
+            c
+        };
+        let mut c = failed("tok.sha384");
+        suite_hash_keyauth(&mut c, "tok.sha384");
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.message.contains("RFC 8555"), "{}", c.message);
+        for other in ["tok.other", "other.sha384", ""] {
+            let mut c = failed(other);
+            suite_hash_keyauth(&mut c, "tok.sha384");
+            assert_eq!(c.status, Status::Fail, "{other}");
         }
     }
 }

@@ -311,14 +311,10 @@ fn id_token(
     idp.compact(&e.id_token_header(), &claims)
 }
 
-/// The key authorization of the `wire-oidc-01` challenge for `account`: the
-/// challenge token, a dot, the account key's RFC 7638 thumbprint with the
-/// suite's hash, as the library's `wire-oidc-01` validator and the flow
-/// auditor compute it (for Ed25519 and P-256 that is RFC 8555's SHA-256 key
-/// authorization).
+/// RFC 8555 §8.1's key authorization for the flow's `wire-oidc-01`
+/// challenge: its token, a dot, the account key's SHA-256 thumbprint.
 fn oidc_keyauth(e: &Enrolment, account: &SigningKey) -> String {
-    let hash = account.suite().alg().suite_hash();
-    format!("{}.{}", e.oidc_chal(), account.jwk().thumbprint(hash))
+    crate::enrolment::keyauth(e.oidc_chal(), account)
 }
 
 /// Another challenge URL of the same ACME server (another challenge id).

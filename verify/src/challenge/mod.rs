@@ -39,13 +39,11 @@
 //! `wire-oidc-01` (payload `{"id_token": …}`, optionally with `keyauth`): the
 //! `oidc.*` checks with the configured issuer, OAuth client id and keys,
 //! `acme_aud` = the challenge URL, `name` and `preferred_username` = the
-//! order's, and `keyauth` = the challenge token `.` the RFC 7638 thumbprint of
-//! the account key hashed with the account key's suite hash (SHA-256 for
-//! Ed25519 and P-256, SHA-384 for P-384, SHA-512 for P-521). Evidence: in
-//! Wire's 2026-01 capture the `keyauth` suffix is exactly the access token's
-//! `cnf.kid`, which is the suite-hash thumbprint of the DPoP key, itself the
-//! account key; for Ed25519 and P-256 this is also RFC 8555's SHA-256 key
-//! authorization. The id token is single use (its `jti`, or its hash).
+//! order's, and `keyauth` = RFC 8555 §8.1's key authorization: the challenge
+//! token `.` the RFC 7638 SHA-256 thumbprint of the account key, whatever the
+//! suite (step-ca's `wire-oidc-01` computes exactly that; only `cnf.kid`, a
+//! wire-server claim, follows the suite's hash). The id token is single use
+//! (its `jti`, or its hash).
 //!
 //! # Example
 //!
@@ -513,12 +511,11 @@ impl Config {
         account_key: &PublicKey,
         order: &Identifiers,
     ) -> oidc::Expectations {
-        let jwk = account_key.jwk();
-        let hash = jwk.key_type().algorithm().suite_hash();
+        let thumbprint = account_key.jwk().thumbprint(HashAlg::Sha256);
         let mut e = oidc::Expectations::new(IdpTrust::Pinned(self.idp_keys.clone()));
         e.iss = Some(self.idp_issuer.clone());
         e.audience = Some(self.oauth_client_id.clone());
-        e.keyauth = Some(format!("{}.{}", challenge.token, jwk.thumbprint(hash)));
+        e.keyauth = Some(format!("{}.{thumbprint}", challenge.token));
         e.acme_aud = Some(challenge.url.to_owned());
         e.name = Some(order.display_name.clone());
         e.time = self.id_token_time;
