@@ -48,6 +48,21 @@ impl Out {
         self.push(Check::new(id, status, msg), step);
     }
 
+    /// A failure that says what was expected and what the capture holds.
+    fn mismatch(
+        &mut self,
+        id: &'static str,
+        msg: &str,
+        expected: String,
+        found: String,
+        step: Option<u32>,
+    ) {
+        let mut c = Check::new(id, Status::Fail, msg);
+        c.expected = Some(expected);
+        c.found = Some(found);
+        self.push(c, step);
+    }
+
     /// True the first time `token` is seen.
     fn first_time(&mut self, token: &str) -> bool {
         self.audited.insert(token.to_owned())
@@ -284,14 +299,13 @@ fn key_binding(
             step,
         );
     } else {
-        let mut c = Check::new(
+        out.mismatch(
             "dpop.key_binding",
-            Status::Fail,
             "the DPoP proof key is not the ACME account key: the access token vouches for a key that does not hold the ACME account",
+            expected,
+            found,
+            step,
         );
-        c.expected = Some(expected);
-        c.found = Some(found);
-        out.push(c, step);
     }
 }
 
@@ -484,16 +498,13 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
             ),
             post.step,
         ),
-        (Some(posted), Some(issued)) => {
-            let mut c = Check::new(
-                "access_token.delivered",
-                Status::Fail,
-                "the token posted to ACME is not the one wire-server issued",
-            );
-            c.expected = Some(short(issued.value));
-            c.found = Some(short(posted));
-            out.push(c, post.step);
-        }
+        (Some(posted), Some(issued)) => out.mismatch(
+            "access_token.delivered",
+            "the token posted to ACME is not the one wire-server issued",
+            short(issued.value),
+            short(posted),
+            post.step,
+        ),
         (Some(_), None) => out.record(
             "access_token.delivered",
             Status::Warn,
@@ -507,30 +518,34 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
 /// challenge token and the account key's thumbprint and `acme_aud` = the
 /// challenge URL. Without `--idp-key` the signature is a warning.
 fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTime, out: &mut Out) {
+    let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
     let Some(id_token) = &flow.id_token else {
+        if let Some(c) = challenge {
+            out.record(
+                "oidc.format",
+                Status::Skip,
+                format!(
+                    "the wire-oidc-01 challenge {} is offered, but no id token is posted to it in the capture",
+                    c.url
+                ),
+                None,
+            );
+        }
         return;
     };
     if !out.first_time(id_token.value) {
         return;
     }
     let (keys, printed_at) = idp_trust(flow, trust);
-    let mut expect = oidc::Expectations::new(keys);
-    let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
-    expect.acme_aud = challenge.map(|c| c.url.clone());
-    expect.keyauth = challenge
+    let expect = id_token_expectations(flow, keys, challenge, account, id_token.value);
+    let suite_hashed = challenge
         .zip(account)
-        .map(|(c, key)| key_authorization(c, key, HashAlg::Sha256));
-    expect.iss = challenge
-        .and_then(|c| c.target.as_deref())
-        .map(|target| idp_issuer(target, id_token.value));
-    expect_user(flow, id_token.value, &mut expect);
+        .map(|(c, key)| key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash()));
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
-        if let Some(suite_hashed) = challenge.zip(account).map(|(c, key)| {
-            key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash())
-        }) {
-            suite_hash_keyauth(check, &suite_hashed);
+        if let Some(suite_hashed) = &suite_hashed {
+            suite_hash_keyauth(check, suite_hashed);
         }
         if let (Some(step), "oidc.signature", Status::Pass) = (printed_at, check.id, check.status) {
             check.status = Status::Warn;
@@ -542,6 +557,61 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         }
     }
     out.report(report, id_token.step);
+    posted_keyauth(flow, challenge, expect.keyauth.as_deref(), out);
+}
+
+/// What the flow says the id token must carry: `acme_aud` and `keyauth` of
+/// the `wire-oidc-01` challenge, `iss` its target, `aud` the OAuth client id
+/// of the client's authorization request, and the order's user.
+fn id_token_expectations(
+    flow: &Flow<'_>,
+    keys: oidc::IdpTrust,
+    challenge: Option<&Challenge>,
+    account: Option<&PublicKey>,
+    token: &str,
+) -> oidc::Expectations {
+    let mut expect = oidc::Expectations::new(keys);
+    expect.acme_aud = challenge.map(|c| c.url.clone());
+    expect.keyauth = challenge
+        .zip(account)
+        .map(|(c, key)| key_authorization(c, key, HashAlg::Sha256));
+    expect.iss = challenge
+        .and_then(|c| c.target.as_deref())
+        .map(|target| idp_issuer(target, token));
+    expect.audience = flow.oauth_client_id.as_ref().map(|c| c.value.clone());
+    expect_user(flow, token, &mut expect);
+    expect
+}
+
+/// `oidc.keyauth` of the challenge POST itself: a `keyauth` member beside the
+/// id token (2023-11 and later clients send one) must be the key
+/// authorization too. Reported only when it is not: the id token's own
+/// `keyauth` is the binding the IdP signed.
+fn posted_keyauth(
+    flow: &Flow<'_>,
+    challenge: Option<&Challenge>,
+    expected: Option<&str>,
+    out: &mut Out,
+) {
+    let (Some(challenge), Some(expected)) = (challenge, expected) else {
+        return;
+    };
+    let posted = flow
+        .challenge_posts
+        .iter()
+        .filter(|p| p.url == challenge.url)
+        .filter_map(|p| p.keyauth.as_deref().map(|k| (p, k)));
+    for (post, keyauth) in posted {
+        if keyauth != expected {
+            out.mismatch(
+                "oidc.keyauth",
+                "the keyauth member of the wire-oidc-01 POST is not the key authorization of the ACME account key",
+                expected.to_owned(),
+                keyauth.to_owned(),
+                post.step,
+            );
+        }
+    }
 }
 
 /// The `iss` an id token must carry: the IdP the `wire-oidc-01` challenge

@@ -61,6 +61,8 @@ pub struct ChallengePost {
     pub url: String,
     pub step: Option<u32>,
     pub access_token: Option<String>,
+    /// The payload's own `keyauth` member (`wire-oidc-01`, 2023-11 and later).
+    pub keyauth: Option<String>,
 }
 
 /// Everything one section says about one enrolment.
@@ -88,6 +90,9 @@ pub struct Flow<'t> {
     /// Public keys printed in a step that shows an id token and no access
     /// token ("Signature Verified with key" under the IdP's token): the IdP's.
     pub idp_keys_printed: Vec<At<&'t [u8]>>,
+    /// The `client_id` of the client's OAuth authorization request to the IdP:
+    /// the audience its id token must name.
+    pub oauth_client_id: Option<At<String>>,
     /// The id token posted to ACME, else the first one seen.
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
@@ -254,6 +259,10 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                             step: n,
                         });
                     }
+                    if flow.oauth_client_id.is_none() && !is_acme(&r.url) {
+                        flow.oauth_client_id =
+                            oauth_client_id(&r.url).map(|value| At { value, step: n });
+                    }
                 }
                 ItemKind::Response(r) => {
                     last = Last::Response;
@@ -337,8 +346,22 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n
             url: r.url.clone(),
             step: n,
             access_token: field("access_token"),
+            keyauth: field("keyauth"),
         });
     }
+}
+
+/// The `client_id` of an OAuth authorization request (RFC 6749 §4.1.1: a
+/// query with `response_type` and `client_id`), percent-decoded.
+fn oauth_client_id(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+    };
+    param("response_type")?;
+    e2ei_verify::identity::percent_decode(&param("client_id")?.replace('+', " "))
 }
 
 fn response_body(
@@ -454,5 +477,27 @@ fn add_object<'t, 'i>(
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::oauth_client_id;
+
+    #[test]
+    fn the_oauth_client_id_comes_from_an_authorization_request_only() {
+        let auth = "http://dex:21491/dex/auth?response_type=code&client_id=wireapp&state=j6N&scope=openid+profile";
+        assert_eq!(oauth_client_id(auth).as_deref(), Some("wireapp"));
+        let encoded = "https://idp/auth?client_id=wire%20app%2Fweb&response_type=code#frag";
+        assert_eq!(oauth_client_id(encoded).as_deref(), Some("wire app/web"));
+        for other in [
+            "https://idp/token?client_id=wireapp",
+            "https://idp/auth?response_type=code",
+            "https://idp/auth?response_type=code&xclient_id=wireapp",
+            "https://idp/auth",
+            "https://idp/auth?response_type=code&client_id=%zz",
+        ] {
+            assert_eq!(oauth_client_id(other), None, "{other}");
+        }
     }
 }

@@ -48,6 +48,9 @@ struct Fault {
     /// The id token the IdP issues and the client posts to `wire-oidc-01`,
     /// when it is not the valid one for the flow's account.
     id_token: Option<String>,
+    /// The `keyauth` member of the `wire-oidc-01` POST, when it is not the
+    /// posting account's key authorization.
+    posted_keyauth: Option<String>,
 }
 
 /// The signed artefacts every flow of a suite shares (certificates are slow
@@ -252,6 +255,16 @@ fn oidc_cases(
             "The id token posted to wire-oidc-01 carries the key authorization of another \
              ACME account (its thumbprint) than the one that posts it.",
             forged(&|t| t["keyauth"] = json!(oidc_keyauth(e, &e.rogue))),
+        ),
+        case(
+            "oidc.keyauth.flow-posted-other-account",
+            "The id token is valid, but the keyauth member beside it in the wire-oidc-01 \
+             POST is another ACME account's key authorization.",
+            Fault {
+                posted_keyauth: Some(oidc_keyauth(e, &e.rogue)),
+                ..Fault::default()
+            },
+            audit(&["oidc.keyauth"], &[]),
         ),
         oidc(
             "oidc.acme_aud",
@@ -485,7 +498,11 @@ fn transcript(e: &Enrolment, s: &Shared, fault: &Fault) -> String {
         .clone()
         .unwrap_or_else(|| id_token(e, account, &e.idp, &|_| {}));
     oauth(&mut md, e, &token);
-    oidc_challenge(&mut md, e, &token, &oidc_keyauth(e, account));
+    let keyauth = fault
+        .posted_keyauth
+        .clone()
+        .unwrap_or_else(|| oidc_keyauth(e, account));
+    oidc_challenge(&mut md, e, &token, &keyauth);
     certificate(&mut md, s, fault);
     md.out.truncate(md.out.trim_end().len());
     md.out.push('\n');
