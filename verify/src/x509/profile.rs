@@ -173,14 +173,19 @@ pub(crate) fn check_eku(leaf: &Leaf) -> Result<(), Error> {
 
 /// Compares identities the way Wire writes them: after percent-decoding, so that
 /// `%21` in the certificate equals `!` in the client id, as a set (order and
-/// duplicates do not carry meaning).
+/// duplicates do not carry meaning). A name whose escapes do not decode to
+/// UTF-8 is kept apart, as written: it equals only the same bytes, never a
+/// decoded name (a lossy decoding would make `%FE` and `%FF` equal).
 pub(crate) fn same_identities(expected: &[String], found: &[String]) -> bool {
-    let norm = |list: &[String]| {
-        let mut v: Vec<String> = list.iter().map(|s| percent_decode(s)).collect();
+    fn norm(list: &[String]) -> Vec<Result<String, &String>> {
+        let mut v: Vec<_> = list
+            .iter()
+            .map(|s| crate::identity::percent_decode(s).ok_or(s))
+            .collect();
         v.sort();
         v.dedup();
         v
-    };
+    }
     norm(expected) == norm(found)
 }
 
@@ -199,33 +204,6 @@ pub(crate) fn check_names(
             found: found.to_vec(),
         })
     }
-}
-
-/// Decodes `%XX` escapes; anything else (including a stray `%`) is kept as is.
-pub(crate) fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(decoded)) => {
-                out.push(decoded);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `cert.key_binding`: `expected` is SPKI DER or the raw key bytes.
@@ -254,7 +232,12 @@ mod tests {
             &["wireapp://WqEqc9dIRoKh3VyUJ8k6QA!9e4ef7e72ec9e5b9@wire.localhost".into()],
             &["wireapp://WqEqc9dIRoKh3VyUJ8k6QA%219e4ef7e72ec9e5b9@wire.localhost".into()],
         ));
-        assert_eq!(percent_decode("%4"), "%4");
-        assert_eq!(percent_decode("a%zz%40"), "a%zz@");
+        // Undecodable escapes compare as written, never with a decoded name.
+        let raw = |s: &str| vec![s.to_owned()];
+        assert!(same_identities(&raw("a%zz%40"), &raw("a%zz%40")));
+        assert!(!same_identities(&raw("a%zz%40"), &raw("a%zz@")));
+        assert!(!same_identities(&raw("x%FE"), &raw("x%FF")));
+        assert!(same_identities(&raw("x%FE"), &raw("x%FE")));
+        assert!(!same_identities(&raw("%4"), &raw("%40")));
     }
 }
