@@ -579,3 +579,35 @@ fn flow_a_printed_idp_key_that_did_not_sign_the_id_token_fails() {
     let (status, message) = oidc_signature(&swapped, true);
     assert_eq!(status, Status::Fail, "{message}");
 }
+
+/// `preferred_username` names the handle in any spelling (2026: `handle@domain`;
+/// 2024-02 keycloak captures: the handle URI); one naming another user fails;
+/// an id token without it (2023-02 captures) is warned: the IdP vouches for no
+/// handle, which a current server rejects.
+#[test]
+fn flow_preferred_username_is_compared_as_a_handle() {
+    let status = |edit: &dyn Fn(&mut Value)| {
+        let report = with_id_token_claims(edit);
+        let cs: Vec<Value> = checks(&report).into_iter().cloned().collect();
+        status_of(&cs, "oidc.preferred_username")
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let set =
+        |value: &'static str| move |c: &mut Value| c["preferred_username"] = Value::from(value);
+    assert_eq!(
+        status(&set("wireapp://%40alice_wire@wire.localhost")),
+        ["pass"]
+    );
+    assert_eq!(status(&set("ALICE_WIRE@wire.localhost")), ["pass"]);
+    assert_eq!(
+        status(&set("wireapp://%40mallory@wire.localhost")),
+        ["fail"]
+    );
+    assert_eq!(status(&set("alice_wire@wire.example.org")), ["fail"]);
+    let removed = |c: &mut Value| {
+        c.as_object_mut().unwrap().remove("preferred_username");
+    };
+    assert_eq!(status(&removed), ["warn"]);
+}

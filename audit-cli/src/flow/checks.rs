@@ -626,24 +626,36 @@ fn idp_issuer(target: &str, token: &str) -> String {
 }
 
 /// The user an id token must vouch for: the order's display name and handle.
-/// The claims that carry them changed in 2024. Before, dex wrote the handle
-/// URI in `name` and the display name in `preferred_username` (2023-03,
-/// 2023-11); since, `name` is the display name and `preferred_username` is
-/// `handle@domain` (2026-01, as step-ca's wire-oidc-01 maps it back to
-/// `wireapp://%40handle@domain`). The token's `name` picks the era; either way
-/// both claims must name the order's user.
+/// The claims that carry them changed over the eras: dex in 2023 wrote the
+/// handle URI in `name` and the display name in `preferred_username` (2023-03,
+/// 2023-11); since, `name` is the display name and `preferred_username` the
+/// handle, as `handle@domain` (2026-01) or as the handle URI (2024-02,
+/// keycloak). A `name` that names the order's handle picks the 2023 mapping,
+/// and a handle compares in any spelling ([`Handle::names`]); either way both
+/// claims must name the order's user.
 fn expect_user(flow: &Flow<'_>, token: &str, e: &mut oidc::Expectations) {
     let name = order_member(flow, &USER, "name");
-    let handle = order_member(flow, &USER, "handle");
-    if handle.is_some() && claim(token, "name") == handle {
-        e.name = handle;
+    let raw = order_member(flow, &USER, "handle");
+    // 2023 orders may spell a handle without its domain (`im:wireapp=alice`).
+    let parsed = raw.as_deref().and_then(|h| Handle::parse(h).ok());
+    let names = |found: &str| {
+        raw.as_deref() == Some(found) || parsed.as_ref().is_some_and(|h| h.names(found))
+    };
+    // The token's own spelling when it names the handle, else the current form.
+    let handle_in = |claim_name: &str| match claim(token, claim_name) {
+        Some(found) if names(&found) => Some(found),
+        _ => parsed
+            .as_ref()
+            .map(|h| format!("{}@{}", h.handle, h.domain))
+            .or_else(|| raw.clone()),
+    };
+    if claim(token, "name").is_some_and(|n| names(&n)) {
+        e.name = handle_in("name");
         e.preferred_username = name;
         return;
     }
     e.name = name;
-    e.preferred_username = handle
-        .and_then(|h| Handle::parse(&h).ok())
-        .map(|h| format!("{}@{}", h.handle, h.domain));
+    e.preferred_username = handle_in("preferred_username");
 }
 
 /// The IdP keys: pinned (`--idp-key`), else with `--trust-transcript-keys`
@@ -704,10 +716,24 @@ fn suite_hash_keyauth(check: &mut Check, suite_hashed: &str) {
 }
 
 /// An id token with no `keyauth` / `acme_aud` at all is how the protocol was
-/// until 2024: the claims did not exist yet. In a capture that is a weakness of
-/// its era, reported as a warning; a value that is present and wrong stays a
-/// failure, and a server (`challenge`) rejects both.
+/// until 2024: the claims did not exist yet. Early id tokens (2023-02) also
+/// named only some of the user's names (no `preferred_username`). In a capture
+/// that is a weakness of its era, reported as a warning; a value that is
+/// present and wrong stays a failure, and a server (`challenge`) rejects both.
 fn unbound_before_2024(check: &mut Check) {
+    if matches!(check.id, "oidc.name" | "oidc.preferred_username")
+        && check.status == Status::Fail
+        && check.found.is_none()
+    {
+        check.status = Status::Warn;
+        check.message = format!(
+            "the id token has no {} claim: the IdP does not vouch for the order's {} \
+             (early id tokens carried only some of the user's names; a current server rejects this)",
+            check.id.trim_start_matches("oidc."),
+            if check.id == "oidc.name" { "display name" } else { "handle" }
+        );
+        return;
+    }
     let binding = matches!(check.id, "oidc.keyauth" | "oidc.acme_aud");
     if binding && check.status == Status::Fail && check.found.is_none() {
         check.status = Status::Warn;
@@ -810,5 +836,51 @@ mod tests {
             suite_hash_keyauth(&mut c, "tok.sha384");
             assert_eq!(c.status, Status::Fail, "{other}");
         }
+    }
+
+    /// The order's user as each era's id token names it, the 2023-07 order's
+    /// handle without a domain (`im:wireapp=alice_wire`) included.
+    #[test]
+    fn the_id_token_user_mapping_follows_the_tokens_era() {
+        let order = |handle: &str| Flow {
+            identifiers: vec![serde_json::json!({
+                "type": "wireapp-id",
+                "value": serde_json::json!({"name": "Alice Smith", "handle": handle}).to_string(),
+            })],
+            ..Flow::default()
+        };
+        let expected = |flow: &Flow<'_>, claims: Value| {
+            let mut e = oidc::Expectations::new(oidc::IdpTrust::Unverified);
+            expect_user(flow, &token(&claims), &mut e);
+            (e.name, e.preferred_username)
+        };
+        let alice = |s: &str| Some(s.to_owned());
+        let legacy = order("im:wireapp=alice_wire");
+        assert_eq!(
+            expected(
+                &legacy,
+                serde_json::json!({"name": "im:wireapp=alice_wire", "preferred_username": "Alice Smith"})
+            ),
+            (alice("im:wireapp=alice_wire"), alice("Alice Smith"))
+        );
+        let current = order("wireapp://%40alice_wire@wire.com");
+        assert_eq!(
+            expected(
+                &current,
+                serde_json::json!({"name": "Alice Smith", "preferred_username": "wireapp://%40alice_wire@wire.com"})
+            ),
+            (
+                alice("Alice Smith"),
+                alice("wireapp://%40alice_wire@wire.com")
+            )
+        );
+        // Another user's handle: the current form is expected, so the check fails.
+        assert_eq!(
+            expected(
+                &current,
+                serde_json::json!({"name": "Alice Smith", "preferred_username": "mallory@wire.com"})
+            ),
+            (alice("Alice Smith"), alice("alice_wire@wire.com"))
+        );
     }
 }
