@@ -32,11 +32,8 @@
 //! Without a reachable Redis it says so and exits 2: no figure is made up.
 
 use criterion::{BatchSize, BenchmarkId, Criterion};
-use e2ei_benches::Fixture;
-use e2ei_verify::challenge::{Challenge, ChallengeType, Identifiers, Validator};
-use e2ei_verify::identity::{ClientId, Handle};
-use e2ei_verify::jose::PublicKey;
-use e2ei_verify::oidc::IdpKey;
+use e2ei_benches::{AcmeServer, Fixture};
+use e2ei_verify::challenge::Validator;
 use e2ei_verify::replay::{
     MemoryStore, NonceStore, RedisConfig, RedisStore, ReplayStore, StoreError,
 };
@@ -46,7 +43,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vectors::mint::{Flow, SigningKey, Suite};
+use vectors::mint::{Flow, Suite};
 
 const DEFAULT_URL: &str = "redis://127.0.0.1:6399/";
 
@@ -54,9 +51,7 @@ const DEFAULT_URL: &str = "redis://127.0.0.1:6399/";
 /// and wire nonce each time.
 struct Minter {
     base: Flow,
-    order: Identifiers,
-    account: PublicKey,
-    idp: IdpKey,
+    server: AcmeServer,
     run: String,
     next: AtomicU64,
 }
@@ -70,17 +65,8 @@ struct Submission {
 impl Minter {
     fn new(suite: Suite, now: u64, run: &str) -> Self {
         let base = Flow::new(suite, "bench", now);
-        let order = Identifiers::new(
-            ClientId::parse(&base.client_id).ok(),
-            Handle::parse(&base.handle).expect("minted handle"),
-            "Alice Smith",
-            "wire.example.com",
-        )
-        .with_team("wire");
         Minter {
-            account: base.client.public_key(),
-            idp: IdpKey::Wire(SigningKey::from_seed(Suite::P256, "idp").public_key()),
-            order,
+            server: AcmeServer::of(&base),
             base,
             run: run.to_owned(),
             next: AtomicU64::new(0),
@@ -107,26 +93,11 @@ impl Minter {
         store: Arc<S>,
         now: u64,
     ) -> Validator {
-        Validator::builder()
-            .wire_server_key(self.base.issuer.public_key())
-            .idp("https://idp.example.com", "wireapp", [self.idp.clone()])
-            .replay_store(store.clone())
-            .nonce_store(store)
-            .clock(move || now)
-            .build()
-            .expect("complete configuration")
+        self.server.validator(&self.base, store, now)
     }
 
     fn validate(&self, validator: &Validator, s: &Submission) -> bool {
-        let challenge = Challenge {
-            kind: ChallengeType::WireDpop01,
-            token: &self.base.chal,
-            url: &self.base.aud,
-            target: &self.base.htu,
-        };
-        validator
-            .validate(&challenge, &self.account, &self.order, &s.payload)
-            .is_ok()
+        self.server.validate(validator, &self.base, &s.payload)
     }
 }
 

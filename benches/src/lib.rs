@@ -12,7 +12,7 @@ use e2ei_verify::challenge::{Challenge, ChallengeType, Identifiers, Validator};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::{Algorithm, PublicKey};
 use e2ei_verify::oidc::IdpKey;
-use e2ei_verify::replay::{MemoryStore, NonceStore};
+use e2ei_verify::replay::{MemoryStore, NonceStore, ReplayStore};
 use e2ei_verify::{access_token, dpop};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -161,15 +161,77 @@ impl Fixture {
     }
 }
 
+/// What an ACME server knows of a minted flow's `wire-dpop-01` submission,
+/// and how it validates one: the order, the account key (parsed once) and
+/// the IdP key it is configured with.
+pub struct AcmeServer {
+    order: Identifiers,
+    account: PublicKey,
+    idp: IdpKey,
+}
+
+impl AcmeServer {
+    /// The server side of `flow`'s enrolment.
+    ///
+    /// # Panics
+    /// When the minted handle does not parse (a bug of the minter).
+    pub fn of(flow: &Flow) -> Self {
+        let order = Identifiers::new(
+            ClientId::parse(&flow.client_id).ok(),
+            Handle::parse(&flow.handle).expect("minted handle"),
+            "Alice Smith",
+            "wire.example.com",
+        )
+        .with_team("wire");
+        AcmeServer {
+            order,
+            account: flow.client.public_key(),
+            idp: IdpKey::Wire(SigningKey::from_seed(Suite::P256, "idp").public_key()),
+        }
+    }
+
+    /// A validator trusting `flow`'s wire-server key, with `store` for both
+    /// replay and nonces and a clock fixed at `now`.
+    ///
+    /// # Panics
+    /// When the configuration is incomplete (a bug of this fixture).
+    pub fn validator<S: ReplayStore + NonceStore + 'static>(
+        &self,
+        flow: &Flow,
+        store: Arc<S>,
+        now: u64,
+    ) -> Validator {
+        Validator::builder()
+            .wire_server_key(flow.issuer.public_key())
+            .idp("https://idp.example.com", "wireapp", [self.idp.clone()])
+            .replay_store(store.clone())
+            .nonce_store(store)
+            .clock(move || now)
+            .build()
+            .expect("complete configuration")
+    }
+
+    /// `Validator::validate` of `payload` posted to `flow`'s `wire-dpop-01`
+    /// challenge: whether it was accepted.
+    pub fn validate(&self, validator: &Validator, flow: &Flow, payload: &[u8]) -> bool {
+        let challenge = Challenge {
+            kind: ChallengeType::WireDpop01,
+            token: &flow.chal,
+            url: &flow.aud,
+            target: &flow.htu,
+        };
+        validator
+            .validate(&challenge, &self.account, &self.order, payload)
+            .is_ok()
+    }
+}
+
 /// A `wire-dpop-01` submission of the same minted flow as [`Fixture`] (same
 /// tokens, same signatures), with what the ACME server knows of it.
 pub struct Submission {
     flow: Flow,
-    order: Identifiers,
+    server: AcmeServer,
     payload: Vec<u8>,
-    idp: IdpKey,
-    /// The account key, as the server holds it: parsed once.
-    account: PublicKey,
     /// The validation time.
     pub now: u64,
 }
@@ -181,24 +243,13 @@ impl Submission {
     /// When the minted identities do not parse or the submission is rejected.
     pub fn new(suite: Suite) -> Self {
         let flow = Flow::new(suite, "bench", ISSUED_AT);
-        let order = Identifiers::new(
-            ClientId::parse(&flow.client_id).ok(),
-            Handle::parse(&flow.handle).expect("minted handle"),
-            "Alice Smith",
-            "wire.example.com",
-        )
-        .with_team("wire");
         let payload = serde_json::json!({ "access_token": flow.access_token })
             .to_string()
             .into_bytes();
-        let idp = IdpKey::Wire(SigningKey::from_seed(Suite::P256, "idp").public_key());
-        let account = flow.client.public_key();
         let submission = Submission {
+            server: AcmeServer::of(&flow),
             flow,
-            order,
             payload,
-            idp,
-            account,
             now: ISSUED_AT + 10,
         };
         assert!(
@@ -214,32 +265,16 @@ impl Submission {
     /// # Panics
     /// When the configuration is incomplete (a bug of this fixture).
     pub fn validator(&self) -> Validator {
-        let now = self.now;
         let store = Arc::new(MemoryStore::default());
         store
-            .issue(&self.flow.nonce, now + 300, now)
+            .issue(&self.flow.nonce, self.now + 300, self.now)
             .expect("fresh store");
-        Validator::builder()
-            .wire_server_key(self.flow.issuer.public_key())
-            .idp("https://idp.example.com", "wireapp", [self.idp.clone()])
-            .replay_store(store.clone())
-            .nonce_store(store)
-            .clock(move || now)
-            .build()
-            .expect("complete configuration")
+        self.server.validator(&self.flow, store, self.now)
     }
 
     /// `Validator::validate` of this submission: whether it was accepted.
     pub fn validate(&self, validator: &Validator) -> bool {
-        let challenge = Challenge {
-            kind: ChallengeType::WireDpop01,
-            token: &self.flow.chal,
-            url: &self.flow.aud,
-            target: &self.flow.htu,
-        };
-        validator
-            .validate(&challenge, &self.account, &self.order, &self.payload)
-            .is_ok()
+        self.server.validate(validator, &self.flow, &self.payload)
     }
 }
 
