@@ -384,6 +384,7 @@ fn access_token(
     expect_identity(flow, &mut expect.proof);
     expect.proof.time.max_age = None;
     let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
+    let claims = claims_of(token.value);
     for mut c in audit.report.checks {
         if c.id == "access_token.issuer_key" {
             if let (IssuerOrigin::Transcript(step), Status::Pass) = (&origin, c.status) {
@@ -396,12 +397,12 @@ fn access_token(
             }
         }
         if c.id == "access_token.aud" && c.status == Status::Fail {
-            audience(&mut c, token.value);
+            audience(&mut c, claims.as_ref());
         }
         out.push(c, token.step);
     }
-    let embedded = claim(token.value, "proof");
-    let already = embedded.as_deref().is_some_and(|p| !out.first_time(p));
+    let embedded = str_claim(claims.as_ref(), "proof");
+    let already = embedded.is_some_and(|p| !out.first_time(p));
     if !already {
         if let Some(proof_report) = audit.proof_report {
             out.report(proof_report, token.step);
@@ -413,23 +414,20 @@ fn access_token(
 /// string or an array naming nothing else): a warning instead when every
 /// member is the token's own `iss`, since that is how wire-server wrote tokens
 /// before 2024 (the 2023 captures). Anything else stays a failure.
-fn audience(check: &mut Check, token: &str) {
-    let members: Vec<String> = match claim_value(token, "aud") {
-        Some(Value::String(s)) => vec![s],
+fn audience(check: &mut Check, claims: Option<&Value>) {
+    let members: Vec<&str> = match claims.and_then(|c| c.get("aud")) {
+        Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::String(s) => Some(s),
-                _ => None,
-            })
+            .iter()
+            .map(Value::as_str)
             .collect::<Option<_>>()
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    let Some(iss) = claim(token, "iss") else {
+    let Some(iss) = str_claim(claims, "iss") else {
         return;
     };
-    if !members.is_empty() && members.iter().all(|a| *a == iss || url::same(a, &iss)) {
+    if !members.is_empty() && members.iter().all(|a| *a == iss || url::same(a, iss)) {
         check.status = Status::Warn;
         check.message = "aud is the token's own iss: the token names wire-server itself as \
              its audience, so nothing restricts it to this ACME challenge \
@@ -438,19 +436,16 @@ fn audience(check: &mut Check, token: &str) {
     }
 }
 
-/// A claim of a compact JWS, read without verification (for comparisons only).
-fn claim_value(compact: &str, name: &str) -> Option<Value> {
+/// The claims of a compact JWS, read once and without verification (for
+/// comparisons only: the library judges the signed bytes).
+fn claims_of(compact: &str) -> Option<Value> {
     let payload = compact.split('.').nth(1)?;
-    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    claims.get_mut(name).map(Value::take)
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
 
-/// A string claim of a compact JWS, read without verification (for comparisons only).
-fn claim(compact: &str, name: &str) -> Option<String> {
-    match claim_value(compact, name)? {
-        Value::String(s) => Some(s),
-        _ => None,
-    }
+/// A string claim of [`claims_of`].
+fn str_claim<'c>(claims: Option<&'c Value>, name: &str) -> Option<&'c str> {
+    claims?.get(name)?.as_str()
 }
 
 /// A long token shortened for a message.
@@ -575,11 +570,12 @@ fn id_token_expectations(
     expect.keyauth = challenge
         .zip(account)
         .map(|(c, key)| key_authorization(c, key, HashAlg::Sha256));
+    let claims = claims_of(token);
     expect.iss = challenge
         .and_then(|c| c.target.as_deref())
-        .map(|target| idp_issuer(target, token));
+        .map(|target| idp_issuer(target, claims.as_ref()));
     expect.audience = flow.oauth_client_id.as_ref().map(|c| c.value.clone());
-    expect_user(flow, token, &mut expect);
+    expect_user(flow, claims.as_ref(), &mut expect);
     expect
 }
 
@@ -618,9 +614,9 @@ fn posted_keyauth(
 /// names as its `target`. The two may differ by a trailing slash (2026-01:
 /// target `http://authelia.local:40255/`, iss without one), which names the
 /// same issuer; then the token's own spelling is expected, else the target.
-fn idp_issuer(target: &str, token: &str) -> String {
-    match claim(token, "iss") {
-        Some(iss) if iss.trim_end_matches('/') == target.trim_end_matches('/') => iss,
+fn idp_issuer(target: &str, claims: Option<&Value>) -> String {
+    match str_claim(claims, "iss") {
+        Some(iss) if iss.trim_end_matches('/') == target.trim_end_matches('/') => iss.to_owned(),
         _ => target.to_owned(),
     }
 }
@@ -633,7 +629,7 @@ fn idp_issuer(target: &str, token: &str) -> String {
 /// keycloak). A `name` that names the order's handle picks the 2023 mapping,
 /// and a handle compares in any spelling ([`Handle::names`]); either way both
 /// claims must name the order's user.
-fn expect_user(flow: &Flow<'_>, token: &str, e: &mut oidc::Expectations) {
+fn expect_user(flow: &Flow<'_>, claims: Option<&Value>, e: &mut oidc::Expectations) {
     let name = order_member(flow, &USER, "name");
     let raw = order_member(flow, &USER, "handle");
     // 2023 orders may spell a handle without its domain (`im:wireapp=alice`).
@@ -642,14 +638,14 @@ fn expect_user(flow: &Flow<'_>, token: &str, e: &mut oidc::Expectations) {
         raw.as_deref() == Some(found) || parsed.as_ref().is_some_and(|h| h.names(found))
     };
     // The token's own spelling when it names the handle, else the current form.
-    let handle_in = |claim_name: &str| match claim(token, claim_name) {
-        Some(found) if names(&found) => Some(found),
+    let handle_in = |claim_name: &str| match str_claim(claims, claim_name) {
+        Some(found) if names(found) => Some(found.to_owned()),
         _ => parsed
             .as_ref()
             .map(|h| format!("{}@{}", h.handle, h.domain))
             .or_else(|| raw.clone()),
     };
-    if claim(token, "name").is_some_and(|n| names(&n)) {
+    if str_claim(claims, "name").is_some_and(names) {
         e.name = handle_in("name");
         e.preferred_username = name;
         return;
@@ -773,17 +769,12 @@ mod tests {
     const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
     const ISS: &str = "https://wire.example.com/clients/1/access-token";
 
-    /// An unsigned compact JWS with these claims: `audience` reads claims only.
-    fn token(claims: &Value) -> String {
-        format!("e30.{}.AA", URL_SAFE_NO_PAD.encode(claims.to_string()))
-    }
-
     /// `access_token.aud` as the library fails it, then re-judged.
     fn judged(aud: Value) -> Check {
         let mut c = Check::new("access_token.aud", Status::Fail, "aud differs");
         c.expected = Some(CHALLENGE.into());
         c.found = Some(aud.to_string());
-        audience(&mut c, &token(&serde_json::json!({"aud": aud, "iss": ISS})));
+        audience(&mut c, Some(&serde_json::json!({"aud": aud, "iss": ISS})));
         c
     }
 
@@ -851,7 +842,7 @@ mod tests {
         };
         let expected = |flow: &Flow<'_>, claims: Value| {
             let mut e = oidc::Expectations::new(oidc::IdpTrust::Unverified);
-            expect_user(flow, &token(&claims), &mut e);
+            expect_user(flow, Some(&claims), &mut e);
             (e.name, e.preferred_username)
         };
         let alice = |s: &str| Some(s.to_owned());
