@@ -874,4 +874,30 @@ mod tests {
             (alice("Alice Smith"), alice("alice_wire@wire.com"))
         );
     }
+
+    /// A `wire-oidc-01` challenge offered and never answered is said, not
+    /// silently absent from the report; a flow without one reports nothing.
+    #[test]
+    fn an_unanswered_oidc_challenge_is_reported() {
+        let oidc_ids = |flow: &Flow<'_>| {
+            let mut out = Out::default();
+            oidc(flow, &Trust::default(), None, 0, &mut out);
+            out.checks
+                .iter()
+                .map(|c| (c.id, c.status, c.message.contains("no id token is posted")))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(oidc_ids(&Flow::default()), []);
+        let offered = Flow {
+            challenges: vec![Challenge {
+                kind: "wire-oidc-01".into(),
+                url: "https://acme.example.com/acme/wire/challenge/a/b".into(),
+                token: "tok".into(),
+                target: Some("https://idp.example.com".into()),
+                authz: 0,
+            }],
+            ..Flow::default()
+        };
+        assert_eq!(oidc_ids(&offered), [("oidc.format", Status::Skip, true)]);
+    }
 }
