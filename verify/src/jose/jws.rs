@@ -211,10 +211,16 @@ impl<'a> Compact<'a> {
                 limit: limits.max_token,
             });
         }
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // memchr's vectorised search: a token with its nested proof is kilobytes.
+        let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+        let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+            return Err(JoseError::Segments(token.split('.').count()));
+        };
+        let (Some(h), Some(p), Some(s)) = (
+            token.get(..first),
+            token.get(first + 1..second),
+            token.get(second + 1..),
+        ) else {
             return Err(JoseError::Segments(token.split('.').count()));
         };
         check_segments(h, s, limits)?;
