@@ -1,20 +1,20 @@
 //! The ACME server's `wire-dpop-01` validation beside its floor, per suite:
 //!
 //! - `floor/<suite>`: the two raw aws-lc-rs verifications every validation
-//!   performs (the access token's signature, the embedded proof's);
+//!   performs (the access token's signature, the embedded proof's), of the
+//!   same pooled submissions the validations see;
 //! - `memory/<suite>`: `challenge::Validator::validate` with the in-memory
 //!   replay and nonce store, an accepted submission (its `jti` and nonce
-//!   consumed). Each iteration gets a fresh store and validator, built and
-//!   dropped outside the timed section, so every submission is a first use.
+//!   consumed). One validator and store serve a pool of distinct submissions
+//!   (each its own `jti`, wire nonce and signatures, minted before the run),
+//!   as in a server; see `e2ei_benches::Pool`.
 //!
-//! Run: `cargo bench -p e2ei-benches --bench challenge`. Redis figures come
-//! from `cargo run --release -p e2ei-verify --features redis --example
-//! throughput` (see verify/SERVER.md): a criterion loop cannot reset Redis
-//! state outside its timing.
+//! Run: `cargo bench -p e2ei-benches --bench challenge`. With Redis:
+//! `--features redis --bench challenge_redis`.
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
-use e2ei_benches::{Fixture, Submission};
-use std::hint::black_box;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use e2ei_benches::Pool;
+use std::cell::RefCell;
 use std::time::Duration;
 use vectors::mint::Suite;
 
@@ -25,18 +25,13 @@ fn challenge(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(4))
         .sample_size(100);
     for suite in Suite::ALL {
-        let fixture = Fixture::new(suite);
-        let submission = Submission::new(suite);
+        let pool = RefCell::new(Pool::new(suite, Pool::default_size(suite)));
         let name = suite.name();
-        group.bench_with_input(BenchmarkId::new("floor", name), &fixture, |b, f| {
-            b.iter(|| black_box(f).floor())
+        group.bench_function(BenchmarkId::new("floor", name), |b| {
+            b.iter_custom(|n| pool.borrow_mut().floor(n))
         });
-        group.bench_with_input(BenchmarkId::new("memory", name), &submission, |b, s| {
-            b.iter_batched_ref(
-                || s.validator(),
-                |v| black_box(s.validate(v)),
-                BatchSize::PerIteration,
-            )
+        group.bench_function(BenchmarkId::new("memory", name), |b| {
+            b.iter_custom(|n| pool.borrow_mut().validations(n))
         });
     }
     group.finish();

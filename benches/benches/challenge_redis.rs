@@ -32,8 +32,7 @@
 //! Without a reachable Redis it says so and exits 2: no figure is made up.
 
 use criterion::{BatchSize, BenchmarkId, Criterion};
-use e2ei_benches::{AcmeServer, Fixture};
-use e2ei_verify::challenge::Validator;
+use e2ei_benches::{Fixture, Minter};
 use e2ei_verify::replay::{
     MemoryStore, NonceStore, RedisConfig, RedisStore, ReplayStore, StoreError,
 };
@@ -43,63 +42,9 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vectors::mint::{Flow, Suite};
+use vectors::mint::Suite;
 
 const DEFAULT_URL: &str = "redis://127.0.0.1:6399/";
-
-/// Mints fresh submissions of one suite: same keys and order, a new `jti`
-/// and wire nonce each time.
-struct Minter {
-    base: Flow,
-    server: AcmeServer,
-    run: String,
-    next: AtomicU64,
-}
-
-/// One submission: the nonce to issue, the payload to post.
-struct Submission {
-    nonce: String,
-    payload: Vec<u8>,
-}
-
-impl Minter {
-    fn new(suite: Suite, now: u64, run: &str) -> Self {
-        let base = Flow::new(suite, "bench", now);
-        Minter {
-            server: AcmeServer::of(&base),
-            base,
-            run: run.to_owned(),
-            next: AtomicU64::new(0),
-        }
-    }
-
-    fn submission(&self) -> Submission {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut flow = self.base.clone();
-        flow.nonce = format!("{}{}-{n}", self.run, flow.suite.name());
-        flow.proof_claims["nonce"] = flow.nonce.clone().into();
-        flow.proof_claims["jti"] = format!("{}-{n}", self.run).into();
-        flow.resign();
-        Submission {
-            payload: serde_json::json!({ "access_token": flow.access_token })
-                .to_string()
-                .into_bytes(),
-            nonce: flow.nonce,
-        }
-    }
-
-    fn validator<S: ReplayStore + NonceStore + 'static>(
-        &self,
-        store: Arc<S>,
-        now: u64,
-    ) -> Validator {
-        self.server.validator(&self.base, store, now)
-    }
-
-    fn validate(&self, validator: &Validator, s: &Submission) -> bool {
-        self.server.validate(validator, &self.base, &s.payload)
-    }
-}
 
 /// A raw RESP connection: the bare round trip, no pool, no script.
 struct Raw {
@@ -134,13 +79,6 @@ impl Raw {
     }
 }
 
-/// Fails loudly: a bench of a rejected path would time the wrong thing.
-fn issue(store: &dyn NonceStore, s: &Submission, now: u64) {
-    store
-        .issue(&s.nonce, now + 300, now)
-        .unwrap_or_else(|e| panic!("issuing a nonce: {e}"));
-}
-
 fn suites(c: &mut Criterion, redis: &Arc<RedisStore>, run: &str) {
     let mut group = c.benchmark_group("challenge_redis");
     group
@@ -149,17 +87,15 @@ fn suites(c: &mut Criterion, redis: &Arc<RedisStore>, run: &str) {
         .sample_size(50);
     for suite in Suite::ALL {
         let fixture = Fixture::new(suite);
-        let now = fixture.now;
-        let minter = Minter::new(suite, now, run);
+        let minter = Minter::new(suite, run);
         let memory = Arc::new(MemoryStore::new(1 << 20));
-        let in_memory = minter.validator(memory.clone(), now);
-        let in_redis = minter.validator(redis.clone(), now);
+        let in_memory = minter.validator(memory.clone());
+        let in_redis = minter.validator(redis.clone());
         for (store, validator) in [
             (&*memory as &dyn NonceStore, &in_memory),
             (&**redis as &dyn NonceStore, &in_redis),
         ] {
-            let s = minter.submission();
-            issue(store, &s, now);
+            let s = minter.issued(store);
             assert!(minter.validate(validator, &s), "{suite:?}: rejected");
             assert!(
                 !minter.validate(validator, &s),
@@ -172,22 +108,14 @@ fn suites(c: &mut Criterion, redis: &Arc<RedisStore>, run: &str) {
         });
         group.bench_function(BenchmarkId::new("memory", name), |b| {
             b.iter_batched(
-                || {
-                    let s = minter.submission();
-                    issue(&*memory, &s, now);
-                    s
-                },
+                || minter.issued(&*memory),
                 |s| assert!(minter.validate(&in_memory, black_box(&s))),
                 BatchSize::SmallInput,
             )
         });
         group.bench_function(BenchmarkId::new("redis", name), |b| {
             b.iter_batched(
-                || {
-                    let s = minter.submission();
-                    issue(&**redis, &s, now);
-                    s
-                },
+                || minter.issued(&**redis),
                 |s| assert!(minter.validate(&in_redis, black_box(&s))),
                 BatchSize::SmallInput,
             )
@@ -259,25 +187,19 @@ fn paired(url: &str, redis: &Arc<RedisStore>, run: &str) {
     let key = |what: &str| format!("{run}paired-{what}-{}", n.fetch_add(1, Ordering::Relaxed));
     for suite in Suite::ALL {
         let fixture = Fixture::new(suite);
-        let now = fixture.now;
-        let minter = Minter::new(suite, now, &format!("{run}paired-"));
+        let minter = Minter::new(suite, &format!("{run}paired-"));
         let memory = Arc::new(MemoryStore::new(1 << 20));
-        let in_memory = minter.validator(memory.clone(), now);
-        let in_redis = minter.validator(redis.clone(), now);
+        let in_memory = minter.validator(memory.clone());
+        let in_redis = minter.validator(redis.clone());
         let mut times: [Vec<f64>; 6] = Default::default();
         for _ in 0..ROUNDS {
             times[0].push(block(|| (), |()| assert!(fixture.floor())));
-            let fresh = |store: &dyn NonceStore| {
-                let s = minter.submission();
-                issue(store, &s, now);
-                s
-            };
             times[1].push(block(
-                || fresh(&*memory),
+                || minter.issued(&*memory),
                 |s| assert!(minter.validate(&in_memory, &s)),
             ));
             times[2].push(block(
-                || fresh(&**redis),
+                || minter.issued(&**redis),
                 |s| assert!(minter.validate(&in_redis, &s)),
             ));
             times[3].push(block(

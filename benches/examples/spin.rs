@@ -10,22 +10,25 @@
 //!
 //! Kinds: floor, full, audit, dpop_floor, dpop, challenge; suites: ed25519,
 //! p256, p384, p521. `challenge` is `Validator::validate` with the in-memory
-//! stores (floor: the same two signatures as `full`); each block builds its
-//! fresh validators before its clock starts, so every call is a first use.
+//! stores over a [`Pool`] of distinct submissions, one validator serving them
+//! all as in a server, every call an accepted first use; its floor
+//! (`challenge_floor`) is the two raw signature checks of the same submissions.
 //! Build: `cargo build --release -p e2ei-benches --example spin`.
 
-use e2ei_benches::{Fixture, Submission};
+use e2ei_benches::{Fixture, Pool};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use vectors::mint::Suite;
 
 type Body = fn(&Fixture) -> bool;
 
-/// What one block runs: a fixture body, or challenge validations.
+/// What one block runs: a fixture body, or pooled challenge validations or
+/// their floor.
 #[derive(Clone, Copy)]
 enum Kind {
     Body(Body),
     Challenge,
+    ChallengeFloor,
 }
 
 fn body(kind: &str) -> Option<Body> {
@@ -46,43 +49,37 @@ fn suite(name: &str) -> Option<Suite> {
 /// The fixtures of one suite.
 struct Fixtures {
     token: Fixture,
-    submission: Submission,
+    pool: Pool,
 }
 
 /// Mean µs per call over `n` calls.
-fn time(f: &Fixtures, kind: Kind, n: u32) -> f64 {
-    match kind {
+fn time(f: &mut Fixtures, kind: Kind, n: u32) -> f64 {
+    let elapsed = match kind {
         Kind::Body(body) => {
             let start = Instant::now();
             for _ in 0..n {
                 assert!(body(black_box(&f.token)));
             }
-            start.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+            start.elapsed()
         }
-        Kind::Challenge => {
-            let validators: Vec<_> = (0..n).map(|_| f.submission.validator()).collect();
-            let start = Instant::now();
-            for v in &validators {
-                assert!(f.submission.validate(black_box(v)));
-            }
-            let elapsed = start.elapsed();
-            drop(validators);
-            elapsed.as_secs_f64() * 1e6 / f64::from(n)
-        }
-    }
+        Kind::Challenge => f.pool.validations(n.into()),
+        Kind::ChallengeFloor => f.pool.floor(n.into()),
+    };
+    elapsed.as_secs_f64() * 1e6 / f64::from(n)
 }
 
 fn kind(name: &str) -> Option<Kind> {
-    if name == "challenge" {
-        return Some(Kind::Challenge);
+    match name {
+        "challenge" => Some(Kind::Challenge),
+        "challenge_floor" => Some(Kind::ChallengeFloor),
+        _ => body(name).map(Kind::Body),
     }
-    body(name).map(Kind::Body)
 }
 
 fn fixtures(suite: Suite) -> Fixtures {
     Fixtures {
         token: Fixture::new(suite),
-        submission: Submission::new(suite),
+        pool: Pool::new(suite, Pool::default_size(suite)),
     }
 }
 
@@ -103,20 +100,20 @@ fn main() {
             usage()
         };
         let rounds: usize = arg(3, "300").parse().unwrap_or_else(|_| usage());
-        let f = fixtures(s);
-        let floor = kind(if arg(1, "") == "dpop" {
-            "dpop_floor"
-        } else {
-            "floor"
+        let mut f = fixtures(s);
+        let floor = kind(match arg(1, "") {
+            "dpop" => "dpop_floor",
+            "challenge" => "challenge_floor",
+            _ => "floor",
         })
         .unwrap_or_else(|| usage());
         // Blocks of about 2 ms each.
-        let per = time(&f, floor, 20).max(1.0);
+        let per = time(&mut f, floor, 20).max(1.0);
         let n = ((2_000.0 / per) as u32).max(2);
         let (mut a, mut k, mut r) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
-            let x = time(&f, floor, n);
-            let y = time(&f, b, n);
+            let x = time(&mut f, floor, n);
+            let y = time(&mut f, b, n);
             a.push(x);
             k.push(y);
             r.push(y / x);
@@ -136,11 +133,11 @@ fn main() {
         usage()
     };
     let seconds: u64 = arg(2, "5").parse().unwrap_or_else(|_| usage());
-    let f = fixtures(s);
+    let mut f = fixtures(s);
     let start = Instant::now();
     let (mut n, mut total) = (0u64, 0.0);
     while start.elapsed() < Duration::from_secs(seconds) {
-        total += time(&f, b, 100) * 100.0;
+        total += time(&mut f, b, 100) * 100.0;
         n += 100;
     }
     let per = total / n as f64;

@@ -14,8 +14,11 @@ use e2ei_verify::jose::{Algorithm, PublicKey};
 use e2ei_verify::oidc::IdpKey;
 use e2ei_verify::replay::{MemoryStore, NonceStore, ReplayStore};
 use e2ei_verify::{access_token, dpop};
+use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use vectors::mint::{Flow, SigningKey, Suite};
 
 pub mod chain;
@@ -226,56 +229,209 @@ impl AcmeServer {
     }
 }
 
-/// A `wire-dpop-01` submission of the same minted flow as [`Fixture`] (same
-/// tokens, same signatures), with what the ACME server knows of it.
-pub struct Submission {
-    flow: Flow,
+/// Fresh `wire-dpop-01` submissions of one suite for a long-lived validator,
+/// as an ACME server sees them: same keys and order as [`Fixture`], a new
+/// proof `jti` and wire-server nonce each (proof and token re-signed).
+///
+/// Minting is the untimed setup of a validation bench; the validator and its
+/// store live for the whole run, so the figure is a server's steady state
+/// (configuration warm, store growing), every submission accepted.
+pub struct Minter {
+    base: Flow,
     server: AcmeServer,
-    payload: Vec<u8>,
+    prefix: String,
+    next: AtomicU64,
     /// The validation time.
     pub now: u64,
 }
 
+/// One minted submission: the nonce wire-server issued, the posted payload,
+/// and the two raw signature checks its validation performs (its floor).
+pub struct Submission {
+    /// The wire-server nonce, to issue into the nonce store before use.
+    pub nonce: String,
+    /// `{"access_token": …}`.
+    pub payload: Vec<u8>,
+    /// The access token's signature, then the embedded proof's.
+    pub floor: [RawCheck; 2],
+}
+
 impl Submission {
-    /// The submission of `suite`'s minted flow, validated at [`Fixture`]'s time.
+    /// The floor of this submission: its two raw signature checks.
+    pub fn floor(&self) -> bool {
+        self.floor[0].verify() & self.floor[1].verify()
+    }
+}
+
+impl Minter {
+    /// Submissions of `suite`, with nonces and `jti`s that start with `prefix`
+    /// (a shared store, such as Redis, tells runs apart by it).
     ///
     /// # Panics
-    /// When the minted identities do not parse or the submission is rejected.
-    pub fn new(suite: Suite) -> Self {
-        let flow = Flow::new(suite, "bench", ISSUED_AT);
-        let payload = serde_json::json!({ "access_token": flow.access_token })
-            .to_string()
-            .into_bytes();
-        let submission = Submission {
-            server: AcmeServer::of(&flow),
-            flow,
-            payload,
+    /// When the minted identities do not parse (a bug of the minter).
+    pub fn new(suite: Suite, prefix: &str) -> Self {
+        let base = Flow::new(suite, "bench", ISSUED_AT);
+        Minter {
+            server: AcmeServer::of(&base),
+            base,
+            prefix: format!("{prefix}{}-", suite.name()),
+            next: AtomicU64::new(0),
             now: ISSUED_AT + 10,
-        };
-        assert!(
-            submission.validate(&submission.validator()),
-            "{suite:?}: submission rejected"
-        );
-        submission
+        }
     }
 
-    /// A validator with a fresh in-memory store in which wire-server issued
-    /// the nonce: every submission to it is a first use.
+    /// A fresh submission, not yet issued.
+    pub fn submission(&self) -> Submission {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut flow = self.base.clone();
+        flow.nonce = format!("{}nonce-{n}", self.prefix);
+        flow.proof_claims["nonce"] = flow.nonce.clone().into();
+        flow.proof_claims["jti"] = format!("{}jti-{n}", self.prefix).into();
+        flow.resign();
+        let alg = flow.suite.alg();
+        Submission {
+            floor: [
+                RawCheck::of_compact(alg, flow.issuer.public_raw(), &flow.access_token),
+                RawCheck::of_compact(alg, flow.client.public_raw(), &flow.dpop),
+            ],
+            payload: serde_json::json!({ "access_token": flow.access_token })
+                .to_string()
+                .into_bytes(),
+            nonce: flow.nonce,
+        }
+    }
+
+    /// A fresh submission whose nonce `store` has issued.
     ///
     /// # Panics
-    /// When the configuration is incomplete (a bug of this fixture).
-    pub fn validator(&self) -> Validator {
-        let store = Arc::new(MemoryStore::default());
+    /// When the store refuses the nonce: a bench of a rejected path would
+    /// time the wrong thing.
+    pub fn issued(&self, store: &dyn NonceStore) -> Submission {
+        let s = self.submission();
         store
-            .issue(&self.flow.nonce, self.now + 300, self.now)
-            .expect("fresh store");
-        self.server.validator(&self.flow, store, self.now)
+            .issue(&s.nonce, self.now + 300, self.now)
+            .unwrap_or_else(|e| panic!("issuing a nonce: {e}"));
+        s
     }
 
-    /// `Validator::validate` of this submission: whether it was accepted.
-    pub fn validate(&self, validator: &Validator) -> bool {
-        self.server.validate(validator, &self.flow, &self.payload)
+    /// The validator an ACME server would build once, over `store`.
+    pub fn validator<S: ReplayStore + NonceStore + 'static>(&self, store: Arc<S>) -> Validator {
+        self.server.validator(&self.base, store, self.now)
     }
+
+    /// `Validator::validate` of `s`: whether it was accepted.
+    pub fn validate(&self, validator: &Validator, s: &Submission) -> bool {
+        self.server.validate(validator, &self.base, &s.payload)
+    }
+
+    /// One in-memory store and its validator, checked: a fresh submission is
+    /// accepted once and its replay rejected.
+    ///
+    /// # Panics
+    /// When either does not hold.
+    pub fn memory_validator(&self) -> (Arc<MemoryStore>, Validator) {
+        let store = Arc::new(MemoryStore::new(1 << 22));
+        let validator = self.validator(store.clone());
+        let s = self.issued(&*store);
+        assert!(self.validate(&validator, &s), "submission rejected");
+        assert!(!self.validate(&validator, &s), "replay accepted");
+        (store, validator)
+    }
+}
+
+/// Distinct submissions minted ahead, validated by one long-lived validator,
+/// beside their own floor: a server's steady state.
+///
+/// Every validation in a block is of a submission not seen before (its own
+/// proof, token, signatures, `jti` and nonce), and the floor of a block runs
+/// the raw checks of the same submissions, so neither side gains from
+/// verifying one signature again and again (ECDSA's precomputed tables stay
+/// hot for a repeated scalar). When the pool is used up, a new store and
+/// validator take over and every nonce is issued again, outside the timing.
+pub struct Pool {
+    minter: Minter,
+    submissions: Vec<Submission>,
+    validator: Validator,
+    used: usize,
+    floor_at: usize,
+}
+
+impl Pool {
+    /// `size` submissions of `suite`, minted now.
+    ///
+    /// # Panics
+    /// When a submission is rejected or a replay accepted.
+    pub fn new(suite: Suite, size: usize) -> Self {
+        let minter = Minter::new(suite, "");
+        let submissions: Vec<_> = (0..size.max(1)).map(|_| minter.submission()).collect();
+        let validator = fresh(&minter, &submissions);
+        Pool {
+            minter,
+            submissions,
+            validator,
+            used: 0,
+            floor_at: 0,
+        }
+    }
+
+    /// The time of `n` validations of unused submissions, each accepted.
+    ///
+    /// # Panics
+    /// When one is rejected: a bench of a failing path times the wrong thing.
+    pub fn validations(&mut self, n: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut left = usize::try_from(n).unwrap_or(usize::MAX);
+        while left > 0 {
+            if self.used == self.submissions.len() {
+                self.validator = fresh(&self.minter, &self.submissions);
+                self.used = 0;
+            }
+            let end = self.submissions.len().min(self.used + left);
+            let batch = &self.submissions[self.used..end];
+            let start = Instant::now();
+            for s in batch {
+                assert!(self.minter.validate(&self.validator, black_box(s)));
+            }
+            total += start.elapsed();
+            left -= batch.len();
+            self.used = end;
+        }
+        total
+    }
+
+    /// The time of the raw signature checks of `n` pooled submissions, in turn.
+    ///
+    /// # Panics
+    /// When a signature does not verify.
+    pub fn floor(&mut self, n: u64) -> Duration {
+        let start = Instant::now();
+        for _ in 0..n {
+            let s = &self.submissions[self.floor_at];
+            assert!(black_box(s).floor());
+            self.floor_at = (self.floor_at + 1) % self.submissions.len();
+        }
+        start.elapsed()
+    }
+
+    /// The pool size that keeps minting time reasonable for `suite` (P-384
+    /// and P-521 signatures are slow to make) and still spans many blocks.
+    pub fn default_size(suite: Suite) -> usize {
+        match suite {
+            Suite::Ed25519 | Suite::P256 => 4000,
+            Suite::P384 | Suite::P521 => 600,
+        }
+    }
+}
+
+/// A validator over a new store in which every submission's nonce is issued.
+fn fresh(minter: &Minter, submissions: &[Submission]) -> Validator {
+    let (store, validator) = minter.memory_validator();
+    for s in submissions {
+        store
+            .issue(&s.nonce, minter.now + 300, minter.now)
+            .unwrap_or_else(|e| panic!("issuing a nonce: {e}"));
+    }
+    validator
 }
 
 /// Where criterion writes: `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`,
