@@ -31,7 +31,43 @@ pub fn normalize(url: &str) -> Option<NormalUrl> {
 /// Whether `url` has a query or fragment part; `None` when it is not an
 /// absolute http(s) URL. [`normalize`] without building the normal form.
 pub(crate) fn query_or_fragment(url: &str) -> Option<bool> {
-    parts(url).map(|p| p.has_query_or_fragment)
+    match already_normal(url) {
+        Some((_, query_or_fragment)) => Some(query_or_fragment),
+        None => parts(url).map(|p| p.has_query_or_fragment),
+    }
+}
+
+/// The URL as far as the comparison reads it (before any `?` or `#`) and
+/// whether a query or fragment follows, when `url` is already in normal form:
+/// a lower-case `http`/`https` scheme, a host of lower-case letters, digits,
+/// `.` and `-` (no port, no user info), and a path and rest of printable ASCII
+/// without escapes. Every URL a token carries in practice is; [`parts`] then
+/// agrees (a test checks it) and would only confirm it in several passes.
+/// `None` sends the URL to [`parts`], which decides.
+fn already_normal(url: &str) -> Option<(&str, bool)> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let bytes = rest.as_bytes();
+    let host = bytes
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(bytes.len());
+    let host_ok = |b: &u8| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-');
+    if host == 0 || !bytes.get(..host)?.iter().all(host_ok) {
+        return None;
+    }
+    let tail = bytes.get(host..)?;
+    let cut = tail
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(tail.len());
+    let path_ok = |b: &u8| b.is_ascii_graphic() && *b != b'%';
+    if !tail.get(..cut)?.iter().all(path_ok) || !tail.get(cut..)?.iter().all(u8::is_ascii_graphic) {
+        return None;
+    }
+    let kept = url.len() - rest.len() + host + cut;
+    Some((url.get(..kept)?, cut < tail.len()))
 }
 
 /// [`NormalUrl`] borrowing from the input where it is already normal.
@@ -115,7 +151,12 @@ fn kept_authority(authority: &str, default_port: &str) -> Option<usize> {
 pub fn same(a: &str, b: &str) -> bool {
     if a == b {
         // Equal strings normalise equally: only validity is left to check.
-        return parts(a).is_some();
+        return already_normal(a).is_some() || parts(a).is_some();
+    }
+    if let (Some((a, _)), Some((b, _))) = (already_normal(a), already_normal(b)) {
+        if a == b {
+            return true; // same normal form up to the query or fragment
+        }
     }
     match (parts(a), parts(b)) {
         (Some(a), Some(b)) => (a.scheme, a.authority, a.path) == (b.scheme, b.authority, b.path),
@@ -161,6 +202,70 @@ mod tests {
         assert!(same("https://ex.com/a?x=1", "https://ex.com/a#f"));
         assert!(same("http://[::1]:80/a", "http://[::1]/a"));
         assert!(!same("http://[::1]:8080/a", "http://[::1]/a"));
+    }
+
+    /// The one-pass reading of already-normal URLs agrees with the full
+    /// parse on every URL built from a set of awkward pieces.
+    #[test]
+    fn already_normal_agrees_with_the_full_parse() {
+        let schemes = ["https://", "http://", "HTTPS://", "ftp://", "https:/", ""];
+        let hosts = [
+            "ex.com",
+            "EX.com",
+            "a-b.c0",
+            "",
+            "u@ex.com",
+            "ex.com:443",
+            "ex.com:80",
+            "[::1]",
+            "ex_x.com",
+            "é.com",
+        ];
+        let paths = [
+            "",
+            "/",
+            "/a/b",
+            "/%7Ea",
+            "/a b",
+            "/a\tb",
+            "/\u{e9}",
+            "/a%zz",
+            "/~a.b-c_d",
+        ];
+        let rests = ["", "?", "?x=1", "#f", "?x#y", "? x", "#\u{a0}"];
+        let mut seen = 0;
+        for scheme in schemes {
+            for host in hosts {
+                for path in paths {
+                    for rest in rests {
+                        let url = format!("{scheme}{host}{path}{rest}");
+                        let full = parts(&url);
+                        if let Some((prefix, query)) = already_normal(&url) {
+                            let full = full
+                                .as_ref()
+                                .unwrap_or_else(|| panic!("{url:?} is not a URL"));
+                            assert_eq!(query, full.has_query_or_fragment, "{url:?}");
+                            let normal =
+                                format!("{}://{}{}", full.scheme, full.authority, full.path);
+                            let after_scheme = prefix.split_once("://").map_or("", |(_, r)| r);
+                            let path = if after_scheme.contains('/') { "" } else { "/" };
+                            assert_eq!(format!("{prefix}{path}"), normal, "{url:?}");
+                            seen += 1;
+                        }
+                        assert_eq!(
+                            query_or_fragment(&url),
+                            full.as_ref().map(|p| p.has_query_or_fragment),
+                            "{url:?}"
+                        );
+                        assert_eq!(same(&url, &url), parts(&url).is_some(), "{url:?}");
+                    }
+                }
+            }
+        }
+        assert!(seen > 50, "{seen}");
+        assert!(same("https://ex.com/a?x", "https://ex.com/a#y"));
+        assert!(same("https://ex.com", "https://ex.com/"));
+        assert!(!same("https://ex.com/a", "https://ex.com/b"));
     }
 
     #[test]
