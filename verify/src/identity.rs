@@ -211,8 +211,8 @@ fn handle_parts(decoded: &str) -> Result<(&str, &str), &'static str> {
     let body = strip_scheme(decoded).unwrap_or(decoded);
     let (local, domain) = body.rsplit_once('@').ok_or("no @domain")?;
     let handle = local.strip_prefix('@').unwrap_or(local);
-    let valid = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
-    if handle.is_empty() || handle.len() > 256 || !handle.chars().all(valid) {
+    let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    if handle.is_empty() || handle.len() > 256 || !handle.bytes().all(valid) {
         return Err("the handle has characters outside [a-z0-9._-]");
     }
     if !valid_domain(domain) {
@@ -233,8 +233,8 @@ fn parse_domain(s: &str) -> Option<String> {
 }
 
 fn valid_domain(s: &str) -> bool {
-    let ok = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
-    !s.is_empty() && s.len() <= 253 && s.chars().all(ok)
+    let ok = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'-';
+    !s.is_empty() && s.len() <= 253 && s.bytes().all(ok)
 }
 
 /// Decodes `%XX` escapes; `None` on a malformed escape or non-UTF-8 result.
