@@ -69,6 +69,7 @@ const CATALOGUE: &[&str] = &[
     "oidc.acme_aud",
     "oidc.name",
     "oidc.preferred_username",
+    "oidc.nonce",
     "acme.jws.format",
     "acme.jws.signature",
     "acme.jws.url",

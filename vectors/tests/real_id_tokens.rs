@@ -65,3 +65,17 @@ fn the_2023_11_id_token_verifies_with_its_idp_key() {
     assert!(!report.has_failures(), "{report:#?}");
     assert_eq!(report.get("oidc.signature").unwrap().status, Status::Pass);
 }
+
+#[test]
+fn the_nonce_must_be_the_authorization_requests() {
+    let token = read("2026-01-15", "id_token.jwt");
+    let mut e = pinned("2026-01-15");
+    let (_, report) = oidc::audit(&token, &e, 1_768_466_455);
+    assert_eq!(report.get("oidc.nonce").unwrap().status, Status::Skip);
+    e.nonce = Some("MqP13jCrw5uEzrt2iQdqbQ".into());
+    let (_, report) = oidc::audit(&token, &e, 1_768_466_455);
+    assert_eq!(report.get("oidc.nonce").unwrap().status, Status::Pass);
+    e.nonce = Some("another-login".into());
+    let err = oidc::verify(&token, &e, 1_768_466_455).unwrap_err();
+    assert_eq!(e2ei_verify::report::Failure::check_id(&err), "oidc.nonce");
+}

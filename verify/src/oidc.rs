@@ -170,6 +170,11 @@ pub struct Expectations {
     pub name: Option<String>,
     /// `handle@domain`, as IdPs give `preferred_username`.
     pub preferred_username: Option<String>,
+    /// The `nonce` of the client's authorization request: the id token must
+    /// echo it (OpenID Connect Core §3.1.3.7), so that a token issued for
+    /// another login cannot be replayed into this one. Only a party that saw
+    /// the request (the client, an auditor of its transcript) knows it.
+    pub nonce: Option<String>,
     /// Time tolerances (no lifetime bound beyond a day).
     pub time: TimePolicy,
 }
@@ -185,6 +190,7 @@ impl Expectations {
             acme_aud: None,
             name: None,
             preferred_username: None,
+            nonce: None,
             time: TimePolicy::TOKEN,
         }
     }
@@ -205,7 +211,7 @@ pub enum Error {
     /// A claim is not the expected value.
     #[error("{claim} is {}, expected {expected:?}", claims::shown(.found))]
     Claim {
-        /// The check id (`oidc.iss`, `oidc.aud`, `oidc.keyauth`, …).
+        /// The check id (`oidc.iss`, `oidc.aud`, `oidc.keyauth`, `oidc.nonce`, …).
         id: &'static str,
         /// The claim name.
         claim: &'static str,
@@ -307,6 +313,7 @@ fn run<S: Sink<Error>>(
             "preferred_username",
             &expect.preferred_username,
         ),
+        ("oidc.nonce", "nonce", &expect.nonce),
     ] {
         let found = claims::string(&claims, claim).ok().flatten();
         crate::dpop::expected_eq(sink, id, claim, found, expected.as_deref(), |e, f| {

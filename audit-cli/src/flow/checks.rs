@@ -532,13 +532,15 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         return;
     }
     let (keys, printed_at) = idp_trust(flow, trust);
-    let expect = id_token_expectations(flow, keys, challenge, account, id_token.value);
+    let claims = claims_of(id_token.value);
+    let expect = id_token_expectations(flow, keys, challenge, account, claims.as_ref());
     let suite_hashed = challenge
         .zip(account)
         .map(|(c, key)| key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash()));
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
+        nonce_unrequested(flow, str_claim(claims.as_ref(), "nonce"), check);
         if let Some(suite_hashed) = &suite_hashed {
             suite_hash_keyauth(check, suite_hashed);
         }
@@ -557,25 +559,26 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
 
 /// What the flow says the id token must carry: `acme_aud` and `keyauth` of
 /// the `wire-oidc-01` challenge, `iss` its target, `aud` the OAuth client id
-/// of the client's authorization request, and the order's user.
+/// and `nonce` the nonce of the client's authorization request, and the
+/// order's user.
 fn id_token_expectations(
     flow: &Flow<'_>,
     keys: oidc::IdpTrust,
     challenge: Option<&Challenge>,
     account: Option<&PublicKey>,
-    token: &str,
+    claims: Option<&Value>,
 ) -> oidc::Expectations {
     let mut expect = oidc::Expectations::new(keys);
     expect.acme_aud = challenge.map(|c| c.url.clone());
     expect.keyauth = challenge
         .zip(account)
         .map(|(c, key)| key_authorization(c, key, HashAlg::Sha256));
-    let claims = claims_of(token);
     expect.iss = challenge
         .and_then(|c| c.target.as_deref())
-        .map(|target| idp_issuer(target, claims.as_ref()));
+        .map(|target| idp_issuer(target, claims));
     expect.audience = flow.oauth_client_id.as_ref().map(|c| c.value.clone());
-    expect_user(flow, claims.as_ref(), &mut expect);
+    expect.nonce = flow.oauth_nonce.as_ref().map(|n| n.value.clone());
+    expect_user(flow, claims, &mut expect);
     expect
 }
 
@@ -709,6 +712,31 @@ fn suite_hash_keyauth(check: &mut Check, suite_hashed: &str) {
              wire-oidc-01) require: a current server rejects it"
             .into();
     }
+}
+
+/// `oidc.nonce` with nothing to compare: the capture shows no authorization
+/// request (2026-01 starts at the `wire-oidc-01` POST), a skip that says so;
+/// or the client's request sent no `nonce`, which leaves nothing binding the
+/// id token to this login (OpenID Connect Core §3.1.2.1 makes it optional for
+/// the code flow, hence a warning, not a failure).
+fn nonce_unrequested(flow: &Flow<'_>, nonce: Option<&str>, check: &mut Check) {
+    if check.id != "oidc.nonce" || check.status != Status::Skip {
+        return;
+    }
+    let nonce = nonce.map_or_else(|| "(absent)".into(), |n| format!("{n:?}"));
+    check.message = match &flow.oauth_client_id {
+        None => {
+            format!("nonce {nonce} not compared: the capture shows no OAuth authorization request")
+        }
+        Some(request) => {
+            check.status = Status::Warn;
+            format!(
+                "the OAuth authorization request (step {}) sends no nonce: nothing binds the \
+                 id token (nonce {nonce}) to this login",
+                shown_step(request.step)
+            )
+        }
+    };
 }
 
 /// An id token with no `keyauth` / `acme_aud` at all is how the protocol was

@@ -93,6 +93,8 @@ pub struct Flow<'t> {
     /// The `client_id` of the client's OAuth authorization request to the IdP:
     /// the audience its id token must name.
     pub oauth_client_id: Option<At<String>>,
+    /// The `nonce` of that request: the id token must echo it.
+    pub oauth_nonce: Option<At<String>>,
     /// The id token posted to ACME, else the first one seen.
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
@@ -262,6 +264,11 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                     if flow.oauth_client_id.is_none() && !is_acme(&r.url) {
                         flow.oauth_client_id =
                             oauth_client_id(&r.url).map(|value| At { value, step: n });
+                        flow.oauth_nonce = flow
+                            .oauth_client_id
+                            .as_ref()
+                            .and_then(|_| oauth_param(&r.url, "nonce"))
+                            .map(|value| At { value, step: n });
                     }
                 }
                 ItemKind::Response(r) => {
@@ -354,14 +361,17 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n
 /// The `client_id` of an OAuth authorization request (RFC 6749 §4.1.1: a
 /// query with `response_type` and `client_id`), percent-decoded.
 fn oauth_client_id(url: &str) -> Option<String> {
+    oauth_param(url, "response_type")?;
+    oauth_param(url, "client_id")
+}
+
+/// A query parameter of `url`, form-decoded (`+` is a space).
+fn oauth_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1.split('#').next()?;
-    let param = |name: &str| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
-    };
-    param("response_type")?;
-    e2ei_verify::identity::percent_decode(&param("client_id")?.replace('+', " "))
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?;
+    e2ei_verify::identity::percent_decode(&value.replace('+', " "))
 }
 
 fn response_body(
@@ -482,7 +492,7 @@ fn add_object<'t, 'i>(
 
 #[cfg(test)]
 mod tests {
-    use super::oauth_client_id;
+    use super::{oauth_client_id, oauth_param};
 
     #[test]
     fn the_oauth_client_id_comes_from_an_authorization_request_only() {
@@ -499,5 +509,23 @@ mod tests {
         ] {
             assert_eq!(oauth_client_id(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn the_oauth_nonce_is_the_whole_nonce_parameter() {
+        let auth =
+            "http://dex/auth?response_type=code&client_id=wireapp&nonce=REQyyne9UjP6K0MwFPEbVA#x";
+        assert_eq!(
+            oauth_param(auth, "nonce").as_deref(),
+            Some("REQyyne9UjP6K0MwFPEbVA")
+        );
+        assert_eq!(
+            oauth_param("https://idp/auth?xnonce=a&nonce=b+c%21", "nonce").as_deref(),
+            Some("b c!")
+        );
+        assert_eq!(
+            oauth_param("https://idp/auth?response_type=code", "nonce"),
+            None
+        );
     }
 }

@@ -293,6 +293,13 @@ fn oidc_cases(
             forged(&|t| t["iss"] = json!("https://idp.example.org/realms/wire")),
         ),
         oidc(
+            "oidc.nonce",
+            "flow-other-login",
+            "The id token's nonce is not the nonce of the client's OAuth authorization \
+             request: a token the IdP issued for another login, replayed into this one.",
+            forged(&|t| t["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U")),
+        ),
+        oidc(
             "oidc.signature",
             "flow-other-key",
             "The id token is signed by another key than the pinned IdP key.",
