@@ -15,6 +15,7 @@
 //! (`challenge_floor`) is the two raw signature checks of the same submissions.
 //! Build: `cargo build --release -p e2ei-benches --example spin`.
 
+use e2ei_benches::pair::pair;
 use e2ei_benches::{Fixture, Pool};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -91,11 +92,6 @@ fn pool(f: &mut Fixtures) -> &mut Pool {
         .get_or_insert_with(|| Pool::new(suite, Pool::default_size(suite)))
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, default: &'static str| args.get(i).map_or(default, String::as_str);
@@ -115,24 +111,22 @@ fn main() {
             _ => "floor",
         })
         .unwrap_or_else(|| usage());
-        // Blocks of about 2 ms each.
-        let per = time(&mut f, floor, 20).max(1.0);
-        let n = ((2_000.0 / per) as u32).max(2);
-        let (mut a, mut k, mut r) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            let x = time(&mut f, floor, n);
-            let y = time(&mut f, b, n);
-            a.push(x);
-            k.push(y);
-            r.push(y / x);
-        }
-        let (ma, mk, mr) = (median(&mut a), median(&mut k), median(&mut r));
-        let (pa, pk) = (a[rounds / 10], k[rounds / 10]);
+        let f = std::cell::RefCell::new(&mut f);
+        let p = pair(
+            rounds,
+            |n| time(&mut f.borrow_mut(), floor, n),
+            |n| time(&mut f.borrow_mut(), b, n),
+        );
         println!(
-            "{kind}/{}: median floor {ma:.1} µs, {kind} {mk:.1} µs, ratio {mr:.3}; \
-             p10 floor {pa:.1} µs, {kind} {pk:.1} µs, ratio {:.3} ({rounds} rounds of {n})",
+            "{kind}/{}: median floor {:.1} µs, {kind} {:.1} µs, ratio {:.3}; p10 ratio {:.3} \
+             ({} rounds of {})",
             s.name(),
-            pk / pa,
+            p.floor,
+            p.check,
+            p.ratio,
+            p.ratio_p10,
+            p.rounds,
+            p.block,
             kind = arg(1, ""),
         );
         return;

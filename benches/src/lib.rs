@@ -23,6 +23,7 @@ use vectors::mint::{Flow, SigningKey, Suite};
 
 pub mod chain;
 pub mod flow;
+pub mod pair;
 pub mod table;
 
 /// When the fixtures' tokens are issued (2026-01-01T00:00:00Z).
