@@ -160,3 +160,64 @@ fn one_enrolment_per_section_is_one_flow() {
     assert_eq!(flows.len(), 1);
     assert_eq!(flows[0].suite, "Ed25519 - SHA256");
 }
+
+/// An RSA public key that signed none of the tokens here.
+const STRANGER_KEY: &str = "-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA0V5c6G8mx3YYEQrnoQHt
+cl+zoIX8SM7aR8eUv2DMSuNJJzPnBlXz4OdA5EYYlTLmIg/ZgifAAvu9t97TyWLA
+nM45N7stRaDP6Cg+V/k6ioT3wRzohIMBmuWtmxijIZy22xyQAefxh3++DuLMzUsa
+AiuX2+80TKpw0Jt9/pQWqeZffXGzE80heA02x1+zPk/JcDLyqbxRwN3Qoxa8anqm
+3Jw3hOq3bMRwvGO9Q3uzsdO8g3yKNrPJApaqg1+zIVMtGEakJ6iFzIQycCx7veov
+6m+dBLfQZ2+xUbL2HDV6P5VUYjMie609cxlT4E+V6FKkii32oNcVT5mErKgYWyO6
+FQIDAQAB
+-----END PUBLIC KEY-----";
+
+/// One enrolment whose oidc step shows the id token on jwt.io and, under the
+/// given verdict line of the capture's tool, a key that did not sign it.
+fn enrolment_with_printed_idp_key(verdict: &str) -> String {
+    let challenge = format!("{ACME}/challenge/A/oidcA");
+    let heading = "validate oidc challenge (userId + displayName)\n";
+    let shown = format!(
+        "{heading}See it on [jwt.io](https://jwt.io/#id_token={})\n\n{verdict}\n```text\n{STRANGER_KEY}\n```\n",
+        id_token(&challenge, 1_707_929_004)
+    );
+    let text = enrolment(1, "A", 1_707_929_004);
+    assert!(text.contains(heading));
+    format!("Ed25519 - SHA256\n{}", text.replacen(heading, &shown, 1))
+}
+
+fn trusting_transcript_keys() -> Options {
+    Options {
+        trust: Trust {
+            transcript_keys: true,
+            ..Trust::default()
+        },
+        ..options()
+    }
+}
+
+/// 2024-02 (keycloak): the capture prints the IdP key it tried under
+/// "❌ Invalid Signature with key:", its own tool saying the key does not
+/// verify the id token. With `--trust-transcript-keys` that key is not one the
+/// capture vouches for: the signature is unverified (`warn`), not failed
+/// against a key nobody claimed signed it.
+#[test]
+fn a_key_the_capture_marks_invalid_is_not_trusted_from_the_transcript() {
+    let text = enrolment_with_printed_idp_key("❌ Invalid Signature with key:");
+    let flows = audit(&text, &trusting_transcript_keys()).unwrap();
+    let sig = checks(&flows[0], "oidc.signature");
+    assert_eq!(sig.len(), 1, "{:#?}", flows[0]);
+    assert_eq!(sig[0].status, Status::Warn, "{:?}", sig[0]);
+}
+
+/// The same key printed as the one that verified ("✅ Signature Verified with
+/// key:") is trusted from the transcript, and the signature it does not verify
+/// fails: the marker only withholds trust, it never passes a signature.
+#[test]
+fn a_key_the_capture_vouches_for_is_trusted_and_a_bad_signature_fails() {
+    let text = enrolment_with_printed_idp_key("✅ Signature Verified with key:");
+    let flows = audit(&text, &trusting_transcript_keys()).unwrap();
+    let sig = checks(&flows[0], "oidc.signature");
+    assert_eq!(sig.len(), 1, "{:#?}", flows[0]);
+    assert_eq!(sig[0].status, Status::Fail, "{:?}", sig[0]);
+}

@@ -214,10 +214,21 @@ const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
 /// with that reason rather than failed.
 fn expect_identity(flow: &Flow<'_>, e: &mut dpop::Expectations) {
     e.aud = flow.dpop_challenge().map(|c| c.url.clone());
-    e.handle = order_member(flow, &USER, "handle").and_then(|h| Handle::parse(&h).ok());
+    e.handle = order_handle(flow);
     e.name = order_member(flow, &USER, "name");
     e.team = order_member(flow, &USER, "team");
     e.identity_absent = dpop::Absent::Skips;
+}
+
+/// The order's handle. A 2023 order may spell it without its domain
+/// (`"handle":"im:wireapp=alice_wire"`) beside the order's own `domain`
+/// member (2023-05): the handle is on that domain.
+fn order_handle(flow: &Flow<'_>) -> Option<Handle> {
+    let raw = order_member(flow, &USER, "handle")?;
+    Handle::parse(&raw).ok().or_else(|| {
+        let domain = order_member(flow, &USER, "domain").filter(|_| !raw.contains('@'))?;
+        Handle::parse(&format!("{raw}@{domain}")).ok()
+    })
 }
 
 /// What a proof in this flow must say. The age limit is dropped: the capture
@@ -636,7 +647,7 @@ fn expect_user(flow: &Flow<'_>, claims: Option<&Value>, e: &mut oidc::Expectatio
     let name = order_member(flow, &USER, "name");
     let raw = order_member(flow, &USER, "handle");
     // 2023 orders may spell a handle without its domain (`im:wireapp=alice`).
-    let parsed = raw.as_deref().and_then(|h| Handle::parse(h).ok());
+    let parsed = order_handle(flow);
     let names = |found: &str| {
         raw.as_deref() == Some(found) || parsed.as_ref().is_some_and(|h| h.names(found))
     };
@@ -900,6 +911,37 @@ mod tests {
                 serde_json::json!({"name": "Alice Smith", "preferred_username": "mallory@wire.com"})
             ),
             (alice("Alice Smith"), alice("alice_wire@wire.com"))
+        );
+    }
+
+    /// A handle the order spells without its domain is on the order's
+    /// `domain` (2023-05: `"handle":"im:wireapp=alice_wire","domain":"wire.com"`);
+    /// without a `domain` member it stays unknown.
+    #[test]
+    fn a_domainless_handle_is_on_the_orders_domain() {
+        let order = |value: Value| Flow {
+            identifiers: vec![serde_json::json!({
+                "type": "wireapp-id",
+                "value": value.to_string(),
+            })],
+            ..Flow::default()
+        };
+        let with_domain = order(serde_json::json!({
+            "name": "Alice Smith", "domain": "wire.com", "handle": "im:wireapp=alice_wire"
+        }));
+        assert_eq!(
+            order_handle(&with_domain),
+            Some(Handle::parse("wireapp://%40alice_wire@wire.com").unwrap())
+        );
+        let without = order(serde_json::json!({"handle": "im:wireapp=alice_wire"}));
+        assert_eq!(order_handle(&without), None);
+        // A handle with its own domain keeps it.
+        let own = order(serde_json::json!({
+            "domain": "wire.com", "handle": "im:wireapp=alice@other.example"
+        }));
+        assert_eq!(
+            order_handle(&own),
+            Some(Handle::parse("im:wireapp=alice@other.example").unwrap())
         );
     }
 

@@ -467,6 +467,11 @@ fn add_object<'t, 'i>(
                 step: n,
             });
         }
+        // A key the capture's tool says did not verify the token beside it is
+        // no key the capture vouches for: `--trust-transcript-keys` must not
+        // trust it (a 2024-02 keycloak capture prints, so marked, a key that
+        // verifies none of the IdP's tokens).
+        ObjectKind::PublicKey if object.rejected => {}
         ObjectKind::PublicKey => {
             let (mut access, mut idp) = (false, false);
             for t in step_tokens {

@@ -60,6 +60,9 @@ pub struct DerObject {
     /// The `###### Certificate #N` / `###### CSR:` sub-heading it sits under, if any.
     pub heading: Option<String>,
     pub text_view: Option<TextView>,
+    /// The capture's own tool printed it as the key that did NOT verify the token
+    /// above it (`❌ Invalid Signature with key:`): not a key the capture vouches for.
+    pub rejected: bool,
 }
 
 /// One PEM block found in a text, with the 0-based index of its BEGIN line in that text.

@@ -27,6 +27,9 @@ enum Marker {
     /// `Decoded:`: the next JSON blocks are the header and claims views of the token(s)
     /// just shown; `header_line` is set once the header view is attached.
     Decoded { header_line: Option<usize> },
+    /// `❌ Invalid Signature with key:`: the capture's own tool says the key in the
+    /// next block does not verify the token shown above it.
+    KeyRejected,
 }
 
 #[derive(Default)]
@@ -39,6 +42,8 @@ struct Reader {
     group: Option<String>,
     subheading: Option<String>,
     marker: Marker,
+    /// Set while the block after a [`Marker::KeyRejected`] line is read.
+    key_rejected: bool,
 }
 
 /// Reads `text`; `None` when no step, block or token was found.
@@ -182,6 +187,15 @@ fn holds_json(block: &Block<'_>) -> bool {
 }
 
 /// The object kind an openssl text dump describes, from its first line.
+/// The prose line Wire's tool prints above a key that did NOT verify the token
+/// shown (`❌ Invalid Signature with key:`, beside `✅ Signature Verified with key:`).
+fn rejects_key(text: &str) -> bool {
+    const NEEDLE: &[u8] = b"invalid signature";
+    text.as_bytes()
+        .windows(NEEDLE.len())
+        .any(|w| w.eq_ignore_ascii_case(NEEDLE))
+}
+
 fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
     match content.trim_start().lines().next()?.trim() {
         "Certificate:" => Some(ObjectKind::Certificate),
@@ -259,6 +273,8 @@ impl Reader {
             Marker::Raw
         } else if decoded {
             Marker::Decoded { header_line: None }
+        } else if rejects_key(text) {
+            Marker::KeyRejected
         } else {
             Marker::None
         };
@@ -293,6 +309,7 @@ impl Reader {
             .unwrap_or("")
             .to_ascii_lowercase();
         let marker = std::mem::take(&mut self.marker);
+        self.key_rejected = marker == Marker::KeyRejected;
         match read_as(&lang, block, marker) {
             ReadAs::Json if self.decoded_view(marker, block) => {}
             ReadAs::Json => self.json_block(block),
@@ -521,6 +538,7 @@ impl Reader {
             self.finding(line, FindingKind::SecretPrinted { label });
         }
         let heading = self.subheading.clone();
+        let rejected = self.key_rejected;
         self.step_mut(line).objects.push(DerObject {
             kind,
             label: label.to_owned(),
@@ -529,6 +547,7 @@ impl Reader {
             line,
             heading,
             text_view: None,
+            rejected,
         });
     }
 
