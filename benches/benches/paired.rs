@@ -41,7 +41,9 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(400);
     let header = |what: &str| {
-        println!("\n| suite | floor (µs) | {what} (µs) | ratio (median) | ratio (p10) | per second |");
+        println!(
+            "\n| suite | floor (µs) | {what} (µs) | ratio (median) | ratio (p10) | per second |"
+        );
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     };
     header("`access_token::verify`");
