@@ -424,7 +424,8 @@ fn access_token(
 /// `access_token.aud` when the library failed it (not the challenge URL, as a
 /// string or an array naming nothing else): a warning instead when every
 /// member is the token's own `iss`, since that is how wire-server wrote tokens
-/// before 2024 (the 2023 captures). Anything else stays a failure.
+/// until early 2024 (the 2023 captures, a 2024-01-15 one). Anything else stays
+/// a failure.
 fn audience(check: &mut Check, claims: Option<&Value>) {
     let members: Vec<&str> = match claims.and_then(|c| c.get("aud")) {
         Some(Value::String(s)) => vec![s.as_str()],
@@ -442,7 +443,7 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
         check.status = Status::Warn;
         check.message = "aud is the token's own iss: the token names wire-server itself as \
              its audience, so nothing restricts it to this ACME challenge \
-             (wire-server's tokens did so before 2024; a current server rejects it)"
+             (wire-server's tokens did so until early 2024; a current server rejects it)"
             .into();
     }
 }
