@@ -70,6 +70,7 @@ const CATALOGUE: &[&str] = &[
     "oidc.name",
     "oidc.preferred_username",
     "oidc.nonce",
+    "oidc.pkce",
     "acme.jws.format",
     "acme.jws.signature",
     "acme.jws.url",

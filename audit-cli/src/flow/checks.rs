@@ -80,6 +80,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     access_token(flow, at, trust, client_id, &mut out);
     delivered(flow, &mut out);
     oidc(flow, trust, account_key.as_ref(), at, &mut out);
+    super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut out.checks);
     secrets(flow, &mut out);

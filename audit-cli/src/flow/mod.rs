@@ -10,6 +10,7 @@ mod certificate;
 mod checks;
 mod consistency;
 mod identifiers;
+mod pkce;
 mod reconstruct;
 mod report;
 

@@ -95,6 +95,11 @@ pub struct Flow<'t> {
     pub oauth_client_id: Option<At<String>>,
     /// The `nonce` of that request: the id token must echo it.
     pub oauth_nonce: Option<At<String>>,
+    /// The PKCE `code_challenge` of that request and its `code_challenge_method`
+    /// (absent means `plain`, RFC 7636 §4.3).
+    pub oauth_pkce: Option<At<(String, Option<String>)>>,
+    /// The PKCE `code_verifier` the client sent to the IdP's token endpoint.
+    pub oauth_code_verifier: Option<At<String>>,
     /// The id token posted to ACME, else the first one seen.
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
@@ -264,11 +269,15 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                     if flow.oauth_client_id.is_none() && !is_acme(&r.url) {
                         flow.oauth_client_id =
                             oauth_client_id(&r.url).map(|value| At { value, step: n });
-                        flow.oauth_nonce = flow
-                            .oauth_client_id
-                            .as_ref()
-                            .and_then(|_| oauth_param(&r.url, "nonce"))
-                            .map(|value| At { value, step: n });
+                        if flow.oauth_client_id.is_some() {
+                            let param = |name| oauth_param(&r.url, name);
+                            let at = |value| At { value, step: n };
+                            flow.oauth_nonce = param("nonce").map(at);
+                            flow.oauth_pkce = param("code_challenge").map(|c| At {
+                                value: (c, param("code_challenge_method")),
+                                step: n,
+                            });
+                        }
                     }
                 }
                 ItemKind::Response(r) => {
@@ -297,6 +306,14 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                 ItemKind::Json(j) if last == Last::Response => {
                     if let Some(v) = &j.value {
                         response_body(&mut flow, request, v, n, &mut authz);
+                    }
+                }
+                ItemKind::Text(t) if last == Last::Request => {
+                    let token_request =
+                        request.is_some_and(|r| r.method == "POST" && !is_acme(&r.url));
+                    if token_request && flow.oauth_code_verifier.is_none() {
+                        flow.oauth_code_verifier =
+                            code_verifier(t).map(|value| At { value, step: n });
                     }
                 }
                 ItemKind::Text(t) if last == Last::Response => {
@@ -367,8 +384,19 @@ fn oauth_client_id(url: &str) -> Option<String> {
 
 /// A query parameter of `url`, form-decoded (`+` is a space).
 fn oauth_param(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1.split('#').next()?;
-    let value = query
+    form_param(url.split_once('?')?.1.split('#').next()?, name)
+}
+
+/// The `code_verifier` of an authorization-code token request's form body.
+fn code_verifier(body: &str) -> Option<String> {
+    let body = body.trim();
+    form_param(body, "grant_type").filter(|g| g == "authorization_code")?;
+    form_param(body, "code_verifier")
+}
+
+/// A parameter of an `application/x-www-form-urlencoded` string, decoded.
+fn form_param(form: &str, name: &str) -> Option<String> {
+    let value = form
         .split('&')
         .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?;
     e2ei_verify::identity::percent_decode(&value.replace('+', " "))
@@ -497,7 +525,7 @@ fn add_object<'t, 'i>(
 
 #[cfg(test)]
 mod tests {
-    use super::{oauth_client_id, oauth_param};
+    use super::{code_verifier, oauth_client_id, oauth_param};
 
     #[test]
     fn the_oauth_client_id_comes_from_an_authorization_request_only() {
@@ -514,6 +542,17 @@ mod tests {
         ] {
             assert_eq!(oauth_client_id(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn the_code_verifier_comes_from_an_authorization_code_grant_only() {
+        let body = "grant_type=authorization_code&code=s43q&code_verifier=0kBEjyRJ75ve-_~.&redirect_uri=x\n";
+        assert_eq!(code_verifier(body).as_deref(), Some("0kBEjyRJ75ve-_~."));
+        assert_eq!(
+            code_verifier("grant_type=refresh_token&code_verifier=a"),
+            None
+        );
+        assert_eq!(code_verifier("grant_type=authorization_code&code=c"), None);
     }
 
     #[test]

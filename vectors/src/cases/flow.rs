@@ -51,6 +51,9 @@ struct Fault {
     /// The `keyauth` member of the `wire-oidc-01` POST, when it is not the
     /// posting account's key authorization.
     posted_keyauth: Option<String>,
+    /// The PKCE `code_verifier` sent to the IdP's token endpoint, when it is
+    /// not the one whose S256 hash the authorization request carried.
+    code_verifier: Option<String>,
 }
 
 /// The signed artefacts every flow of a suite shares (certificates are slow
@@ -292,6 +295,17 @@ fn oidc_cases(
             "The id token's iss is another IdP than the wire-oidc-01 challenge's target.",
             forged(&|t| t["iss"] = json!("https://idp.example.org/realms/wire")),
         ),
+        case(
+            "oidc.pkce.flow-other-verifier",
+            "The client redeems the authorization code with another PKCE code_verifier \
+             than the one whose S256 hash its authorization request carried: the code \
+             was not bound to this client's login.",
+            Fault {
+                code_verifier: Some(b64(b"another-code-verifier-of-43-characters-or-more")),
+                ..Fault::default()
+            },
+            audit(&["oidc.pkce"], &[]),
+        ),
         oidc(
             "oidc.nonce",
             "flow-other-login",
@@ -504,7 +518,7 @@ fn transcript(e: &Enrolment, s: &Shared, fault: &Fault) -> String {
         .id_token
         .clone()
         .unwrap_or_else(|| id_token(e, account, &e.idp, &|_| {}));
-    oauth(&mut md, e, &token);
+    oauth(&mut md, e, &token, fault.code_verifier.as_deref());
     let keyauth = fault
         .posted_keyauth
         .clone()
@@ -619,7 +633,7 @@ fn delivery(md: &mut Md<'_>, f: &Flow, fault: &Fault) {
 /// The OAuth authorization-code exchange with PKCE at the IdP (the challenge's
 /// `target`), which returns `id_token`. Every value derives from the suite's
 /// name.
-fn oauth(md: &mut Md<'_>, e: &Enrolment, id_token: &str) {
+fn oauth(md: &mut Md<'_>, e: &Enrolment, id_token: &str, sent_verifier: Option<&str>) {
     let idp = e.idp_iss();
     let digest =
         |s: &str| b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes()).as_ref());
@@ -665,8 +679,9 @@ fn oauth(md: &mut Md<'_>, e: &Enrolment, id_token: &str) {
     md.block(
         "text",
         &format!(
-            "grant_type=authorization_code&code={code}&code_verifier={verifier}\
-             &redirect_uri={redirect}&client_id={client}"
+            "grant_type=authorization_code&code={code}&code_verifier={}\
+             &redirect_uri={redirect}&client_id={client}",
+            sent_verifier.unwrap_or(&verifier)
         ),
     );
     md.step("OAUTH access token");

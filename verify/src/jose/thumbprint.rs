@@ -24,7 +24,8 @@ impl HashAlg {
         }
     }
 
-    pub(crate) fn digest(self, data: &[u8]) -> digest::Digest {
+    /// The hash of `data` (aws-lc-rs): thumbprints, `ath`, PKCE's S256.
+    pub fn digest(self, data: &[u8]) -> digest::Digest {
         let alg = match self {
             HashAlg::Sha256 => &digest::SHA256,
             HashAlg::Sha384 => &digest::SHA384,
