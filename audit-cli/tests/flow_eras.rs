@@ -221,3 +221,103 @@ fn a_key_the_capture_vouches_for_is_trusted_and_a_bad_signature_fails() {
     assert_eq!(sig.len(), 1, "{:#?}", flows[0]);
     assert_eq!(sig[0].status, Status::Fail, "{:?}", sig[0]);
 }
+
+/// A CSR from the conformance vectors, as DER.
+fn vector_csr(case: &str) -> Vec<u8> {
+    let path: std::path::PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "vectors",
+        "cases",
+        "ed25519",
+        case,
+        "csr.pem",
+    ]
+    .iter()
+    .collect();
+    let pem = std::fs::read_to_string(&path).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+/// A finalize step that sends `sent` and prints `shown` under `###### CSR:`,
+/// as the captures do from 2023-01 on.
+fn finalize_step(sent: &[u8], shown: &[u8]) -> String {
+    let url = format!("{ACME}/order/ord/finalize");
+    let protected = b64(&format!(
+        r#"{{"alg":"EdDSA","kid":"{ACME}/account/acct","nonce":"bm9uY2U","typ":"JWT","url":"{url}"}}"#
+    ));
+    let payload = b64(&format!(r#"{{"csr":"{}"}}"#, B64.encode(sent)));
+    let pem = base64::engine::general_purpose::STANDARD.encode(shown);
+    let lines: Vec<&str> = pem
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        r#"Ed25519 - SHA256
+### Initial setup with ACME server
+#### 1. fetch acme directory for hyperlinks
+```http request
+GET {ACME}/directory
+```
+### Client presents a CSR and gets its certificate
+#### 28. create a CSR and call finalize url
+```http request
+POST {url}
+                         /acme/{{acme-provisioner}}/order/{{order-id}}/finalize
+content-type: application/jose+json
+```
+```json
+{{
+  "protected": "{protected}",
+  "payload": "{payload}",
+  "signature": "{}"
+}}
+```
+###### CSR: 
+openssl -verify ✅
+```
+-----BEGIN CERTIFICATE REQUEST-----
+{}
+-----END CERTIFICATE REQUEST-----
+
+```
+"#,
+        B64.encode([9u8; 64]),
+        lines.join("\n")
+    )
+}
+
+fn consistency(text: &str) -> Vec<(Status, String)> {
+    let flows = audit(text, &options()).unwrap();
+    assert_eq!(flows.len(), 1, "{flows:#?}");
+    checks(&flows[0], "transcript.consistency")
+        .into_iter()
+        .map(|c| (c.status, c.message.clone()))
+        .collect()
+}
+
+/// 2023-03 (ldap dex): the CSR printed under "openssl -verify ✅" is not the
+/// one the finalize request sent (another key). The printed view misleads a
+/// reader who trusts it: `transcript.consistency` fails, naming the block.
+#[test]
+fn a_printed_csr_that_is_not_the_sent_one_is_inconsistent() {
+    let (sent, other) = (vector_csr("csr.valid"), vector_csr("csr.san.other-handle"));
+    assert_ne!(sent, other);
+    let found = consistency(&finalize_step(&sent, &other));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Status::Fail, "{found:?}");
+    assert!(found[0].1.contains("CSR block at line"), "{found:?}");
+}
+
+/// The printed CSR that is the sent one agrees.
+#[test]
+fn a_printed_csr_that_is_the_sent_one_agrees() {
+    let sent = vector_csr("csr.valid");
+    let found = consistency(&finalize_step(&sent, &sent));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Status::Pass, "{found:?}");
+}

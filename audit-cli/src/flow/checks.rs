@@ -753,7 +753,8 @@ fn nonce_unrequested(flow: &Flow<'_>, nonce: Option<&str>, check: &mut Check) {
 }
 
 /// An id token with no `keyauth` / `acme_aud` at all is how the protocol was
-/// until 2024: the claims did not exist yet. Early id tokens (2023-02) also
+/// until early 2024: the claims did not exist yet (a 2024-01-16 keycloak
+/// capture carries `keyauth` but no `acme_aud`; a 2024-03-28 one both). Early id tokens (2023-02) also
 /// named only some of the user's names (no `preferred_username`). In a capture
 /// that is a weakness of its era, reported as a warning; a value that is
 /// present and wrong stays a failure, and a server (`challenge`) rejects both.
@@ -776,7 +777,7 @@ fn unbound_before_2024(check: &mut Check) {
         check.status = Status::Warn;
         check.message = format!(
             "the id token has no {} claim: it is not bound to the ACME {} \
-             (id tokens carried no such binding before 2024; a current server rejects this)",
+             (id tokens carried no such binding until early 2024; a current server rejects this)",
             check.id.trim_start_matches("oidc."),
             if check.id == "oidc.keyauth" {
                 "account"

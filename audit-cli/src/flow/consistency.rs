@@ -9,6 +9,7 @@ use base64::Engine;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
 use std::collections::HashMap;
+use x509_parser::prelude::FromDer;
 
 const ID: &str = "transcript.consistency";
 
@@ -71,6 +72,7 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
         }
     }
     agreeing += chain_views(flow, out);
+    agreeing += csr_views(flow, out);
     if agreeing > 0 && !out.iter().any(|c| c.id == ID && c.status == Status::Fail) {
         out.push(FlowCheck::at(
             Check::new(
@@ -119,6 +121,53 @@ fn chain_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
             out.push(FlowCheck::at(c, shown.step));
             0
         }
+    }
+}
+
+/// The CSR blocks printed at the finalize step (`###### CSR:`) must be the CSR
+/// the signed finalize payload carries: a 2023-03 capture prints, under
+/// "openssl -verify ✅", a CSR with another key than the one it sent. A block
+/// printed at another step claims nothing about the finalize request. Returns
+/// the number of agreeing blocks.
+fn csr_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
+    let Some(signed) = &flow.csr else {
+        return 0;
+    };
+    let mut agreeing = 0;
+    for shown in flow.printed_csrs.iter().filter(|c| c.step == signed.step) {
+        if shown.value.der == signed.value {
+            agreeing += 1;
+            continue;
+        }
+        let mut c = Check::new(
+            ID,
+            Status::Fail,
+            format!(
+                "the CSR block at line {} disagrees with the CSR the finalize request sent",
+                shown.value.line
+            ),
+        );
+        c.expected = Some(format!("{} (signed)", describe_csr(signed.value)));
+        c.found = Some(format!("{} (shown)", describe_csr(&shown.value.der)));
+        out.push(FlowCheck::at(c, shown.step));
+    }
+    agreeing
+}
+
+/// A CSR named by its subject public key, the member a swapped CSR changes.
+fn describe_csr(der: &[u8]) -> String {
+    match x509_parser::certification_request::X509CertificationRequest::from_der(der) {
+        Ok((_, csr)) => format!(
+            "CSR for key {}",
+            URL_SAFE_NO_PAD.encode(
+                csr.certification_request_info
+                    .subject_pki
+                    .subject_public_key
+                    .data
+                    .as_ref()
+            )
+        ),
+        Err(_) => format!("{} bytes that are not a CSR", der.len()),
     }
 }
 

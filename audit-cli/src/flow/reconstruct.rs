@@ -104,6 +104,8 @@ pub struct Flow<'t> {
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
     pub csr: Option<At<&'t [u8]>>,
+    /// CSRs printed as PEM blocks (`###### CSR:`): views of the finalize CSR.
+    pub printed_csrs: Vec<At<&'t DerObject>>,
     pub certificates: Vec<At<&'t DerObject>>,
     /// Every token occurrence, with its step.
     pub tokens: Vec<At<&'t Token>>,
@@ -494,6 +496,9 @@ fn add_object<'t, 'i>(
                 value: object.der.as_slice(),
                 step: n,
             });
+        }
+        ObjectKind::CertificateRequest if object.source == ObjectSource::PemBlock => {
+            flow.printed_csrs.push(at);
         }
         // A key the capture's tool says did not verify the token beside it is
         // no key the capture vouches for: `--trust-transcript-keys` must not
