@@ -6,6 +6,10 @@
 //! and by webpki's `verify_for_usage` alone, then both by webpki's peer-name check.
 //! The table counts pass / false accept / false reject / skipped per id prefix, and
 //! `worse` counts cases where our verdict is wrong and webpki's is right: it must be 0.
+//!
+//! It also holds our certificate reader (`parse_certificates`) to x509-parser's
+//! on every certificate of the suite and lists where the two disagree: a
+//! certificate only x509-parser reads must be one webpki refuses as well.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
@@ -14,6 +18,7 @@ use std::io::Read;
 use e2ei_verify::x509::{parse_certificates, verify_path, Usage};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde_json::Value;
+use x509_parser::pem::Pem;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Outcome {
@@ -42,8 +47,10 @@ fn main() {
         .unwrap();
     let limbo: Value = serde_json::from_str(&text).unwrap();
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    let mut readers = Readers::default();
     for case in limbo["testcases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
+        readers.compare(id, case);
         let row = rows.entry(prefix(id)).or_default();
         row.total += 1;
         let (ours, webpki) = run(case);
@@ -54,7 +61,8 @@ fn main() {
             row.worse.push(id.to_owned());
         }
     }
-    let table = render(&rows);
+    let mut table = render(&rows);
+    table.push_str(&readers.render());
     print!("{table}");
     if let Some(out) = args.next() {
         std::fs::write(out, &table).unwrap();
@@ -70,12 +78,77 @@ fn prefix(id: &str) -> String {
     }
 }
 
+/// The DER of every PEM string in `v`, unparsed: the engines judge them.
 fn pems(v: &Value) -> Vec<CertificateDer<'static>> {
     v.as_array()
         .into_iter()
         .flatten()
-        .flat_map(|p| parse_certificates(p.as_str().unwrap_or_default().as_bytes()).unwrap())
+        .flat_map(|p| pem_ders(p.as_str().unwrap_or_default()))
         .collect()
+}
+
+fn pem_ders(text: &str) -> Vec<CertificateDer<'static>> {
+    Pem::iter_from_buffer(text.as_bytes())
+        .map(|pem| CertificateDer::from(pem.unwrap().contents))
+        .collect()
+}
+
+/// Our reader's verdicts beside x509-parser's, certificate by certificate.
+#[derive(Default)]
+struct Readers {
+    certificates: usize,
+    both_read: usize,
+    both_refuse: usize,
+    /// (case id, our reason, webpki's verdict on the certificate).
+    only_x509_parser: Vec<(String, String, &'static str)>,
+    only_ours: Vec<String>,
+}
+
+impl Readers {
+    fn compare(&mut self, id: &str, case: &Value) {
+        let mut ders = pem_ders(case["peer_certificate"].as_str().unwrap_or_default());
+        ders.extend(pems(&case["untrusted_intermediates"]));
+        ders.extend(pems(&case["trusted_certs"]));
+        for der in ders {
+            self.certificates += 1;
+            let ours = parse_certificates(&der);
+            let theirs = matches!(x509_parser::parse_x509_certificate(&der), Ok(([], _)));
+            match (ours, theirs) {
+                (Ok(_), true) => self.both_read += 1,
+                (Err(_), false) => self.both_refuse += 1,
+                (Ok(_), false) => self.only_ours.push(id.to_owned()),
+                (Err(e), true) => {
+                    let webpki = match webpki::EndEntityCert::try_from(&der) {
+                        Ok(_) => "webpki reads it",
+                        Err(_) => "webpki refuses it",
+                    };
+                    self.only_x509_parser
+                        .push((id.to_owned(), e.to_string(), webpki));
+                }
+            }
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!(
+            "\nCertificate reader vs x509-parser, every certificate of the suite: {} read, \
+             {} both read, {} both refuse, {} only ours reads, {} only x509-parser reads.\n",
+            self.certificates,
+            self.both_read,
+            self.both_refuse,
+            self.only_ours.len(),
+            self.only_x509_parser.len()
+        );
+        for id in &self.only_ours {
+            out.push_str(&format!("- only ours reads: {id}\n"));
+        }
+        for (id, reason, webpki) in &self.only_x509_parser {
+            out.push_str(&format!(
+                "- only x509-parser reads: {id}: {reason}; {webpki}\n"
+            ));
+        }
+        out
+    }
 }
 
 /// Our verdict and webpki's, classified against the expected result.

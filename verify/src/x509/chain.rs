@@ -28,25 +28,24 @@
 //! never accepts what webpki plus correct URI semantics would reject.
 
 //! # Parsed once
-//! Every certificate of the chain is read by x509-parser once per verification
-//! ([`Cert`]) and every anchor by webpki once ([`TrustAnchor`]); the checks below
-//! share those readings instead of parsing the same DER again.
+//! Every certificate of the chain is read once per verification by our strict
+//! reader ([`Cert`], [`super::cert`]) and every anchor by webpki once
+//! ([`TrustAnchor`]); the checks below share those readings instead of parsing
+//! the same DER again.
 //!
 //! # Whose EKU
 //! [`verify_path`] judges every certificate's EKU as webpki does. Behind
 //! [`verify_chain`](super::verify_chain) the leaf's EKU is `cert.eku`'s to judge, so
 //! that a serverAuth-only leaf fails that check alone; see [`EkuPolicy`].
 
+use super::cert::{self, Certificate};
+use super::name_constraints::{self, Split};
+use super::{der, ext, Error};
 use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
 use webpki::{
     anchor_from_trusted_cert, EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeId,
     KeyPurposeIdIter, KeyUsage, RequiredEkuNotFoundContext, VerifiedPath,
 };
-use x509_parser::oid_registry::{OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_NAME_CONSTRAINTS};
-use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
-
-use super::name_constraints::{self, Split};
-use super::{der, ext, Error};
 
 /// Every signature algorithm rustls-webpki offers with aws-lc-rs.
 static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = webpki::ALL_VERIFICATION_ALGS;
@@ -106,31 +105,28 @@ impl Path {
     /// The subject of the anchor the path ends at (RFC 4514 style); empty if
     /// x509-parser cannot read that name (webpki, which accepted the anchor, could).
     pub fn anchor_subject(&self) -> String {
-        match X509Name::from_der(&self.anchor_name) {
-            Ok(([], name)) => name.to_string(),
-            _ => String::new(),
-        }
+        cert::display_name(&self.anchor_name)
     }
 }
 
-/// A certificate as given, with x509-parser's reading of it, made once per
-/// verification and shared by every check.
+/// A certificate as given, with our reading of it, made once per verification
+/// and shared by every check.
 pub(crate) struct Cert<'a> {
     pub(crate) der: &'a [u8],
-    /// `None` when x509-parser refuses the DER: every check that needs this reading
+    /// `None` when the reader refuses the DER: every check that needs this reading
     /// then fails closed (webpki may still read the certificate).
-    pub(crate) x509: Option<X509Certificate<'a>>,
+    pub(crate) x509: Option<Certificate<'a>>,
 }
 
 impl<'a> Cert<'a> {
     fn read(der: &'a [u8]) -> Self {
         Cert {
             der,
-            x509: parse(der).ok(),
+            x509: Certificate::read(der).ok(),
         }
     }
 
-    fn x509(&self) -> Result<&X509Certificate<'a>, Error> {
+    fn x509(&self) -> Result<&Certificate<'a>, Error> {
         self.x509.as_ref().ok_or_else(bad_der)
     }
 }
@@ -259,7 +255,7 @@ fn first_pass_must_fail(ctx: &Ctx<'_>) -> bool {
     if !has_uri_san(leaf) {
         return false;
     }
-    let issuer = leaf.issuer().as_raw();
+    let issuer = leaf.issuer;
     let Some(issuer_contents) = der::read_only(issuer, 0x30).map(|t| t.value) else {
         return false;
     };
@@ -277,7 +273,7 @@ fn first_pass_must_fail(ctx: &Ctx<'_>) -> bool {
         let Some(x509) = &cert.x509 else {
             return false;
         };
-        if x509.subject().as_raw() != issuer {
+        if x509.subject != issuer {
             continue;
         }
         if !matches!(name_constraints_contents(x509), Ok(contents) if has_uri_subtrees(contents)) {
@@ -288,7 +284,7 @@ fn first_pass_must_fail(ctx: &Ctx<'_>) -> bool {
     issuers > 0
 }
 
-fn has_uri_san(cert: &X509Certificate<'_>) -> bool {
+fn has_uri_san(cert: &Certificate<'_>) -> bool {
     matches!(
         ext::san(cert),
         Ok(names) if names.iter().any(|n| {
@@ -416,7 +412,7 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
 }
 
 /// The URI SANs of `cert`.
-fn uri_sans<'a>(cert: &X509Certificate<'a>) -> Result<Vec<&'a str>, Error> {
+fn uri_sans<'a>(cert: &Certificate<'a>) -> Result<Vec<&'a str>, Error> {
     let names = ext::san(cert).map_err(|_| bad_der())?;
     Ok(names
         .iter()
@@ -434,7 +430,7 @@ fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<V
     let mut used: Vec<&[u8]> = vec![start.der];
     check_issuer(start.x509()?, below, ctx.time, ctx.usage)?;
     for _ in 0..=ctx.intermediates.len() {
-        let issuer = child.x509()?.issuer().as_raw();
+        let issuer = child.x509()?.issuer;
         let issuer_contents = der::read_only(issuer, 0x30).ok_or_else(bad_der)?.value;
         for (anchor, der) in ctx.trust.iter().zip(ctx.anchors) {
             if anchor.subject.as_ref() == issuer_contents && signed_by(child.der, der)? {
@@ -451,7 +447,7 @@ fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<V
                 continue;
             }
             let x509 = cert.x509()?;
-            if x509.subject().as_raw() == issuer && signed_by(child.der, cert.der)? {
+            if x509.subject == issuer && signed_by(child.der, cert.der)? {
                 check_issuer(x509, below, ctx.time, ctx.usage)?;
                 if name_constraints_contents(x509)?.is_some() {
                     return Err(above_split());
@@ -470,7 +466,7 @@ fn verify_upwards(ctx: &Ctx<'_>, start: &Cert<'_>, mut below: usize) -> Result<V
 /// What webpki checks of an issuer: validity, CA flag, path length, EKU if present.
 /// An issuer is never exempt from the EKU check ([`EkuPolicy`] exempts the leaf only).
 fn check_issuer(
-    cert: &X509Certificate<'_>,
+    cert: &Certificate<'_>,
     below: usize,
     time: UnixTime,
     usage: Usage,
@@ -484,22 +480,21 @@ fn check_issuer(
         if !allowed {
             return Err(Error::KeyUsage(format!(
                 "issuer {} has an EKU without {usage:?}",
-                cert.subject()
+                cert::display_name(cert.subject)
             )));
         }
     }
     let now = i64::try_from(time.as_secs()).unwrap_or(i64::MAX);
-    let validity = cert.validity();
-    if now < validity.not_before.timestamp() {
+    if now < cert.not_before {
         return Err(Error::Path(webpki::Error::CertNotValidYet {
             time,
-            not_before: unix(validity.not_before.timestamp()),
+            not_before: unix(cert.not_before),
         }));
     }
-    if now > validity.not_after.timestamp() {
+    if now > cert.not_after {
         return Err(Error::Path(webpki::Error::CertExpired {
             time,
-            not_after: unix(validity.not_after.timestamp()),
+            not_after: unix(cert.not_after),
         }));
     }
     let bc = ext::basic_constraints(cert).map_err(|_| bad_der())?;
@@ -523,7 +518,7 @@ fn check_ca_key_usage(ctx: &Ctx<'_>, issuers: &[CertificateDer<'_>]) -> Result<(
         if ku.is_some_and(|ku| !ku.key_cert_sign()) {
             return Err(Error::KeyUsage(format!(
                 "issuer {} lacks keyCertSign",
-                cert.subject()
+                cert::display_name(cert.subject)
             )));
         }
     }
@@ -611,11 +606,8 @@ fn eku_not_found(usage: Usage, present: Vec<Vec<usize>>) -> webpki::Error {
 }
 
 /// The OIDs (contents octets) of `cert`'s EKU extension; `None` when it has none.
-fn eku_ids<'a>(cert: &X509Certificate<'a>) -> Result<Option<Vec<&'a [u8]>>, Error> {
-    let ext = cert
-        .get_extension_unique(&OID_X509_EXT_EXTENDED_KEY_USAGE)
-        .map_err(|_| bad_der())?;
-    let Some(ext) = ext else {
+fn eku_ids<'a>(cert: &Certificate<'a>) -> Result<Option<Vec<&'a [u8]>>, Error> {
+    let Some(ext) = cert.extension(ext::EXTENDED_KEY_USAGE) else {
         return Ok(None);
     };
     let seq = der::read_only(ext.value, 0x30).ok_or_else(bad_der)?;
@@ -646,22 +638,11 @@ fn signed_by(child: &[u8], issuer: &[u8]) -> Result<bool, Error> {
     Ok(false)
 }
 
-/// The value of `cert`'s first extension `oid`.
-fn extension<'a>(
-    cert: &X509Certificate<'a>,
-    oid: &x509_parser::der_parser::Oid<'_>,
-) -> Option<&'a [u8]> {
-    cert.extensions()
-        .iter()
-        .find(|e| e.oid == *oid)
-        .map(|e| e.value)
-}
-
-fn name_constraints_contents<'a>(cert: &X509Certificate<'a>) -> Result<Option<&'a [u8]>, Error> {
-    let Some(value) = extension(cert, &OID_X509_EXT_NAME_CONSTRAINTS) else {
+fn name_constraints_contents<'a>(cert: &Certificate<'a>) -> Result<Option<&'a [u8]>, Error> {
+    let Some(ext) = cert.extension(ext::NAME_CONSTRAINTS) else {
         return Ok(None);
     };
-    let seq = der::read_only(value, 0x30).ok_or_else(bad_der)?;
+    let seq = der::read_only(ext.value, 0x30).ok_or_else(bad_der)?;
     Ok(Some(seq.value))
 }
 
@@ -670,10 +651,6 @@ fn anchor_name(anchor: &TrustAnchor<'_>) -> Vec<u8> {
     let mut name = Vec::with_capacity(anchor.subject.as_ref().len() + 4);
     der::write(0x30, anchor.subject.as_ref(), &mut name);
     name
-}
-
-pub(crate) fn parse<'a>(der: &'a [u8]) -> Result<X509Certificate<'a>, Error> {
-    ext::parse(der).map(|(_, c)| c).map_err(|_| bad_der())
 }
 
 fn unix(secs: i64) -> UnixTime {

@@ -26,6 +26,8 @@ pub(crate) fn read(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
     let (len, rest) = if first < 0x80 {
         (usize::from(first), rest)
     } else {
+        // Long form: 1 to 4 length octets, minimal (X.690 §10.1), so that one
+        // value has exactly one encoding.
         let count = usize::from(first & 0x7f);
         if count == 0 || count > 4 {
             return None;
@@ -34,6 +36,9 @@ pub(crate) fn read(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
         let len = bytes
             .iter()
             .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        if bytes.first() == Some(&0) || len < 0x80 {
+            return None;
+        }
         (len, rest)
     };
     let (value, rest) = rest.split_at_checked(len)?;
@@ -132,5 +137,15 @@ mod tests {
         assert!(read(&[0x30, 0x05, 1, 2]).is_none());
         assert!(read(&[0x30, 0x85, 0, 0, 0, 0, 1]).is_none());
         assert!(read(&[0x1f, 0x01, 0]).is_none());
+    }
+
+    #[test]
+    fn non_minimal_lengths_are_rejected() {
+        assert!(read(&[0x04, 0x81, 0x01, 7]).is_none());
+        assert!(read(&[0x04, 0x82, 0x00, 0x80]).is_none());
+        assert!(read(&[0x04, 0x80]).is_none(), "indefinite length");
+        let mut long = vec![0x04, 0x81, 0x80];
+        long.extend([7; 0x80]);
+        assert_eq!(read(&long).map(|(t, _)| t.value.len()), Some(0x80));
     }
 }

@@ -1,44 +1,36 @@
-//! Certificates parsed without x509-parser's deep parse of every extension, and the
-//! few extensions our checks read, parsed when they are read.
+//! The few extensions our checks read, decoded when they are read.
 //!
-//! A deep parse decodes every known extension of every certificate (about half of
-//! x509-parser's cost here) although the checks read at most four. The getters
-//! below keep x509-parser's own semantics: the extension must be unique, its value
-//! is read by the same parser a deep parse uses (trailing bytes after it ignored,
-//! as there), and a value that does not parse is an error, exactly like the
-//! `ParseError` a deep parse would leave for the certificate's own getter to refuse.
+//! [`Certificate`] keeps every extension's value undecoded, since the checks read
+//! at most five. The getters decode a value with the parser x509-parser's deep
+//! parse uses (trailing bytes after the value ignored, as there); a value that
+//! does not parse is an error. An extension appears at most once: the reader
+//! refuses duplicates.
 
-use x509_parser::certificate::X509CertificateParser;
 use x509_parser::error::X509Error;
 use x509_parser::extensions::{
     BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, SubjectAlternativeName,
 };
-use x509_parser::nom::Parser;
-use x509_parser::oid_registry::{
-    Oid, OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_KEY_USAGE,
-    OID_X509_EXT_SUBJECT_ALT_NAME,
-};
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::FromDer;
 
-/// Parses one certificate, extensions split but not decoded; the rest of the input
-/// is returned as x509-parser's `from_der` would.
-pub(crate) fn parse(der: &[u8]) -> Result<(&[u8], X509Certificate<'_>), X509Error> {
-    X509CertificateParser::new()
-        .with_deep_parse_extensions(false)
-        .parse(der)
-        .map_err(|e| match e {
-            x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e,
-            x509_parser::nom::Err::Incomplete(_) => X509Error::InvalidCertificate,
-        })
-}
+use super::cert::Certificate;
 
-/// The extension `oid` decoded as `T`: `Ok(None)` if absent, an error if duplicated
-/// or unreadable.
-fn unique<'a, T: FromDer<'a, X509Error>>(
-    cert: &X509Certificate<'a>,
-    oid: &Oid<'_>,
+/// Contents octets of id-ce-subjectAltName (2.5.29.17).
+pub(crate) const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1d, 0x11];
+/// Contents octets of id-ce-extKeyUsage (2.5.29.37).
+pub(crate) const EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
+/// Contents octets of id-ce-keyUsage (2.5.29.15).
+pub(crate) const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
+/// Contents octets of id-ce-basicConstraints (2.5.29.19).
+pub(crate) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
+/// Contents octets of id-ce-nameConstraints (2.5.29.30).
+pub(crate) const NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x1e];
+
+/// The extension `oid` decoded as `T`: `Ok(None)` if absent, an error if unreadable.
+fn decoded<'a, T: FromDer<'a, X509Error>>(
+    cert: &Certificate<'a>,
+    oid: &[u8],
 ) -> Result<Option<T>, X509Error> {
-    match cert.get_extension_unique(oid)? {
+    match cert.extension(oid) {
         None => Ok(None),
         Some(ext) => T::from_der(ext.value)
             .map(|(_, value)| Some(value))
@@ -47,31 +39,29 @@ fn unique<'a, T: FromDer<'a, X509Error>>(
 }
 
 /// The subjectAltName names.
-pub(crate) fn san<'a>(cert: &X509Certificate<'a>) -> Result<Vec<GeneralName<'a>>, X509Error> {
+pub(crate) fn san<'a>(cert: &Certificate<'a>) -> Result<Vec<GeneralName<'a>>, X509Error> {
     Ok(
-        unique::<SubjectAlternativeName<'a>>(cert, &OID_X509_EXT_SUBJECT_ALT_NAME)?
+        decoded::<SubjectAlternativeName<'a>>(cert, SUBJECT_ALT_NAME)?
             .map(|san| san.general_names)
             .unwrap_or_default(),
     )
 }
 
 /// The extendedKeyUsage extension.
-pub(crate) fn eku<'a>(
-    cert: &X509Certificate<'a>,
-) -> Result<Option<ExtendedKeyUsage<'a>>, X509Error> {
-    unique(cert, &OID_X509_EXT_EXTENDED_KEY_USAGE)
+pub(crate) fn eku<'a>(cert: &Certificate<'a>) -> Result<Option<ExtendedKeyUsage<'a>>, X509Error> {
+    decoded(cert, EXTENDED_KEY_USAGE)
 }
 
 /// The keyUsage extension.
-pub(crate) fn key_usage(cert: &X509Certificate<'_>) -> Result<Option<KeyUsage>, X509Error> {
-    unique(cert, &OID_X509_EXT_KEY_USAGE)
+pub(crate) fn key_usage(cert: &Certificate<'_>) -> Result<Option<KeyUsage>, X509Error> {
+    decoded(cert, KEY_USAGE)
 }
 
 /// The basicConstraints extension.
 pub(crate) fn basic_constraints(
-    cert: &X509Certificate<'_>,
+    cert: &Certificate<'_>,
 ) -> Result<Option<BasicConstraints>, X509Error> {
-    unique(cert, &OID_X509_EXT_BASIC_CONSTRAINTS)
+    decoded(cert, BASIC_CONSTRAINTS)
 }
 
 #[cfg(test)]
@@ -80,6 +70,11 @@ mod tests {
     use super::*;
     use crate::x509::Leaf;
     use rcgen::{CertificateParams, CustomExtension, KeyPair};
+    use x509_parser::oid_registry::{
+        OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_KEY_USAGE,
+        OID_X509_EXT_NAME_CONSTRAINTS, OID_X509_EXT_SUBJECT_ALT_NAME,
+    };
+    use x509_parser::prelude::X509Certificate;
 
     /// A self-signed certificate carrying `extensions` as given.
     fn cert_with(extensions: Vec<CustomExtension>) -> Vec<u8> {
@@ -93,20 +88,48 @@ mod tests {
     const KU: [u64; 4] = [2, 5, 29, 15];
 
     #[test]
+    fn oid_constants_are_the_registry_oids() {
+        for (ours, registry) in [
+            (SUBJECT_ALT_NAME, OID_X509_EXT_SUBJECT_ALT_NAME),
+            (EXTENDED_KEY_USAGE, OID_X509_EXT_EXTENDED_KEY_USAGE),
+            (KEY_USAGE, OID_X509_EXT_KEY_USAGE),
+            (BASIC_CONSTRAINTS, OID_X509_EXT_BASIC_CONSTRAINTS),
+            (NAME_CONSTRAINTS, OID_X509_EXT_NAME_CONSTRAINTS),
+        ] {
+            assert_eq!(ours, registry.as_bytes());
+        }
+    }
+
+    #[test]
     fn getters_read_what_a_deep_parse_reads() {
         // SEQUENCE { OID clientAuth }
         let client_auth = vec![
             0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02,
         ];
         let der = cert_with(vec![CustomExtension::from_oid_content(&EKU, client_auth)]);
-        let (_, cert) = parse(&der).unwrap();
+        let cert = Certificate::read(&der).unwrap();
         assert!(eku(&cert).unwrap().unwrap().client_auth);
         assert_eq!(key_usage(&cert).unwrap(), None);
         assert_eq!(san(&cert).unwrap().len(), 1);
         let (_, deep) = X509Certificate::from_der(&der).unwrap();
+        assert!(
+            deep.extended_key_usage()
+                .unwrap()
+                .unwrap()
+                .value
+                .client_auth
+        );
         assert_eq!(
-            Leaf::from_x509(&cert).unwrap(),
-            Leaf::from_x509(&deep).unwrap()
+            deep.subject_alternative_name()
+                .unwrap()
+                .unwrap()
+                .value
+                .general_names,
+            san(&cert).unwrap()
+        );
+        assert_eq!(
+            Leaf::from_der(&der).unwrap().ext_key_usage().unwrap(),
+            [crate::x509::CLIENT_AUTH]
         );
     }
 
@@ -123,8 +146,6 @@ mod tests {
             (vec![good_eku(), good_eku()], "duplicate EKU"),
         ] {
             let der = cert_with(exts);
-            let (_, cert) = parse(&der).expect("the envelope still parses");
-            assert!(Leaf::from_x509(&cert).is_err(), "{what}");
             assert!(Leaf::from_der(&der).is_err(), "{what}");
         }
     }

@@ -7,7 +7,8 @@
 //! every certificate is parsed once here so that later checks never meet garbage.
 
 use rustls_pki_types::CertificateDer;
-use x509_parser::prelude::X509Certificate;
+
+use super::cert::Certificate;
 
 /// Why an input holds no usable certificate or CSR.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -65,12 +66,8 @@ pub(crate) fn certificate_items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError
 }
 
 /// Item `index` read as a certificate, which must parse completely.
-pub(crate) fn parse_item(index: usize, der: &[u8]) -> Result<X509Certificate<'_>, InputError> {
-    match super::ext::parse(der) {
-        Ok(([], cert)) => Ok(cert),
-        Ok(_) => Err(not_der(index, "certificate", "trailing data".into())),
-        Err(e) => Err(not_der(index, "certificate", e.to_string())),
-    }
+pub(crate) fn parse_item(index: usize, der: &[u8]) -> Result<Certificate<'_>, InputError> {
+    Certificate::read(der).map_err(|e| not_der(index, "certificate", e.to_string()))
 }
 
 /// The DER of the PKCS#10 request in `input`: PEM, `{"csr": "<base64url>"}`, a

@@ -12,6 +12,7 @@
 //! cannot evaluate: see [`chain`] for how the two are combined without weakening
 //! either.
 
+mod cert;
 pub mod chain;
 mod csr;
 mod der;

@@ -4,8 +4,8 @@
 //! also compare them with other artefacts (the CSR key, the ACME account JWK).
 
 use x509_parser::extensions::GeneralName;
-use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
+use super::cert::{self, Certificate};
 use super::ext;
 use super::provisioner::{self, Provisioner};
 use super::{Error, InputError};
@@ -37,12 +37,12 @@ impl Leaf {
             kind: "certificate",
             reason,
         };
-        let (_, cert) = X509Certificate::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let cert = Certificate::read(der).map_err(|e| bad(e.to_string()))?;
         Self::from_x509(&cert)
     }
 
     /// Extracts the profile fields from a certificate already parsed.
-    pub(crate) fn from_x509(cert: &X509Certificate<'_>) -> Result<Self, InputError> {
+    pub(crate) fn from_x509(cert: &Certificate<'_>) -> Result<Self, InputError> {
         let bad = |reason: String| InputError::NotDer {
             index: 0,
             kind: "certificate",
@@ -56,9 +56,9 @@ impl Leaf {
             .map_err(|e| bad(e.to_string()))?
             .map(|ku| ku.digital_signature());
         Ok(Leaf {
-            subject: cert.subject().as_raw().to_vec(),
-            spki: cert.public_key().raw.to_vec(),
-            raw_key: cert.public_key().subject_public_key.data.to_vec(),
+            subject: cert.subject.to_vec(),
+            spki: cert.spki.to_vec(),
+            raw_key: cert.public_key.to_vec(),
             uris,
             dns,
             ext_key_usage,
@@ -68,13 +68,9 @@ impl Leaf {
     }
 
     /// The subject DN, RFC 4514 style, formatted on each call (verification itself
-    /// never needs the text). Empty if x509-parser cannot read the name again,
-    /// which cannot happen for a name it read when the leaf was parsed.
+    /// never needs the text). Empty if x509-parser cannot read the name.
     pub fn subject(&self) -> String {
-        match X509Name::from_der(&self.subject) {
-            Ok(([], name)) => name.to_string(),
-            _ => String::new(),
-        }
+        cert::display_name(&self.subject)
     }
 
     /// The `SubjectPublicKeyInfo` DER: compare with a CSR's or a JWK's SPKI.
@@ -117,7 +113,7 @@ impl Leaf {
 }
 
 /// URI and DNS names of the SAN extension.
-pub(crate) fn san_names(cert: &X509Certificate<'_>) -> Result<(Vec<String>, Vec<String>), String> {
+pub(crate) fn san_names(cert: &Certificate<'_>) -> Result<(Vec<String>, Vec<String>), String> {
     let mut uris = Vec::new();
     let mut dns = Vec::new();
     collect_names(

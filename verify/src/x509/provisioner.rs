@@ -7,7 +7,8 @@
 
 use x509_parser::der_parser::ber::BerObject;
 use x509_parser::der_parser::der::parse_der_sequence;
-use x509_parser::prelude::X509Certificate;
+
+use super::cert::Certificate;
 
 /// Dotted OID of the step-ca provisioner extension.
 pub const PROVISIONER_OID: &str = "1.3.6.1.4.1.37476.9000.64.1";
@@ -43,19 +44,15 @@ impl Provisioner {
 }
 
 /// The provisioner extension of `cert`: `None` if absent, `Err` if unreadable.
-pub(crate) fn of(cert: &X509Certificate<'_>) -> Option<Result<Provisioner, String>> {
-    let ext = cert
-        .extensions()
-        .iter()
-        .find(|e| e.oid == provisioner_oid())?;
-    Some(decode(ext.value))
+pub(crate) fn of(cert: &Certificate<'_>) -> Option<Result<Provisioner, String>> {
+    Some(decode(cert.extension(ENCODED_OID)?.value))
 }
 
-/// [`PROVISIONER_OID`] as x509-parser holds it: extensions are matched on the
-/// encoded OID, without formatting each one as text.
-fn provisioner_oid() -> x509_parser::der_parser::Oid<'static> {
-    x509_parser::der_parser::oid! {1.3.6.1.4.1.37476.9000.64.1}
-}
+/// [`PROVISIONER_OID`]'s contents octets: extensions are matched on the encoded
+/// OID, without formatting each one as text.
+const ENCODED_OID: &[u8] = &[
+    0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xa4, 0x64, 0xc6, 0x28, 0x40, 0x01,
+];
 
 fn decode(value: &[u8]) -> Result<Provisioner, String> {
     let (rest, seq) = parse_der_sequence(value).map_err(|e| e.to_string())?;
@@ -97,7 +94,8 @@ mod tests {
 
     #[test]
     fn encoded_oid_is_the_dotted_one() {
-        assert_eq!(provisioner_oid().to_id_string(), PROVISIONER_OID);
+        let oid = x509_parser::der_parser::Oid::new(ENCODED_OID.into());
+        assert_eq!(oid.to_id_string(), PROVISIONER_OID);
     }
 
     #[test]
