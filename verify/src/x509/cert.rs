@@ -214,7 +214,7 @@ fn algorithm_identifier(contents: &[u8], what: &'static str) -> Result<(), Malfo
 }
 
 /// An OID's contents: non-empty, each sub-identifier minimal and terminated.
-fn object_identifier(contents: &[u8], what: &'static str) -> Result<(), Malformed> {
+pub(crate) fn object_identifier(contents: &[u8], what: &'static str) -> Result<(), Malformed> {
     let terminated = contents.last().is_some_and(|b| b & 0x80 == 0);
     let mut at_start = true;
     for &byte in contents {

@@ -50,11 +50,6 @@ use webpki::{
 /// Every signature algorithm rustls-webpki offers with aws-lc-rs.
 static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = webpki::ALL_VERIFICATION_ALGS;
 
-/// Contents octets of `id-kp-clientAuth` (1.3.6.1.5.5.7.3.2).
-const CLIENT_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
-/// Contents octets of `id-kp-serverAuth` (1.3.6.1.5.5.7.3.1).
-const SERVER_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
-
 /// The extended key usage a path is validated for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Usage {
@@ -74,8 +69,8 @@ impl Usage {
 
     fn oid(self) -> &'static [u8] {
         match self {
-            Usage::ClientAuth => CLIENT_AUTH_OID,
-            Usage::ServerAuth => SERVER_AUTH_OID,
+            Usage::ClientAuth => ext::CLIENT_AUTH_OID,
+            Usage::ServerAuth => ext::SERVER_AUTH_OID,
         }
     }
 }
@@ -284,13 +279,15 @@ fn first_pass_must_fail(ctx: &Ctx<'_>) -> bool {
     issuers > 0
 }
 
+/// Whether `cert`'s SAN SEQUENCE holds a `[6]` (URI) name, read without
+/// decoding the names. Only a hint: a SAN that does not read answers `false`
+/// (webpki's pass then runs), and a path found by the split points checks every
+/// URI SAN after decoding it ([`uri_sans`]).
 fn has_uri_san(cert: &Certificate<'_>) -> bool {
-    matches!(
-        ext::san(cert),
-        Ok(names) if names.iter().any(|n| {
-            matches!(n, x509_parser::extensions::GeneralName::URI(_))
-        })
-    )
+    cert.extension(ext::SUBJECT_ALT_NAME)
+        .and_then(|san| der::read_only(san.value, 0x30))
+        .and_then(|names| der::elements(names.value))
+        .is_some_and(|names| names.iter().any(|name| name.tag == 0x86))
 }
 
 fn has_uri_subtrees(contents: Option<&[u8]>) -> bool {
@@ -472,12 +469,8 @@ fn check_issuer(
     usage: Usage,
 ) -> Result<(), Error> {
     let eku = ext::eku(cert).map_err(|_| bad_der())?;
-    if let Some(eku) = eku {
-        let allowed = match usage {
-            Usage::ClientAuth => eku.client_auth,
-            Usage::ServerAuth => eku.server_auth,
-        };
-        if !allowed {
+    if let Some(ids) = eku {
+        if !ids.contains(&usage.oid()) {
             return Err(Error::KeyUsage(format!(
                 "issuer {} has an EKU without {usage:?}",
                 cert::display_name(cert.subject)
@@ -607,16 +600,7 @@ fn eku_not_found(usage: Usage, present: Vec<Vec<usize>>) -> webpki::Error {
 
 /// The OIDs (contents octets) of `cert`'s EKU extension; `None` when it has none.
 fn eku_ids<'a>(cert: &Certificate<'a>) -> Result<Option<Vec<&'a [u8]>>, Error> {
-    let Some(ext) = cert.extension(ext::EXTENDED_KEY_USAGE) else {
-        return Ok(None);
-    };
-    let seq = der::read_only(ext.value, 0x30).ok_or_else(bad_der)?;
-    der::elements(seq.value)
-        .ok_or_else(bad_der)?
-        .into_iter()
-        .map(|oid| (oid.tag == 0x06).then_some(oid.value).ok_or_else(bad_der))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    ext::eku(cert).map_err(|_| bad_der())
 }
 
 /// Whether `child` carries a valid signature by `issuer`'s key, using webpki's

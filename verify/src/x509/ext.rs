@@ -7,12 +7,11 @@
 //! refuses duplicates.
 
 use x509_parser::error::X509Error;
-use x509_parser::extensions::{
-    BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, SubjectAlternativeName,
-};
+use x509_parser::extensions::{BasicConstraints, GeneralName, KeyUsage, SubjectAlternativeName};
 use x509_parser::prelude::FromDer;
 
-use super::cert::Certificate;
+use super::cert::{self, Certificate};
+use super::der;
 
 /// Contents octets of id-ce-subjectAltName (2.5.29.17).
 pub(crate) const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1d, 0x11];
@@ -24,6 +23,10 @@ pub(crate) const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
 pub(crate) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
 /// Contents octets of id-ce-nameConstraints (2.5.29.30).
 pub(crate) const NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x1e];
+/// Contents octets of `id-kp-clientAuth` (1.3.6.1.5.5.7.3.2).
+pub(crate) const CLIENT_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
+/// Contents octets of `id-kp-serverAuth` (1.3.6.1.5.5.7.3.1).
+pub(crate) const SERVER_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
 
 /// The extension `oid` decoded as `T`: `Ok(None)` if absent, an error if unreadable.
 fn decoded<'a, T: FromDer<'a, X509Error>>(
@@ -47,9 +50,33 @@ pub(crate) fn san<'a>(cert: &Certificate<'a>) -> Result<Vec<GeneralName<'a>>, X5
     )
 }
 
-/// The extendedKeyUsage extension.
-pub(crate) fn eku<'a>(cert: &Certificate<'a>) -> Result<Option<ExtendedKeyUsage<'a>>, X509Error> {
-    decoded(cert, EXTENDED_KEY_USAGE)
+/// The extendedKeyUsage OIDs (contents octets), in the certificate's order.
+pub(crate) fn eku<'a>(cert: &Certificate<'a>) -> Result<Option<Vec<&'a [u8]>>, X509Error> {
+    cert.extension(EXTENDED_KEY_USAGE)
+        .map(|ext| eku_oids(ext.value))
+        .transpose()
+}
+
+/// An extendedKeyUsage value, `SEQUENCE OF KeyPurposeId`, read strictly: only
+/// well-formed OIDs, nothing after the SEQUENCE. No typed decoding is needed:
+/// the checks compare OIDs, and messages format them.
+pub(crate) fn eku_oids(value: &[u8]) -> Result<Vec<&[u8]>, X509Error> {
+    let list = der::read_only(value, 0x30).ok_or(X509Error::InvalidExtensions)?;
+    der::elements(list.value)
+        .ok_or(X509Error::InvalidExtensions)?
+        .into_iter()
+        .map(|oid| match oid.tag {
+            0x06 => cert::object_identifier(oid.value, "extKeyUsage")
+                .map(|()| oid.value)
+                .map_err(|_| X509Error::InvalidExtensions),
+            _ => Err(X509Error::InvalidExtensions),
+        })
+        .collect()
+}
+
+/// An OID's contents octets in dotted form, for messages.
+pub(crate) fn dotted(oid: &[u8]) -> String {
+    x509_parser::der_parser::Oid::new(oid.into()).to_id_string()
 }
 
 /// The keyUsage extension.
@@ -98,6 +125,8 @@ mod tests {
         ] {
             assert_eq!(ours, registry.as_bytes());
         }
+        assert_eq!(dotted(CLIENT_AUTH_OID), crate::x509::CLIENT_AUTH);
+        assert_eq!(dotted(SERVER_AUTH_OID), crate::x509::SERVER_AUTH);
     }
 
     #[test]
@@ -108,7 +137,7 @@ mod tests {
         ];
         let der = cert_with(vec![CustomExtension::from_oid_content(&EKU, client_auth)]);
         let cert = Certificate::read(&der).unwrap();
-        assert!(eku(&cert).unwrap().unwrap().client_auth);
+        assert_eq!(eku(&cert).unwrap().unwrap(), [CLIENT_AUTH_OID]);
         assert_eq!(key_usage(&cert).unwrap(), None);
         assert_eq!(san(&cert).unwrap().len(), 1);
         let (_, deep) = X509Certificate::from_der(&der).unwrap();
@@ -131,6 +160,21 @@ mod tests {
             Leaf::from_der(&der).unwrap().ext_key_usage().unwrap(),
             [crate::x509::CLIENT_AUTH]
         );
+    }
+
+    #[test]
+    fn eku_values_are_read_strictly() {
+        let good = [0x30, 0x03, 0x06, 0x01, 0x2a];
+        assert_eq!(eku_oids(&good).unwrap(), [[0x2a]]);
+        assert_eq!(dotted(&[0x2a]), "1.2");
+        for bad in [
+            &[0x30, 0x03, 0x02, 0x01, 0x2a][..],   // an INTEGER
+            &[0x30, 0x03, 0x06, 0x01, 0x80],       // an unterminated OID
+            &[0x30, 0x03, 0x06, 0x01, 0x2a, 0x00], // a byte after the list
+            &[0x31, 0x00],                         // a SET
+        ] {
+            assert!(eku_oids(bad).is_err(), "{bad:02x?}");
+        }
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub struct Leaf {
     raw_key: Vec<u8>,
     uris: Vec<String>,
     dns: Vec<String>,
-    ext_key_usage: Option<Vec<String>>,
+    /// The extendedKeyUsage value, checked when read; its OIDs are formatted
+    /// only when asked for ([`Leaf::ext_key_usage`]).
+    ext_key_usage: Option<Vec<u8>>,
     digital_signature: Option<bool>,
     provisioner: Option<Result<Provisioner, String>>,
 }
@@ -49,9 +51,10 @@ impl Leaf {
             reason,
         };
         let (uris, dns) = san_names(cert).map_err(bad)?;
-        let ext_key_usage = ext::eku(cert)
-            .map_err(|e| bad(e.to_string()))?
-            .map(|eku| eku_oids(&eku));
+        ext::eku(cert).map_err(|e| bad(e.to_string()))?;
+        let ext_key_usage = cert
+            .extension(ext::EXTENDED_KEY_USAGE)
+            .map(|e| e.value.to_vec());
         let digital_signature = ext::key_usage(cert)
             .map_err(|e| bad(e.to_string()))?
             .map(|ku| ku.digital_signature());
@@ -94,9 +97,16 @@ impl Leaf {
         &self.dns
     }
 
-    /// Dotted EKU OIDs; `None` when the extension is absent.
-    pub fn ext_key_usage(&self) -> Option<&[String]> {
-        self.ext_key_usage.as_deref()
+    /// Dotted EKU OIDs, in the certificate's order; `None` when the extension is
+    /// absent.
+    pub fn ext_key_usage(&self) -> Option<Vec<String>> {
+        Some(self.eku_oids()?.into_iter().map(ext::dotted).collect())
+    }
+
+    /// The EKU OIDs' contents octets (read when the leaf was, so this cannot fail).
+    fn eku_oids(&self) -> Option<Vec<&[u8]>> {
+        let value = self.ext_key_usage.as_deref()?;
+        Some(ext::eku_oids(value).unwrap_or_default())
     }
 
     /// The provisioner extension: `None` if absent, `Err` if unreadable.
@@ -138,31 +148,12 @@ pub(crate) fn collect_names(
     }
 }
 
-fn eku_oids(eku: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<String> {
-    let known = [
-        (eku.any, "2.5.29.37.0"),
-        (eku.server_auth, SERVER_AUTH),
-        (eku.client_auth, CLIENT_AUTH),
-        (eku.code_signing, "1.3.6.1.5.5.7.3.3"),
-        (eku.email_protection, "1.3.6.1.5.5.7.3.4"),
-        (eku.time_stamping, "1.3.6.1.5.5.7.3.8"),
-        (eku.ocsp_signing, "1.3.6.1.5.5.7.3.9"),
-    ];
-    let mut out: Vec<String> = known
-        .iter()
-        .filter(|(present, _)| *present)
-        .map(|(_, oid)| (*oid).to_owned())
-        .collect();
-    out.extend(eku.other.iter().map(|oid| oid.to_id_string()));
-    out
-}
-
 /// `cert.eku`: the Wire leaf must name clientAuth explicitly.
 pub(crate) fn check_eku(leaf: &Leaf) -> Result<(), Error> {
-    match leaf.ext_key_usage() {
-        Some(oids) if oids.iter().any(|o| o == CLIENT_AUTH) => Ok(()),
-        found => Err(Error::Eku {
-            found: found.map(<[String]>::to_vec),
+    match leaf.eku_oids() {
+        Some(oids) if oids.contains(&ext::CLIENT_AUTH_OID) => Ok(()),
+        _ => Err(Error::Eku {
+            found: leaf.ext_key_usage(),
         }),
     }
 }
