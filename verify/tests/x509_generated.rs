@@ -262,3 +262,34 @@ fn intermediate_eku_without_client_auth_fails_above_the_split() {
         assert_eq!(result.is_ok(), ok, "{:?}", result.err());
     }
 }
+
+#[test]
+fn the_path_names_the_positions_of_the_certificates_it_used() {
+    let time =
+        rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(NOW_2026));
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let pki = Pki::new(alg, "wire.com");
+    let built = pki.leaf(&wire_spec());
+    // A CA of the same name that did not issue the leaf, given before the real one.
+    let decoy = Pki::new(alg, "wire.com").intermediate_der();
+    let chain = [built.chain[0].clone(), decoy, pki.intermediate_der()];
+    let path = verify_path(&chain, &[pki.root_der()], time, Usage::ClientAuth).unwrap();
+    assert_eq!(
+        path.positions,
+        [0, 2],
+        "split at the URI-constrained intermediate"
+    );
+    assert_eq!(path.uri_names_checked, 2);
+    assert_eq!(path.anchor_subject(), "CN=Wire Root CA");
+    // Pinned intermediate: the path is the leaf alone.
+    let path = verify_path(&chain, &[pki.intermediate_der()], time, Usage::ClientAuth).unwrap();
+    assert_eq!(path.positions, [0]);
+    // Without URI constraints webpki builds the path, the decoy still skipped.
+    let plain = Pki::with_constraints(alg, &[]);
+    let built = plain.leaf(&wire_spec());
+    let decoy = Pki::with_constraints(alg, &[]).intermediate_der();
+    let chain = [built.chain[0].clone(), decoy, plain.intermediate_der()];
+    let path = verify_path(&chain, &[plain.root_der()], time, Usage::ClientAuth).unwrap();
+    assert_eq!(path.positions, [0, 2]);
+    assert_eq!(path.uri_names_checked, 0);
+}

@@ -87,8 +87,10 @@ pub(crate) enum LeafEku {
 /// A validated path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Path {
-    /// The certificates of the path, leaf first, up to (excluding) the anchor.
-    pub certificates: Vec<CertificateDer<'static>>,
+    /// Where the path's certificates stand in the chain as given (0: the leaf),
+    /// leaf first, up to (excluding) the anchor. Positions, not copies: the
+    /// caller holds the certificates already.
+    pub positions: Vec<usize>,
     /// The DER of the subject of the anchor the path ends at: formatted only on
     /// demand ([`Path::anchor_subject`]), since a server never reads it.
     anchor_name: Vec<u8>,
@@ -224,14 +226,13 @@ fn first_pass(ctx: &Ctx<'_>) -> Result<Result<Path, Error>, webpki::Error> {
         None,
         ctx.eku.exempt.as_ref().map(|_| &issuers_eku as _),
     )?;
-    let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
-    certificates.extend(
-        path.intermediate_certificates()
-            .map(|c| c.der().into_owned()),
-    );
-    let verdict = check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default());
+    let positions = match positions(ctx, path.intermediate_certificates()) {
+        Ok(positions) => positions,
+        Err(e) => return Ok(Err(e)),
+    };
+    let verdict = check_ca_key_usage(ctx, positions.get(1..).unwrap_or_default());
     Ok(verdict.map(|()| Path {
-        certificates,
+        positions,
         anchor_name: anchor_name(path.anchor()),
         uri_names_checked: 0,
     }))
@@ -377,15 +378,10 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
             ctx.eku.exempt.as_ref().map(|_| &issuers_eku as _),
         )
         .map_err(Error::Path)?;
-    let mut certificates = vec![CertificateDer::from(ctx.leaf.der.to_vec())];
-    certificates.extend(
-        lower
-            .intermediate_certificates()
-            .map(|c| c.der().into_owned()),
-    );
+    let mut positions = positions(ctx, lower.intermediate_certificates())?;
     let mut checked = 0;
-    for der in &certificates {
-        let x509 = find(ctx, der)?.x509()?;
+    for &at in &positions {
+        let x509 = cert_at(ctx, at)?.x509()?;
         for uri in uri_sans(x509)? {
             name_constraints::check_uri(uri, &point.constraints.uri)?;
             checked += 1;
@@ -394,15 +390,15 @@ fn via_split(ctx: &Ctx<'_>, point: &SplitPoint) -> Result<Path, Error> {
     let anchor_name = match point.origin {
         Origin::Anchor(i) => anchor_name(ctx.trust.get(i).ok_or_else(bad_der)?),
         Origin::Intermediate(i) => {
-            let below = certificates.len() - 1;
+            let below = positions.len() - 1;
             let start = ctx.intermediates.get(i).ok_or_else(bad_der)?;
-            certificates.push(CertificateDer::from(start.der.to_vec()));
+            positions.push(i + 1);
             verify_upwards(ctx, start, below)?
         }
     };
-    check_ca_key_usage(ctx, certificates.get(1..).unwrap_or_default())?;
+    check_ca_key_usage(ctx, positions.get(1..).unwrap_or_default())?;
     Ok(Path {
-        certificates,
+        positions,
         anchor_name,
         uri_names_checked: checked,
     })
@@ -504,9 +500,9 @@ fn check_issuer(
 
 /// RFC 5280 §4.2.1.3: a CA with a KeyUsage extension must assert keyCertSign.
 /// webpki ignores KeyUsage; we hold issuers on the path to it.
-fn check_ca_key_usage(ctx: &Ctx<'_>, issuers: &[CertificateDer<'_>]) -> Result<(), Error> {
-    for der in issuers {
-        let cert = find(ctx, der)?.x509()?;
+fn check_ca_key_usage(ctx: &Ctx<'_>, issuers: &[usize]) -> Result<(), Error> {
+    for &at in issuers {
+        let cert = cert_at(ctx, at)?.x509()?;
         let ku = ext::key_usage(cert).map_err(|_| bad_der())?;
         if ku.is_some_and(|ku| !ku.key_cert_sign()) {
             return Err(Error::KeyUsage(format!(
@@ -520,10 +516,33 @@ fn check_ca_key_usage(ctx: &Ctx<'_>, issuers: &[CertificateDer<'_>]) -> Result<(
 
 /// The reading of a certificate on a path webpki built from `ctx`'s certificates.
 fn find<'c>(ctx: &Ctx<'c>, der: &[u8]) -> Result<&'c Cert<'c>, Error> {
+    cert_at(ctx, position(ctx, der)?)
+}
+
+/// The position in the chain as given (0: the leaf) of a certificate webpki
+/// put on a path.
+fn position(ctx: &Ctx<'_>, der: &[u8]) -> Result<usize, Error> {
     std::iter::once(ctx.leaf)
         .chain(ctx.intermediates)
-        .find(|c| c.der == der)
+        .position(|c| c.der == der)
         .ok_or_else(bad_der)
+}
+
+fn cert_at<'c>(ctx: &Ctx<'c>, at: usize) -> Result<&'c Cert<'c>, Error> {
+    match at {
+        0 => Ok(ctx.leaf),
+        _ => ctx.intermediates.get(at - 1).ok_or_else(bad_der),
+    }
+}
+
+/// The leaf's position, then those of the intermediates of a webpki path.
+fn positions<'p>(
+    ctx: &Ctx<'_>,
+    intermediates: impl Iterator<Item = &'p webpki::Cert<'p>>,
+) -> Result<Vec<usize>, Error> {
+    std::iter::once(Ok(0))
+        .chain(intermediates.map(|c| position(ctx, &c.der())))
+        .collect()
 }
 
 /// The EKU policy handed to webpki.

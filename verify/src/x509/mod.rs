@@ -406,7 +406,7 @@ fn check_path<S: Sink<Error>>(
         sink.pass("cert.chain", || {
             format!(
                 "{} certificate(s) verified to trust anchor {} for clientAuth{uri_note}",
-                path.certificates.len(),
+                path.positions.len(),
                 path.anchor_subject()
             )
         });
