@@ -104,8 +104,10 @@ fn items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
     let text = std::str::from_utf8(trimmed).map_err(|_| InputError::Nothing("certificate"))?;
     match text.chars().next() {
         Some('"') => {
-            let pem: String =
-                serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
+            let pem = match json_string(text) {
+                Some(pem) => pem,
+                None => serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?,
+            };
             items(pem.as_bytes())
         }
         Some('[') => {
@@ -197,6 +199,39 @@ fn json_base64_contents<'a>(mut rest: &'a [u8], compact: &mut Vec<u8>) -> Option
     }
 }
 
+/// The value of the JSON string literal `text` (quotes included), read without
+/// serde_json in the shape captures write PEM in: escapes `\n`, `\r`, `\t` and
+/// `\/` only, no raw control character or quote inside. `None` for anything
+/// else, which serde_json then reads (and reports, if it is not JSON); when this
+/// answers, the string is the one serde_json would give.
+fn json_string(text: &str) -> Option<String> {
+    let mut rest = text.strip_prefix('"')?.as_bytes();
+    let mut out = Vec::with_capacity(rest.len());
+    loop {
+        let stop = memchr::memchr2(b'"', b'\\', rest)?;
+        let (run, tail) = rest.split_at(stop);
+        // Not short-circuiting, so that it vectorises: runs are whole PEM lines.
+        if run.iter().fold(false, |control, b| control | (*b < 0x20)) {
+            return None;
+        }
+        out.extend_from_slice(run);
+        match tail {
+            [b'"'] => return String::from_utf8(out).ok(),
+            [b'\\', escaped, tail @ ..] => {
+                out.push(match escaped {
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    b'/' => b'/',
+                    _ => return None,
+                });
+                rest = tail;
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Concatenated raw DER certificates.
 fn split_der(mut input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
     let mut out = Vec::new();
@@ -253,8 +288,23 @@ fn split_at_end<'a>(body: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
 /// The runs between whitespace are copied into one buffer (ASCII whitespace is
 /// single bytes in UTF-8, so no character is split) and decoded from there.
 fn decode_base64(text: &str, index: usize) -> Result<Vec<u8>, InputError> {
-    let mut compact = Vec::with_capacity(text.len());
-    for run in text.as_bytes().split(u8::is_ascii_whitespace) {
+    let bytes = text.as_bytes();
+    let mut compact = Vec::with_capacity(bytes.len());
+    // PEM whitespace is line breaks (and the odd space), found with memchr; a tab
+    // or form feed left in `compact` fails the decoding, and then the byte-wise
+    // removal of all ASCII whitespace decides. So the result is always that of
+    // the byte-wise removal: a decoding that succeeds held no tab or form feed.
+    let mut start = 0;
+    for at in memchr::memchr3_iter(b'\n', b'\r', b' ', bytes) {
+        compact.extend_from_slice(bytes.get(start..at).unwrap_or_default());
+        start = at + 1;
+    }
+    compact.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    if let Some(der) = decode_compact(&compact) {
+        return Ok(der);
+    }
+    compact.clear();
+    for run in bytes.split(u8::is_ascii_whitespace) {
         compact.extend_from_slice(run);
     }
     decode_compact(&compact).ok_or(InputError::Base64 { index })
@@ -322,6 +372,50 @@ mod tests {
                     String::from_utf8_lossy(&text)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn base64_whitespace_of_every_kind_is_removed() {
+        for (text, der) in [
+            ("AQ\nID", Some(vec![1, 2, 3])),
+            ("AQ\r\n I\tD\x0c", Some(vec![1, 2, 3])),
+            ("\tAQID", Some(vec![1, 2, 3])),
+            ("AQ\u{a0}ID", None), // not ASCII whitespace
+            ("AQ!ID", None),
+        ] {
+            assert_eq!(decode_base64(text, 0).ok(), der, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn json_strings_read_directly_equal_serde_json() {
+        let pem = "-----BEGIN CERTIFICATE-----\\nAQID\\r\\n\\/\\t-----END CERTIFICATE-----\\n";
+        let pieces = [
+            "", "a", "\\n", "\\r", "\\t", "\\/", "\\\"", "\\\\", "\\u0041", "\\x", "\"", "\n",
+            "\u{1}", "é", pem,
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("\"{a}{b}{c}\"");
+                    let reference: Option<String> = serde_json::from_str(&text).ok();
+                    if let Some(direct) = json_string(&text) {
+                        assert_eq!(Some(direct), reference, "{text:?}");
+                    }
+                }
+            }
+        }
+        let text = format!("\"{pem}\"");
+        assert_eq!(json_string(&text), serde_json::from_str(&text).ok());
+        for text in [
+            r#""AQ\u0049D""#,
+            r#""a" "#,
+            r#""a"b""#,
+            "\"a\tb\"",
+            r#""a\"#,
+        ] {
+            assert_eq!(json_string(text), None, "{text:?}");
         }
     }
 
