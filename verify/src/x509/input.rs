@@ -248,11 +248,15 @@ fn split_der(mut input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
 fn pem_blocks(text: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, InputError> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
+    while let Some(start) = find(rest, "-----BEGIN ") {
         let after = rest.get(start + 11..).unwrap_or_default();
-        let Some((label, body)) = after.split_once("-----") else {
+        let Some(dashes) = find(after, "-----") else {
             break;
         };
+        let (label, body) = (
+            after.get(..dashes).unwrap_or_default(),
+            after.get(dashes + 5..).unwrap_or_default(),
+        );
         let index = out.len();
         let (block, tail) =
             split_at_end(body, label).ok_or(InputError::UnterminatedPem { index })?;
@@ -269,7 +273,7 @@ fn pem_blocks(text: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, InputError> {
 /// the one `split_once` on the whole marker would make.
 fn split_at_end<'a>(body: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
     let mut from = 0;
-    while let Some(pos) = body.get(from..)?.find("-----END ") {
+    while let Some(pos) = find(body.get(from..)?, "-----END ") {
         let at = from + pos;
         let matched = body
             .get(at + 9..)
@@ -281,6 +285,13 @@ fn split_at_end<'a>(body: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
         from = at + 1;
     }
     None
+}
+
+/// The byte offset of `needle` in `haystack`, as `str::find` gives it, found with
+/// `memchr::memmem` (no searcher to set up per call). For the ASCII needles here
+/// the offset is a character boundary.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(haystack.as_bytes(), needle.as_bytes())
 }
 
 /// Standard or URL-safe base64, whitespace (PEM wrapping, `\n`) ignored.
