@@ -141,7 +141,7 @@ fn items(input: &[u8]) -> Result<Vec<Vec<u8>>, InputError> {
 /// decoded here are the ones serde_json's string would give once its whitespace
 /// is removed: the same base64 decoding, the same result.
 fn base64_array(text: &str) -> Option<Vec<Vec<u8>>> {
-    if text.contains("-----BEGIN") {
+    if find(text, "-----BEGIN").is_some() {
         return None; // PEM items: serde_json's path reads them
     }
     let mut rest = json_ws(text.as_bytes().strip_prefix(b"[")?);
@@ -335,12 +335,16 @@ fn decode_compact(compact: &[u8]) -> Option<Vec<u8>> {
     if compact.len() - body.len() > canonical_padding {
         return None;
     }
-    let engine = if body.contains(&b'-') || body.contains(&b'_') {
-        &base64_simd::URL_SAFE_NO_PAD
-    } else {
-        &base64_simd::STANDARD_NO_PAD
-    };
-    engine.decode_to_vec(body).ok()
+    // Standard first: it succeeds only without `-` and `_`, the case that picks it.
+    base64_simd::STANDARD_NO_PAD
+        .decode_to_vec(body)
+        .ok()
+        .or_else(|| {
+            let url_safe = memchr::memchr2(b'-', b'_', body).is_some();
+            url_safe
+                .then(|| base64_simd::URL_SAFE_NO_PAD.decode_to_vec(body).ok())
+                .flatten()
+        })
 }
 
 fn not_der(index: usize, kind: &'static str, reason: String) -> InputError {
