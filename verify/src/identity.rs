@@ -243,7 +243,7 @@ pub fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// [`percent_decode`], borrowing `s` when it has no escape.
-fn percent_decoded(s: &str) -> Option<Cow<'_, str>> {
+pub(crate) fn percent_decoded(s: &str) -> Option<Cow<'_, str>> {
     if !s.contains('%') {
         return Some(Cow::Borrowed(s));
     }

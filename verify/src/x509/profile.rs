@@ -164,10 +164,14 @@ pub(crate) fn check_eku(leaf: &Leaf) -> Result<(), Error> {
 /// UTF-8 is kept apart, as written: it equals only the same bytes, never a
 /// decoded name (a lossy decoding would make `%FE` and `%FF` equal).
 pub(crate) fn same_identities(expected: &[String], found: &[String]) -> bool {
-    fn norm(list: &[String]) -> Vec<Result<String, &String>> {
+    // Equal lists are equal sets: nothing to decode.
+    if expected == found {
+        return true;
+    }
+    fn norm(list: &[String]) -> Vec<Result<std::borrow::Cow<'_, str>, &str>> {
         let mut v: Vec<_> = list
             .iter()
-            .map(|s| crate::identity::percent_decode(s).ok_or(s))
+            .map(|s| crate::identity::percent_decoded(s).ok_or(s.as_str()))
             .collect();
         v.sort();
         v.dedup();
