@@ -475,6 +475,49 @@ mod tests {
         assert_eq!(display_name(ours.subject), "CN=subject");
     }
 
+    /// Every certificate of the real captures (Ed25519, P-256 and P-384 leaves,
+    /// the 2023-01 intermediate, the 2026 intermediate and root): the reader
+    /// keeps exactly the fields x509-parser reads.
+    #[test]
+    fn real_certificates_read_as_x509_parser_reads_them() {
+        let inputs: [&[u8]; 5] = [
+            include_bytes!("../../tests/data/x509/2023-01-18-ed25519-chain.json"),
+            include_bytes!("../../tests/data/x509/2023-01-18-p256-chain.json"),
+            include_bytes!("../../tests/data/x509/2023-01-18-p384-chain.json"),
+            include_bytes!("../../tests/data/x509/2026-01-15-chain.json"),
+            include_bytes!("../../tests/data/x509/2026-01-15-root.pem"),
+        ];
+        let mut read = 0;
+        for input in inputs {
+            for der in super::super::input::certificate_items(input).unwrap() {
+                let ours = Certificate::read(&der).unwrap();
+                let (rest, theirs) = X509Certificate::from_der(&der).unwrap();
+                assert!(rest.is_empty());
+                assert_eq!(ours.issuer, theirs.issuer().as_raw());
+                assert_eq!(ours.subject, theirs.subject().as_raw());
+                assert_eq!(ours.not_before, theirs.validity().not_before.timestamp());
+                assert_eq!(ours.not_after, theirs.validity().not_after.timestamp());
+                assert_eq!(ours.spki, theirs.public_key().raw);
+                assert_eq!(
+                    ours.public_key,
+                    theirs.public_key().subject_public_key.data.as_ref()
+                );
+                let extensions: Vec<_> = theirs
+                    .extensions()
+                    .iter()
+                    .map(|e| Extension {
+                        oid: e.oid.as_bytes(),
+                        value: e.value,
+                    })
+                    .collect();
+                assert_eq!(ours.extensions, extensions);
+                assert!(!display_name(ours.issuer).is_empty());
+                read += 1;
+            }
+        }
+        assert_eq!(read, 9);
+    }
+
     #[test]
     fn optional_fields_may_be_absent() {
         let mut parts = Parts::new();
