@@ -326,7 +326,12 @@ fn extensions(tagged: &[u8]) -> Result<Vec<Extension<'_>>, Malformed> {
     let mut out: Vec<Extension<'_>> = Vec::with_capacity(10);
     while !items.0.is_empty() {
         let ext = extension(items.expect(SEQUENCE, WHAT)?.value)?;
-        if out.iter().any(|e| e.oid == ext.oid) {
+        // Most OIDs here are 2.5.29.x: length and last byte tell them apart
+        // before a full comparison is needed.
+        let same = |e: &Extension<'_>| {
+            e.oid.len() == ext.oid.len() && e.oid.last() == ext.oid.last() && e.oid == ext.oid
+        };
+        if out.iter().any(same) {
             return Err(Malformed("extensions (one appears twice)"));
         }
         out.push(ext);
