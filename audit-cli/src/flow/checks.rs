@@ -119,13 +119,38 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
 /// printed, in a JSON object (members in the order serde_json's map writes
 /// them), written directly rather than through a `Value`.
 fn flattened_body(jws: &AcmeJws) -> String {
-    let quoted = |s: &str| Value::from(s).to_string();
-    format!(
-        "{{\"payload\":{},\"protected\":{},\"signature\":{}}}",
-        quoted(&jws.payload),
-        quoted(&jws.protected),
-        quoted(&jws.signature)
-    )
+    let members = [
+        ("payload", &jws.payload),
+        ("protected", &jws.protected),
+        ("signature", &jws.signature),
+    ];
+    let size = members
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 6)
+        .sum::<usize>();
+    let mut body = String::with_capacity(size + 2);
+    for (i, (name, value)) in members.into_iter().enumerate() {
+        body.push(if i == 0 { '{' } else { ',' });
+        body.push('"');
+        body.push_str(name);
+        body.push_str("\":");
+        push_json_string(&mut body, value);
+    }
+    body.push('}');
+    body
+}
+
+/// Appends `s` as a JSON string, as serde_json writes it. The signed members are
+/// base64url, which JSON never escapes: they are copied; anything serde_json would
+/// escape (`"`, `\\`, a control character) goes through serde_json.
+fn push_json_string(out: &mut String, s: &str) {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&Value::from(s).to_string());
+    } else {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
 }
 
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured
@@ -807,6 +832,22 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "eyJhbGciOiJFZERTQSJ9",
+            "a\"b",
+            "back\\slash",
+            "tab\tnl\n\u{1}",
+            "\u{7f}é✅",
+        ] {
+            let mut out = String::new();
+            push_json_string(&mut out, s);
+            assert_eq!(out, Value::from(s).to_string(), "{s:?}");
+        }
+    }
 
     const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
     const ISS: &str = "https://wire.example.com/clients/1/access-token";

@@ -4,8 +4,6 @@
 //! `###` group and `######` sub-heading, and what the last prose line announced
 //! (`Raw:` or `Decoded:`) for the blocks that follow.
 
-use std::collections::HashSet;
-
 use base64::Engine;
 use serde_json::Value;
 
@@ -91,7 +89,8 @@ fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Se
 /// resumes after the last hit (wrapping), so values in document order cost linear time.
 struct Locator<'b, 'a> {
     block: &'b Block<'a>,
-    used: HashSet<usize>,
+    /// Lines already handed out: a handful per block, so a list, not a hashed set.
+    used: Vec<usize>,
     cursor: usize,
 }
 
@@ -117,7 +116,7 @@ impl<'b, 'a> Locator<'b, 'a> {
     fn new(block: &'b Block<'a>) -> Self {
         Self {
             block,
-            used: HashSet::new(),
+            used: Vec::new(),
             cursor: 0,
         }
     }
@@ -142,7 +141,7 @@ impl<'b, 'a> Locator<'b, 'a> {
         };
         let index = (before.len() + offset) % lines.len().max(1);
         let line = lines.get(index).map_or(self.block.line, |(n, _)| *n);
-        self.used.insert(line);
+        self.used.push(line);
         self.cursor = index + 1;
         line
     }
@@ -334,19 +333,20 @@ impl Reader {
         let value = serde_json::from_str::<Value>(&block.content_ref()).ok();
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
-        let attached = match header_line {
+        let mut slots: Vec<&mut Option<Value>> = match header_line {
             None => step
                 .tokens
                 .iter_mut()
                 .filter(|t| shown(t) && t.view.is_none())
                 .map(|t| {
-                    t.view = Some(DecodedView {
+                    let view = t.view.insert(DecodedView {
                         line: block.line,
-                        header: value.clone(),
+                        header: None,
                         claims: None,
-                    })
+                    });
+                    &mut view.header
                 })
-                .count(),
+                .collect(),
             Some(h) => step
                 .tokens
                 .iter_mut()
@@ -355,9 +355,17 @@ impl Reader {
                         .as_mut()
                         .filter(|v| v.line == h && v.claims.is_none())
                 })
-                .map(|v| v.claims = value.clone())
-                .count(),
+                .map(|v| &mut v.claims)
+                .collect(),
         };
+        let attached = slots.len();
+        // Each token shown gets the view; the last one takes it without a copy.
+        if let Some((last, rest)) = slots.split_last_mut() {
+            for slot in rest {
+                **slot = value.clone();
+            }
+            **last = value;
+        }
         if attached > 0 && header_line.is_none() {
             self.marker = Marker::Decoded {
                 header_line: Some(block.line),
