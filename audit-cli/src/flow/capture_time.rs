@@ -10,8 +10,7 @@
 //! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -66,7 +65,7 @@ fn shown(step: Option<u32>) -> String {
 /// The `iat` of a compact JWS, read without verifying it (only to date the flow).
 fn iat(compact: &str) -> Option<UnixTime> {
     let payload = compact.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let bytes = b64_decode(payload)?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;
     claims.get("iat")?.as_u64()
 }

@@ -7,13 +7,12 @@ use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
 use crate::transcript::AcmeJws;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
-use e2ei_verify::jose::SignatureMemo;
+use e2ei_verify::jose::{b64_decode, SignatureMemo};
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
@@ -478,7 +477,7 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
 /// comparisons only: the library judges the signed bytes).
 fn claims_of(compact: &str) -> Option<Value> {
     let payload = compact.split('.').nth(1)?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+    serde_json::from_slice(&b64_decode(payload)?).ok()
 }
 
 /// A string claim of [`claims_of`].
