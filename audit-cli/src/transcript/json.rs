@@ -2,6 +2,7 @@
 //! that finds tokens and DER objects inside any JSON value.
 
 use serde_json::Value;
+use std::fmt::Write;
 
 use super::chain::{self, Pem};
 use super::tokens::{self, Compact, URL_LENIENT};
@@ -89,8 +90,20 @@ pub(crate) struct Harvest {
     pub not_der: Vec<(String, String)>,
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// Appends `key` to a JSON pointer, escaped (RFC 6901: `~` as `~0`, `/` as `~1`),
+/// without building an escaped copy first: this runs for every member walked.
+fn push_escaped(pointer: &mut String, key: &str) {
+    for (i, part) in key.split('~').enumerate() {
+        if i > 0 {
+            pointer.push_str("~0");
+        }
+        for (j, piece) in part.split('/').enumerate() {
+            if j > 0 {
+                pointer.push_str("~1");
+            }
+            pointer.push_str(piece);
+        }
+    }
 }
 
 /// Walks `v` collecting tokens, PEM strings and DER arrays.
@@ -107,7 +120,8 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
         Value::Array(items) if der_array(items, pointer, h) => {}
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                pointer.push_str(&format!("/{i}"));
+                // `fmt::Write` for `String` cannot fail.
+                let _ = write!(pointer, "/{i}");
                 walk(item, pointer, h);
                 pointer.truncate(mark);
             }
@@ -115,7 +129,7 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
         Value::Object(map) => {
             for (k, item) in map {
                 pointer.push('/');
-                pointer.push_str(&escape(k));
+                push_escaped(pointer, k);
                 walk(item, pointer, h);
                 pointer.truncate(mark);
             }
@@ -209,6 +223,18 @@ mod tests {
         let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
         let h = harvest(&urls);
         assert!(h.ders.is_empty() && h.not_der.is_empty());
+    }
+
+    #[test]
+    fn pointer_keys_escape_like_rfc_6901() {
+        for key in ["", "plain", "a/b", "c~d", "~/~1/~0", "//", "~~", "é/✅~"] {
+            let mut p = String::from("/x");
+            push_escaped(&mut p, key);
+            assert_eq!(
+                p,
+                format!("/x{}", key.replace('~', "~0").replace('/', "~1"))
+            );
+        }
     }
 
     #[test]

@@ -47,9 +47,7 @@ struct Reader {
 /// Reads `text`; `None` when no step, block or token was found.
 pub(crate) fn read(text: &str) -> Option<Transcript> {
     let mut r = Reader::default();
-    for event in markdown::scan(text) {
-        r.event(event);
-    }
+    markdown::scan(text, |event| r.event(event));
     r.sections.extend(r.current.take());
     let usable = r.sections.iter().any(|s| {
         !s.steps.is_empty() || !s.preamble.items.is_empty() || !s.preamble.tokens.is_empty()
@@ -204,11 +202,11 @@ fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
 }
 
 impl Reader {
-    fn event(&mut self, event: Event<'_>) {
-        match event {
+    fn event(&mut self, event: &Event<'_>) {
+        match *event {
             Event::Heading { level, text, line } => self.heading(level, text, line),
             Event::Prose { text, line } => self.prose(text, line),
-            Event::Block(block) => self.block(&block),
+            Event::Block(ref block) => self.block(block),
         }
     }
 
