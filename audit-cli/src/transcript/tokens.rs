@@ -132,19 +132,30 @@ pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
 }
 
 /// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
-/// line made of repeated `jwt.io` costs linear time.
+/// line made of repeated `jwt.io` costs linear time. This runs on every prose line, so
+/// `jwt.io` is looked for from each `j` (few per line) rather than with a substring
+/// searcher built per line, and the URL's characters are classified with `matches!`
+/// rather than a search in a string of them per character.
 pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
-    let url_end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
+    let url_end = |c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'');
     let mut found = Vec::new();
     let mut rest = line;
-    while let Some(at) = rest.find("jwt.io") {
+    while let Some(at) = find_jwt_io(rest) {
         let from = rest.get(at..).unwrap_or("");
         let url = from.split(url_end).next().unwrap_or("");
-        let pieces = url.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)));
+        let pieces =
+            url.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')));
         found.extend(pieces.filter_map(compact_jws));
         rest = from.get(url.len().max(1)..).unwrap_or("");
     }
     found
+}
+
+/// The byte offset of the first `jwt.io` in `s`.
+fn find_jwt_io(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(b'j', bytes)
+        .find(|&i| bytes.get(i..).is_some_and(|t| t.starts_with(b"jwt.io")))
 }
 
 /// A `Raw:` block joined into one token. Lines that cannot be part of a token (anything
@@ -239,6 +250,21 @@ mod tests {
         assert!(dpop_header("not base64 !!").is_none());
         assert!(dpop_header(&STANDARD.encode("hello")).is_none());
         assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00])).is_none());
+    }
+
+    #[test]
+    fn jwt_io_is_found_where_str_find_finds_it() {
+        for s in [
+            "",
+            "jwt.io",
+            "jjwt.io",
+            "jwt.i",
+            "a jw jwt.iojwt.io",
+            "é✅ jwt.io)",
+            "JWT.IO",
+        ] {
+            assert_eq!(find_jwt_io(s), s.find("jwt.io"), "{s:?}");
+        }
     }
 
     #[test]
