@@ -31,7 +31,7 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
         .tokens
         .iter()
         .filter_map(|t| {
-            let compact = t.value.compact.as_str();
+            let compact = &*t.value.compact;
             let iat = *seen.entry(compact).or_insert_with(|| iat(compact));
             iat.map(|iat| (iat, t.step))
         })

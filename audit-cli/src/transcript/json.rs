@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::fmt::Write;
 
 use super::chain::{self, Pem};
-use super::tokens::{self, Compact, URL_LENIENT};
+use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
 
@@ -107,22 +107,22 @@ fn push_escaped(pointer: &mut String, key: &str) {
 }
 
 /// Walks `v` collecting tokens, PEM strings and DER arrays.
-pub(crate) fn harvest(v: &Value) -> Harvest {
+pub(crate) fn harvest(v: &Value, known: &mut Known) -> Harvest {
     let mut h = Harvest::default();
-    walk(v, &mut String::new(), &mut h);
+    walk(v, &mut String::new(), &mut h, known);
     h
 }
 
-fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
+fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Known) {
     let mark = pointer.len();
     match v {
-        Value::String(s) => string(s, pointer, h),
+        Value::String(s) => string(s, pointer, h, known),
         Value::Array(items) if der_array(items, pointer, h) => {}
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 // `fmt::Write` for `String` cannot fail.
                 let _ = write!(pointer, "/{i}");
-                walk(item, pointer, h);
+                walk(item, pointer, h, known);
                 pointer.truncate(mark);
             }
         }
@@ -130,7 +130,7 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
             for (k, item) in map {
                 pointer.push('/');
                 push_escaped(pointer, k);
-                walk(item, pointer, h);
+                walk(item, pointer, h, known);
                 pointer.truncate(mark);
             }
         }
@@ -138,8 +138,8 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
     }
 }
 
-fn string(s: &str, pointer: &str, h: &mut Harvest) {
-    if let Some(c) = tokens::compact_jws(s) {
+fn string(s: &str, pointer: &str, h: &mut Harvest, known: &mut Known) {
+    if let Some(c) = known.compact_jws(s) {
         h.tokens.push((pointer.to_owned(), c));
     } else if s.contains("-----BEGIN ") {
         let found = chain::pem_blocks(s);
@@ -214,14 +214,14 @@ mod tests {
     fn der_array_with_a_bad_element() {
         let good = STANDARD.encode(der(40));
         let v = json!([good, "not base64 at all!", good]);
-        let h = harvest(&v);
+        let h = harvest(&v, &mut Known::default());
         assert_eq!(h.ders.len(), 2);
         assert_eq!(
             h.not_der,
             vec![("/1".to_owned(), "not base64 at all!".to_owned())]
         );
         let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
-        let h = harvest(&urls);
+        let h = harvest(&urls, &mut Known::default());
         assert!(h.ders.is_empty() && h.not_der.is_empty());
     }
 
@@ -240,7 +240,7 @@ mod tests {
     #[test]
     fn pointers_escape_and_pem_strings_are_found() {
         let v = json!({"a/b": {"c~d": ["-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"]}});
-        let h = harvest(&v);
+        let h = harvest(&v, &mut Known::default());
         assert_eq!(h.pems.len(), 1);
         assert_eq!(h.pems[0].0, "/a~1b/c~0d/0");
     }

@@ -12,7 +12,7 @@ use super::http::{self, Http};
 use super::json::{self, AcmeJws, Harvest, JsonBlock};
 use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
-use super::tokens::{self, Compact, DecodedView, Token, TokenSource};
+use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
 use super::{Finding, FindingKind, Item, ItemKind, Section, Step, Transcript};
 
 /// What the last prose line announced for the next block(s).
@@ -42,6 +42,8 @@ struct Reader {
     marker: Marker,
     /// Set while the block after a [`Marker::KeyRejected`] line is read.
     key_rejected: bool,
+    /// Tokens recognised so far, shared by their later occurrences.
+    known: Known,
 }
 
 /// Reads `text`; `None` when no step, block or token was found.
@@ -258,7 +260,7 @@ impl Reader {
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
         }
-        for c in tokens::jwt_io_links(text) {
+        for c in tokens::jwt_io_links(text, &mut self.known) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
         // Compared in place: no lower-cased copy of every prose line.
@@ -380,7 +382,7 @@ impl Reader {
                     .iter()
                     .filter(|h| h.name.eq_ignore_ascii_case("dpop"))
                 {
-                    match tokens::dpop_header(&h.value) {
+                    match tokens::dpop_header(&h.value, &mut self.known) {
                         Some((c, base64_wrapped)) => {
                             self.push_token(c, TokenSource::DpopHeader { base64_wrapped }, h.line)
                         }
@@ -424,8 +426,9 @@ impl Reader {
         } else {
             value
         };
-        self.absorb(json::harvest(&value), &value, block, |pointer| {
-            TokenSource::JsonField { pointer }
+        let harvest = json::harvest(&value, &mut self.known);
+        self.absorb(harvest, &value, block, |pointer| TokenSource::JsonField {
+            pointer,
         });
         let item = ItemKind::Json(JsonBlock {
             raw,
@@ -457,7 +460,7 @@ impl Reader {
             return;
         };
         let line = Locator::new(block).line("/payload", &jws.payload);
-        for (pointer, c) in json::harvest(payload).tokens {
+        for (pointer, c) in json::harvest(payload, &mut self.known).tokens {
             self.push_token(c, TokenSource::AcmePayload { pointer }, line);
         }
         let Some(csr) = payload.get("csr").and_then(Value::as_str) else {
@@ -558,7 +561,7 @@ impl Reader {
     }
 
     fn raw_block(&mut self, block: &Block<'_>) {
-        let joined = tokens::join_raw(&block.lines);
+        let joined = tokens::join_raw(&block.lines, &mut self.known);
         for n in joined.stray_lines {
             self.finding(n, FindingKind::RawStrayLine);
         }
@@ -589,7 +592,7 @@ impl Reader {
                 .map_or(block.line, |(n, _)| *n);
             self.pem(&pem.label, pem.der, ObjectSource::PemBlock, line);
         }
-        if let Some(c) = tokens::compact_jws(content.trim()) {
+        if let Some(c) = self.known.compact_jws(content.trim()) {
             self.push_token(c, TokenSource::TextBlock, first_content_line(block));
         }
     }

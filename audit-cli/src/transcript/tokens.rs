@@ -13,6 +13,7 @@ use base64::Engine;
 use e2ei_verify::jose::b64_decode;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Where a token occurrence was found. The same token usually appears several times; each
 /// occurrence is kept so the auditor can say where it was shown.
@@ -47,9 +48,10 @@ pub struct DecodedView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     /// The compact serialization `header.payload.signature`, whitespace removed.
-    pub compact: String,
+    /// Shared by every occurrence of the same token (see [`Known`]).
+    pub compact: Arc<str>,
     /// The protected header, decoded (it is always a JSON object).
-    pub header: Map<String, Value>,
+    pub header: Arc<Map<String, Value>>,
     pub source: TokenSource,
     /// Line where this occurrence starts.
     pub line: usize,
@@ -71,8 +73,36 @@ impl Token {
 /// A recognised compact JWS before it is placed in the document.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Compact {
-    pub compact: String,
-    pub header: Map<String, Value>,
+    pub compact: Arc<str>,
+    pub header: Arc<Map<String, Value>>,
+}
+
+/// Tokens already recognised in this capture. A token is shown up to four times (jwt.io
+/// link, `Raw:` block, JSON field, ACME payload): a later occurrence shares the first
+/// one's text and decoded header rather than decoding and copying them again. The
+/// result is the same as recognising again ([`compact_jws`] depends on the text only);
+/// failures are not kept. At most [`Known::CAPACITY`] distinct tokens are kept (a
+/// capture holds a few dozen), so a crafted file of many distinct tokens still costs
+/// linear time.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    tokens: Vec<Compact>,
+}
+
+impl Known {
+    const CAPACITY: usize = 64;
+
+    /// [`compact_jws`], shared with an earlier occurrence of the same text.
+    pub(crate) fn compact_jws(&mut self, s: &str) -> Option<Compact> {
+        if let Some(c) = self.tokens.iter().find(|c| *c.compact == *s) {
+            return Some(c.clone());
+        }
+        let c = compact_jws(s)?;
+        if self.tokens.len() < Self::CAPACITY {
+            self.tokens.push(c.clone());
+        }
+        Some(c)
+    }
 }
 
 /// Recognises `s` as a compact JWS: three non-empty base64url segments that decode, the
@@ -91,8 +121,8 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     b64_decode(sig)?;
     match serde_json::from_slice(&b64_decode(h)?).ok()? {
         Value::Object(header) => Some(Compact {
-            compact: s.to_owned(),
-            header,
+            compact: Arc::from(s),
+            header: Arc::new(header),
         }),
         _ => None,
     }
@@ -121,14 +151,14 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The token in a `dpop:` header value and whether it was base64-wrapped.
-pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
+pub(crate) fn dpop_header(value: &str, known: &mut Known) -> Option<(Compact, bool)> {
     let value = value.trim();
-    if let Some(c) = compact_jws(value) {
+    if let Some(c) = known.compact_jws(value) {
         return Some((c, false));
     }
     let bytes = decode_any_base64(value)?;
     let inner = std::str::from_utf8(&bytes).ok()?;
-    compact_jws(inner.trim()).map(|c| (c, true))
+    known.compact_jws(inner.trim()).map(|c| (c, true))
 }
 
 /// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
@@ -136,7 +166,7 @@ pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
 /// `jwt.io` is looked for from each `j` (few per line) rather than with a substring
 /// searcher built per line, and the URL's characters are classified with `matches!`
 /// rather than a search in a string of them per character.
-pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
+pub(crate) fn jwt_io_links(line: &str, known: &mut Known) -> Vec<Compact> {
     let url_end = |c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'');
     let mut found = Vec::new();
     let mut rest = line;
@@ -145,7 +175,7 @@ pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
         let url = from.split(url_end).next().unwrap_or("");
         let pieces =
             url.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')));
-        found.extend(pieces.filter_map(compact_jws));
+        found.extend(pieces.filter_map(|p| known.compact_jws(p)));
         rest = from.get(url.len().max(1)..).unwrap_or("");
     }
     found
@@ -190,7 +220,7 @@ fn append_token_chars(joined: &mut String, line: &str) -> bool {
     true
 }
 
-pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
+pub(crate) fn join_raw(lines: &[(usize, &str)], known: &mut Known) -> RawJoin {
     let mut joined = String::with_capacity(lines.iter().map(|(_, l)| l.len()).sum());
     let mut stray_lines = Vec::new();
     for (n, line) in lines {
@@ -199,7 +229,7 @@ pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
         }
     }
     RawJoin {
-        token: compact_jws(&joined),
+        token: known.compact_jws(&joined),
         stray_lines,
     }
 }
@@ -234,6 +264,24 @@ mod tests {
     }
 
     #[test]
+    fn known_tokens_are_shared_and_recognised_as_before() {
+        let mut known = Known::default();
+        let t = jws(r#"{"alg":"EdDSA","typ":"dpop+jwt"}"#);
+        let first = known.compact_jws(&t).expect("token");
+        let again = known.compact_jws(&t.clone()).expect("token");
+        assert_eq!(Some(&again), compact_jws(&t).as_ref());
+        assert!(Arc::ptr_eq(&first.compact, &again.compact));
+        assert!(Arc::ptr_eq(&first.header, &again.header));
+        assert!(known.compact_jws("abc.def").is_none());
+        assert!(known.compact_jws(&format!("{t}=")).is_none());
+        for i in 0..Known::CAPACITY + 8 {
+            let other = jws(&format!(r#"{{"alg":"EdDSA","kid":"{i}"}}"#));
+            assert_eq!(known.compact_jws(&other), compact_jws(&other));
+        }
+        assert_eq!(known.tokens.len(), Known::CAPACITY);
+    }
+
+    #[test]
     fn dpop_header_in_every_base64_flavour() {
         let t = jws(r#"{"typ":"dpop+jwt"}"#);
         for enc in [
@@ -242,14 +290,17 @@ mod tests {
             URL_SAFE_NO_PAD.encode(&t),
             STANDARD.encode(&t).trim_end_matches('=').to_owned(),
         ] {
-            let (c, wrapped) = dpop_header(&enc).expect("decodes");
+            let (c, wrapped) = dpop_header(&enc, &mut Known::default()).expect("decodes");
             assert!(wrapped);
-            assert_eq!(c.compact, t);
+            assert_eq!(&*c.compact, t);
         }
-        assert_eq!(dpop_header(&t).map(|(_, w)| w), Some(false));
-        assert!(dpop_header("not base64 !!").is_none());
-        assert!(dpop_header(&STANDARD.encode("hello")).is_none());
-        assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00])).is_none());
+        assert_eq!(
+            dpop_header(&t, &mut Known::default()).map(|(_, w)| w),
+            Some(false)
+        );
+        assert!(dpop_header("not base64 !!", &mut Known::default()).is_none());
+        assert!(dpop_header(&STANDARD.encode("hello"), &mut Known::default()).is_none());
+        assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00]), &mut Known::default()).is_none());
     }
 
     #[test]
@@ -273,9 +324,17 @@ mod tests {
         let line = format!(
             "Token [here](https://jwt.io/#id_token={t}) and [jwt.io](https://jwt.io/#id_token={t})"
         );
-        assert_eq!(jwt_io_links(&line).len(), 2);
-        assert!(jwt_io_links("see https://jwt.io/#id_token=abc.def.ghi").is_empty());
-        assert!(jwt_io_links(&format!("https://example.com/#t={t}")).is_empty());
+        assert_eq!(jwt_io_links(&line, &mut Known::default()).len(), 2);
+        assert!(jwt_io_links(
+            "see https://jwt.io/#id_token=abc.def.ghi",
+            &mut Known::default()
+        )
+        .is_empty());
+        assert!(jwt_io_links(
+            &format!("https://example.com/#t={t}"),
+            &mut Known::default()
+        )
+        .is_empty());
     }
 
     #[test]
@@ -283,13 +342,15 @@ mod tests {
         let t = jws(r#"{"alg":"RS256"}"#);
         let (a, b) = t.split_at(20);
         let lines = [(1, a), (2, "  "), (3, b)];
-        let j = join_raw(&lines);
-        assert_eq!(j.token.map(|c| c.compact), Some(t.clone()));
+        let j = join_raw(&lines, &mut Known::default());
+        assert_eq!(j.token.map(|c| c.compact), Some(Arc::from(t.as_str())));
         assert!(j.stray_lines.is_empty());
         let lines = [(1, a), (2, "✅ oops: stray"), (3, b)];
-        let j = join_raw(&lines);
+        let j = join_raw(&lines, &mut Known::default());
         assert!(j.token.is_some());
         assert_eq!(j.stray_lines, vec![2]);
-        assert!(join_raw(&[(1, "abc")]).token.is_none());
+        assert!(join_raw(&[(1, "abc")], &mut Known::default())
+            .token
+            .is_none());
     }
 }
