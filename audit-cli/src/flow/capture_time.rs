@@ -25,14 +25,18 @@ pub struct CaptureTime {
 /// The capture time of `flow`, if any token or certificate dates it.
 pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
     // A token is shown several times (link, `Raw:` block, JSON field …): each
-    // distinct one is decoded once, every occurrence keeps its step.
-    let mut seen: HashMap<&str, Option<UnixTime>> = HashMap::new();
+    // distinct one is decoded once, every occurrence keeps its step. The reader
+    // shares one text among a token's occurrences, so the text's address is the
+    // key (never dereferenced): no hashing of a kilobyte per occurrence. Two
+    // copies of one token at different addresses are decoded twice, alike.
+    let mut seen: HashMap<*const str, Option<UnixTime>> = HashMap::new();
     let token = flow
         .tokens
         .iter()
         .filter_map(|t| {
             let compact = &*t.value.compact;
-            let iat = *seen.entry(compact).or_insert_with(|| iat(compact));
+            let key: *const str = compact;
+            let iat = *seen.entry(key).or_insert_with(|| iat(compact));
             iat.map(|iat| (iat, t.step))
         })
         .max_by_key(|(iat, _)| *iat)
