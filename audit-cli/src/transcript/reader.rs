@@ -5,6 +5,7 @@
 //! (`Raw:` or `Decoded:`) for the blocks that follow.
 
 use base64::Engine;
+use memchr::memmem;
 use serde_json::Value;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
@@ -126,10 +127,17 @@ impl<'b, 'a> Locator<'b, 'a> {
         let key = member_key(pointer);
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
+        // One searcher per needle for the whole block (as `str::contains` but not
+        // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
+        let value_finder = memmem::Finder::new(prefix);
+        let key_finder = key.as_deref().map(memmem::Finder::new);
         let find = |with_key: bool, unused: bool| {
             after.iter().chain(before).position(|(n, l)| {
-                l.contains(prefix)
-                    && (!with_key || key.as_ref().is_none_or(|k| l.contains(k.as_str())))
+                value_finder.find(l.as_bytes()).is_some()
+                    && (!with_key
+                        || key_finder
+                            .as_ref()
+                            .is_none_or(|k| k.find(l.as_bytes()).is_some()))
                     && (!unused || !self.used.contains(n))
             })
         };

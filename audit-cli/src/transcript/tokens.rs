@@ -167,18 +167,31 @@ pub(crate) fn dpop_header(value: &str, known: &mut Known) -> Option<(Compact, bo
 /// searcher built per line, and the URL's characters are classified with `matches!`
 /// rather than a search in a string of them per character.
 pub(crate) fn jwt_io_links(line: &str, known: &mut Known) -> Vec<Compact> {
-    let url_end = |c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'');
     let mut found = Vec::new();
     let mut rest = line;
     while let Some(at) = find_jwt_io(rest) {
         let from = rest.get(at..).unwrap_or("");
-        let url = from.split(url_end).next().unwrap_or("");
-        let pieces =
-            url.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')));
+        let url = url_at(from);
+        let pieces = url.split(|c: char| !(u8::try_from(c).is_ok_and(is_token_byte)));
         found.extend(pieces.filter_map(|p| known.compact_jws(p)));
         rest = from.get(url.len().max(1)..).unwrap_or("");
     }
     found
+}
+
+/// The URL `from` starts with: up to whitespace or one of `)]>"'`. An ASCII URL (the
+/// usual case) is delimited bytewise; a non-ASCII character before any delimiter sends
+/// the search to `char`s, where Unicode whitespace also ends the URL.
+fn url_at(from: &str) -> &str {
+    let url_end = |c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'');
+    let stop = from
+        .bytes()
+        .position(|b| !b.is_ascii() || url_end(char::from(b)));
+    match stop {
+        Some(i) if from.as_bytes().get(i).is_some_and(u8::is_ascii) => from.get(..i).unwrap_or(""),
+        None => from,
+        Some(_) => from.split(url_end).next().unwrap_or(""),
+    }
 }
 
 /// The byte offset of the first `jwt.io` in `s`.
@@ -301,6 +314,28 @@ mod tests {
         assert!(dpop_header("not base64 !!", &mut Known::default()).is_none());
         assert!(dpop_header(&STANDARD.encode("hello"), &mut Known::default()).is_none());
         assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00]), &mut Known::default()).is_none());
+    }
+
+    #[test]
+    fn url_ends_where_the_char_split_ends_it() {
+        let reference = |s: &str| {
+            let end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
+            s.split(end).next().unwrap_or("").to_owned()
+        };
+        for s in [
+            "",
+            "a",
+            "jwt.io/#t=a.b.c) x",
+            "a\u{a0}b",
+            "aé b",
+            "a\u{2003}b)",
+            "x'y",
+            "a\tb",
+            "q]",
+            "é",
+        ] {
+            assert_eq!(url_at(s), reference(s), "{s:?}");
+        }
     }
 
     #[test]
