@@ -123,7 +123,7 @@ fn dpop_header_base64_plain_and_invalid() {
             ),
         ]
     );
-    assert!(tr.tokens().all(|x| x.compact == t));
+    assert!(tr.tokens().all(|x| *x.compact == *t));
     assert_eq!(
         findings(&tr),
         [
@@ -166,7 +166,7 @@ fn raw_block_joined_with_decoded_view() {
     let toks: Vec<_> = tr.tokens().collect();
     assert_eq!(toks.len(), 2);
     assert_eq!(toks[1].source, TokenSource::RawBlock);
-    assert_eq!(toks[1].compact, t);
+    assert_eq!(&*toks[1].compact, t);
     for tok in toks {
         let view = tok.view.as_ref().unwrap();
         assert_eq!(view.header.as_ref().unwrap()["typ"], "at+jwt");
@@ -184,7 +184,7 @@ fn raw_block_with_stray_line_or_garbage() {
     let body = format!("Raw:\n```text\n{a}\n✅ stray\n{b}\n```\nRaw:\n```text\nnot a token\n```\n");
     let tr = step(&body);
     assert_eq!(tr.tokens().count(), 1);
-    assert_eq!(tr.tokens().next().unwrap().compact, t);
+    assert_eq!(&*tr.tokens().next().unwrap().compact, t);
     assert_eq!(
         findings(&tr),
         [&FindingKind::RawStrayLine, &FindingKind::RawNotJws]

@@ -273,7 +273,7 @@ fn section_floor(section: &Section, trust: &Trust, floor: &mut Vec<Sig>) -> Coun
         counts.access_token += 1;
         if let Some(embedded) = claims(&t.compact).get("proof").and_then(Value::as_str) {
             counts.proof_occurrences += 1;
-            if proof.is_none_or(|p| p.compact != embedded) {
+            if proof.is_none_or(|p| *p.compact != *embedded) {
                 let header: Value = claims(&format!(
                     "x.{}.x",
                     embedded.split('.').next().expect("header")

@@ -10,8 +10,7 @@
 //! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -26,14 +25,18 @@ pub struct CaptureTime {
 /// The capture time of `flow`, if any token or certificate dates it.
 pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
     // A token is shown several times (link, `Raw:` block, JSON field …): each
-    // distinct one is decoded once, every occurrence keeps its step.
-    let mut seen: HashMap<&str, Option<UnixTime>> = HashMap::new();
+    // distinct one is decoded once, every occurrence keeps its step. The reader
+    // shares one text among a token's occurrences, so the text's address is the
+    // key (never dereferenced): no hashing of a kilobyte per occurrence. Two
+    // copies of one token at different addresses are decoded twice, alike.
+    let mut seen: HashMap<*const str, Option<UnixTime>> = HashMap::new();
     let token = flow
         .tokens
         .iter()
         .filter_map(|t| {
-            let compact = t.value.compact.as_str();
-            let iat = *seen.entry(compact).or_insert_with(|| iat(compact));
+            let compact = &*t.value.compact;
+            let key: *const str = compact;
+            let iat = *seen.entry(key).or_insert_with(|| iat(compact));
             iat.map(|iat| (iat, t.step))
         })
         .max_by_key(|(iat, _)| *iat)
@@ -66,7 +69,7 @@ fn shown(step: Option<u32>) -> String {
 /// The `iat` of a compact JWS, read without verifying it (only to date the flow).
 fn iat(compact: &str) -> Option<UnixTime> {
     let payload = compact.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let bytes = b64_decode(payload)?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;
     claims.get("iat")?.as_u64()
 }

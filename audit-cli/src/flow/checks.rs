@@ -7,13 +7,12 @@ use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
 use crate::transcript::AcmeJws;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
-use e2ei_verify::jose::SignatureMemo;
+use e2ei_verify::jose::{b64_decode, SignatureMemo};
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
@@ -119,13 +118,38 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
 /// printed, in a JSON object (members in the order serde_json's map writes
 /// them), written directly rather than through a `Value`.
 fn flattened_body(jws: &AcmeJws) -> String {
-    let quoted = |s: &str| Value::from(s).to_string();
-    format!(
-        "{{\"payload\":{},\"protected\":{},\"signature\":{}}}",
-        quoted(&jws.payload),
-        quoted(&jws.protected),
-        quoted(&jws.signature)
-    )
+    let members = [
+        ("payload", &jws.payload),
+        ("protected", &jws.protected),
+        ("signature", &jws.signature),
+    ];
+    let size = members
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 6)
+        .sum::<usize>();
+    let mut body = String::with_capacity(size + 2);
+    for (i, (name, value)) in members.into_iter().enumerate() {
+        body.push(if i == 0 { '{' } else { ',' });
+        body.push('"');
+        body.push_str(name);
+        body.push_str("\":");
+        push_json_string(&mut body, value);
+    }
+    body.push('}');
+    body
+}
+
+/// Appends `s` as a JSON string, as serde_json writes it. The signed members are
+/// base64url, which JSON never escapes: they are copied; anything serde_json would
+/// escape (`"`, `\\`, a control character) goes through serde_json.
+fn push_json_string(out: &mut String, s: &str) {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&Value::from(s).to_string());
+    } else {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
 }
 
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured
@@ -453,7 +477,7 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
 /// comparisons only: the library judges the signed bytes).
 fn claims_of(compact: &str) -> Option<Value> {
     let payload = compact.split('.').nth(1)?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+    serde_json::from_slice(&b64_decode(payload)?).ok()
 }
 
 /// A string claim of [`claims_of`].
@@ -807,6 +831,22 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "eyJhbGciOiJFZERTQSJ9",
+            "a\"b",
+            "back\\slash",
+            "tab\tnl\n\u{1}",
+            "\u{7f}é✅",
+        ] {
+            let mut out = String::new();
+            push_json_string(&mut out, s);
+            assert_eq!(out, Value::from(s).to_string(), "{s:?}");
+        }
+    }
 
     const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
     const ISS: &str = "https://wire.example.com/clients/1/access-token";

@@ -6,6 +6,7 @@ use super::reconstruct::Flow;
 use super::report::FlowCheck;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use e2ei_verify::jose::b64_decode;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -184,7 +185,7 @@ fn describe(der: &[u8]) -> String {
 }
 
 fn decode(segment: &str) -> Option<Value> {
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).ok()?).ok()
+    serde_json::from_slice(&b64_decode(segment)?).ok()
 }
 
 type Difference = (String, Option<Value>, Option<Value>);

@@ -451,7 +451,7 @@ fn add_token<'t>(flow: &mut Flow<'t>, token: &'t Token, n: Option<u32>) {
         step: n,
     });
     let at = At {
-        value: token.compact.as_str(),
+        value: &*token.compact,
         step: n,
     };
     let posted = matches!(token.source, TokenSource::AcmePayload { .. });

@@ -44,17 +44,22 @@ fn find<'h>(headers: &'h [Header], name: &str) -> impl Iterator<Item = &'h Heade
         .filter(move |h| h.name.eq_ignore_ascii_case(&name))
 }
 
+/// The first header named `name`, without the copy of `name` [`find`] keeps.
+fn first<'h>(headers: &'h [Header], name: &str) -> Option<&'h Header> {
+    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+}
+
 impl HttpRequest {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&Header> {
-        find(&self.headers, name).next()
+        first(&self.headers, name)
     }
 }
 
 impl HttpResponse {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&Header> {
-        find(&self.headers, name).next()
+        first(&self.headers, name)
     }
 
     /// Every header named `name`: `link` repeats.
@@ -91,7 +96,7 @@ fn status(line: &str) -> Option<u16> {
 fn header(line: &str, n: usize) -> Option<Header> {
     let (name, value) = line.split_once(':')?;
     let name = name.trim();
-    let token = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+    let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     (!name.is_empty() && name.chars().all(token)).then(|| Header {
         name: name.to_owned(),
         value: value.trim().to_owned(),

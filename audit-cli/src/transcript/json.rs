@@ -2,10 +2,12 @@
 //! that finds tokens and DER objects inside any JSON value.
 
 use serde_json::Value;
+use std::fmt::Write;
 
 use super::chain::{self, Pem};
-use super::tokens::{self, Compact, URL_LENIENT};
+use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
+use e2ei_verify::jose::b64_decode;
 
 /// A JSON block as printed, with its value when it parses.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +33,11 @@ pub struct AcmeJws {
     pub decoded_line: Option<usize>,
 }
 
+/// Strict unpadded base64url (the library's vectorised decoder) is tried first: every
+/// input it accepts, the lenient engine accepts with the same bytes, so the result is
+/// the lenient engine's, faster for the usual canonical members.
 fn b64url_json(s: &str) -> Option<Value> {
-    let bytes = URL_LENIENT.decode(s).ok()?;
+    let bytes = b64_decode(s).or_else(|| URL_LENIENT.decode(s).ok())?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -85,34 +90,47 @@ pub(crate) struct Harvest {
     pub not_der: Vec<(String, String)>,
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// Appends `key` to a JSON pointer, escaped (RFC 6901: `~` as `~0`, `/` as `~1`),
+/// without building an escaped copy first: this runs for every member walked.
+fn push_escaped(pointer: &mut String, key: &str) {
+    for (i, part) in key.split('~').enumerate() {
+        if i > 0 {
+            pointer.push_str("~0");
+        }
+        for (j, piece) in part.split('/').enumerate() {
+            if j > 0 {
+                pointer.push_str("~1");
+            }
+            pointer.push_str(piece);
+        }
+    }
 }
 
 /// Walks `v` collecting tokens, PEM strings and DER arrays.
-pub(crate) fn harvest(v: &Value) -> Harvest {
+pub(crate) fn harvest(v: &Value, known: &mut Known) -> Harvest {
     let mut h = Harvest::default();
-    walk(v, &mut String::new(), &mut h);
+    walk(v, &mut String::new(), &mut h, known);
     h
 }
 
-fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
+fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Known) {
     let mark = pointer.len();
     match v {
-        Value::String(s) => string(s, pointer, h),
+        Value::String(s) => string(s, pointer, h, known),
         Value::Array(items) if der_array(items, pointer, h) => {}
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                pointer.push_str(&format!("/{i}"));
-                walk(item, pointer, h);
+                // `fmt::Write` for `String` cannot fail.
+                let _ = write!(pointer, "/{i}");
+                walk(item, pointer, h, known);
                 pointer.truncate(mark);
             }
         }
         Value::Object(map) => {
             for (k, item) in map {
                 pointer.push('/');
-                pointer.push_str(&escape(k));
-                walk(item, pointer, h);
+                push_escaped(pointer, k);
+                walk(item, pointer, h, known);
                 pointer.truncate(mark);
             }
         }
@@ -120,8 +138,8 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest) {
     }
 }
 
-fn string(s: &str, pointer: &str, h: &mut Harvest) {
-    if let Some(c) = tokens::compact_jws(s) {
+fn string(s: &str, pointer: &str, h: &mut Harvest, known: &mut Known) {
+    if let Some(c) = known.compact_jws(s) {
         h.tokens.push((pointer.to_owned(), c));
     } else if s.contains("-----BEGIN ") {
         let found = chain::pem_blocks(s);
@@ -196,21 +214,33 @@ mod tests {
     fn der_array_with_a_bad_element() {
         let good = STANDARD.encode(der(40));
         let v = json!([good, "not base64 at all!", good]);
-        let h = harvest(&v);
+        let h = harvest(&v, &mut Known::default());
         assert_eq!(h.ders.len(), 2);
         assert_eq!(
             h.not_der,
             vec![("/1".to_owned(), "not base64 at all!".to_owned())]
         );
         let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
-        let h = harvest(&urls);
+        let h = harvest(&urls, &mut Known::default());
         assert!(h.ders.is_empty() && h.not_der.is_empty());
+    }
+
+    #[test]
+    fn pointer_keys_escape_like_rfc_6901() {
+        for key in ["", "plain", "a/b", "c~d", "~/~1/~0", "//", "~~", "é/✅~"] {
+            let mut p = String::from("/x");
+            push_escaped(&mut p, key);
+            assert_eq!(
+                p,
+                format!("/x{}", key.replace('~', "~0").replace('/', "~1"))
+            );
+        }
     }
 
     #[test]
     fn pointers_escape_and_pem_strings_are_found() {
         let v = json!({"a/b": {"c~d": ["-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"]}});
-        let h = harvest(&v);
+        let h = harvest(&v, &mut Known::default());
         assert_eq!(h.pems.len(), 1);
         assert_eq!(h.pems[0].0, "/a~1b/c~0d/0");
     }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 /// One structural element of the document, in document order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Event<'a> {
     /// An ATX heading (`#` … `######`) outside any fence.
     Heading {
@@ -22,7 +22,7 @@ pub(crate) enum Event<'a> {
 }
 
 /// A fenced code block with its info string and content lines.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Block<'a> {
     /// The info string after the opening fence, trimmed (` ```http request ` gives
     /// `http request`; an untagged fence gives `""`).
@@ -114,10 +114,19 @@ fn opening_fence(line: &str) -> Option<Fence<'_>> {
 
 /// Runs on every content line of every block, so it looks at bytes: the fence
 /// character is ASCII, so a run of it has as many characters as bytes, and any other
-/// byte (the common case, at the first byte) means "not a closing fence".
+/// byte (the common case, at the first byte after the indentation) means "not a
+/// closing fence". Indentation of spaces and tabs is skipped bytewise; any other
+/// whitespace first (rare) goes through `trim_start`, as before.
 fn closes(line: &str, fence: &Fence<'_>) -> bool {
-    if !line.trim_start().starts_with(char::from(fence.ch)) {
-        return false;
+    match line.bytes().find(|b| !matches!(b, b' ' | b'\t')) {
+        None => return false,
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b => {
+            if b != fence.ch {
+                return false;
+            }
+        }
+        Some(_) if !line.trim_start().starts_with(char::from(fence.ch)) => return false,
+        Some(_) => {}
     }
     let t = line.trim();
     t.len() >= fence.len && t.bytes().all(|b| b == fence.ch)
@@ -136,17 +145,41 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     Some((level, rest.trim()))
 }
 
-/// Scans `text` into events. Never fails: an unclosed fence runs to the end of input.
-pub(crate) fn scan(text: &str) -> Vec<Event<'_>> {
-    // About one event per 40 bytes in the captures: sized once, not regrown.
-    let mut events = Vec::with_capacity(text.len() / 40 + 4);
-    let mut open: Option<(Fence<'_>, Block<'_>)> = None;
-    for (idx, line) in text.lines().enumerate() {
+/// The lines of `text` exactly as [`str::lines`] gives them (split at `\n`, one `\r`
+/// before it dropped, no empty line after a final `\n`), found with one vectorised
+/// `memchr` pass over the whole text instead of one search call per line: a capture
+/// has about a thousand short lines, where a per-line search costs mostly its setup.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || {
+        let from = start;
+        let (line, next) = match ends.next() {
+            Some(nl) => {
+                let line = text.get(from..nl)?;
+                (line.strip_suffix('\r').unwrap_or(line), nl + 1)
+            }
+            None if from < text.len() => (text.get(from..)?, text.len()),
+            None => return None,
+        };
+        start = next;
+        Some(line)
+    })
+}
+
+/// Scans `text`, handing each event to `emit` in document order. Never fails: an
+/// unclosed fence runs to the end of input. Events are streamed rather than collected,
+/// and one buffer of content lines serves every block in turn: the reader only looks
+/// at a block while it is emitted.
+pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
+    let mut open: Option<(Fence<'a>, Block<'a>)> = None;
+    let mut spare: Vec<(usize, &'a str)> = Vec::with_capacity(64);
+    for (idx, line) in lines(text).enumerate() {
         let n = idx + 1;
         if let Some((fence, mut block)) = open.take() {
             if closes(line, &fence) {
                 block.closed = true;
-                events.push(Event::Block(block));
+                spare = emit_block(&mut emit, block);
             } else {
                 block.lines.push((n, line));
                 open = Some((fence, block));
@@ -157,38 +190,57 @@ pub(crate) fn scan(text: &str) -> Vec<Event<'_>> {
             let block = Block {
                 lang: fence.info,
                 line: n,
-                lines: Vec::with_capacity(16),
+                lines: std::mem::take(&mut spare),
                 closed: false,
                 source: text,
             };
             open = Some((fence, block));
         } else if let Some((level, text)) = heading(line) {
-            events.push(Event::Heading {
+            emit(&Event::Heading {
                 level,
                 text,
                 line: n,
             });
         } else if !line.trim().is_empty() {
-            events.push(Event::Prose {
+            emit(&Event::Prose {
                 text: line.trim(),
                 line: n,
             });
         }
     }
     if let Some((_, block)) = open {
-        events.push(Event::Block(block));
+        emit_block(&mut emit, block);
     }
-    events
+}
+
+/// Emits a block and hands back its line buffer, emptied, for the next block.
+fn emit_block<'a>(emit: &mut impl FnMut(&Event<'a>), block: Block<'a>) -> Vec<(usize, &'a str)> {
+    let event = Event::Block(block);
+    emit(&event);
+    match event {
+        Event::Block(Block { mut lines, .. }) => {
+            lines.clear();
+            lines
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The events of `text`, collected.
+    fn events(text: &str) -> Vec<Event<'_>> {
+        let mut out = Vec::new();
+        scan(text, |e| out.push(e.clone()));
+        out
+    }
+
     #[test]
     fn blocks_headings_and_prose_keep_line_numbers() {
         let text = "# Title\nEd25519 - SHA256\n```json\n{}\n```\n#### 1. step\n\nRaw:\n";
-        let events = scan(text);
+        let events = events(text);
         assert_eq!(events.len(), 5);
         match &events[2] {
             Event::Block(b) => {
@@ -217,12 +269,12 @@ mod tests {
     #[test]
     fn content_is_borrowed_for_lf_and_built_for_crlf() {
         let text = "```json\n{\n  \"a\": 1\n}\n```\n";
-        let [Event::Block(b)] = &scan(text)[..] else {
+        let [Event::Block(b)] = &events(text)[..] else {
             panic!("one block")
         };
         assert!(matches!(b.content_ref(), Cow::Borrowed("{\n  \"a\": 1\n}")));
         let crlf = text.replace('\n', "\r\n");
-        let [Event::Block(b)] = &scan(&crlf)[..] else {
+        let [Event::Block(b)] = &events(&crlf)[..] else {
             panic!("one block")
         };
         assert!(matches!(b.content_ref(), Cow::Owned(ref s) if s == "{\n  \"a\": 1\n}"));
@@ -232,8 +284,30 @@ mod tests {
     }
 
     #[test]
+    fn lines_split_exactly_as_str_lines() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\rb\r",
+            "\r\n\r",
+            "é\n✅\r\n\n x ",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn unclosed_fence_runs_to_end_and_is_marked() {
-        let events = scan("```text\nabc\n#### 2. not a heading");
+        let events = events("```text\nabc\n#### 2. not a heading");
         match &events[..] {
             [Event::Block(b)] => assert!(!b.closed && b.lines.len() == 2),
             other => panic!("unexpected {other:?}"),
@@ -242,12 +316,12 @@ mod tests {
 
     #[test]
     fn fence_with_info_does_not_close() {
-        let events = scan("```\na\n```json\n```\n");
+        let events = events("```\na\n```json\n```\n");
         assert!(matches!(&events[..], [Event::Block(b)] if b.lines.len() == 2));
     }
 
     #[test]
     fn hash_without_space_is_prose() {
-        assert!(matches!(&scan("#hashtag")[..], [Event::Prose { .. }]));
+        assert!(matches!(&events("#hashtag")[..], [Event::Prose { .. }]));
     }
 }

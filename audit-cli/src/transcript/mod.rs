@@ -156,17 +156,15 @@ const fn byte_classes() -> [u8; 256] {
 /// Binary data decoded lossily still arrives as `&str`: reject NUL and a high share of
 /// control characters (Unicode `Cc` other than tab, line feed, form feed and carriage
 /// return), as `chars()` would count them. This runs over every whole file, so it works
-/// on bytes: 64-byte chunks of printable ASCII and line feeds (nearly all of a capture)
-/// are counted by length; other chunks byte by byte through [`BYTE_CLASS`]; a C1
-/// control (U+0080–U+009F) is `0xC2` followed by `0x80..=0x9F`, looked for only when
-/// `0xC2` occurs at all.
+/// on bytes, in one pass: 64-byte chunks of printable ASCII and line feeds (nearly all
+/// of a capture, and free of NUL by definition) are counted by length; other chunks
+/// byte by byte through [`BYTE_CLASS`], where NUL is also looked for. A C1 control
+/// (U+0080–U+009F) is `0xC2` followed by `0x80..=0x9F`: a pair can only sit in, or
+/// straddle the end of, a chunk that is not plain, so only those are searched.
 fn looks_like_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.contains(&0) {
-        return false;
-    }
     let (mut total, mut control) = (0usize, 0usize);
-    for chunk in bytes.chunks(64) {
+    for (i, chunk) in bytes.chunks(64).enumerate() {
         let plain = chunk.iter().fold(true, |ok, &b| {
             ok & (matches!(b, 0x20..=0x7e) | (b == b'\n'))
         });
@@ -174,17 +172,22 @@ fn looks_like_text(text: &str) -> bool {
             total += chunk.len();
             continue;
         }
+        if chunk.contains(&0) {
+            return false;
+        }
         for &b in chunk {
             let class = BYTE_CLASS[usize::from(b)];
             total += usize::from(class & 1);
             control += usize::from(class >> 1);
         }
-    }
-    if bytes.contains(&0xC2) {
-        control += bytes
-            .windows(2)
-            .filter(|w| matches!(w, [0xC2, 0x80..=0x9F]))
-            .count();
+        // The pairs that start in this chunk (the next byte may be the next chunk's).
+        let start = i * 64;
+        let window = bytes.get(start..(start + chunk.len() + 1).min(bytes.len()));
+        control += window.map_or(0, |w| {
+            w.windows(2)
+                .filter(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+                .count()
+        });
     }
     control * 100 <= total
 }
@@ -329,6 +332,10 @@ mod tests {
             "\x1b\u{a0}\u{100}".to_owned(),
             format!("{}\x7f{}", "x".repeat(70), "\u{90}".repeat(2)),
             "\u{9f}".repeat(64),
+            // A C1 pair straddling a 64-byte chunk boundary, at the threshold.
+            format!("{}\u{85}{}", "a".repeat(63), "a".repeat(35)),
+            format!("{}\u{85}{}", "a".repeat(63), "a".repeat(36)),
+            format!("{}\u{85}\0", "a".repeat(63)),
             "nul\0".to_owned(),
         ];
         for t in &samples {

@@ -4,9 +4,8 @@
 //! `###` group and `######` sub-heading, and what the last prose line announced
 //! (`Raw:` or `Decoded:`) for the blocks that follow.
 
-use std::collections::HashSet;
-
 use base64::Engine;
+use memchr::memmem;
 use serde_json::Value;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
@@ -14,7 +13,7 @@ use super::http::{self, Http};
 use super::json::{self, AcmeJws, Harvest, JsonBlock};
 use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
-use super::tokens::{self, Compact, DecodedView, Token, TokenSource};
+use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
 use super::{Finding, FindingKind, Item, ItemKind, Section, Step, Transcript};
 
 /// What the last prose line announced for the next block(s).
@@ -44,14 +43,14 @@ struct Reader {
     marker: Marker,
     /// Set while the block after a [`Marker::KeyRejected`] line is read.
     key_rejected: bool,
+    /// Tokens recognised so far, shared by their later occurrences.
+    known: Known,
 }
 
 /// Reads `text`; `None` when no step, block or token was found.
 pub(crate) fn read(text: &str) -> Option<Transcript> {
     let mut r = Reader::default();
-    for event in markdown::scan(text) {
-        r.event(event);
-    }
+    markdown::scan(text, |event| r.event(event));
     r.sections.extend(r.current.take());
     let usable = r.sections.iter().any(|s| {
         !s.steps.is_empty() || !s.preamble.items.is_empty() || !s.preamble.tokens.is_empty()
@@ -91,7 +90,8 @@ fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Se
 /// resumes after the last hit (wrapping), so values in document order cost linear time.
 struct Locator<'b, 'a> {
     block: &'b Block<'a>,
-    used: HashSet<usize>,
+    /// Lines already handed out: a handful per block, so a list, not a hashed set.
+    used: Vec<usize>,
     cursor: usize,
 }
 
@@ -117,7 +117,7 @@ impl<'b, 'a> Locator<'b, 'a> {
     fn new(block: &'b Block<'a>) -> Self {
         Self {
             block,
-            used: HashSet::new(),
+            used: Vec::new(),
             cursor: 0,
         }
     }
@@ -127,10 +127,17 @@ impl<'b, 'a> Locator<'b, 'a> {
         let key = member_key(pointer);
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
+        // One searcher per needle for the whole block (as `str::contains` but not
+        // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
+        let value_finder = memmem::Finder::new(prefix);
+        let key_finder = key.as_deref().map(memmem::Finder::new);
         let find = |with_key: bool, unused: bool| {
             after.iter().chain(before).position(|(n, l)| {
-                l.contains(prefix)
-                    && (!with_key || key.as_ref().is_none_or(|k| l.contains(k.as_str())))
+                value_finder.find(l.as_bytes()).is_some()
+                    && (!with_key
+                        || key_finder
+                            .as_ref()
+                            .is_none_or(|k| k.find(l.as_bytes()).is_some()))
                     && (!unused || !self.used.contains(n))
             })
         };
@@ -142,7 +149,7 @@ impl<'b, 'a> Locator<'b, 'a> {
         };
         let index = (before.len() + offset) % lines.len().max(1);
         let line = lines.get(index).map_or(self.block.line, |(n, _)| *n);
-        self.used.insert(line);
+        self.used.push(line);
         self.cursor = index + 1;
         line
     }
@@ -205,11 +212,11 @@ fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
 }
 
 impl Reader {
-    fn event(&mut self, event: Event<'_>) {
-        match event {
+    fn event(&mut self, event: &Event<'_>) {
+        match *event {
             Event::Heading { level, text, line } => self.heading(level, text, line),
             Event::Prose { text, line } => self.prose(text, line),
-            Event::Block(block) => self.block(&block),
+            Event::Block(ref block) => self.block(block),
         }
     }
 
@@ -261,7 +268,7 @@ impl Reader {
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
         }
-        for c in tokens::jwt_io_links(text) {
+        for c in tokens::jwt_io_links(text, &mut self.known) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
         // Compared in place: no lower-cased copy of every prose line.
@@ -334,19 +341,20 @@ impl Reader {
         let value = serde_json::from_str::<Value>(&block.content_ref()).ok();
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
-        let attached = match header_line {
+        let mut slots: Vec<&mut Option<Value>> = match header_line {
             None => step
                 .tokens
                 .iter_mut()
                 .filter(|t| shown(t) && t.view.is_none())
                 .map(|t| {
-                    t.view = Some(DecodedView {
+                    let view = t.view.insert(DecodedView {
                         line: block.line,
-                        header: value.clone(),
+                        header: None,
                         claims: None,
-                    })
+                    });
+                    &mut view.header
                 })
-                .count(),
+                .collect(),
             Some(h) => step
                 .tokens
                 .iter_mut()
@@ -355,9 +363,17 @@ impl Reader {
                         .as_mut()
                         .filter(|v| v.line == h && v.claims.is_none())
                 })
-                .map(|v| v.claims = value.clone())
-                .count(),
+                .map(|v| &mut v.claims)
+                .collect(),
         };
+        let attached = slots.len();
+        // Each token shown gets the view; the last one takes it without a copy.
+        if let Some((last, rest)) = slots.split_last_mut() {
+            for slot in rest {
+                **slot = value.clone();
+            }
+            **last = value;
+        }
         if attached > 0 && header_line.is_none() {
             self.marker = Marker::Decoded {
                 header_line: Some(block.line),
@@ -374,7 +390,7 @@ impl Reader {
                     .iter()
                     .filter(|h| h.name.eq_ignore_ascii_case("dpop"))
                 {
-                    match tokens::dpop_header(&h.value) {
+                    match tokens::dpop_header(&h.value, &mut self.known) {
                         Some((c, base64_wrapped)) => {
                             self.push_token(c, TokenSource::DpopHeader { base64_wrapped }, h.line)
                         }
@@ -418,8 +434,9 @@ impl Reader {
         } else {
             value
         };
-        self.absorb(json::harvest(&value), &value, block, |pointer| {
-            TokenSource::JsonField { pointer }
+        let harvest = json::harvest(&value, &mut self.known);
+        self.absorb(harvest, &value, block, |pointer| TokenSource::JsonField {
+            pointer,
         });
         let item = ItemKind::Json(JsonBlock {
             raw,
@@ -451,7 +468,7 @@ impl Reader {
             return;
         };
         let line = Locator::new(block).line("/payload", &jws.payload);
-        for (pointer, c) in json::harvest(payload).tokens {
+        for (pointer, c) in json::harvest(payload, &mut self.known).tokens {
             self.push_token(c, TokenSource::AcmePayload { pointer }, line);
         }
         let Some(csr) = payload.get("csr").and_then(Value::as_str) else {
@@ -552,7 +569,7 @@ impl Reader {
     }
 
     fn raw_block(&mut self, block: &Block<'_>) {
-        let joined = tokens::join_raw(&block.lines);
+        let joined = tokens::join_raw(&block.lines, &mut self.known);
         for n in joined.stray_lines {
             self.finding(n, FindingKind::RawStrayLine);
         }
@@ -583,7 +600,7 @@ impl Reader {
                 .map_or(block.line, |(n, _)| *n);
             self.pem(&pem.label, pem.der, ObjectSource::PemBlock, line);
         }
-        if let Some(c) = tokens::compact_jws(content.trim()) {
+        if let Some(c) = self.known.compact_jws(content.trim()) {
             self.push_token(c, TokenSource::TextBlock, first_content_line(block));
         }
     }

@@ -45,7 +45,13 @@ pub(crate) fn suite_of(line: &str) -> Option<Suite> {
     if line.len() > MAX_SUITE_LINE {
         return None;
     }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || " \t-_/()*:#,".contains(c);
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                ' ' | '\t' | '-' | '_' | '/' | '(' | ')' | '*' | ':' | '#' | ','
+            )
+    };
     if !line.chars().all(allowed) {
         return None;
     }

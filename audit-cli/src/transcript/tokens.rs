@@ -7,11 +7,13 @@
 //! tokens. Nothing here checks a signature: `e2ei-verify` does.
 
 use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
+use e2ei_verify::jose::b64_decode;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Where a token occurrence was found. The same token usually appears several times; each
 /// occurrence is kept so the auditor can say where it was shown.
@@ -46,9 +48,10 @@ pub struct DecodedView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     /// The compact serialization `header.payload.signature`, whitespace removed.
-    pub compact: String,
+    /// Shared by every occurrence of the same token (see [`Known`]).
+    pub compact: Arc<str>,
     /// The protected header, decoded (it is always a JSON object).
-    pub header: Map<String, Value>,
+    pub header: Arc<Map<String, Value>>,
     pub source: TokenSource,
     /// Line where this occurrence starts.
     pub line: usize,
@@ -70,14 +73,36 @@ impl Token {
 /// A recognised compact JWS before it is placed in the document.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Compact {
-    pub compact: String,
-    pub header: Map<String, Value>,
+    pub compact: Arc<str>,
+    pub header: Arc<Map<String, Value>>,
 }
 
-fn is_b64url(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+/// Tokens already recognised in this capture. A token is shown up to four times (jwt.io
+/// link, `Raw:` block, JSON field, ACME payload): a later occurrence shares the first
+/// one's text and decoded header rather than decoding and copying them again. The
+/// result is the same as recognising again ([`compact_jws`] depends on the text only);
+/// failures are not kept. At most [`Known::CAPACITY`] distinct tokens are kept (a
+/// capture holds a few dozen), so a crafted file of many distinct tokens still costs
+/// linear time.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    tokens: Vec<Compact>,
+}
+
+impl Known {
+    const CAPACITY: usize = 64;
+
+    /// [`compact_jws`], shared with an earlier occurrence of the same text.
+    pub(crate) fn compact_jws(&mut self, s: &str) -> Option<Compact> {
+        if let Some(c) = self.tokens.iter().find(|c| *c.compact == *s) {
+            return Some(c.clone());
+        }
+        let c = compact_jws(s)?;
+        if self.tokens.len() < Self::CAPACITY {
+            self.tokens.push(c.clone());
+        }
+        Some(c)
+    }
 }
 
 /// Recognises `s` as a compact JWS: three non-empty base64url segments that decode, the
@@ -85,20 +110,19 @@ fn is_b64url(s: &str) -> bool {
 pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     let mut parts = s.split('.');
     let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || ![h, p, sig].iter().all(|x| is_b64url(x)) {
+    if parts.next().is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
         return None;
     }
-    // Payload and signature are decoded only to be sure they are base64url: both
-    // into one buffer, then the header alone into it for its JSON.
-    let mut scratch = Vec::with_capacity(s.len() * 3 / 4);
-    URL_SAFE_NO_PAD.decode_vec(p, &mut scratch).ok()?;
-    URL_SAFE_NO_PAD.decode_vec(sig, &mut scratch).ok()?;
-    scratch.clear();
-    URL_SAFE_NO_PAD.decode_vec(h, &mut scratch).ok()?;
-    match serde_json::from_slice(&scratch).ok()? {
+    // Payload and signature are decoded only to be sure they are base64url. The
+    // library's strict decoder accepts exactly the URL alphabet without padding or
+    // whitespace, with canonical trailing bits (as the `base64` crate's unpadded URL
+    // engine), and is vectorised: it is the alphabet check too, with no scalar pass.
+    b64_decode(p)?;
+    b64_decode(sig)?;
+    match serde_json::from_slice(&b64_decode(h)?).ok()? {
         Value::Object(header) => Some(Compact {
-            compact: s.to_owned(),
-            header,
+            compact: Arc::from(s),
+            header: Arc::new(header),
         }),
         _ => None,
     }
@@ -127,30 +151,54 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The token in a `dpop:` header value and whether it was base64-wrapped.
-pub(crate) fn dpop_header(value: &str) -> Option<(Compact, bool)> {
+pub(crate) fn dpop_header(value: &str, known: &mut Known) -> Option<(Compact, bool)> {
     let value = value.trim();
-    if let Some(c) = compact_jws(value) {
+    if let Some(c) = known.compact_jws(value) {
         return Some((c, false));
     }
     let bytes = decode_any_base64(value)?;
     let inner = std::str::from_utf8(&bytes).ok()?;
-    compact_jws(inner.trim()).map(|c| (c, true))
+    known.compact_jws(inner.trim()).map(|c| (c, true))
 }
 
 /// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
-/// line made of repeated `jwt.io` costs linear time.
-pub(crate) fn jwt_io_links(line: &str) -> Vec<Compact> {
-    let url_end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
+/// line made of repeated `jwt.io` costs linear time. This runs on every prose line, so
+/// `jwt.io` is looked for from each `j` (few per line) rather than with a substring
+/// searcher built per line, and the URL's characters are classified with `matches!`
+/// rather than a search in a string of them per character.
+pub(crate) fn jwt_io_links(line: &str, known: &mut Known) -> Vec<Compact> {
     let mut found = Vec::new();
     let mut rest = line;
-    while let Some(at) = rest.find("jwt.io") {
+    while let Some(at) = find_jwt_io(rest) {
         let from = rest.get(at..).unwrap_or("");
-        let url = from.split(url_end).next().unwrap_or("");
-        let pieces = url.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)));
-        found.extend(pieces.filter_map(compact_jws));
+        let url = url_at(from);
+        let pieces = url.split(|c: char| !(u8::try_from(c).is_ok_and(is_token_byte)));
+        found.extend(pieces.filter_map(|p| known.compact_jws(p)));
         rest = from.get(url.len().max(1)..).unwrap_or("");
     }
     found
+}
+
+/// The URL `from` starts with: up to whitespace or one of `)]>"'`. An ASCII URL (the
+/// usual case) is delimited bytewise; a non-ASCII character before any delimiter sends
+/// the search to `char`s, where Unicode whitespace also ends the URL.
+fn url_at(from: &str) -> &str {
+    let url_end = |c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'');
+    let stop = from
+        .bytes()
+        .position(|b| !b.is_ascii() || url_end(char::from(b)));
+    match stop {
+        Some(i) if from.as_bytes().get(i).is_some_and(u8::is_ascii) => from.get(..i).unwrap_or(""),
+        None => from,
+        Some(_) => from.split(url_end).next().unwrap_or(""),
+    }
+}
+
+/// The byte offset of the first `jwt.io` in `s`.
+fn find_jwt_io(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(b'j', bytes)
+        .find(|&i| bytes.get(i..).is_some_and(|t| t.starts_with(b"jwt.io")))
 }
 
 /// A `Raw:` block joined into one token. Lines that cannot be part of a token (anything
@@ -160,29 +208,41 @@ pub(crate) struct RawJoin {
     pub stray_lines: Vec<usize>,
 }
 
-pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
+/// Whether `b` may be part of a compact JWS (base64url or `.`).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
+/// Appends `line` without its (Unicode) whitespace to `joined`; false, and
+/// nothing appended, when it holds anything else. A line of token characters
+/// only (nearly every line of a `Raw:` block) is copied whole, not char by char.
+fn append_token_chars(joined: &mut String, line: &str) -> bool {
+    if line.bytes().all(is_token_byte) {
+        joined.push_str(line);
+        return true;
+    }
+    let mark = joined.len();
+    for c in line.chars().filter(|c| !c.is_whitespace()) {
+        if u8::try_from(c).is_ok_and(is_token_byte) {
+            joined.push(c);
+        } else {
+            joined.truncate(mark);
+            return false;
+        }
+    }
+    true
+}
+
+pub(crate) fn join_raw(lines: &[(usize, &str)], known: &mut Known) -> RawJoin {
     let mut joined = String::with_capacity(lines.iter().map(|(_, l)| l.len()).sum());
     let mut stray_lines = Vec::new();
     for (n, line) in lines {
-        // The line without its (Unicode) whitespace is appended in place; a line
-        // holding anything else is taken back out and reported.
-        let mark = joined.len();
-        let mut stray = false;
-        for c in line.chars().filter(|c| !c.is_whitespace()) {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                joined.push(c);
-            } else {
-                stray = true;
-                break;
-            }
-        }
-        if stray {
-            joined.truncate(mark);
+        if !append_token_chars(&mut joined, line) {
             stray_lines.push(*n);
         }
     }
     RawJoin {
-        token: compact_jws(&joined),
+        token: known.compact_jws(&joined),
         stray_lines,
     }
 }
@@ -190,7 +250,7 @@ pub(crate) fn join_raw(lines: &[(usize, &str)]) -> RawJoin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 
     fn jws(header: &str) -> String {
         format!(
@@ -217,6 +277,24 @@ mod tests {
     }
 
     #[test]
+    fn known_tokens_are_shared_and_recognised_as_before() {
+        let mut known = Known::default();
+        let t = jws(r#"{"alg":"EdDSA","typ":"dpop+jwt"}"#);
+        let first = known.compact_jws(&t).expect("token");
+        let again = known.compact_jws(&t.clone()).expect("token");
+        assert_eq!(Some(&again), compact_jws(&t).as_ref());
+        assert!(Arc::ptr_eq(&first.compact, &again.compact));
+        assert!(Arc::ptr_eq(&first.header, &again.header));
+        assert!(known.compact_jws("abc.def").is_none());
+        assert!(known.compact_jws(&format!("{t}=")).is_none());
+        for i in 0..Known::CAPACITY + 8 {
+            let other = jws(&format!(r#"{{"alg":"EdDSA","kid":"{i}"}}"#));
+            assert_eq!(known.compact_jws(&other), compact_jws(&other));
+        }
+        assert_eq!(known.tokens.len(), Known::CAPACITY);
+    }
+
+    #[test]
     fn dpop_header_in_every_base64_flavour() {
         let t = jws(r#"{"typ":"dpop+jwt"}"#);
         for enc in [
@@ -225,14 +303,54 @@ mod tests {
             URL_SAFE_NO_PAD.encode(&t),
             STANDARD.encode(&t).trim_end_matches('=').to_owned(),
         ] {
-            let (c, wrapped) = dpop_header(&enc).expect("decodes");
+            let (c, wrapped) = dpop_header(&enc, &mut Known::default()).expect("decodes");
             assert!(wrapped);
-            assert_eq!(c.compact, t);
+            assert_eq!(&*c.compact, t);
         }
-        assert_eq!(dpop_header(&t).map(|(_, w)| w), Some(false));
-        assert!(dpop_header("not base64 !!").is_none());
-        assert!(dpop_header(&STANDARD.encode("hello")).is_none());
-        assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00])).is_none());
+        assert_eq!(
+            dpop_header(&t, &mut Known::default()).map(|(_, w)| w),
+            Some(false)
+        );
+        assert!(dpop_header("not base64 !!", &mut Known::default()).is_none());
+        assert!(dpop_header(&STANDARD.encode("hello"), &mut Known::default()).is_none());
+        assert!(dpop_header(&STANDARD.encode([0xff, 0xfe, 0x00]), &mut Known::default()).is_none());
+    }
+
+    #[test]
+    fn url_ends_where_the_char_split_ends_it() {
+        let reference = |s: &str| {
+            let end = |c: char| c.is_whitespace() || ")]>\"'".contains(c);
+            s.split(end).next().unwrap_or("").to_owned()
+        };
+        for s in [
+            "",
+            "a",
+            "jwt.io/#t=a.b.c) x",
+            "a\u{a0}b",
+            "aé b",
+            "a\u{2003}b)",
+            "x'y",
+            "a\tb",
+            "q]",
+            "é",
+        ] {
+            assert_eq!(url_at(s), reference(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn jwt_io_is_found_where_str_find_finds_it() {
+        for s in [
+            "",
+            "jwt.io",
+            "jjwt.io",
+            "jwt.i",
+            "a jw jwt.iojwt.io",
+            "é✅ jwt.io)",
+            "JWT.IO",
+        ] {
+            assert_eq!(find_jwt_io(s), s.find("jwt.io"), "{s:?}");
+        }
     }
 
     #[test]
@@ -241,9 +359,17 @@ mod tests {
         let line = format!(
             "Token [here](https://jwt.io/#id_token={t}) and [jwt.io](https://jwt.io/#id_token={t})"
         );
-        assert_eq!(jwt_io_links(&line).len(), 2);
-        assert!(jwt_io_links("see https://jwt.io/#id_token=abc.def.ghi").is_empty());
-        assert!(jwt_io_links(&format!("https://example.com/#t={t}")).is_empty());
+        assert_eq!(jwt_io_links(&line, &mut Known::default()).len(), 2);
+        assert!(jwt_io_links(
+            "see https://jwt.io/#id_token=abc.def.ghi",
+            &mut Known::default()
+        )
+        .is_empty());
+        assert!(jwt_io_links(
+            &format!("https://example.com/#t={t}"),
+            &mut Known::default()
+        )
+        .is_empty());
     }
 
     #[test]
@@ -251,13 +377,15 @@ mod tests {
         let t = jws(r#"{"alg":"RS256"}"#);
         let (a, b) = t.split_at(20);
         let lines = [(1, a), (2, "  "), (3, b)];
-        let j = join_raw(&lines);
-        assert_eq!(j.token.map(|c| c.compact), Some(t.clone()));
+        let j = join_raw(&lines, &mut Known::default());
+        assert_eq!(j.token.map(|c| c.compact), Some(Arc::from(t.as_str())));
         assert!(j.stray_lines.is_empty());
         let lines = [(1, a), (2, "✅ oops: stray"), (3, b)];
-        let j = join_raw(&lines);
+        let j = join_raw(&lines, &mut Known::default());
         assert!(j.token.is_some());
         assert_eq!(j.stray_lines, vec![2]);
-        assert!(join_raw(&[(1, "abc")]).token.is_none());
+        assert!(join_raw(&[(1, "abc")], &mut Known::default())
+            .token
+            .is_none());
     }
 }
