@@ -240,3 +240,17 @@ fn input_shapes_agree() {
     assert_eq!(report.checks[0].id, "cert.format");
     assert_eq!(report.checks[0].status, Status::Fail);
 }
+
+#[test]
+fn summaries_date_the_2026_certificates_and_spot_the_root() {
+    let chain = e2ei_verify::x509::parse_certificates(&data("2026-01-15-chain.json")).unwrap();
+    let root = e2ei_verify::x509::parse_certificates(&data("2026-01-15-root.pem")).unwrap();
+    let leaf = e2ei_verify::x509::summary(&chain[0]).unwrap();
+    assert!(!leaf.self_issued);
+    assert!(leaf.not_before <= CAPTURE_2026 as i64 && (CAPTURE_2026 as i64) < leaf.not_after);
+    assert!(!e2ei_verify::x509::summary(&chain[1]).unwrap().self_issued);
+    assert!(e2ei_verify::x509::summary(&root[0]).unwrap().self_issued);
+    let mut truncated = chain[0].to_vec();
+    truncated.pop();
+    assert!(e2ei_verify::x509::summary(&truncated).is_err());
+}

@@ -45,8 +45,8 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
             source: format!("latest iat of the flow's tokens{}", shown(step)),
         });
     let leaf = flow.downloaded_chain().first().and_then(|c| {
-        let (_, cert) = x509_parser::parse_x509_certificate(&c.value.der).ok()?;
-        let at = u64::try_from(cert.validity().not_before.timestamp()).ok()?;
+        let summary = e2ei_verify::x509::summary(&c.value.der).ok()?;
+        let at = u64::try_from(summary.not_before).ok()?;
         Some(CaptureTime {
             at,
             source: format!("notBefore of the downloaded leaf{}", shown(c.step)),

@@ -11,7 +11,6 @@ use base64::Engine;
 use e2ei_verify::report::{Check, Status};
 use e2ei_verify::time::UnixTime;
 use e2ei_verify::x509::{self, ChainExpectations, Csr, CsrExpectations, Leaf};
-use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// `csr.*` at the finalize step, then `cert.*` at the download step.
 pub fn checks(flow: &Flow<'_>, at: UnixTime, trust: &Trust, out: &mut Vec<FlowCheck>) {
@@ -101,7 +100,7 @@ fn anchors(flow: &Flow<'_>, trust: &Trust, expect: &mut ChainExpectations) -> An
 /// A root: subject and issuer are the same name (the signature is the
 /// library's to check when the root is used as an anchor).
 fn self_signed(der: &[u8]) -> bool {
-    X509Certificate::from_der(der).is_ok_and(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
+    x509::summary(der).is_ok_and(|s| s.self_issued)
 }
 
 fn chain(

@@ -252,6 +252,30 @@ pub struct VerifiedChain {
     pub anchored: bool,
 }
 
+/// What a caller may want of one certificate without verifying anything: read
+/// by the same strict reader as `cert.format`, so an auditor dating a capture
+/// or spotting a root needs no second, laxer parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// `notBefore`, Unix seconds.
+    pub not_before: i64,
+    /// `notAfter`, Unix seconds.
+    pub not_after: i64,
+    /// Subject and issuer are the same name, byte for byte (a root, or a
+    /// self-issued CA; whether it is self-signed is for a verification to say).
+    pub self_issued: bool,
+}
+
+/// [`Summary`] of one DER certificate; an error if it does not read.
+pub fn summary(der: &[u8]) -> Result<Summary, InputError> {
+    let cert = input::parse_item(0, der)?;
+    Ok(Summary {
+        not_before: cert.not_before,
+        not_after: cert.not_after,
+        self_issued: cert.subject == cert.issuer,
+    })
+}
+
 /// Fail-fast chain verification for a server: every check, first failure returned.
 /// Refuses to run without a trust anchor.
 pub fn verify_chain(input: &[u8], expect: &ChainExpectations) -> Result<VerifiedChain, Error> {
