@@ -441,7 +441,7 @@ fn flow_identity_claims_are_compared_where_the_era_carries_them() {
                 assert_eq!(c["status"], "skip", "{date} {id}");
                 let message = c["message"].as_str().unwrap();
                 assert!(message.contains("is absent from the proof"), "{message}");
-                assert!(message.contains("before 2024"), "{message}");
+                assert!(message.contains("until early 2024"), "{message}");
             }
             let aud = one("access_token.aud");
             assert_eq!(aud["status"], "warn", "{date}");

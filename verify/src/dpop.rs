@@ -105,7 +105,7 @@ pub enum Absent {
     #[default]
     Fails,
     /// The check is skipped, saying the claim is absent: Wire's proofs carried
-    /// none of these claims before 2024, so an auditor of a capture compares
+    /// none of these claims until early 2024, so an auditor of a capture compares
     /// them where they exist without failing an older era for lacking them.
     Skips,
 }
@@ -804,7 +804,7 @@ fn absent_skipped<S: Sink<Error>, T: fmt::Display + ?Sized>(
     sink.skip(id, || {
         format!(
             "{} is absent from the proof, not compared with {want} \
-             (Wire DPoP proofs before 2024 did not carry it)",
+             (Wire DPoP proofs until early 2024 did not carry it)",
             id.trim_start_matches("dpop.")
         )
     });

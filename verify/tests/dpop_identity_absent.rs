@@ -74,7 +74,7 @@ fn an_auditor_skips_an_absent_identity_claim_and_says_why() {
             "{id}: {}",
             check.message
         );
-        assert!(check.message.contains("before 2024"), "{id}");
+        assert!(check.message.contains("until early 2024"), "{id}");
     }
 }
 

@@ -235,7 +235,7 @@ const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
 /// The identity a proof of this flow must name: `aud` the `wire-dpop-01`
 /// challenge URL, `handle`, `name` and `team` the order's (the device's
 /// identifier first: `wire-dpop-01` proves the device). Compared when the proof
-/// carries them; proofs before 2024 carried none, so an absent one is skipped
+/// carries them; proofs until early 2024 carried none, so an absent one is skipped
 /// with that reason rather than failed.
 fn expect_identity(flow: &Flow<'_>, e: &mut dpop::Expectations) {
     e.aud = flow.dpop_challenge().map(|c| c.url.clone());

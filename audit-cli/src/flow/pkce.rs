@@ -9,6 +9,8 @@ use super::report::FlowCheck;
 use e2ei_verify::jose::{b64_encode, HashAlg};
 use e2ei_verify::report::{Check, Status};
 
+const ID: &str = "oidc.pkce";
+
 /// `oidc.pkce` at the token request, when the capture shows an OAuth login.
 pub fn check(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
     let Some(request) = &flow.oauth_client_id else {
@@ -38,8 +40,6 @@ pub fn check(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
     let check = verdict(challenge, method.as_deref(), &verifier.value);
     out.push(FlowCheck::at(check, verifier.step));
 }
-
-const ID: &str = "oidc.pkce";
 
 /// RFC 7636 §4.6: the server's comparison, for `method` (absent: `plain`).
 fn verdict(challenge: &str, method: Option<&str>, verifier: &str) -> Check {
