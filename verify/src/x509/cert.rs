@@ -523,6 +523,58 @@ mod tests {
         assert_eq!(read, 9);
     }
 
+    /// Deterministic mutations of the real certificates (byte flips, lengths
+    /// changed, bytes inserted and removed, truncations): the reader never
+    /// panics, and whatever it reads x509-parser reads too, to the same fields.
+    /// It may refuse more (it is stricter), never less.
+    #[test]
+    fn mutated_certificates_are_never_read_where_x509_parser_refuses_them() {
+        let inputs: [&[u8]; 2] = [
+            include_bytes!("../../tests/data/x509/2023-01-18-p256-chain.json"),
+            include_bytes!("../../tests/data/x509/2026-01-15-chain.json"),
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % u64::try_from(bound.max(1)).unwrap()).unwrap()
+        };
+        let (mut read, mut total) = (0, 0);
+        for input in inputs {
+            for der in super::super::input::certificate_items(input).unwrap() {
+                for _ in 0..1500 {
+                    let mut m = der.clone();
+                    for _ in 0..1 + next(3) {
+                        let at = next(m.len());
+                        match next(4) {
+                            0 => m[at] ^= 1 << next(8),
+                            1 => m[at] = m[at].wrapping_add(1),
+                            2 => m.insert(at, u8::try_from(next(256)).unwrap()),
+                            _ => drop(m.remove(at)),
+                        }
+                    }
+                    total += 1;
+                    let Ok(ours) = Certificate::read(&m) else {
+                        continue;
+                    };
+                    read += 1;
+                    let (rest, theirs) = X509Certificate::from_der(&m)
+                        .unwrap_or_else(|e| panic!("only ours reads {m:02x?}: {e}"));
+                    assert!(rest.is_empty());
+                    assert_eq!(ours.issuer, theirs.issuer().as_raw());
+                    assert_eq!(ours.subject, theirs.subject().as_raw());
+                    assert_eq!(ours.not_before, theirs.validity().not_before.timestamp());
+                    assert_eq!(ours.not_after, theirs.validity().not_after.timestamp());
+                    assert_eq!(ours.spki, theirs.public_key().raw);
+                    assert_eq!(ours.extensions.len(), theirs.extensions().len());
+                }
+            }
+        }
+        // Most single-byte changes inside names, keys and signatures still read.
+        assert!(read > total / 10, "{read} of {total} read");
+    }
+
     #[test]
     fn optional_fields_may_be_absent() {
         let mut parts = Parts::new();
