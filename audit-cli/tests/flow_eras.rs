@@ -208,6 +208,13 @@ fn a_key_the_capture_marks_invalid_is_not_trusted_from_the_transcript() {
     let sig = checks(&flows[0], "oidc.signature");
     assert_eq!(sig.len(), 1, "{:#?}", flows[0]);
     assert_eq!(sig[0].status, Status::Warn, "{:?}", sig[0]);
+    assert!(
+        sig[0]
+            .message
+            .contains("is marked by the capture as not verifying the token"),
+        "{}",
+        sig[0].message
+    );
 }
 
 /// The same key printed as the one that verified ("✅ Signature Verified with

@@ -581,6 +581,20 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         if let Some(suite_hashed) = &suite_hashed {
             suite_hash_keyauth(check, suite_hashed);
         }
+        if let (true, None, Some(step), "oidc.signature", Status::Warn) = (
+            trust.transcript_keys,
+            printed_at,
+            flow.idp_keys_marked_invalid.first(),
+            check.id,
+            check.status,
+        ) {
+            check.message = format!(
+                "{}; the key printed at step {} is marked by the capture as not verifying \
+                 the token, so it is not trusted from the transcript",
+                check.message,
+                shown_step(*step)
+            );
+        }
         if let (Some(step), "oidc.signature", Status::Pass) = (printed_at, check.id, check.status) {
             check.status = Status::Warn;
             check.message = format!(

@@ -90,6 +90,10 @@ pub struct Flow<'t> {
     /// Public keys printed in a step that shows an id token and no access
     /// token ("Signature Verified with key" under the IdP's token): the IdP's.
     pub idp_keys_printed: Vec<At<&'t [u8]>>,
+    /// Steps printing a key, beside the IdP's token, that the capture's own
+    /// tool marks as not verifying it (`❌ Invalid Signature with key:`): never
+    /// trusted, but worth naming when the signature is left unverified.
+    pub idp_keys_marked_invalid: Vec<Option<u32>>,
     /// The `client_id` of the client's OAuth authorization request to the IdP:
     /// the audience its id token must name.
     pub oauth_client_id: Option<At<String>>,
@@ -500,11 +504,6 @@ fn add_object<'t, 'i>(
         ObjectKind::CertificateRequest if object.source == ObjectSource::PemBlock => {
             flow.printed_csrs.push(at);
         }
-        // A key the capture's tool says did not verify the token beside it is
-        // no key the capture vouches for: `--trust-transcript-keys` must not
-        // trust it (a 2024-02 keycloak capture prints, so marked, a key that
-        // verifies none of the IdP's tokens).
-        ObjectKind::PublicKey if object.rejected => {}
         ObjectKind::PublicKey => {
             let (mut access, mut idp) = (false, false);
             for t in step_tokens {
@@ -518,10 +517,16 @@ fn add_object<'t, 'i>(
                 value: object.der.as_slice(),
                 step: n,
             };
-            if access {
-                flow.issuer_keys_printed.push(at);
-            } else if idp {
-                flow.idp_keys_printed.push(at);
+            // A key the capture's tool says did not verify the token beside it
+            // is no key the capture vouches for: `--trust-transcript-keys` must
+            // not trust it (a 2024-02 keycloak capture prints, so marked, a key
+            // that verifies none of the IdP's tokens).
+            match (object.rejected, access, idp) {
+                (true, false, true) => flow.idp_keys_marked_invalid.push(n),
+                (true, _, _) => {}
+                (false, true, _) => flow.issuer_keys_printed.push(at),
+                (false, false, true) => flow.idp_keys_printed.push(at),
+                (false, false, false) => {}
             }
         }
         _ => {}
