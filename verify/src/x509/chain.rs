@@ -464,8 +464,7 @@ fn check_issuer(
     time: UnixTime,
     usage: Usage,
 ) -> Result<(), Error> {
-    let eku = ext::eku(cert).map_err(|_| bad_der())?;
-    if let Some(ids) = eku {
+    if let Some(ids) = eku_ids(cert)? {
         if !ids.contains(&usage.oid()) {
             return Err(Error::KeyUsage(format!(
                 "issuer {} has an EKU without {usage:?}",
