@@ -2,6 +2,7 @@ use super::dpop::unreadable;
 use crate::cli::{ChainArgs, Identities};
 use crate::render::ArtefactReport;
 use crate::{inputs, CliError};
+use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::x509::{self, ChainExpectations, Csr};
 
 /// Runs `e2ei-audit chain`. Without `--trust-anchor`, `cert.chain` is at best a
@@ -18,7 +19,7 @@ pub fn run(args: &ChainArgs) -> Result<ArtefactReport, CliError> {
             })?;
         expect.trust_anchors.extend(anchors);
     }
-    expect.uris = expected_uris(&args.identities);
+    expect.uris = expected_uris(&args.identities)?;
     expect.dns_names = expected_dns(&args.identities);
     expect.provisioner_name = args.provisioner.clone();
     if let Some(path) = &args.csr {
@@ -36,9 +37,31 @@ pub fn run(args: &ChainArgs) -> Result<ArtefactReport, CliError> {
 }
 
 /// The URI SANs expected: the client id and handle given, as a set.
-pub(crate) fn expected_uris(ids: &Identities) -> Option<Vec<String>> {
+///
+/// Each is compared with the SANs as written, so each must be a SAN: a bare
+/// client id (`…!…@dom`) or handle (`@alice@dom`) can never match and would
+/// only produce a puzzling `fail`; it is refused as a misuse instead.
+pub(crate) fn expected_uris(ids: &Identities) -> Result<Option<Vec<String>>, CliError> {
+    let misuse = |arg, detail: String| CliError::Argument { arg, detail };
+    if let Some(id) = &ids.client_id {
+        ClientId::parse(id).map_err(|e| {
+            misuse(
+                "--client-id",
+                format!("{e}; give the SAN, e.g. wireapp://<user>!<device>@<domain>"),
+            )
+        })?;
+    }
+    if let Some(handle) = &ids.handle {
+        Handle::parse(handle).map_err(|e| misuse("--handle", e.to_string()))?;
+        if !handle.contains(':') {
+            return Err(misuse(
+                "--handle",
+                format!("{handle} is not a URI; give the SAN, e.g. wireapp://%40alice@<domain>"),
+            ));
+        }
+    }
     let uris: Vec<String> = ids.client_id.iter().chain(&ids.handle).cloned().collect();
-    (!uris.is_empty()).then_some(uris)
+    Ok((!uris.is_empty()).then_some(uris))
 }
 
 /// The DNS SANs expected, as a set.

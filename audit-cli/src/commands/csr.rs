@@ -9,7 +9,7 @@ use e2ei_verify::x509::{self, CsrExpectations};
 pub fn run(args: &CsrArgs) -> Result<ArtefactReport, CliError> {
     let input = inputs::file_or_stdin(&args.file)?;
     let expect = CsrExpectations {
-        uris: expected_uris(&args.identities),
+        uris: expected_uris(&args.identities)?,
         dns_names: expected_dns(&args.identities),
         organization: args.org.clone(),
         display_name: args.display_name.clone(),

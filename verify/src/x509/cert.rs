@@ -144,7 +144,11 @@ impl<'a> Certificate<'a> {
 pub(crate) fn display_name(name: &[u8]) -> String {
     use x509_parser::prelude::{FromDer, X509Name};
     match X509Name::from_der(name) {
-        Ok(([], name)) => name.to_string(),
+        // x509-parser's registry does not know Netscape's displayName, which
+        // every Wire subject carries: name it rather than print a bare OID.
+        Ok(([], name)) => name
+            .to_string()
+            .replace("OID(2.16.840.1.113730.3.1.241)=", "displayName="),
         _ => String::new(),
     }
 }

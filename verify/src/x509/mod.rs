@@ -19,6 +19,7 @@ mod der;
 mod ext;
 mod input;
 mod name_constraints;
+mod path_error;
 mod profile;
 mod provisioner;
 
@@ -46,7 +47,7 @@ pub enum Error {
     #[error("no trust anchor given: pin a root or an intermediate")]
     NoTrustAnchor,
     /// webpki rejected the path (`cert.chain`).
-    #[error("certificate path does not verify: {0:?}")]
+    #[error("certificate path does not verify: {}", path_error::explain(.0))]
     Path(webpki::Error),
     /// A URI SAN lies outside an issuer's URI name constraints (`cert.chain`).
     #[error("URI name constraint violated by {uri}: {reason}")]
@@ -362,7 +363,11 @@ fn check_read<S: Sink<Error>>(
         }
     };
     sink.pass("cert.format", || {
-        format!("{} certificate(s), leaf {}", certs.len(), leaf.subject())
+        if leaf.subject_is_empty() {
+            format!("{} certificate(s), leaf with an empty subject", certs.len())
+        } else {
+            format!("{} certificate(s), leaf {}", certs.len(), leaf.subject())
+        }
     });
     sink.outcome("cert.eku", profile::check_eku(&leaf), || {
         "leaf EKU includes clientAuth".into()

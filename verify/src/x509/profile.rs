@@ -76,6 +76,12 @@ impl Leaf {
         cert::display_name(&self.subject)
     }
 
+    /// Whether the subject is the empty `Name` (the 2023-01 leaves: their
+    /// identities are all in the SAN).
+    pub fn subject_is_empty(&self) -> bool {
+        self.subject == [0x30, 0x00]
+    }
+
     /// The `SubjectPublicKeyInfo` DER: compare with a CSR's or a JWK's SPKI.
     pub fn public_key_spki(&self) -> &[u8] {
         &self.spki
