@@ -163,3 +163,70 @@ fn unreadable_inputs_exit_2_with_an_error_object() {
         assert!(r["error"].is_string(), "{args:?}: {r}");
     }
 }
+
+#[test]
+fn an_expected_identity_that_is_not_a_san_is_a_misuse() {
+    let (chain, csr) = (data("2026-01-15-chain.json"), data("2026-01-15-csr.pem"));
+    let bare_client = CLIENT.trim_start_matches("wireapp://");
+    for args in [
+        vec!["chain", chain.as_str(), "--client-id", bare_client],
+        vec!["csr", csr.as_str(), "--client-id", bare_client],
+        vec![
+            "chain",
+            chain.as_str(),
+            "--handle",
+            "@alice_wire@wire.localhost",
+        ],
+        vec![
+            "csr",
+            csr.as_str(),
+            "--client-id",
+            "wireapp://not-a-client@x",
+        ],
+    ] {
+        let (code, r) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {r}");
+        let error = r["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("give the SAN") || error.contains("not a Wire client id"),
+            "{error}"
+        );
+    }
+    // The SAN spellings themselves are accepted, the old ones included.
+    let (code, _) = run(&[
+        "csr",
+        csr.as_str(),
+        "--client-id",
+        CLIENT,
+        "--handle",
+        HANDLE,
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_expired_chain_says_when_in_words() {
+    let (chain, root) = (data("2026-01-15-chain.json"), data("2026-01-15-root.pem"));
+    let (code, r) = run(&[
+        "chain",
+        &chain,
+        "--trust-anchor",
+        &root,
+        "--at",
+        "2040-01-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 1);
+    let message = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "cert.chain")
+        .and_then(|c| c["message"].as_str())
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("expired at 20"), "{message}");
+    assert!(
+        message.contains("(verification time 2040-01-01T00:00:00Z) (CertExpired)"),
+        "{message}"
+    );
+}
