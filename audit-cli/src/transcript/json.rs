@@ -2,6 +2,7 @@
 //! that finds tokens and DER objects inside any JSON value.
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::chain::{self, Pem};
@@ -9,10 +10,11 @@ use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
 
-/// A JSON block as printed, with its value when it parses.
+/// A JSON block as printed (borrowed from the capture unless its lines had to be
+/// joined), with its value when it parses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JsonBlock {
-    pub raw: String,
+pub struct JsonBlock<'a> {
+    pub raw: Cow<'a, str>,
     pub value: Option<Value>,
 }
 

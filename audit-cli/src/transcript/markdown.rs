@@ -39,12 +39,8 @@ pub(crate) struct Block<'a> {
 }
 
 impl<'a> Block<'a> {
-    /// The content joined with `\n`, as it appears between the fences.
-    pub fn content(&self) -> String {
-        self.content_ref().into_owned()
-    }
-
-    /// The content, borrowed from the document when it can be.
+    /// The content joined with `\n`, as it appears between the fences: borrowed
+    /// from the document when it can be.
     pub fn content_ref(&self) -> Cow<'a, str> {
         join_lines(self.source, &self.lines)
     }

@@ -7,6 +7,7 @@
 use base64::Engine;
 use memchr::memmem;
 use serde_json::Value;
+use std::borrow::Cow;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
 use super::http::{self, Http};
@@ -32,14 +33,14 @@ enum Marker {
 }
 
 #[derive(Default)]
-struct Reader {
-    title: Option<String>,
+struct Reader<'a> {
+    title: Option<&'a str>,
     /// Finished sections; `current` is the one being filled.
-    sections: Vec<Section>,
-    current: Option<Section>,
+    sections: Vec<Section<'a>>,
+    current: Option<Section<'a>>,
     findings: Vec<Finding>,
-    group: Option<String>,
-    subheading: Option<String>,
+    group: Option<&'a str>,
+    subheading: Option<&'a str>,
     marker: Marker,
     /// Set while the block after a [`Marker::KeyRejected`] line is read.
     key_rejected: bool,
@@ -48,7 +49,7 @@ struct Reader {
 }
 
 /// Reads `text`; `None` when no step, block or token was found.
-pub(crate) fn read(text: &str) -> Option<Transcript> {
+pub(crate) fn read(text: &str) -> Option<Transcript<'_>> {
     let mut r = Reader::default();
     markdown::scan(text, |event| r.event(event));
     r.sections.extend(r.current.take());
@@ -62,10 +63,15 @@ pub(crate) fn read(text: &str) -> Option<Transcript> {
     })
 }
 
-fn empty_step(number: Option<u32>, title: &str, group: Option<String>, line: usize) -> Step {
+fn empty_step<'a>(
+    number: Option<u32>,
+    title: &'a str,
+    group: Option<&'a str>,
+    line: usize,
+) -> Step<'a> {
     Step {
         number,
-        title: title.to_owned(),
+        title,
         group,
         line,
         items: Vec::new(),
@@ -74,10 +80,10 @@ fn empty_step(number: Option<u32>, title: &str, group: Option<String>, line: usi
     }
 }
 
-fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Section {
+fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Section<'_> {
     Section {
         suite,
-        suite_line: suite_line.map(str::to_owned),
+        suite_line,
         line,
         preamble: empty_step(None, "", None, line),
         steps: Vec::new(),
@@ -211,8 +217,8 @@ fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
     }
 }
 
-impl Reader {
-    fn event(&mut self, event: &Event<'_>) {
+impl<'a> Reader<'a> {
+    fn event(&mut self, event: &Event<'a>) {
         match *event {
             Event::Heading { level, text, line } => self.heading(level, text, line),
             Event::Prose { text, line } => self.prose(text, line),
@@ -220,7 +226,7 @@ impl Reader {
         }
     }
 
-    fn new_section(&mut self, suite: Option<Suite>, suite_line: Option<&str>, line: usize) {
+    fn new_section(&mut self, suite: Option<Suite>, suite_line: Option<&'a str>, line: usize) {
         self.sections.extend(self.current.take());
         self.current = Some(section_at(suite, suite_line, line));
         self.group = None;
@@ -230,13 +236,13 @@ impl Reader {
 
     /// The section content goes to; a capture without suite line gets one implicit
     /// section here.
-    fn section_mut(&mut self, line: usize) -> &mut Section {
+    fn section_mut(&mut self, line: usize) -> &mut Section<'a> {
         self.current
             .get_or_insert_with(|| section_at(None, None, line))
     }
 
     /// The step content goes to: the last step, or the preamble of the section.
-    fn step_mut(&mut self, line: usize) -> &mut Step {
+    fn step_mut(&mut self, line: usize) -> &mut Step<'a> {
         let section = self.section_mut(line);
         match section.steps.last_mut() {
             Some(step) => step,
@@ -244,7 +250,7 @@ impl Reader {
         }
     }
 
-    fn heading(&mut self, level: usize, text: &str, line: usize) {
+    fn heading(&mut self, level: usize, text: &'a str, line: usize) {
         self.marker = Marker::None;
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
@@ -252,19 +258,19 @@ impl Reader {
         let h = section::step_heading(text);
         match level {
             1 => {
-                self.title.get_or_insert_with(|| text.to_owned());
+                self.title.get_or_insert(text);
             }
-            2 | 3 if h.number.is_none() => self.group = Some(text.to_owned()),
+            2 | 3 if h.number.is_none() => self.group = Some(text),
             2..=4 => {
-                let step = empty_step(h.number, h.title, self.group.clone(), line);
+                let step = empty_step(h.number, h.title, self.group, line);
                 self.subheading = None;
                 self.section_mut(line).steps.push(step);
             }
-            _ => self.subheading = Some(text.trim_end_matches(':').trim().to_owned()),
+            _ => self.subheading = Some(text.trim_end_matches(':').trim()),
         }
     }
 
-    fn prose(&mut self, text: &str, line: usize) {
+    fn prose(&mut self, text: &'a str, line: usize) {
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
         }
@@ -297,7 +303,7 @@ impl Reader {
         });
     }
 
-    fn push_item(&mut self, line: usize, kind: ItemKind) {
+    fn push_item(&mut self, line: usize, kind: ItemKind<'a>) {
         self.step_mut(line).items.push(Item { line, kind });
     }
 
@@ -305,7 +311,7 @@ impl Reader {
         self.findings.push(Finding { line, kind });
     }
 
-    fn block(&mut self, block: &Block<'_>) {
+    fn block(&mut self, block: &Block<'a>) {
         if !block.closed {
             self.finding(block.line, FindingKind::UnclosedFence);
         }
@@ -323,12 +329,7 @@ impl Reader {
             ReadAs::Raw => self.raw_block(block),
             ReadAs::Text => self.text_block(block),
             ReadAs::Http => self.http_block(block),
-            ReadAs::Other => self.push_item(
-                block.line,
-                ItemKind::Other {
-                    lang: block.lang.to_owned(),
-                },
-            ),
+            ReadAs::Other => self.push_item(block.line, ItemKind::Other { lang: block.lang }),
         }
     }
 
@@ -382,7 +383,7 @@ impl Reader {
         attached > 0
     }
 
-    fn http_block(&mut self, block: &Block<'_>) {
+    fn http_block(&mut self, block: &Block<'a>) {
         match http::parse(block) {
             Some(Http::Request(req)) => {
                 for h in req
@@ -390,7 +391,7 @@ impl Reader {
                     .iter()
                     .filter(|h| h.name.eq_ignore_ascii_case("dpop"))
                 {
-                    match tokens::dpop_header(&h.value, &mut self.known) {
+                    match tokens::dpop_header(h.value, &mut self.known) {
                         Some((c, base64_wrapped)) => {
                             self.push_token(c, TokenSource::DpopHeader { base64_wrapped }, h.line)
                         }
@@ -400,18 +401,13 @@ impl Reader {
                 self.push_item(block.line, ItemKind::Request(req));
             }
             Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
-            None => self.push_item(
-                block.line,
-                ItemKind::Other {
-                    lang: block.lang.to_owned(),
-                },
-            ),
+            None => self.push_item(block.line, ItemKind::Other { lang: block.lang }),
         }
     }
 
-    fn json_block(&mut self, block: &Block<'_>) {
+    fn json_block(&mut self, block: &Block<'a>) {
         let (signed, decoded) = json::split_decoded(&block.lines);
-        let raw = markdown::join_lines(block.source, signed).into_owned();
+        let raw = markdown::join_lines(block.source, signed);
         let Ok(value) = serde_json::from_str::<Value>(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
@@ -554,7 +550,7 @@ impl Reader {
             let label = label.to_owned();
             self.finding(line, FindingKind::SecretPrinted { label });
         }
-        let heading = self.subheading.clone();
+        let heading = self.subheading;
         let rejected = self.key_rejected;
         self.step_mut(line).objects.push(DerObject {
             kind,
@@ -568,7 +564,7 @@ impl Reader {
         });
     }
 
-    fn raw_block(&mut self, block: &Block<'_>) {
+    fn raw_block(&mut self, block: &Block<'a>) {
         let joined = tokens::join_raw(&block.lines, &mut self.known);
         for n in joined.stray_lines {
             self.finding(n, FindingKind::RawStrayLine);
@@ -577,18 +573,20 @@ impl Reader {
             Some(c) => self.push_token(c, TokenSource::RawBlock, first_content_line(block)),
             None => self.finding(block.line, FindingKind::RawNotJws),
         }
-        self.push_item(block.line, ItemKind::Text(block.content()));
+        self.push_item(block.line, ItemKind::Text(block.content_ref()));
     }
 
-    fn text_block(&mut self, block: &Block<'_>) {
+    fn text_block(&mut self, block: &Block<'a>) {
         let content = block.content_ref();
-        if let Some(kind) = openssl_view_kind(&content) {
-            if self.attach_text_view(kind, block.line, &content) {
-                return;
-            }
-        }
+        let content = match openssl_view_kind(&content) {
+            Some(kind) => match self.attach_text_view(kind, block.line, content) {
+                Ok(()) => return,
+                Err(content) => content,
+            },
+            None => content,
+        };
         self.loose_text(&content, block);
-        self.push_item(block.line, ItemKind::Text(content.into_owned()));
+        self.push_item(block.line, ItemKind::Text(content));
     }
 
     /// PEM blocks anywhere in the text, or a bare compact JWS as the whole text.
@@ -606,7 +604,13 @@ impl Reader {
     }
 
     /// Attaches an openssl dump to the last object of its kind in the step without one.
-    fn attach_text_view(&mut self, kind: ObjectKind, line: usize, text: &str) -> bool {
+    /// Hands the text back when there is none.
+    fn attach_text_view(
+        &mut self,
+        kind: ObjectKind,
+        line: usize,
+        text: Cow<'a, str>,
+    ) -> Result<(), Cow<'a, str>> {
         let step = self.step_mut(line);
         let target = step
             .objects
@@ -615,13 +619,10 @@ impl Reader {
             .find(|o| o.kind == kind && o.text_view.is_none());
         match target {
             Some(o) => {
-                o.text_view = Some(TextView {
-                    line,
-                    text: text.to_owned(),
-                });
-                true
+                o.text_view = Some(TextView { line, text });
+                Ok(())
             }
-            None => false,
+            None => Err(text),
         }
     }
 }
