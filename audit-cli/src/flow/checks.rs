@@ -6,6 +6,7 @@
 use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
+use crate::transcript::members::{object_members_str, Str};
 use crate::transcript::AcmeJws;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
@@ -19,6 +20,7 @@ use e2ei_verify::report::{Check, Report, Status};
 use e2ei_verify::time::UnixTime;
 use e2ei_verify::url;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Where checks of one flow go, each at its step.
@@ -222,8 +224,9 @@ fn order_member(flow: &Flow<'_>, kinds: &[&str], member: &str) -> Option<String>
             if id.get("type")?.as_str()? != *kind {
                 return None;
             }
-            let value: Value = serde_json::from_str(id.get("value")?.as_str()?).ok()?;
-            value.get(member)?.as_str().map(str::to_owned)
+            // Only the member is read out of the identifier's JSON value.
+            let [found] = object_members_str::<Str<'_>, 1>(id.get("value")?.as_str()?, [member])?;
+            found?.0.map(Cow::into_owned)
         })
     })
 }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::chain::{self, Pem};
+use super::members::{self, Str};
 use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
@@ -47,8 +48,21 @@ impl AcmeJws {
     /// Recognises `{"protected": str, "payload": str, "signature": str}`.
     pub(crate) fn from_value(v: &Value) -> Option<Self> {
         let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        let (protected, payload, signature) =
-            (field("protected")?, field("payload")?, field("signature")?);
+        Self::from_members(field("protected")?, field("payload")?, field("signature")?)
+    }
+
+    /// [`AcmeJws::from_value`] of the JSON text `raw`, read without a `Value` of the
+    /// whole body (three long strings copied once, not built into a map and copied
+    /// again). `None` when `raw` is not a JWS body, including when it is not JSON.
+    pub(crate) fn from_json(raw: &str) -> Option<Self> {
+        let names = ["protected", "payload", "signature"];
+        let [protected, payload, signature] =
+            members::object_members_str::<Str<'_>, 3>(raw, names)?;
+        let owned = |m: Option<Str<'_>>| m.and_then(|s| s.0).map(Cow::into_owned);
+        Self::from_members(owned(protected)?, owned(payload)?, owned(signature)?)
+    }
+
+    fn from_members(protected: String, payload: String, signature: String) -> Option<Self> {
         Some(Self {
             header: b64url_json(&protected),
             payload_value: b64url_json(&payload),
@@ -59,6 +73,22 @@ impl AcmeJws {
             decoded_line: None,
         })
     }
+}
+
+/// Whether `raw` may be an ACME JWS body: a `"protected"` member name followed by a
+/// string. A cheap filter before [`AcmeJws::from_json`] so that other JSON blocks
+/// (decoded views print `"protected": {…}`) are not read twice; a body it misses
+/// (an escaped member name) is still recognised from its `Value`.
+pub(crate) fn may_be_jws_body(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    memchr::memmem::find_iter(bytes, b"\"protected\"").any(|at| {
+        let mut rest = bytes
+            .get(at + 11..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace());
+        rest.next() == Some(&b':') && rest.next() == Some(&b'"')
+    })
 }
 
 /// True for the decoded view of an ACME JWS: `protected` is an object, not a string.

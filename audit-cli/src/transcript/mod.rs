@@ -13,6 +13,7 @@ mod chain;
 mod http;
 mod json;
 mod markdown;
+pub(crate) mod members;
 mod reader;
 mod section;
 mod tokens;

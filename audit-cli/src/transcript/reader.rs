@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
 use super::http::{self, Http};
-use super::json::{self, AcmeJws, Harvest, JsonBlock};
+use super::json::{self, AcmeJws, Harvest, JsonBlock, Lines};
 use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
@@ -179,17 +179,23 @@ enum ReadAs {
     Other,
 }
 
-/// Chooses by info string, and for text or untagged fences by content: some eras print
-/// JSON bodies in text fences.
+/// Chooses by info string (its first word, ASCII case ignored), and for text or
+/// untagged fences by content: some eras print JSON bodies in text fences. The word is
+/// compared in place rather than lower-cased into a new string for every block.
 fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
-    let textish = matches!(lang, "text" | "txt" | "plain" | "plaintext" | "pem" | "");
-    match lang {
-        "json" | "jsonc" | "json5" => ReadAs::Json,
-        _ if textish && marker == Marker::Raw => ReadAs::Raw,
-        _ if textish && holds_json(block) => ReadAs::Json,
-        _ if textish => ReadAs::Text,
-        l if l.starts_with("http") => ReadAs::Http,
-        _ => ReadAs::Other,
+    let is = |names: &[&str]| names.iter().any(|n| lang.eq_ignore_ascii_case(n));
+    let textish = is(&["text", "txt", "plain", "plaintext", "pem", ""]);
+    let http = lang
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"http"));
+    match () {
+        () if is(&["json", "jsonc", "json5"]) => ReadAs::Json,
+        () if textish && marker == Marker::Raw => ReadAs::Raw,
+        () if textish && holds_json(block) => ReadAs::Json,
+        () if textish => ReadAs::Text,
+        () if http => ReadAs::Http,
+        () => ReadAs::Other,
     }
 }
 
@@ -315,15 +321,10 @@ impl<'a> Reader<'a> {
         if !block.closed {
             self.finding(block.line, FindingKind::UnclosedFence);
         }
-        let lang = block
-            .lang
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let lang = block.lang.split_whitespace().next().unwrap_or("");
         let marker = std::mem::take(&mut self.marker);
         self.key_rejected = marker == Marker::KeyRejected;
-        match read_as(&lang, block, marker) {
+        match read_as(lang, block, marker) {
             ReadAs::Json if self.decoded_view(marker, block) => {}
             ReadAs::Json => self.json_block(block),
             ReadAs::Raw => self.raw_block(block),
@@ -408,19 +409,22 @@ impl<'a> Reader<'a> {
     fn json_block(&mut self, block: &Block<'a>) {
         let (signed, decoded) = json::split_decoded(&block.lines);
         let raw = markdown::join_lines(block.source, signed);
+        // An ACME request body is read for its three members only; any other block
+        // (or a body this misses) is read into a `Value`, which recognises bodies too.
+        if let Some(jws) = json::may_be_jws_body(&raw)
+            .then(|| AcmeJws::from_json(&raw))
+            .flatten()
+        {
+            return self.acme_jws(jws, decoded, block);
+        }
         let Ok(value) = serde_json::from_str::<Value>(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
-        if let Some(mut jws) = AcmeJws::from_value(&value) {
-            if let Some(d) = decoded {
-                jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
-                jws.decoded_line = d.first().map(|(n, _)| *n);
-            }
-            self.acme_payload(&jws, block);
-            return self.push_item(block.line, ItemKind::AcmeJws(jws));
+        if let Some(jws) = AcmeJws::from_value(&value) {
+            return self.acme_jws(jws, decoded, block);
         }
         let value = if json::is_decoded_jws_view(&value) {
             match self.attach_jws_view(value, block.line) {
@@ -439,6 +443,17 @@ impl<'a> Reader<'a> {
             value: Some(value),
         });
         self.push_item(block.line, item);
+    }
+
+    /// An ACME request body, with the decoded view printed after `...decoded...` in
+    /// the same block (2023-01), if any.
+    fn acme_jws(&mut self, mut jws: AcmeJws, decoded: Option<Lines<'_, 'a>>, block: &Block<'a>) {
+        if let Some(d) = decoded {
+            jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
+            jws.decoded_line = d.first().map(|(n, _)| *n);
+        }
+        self.acme_payload(&jws, block);
+        self.push_item(block.line, ItemKind::AcmeJws(jws));
     }
 
     /// The decoded view printed as its own block after an ACME JWS (2023-03 on).
