@@ -38,8 +38,8 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             decoded.get(&key)?.as_ref()
         };
         let pairs = [
-            ("header", view.header.as_ref(), signed(header)),
-            ("claims", view.claims.as_ref(), signed(claims)),
+            ("header", view.header.as_deref(), signed(header)),
+            ("claims", view.claims.as_deref(), signed(claims)),
         ];
         match first_difference(&pairs) {
             None => agreeing += 1,

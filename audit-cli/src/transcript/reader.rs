@@ -8,6 +8,7 @@ use base64::Engine;
 use memchr::memmem;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
 use super::http::{self, Http};
@@ -340,10 +341,12 @@ impl<'a> Reader<'a> {
         let Marker::Decoded { header_line } = marker else {
             return false;
         };
-        let value = serde_json::from_str::<Value>(&block.content_ref()).ok();
+        let value = serde_json::from_str::<Value>(&block.content_ref())
+            .ok()
+            .map(Arc::new);
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
-        let mut slots: Vec<&mut Option<Value>> = match header_line {
+        let mut slots: Vec<&mut Option<Arc<Value>>> = match header_line {
             None => step
                 .tokens
                 .iter_mut()
@@ -369,7 +372,7 @@ impl<'a> Reader<'a> {
                 .collect(),
         };
         let attached = slots.len();
-        // Each token shown gets the view; the last one takes it without a copy.
+        // Each token shown gets the view, one value shared by all.
         if let Some((last, rest)) = slots.split_last_mut() {
             for slot in rest {
                 **slot = value.clone();

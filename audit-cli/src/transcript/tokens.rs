@@ -36,12 +36,13 @@ pub enum TokenSource {
 }
 
 /// The `Decoded:` header and claims views printed after a token. They are what the
-/// capture tool *says* the token holds; the signed bytes are the truth.
+/// capture tool *says* the token holds; the signed bytes are the truth. A view shown
+/// once for a token shown twice (jwt.io link and `Raw:` block) is shared, not copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedView {
     pub line: usize,
-    pub header: Option<Value>,
-    pub claims: Option<Value>,
+    pub header: Option<Arc<Value>>,
+    pub claims: Option<Arc<Value>>,
 }
 
 /// One occurrence of a compact JWS.
@@ -144,10 +145,14 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
     } else {
         Cow::Borrowed(s.as_bytes())
     };
-    STANDARD_LENIENT
-        .decode(&clean)
-        .or_else(|_| URL_LENIENT.decode(&clean))
+    // Canonical padded standard base64 (PEM bodies, DER arrays) first, with the
+    // vectorised decoder: whatever it accepts, the lenient engine accepts with the
+    // same bytes (tested below), so only the time differs.
+    base64_simd::STANDARD
+        .decode_to_vec(&clean)
         .ok()
+        .or_else(|| STANDARD_LENIENT.decode(&clean).ok())
+        .or_else(|| URL_LENIENT.decode(&clean).ok())
 }
 
 /// The token in a `dpop:` header value and whether it was base64-wrapped.
@@ -251,6 +256,43 @@ pub(crate) fn join_raw(lines: &[(usize, &str)], known: &mut Known) -> RawJoin {
 mod tests {
     use super::*;
     use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+
+    /// The vectorised decoder tried first never changes a result: every string it
+    /// accepts (all of up to five characters from an alphabet that exercises
+    /// padding, trailing bits, both alphabets and whitespace), the lenient engine
+    /// accepts with the same bytes; long ones round-trip.
+    #[test]
+    fn the_vectorised_first_try_agrees_with_the_lenient_engine() {
+        let alphabet = b"AQgw+/=Z9a-_ ";
+        let mut accepted = 0;
+        for len in 0..=5usize {
+            for mut n in 0..alphabet.len().pow(len as u32) {
+                let mut t = Vec::with_capacity(len);
+                for _ in 0..len {
+                    t.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                if let Ok(fast) = base64_simd::STANDARD.decode_to_vec(&t) {
+                    assert_eq!(STANDARD_LENIENT.decode(&t).ok(), Some(fast), "{t:?}");
+                    accepted += 1;
+                }
+            }
+        }
+        assert!(accepted > 1_000);
+        let long: Vec<u8> = (0..3000u32).map(|i| (i * 37 + 11) as u8).collect();
+        let text = STANDARD.encode(&long);
+        assert_eq!(decode_any_base64(&text).as_deref(), Some(long.as_slice()));
+        let wrapped = text
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(
+            decode_any_base64(&wrapped).as_deref(),
+            Some(long.as_slice())
+        );
+    }
 
     fn jws(header: &str) -> String {
         format!(
