@@ -17,6 +17,7 @@ const ID: &str = "transcript.consistency";
 /// One failure per view that disagrees; one pass when all agree.
 pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
     let mut agreeing = 0usize;
+    let mut path = String::new();
     // The same token is often shown with a view twice (jwt.io link and `Raw:`
     // block): each distinct segment is decoded once. The reader shares one text
     // among a token's occurrences, so a segment's address and length are the key
@@ -41,7 +42,7 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             ("header", view.header.as_deref(), signed(header)),
             ("claims", view.claims.as_deref(), signed(claims)),
         ];
-        match first_difference(&pairs) {
+        match first_difference(&pairs, &mut path) {
             None => agreeing += 1,
             Some((path, shown, signed)) => out.push(disagreement(
                 &format!("the decoded view of the token at line {}", view.line),
@@ -65,7 +66,7 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             ),
             ("payload", decoded.get("payload"), Some(payload)),
         ];
-        match first_difference(&pairs) {
+        match first_difference(&pairs, &mut path) {
             None => agreeing += 1,
             Some((path, shown, signed)) => out.push(disagreement(
                 &format!(
@@ -198,15 +199,17 @@ fn decode(segment: &str) -> Option<Value> {
 type Difference = (String, Option<Value>, Option<Value>);
 
 /// The first member (dotted path) where a shown view differs from the signed value.
-fn first_difference(pairs: &[(&str, Option<&Value>, Option<&Value>)]) -> Option<Difference> {
-    pairs.iter().find_map(|(name, shown, signed)| match shown {
+/// `path` is a buffer reused for every view.
+fn first_difference(
+    pairs: &[(&str, Option<&Value>, Option<&Value>)],
+    path: &mut String,
+) -> Option<Difference> {
+    pairs.iter().find_map(|(name, shown, signed)| {
         // A view that shows nothing for a part claims nothing about it.
-        None => None,
-        Some(shown) => diff(
-            &mut (*name).to_owned(),
-            shown,
-            signed.unwrap_or(&Value::Null),
-        ),
+        let shown = (*shown)?;
+        path.clear();
+        path.push_str(name);
+        diff(path, shown, signed.unwrap_or(&Value::Null))
     })
 }
 

@@ -100,6 +100,8 @@ struct Locator<'b, 'a> {
     /// Lines already handed out: a handful per block, so a list, not a hashed set.
     used: Vec<usize>,
     cursor: usize,
+    /// The quoted member key being looked for (see [`member_key`]).
+    key: String,
 }
 
 /// The start of `value` as it appears verbatim in JSON source (before any character
@@ -112,12 +114,28 @@ fn verbatim_prefix(value: &str) -> &str {
     value.get(..end).unwrap_or("")
 }
 
-/// The member key a JSON pointer ends with, quoted; `None` for an array index.
-fn member_key(pointer: &str) -> Option<String> {
+/// The last token of a JSON pointer when it names a member (not an array index).
+fn member_token(pointer: &str) -> Option<&str> {
     let last = pointer.rsplit('/').next()?;
     let is_index = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
-    (!is_index && !pointer.is_empty())
-        .then(|| format!("\"{}\"", last.replace("~1", "/").replace("~0", "~")))
+    (!is_index && !pointer.is_empty()).then_some(last)
+}
+
+/// Writes the member key a JSON pointer ends with, quoted, into `out` (cleared
+/// first; a buffer reused for every value located); false for an array index.
+fn member_key(pointer: &str, out: &mut String) -> bool {
+    out.clear();
+    let Some(token) = member_token(pointer) else {
+        return false;
+    };
+    out.push('"');
+    if token.contains('~') {
+        out.push_str(&token.replace("~1", "/").replace("~0", "~"));
+    } else {
+        out.push_str(token);
+    }
+    out.push('"');
+    true
 }
 
 impl<'b, 'a> Locator<'b, 'a> {
@@ -126,18 +144,19 @@ impl<'b, 'a> Locator<'b, 'a> {
             block,
             used: Vec::new(),
             cursor: 0,
+            key: String::new(),
         }
     }
 
     fn line(&mut self, pointer: &str, value: &str) -> usize {
         let prefix = verbatim_prefix(value);
-        let key = member_key(pointer);
+        let keyed = member_key(pointer, &mut self.key);
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
         // One searcher per needle for the whole block (as `str::contains` but not
         // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
         let value_finder = memmem::Finder::new(prefix);
-        let key_finder = key.as_deref().map(memmem::Finder::new);
+        let key_finder = keyed.then(|| memmem::Finder::new(&self.key));
         let find = |with_key: bool, unused: bool| {
             after.iter().chain(before).position(|(n, l)| {
                 value_finder.find(l.as_bytes()).is_some()
@@ -517,7 +536,7 @@ impl<'a> Reader<'a> {
         // Members with a key first, so an array element does not take a member's line.
         let mut order = harvest.tokens;
         // Stable: members with a key first, each group in document order.
-        order.sort_by_key(|(pointer, _)| member_key(pointer).is_none());
+        order.sort_by_key(|(pointer, _)| member_token(pointer).is_none());
         let mut placed: Vec<_> = order
             .into_iter()
             .map(|(pointer, c)| (at.line(&pointer, &c.compact), pointer, c))
