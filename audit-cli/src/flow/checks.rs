@@ -6,7 +6,7 @@
 use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
-use crate::transcript::members::{object_members_str, Str};
+use crate::transcript::members::{from_json_bytes, object_members_str, Str};
 use crate::transcript::AcmeJws;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
@@ -480,7 +480,7 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
 /// comparisons only: the library judges the signed bytes).
 fn claims_of(compact: &str) -> Option<Value> {
     let payload = compact.split('.').nth(1)?;
-    serde_json::from_slice(&b64_decode(payload)?).ok()
+    from_json_bytes(&b64_decode(payload)?)
 }
 
 /// A string claim of [`claims_of`].

@@ -4,6 +4,7 @@
 
 use super::reconstruct::Flow;
 use super::report::FlowCheck;
+use crate::transcript::members::from_json_bytes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
@@ -193,7 +194,7 @@ fn describe(der: &[u8]) -> String {
 }
 
 fn decode(segment: &str) -> Option<Value> {
-    serde_json::from_slice(&b64_decode(segment)?).ok()
+    from_json_bytes(&b64_decode(segment)?)
 }
 
 type Difference = (String, Option<Value>, Option<Value>);

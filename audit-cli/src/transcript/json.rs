@@ -4,12 +4,14 @@
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::sync::LazyLock;
 
 use super::chain::{self, Pem};
 use super::members::{self, Str};
 use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
+use memchr::memmem::Finder;
 
 /// A JSON block as printed (borrowed from the capture unless its lines had to be
 /// joined), with its value when it parses.
@@ -41,7 +43,7 @@ pub struct AcmeJws {
 /// the lenient engine's, faster for the usual canonical members.
 fn b64url_json(s: &str) -> Option<Value> {
     let bytes = b64_decode(s).or_else(|| URL_LENIENT.decode(s).ok())?;
-    serde_json::from_slice(&bytes).ok()
+    members::from_json_bytes(&bytes)
 }
 
 impl AcmeJws {
@@ -80,8 +82,10 @@ impl AcmeJws {
 /// (decoded views print `"protected": {…}`) are not read twice; a body it misses
 /// (an escaped member name) is still recognised from its `Value`.
 pub(crate) fn may_be_jws_body(raw: &str) -> bool {
+    // One searcher for every block, not one built per call.
+    static PROTECTED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"protected\""));
     let bytes = raw.as_bytes();
-    memchr::memmem::find_iter(bytes, b"\"protected\"").any(|at| {
+    PROTECTED.find_iter(bytes).any(|at| {
         let mut rest = bytes
             .get(at + 11..)
             .unwrap_or_default()

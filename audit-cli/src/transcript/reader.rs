@@ -154,9 +154,16 @@ impl<'b, 'a> Locator<'b, 'a> {
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
         // One searcher per needle for the whole block (as `str::contains` but not
-        // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
-        let value_finder = memmem::Finder::new(prefix);
-        let key_finder = keyed.then(|| memmem::Finder::new(&self.key));
+        // rebuilt for every line; a byte substring of UTF-8 text is a str substring),
+        // without the prefilter, whose setup costs more than it saves on short lines.
+        let finder = |needle: &[u8]| {
+            memmem::FinderBuilder::new()
+                .prefilter(memmem::Prefilter::None)
+                .build_forward(needle)
+                .into_owned()
+        };
+        let value_finder = finder(prefix.as_bytes());
+        let key_finder = keyed.then(|| finder(self.key.as_bytes()));
         let find = |with_key: bool, unused: bool| {
             after.iter().chain(before).position(|(n, l)| {
                 value_finder.find(l.as_bytes()).is_some()

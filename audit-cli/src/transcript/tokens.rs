@@ -120,7 +120,7 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     // engine), and is vectorised: it is the alphabet check too, with no scalar pass.
     b64_decode(p)?;
     b64_decode(sig)?;
-    match serde_json::from_slice(&b64_decode(h)?).ok()? {
+    match super::members::from_json_bytes(&b64_decode(h)?)? {
         Value::Object(header) => Some(Compact {
             compact: Arc::from(s),
             header: Arc::new(header),
