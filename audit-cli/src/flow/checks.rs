@@ -7,10 +7,9 @@ use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::Trust;
 use crate::transcript::members::{from_json_bytes, object_members_str, Str};
-use crate::transcript::AcmeJws;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
-use e2ei_verify::acme::{self, NonceLedger, Signer};
+use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::{b64_decode, SignatureMemo};
@@ -92,7 +91,11 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
 fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
     let mut key: Option<PublicKey> = None;
     for req in &flow.acme {
-        let body = flattened_body(req.jws);
+        let members = FlattenedMembers {
+            protected: &req.jws.protected,
+            payload: &req.jws.payload,
+            signature: &req.jws.signature,
+        };
         let signer = match (req.is_new_account(), &flow.account_url, &key) {
             (true, _, _) => Signer::NewAccount,
             (false, Some(url), Some(k)) => Signer::Account {
@@ -101,10 +104,12 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
             },
             _ => Signer::Unknown,
         };
-        let (verified, report) = acme::audit(body.as_bytes(), req.url, signer);
+        // The members as printed are the body the library reads (it neither
+        // writes nor parses back the JSON object that holds them).
+        let (verified, report) = acme::audit_members(members, req.url, signer);
         if verified.is_none() && !report.has_failures() {
             // The library stops before its sink on structural errors: ask why.
-            if let Err(e) = acme::verify(body.as_bytes(), req.url, signer) {
+            if let Err(e) = acme::verify_members(members, req.url, signer) {
                 out.push(Check::from_failure(&e), req.step);
             }
         }
@@ -114,44 +119,6 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
         }
     }
     key
-}
-
-/// The request body as the library reads it: the three signed members as
-/// printed, in a JSON object (members in the order serde_json's map writes
-/// them), written directly rather than through a `Value`.
-fn flattened_body(jws: &AcmeJws) -> String {
-    let members = [
-        ("payload", &jws.payload),
-        ("protected", &jws.protected),
-        ("signature", &jws.signature),
-    ];
-    let size = members
-        .iter()
-        .map(|(k, v)| k.len() + v.len() + 6)
-        .sum::<usize>();
-    let mut body = String::with_capacity(size + 2);
-    for (i, (name, value)) in members.into_iter().enumerate() {
-        body.push(if i == 0 { '{' } else { ',' });
-        body.push('"');
-        body.push_str(name);
-        body.push_str("\":");
-        push_json_string(&mut body, value);
-    }
-    body.push('}');
-    body
-}
-
-/// Appends `s` as a JSON string, as serde_json writes it. The signed members are
-/// base64url, which JSON never escapes: they are copied; anything serde_json would
-/// escape (`"`, `\\`, a control character) goes through serde_json.
-fn push_json_string(out: &mut String, s: &str) {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(&Value::from(s).to_string());
-    } else {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-    }
 }
 
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured
@@ -848,22 +815,6 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_strings_are_written_as_serde_json_writes_them() {
-        for s in [
-            "",
-            "eyJhbGciOiJFZERTQSJ9",
-            "a\"b",
-            "back\\slash",
-            "tab\tnl\n\u{1}",
-            "\u{7f}é✅",
-        ] {
-            let mut out = String::new();
-            push_json_string(&mut out, s);
-            assert_eq!(out, Value::from(s).to_string(), "{s:?}");
-        }
-    }
 
     const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
     const ISS: &str = "https://wire.example.com/clients/1/access-token";
