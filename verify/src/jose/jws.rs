@@ -29,10 +29,17 @@ const FLATTENED_FRAME: &str = r#"{"payload":,"protected":,"signature":}"#;
 /// The length of `s` written as a JSON string: quoted, and escaped as
 /// `serde_json` writes it when it holds a quote, a backslash or a control.
 fn json_string_len(s: &str) -> usize {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        Value::from(s).to_string().len()
-    } else {
+    // Members are kilobytes of base64url: the bytes are tested in 64-byte chunks
+    // without a branch per byte, which the compiler vectorises.
+    let plain = |chunk: &[u8]| {
+        chunk
+            .iter()
+            .fold(true, |ok, &b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'))
+    };
+    if s.as_bytes().chunks(64).all(plain) {
         s.len() + 2
+    } else {
+        Value::from(s).to_string().len()
     }
 }
 
