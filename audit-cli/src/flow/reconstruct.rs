@@ -181,9 +181,18 @@ fn in_body(c: &At<&DerObject>) -> bool {
     )
 }
 
+/// Whether the last segment of `url`'s path (query, fragment and trailing `/`
+/// aside) is `last`. Bytewise (every delimiter is ASCII): this runs for every
+/// request of a flow, several times.
 fn path_ends_with(url: &str, last: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.trim_end_matches('/').rsplit('/').next() == Some(last)
+    let bytes = url.as_bytes();
+    let path = bytes
+        .get(..memchr::memchr2(b'?', b'#', bytes).unwrap_or(bytes.len()))
+        .unwrap_or(bytes);
+    let end = path.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
+    let path = path.get(..end).unwrap_or(path);
+    let start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+    path.get(start..) == Some(last.as_bytes())
 }
 
 fn is_acme(url: &str) -> bool {
@@ -534,7 +543,36 @@ fn add_object<'t, 'i>(
 
 #[cfg(test)]
 mod tests {
-    use super::{code_verifier, oauth_client_id, oauth_param};
+    use super::{code_verifier, oauth_client_id, oauth_param, path_ends_with};
+
+    #[test]
+    fn the_last_path_segment_is_found_as_the_str_splits_found_it() {
+        let reference = |url: &str, last: &str| {
+            let path = url.split(['?', '#']).next().unwrap_or(url);
+            path.trim_end_matches('/').rsplit('/').next() == Some(last)
+        };
+        let urls = [
+            "https://a/acme/wire/new-account",
+            "https://a/acme/wire/new-account/",
+            "https://a/acme/wire/new-account//?x=/y#z/",
+            "https://a/acme/wire/directory#new-account",
+            "new-account",
+            "/",
+            "",
+            "///",
+            "?new-account",
+            "https://a/é/new-account?é",
+        ];
+        for url in urls {
+            for last in ["new-account", "directory", "", "a", "é"] {
+                assert_eq!(
+                    path_ends_with(url, last),
+                    reference(url, last),
+                    "{url} {last}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_oauth_client_id_comes_from_an_authorization_request_only() {
