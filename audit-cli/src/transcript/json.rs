@@ -103,11 +103,25 @@ pub(crate) fn is_decoded_jws_view(v: &Value) -> bool {
 /// Content lines of a block with their line numbers.
 pub(crate) type Lines<'b, 'a> = &'b [(usize, &'a str)];
 
+/// Whether `line` trims to `...decoded...`. Runs on every line of every JSON block:
+/// a line whose last byte before ASCII whitespace (all that `trim` removes among
+/// ASCII bytes) is ASCII but not `.` is told apart without trimming.
+fn is_decoded_marker(line: &str) -> bool {
+    let last = line
+        .bytes()
+        .rev()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
+    match last {
+        Some(b) if b.is_ascii() && b != b'.' => false,
+        _ => line.trim() == "...decoded...",
+    }
+}
+
 /// Splits a block's lines at a `...decoded...` line: (signed part, decoded part).
 pub(crate) fn split_decoded<'b, 'a>(
     lines: Lines<'b, 'a>,
 ) -> (Lines<'b, 'a>, Option<Lines<'b, 'a>>) {
-    match lines.iter().position(|(_, l)| l.trim() == "...decoded...") {
+    match lines.iter().position(|(_, l)| is_decoded_marker(l)) {
         Some(i) => (
             lines.get(..i).unwrap_or(&[]),
             lines.get(i + 1..).filter(|rest| !rest.is_empty()),
@@ -234,6 +248,28 @@ mod tests {
         assert!(is_decoded_jws_view(
             &json!({"protected": {}, "payload": {}})
         ));
+    }
+
+    #[test]
+    fn the_marker_test_is_the_trimmed_comparison() {
+        for line in [
+            "...decoded...",
+            "  ...decoded...\t\x0b\x0c\r",
+            "\u{3000}...decoded...\u{3000}",
+            "...decoded...\u{a0}",
+            "...decoded...x",
+            "x...decoded...",
+            "..decoded...",
+            "",
+            "\u{3000}",
+            "{\"a\": \"...decoded...\"}",
+        ] {
+            assert_eq!(
+                is_decoded_marker(line),
+                line.trim() == "...decoded...",
+                "{line:?}"
+            );
+        }
     }
 
     #[test]
