@@ -5,14 +5,15 @@
 
 use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
+use super::segments::Segments;
 use super::Trust;
-use crate::transcript::members::{from_json_bytes, object_members_str, Str};
+use crate::transcript::members::{object_members_str, Str};
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
-use e2ei_verify::jose::{b64_decode, SignatureMemo};
+use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
@@ -72,17 +73,19 @@ impl Out {
 /// Runs every check of `flow` as of `at`.
 pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
+    let mut segments = Segments::default();
     let account_key = acme_requests(flow, &mut out);
     nonce_chain(flow, &mut out);
     let client_id = client_id(flow);
     let proof = dpop_proof(flow, at, client_id.as_ref(), &mut out);
     key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
-    access_token(flow, at, trust, client_id, &mut out);
+    access_token(flow, at, trust, client_id, &mut segments, &mut out);
     delivered(flow, &mut out);
-    oidc(flow, trust, account_key.as_ref(), at, &mut out);
+    let account = account_key.as_ref();
+    oidc(flow, trust, account, at, &mut segments, &mut out);
     super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
-    super::consistency::checks(flow, &mut out.checks);
+    super::consistency::checks(flow, &mut segments, &mut out.checks);
     secrets(flow, &mut out);
     out.checks
 }
@@ -351,6 +354,7 @@ fn access_token(
     at: UnixTime,
     trust: &Trust,
     client_id: Option<ClientId>,
+    segments: &mut Segments,
     out: &mut Out,
 ) {
     let posted = flow.delivery().and_then(|p| {
@@ -390,7 +394,7 @@ fn access_token(
     expect_identity(flow, &mut expect.proof);
     expect.proof.time.max_age = None;
     let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
-    let claims = claims_of(token.value);
+    let claims = segments.claims(token.value);
     for mut c in audit.report.checks {
         if c.id == "access_token.issuer_key" {
             if let (IssuerOrigin::Transcript(step), Status::Pass) = (&origin, c.status) {
@@ -403,11 +407,11 @@ fn access_token(
             }
         }
         if c.id == "access_token.aud" && c.status == Status::Fail {
-            audience(&mut c, claims.as_ref());
+            audience(&mut c, claims);
         }
         out.push(c, token.step);
     }
-    let embedded = str_claim(claims.as_ref(), "proof");
+    let embedded = str_claim(claims, "proof");
     let already = embedded.is_some_and(|p| !out.first_time(p));
     if !already {
         if let Some(proof_report) = audit.proof_report {
@@ -443,14 +447,7 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
     }
 }
 
-/// The claims of a compact JWS, read once and without verification (for
-/// comparisons only: the library judges the signed bytes).
-fn claims_of(compact: &str) -> Option<Value> {
-    let payload = compact.split('.').nth(1)?;
-    from_json_bytes(&b64_decode(payload)?)
-}
-
-/// A string claim of [`claims_of`].
+/// A string claim of [`Segments::claims`].
 fn str_claim<'c>(claims: Option<&'c Value>, name: &str) -> Option<&'c str> {
     claims?.get(name)?.as_str()
 }
@@ -519,7 +516,14 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
 /// `oidc.*`: the id token posted to `wire-oidc-01`, with `keyauth` = the
 /// challenge token and the account key's thumbprint and `acme_aud` = the
 /// challenge URL. Without `--idp-key` the signature is a warning.
-fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTime, out: &mut Out) {
+fn oidc(
+    flow: &Flow<'_>,
+    trust: &Trust,
+    account: Option<&PublicKey>,
+    at: UnixTime,
+    segments: &mut Segments,
+    out: &mut Out,
+) {
     let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
     let Some(id_token) = &flow.id_token else {
         if let Some(c) = challenge {
@@ -539,15 +543,15 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         return;
     }
     let (keys, printed_at) = idp_trust(flow, trust);
-    let claims = claims_of(id_token.value);
-    let expect = id_token_expectations(flow, keys, challenge, account, claims.as_ref());
+    let claims = segments.claims(id_token.value);
+    let expect = id_token_expectations(flow, keys, challenge, account, claims);
     let suite_hashed = challenge
         .zip(account)
         .map(|(c, key)| key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash()));
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
-        nonce_unrequested(flow, str_claim(claims.as_ref(), "nonce"), check);
+        nonce_unrequested(flow, str_claim(claims, "nonce"), check);
         if let Some(suite_hashed) = &suite_hashed {
             suite_hash_keyauth(check, suite_hashed);
         }
@@ -962,7 +966,14 @@ mod tests {
     fn an_unanswered_oidc_challenge_is_reported() {
         let oidc_ids = |flow: &Flow<'_>| {
             let mut out = Out::default();
-            oidc(flow, &Trust::default(), None, 0, &mut out);
+            oidc(
+                flow,
+                &Trust::default(),
+                None,
+                0,
+                &mut Segments::default(),
+                &mut out,
+            );
             out.checks
                 .iter()
                 .map(|c| (c.id, c.status, c.message.contains("no id token is posted")))

@@ -4,27 +4,22 @@
 
 use super::reconstruct::Flow;
 use super::report::FlowCheck;
-use crate::transcript::members::from_json_bytes;
+use super::segments::Segments;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use e2ei_verify::jose::b64_decode;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
-use std::collections::HashMap;
 use x509_parser::prelude::FromDer;
 
 const ID: &str = "transcript.consistency";
 
 /// One failure per view that disagrees; one pass when all agree.
-pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+/// The same token is often shown with a view twice (jwt.io link and `Raw:`
+/// block): each distinct segment is decoded once, in `decoded` (shared with
+/// the flow checks that read claims).
+pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>) {
     let mut agreeing = 0usize;
     let mut path = String::new();
-    // The same token is often shown with a view twice (jwt.io link and `Raw:`
-    // block): each distinct segment is decoded once. The reader shares one text
-    // among a token's occurrences, so a segment's address and length are the key
-    // (never dereferenced): no hashing of a kilobyte of claims per occurrence. Equal
-    // segments at different addresses are decoded once each, alike.
-    let mut decoded: HashMap<*const str, Option<Value>> = HashMap::new();
     for t in &flow.tokens {
         let Some(view) = &t.value.view else {
             continue;
@@ -32,13 +27,9 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
         let mut parts = t.value.compact.split('.');
         let (header, claims) = (parts.next(), parts.next());
         for segment in [header, claims].into_iter().flatten() {
-            let key: *const str = segment;
-            decoded.entry(key).or_insert_with(|| decode(segment));
+            decoded.decode(segment);
         }
-        let signed = |segment: Option<&str>| {
-            let key: *const str = segment?;
-            decoded.get(&key)?.as_ref()
-        };
+        let signed = |segment: Option<&str>| decoded.get(segment?);
         let pairs = [
             ("header", view.header.as_deref(), signed(header)),
             ("claims", view.claims.as_deref(), signed(claims)),
@@ -191,10 +182,6 @@ fn describe(der: &[u8]) -> String {
         ),
         Err(_) => format!("{} bytes that are not a certificate", der.len()),
     }
-}
-
-fn decode(segment: &str) -> Option<Value> {
-    from_json_bytes(&b64_decode(segment)?)
 }
 
 type Difference = (String, Option<Value>, Option<Value>);
