@@ -156,11 +156,10 @@ impl<'b, 'a> Locator<'b, 'a> {
         // One searcher per needle for the whole block (as `str::contains` but not
         // rebuilt for every line; a byte substring of UTF-8 text is a str substring),
         // without the prefilter, whose setup costs more than it saves on short lines.
-        let finder = |needle: &[u8]| {
+        let finder = |needle| {
             memmem::FinderBuilder::new()
                 .prefilter(memmem::Prefilter::None)
                 .build_forward(needle)
-                .into_owned()
         };
         let value_finder = finder(prefix.as_bytes());
         let key_finder = keyed.then(|| finder(self.key.as_bytes()));
