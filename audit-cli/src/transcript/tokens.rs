@@ -114,12 +114,14 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     if parts.next().is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
         return None;
     }
-    // Payload and signature are decoded only to be sure they are base64url. The
-    // library's strict decoder accepts exactly the URL alphabet without padding or
+    // Payload and signature are only checked to be base64url: the library's strict
+    // decoder (base64-simd) accepts exactly the URL alphabet without padding or
     // whitespace, with canonical trailing bits (as the `base64` crate's unpadded URL
-    // engine), and is vectorised: it is the alphabet check too, with no scalar pass.
-    b64_decode(p)?;
-    b64_decode(sig)?;
+    // engine), and its `check` accepts exactly what it decodes (tested), without
+    // writing the bytes out.
+    if !is_b64url(p) || !is_b64url(sig) {
+        return None;
+    }
     match super::members::from_json_bytes(&b64_decode(h)?)? {
         Value::Object(header) => Some(Compact {
             compact: Arc::from(s),
@@ -127,6 +129,11 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
         }),
         _ => None,
     }
+}
+
+/// Whether `s` is strict base64url, as [`b64_decode`] would decode it.
+fn is_b64url(s: &str) -> bool {
+    base64_simd::URL_SAFE_NO_PAD.check(s.as_bytes()).is_ok()
 }
 
 const LENIENT: GeneralPurposeConfig =
@@ -177,11 +184,19 @@ pub(crate) fn jwt_io_links(line: &str, known: &mut Known) -> Vec<Compact> {
     while let Some(at) = find_jwt_io(rest) {
         let from = rest.get(at..).unwrap_or("");
         let url = url_at(from);
-        let pieces = url.split(|c: char| !(u8::try_from(c).is_ok_and(is_token_byte)));
-        found.extend(pieces.filter_map(|p| known.compact_jws(p)));
+        found.extend(token_runs(url).filter_map(|p| known.compact_jws(p)));
         rest = from.get(url.len().max(1)..).unwrap_or("");
     }
     found
+}
+
+/// The runs of token bytes in `url`, split bytewise: a run is ASCII, so it is a
+/// `str`; a non-ASCII character splits like one delimiter per byte, which only adds
+/// empty runs (never tokens) to what a split by characters gives.
+fn token_runs(url: &str) -> impl Iterator<Item = &str> {
+    url.as_bytes()
+        .split(|b| !is_token_byte(*b))
+        .filter_map(|run| std::str::from_utf8(run).ok())
 }
 
 /// The URL `from` starts with: up to whitespace or one of `)]>"'`. An ASCII URL (the
@@ -302,6 +317,53 @@ mod tests {
             decode_any_base64(&wrapped).as_deref(),
             Some(long.as_slice())
         );
+    }
+
+    /// The check accepts exactly what the decoder decodes: every string of up to
+    /// five characters from an alphabet with both alphabets, padding, trailing-bit
+    /// variants and whitespace, and long ones with one bad byte.
+    #[test]
+    fn the_base64url_check_accepts_what_decoding_accepts() {
+        let alphabet = b"AQgw-_+/=Z9a .";
+        for len in 0..=5usize {
+            for mut n in 0..alphabet.len().pow(len as u32) {
+                let mut t = Vec::with_capacity(len);
+                for _ in 0..len {
+                    t.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(is_b64url(&t), b64_decode(&t).is_some(), "{t:?}");
+            }
+        }
+        let long = URL_SAFE_NO_PAD.encode((0..1500u32).map(|i| (i * 7) as u8).collect::<Vec<_>>());
+        assert!(is_b64url(&long));
+        for at in [0, 31, 32, 37, 38, 700, long.len() - 1] {
+            for bad in [b'=', b'+', b'/', b' ', b'.'] {
+                let mut t = long.clone().into_bytes();
+                t[at] = bad;
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(is_b64url(&t), b64_decode(&t).is_some(), "{at} {bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn token_runs_are_the_char_split_without_empty_ones() {
+        for url in [
+            "https://jwt.io/#id_token=eyJh.eyJi.c2ln&x=é✅y.z",
+            "",
+            "é",
+            "a..b--c__d",
+            "%20eyJ%2E",
+        ] {
+            let by_char: Vec<&str> = url
+                .split(|c: char| !(u8::try_from(c).is_ok_and(is_token_byte)))
+                .filter(|p| !p.is_empty())
+                .collect();
+            let by_byte: Vec<&str> = token_runs(url).filter(|p| !p.is_empty()).collect();
+            assert_eq!(by_byte, by_char, "{url}");
+        }
     }
 
     #[test]
