@@ -172,13 +172,16 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
     let mut spare: Vec<(usize, &'a str)> = Vec::with_capacity(64);
     for (idx, line) in lines(text).enumerate() {
         let n = idx + 1;
-        if let Some((fence, mut block)) = open.take() {
-            if closes(line, &fence) {
+        // Inside a block (most lines): the open block is added to in place, and
+        // only taken out when it closes.
+        if let Some((fence, block)) = &mut open {
+            if !closes(line, fence) {
+                block.lines.push((n, line));
+                continue;
+            }
+            if let Some((_, mut block)) = open.take() {
                 block.closed = true;
                 spare = emit_block(&mut emit, block);
-            } else {
-                block.lines.push((n, line));
-                open = Some((fence, block));
             }
             continue;
         }
