@@ -236,9 +236,13 @@ fn holds_json(block: &Block<'_>) -> bool {
 /// shown (`❌ Invalid Signature with key:`, beside `✅ Signature Verified with key:`).
 fn rejects_key(text: &str) -> bool {
     const NEEDLE: &[u8] = b"invalid signature";
-    text.as_bytes()
-        .windows(NEEDLE.len())
-        .any(|w| w.eq_ignore_ascii_case(NEEDLE))
+    // Runs on every prose line: only where an `i` starts is a window compared.
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'i', b'I', bytes).any(|at| {
+        bytes
+            .get(at..at + NEEDLE.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
+    })
 }
 
 fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
@@ -666,6 +670,32 @@ impl<'a> Reader<'a> {
                 Ok(())
             }
             None => Err(text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rejects_key;
+
+    #[test]
+    fn the_rejected_key_line_is_found_as_a_window_scan_finds_it() {
+        let reference = |t: &str| {
+            t.as_bytes()
+                .windows(17)
+                .any(|w| w.eq_ignore_ascii_case(b"invalid signature"))
+        };
+        for line in [
+            "❌ Invalid Signature with key:",
+            "✅ Signature Verified with key:",
+            "iiiinvalid signaturE",
+            "INVALID SIGNATUR",
+            "invalid  signature",
+            "",
+            "i",
+            "é invalid signature é",
+        ] {
+            assert_eq!(rejects_key(line), reference(line), "{line}");
         }
     }
 }
