@@ -91,7 +91,8 @@ fn is_end(line: &str) -> bool {
 /// `Proc-Type:` are skipped).
 pub(crate) fn pem_blocks(text: &str) -> Vec<Pem> {
     let mut out = Vec::new();
-    let mut lines = text.lines().enumerate();
+    // The lines as `str::lines` splits them, found in one vectorised pass.
+    let mut lines = super::markdown::lines(text).enumerate();
     while let Some((begin_index, line)) = lines.next() {
         let Some(label) = begin_label(line) else {
             continue;

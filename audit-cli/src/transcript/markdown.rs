@@ -145,7 +145,7 @@ fn heading(line: &str) -> Option<(usize, &str)> {
 /// before it dropped, no empty line after a final `\n`), found with one vectorised
 /// `memchr` pass over the whole text instead of one search call per line: a capture
 /// has about a thousand short lines, where a per-line search costs mostly its setup.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
     let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
     std::iter::from_fn(move || {
