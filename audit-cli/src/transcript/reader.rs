@@ -154,13 +154,8 @@ impl<'b, 'a> Locator<'b, 'a> {
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
         // One searcher per needle for the whole block (as `str::contains` but not
-        // rebuilt for every line; a byte substring of UTF-8 text is a str substring),
-        // without the prefilter, whose setup costs more than it saves on short lines.
-        let finder = |needle| {
-            memmem::FinderBuilder::new()
-                .prefilter(memmem::Prefilter::None)
-                .build_forward(needle)
-        };
+        // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
+        let finder = memmem::Finder::new;
         let value_finder = finder(prefix.as_bytes());
         let key_finder = keyed.then(|| finder(self.key.as_bytes()));
         let find = |with_key: bool, unused: bool| {
