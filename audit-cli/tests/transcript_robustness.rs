@@ -45,7 +45,7 @@ impl Lcg {
 
 /// `parse` must return; any `Err` must be one of the typed errors (it is by type, the
 /// point is that the call does not panic).
-fn survives(text: &str) -> Result<Transcript, TranscriptError> {
+fn survives(text: &str) -> Result<Transcript<'_>, TranscriptError> {
     parse(text)
 }
 
@@ -103,7 +103,7 @@ fn is_suite_line(line: &str) -> bool {
         .any(|p| line.starts_with(p))
 }
 
-fn shape(t: &Transcript) -> (usize, usize, usize) {
+fn shape(t: &Transcript<'_>) -> (usize, usize, usize) {
     let steps = t.steps().count();
     let tokens = t.tokens().count();
     let objects = t.sections.iter().map(|s| s.objects().count()).sum();
@@ -123,12 +123,8 @@ fn shuffled_sections_and_steps_keep_their_content() {
         let reordered = format!("{head}{}", sections.concat());
         let t = parse(&reordered).unwrap();
         assert_eq!(shape(&t), shape(&original), "{name}: sections shuffled");
-        let mut suites: Vec<_> = t.sections.iter().map(|s| s.suite_line.clone()).collect();
-        let mut expected: Vec<_> = original
-            .sections
-            .iter()
-            .map(|s| s.suite_line.clone())
-            .collect();
+        let mut suites: Vec<_> = t.sections.iter().map(|s| s.suite_line).collect();
+        let mut expected: Vec<_> = original.sections.iter().map(|s| s.suite_line).collect();
         suites.sort();
         expected.sort();
         assert_eq!(suites, expected);
@@ -142,7 +138,8 @@ fn shuffled_sections_and_steps_keep_their_content() {
                 format!("{head}{}", steps.concat())
             })
             .collect();
-        let t = parse(&format!("{head}{shuffled}")).unwrap();
+        let text = format!("{head}{shuffled}");
+        let t = parse(&text).unwrap();
         assert_eq!(shape(&t), shape(&original), "{name}: steps shuffled");
     }
 }

@@ -11,11 +11,12 @@ use e2ei_audit::transcript::{
 /// Wire's published captures, shared with the conformance vectors.
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/transcripts");
 
-fn load(name: &str) -> (String, Transcript) {
+/// A capture and its transcript. The transcript borrows its text, so the text is
+/// leaked (four files in all) to let the helper hand both back.
+fn load(name: &str) -> (&'static str, Transcript<'static>) {
     let path = format!("{DIR}/{name}");
-    let text = std::fs::read_to_string(path).unwrap();
-    let t = parse(&text).unwrap();
-    (text, t)
+    let text: &'static str = Box::leak(std::fs::read_to_string(path).unwrap().into_boxed_str());
+    (text, parse(text).unwrap())
 }
 
 fn source_name(t: &Token) -> &'static str {
@@ -42,7 +43,7 @@ fn counts(pairs: &[(&'static str, usize)]) -> BTreeMap<&'static str, usize> {
 }
 
 /// `(line, source, typ)` of every token of a section.
-fn token_table(s: &Section) -> Vec<(usize, &'static str, Option<&str>)> {
+fn token_table<'s>(s: &'s Section<'_>) -> Vec<(usize, &'static str, Option<&'s str>)> {
     s.tokens()
         .map(|t| (t.line, source_name(t), t.typ()))
         .collect()
@@ -99,7 +100,7 @@ fn assert_proof_claim_not_extracted(s: &Section, dpop_occurrences: usize) {
 #[test]
 fn era_2023_01_three_suites_links_and_bare_der_chain() {
     let (text, t) = load("wire-e2ei-2023-01-18.md");
-    assert_eq!(t.title.as_deref(), Some("Wire end to end identity example"));
+    assert_eq!(t.title, Some("Wire end to end identity example"));
     let suites: Vec<_> = t.sections.iter().map(|s| s.suite).collect();
     assert_eq!(
         suites,
@@ -116,7 +117,7 @@ fn era_2023_01_three_suites_links_and_bare_der_chain() {
             "create the client Dpop token with both nonces"
         );
         assert_eq!(
-            s.step(15).unwrap().group.as_deref(),
+            s.step(15).unwrap().group,
             Some("Client fetches JWT DPoP access token (with wire-server)")
         );
         // Only the two jwt.io links: the ACME challenge POST has an empty payload.
@@ -177,7 +178,7 @@ fn era_2023_01_three_suites_links_and_bare_der_chain() {
     assert_eq!(account.decoded_line, Some(80));
     let chain: Vec<_> = ed.certificates().map(|c| c.line).collect();
     assert_eq!(chain, [483, 484]);
-    assert_jws_exact(&text, &t);
+    assert_jws_exact(text, &t);
     assert!(t.findings.is_empty(), "{:?}", t.findings);
     assert_eq!(t.secrets().count(), 0);
 }
@@ -188,7 +189,7 @@ fn era_2023_03_raw_blocks_dpop_header_oidc_and_pem_chain() {
     assert_eq!(t.sections.len(), 1);
     let s = &t.sections[0];
     assert_eq!(s.suite, Some(Suite::Ed25519));
-    assert_eq!(s.suite_line.as_deref(), Some("Ed25519 - SHA256"));
+    assert_eq!(s.suite_line, Some("Ed25519 - SHA256"));
     assert_eq!(s.steps.len(), 37);
     assert_eq!(s.step(13).unwrap().title, "create client DPoP token");
     assert_eq!(
@@ -249,16 +250,9 @@ fn era_2023_03_raw_blocks_dpop_header_oidc_and_pem_chain() {
         nonce,
         [(258, "ZGQ3WGFvZjBiVUJMVkJVQzR0YThrcTJIbnNpOTRVZkg")]
     );
-    let template = s
-        .step(16)
-        .unwrap()
-        .requests()
-        .next()
-        .unwrap()
-        .template
-        .clone();
+    let template = s.step(16).unwrap().requests().next().unwrap().template;
     assert_eq!(
-        template.as_deref(),
+        template,
         Some("/acme/{acme-provisioner}/challenge/{authz-id}/{challenge-id}")
     );
     assert_eq!(s.acme_jws().count(), 8);
@@ -280,7 +274,7 @@ fn era_2023_03_raw_blocks_dpop_header_oidc_and_pem_chain() {
     let certs: Vec<_> = s.certificates().collect();
     assert_eq!(certs[0].der, certs[2].der);
     assert_eq!(certs[1].der, certs[3].der);
-    assert_eq!(certs[2].heading.as_deref(), Some("Certificate #1"));
+    assert_eq!(certs[2].heading, Some("Certificate #1"));
     assert!(certs[2]
         .text_view
         .as_ref()
@@ -292,12 +286,12 @@ fn era_2023_03_raw_blocks_dpop_header_oidc_and_pem_chain() {
         .filter(|o| o.kind == ObjectKind::CertificateRequest)
         .collect();
     assert_eq!(csrs[0].der, csrs[1].der);
-    assert_eq!(csrs[1].heading.as_deref(), Some("CSR"));
+    assert_eq!(csrs[1].heading, Some("CSR"));
     let secrets: Vec<_> = t.secrets().map(|o| o.line).collect();
     assert_eq!(secrets, [315, 422]);
     assert_eq!(object_sources(s, ObjectKind::PublicKey).len(), 3);
     assert_eq!(t.findings.len(), 2);
-    assert_jws_exact(&text, &t);
+    assert_jws_exact(text, &t);
 }
 
 #[test]
@@ -359,7 +353,7 @@ fn era_2023_11_pkce_flow_and_repeated_titles() {
     );
     assert_eq!(t.secrets().count(), 2);
     assert_eq!(s.acme_jws().count(), 8);
-    assert_jws_exact(&text, &t);
+    assert_jws_exact(text, &t);
 }
 
 #[test]
@@ -414,10 +408,7 @@ fn era_2026_01_blank_lines_split_links_and_three_cert_pems() {
         object_sources(s, ObjectKind::Certificate),
         ["json-pem", "json-pem", "pem", "pem", "pem"]
     );
-    let headings: Vec<_> = s
-        .certificates()
-        .filter_map(|c| c.heading.as_deref())
-        .collect();
+    let headings: Vec<_> = s.certificates().filter_map(|c| c.heading).collect();
     assert_eq!(
         headings,
         ["Certificate #1", "Certificate #2", "Certificate #3"]
@@ -425,5 +416,5 @@ fn era_2026_01_blank_lines_split_links_and_three_cert_pems() {
     assert_eq!(t.secrets().count(), 0);
     assert!(t.findings.is_empty(), "{:?}", t.findings);
     assert_eq!(s.acme_jws().count(), 9);
-    assert_jws_exact(&text, &t);
+    assert_jws_exact(text, &t);
 }

@@ -197,7 +197,7 @@ impl Capture {
     }
 }
 
-fn all_steps(section: &Section) -> impl Iterator<Item = &transcript::Step> {
+fn all_steps<'s, 'a>(section: &'s Section<'a>) -> impl Iterator<Item = &'s transcript::Step<'a>> {
     std::iter::once(&section.preamble).chain(&section.steps)
 }
 
@@ -215,7 +215,7 @@ fn claims(compact: &str) -> Value {
 }
 
 /// The floor of one section, appended to `floor`; returns what it holds.
-fn section_floor(section: &Section, trust: &Trust, floor: &mut Vec<Sig>) -> Counts {
+fn section_floor(section: &Section<'_>, trust: &Trust, floor: &mut Vec<Sig>) -> Counts {
     let mut counts = Counts::default();
     // ACME requests: the JWS right after a request (as the flow pairs them).
     let mut account: Option<Jwk> = None;
@@ -225,7 +225,7 @@ fn section_floor(section: &Section, trust: &Trust, floor: &mut Vec<Sig>) -> Coun
     for step in all_steps(section) {
         for item in &step.items {
             match &item.kind {
-                ItemKind::Request(r) => after_request = Some(&r.url),
+                ItemKind::Request(r) => after_request = Some(r.url),
                 ItemKind::Response(_) => after_request = None,
                 ItemKind::AcmeJws(jws) => {
                     let Some(url) = after_request else { continue };

@@ -122,6 +122,57 @@ pub fn audit(
     (request, report)
 }
 
+/// The three members of a flattened JWS request body, as printed.
+#[derive(Clone, Copy, Debug)]
+pub struct FlattenedMembers<'a> {
+    /// `protected`: base64url of the header.
+    pub protected: &'a str,
+    /// `payload`: base64url of the payload (empty for POST-as-GET).
+    pub payload: &'a str,
+    /// `signature`: base64url of the signature.
+    pub signature: &'a str,
+}
+
+/// [`verify`] of the body `{"payload":…,"protected":…,"signature":…}` holding
+/// `members`, without writing that body and parsing it back (an auditor that
+/// read the members from a capture): the same result.
+pub fn verify_members(
+    members: FlattenedMembers<'_>,
+    request_url: &str,
+    signer: Signer<'_>,
+) -> Result<VerifiedRequest, Error> {
+    run_members(members, request_url, signer, &mut FailFast)
+}
+
+/// [`audit`] of the body holding `members`, as [`verify_members`]: the same
+/// checks, the same report.
+pub fn audit_members(
+    members: FlattenedMembers<'_>,
+    request_url: &str,
+    signer: Signer<'_>,
+) -> (Option<VerifiedRequest>, Report) {
+    let mut report = Report::new();
+    let result = run_members(members, request_url, signer, &mut report);
+    let request = report.settle(result);
+    (request, report)
+}
+
+fn run_members<S: Sink<Error>>(
+    members: FlattenedMembers<'_>,
+    request_url: &str,
+    signer: Signer<'_>,
+    sink: &mut S,
+) -> Result<VerifiedRequest, Error> {
+    let jws = Jws::parse_flattened_members(
+        members.protected,
+        members.payload,
+        members.signature,
+        &Limits::default(),
+    )
+    .map_err(Error::Format)?;
+    run_jws(jws, request_url, signer, sink)
+}
+
 fn run<S: Sink<Error>>(
     body: &[u8],
     request_url: &str,
@@ -129,6 +180,16 @@ fn run<S: Sink<Error>>(
     sink: &mut S,
 ) -> Result<VerifiedRequest, Error> {
     let jws = Jws::parse_flattened(body, &Limits::default()).map_err(Error::Format)?;
+    run_jws(jws, request_url, signer, sink)
+}
+
+/// The checks of a request once its body is read.
+fn run_jws<S: Sink<Error>>(
+    jws: Jws<'_>,
+    request_url: &str,
+    signer: Signer<'_>,
+    sink: &mut S,
+) -> Result<VerifiedRequest, Error> {
     let jwk = jws.header.get("jwk");
     let kid = jws.header_str("kid").map(str::to_owned);
     let key = signing_key(jwk.is_some(), kid.as_deref(), &jws, signer, sink)?;
@@ -283,6 +344,70 @@ impl NonceLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jose::b64_encode;
+
+    /// `audit_members` and `verify_members` judge the members exactly as `audit`
+    /// and `verify` judge the body that holds them (written as serde_json writes
+    /// it), whatever the members: signed shapes, escapes, a body over the size
+    /// limit, members that are not base64url.
+    #[test]
+    fn members_are_judged_as_the_body_holding_them() {
+        let header = |h: &str| b64_encode(h.as_bytes());
+        let url = "https://acme.example/acme/wire/new-order";
+        let big = "A".repeat(70 * 1024);
+        let cases: Vec<(String, String, String)> = vec![
+            (
+                header(&format!(
+                    r#"{{"alg":"EdDSA","url":"{url}","nonce":"n","kid":"k"}}"#
+                )),
+                "e30".into(),
+                "c2ln".into(),
+            ),
+            (
+                header(r#"{"alg":"EdDSA","url":"https://elsewhere/","jwk":{}}"#),
+                String::new(),
+                "c2ln".into(),
+            ),
+            (
+                header(r#"{"alg":"EdDSA","crit":["x"]}"#),
+                "e30".into(),
+                "c2ln".into(),
+            ),
+            ("not base64!".into(), "e30".into(), "c2ln".into()),
+            ("a\"b".into(), "back\\slash".into(), "tab\tnl\n\u{1}".into()),
+            ("\u{7f}é✅".into(), "e30".into(), String::new()),
+            (header(r#"{"alg":"EdDSA"}"#), big.clone(), "c2ln".into()),
+            (
+                header(r#"{"alg":"EdDSA"}"#),
+                "A".repeat(64 * 1024 - 60),
+                "c2ln".into(),
+            ),
+        ];
+        for (protected, payload, signature) in &cases {
+            let body = serde_json::json!({
+                "protected": protected,
+                "payload": payload,
+                "signature": signature,
+            })
+            .to_string();
+            let members = FlattenedMembers {
+                protected,
+                payload,
+                signature,
+            };
+            for signer in [Signer::NewAccount, Signer::Unknown] {
+                assert_eq!(
+                    format!("{:?}", audit_members(members, url, signer)),
+                    format!("{:?}", audit(body.as_bytes(), url, signer)),
+                    "{protected:.40} {payload:.40} {signature:.40}"
+                );
+                assert_eq!(
+                    format!("{:?}", verify_members(members, url, signer)),
+                    format!("{:?}", verify(body.as_bytes(), url, signer)),
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_nonce_is_good_once_and_only_if_issued() {

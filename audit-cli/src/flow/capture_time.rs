@@ -10,6 +10,7 @@
 //! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
+use crate::transcript::members::object_members;
 use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
 use serde_json::Value;
@@ -67,9 +68,10 @@ fn shown(step: Option<u32>) -> String {
 }
 
 /// The `iat` of a compact JWS, read without verifying it (only to date the flow).
+/// Only that member is kept: the claims of an access token embed a whole proof.
 fn iat(compact: &str) -> Option<UnixTime> {
     let payload = compact.split('.').nth(1)?;
     let bytes = b64_decode(payload)?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("iat")?.as_u64()
+    let [iat] = object_members::<Value, 1>(&bytes, ["iat"])?;
+    iat?.as_u64()
 }

@@ -5,20 +5,22 @@
 
 use super::reconstruct::{At, Challenge, Flow, NonceEvent};
 use super::report::FlowCheck;
+use super::segments::Segments;
 use super::Trust;
-use crate::transcript::AcmeJws;
+use crate::transcript::members::{object_members_str, Str};
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
-use e2ei_verify::acme::{self, NonceLedger, Signer};
+use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
-use e2ei_verify::jose::{b64_decode, SignatureMemo};
+use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{Check, Report, Status};
 use e2ei_verify::time::UnixTime;
 use e2ei_verify::url;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Where checks of one flow go, each at its step.
@@ -71,17 +73,19 @@ impl Out {
 /// Runs every check of `flow` as of `at`.
 pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
+    let mut segments = Segments::default();
     let account_key = acme_requests(flow, &mut out);
     nonce_chain(flow, &mut out);
     let client_id = client_id(flow);
     let proof = dpop_proof(flow, at, client_id.as_ref(), &mut out);
     key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
-    access_token(flow, at, trust, client_id, &mut out);
+    access_token(flow, at, trust, client_id, &mut segments, &mut out);
     delivered(flow, &mut out);
-    oidc(flow, trust, account_key.as_ref(), at, &mut out);
+    let account = account_key.as_ref();
+    oidc(flow, trust, account, at, &mut segments, &mut out);
     super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
-    super::consistency::checks(flow, &mut out.checks);
+    super::consistency::checks(flow, &mut segments, &mut out.checks);
     secrets(flow, &mut out);
     out.checks
 }
@@ -90,7 +94,11 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
 fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
     let mut key: Option<PublicKey> = None;
     for req in &flow.acme {
-        let body = flattened_body(req.jws);
+        let members = FlattenedMembers {
+            protected: &req.jws.protected,
+            payload: &req.jws.payload,
+            signature: &req.jws.signature,
+        };
         let signer = match (req.is_new_account(), &flow.account_url, &key) {
             (true, _, _) => Signer::NewAccount,
             (false, Some(url), Some(k)) => Signer::Account {
@@ -99,10 +107,12 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
             },
             _ => Signer::Unknown,
         };
-        let (verified, report) = acme::audit(body.as_bytes(), req.url, signer);
+        // The members as printed are the body the library reads (it neither
+        // writes nor parses back the JSON object that holds them).
+        let (verified, report) = acme::audit_members(members, req.url, signer);
         if verified.is_none() && !report.has_failures() {
             // The library stops before its sink on structural errors: ask why.
-            if let Err(e) = acme::verify(body.as_bytes(), req.url, signer) {
+            if let Err(e) = acme::verify_members(members, req.url, signer) {
                 out.push(Check::from_failure(&e), req.step);
             }
         }
@@ -112,44 +122,6 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
         }
     }
     key
-}
-
-/// The request body as the library reads it: the three signed members as
-/// printed, in a JSON object (members in the order serde_json's map writes
-/// them), written directly rather than through a `Value`.
-fn flattened_body(jws: &AcmeJws) -> String {
-    let members = [
-        ("payload", &jws.payload),
-        ("protected", &jws.protected),
-        ("signature", &jws.signature),
-    ];
-    let size = members
-        .iter()
-        .map(|(k, v)| k.len() + v.len() + 6)
-        .sum::<usize>();
-    let mut body = String::with_capacity(size + 2);
-    for (i, (name, value)) in members.into_iter().enumerate() {
-        body.push(if i == 0 { '{' } else { ',' });
-        body.push('"');
-        body.push_str(name);
-        body.push_str("\":");
-        push_json_string(&mut body, value);
-    }
-    body.push('}');
-    body
-}
-
-/// Appends `s` as a JSON string, as serde_json writes it. The signed members are
-/// base64url, which JSON never escapes: they are copied; anything serde_json would
-/// escape (`"`, `\\`, a control character) goes through serde_json.
-fn push_json_string(out: &mut String, s: &str) {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(&Value::from(s).to_string());
-    } else {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-    }
 }
 
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured
@@ -222,8 +194,9 @@ fn order_member(flow: &Flow<'_>, kinds: &[&str], member: &str) -> Option<String>
             if id.get("type")?.as_str()? != *kind {
                 return None;
             }
-            let value: Value = serde_json::from_str(id.get("value")?.as_str()?).ok()?;
-            value.get(member)?.as_str().map(str::to_owned)
+            // Only the member is read out of the identifier's JSON value.
+            let [found] = object_members_str::<Str<'_>, 1>(id.get("value")?.as_str()?, [member])?;
+            found?.0.map(Cow::into_owned)
         })
     })
 }
@@ -381,6 +354,7 @@ fn access_token(
     at: UnixTime,
     trust: &Trust,
     client_id: Option<ClientId>,
+    segments: &mut Segments,
     out: &mut Out,
 ) {
     let posted = flow.delivery().and_then(|p| {
@@ -420,7 +394,7 @@ fn access_token(
     expect_identity(flow, &mut expect.proof);
     expect.proof.time.max_age = None;
     let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
-    let claims = claims_of(token.value);
+    let claims = segments.claims(token.value);
     for mut c in audit.report.checks {
         if c.id == "access_token.issuer_key" {
             if let (IssuerOrigin::Transcript(step), Status::Pass) = (&origin, c.status) {
@@ -433,11 +407,11 @@ fn access_token(
             }
         }
         if c.id == "access_token.aud" && c.status == Status::Fail {
-            audience(&mut c, claims.as_ref());
+            audience(&mut c, claims);
         }
         out.push(c, token.step);
     }
-    let embedded = str_claim(claims.as_ref(), "proof");
+    let embedded = str_claim(claims, "proof");
     let already = embedded.is_some_and(|p| !out.first_time(p));
     if !already {
         if let Some(proof_report) = audit.proof_report {
@@ -473,14 +447,7 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
     }
 }
 
-/// The claims of a compact JWS, read once and without verification (for
-/// comparisons only: the library judges the signed bytes).
-fn claims_of(compact: &str) -> Option<Value> {
-    let payload = compact.split('.').nth(1)?;
-    serde_json::from_slice(&b64_decode(payload)?).ok()
-}
-
-/// A string claim of [`claims_of`].
+/// A string claim of [`Segments::claims`].
 fn str_claim<'c>(claims: Option<&'c Value>, name: &str) -> Option<&'c str> {
     claims?.get(name)?.as_str()
 }
@@ -549,7 +516,14 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
 /// `oidc.*`: the id token posted to `wire-oidc-01`, with `keyauth` = the
 /// challenge token and the account key's thumbprint and `acme_aud` = the
 /// challenge URL. Without `--idp-key` the signature is a warning.
-fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTime, out: &mut Out) {
+fn oidc(
+    flow: &Flow<'_>,
+    trust: &Trust,
+    account: Option<&PublicKey>,
+    at: UnixTime,
+    segments: &mut Segments,
+    out: &mut Out,
+) {
     let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
     let Some(id_token) = &flow.id_token else {
         if let Some(c) = challenge {
@@ -569,15 +543,15 @@ fn oidc(flow: &Flow<'_>, trust: &Trust, account: Option<&PublicKey>, at: UnixTim
         return;
     }
     let (keys, printed_at) = idp_trust(flow, trust);
-    let claims = claims_of(id_token.value);
-    let expect = id_token_expectations(flow, keys, challenge, account, claims.as_ref());
+    let claims = segments.claims(id_token.value);
+    let expect = id_token_expectations(flow, keys, challenge, account, claims);
     let suite_hashed = challenge
         .zip(account)
         .map(|(c, key)| key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash()));
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
-        nonce_unrequested(flow, str_claim(claims.as_ref(), "nonce"), check);
+        nonce_unrequested(flow, str_claim(claims, "nonce"), check);
         if let Some(suite_hashed) = &suite_hashed {
             suite_hash_keyauth(check, suite_hashed);
         }
@@ -846,22 +820,6 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn json_strings_are_written_as_serde_json_writes_them() {
-        for s in [
-            "",
-            "eyJhbGciOiJFZERTQSJ9",
-            "a\"b",
-            "back\\slash",
-            "tab\tnl\n\u{1}",
-            "\u{7f}é✅",
-        ] {
-            let mut out = String::new();
-            push_json_string(&mut out, s);
-            assert_eq!(out, Value::from(s).to_string(), "{s:?}");
-        }
-    }
-
     const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
     const ISS: &str = "https://wire.example.com/clients/1/access-token";
 
@@ -1008,7 +966,14 @@ mod tests {
     fn an_unanswered_oidc_challenge_is_reported() {
         let oidc_ids = |flow: &Flow<'_>| {
             let mut out = Out::default();
-            oidc(flow, &Trust::default(), None, 0, &mut out);
+            oidc(
+                flow,
+                &Trust::default(),
+                None,
+                0,
+                &mut Segments::default(),
+                &mut out,
+            );
             out.checks
                 .iter()
                 .map(|c| (c.id, c.status, c.message.contains("no id token is posted")))

@@ -4,22 +4,22 @@
 
 use super::reconstruct::Flow;
 use super::report::FlowCheck;
+use super::segments::Segments;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use e2ei_verify::jose::b64_decode;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
-use std::collections::HashMap;
 use x509_parser::prelude::FromDer;
 
 const ID: &str = "transcript.consistency";
 
 /// One failure per view that disagrees; one pass when all agree.
-pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+/// The same token is often shown with a view twice (jwt.io link and `Raw:`
+/// block): each distinct segment is decoded once, in `decoded` (shared with
+/// the flow checks that read claims).
+pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>) {
     let mut agreeing = 0usize;
-    // The same token is often shown with a view twice (jwt.io link and `Raw:`
-    // block): each distinct segment is decoded once.
-    let mut decoded: HashMap<&str, Option<Value>> = HashMap::new();
+    let mut path = String::new();
     for t in &flow.tokens {
         let Some(view) = &t.value.view else {
             continue;
@@ -27,14 +27,14 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
         let mut parts = t.value.compact.split('.');
         let (header, claims) = (parts.next(), parts.next());
         for segment in [header, claims].into_iter().flatten() {
-            decoded.entry(segment).or_insert_with(|| decode(segment));
+            decoded.decode(segment);
         }
-        let signed = |segment: Option<&str>| segment.and_then(|s| decoded.get(s)?.as_ref());
+        let signed = |segment: Option<&str>| decoded.get(segment?);
         let pairs = [
-            ("header", view.header.as_ref(), signed(header)),
-            ("claims", view.claims.as_ref(), signed(claims)),
+            ("header", view.header.as_deref(), signed(header)),
+            ("claims", view.claims.as_deref(), signed(claims)),
         ];
-        match first_difference(&pairs) {
+        match first_difference(&pairs, &mut path) {
             None => agreeing += 1,
             Some((path, shown, signed)) => out.push(disagreement(
                 &format!("the decoded view of the token at line {}", view.line),
@@ -58,7 +58,7 @@ pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             ),
             ("payload", decoded.get("payload"), Some(payload)),
         ];
-        match first_difference(&pairs) {
+        match first_difference(&pairs, &mut path) {
             None => agreeing += 1,
             Some((path, shown, signed)) => out.push(disagreement(
                 &format!(
@@ -184,22 +184,20 @@ fn describe(der: &[u8]) -> String {
     }
 }
 
-fn decode(segment: &str) -> Option<Value> {
-    serde_json::from_slice(&b64_decode(segment)?).ok()
-}
-
 type Difference = (String, Option<Value>, Option<Value>);
 
 /// The first member (dotted path) where a shown view differs from the signed value.
-fn first_difference(pairs: &[(&str, Option<&Value>, Option<&Value>)]) -> Option<Difference> {
-    pairs.iter().find_map(|(name, shown, signed)| match shown {
+/// `path` is a buffer reused for every view.
+fn first_difference(
+    pairs: &[(&str, Option<&Value>, Option<&Value>)],
+    path: &mut String,
+) -> Option<Difference> {
+    pairs.iter().find_map(|(name, shown, signed)| {
         // A view that shows nothing for a part claims nothing about it.
-        None => None,
-        Some(shown) => diff(
-            &mut (*name).to_owned(),
-            shown,
-            signed.unwrap_or(&Value::Null),
-        ),
+        let shown = (*shown)?;
+        path.clear();
+        path.push_str(name);
+        diff(path, shown, signed.unwrap_or(&Value::Null))
     })
 }
 

@@ -13,6 +13,7 @@ mod identifiers;
 mod pkce;
 mod reconstruct;
 mod report;
+mod segments;
 
 pub use report::{FileReport, FlowAuditReport, FlowCheck, FlowReport};
 

@@ -57,8 +57,8 @@ pub struct Challenge {
 
 /// A token the client posted to an ACME challenge (`None`: empty payload).
 #[derive(Clone, Debug)]
-pub struct ChallengePost {
-    pub url: String,
+pub struct ChallengePost<'t> {
+    pub url: &'t str,
     pub step: Option<u32>,
     pub access_token: Option<String>,
     /// The payload's own `keyauth` member (`wire-oidc-01`, 2023-11 and later).
@@ -76,7 +76,7 @@ pub struct Flow<'t> {
     /// The new-order payload's identifiers (the signed bytes).
     pub identifiers: Vec<Value>,
     pub challenges: Vec<Challenge>,
-    pub challenge_posts: Vec<ChallengePost>,
+    pub challenge_posts: Vec<ChallengePost<'t>>,
     /// The body of the response to `GET …/nonce` at wire-server.
     pub wire_nonce: Option<At<String>>,
     /// `POST …/access-token` at wire-server: the proof's expected `htu`.
@@ -109,14 +109,14 @@ pub struct Flow<'t> {
     /// The finalize CSR (signed bytes).
     pub csr: Option<At<&'t [u8]>>,
     /// CSRs printed as PEM blocks (`###### CSR:`): views of the finalize CSR.
-    pub printed_csrs: Vec<At<&'t DerObject>>,
-    pub certificates: Vec<At<&'t DerObject>>,
+    pub printed_csrs: Vec<At<&'t DerObject<'t>>>,
+    pub certificates: Vec<At<&'t DerObject<'t>>>,
     /// Every token occurrence, with its step.
     pub tokens: Vec<At<&'t Token>>,
     /// Every ACME JWS that carries a decoded view.
     pub decoded_jws: Vec<At<&'t AcmeJws>>,
     /// Private keys printed.
-    pub secrets: Vec<At<&'t DerObject>>,
+    pub secrets: Vec<At<&'t DerObject<'t>>>,
 }
 
 impl Flow<'_> {
@@ -138,11 +138,11 @@ impl Flow<'_> {
 
     /// The POST that should have delivered the access token: to the dpop
     /// challenge's URL, else the first challenge POST.
-    pub fn delivery(&self) -> Option<&ChallengePost> {
+    pub fn delivery(&self) -> Option<&ChallengePost<'_>> {
         let target = self.dpop_challenge().map(|c| c.url.as_str());
         self.challenge_posts
             .iter()
-            .find(|p| Some(p.url.as_str()) == target)
+            .find(|p| Some(p.url) == target)
             .or_else(|| self.challenge_posts.first())
     }
 }
@@ -153,7 +153,7 @@ impl<'t> Flow<'t> {
     /// printed beside it are a view, used only when the body was not captured.
     /// Only the first step holding certificates of the chosen kind counts: a
     /// capture downloads one chain.
-    pub fn downloaded_chain(&self) -> Vec<&At<&'t DerObject>> {
+    pub fn downloaded_chain(&self) -> Vec<&At<&'t DerObject<'t>>> {
         let body: Vec<_> = self.certificates.iter().filter(|c| in_body(c)).collect();
         let chosen = if body.is_empty() {
             self.printed_certificates()
@@ -168,7 +168,7 @@ impl<'t> Flow<'t> {
     }
 
     /// Certificates printed as PEM blocks (views, or a root shown beside the chain).
-    pub fn printed_certificates(&self) -> Vec<&At<&'t DerObject>> {
+    pub fn printed_certificates(&self) -> Vec<&At<&'t DerObject<'t>>> {
         self.certificates.iter().filter(|c| !in_body(c)).collect()
     }
 }
@@ -181,9 +181,18 @@ fn in_body(c: &At<&DerObject>) -> bool {
     )
 }
 
+/// Whether the last segment of `url`'s path (query, fragment and trailing `/`
+/// aside) is `last`. Bytewise (every delimiter is ASCII): this runs for every
+/// request of a flow, several times.
 fn path_ends_with(url: &str, last: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.trim_end_matches('/').rsplit('/').next() == Some(last)
+    let bytes = url.as_bytes();
+    let path = bytes
+        .get(..memchr::memchr2(b'?', b'#', bytes).unwrap_or(bytes.len()))
+        .unwrap_or(bytes);
+    let end = path.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
+    let path = path.get(..end).unwrap_or(path);
+    let start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+    path.get(start..) == Some(last.as_bytes())
 }
 
 fn is_acme(url: &str) -> bool {
@@ -207,11 +216,10 @@ enum Last {
 /// enrolment's challenge and its certificate never looked at. Every
 /// enrolment starts by fetching the ACME directory, so each directory fetch
 /// after the first starts a new flow; a section without one stays one flow.
-pub fn enrolments(section: &Section) -> Vec<Flow<'_>> {
+pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
     let suite = section
         .suite_line
-        .clone()
-        .unwrap_or_else(|| "(no suite line)".into());
+        .map_or_else(|| "(no suite line)".to_owned(), str::to_owned);
     let starts: Vec<usize> = section
         .steps
         .iter()
@@ -243,20 +251,20 @@ pub fn enrolments(section: &Section) -> Vec<Flow<'_>> {
 
 /// Whether a step sends `GET …/directory` to the ACME server: how every
 /// enrolment begins.
-fn fetches_directory(step: &Step) -> bool {
+fn fetches_directory(step: &Step<'_>) -> bool {
     step.items.iter().any(|item| {
         matches!(&item.kind, ItemKind::Request(r)
-            if r.method == "GET" && is_acme(&r.url) && path_ends_with(&r.url, "directory"))
+            if r.method == "GET" && is_acme(r.url) && path_ends_with(r.url, "directory"))
     })
 }
 
 /// Reads the steps of one enrolment into a flow.
-fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow<'t> {
+fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> Flow<'t> {
     let mut flow = Flow {
         suite,
         ..Flow::default()
     };
-    let mut request: Option<&HttpRequest> = None;
+    let mut request: Option<&HttpRequest<'_>> = None;
     let mut last = Last::Nothing;
     let mut authz = 0usize;
     for step in steps {
@@ -266,17 +274,17 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                 ItemKind::Request(r) => {
                     request = Some(r);
                     last = Last::Request;
-                    if r.method == "POST" && !is_acme(&r.url) && r.url.contains("access-token") {
+                    if r.method == "POST" && !is_acme(r.url) && r.url.contains("access-token") {
                         flow.access_token_request.get_or_insert(At {
-                            value: &r.url,
+                            value: r.url,
                             step: n,
                         });
                     }
-                    if flow.oauth_client_id.is_none() && !is_acme(&r.url) {
+                    if flow.oauth_client_id.is_none() && !is_acme(r.url) {
                         flow.oauth_client_id =
-                            oauth_client_id(&r.url).map(|value| At { value, step: n });
+                            oauth_client_id(r.url).map(|value| At { value, step: n });
                         if flow.oauth_client_id.is_some() {
-                            let param = |name| oauth_param(&r.url, name);
+                            let param = |name| oauth_param(r.url, name);
                             let at = |value| At { value, step: n };
                             flow.oauth_nonce = param("nonce").map(at);
                             flow.oauth_pkce = param("code_challenge").map(|c| At {
@@ -295,7 +303,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                         });
                     }
                     let after_new_account = request.is_some_and(|q| {
-                        q.method == "POST" && path_ends_with(&q.url, "new-account")
+                        q.method == "POST" && path_ends_with(q.url, "new-account")
                     });
                     if let (true, Some(loc)) = (after_new_account, r.location()) {
                         flow.account_url.get_or_insert(At {
@@ -316,7 +324,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
                 }
                 ItemKind::Text(t) if last == Last::Request => {
                     let token_request =
-                        request.is_some_and(|r| r.method == "POST" && !is_acme(&r.url));
+                        request.is_some_and(|r| r.method == "POST" && !is_acme(r.url));
                     if token_request && flow.oauth_code_verifier.is_none() {
                         flow.oauth_code_verifier =
                             code_verifier(t).map(|value| At { value, step: n });
@@ -341,13 +349,13 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step>) -> Flow
     flow
 }
 
-fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n: Option<u32>) {
+fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJws, n: Option<u32>) {
     flow.nonces.push(NonceEvent::Used {
         request: flow.acme.len(),
     });
     flow.acme.push(AcmeRequest {
         step: n,
-        url: &r.url,
+        url: r.url,
         jws,
     });
     if jws.decoded.is_some() {
@@ -363,7 +371,7 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
-    if path_ends_with(&r.url, "new-order") && flow.identifiers.is_empty() {
+    if path_ends_with(r.url, "new-order") && flow.identifiers.is_empty() {
         if let Some(ids) = payload
             .and_then(|p| p.get("identifiers"))
             .and_then(Value::as_array)
@@ -373,7 +381,7 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest, jws: &'t AcmeJws, n
     }
     if r.url.contains("/challenge/") {
         flow.challenge_posts.push(ChallengePost {
-            url: r.url.clone(),
+            url: r.url,
             step: n,
             access_token: field("access_token"),
             keyauth: field("keyauth"),
@@ -440,7 +448,7 @@ fn response_body(
 /// The body of the response to wire-server's `GET …/nonce`.
 fn wire_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest>, s: &str, n: Option<u32>) {
     let asked = request
-        .is_some_and(|r| r.method == "GET" && !is_acme(&r.url) && path_ends_with(&r.url, "nonce"));
+        .is_some_and(|r| r.method == "GET" && !is_acme(r.url) && path_ends_with(r.url, "nonce"));
     if asked && flow.wire_nonce.is_none() {
         flow.wire_nonce = Some(At {
             value: s.to_owned(),
@@ -535,7 +543,36 @@ fn add_object<'t, 'i>(
 
 #[cfg(test)]
 mod tests {
-    use super::{code_verifier, oauth_client_id, oauth_param};
+    use super::{code_verifier, oauth_client_id, oauth_param, path_ends_with};
+
+    #[test]
+    fn the_last_path_segment_is_found_as_the_str_splits_found_it() {
+        let reference = |url: &str, last: &str| {
+            let path = url.split(['?', '#']).next().unwrap_or(url);
+            path.trim_end_matches('/').rsplit('/').next() == Some(last)
+        };
+        let urls = [
+            "https://a/acme/wire/new-account",
+            "https://a/acme/wire/new-account/",
+            "https://a/acme/wire/new-account//?x=/y#z/",
+            "https://a/acme/wire/directory#new-account",
+            "new-account",
+            "/",
+            "",
+            "///",
+            "?new-account",
+            "https://a/é/new-account?é",
+        ];
+        for url in urls {
+            for last in ["new-account", "directory", "", "a", "é"] {
+                assert_eq!(
+                    path_ends_with(url, last),
+                    reference(url, last),
+                    "{url} {last}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_oauth_client_id_comes_from_an_authorization_request_only() {

@@ -4,6 +4,8 @@
 //! Only the outer DER framing is checked (one complete SEQUENCE), enough to tell DER from
 //! random base64; the contents are for `e2ei-verify` to parse.
 
+use std::borrow::Cow;
+
 /// What a DER object is, by its PEM label or by where it was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
@@ -42,15 +44,16 @@ pub enum ObjectSource {
 }
 
 /// An openssl text dump printed next to an object: a decoded view, not the truth.
+/// Borrowed from the capture unless its lines had to be joined (CRLF).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextView {
+pub struct TextView<'a> {
     pub line: usize,
-    pub text: String,
+    pub text: Cow<'a, str>,
 }
 
 /// A certificate, CSR or key with its DER bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DerObject {
+pub struct DerObject<'a> {
     pub kind: ObjectKind,
     /// The PEM label, or `CERTIFICATE` / `CERTIFICATE REQUEST` for unarmoured DER.
     pub label: String,
@@ -58,8 +61,8 @@ pub struct DerObject {
     pub source: ObjectSource,
     pub line: usize,
     /// The `###### Certificate #N` / `###### CSR:` sub-heading it sits under, if any.
-    pub heading: Option<String>,
-    pub text_view: Option<TextView>,
+    pub heading: Option<&'a str>,
+    pub text_view: Option<TextView<'a>>,
     /// The capture's own tool printed it as the key that did NOT verify the token
     /// above it (`❌ Invalid Signature with key:`): not a key the capture vouches for.
     pub rejected: bool,
@@ -88,7 +91,8 @@ fn is_end(line: &str) -> bool {
 /// `Proc-Type:` are skipped).
 pub(crate) fn pem_blocks(text: &str) -> Vec<Pem> {
     let mut out = Vec::new();
-    let mut lines = text.lines().enumerate();
+    // The lines as `str::lines` splits them, found in one vectorised pass.
+    let mut lines = super::markdown::lines(text).enumerate();
     while let Some((begin_index, line)) = lines.next() {
         let Some(label) = begin_label(line) else {
             continue;

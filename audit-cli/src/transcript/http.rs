@@ -4,40 +4,41 @@
 
 use super::markdown::Block;
 
-/// One `name: value` line. Names are kept as written (the captures use lower case).
+/// One `name: value` line, borrowed from the capture. Names are kept as written (the
+/// captures use lower case).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
-    pub name: String,
-    pub value: String,
+pub struct Header<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
     pub line: usize,
 }
 
 /// A captured request: `METHOD URL`, an optional indented route template and headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub method: String,
-    pub url: String,
+pub struct HttpRequest<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
     /// The route template printed under the URL (`/acme/{acme-provisioner}/…`), which is
     /// documentation, not a header.
-    pub template: Option<String>,
-    pub headers: Vec<Header>,
+    pub template: Option<&'a str>,
+    pub headers: Vec<Header<'a>>,
 }
 
 /// A captured response: status code and headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpResponse {
+pub struct HttpResponse<'a> {
     pub status: u16,
-    pub headers: Vec<Header>,
+    pub headers: Vec<Header<'a>>,
 }
 
 /// What an http block holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Http {
-    Request(HttpRequest),
-    Response(HttpResponse),
+pub enum Http<'a> {
+    Request(HttpRequest<'a>),
+    Response(HttpResponse<'a>),
 }
 
-fn find<'h>(headers: &'h [Header], name: &str) -> impl Iterator<Item = &'h Header> {
+fn find<'h, 'a>(headers: &'h [Header<'a>], name: &str) -> impl Iterator<Item = &'h Header<'a>> {
     let name = name.to_owned();
     headers
         .iter()
@@ -45,34 +46,34 @@ fn find<'h>(headers: &'h [Header], name: &str) -> impl Iterator<Item = &'h Heade
 }
 
 /// The first header named `name`, without the copy of `name` [`find`] keeps.
-fn first<'h>(headers: &'h [Header], name: &str) -> Option<&'h Header> {
+fn first<'h, 'a>(headers: &'h [Header<'a>], name: &str) -> Option<&'h Header<'a>> {
     headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
 }
 
-impl HttpRequest {
+impl<'a> HttpRequest<'a> {
     /// The first header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&Header> {
+    pub fn header(&self, name: &str) -> Option<&Header<'a>> {
         first(&self.headers, name)
     }
 }
 
-impl HttpResponse {
+impl<'a> HttpResponse<'a> {
     /// The first header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&Header> {
+    pub fn header(&self, name: &str) -> Option<&Header<'a>> {
         first(&self.headers, name)
     }
 
     /// Every header named `name`: `link` repeats.
-    pub fn headers_named<'h>(&'h self, name: &str) -> impl Iterator<Item = &'h Header> {
+    pub fn headers_named<'h>(&'h self, name: &str) -> impl Iterator<Item = &'h Header<'a>> {
         find(&self.headers, name)
     }
 
-    pub fn replay_nonce(&self) -> Option<&str> {
-        self.header("replay-nonce").map(|h| h.value.as_str())
+    pub fn replay_nonce(&self) -> Option<&'a str> {
+        self.header("replay-nonce").map(|h| h.value)
     }
 
-    pub fn location(&self) -> Option<&str> {
-        self.header("location").map(|h| h.value.as_str())
+    pub fn location(&self) -> Option<&'a str> {
+        self.header("location").map(|h| h.value)
     }
 }
 
@@ -93,23 +94,23 @@ fn status(line: &str) -> Option<u16> {
     (100..=599).contains(&n).then_some(n)
 }
 
-fn header(line: &str, n: usize) -> Option<Header> {
+fn header(line: &str, n: usize) -> Option<Header<'_>> {
     let (name, value) = line.split_once(':')?;
     let name = name.trim();
     let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     (!name.is_empty() && name.chars().all(token)).then(|| Header {
-        name: name.to_owned(),
-        value: value.trim().to_owned(),
+        name,
+        value: value.trim(),
         line: n,
     })
 }
 
 /// Parses an http block; `None` when its first line is neither a status nor a request.
-pub(crate) fn parse(block: &Block<'_>) -> Option<Http> {
+pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let mut lines = block.lines.iter().filter(|(_, l)| !l.trim().is_empty());
     let (_, first) = lines.next()?;
     let first = first.trim();
-    let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &str)>| {
+    let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &'a str)>| {
         rest.filter_map(|(n, l)| header(l.trim(), *n))
             .collect::<Vec<_>>()
     };
@@ -124,11 +125,11 @@ pub(crate) fn parse(block: &Block<'_>) -> Option<Http> {
     let mut lines = lines.peekable();
     let template = lines
         .next_if(|(_, l)| l.starts_with(char::is_whitespace) && l.trim_start().starts_with('/'))
-        .map(|(_, l)| l.trim().to_owned());
+        .map(|(_, l)| l.trim());
     let headers = headers_from(&mut lines);
     Some(Http::Request(HttpRequest {
-        method: method.to_owned(),
-        url: url.trim().to_owned(),
+        method,
+        url: url.trim(),
         template,
         headers,
     }))
@@ -157,7 +158,7 @@ mod tests {
         assert_eq!(r.method, "POST");
         assert_eq!(r.url, "https://a/acme/wire/challenge/x/y");
         assert_eq!(
-            r.template.as_deref(),
+            r.template,
             Some("/acme/{acme-provisioner}/challenge/{a}/{c}")
         );
         assert_eq!(r.headers.len(), 2);

@@ -2,17 +2,22 @@
 //! that finds tokens and DER objects inside any JSON value.
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt::Write;
+use std::sync::LazyLock;
 
 use super::chain::{self, Pem};
+use super::members::{self, Str};
 use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
+use memchr::memmem::Finder;
 
-/// A JSON block as printed, with its value when it parses.
+/// A JSON block as printed (borrowed from the capture unless its lines had to be
+/// joined), with its value when it parses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JsonBlock {
-    pub raw: String,
+pub struct JsonBlock<'a> {
+    pub raw: Cow<'a, str>,
     pub value: Option<Value>,
 }
 
@@ -38,15 +43,28 @@ pub struct AcmeJws {
 /// the lenient engine's, faster for the usual canonical members.
 fn b64url_json(s: &str) -> Option<Value> {
     let bytes = b64_decode(s).or_else(|| URL_LENIENT.decode(s).ok())?;
-    serde_json::from_slice(&bytes).ok()
+    members::from_json_bytes(&bytes)
 }
 
 impl AcmeJws {
     /// Recognises `{"protected": str, "payload": str, "signature": str}`.
     pub(crate) fn from_value(v: &Value) -> Option<Self> {
         let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        let (protected, payload, signature) =
-            (field("protected")?, field("payload")?, field("signature")?);
+        Self::from_members(field("protected")?, field("payload")?, field("signature")?)
+    }
+
+    /// [`AcmeJws::from_value`] of the JSON text `raw`, read without a `Value` of the
+    /// whole body (three long strings copied once, not built into a map and copied
+    /// again). `None` when `raw` is not a JWS body, including when it is not JSON.
+    pub(crate) fn from_json(raw: &str) -> Option<Self> {
+        let names = ["protected", "payload", "signature"];
+        let [protected, payload, signature] =
+            members::object_members_str::<Str<'_>, 3>(raw, names)?;
+        let owned = |m: Option<Str<'_>>| m.and_then(|s| s.0).map(Cow::into_owned);
+        Self::from_members(owned(protected)?, owned(payload)?, owned(signature)?)
+    }
+
+    fn from_members(protected: String, payload: String, signature: String) -> Option<Self> {
         Some(Self {
             header: b64url_json(&protected),
             payload_value: b64url_json(&payload),
@@ -59,6 +77,24 @@ impl AcmeJws {
     }
 }
 
+/// Whether `raw` may be an ACME JWS body: a `"protected"` member name followed by a
+/// string. A cheap filter before [`AcmeJws::from_json`] so that other JSON blocks
+/// (decoded views print `"protected": {…}`) are not read twice; a body it misses
+/// (an escaped member name) is still recognised from its `Value`.
+pub(crate) fn may_be_jws_body(raw: &str) -> bool {
+    // One searcher for every block, not one built per call.
+    static PROTECTED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"protected\""));
+    let bytes = raw.as_bytes();
+    PROTECTED.find_iter(bytes).any(|at| {
+        let mut rest = bytes
+            .get(at + 11..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace());
+        rest.next() == Some(&b':') && rest.next() == Some(&b'"')
+    })
+}
+
 /// True for the decoded view of an ACME JWS: `protected` is an object, not a string.
 pub(crate) fn is_decoded_jws_view(v: &Value) -> bool {
     v.get("protected").is_some_and(Value::is_object)
@@ -67,11 +103,25 @@ pub(crate) fn is_decoded_jws_view(v: &Value) -> bool {
 /// Content lines of a block with their line numbers.
 pub(crate) type Lines<'b, 'a> = &'b [(usize, &'a str)];
 
+/// Whether `line` trims to `...decoded...`. Runs on every line of every JSON block:
+/// a line whose last byte before ASCII whitespace (all that `trim` removes among
+/// ASCII bytes) is ASCII but not `.` is told apart without trimming.
+fn is_decoded_marker(line: &str) -> bool {
+    let last = line
+        .bytes()
+        .rev()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
+    match last {
+        Some(b) if b.is_ascii() && b != b'.' => false,
+        _ => line.trim() == "...decoded...",
+    }
+}
+
 /// Splits a block's lines at a `...decoded...` line: (signed part, decoded part).
 pub(crate) fn split_decoded<'b, 'a>(
     lines: Lines<'b, 'a>,
 ) -> (Lines<'b, 'a>, Option<Lines<'b, 'a>>) {
-    match lines.iter().position(|(_, l)| l.trim() == "...decoded...") {
+    match lines.iter().position(|(_, l)| is_decoded_marker(l)) {
         Some(i) => (
             lines.get(..i).unwrap_or(&[]),
             lines.get(i + 1..).filter(|rest| !rest.is_empty()),
@@ -198,6 +248,28 @@ mod tests {
         assert!(is_decoded_jws_view(
             &json!({"protected": {}, "payload": {}})
         ));
+    }
+
+    #[test]
+    fn the_marker_test_is_the_trimmed_comparison() {
+        for line in [
+            "...decoded...",
+            "  ...decoded...\t\x0b\x0c\r",
+            "\u{3000}...decoded...\u{3000}",
+            "...decoded...\u{a0}",
+            "...decoded...x",
+            "x...decoded...",
+            "..decoded...",
+            "",
+            "\u{3000}",
+            "{\"a\": \"...decoded...\"}",
+        ] {
+            assert_eq!(
+                is_decoded_marker(line),
+                line.trim() == "...decoded...",
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

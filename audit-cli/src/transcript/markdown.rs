@@ -39,12 +39,8 @@ pub(crate) struct Block<'a> {
 }
 
 impl<'a> Block<'a> {
-    /// The content joined with `\n`, as it appears between the fences.
-    pub fn content(&self) -> String {
-        self.content_ref().into_owned()
-    }
-
-    /// The content, borrowed from the document when it can be.
+    /// The content joined with `\n`, as it appears between the fences: borrowed
+    /// from the document when it can be.
     pub fn content_ref(&self) -> Cow<'a, str> {
         join_lines(self.source, &self.lines)
     }
@@ -149,7 +145,7 @@ fn heading(line: &str) -> Option<(usize, &str)> {
 /// before it dropped, no empty line after a final `\n`), found with one vectorised
 /// `memchr` pass over the whole text instead of one search call per line: a capture
 /// has about a thousand short lines, where a per-line search costs mostly its setup.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
     let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
     std::iter::from_fn(move || {
@@ -176,13 +172,16 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
     let mut spare: Vec<(usize, &'a str)> = Vec::with_capacity(64);
     for (idx, line) in lines(text).enumerate() {
         let n = idx + 1;
-        if let Some((fence, mut block)) = open.take() {
-            if closes(line, &fence) {
+        // Inside a block (most lines): the open block is added to in place, and
+        // only taken out when it closes.
+        if let Some((fence, block)) = &mut open {
+            if !closes(line, fence) {
+                block.lines.push((n, line));
+                continue;
+            }
+            if let Some((_, mut block)) = open.take() {
                 block.closed = true;
                 spare = emit_block(&mut emit, block);
-            } else {
-                block.lines.push((n, line));
-                open = Some((fence, block));
             }
             continue;
         }

@@ -13,6 +13,7 @@ mod chain;
 mod http;
 mod json;
 mod markdown;
+pub(crate) mod members;
 mod reader;
 mod section;
 mod tokens;
@@ -22,6 +23,8 @@ pub use http::{Header, HttpRequest, HttpResponse};
 pub use json::{AcmeJws, JsonBlock};
 pub use section::Suite;
 pub use tokens::{DecodedView, Token, TokenSource};
+
+use std::borrow::Cow;
 
 /// Why a capture could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,66 +36,71 @@ pub enum TranscriptError {
 }
 
 /// A whole capture: one section per ciphersuite run.
+///
+/// Text the capture prints (titles, headers, URLs, block contents) is borrowed from
+/// the capture, not copied: a capture has hundreds of such strings and the auditor
+/// reads each file once, while its text is alive.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Transcript {
+pub struct Transcript<'a> {
     /// The first `# ` heading, e.g. `Wire end to end identity example`.
-    pub title: Option<String>,
-    pub sections: Vec<Section>,
+    pub title: Option<&'a str>,
+    pub sections: Vec<Section<'a>>,
     /// Things that were present but malformed, or secrets; never fatal.
     pub findings: Vec<Finding>,
 }
 
 /// One enrolment, run with one ciphersuite.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Section {
+pub struct Section<'a> {
     /// `None` when the capture has no suite line (a single implicit section).
     pub suite: Option<Suite>,
     /// The suite line as written.
-    pub suite_line: Option<String>,
+    pub suite_line: Option<&'a str>,
     /// Line of the suite line (or of the first content, for an implicit section).
     pub line: usize,
     /// What comes before the first step heading (the sequence diagram), as a step
     /// without number so every extractor applies to it too.
-    pub preamble: Step,
-    pub steps: Vec<Step>,
+    pub preamble: Step<'a>,
+    pub steps: Vec<Step<'a>>,
 }
 
 /// A `#### N. title` step and everything up to the next step.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
+pub struct Step<'a> {
     /// `None` for a heading without a number (and for a section preamble).
     pub number: Option<u32>,
-    pub title: String,
+    pub title: &'a str,
     /// The `### …` phase heading the step sits under.
-    pub group: Option<String>,
+    pub group: Option<&'a str>,
     pub line: usize,
     /// Code blocks in document order (views that were attached elsewhere excluded).
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'a>>,
     /// Every token occurrence, in document order.
     pub tokens: Vec<Token>,
     /// Every certificate, CSR and key, in document order.
-    pub objects: Vec<DerObject>,
+    pub objects: Vec<DerObject<'a>>,
 }
 
 /// One code block of a step.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
+pub struct Item<'a> {
     /// Line of the opening fence.
     pub line: usize,
-    pub kind: ItemKind,
+    pub kind: ItemKind<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum ItemKind {
-    Request(HttpRequest),
-    Response(HttpResponse),
-    Json(JsonBlock),
+pub enum ItemKind<'a> {
+    Request(HttpRequest<'a>),
+    Response(HttpResponse<'a>),
+    Json(JsonBlock<'a>),
     AcmeJws(AcmeJws),
-    /// A text or untagged block (nonce, form body, PEM, `Raw:` token …).
-    Text(String),
+    /// A text or untagged block (nonce, form body, PEM, `Raw:` token …), borrowed
+    /// from the capture unless its lines had to be joined (CRLF).
+    Text(Cow<'a, str>),
     /// Any other language (`mermaid`, `html`, or an http block that did not parse).
     Other {
-        lang: String,
+        lang: &'a str,
     },
 }
 
@@ -127,7 +135,7 @@ pub enum FindingKind {
 
 /// Reads a capture. Fails only when nothing usable is there; everything unknown is
 /// skipped. Never panics.
-pub fn parse(text: &str) -> Result<Transcript, TranscriptError> {
+pub fn parse(text: &str) -> Result<Transcript<'_>, TranscriptError> {
     if !looks_like_text(text) {
         return Err(TranscriptError::NotText);
     }
@@ -192,9 +200,9 @@ fn looks_like_text(text: &str) -> bool {
     control * 100 <= total
 }
 
-impl Transcript {
+impl<'a> Transcript<'a> {
     /// Every numbered or unnumbered step of every section (preambles excluded).
-    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+    pub fn steps(&self) -> impl Iterator<Item = &Step<'a>> {
         self.sections.iter().flat_map(|s| s.steps.iter())
     }
 
@@ -204,7 +212,7 @@ impl Transcript {
     }
 
     /// Every private key printed in the capture.
-    pub fn secrets(&self) -> impl Iterator<Item = &DerObject> {
+    pub fn secrets(&self) -> impl Iterator<Item = &DerObject<'a>> {
         self.sections
             .iter()
             .flat_map(Section::objects)
@@ -212,23 +220,23 @@ impl Transcript {
     }
 }
 
-impl Section {
+impl<'a> Section<'a> {
     /// The preamble followed by the steps.
-    fn all_steps(&self) -> impl Iterator<Item = &Step> {
+    fn all_steps(&self) -> impl Iterator<Item = &Step<'a>> {
         std::iter::once(&self.preamble).chain(self.steps.iter())
     }
 
-    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+    pub fn steps(&self) -> impl Iterator<Item = &Step<'a>> {
         self.steps.iter()
     }
 
     /// Steps with number `n` (numbers may repeat).
-    pub fn steps_numbered(&self, n: u32) -> impl Iterator<Item = &Step> {
+    pub fn steps_numbered(&self, n: u32) -> impl Iterator<Item = &Step<'a>> {
         self.steps.iter().filter(move |s| s.number == Some(n))
     }
 
     /// The first step numbered `n`.
-    pub fn step(&self, n: u32) -> Option<&Step> {
+    pub fn step(&self, n: u32) -> Option<&Step<'a>> {
         self.steps_numbered(n).next()
     }
 
@@ -236,12 +244,12 @@ impl Section {
         self.all_steps().flat_map(|s| s.tokens.iter())
     }
 
-    pub fn objects(&self) -> impl Iterator<Item = &DerObject> {
+    pub fn objects(&self) -> impl Iterator<Item = &DerObject<'a>> {
         self.all_steps().flat_map(|s| s.objects.iter())
     }
 
     /// Certificates only, in document order, whatever their source.
-    pub fn certificates(&self) -> impl Iterator<Item = &DerObject> {
+    pub fn certificates(&self) -> impl Iterator<Item = &DerObject<'a>> {
         self.objects().filter(|o| o.kind == ObjectKind::Certificate)
     }
 
@@ -250,22 +258,22 @@ impl Section {
     }
 }
 
-impl Step {
-    pub fn requests(&self) -> impl Iterator<Item = &HttpRequest> {
+impl<'a> Step<'a> {
+    pub fn requests(&self) -> impl Iterator<Item = &HttpRequest<'a>> {
         self.items.iter().filter_map(|i| match &i.kind {
             ItemKind::Request(r) => Some(r),
             _ => None,
         })
     }
 
-    pub fn responses(&self) -> impl Iterator<Item = &HttpResponse> {
+    pub fn responses(&self) -> impl Iterator<Item = &HttpResponse<'a>> {
         self.items.iter().filter_map(|i| match &i.kind {
             ItemKind::Response(r) => Some(r),
             _ => None,
         })
     }
 
-    pub fn json(&self) -> impl Iterator<Item = &JsonBlock> {
+    pub fn json(&self) -> impl Iterator<Item = &JsonBlock<'a>> {
         self.items.iter().filter_map(|i| match &i.kind {
             ItemKind::Json(j) => Some(j),
             _ => None,
@@ -283,7 +291,7 @@ impl Step {
         self.tokens.iter()
     }
 
-    pub fn certificates(&self) -> impl Iterator<Item = &DerObject> {
+    pub fn certificates(&self) -> impl Iterator<Item = &DerObject<'a>> {
         self.objects
             .iter()
             .filter(|o| o.kind == ObjectKind::Certificate)

@@ -7,10 +7,12 @@
 use base64::Engine;
 use memchr::memmem;
 use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
 use super::http::{self, Http};
-use super::json::{self, AcmeJws, Harvest, JsonBlock};
+use super::json::{self, AcmeJws, Harvest, JsonBlock, Lines};
 use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
@@ -32,14 +34,14 @@ enum Marker {
 }
 
 #[derive(Default)]
-struct Reader {
-    title: Option<String>,
+struct Reader<'a> {
+    title: Option<&'a str>,
     /// Finished sections; `current` is the one being filled.
-    sections: Vec<Section>,
-    current: Option<Section>,
+    sections: Vec<Section<'a>>,
+    current: Option<Section<'a>>,
     findings: Vec<Finding>,
-    group: Option<String>,
-    subheading: Option<String>,
+    group: Option<&'a str>,
+    subheading: Option<&'a str>,
     marker: Marker,
     /// Set while the block after a [`Marker::KeyRejected`] line is read.
     key_rejected: bool,
@@ -48,7 +50,7 @@ struct Reader {
 }
 
 /// Reads `text`; `None` when no step, block or token was found.
-pub(crate) fn read(text: &str) -> Option<Transcript> {
+pub(crate) fn read(text: &str) -> Option<Transcript<'_>> {
     let mut r = Reader::default();
     markdown::scan(text, |event| r.event(event));
     r.sections.extend(r.current.take());
@@ -62,10 +64,15 @@ pub(crate) fn read(text: &str) -> Option<Transcript> {
     })
 }
 
-fn empty_step(number: Option<u32>, title: &str, group: Option<String>, line: usize) -> Step {
+fn empty_step<'a>(
+    number: Option<u32>,
+    title: &'a str,
+    group: Option<&'a str>,
+    line: usize,
+) -> Step<'a> {
     Step {
         number,
-        title: title.to_owned(),
+        title,
         group,
         line,
         items: Vec::new(),
@@ -74,10 +81,10 @@ fn empty_step(number: Option<u32>, title: &str, group: Option<String>, line: usi
     }
 }
 
-fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Section {
+fn section_at(suite: Option<Suite>, suite_line: Option<&str>, line: usize) -> Section<'_> {
     Section {
         suite,
-        suite_line: suite_line.map(str::to_owned),
+        suite_line,
         line,
         preamble: empty_step(None, "", None, line),
         steps: Vec::new(),
@@ -93,6 +100,8 @@ struct Locator<'b, 'a> {
     /// Lines already handed out: a handful per block, so a list, not a hashed set.
     used: Vec<usize>,
     cursor: usize,
+    /// The quoted member key being looked for (see [`member_key`]).
+    key: String,
 }
 
 /// The start of `value` as it appears verbatim in JSON source (before any character
@@ -105,12 +114,28 @@ fn verbatim_prefix(value: &str) -> &str {
     value.get(..end).unwrap_or("")
 }
 
-/// The member key a JSON pointer ends with, quoted; `None` for an array index.
-fn member_key(pointer: &str) -> Option<String> {
+/// The last token of a JSON pointer when it names a member (not an array index).
+fn member_token(pointer: &str) -> Option<&str> {
     let last = pointer.rsplit('/').next()?;
     let is_index = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
-    (!is_index && !pointer.is_empty())
-        .then(|| format!("\"{}\"", last.replace("~1", "/").replace("~0", "~")))
+    (!is_index && !pointer.is_empty()).then_some(last)
+}
+
+/// Writes the member key a JSON pointer ends with, quoted, into `out` (cleared
+/// first; a buffer reused for every value located); false for an array index.
+fn member_key(pointer: &str, out: &mut String) -> bool {
+    out.clear();
+    let Some(token) = member_token(pointer) else {
+        return false;
+    };
+    out.push('"');
+    if token.contains('~') {
+        out.push_str(&token.replace("~1", "/").replace("~0", "~"));
+    } else {
+        out.push_str(token);
+    }
+    out.push('"');
+    true
 }
 
 impl<'b, 'a> Locator<'b, 'a> {
@@ -119,18 +144,20 @@ impl<'b, 'a> Locator<'b, 'a> {
             block,
             used: Vec::new(),
             cursor: 0,
+            key: String::new(),
         }
     }
 
     fn line(&mut self, pointer: &str, value: &str) -> usize {
         let prefix = verbatim_prefix(value);
-        let key = member_key(pointer);
+        let keyed = member_key(pointer, &mut self.key);
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
         // One searcher per needle for the whole block (as `str::contains` but not
         // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
-        let value_finder = memmem::Finder::new(prefix);
-        let key_finder = key.as_deref().map(memmem::Finder::new);
+        let finder = memmem::Finder::new;
+        let value_finder = finder(prefix.as_bytes());
+        let key_finder = keyed.then(|| finder(self.key.as_bytes()));
         let find = |with_key: bool, unused: bool| {
             after.iter().chain(before).position(|(n, l)| {
                 value_finder.find(l.as_bytes()).is_some()
@@ -173,17 +200,23 @@ enum ReadAs {
     Other,
 }
 
-/// Chooses by info string, and for text or untagged fences by content: some eras print
-/// JSON bodies in text fences.
+/// Chooses by info string (its first word, ASCII case ignored), and for text or
+/// untagged fences by content: some eras print JSON bodies in text fences. The word is
+/// compared in place rather than lower-cased into a new string for every block.
 fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
-    let textish = matches!(lang, "text" | "txt" | "plain" | "plaintext" | "pem" | "");
-    match lang {
-        "json" | "jsonc" | "json5" => ReadAs::Json,
-        _ if textish && marker == Marker::Raw => ReadAs::Raw,
-        _ if textish && holds_json(block) => ReadAs::Json,
-        _ if textish => ReadAs::Text,
-        l if l.starts_with("http") => ReadAs::Http,
-        _ => ReadAs::Other,
+    let is = |names: &[&str]| names.iter().any(|n| lang.eq_ignore_ascii_case(n));
+    let textish = is(&["text", "txt", "plain", "plaintext", "pem", ""]);
+    let http = lang
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"http"));
+    match () {
+        () if is(&["json", "jsonc", "json5"]) => ReadAs::Json,
+        () if textish && marker == Marker::Raw => ReadAs::Raw,
+        () if textish && holds_json(block) => ReadAs::Json,
+        () if textish => ReadAs::Text,
+        () if http => ReadAs::Http,
+        () => ReadAs::Other,
     }
 }
 
@@ -198,9 +231,13 @@ fn holds_json(block: &Block<'_>) -> bool {
 /// shown (`❌ Invalid Signature with key:`, beside `✅ Signature Verified with key:`).
 fn rejects_key(text: &str) -> bool {
     const NEEDLE: &[u8] = b"invalid signature";
-    text.as_bytes()
-        .windows(NEEDLE.len())
-        .any(|w| w.eq_ignore_ascii_case(NEEDLE))
+    // Runs on every prose line: only where an `i` starts is a window compared.
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'i', b'I', bytes).any(|at| {
+        bytes
+            .get(at..at + NEEDLE.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
+    })
 }
 
 fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
@@ -211,8 +248,8 @@ fn openssl_view_kind(content: &str) -> Option<ObjectKind> {
     }
 }
 
-impl Reader {
-    fn event(&mut self, event: &Event<'_>) {
+impl<'a> Reader<'a> {
+    fn event(&mut self, event: &Event<'a>) {
         match *event {
             Event::Heading { level, text, line } => self.heading(level, text, line),
             Event::Prose { text, line } => self.prose(text, line),
@@ -220,7 +257,7 @@ impl Reader {
         }
     }
 
-    fn new_section(&mut self, suite: Option<Suite>, suite_line: Option<&str>, line: usize) {
+    fn new_section(&mut self, suite: Option<Suite>, suite_line: Option<&'a str>, line: usize) {
         self.sections.extend(self.current.take());
         self.current = Some(section_at(suite, suite_line, line));
         self.group = None;
@@ -230,13 +267,13 @@ impl Reader {
 
     /// The section content goes to; a capture without suite line gets one implicit
     /// section here.
-    fn section_mut(&mut self, line: usize) -> &mut Section {
+    fn section_mut(&mut self, line: usize) -> &mut Section<'a> {
         self.current
             .get_or_insert_with(|| section_at(None, None, line))
     }
 
     /// The step content goes to: the last step, or the preamble of the section.
-    fn step_mut(&mut self, line: usize) -> &mut Step {
+    fn step_mut(&mut self, line: usize) -> &mut Step<'a> {
         let section = self.section_mut(line);
         match section.steps.last_mut() {
             Some(step) => step,
@@ -244,7 +281,7 @@ impl Reader {
         }
     }
 
-    fn heading(&mut self, level: usize, text: &str, line: usize) {
+    fn heading(&mut self, level: usize, text: &'a str, line: usize) {
         self.marker = Marker::None;
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
@@ -252,19 +289,19 @@ impl Reader {
         let h = section::step_heading(text);
         match level {
             1 => {
-                self.title.get_or_insert_with(|| text.to_owned());
+                self.title.get_or_insert(text);
             }
-            2 | 3 if h.number.is_none() => self.group = Some(text.to_owned()),
+            2 | 3 if h.number.is_none() => self.group = Some(text),
             2..=4 => {
-                let step = empty_step(h.number, h.title, self.group.clone(), line);
+                let step = empty_step(h.number, h.title, self.group, line);
                 self.subheading = None;
                 self.section_mut(line).steps.push(step);
             }
-            _ => self.subheading = Some(text.trim_end_matches(':').trim().to_owned()),
+            _ => self.subheading = Some(text.trim_end_matches(':').trim()),
         }
     }
 
-    fn prose(&mut self, text: &str, line: usize) {
+    fn prose(&mut self, text: &'a str, line: usize) {
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
         }
@@ -297,7 +334,7 @@ impl Reader {
         });
     }
 
-    fn push_item(&mut self, line: usize, kind: ItemKind) {
+    fn push_item(&mut self, line: usize, kind: ItemKind<'a>) {
         self.step_mut(line).items.push(Item { line, kind });
     }
 
@@ -305,30 +342,20 @@ impl Reader {
         self.findings.push(Finding { line, kind });
     }
 
-    fn block(&mut self, block: &Block<'_>) {
+    fn block(&mut self, block: &Block<'a>) {
         if !block.closed {
             self.finding(block.line, FindingKind::UnclosedFence);
         }
-        let lang = block
-            .lang
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let lang = block.lang.split_whitespace().next().unwrap_or("");
         let marker = std::mem::take(&mut self.marker);
         self.key_rejected = marker == Marker::KeyRejected;
-        match read_as(&lang, block, marker) {
+        match read_as(lang, block, marker) {
             ReadAs::Json if self.decoded_view(marker, block) => {}
             ReadAs::Json => self.json_block(block),
             ReadAs::Raw => self.raw_block(block),
             ReadAs::Text => self.text_block(block),
             ReadAs::Http => self.http_block(block),
-            ReadAs::Other => self.push_item(
-                block.line,
-                ItemKind::Other {
-                    lang: block.lang.to_owned(),
-                },
-            ),
+            ReadAs::Other => self.push_item(block.line, ItemKind::Other { lang: block.lang }),
         }
     }
 
@@ -338,10 +365,12 @@ impl Reader {
         let Marker::Decoded { header_line } = marker else {
             return false;
         };
-        let value = serde_json::from_str::<Value>(&block.content_ref()).ok();
+        let value = serde_json::from_str::<Value>(&block.content_ref())
+            .ok()
+            .map(Arc::new);
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
-        let mut slots: Vec<&mut Option<Value>> = match header_line {
+        let mut slots: Vec<&mut Option<Arc<Value>>> = match header_line {
             None => step
                 .tokens
                 .iter_mut()
@@ -367,7 +396,7 @@ impl Reader {
                 .collect(),
         };
         let attached = slots.len();
-        // Each token shown gets the view; the last one takes it without a copy.
+        // Each token shown gets the view, one value shared by all.
         if let Some((last, rest)) = slots.split_last_mut() {
             for slot in rest {
                 **slot = value.clone();
@@ -382,7 +411,7 @@ impl Reader {
         attached > 0
     }
 
-    fn http_block(&mut self, block: &Block<'_>) {
+    fn http_block(&mut self, block: &Block<'a>) {
         match http::parse(block) {
             Some(Http::Request(req)) => {
                 for h in req
@@ -390,7 +419,7 @@ impl Reader {
                     .iter()
                     .filter(|h| h.name.eq_ignore_ascii_case("dpop"))
                 {
-                    match tokens::dpop_header(&h.value, &mut self.known) {
+                    match tokens::dpop_header(h.value, &mut self.known) {
                         Some((c, base64_wrapped)) => {
                             self.push_token(c, TokenSource::DpopHeader { base64_wrapped }, h.line)
                         }
@@ -400,31 +429,29 @@ impl Reader {
                 self.push_item(block.line, ItemKind::Request(req));
             }
             Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
-            None => self.push_item(
-                block.line,
-                ItemKind::Other {
-                    lang: block.lang.to_owned(),
-                },
-            ),
+            None => self.push_item(block.line, ItemKind::Other { lang: block.lang }),
         }
     }
 
-    fn json_block(&mut self, block: &Block<'_>) {
+    fn json_block(&mut self, block: &Block<'a>) {
         let (signed, decoded) = json::split_decoded(&block.lines);
-        let raw = markdown::join_lines(block.source, signed).into_owned();
+        let raw = markdown::join_lines(block.source, signed);
+        // An ACME request body is read for its three members only; any other block
+        // (or a body this misses) is read into a `Value`, which recognises bodies too.
+        if let Some(jws) = json::may_be_jws_body(&raw)
+            .then(|| AcmeJws::from_json(&raw))
+            .flatten()
+        {
+            return self.acme_jws(jws, decoded, block);
+        }
         let Ok(value) = serde_json::from_str::<Value>(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
-        if let Some(mut jws) = AcmeJws::from_value(&value) {
-            if let Some(d) = decoded {
-                jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
-                jws.decoded_line = d.first().map(|(n, _)| *n);
-            }
-            self.acme_payload(&jws, block);
-            return self.push_item(block.line, ItemKind::AcmeJws(jws));
+        if let Some(jws) = AcmeJws::from_value(&value) {
+            return self.acme_jws(jws, decoded, block);
         }
         let value = if json::is_decoded_jws_view(&value) {
             match self.attach_jws_view(value, block.line) {
@@ -443,6 +470,17 @@ impl Reader {
             value: Some(value),
         });
         self.push_item(block.line, item);
+    }
+
+    /// An ACME request body, with the decoded view printed after `...decoded...` in
+    /// the same block (2023-01), if any.
+    fn acme_jws(&mut self, mut jws: AcmeJws, decoded: Option<Lines<'_, 'a>>, block: &Block<'a>) {
+        if let Some(d) = decoded {
+            jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
+            jws.decoded_line = d.first().map(|(n, _)| *n);
+        }
+        self.acme_payload(&jws, block);
+        self.push_item(block.line, ItemKind::AcmeJws(jws));
     }
 
     /// The decoded view printed as its own block after an ACME JWS (2023-03 on).
@@ -503,7 +541,7 @@ impl Reader {
         // Members with a key first, so an array element does not take a member's line.
         let mut order = harvest.tokens;
         // Stable: members with a key first, each group in document order.
-        order.sort_by_key(|(pointer, _)| member_key(pointer).is_none());
+        order.sort_by_key(|(pointer, _)| member_token(pointer).is_none());
         let mut placed: Vec<_> = order
             .into_iter()
             .map(|(pointer, c)| (at.line(&pointer, &c.compact), pointer, c))
@@ -554,7 +592,7 @@ impl Reader {
             let label = label.to_owned();
             self.finding(line, FindingKind::SecretPrinted { label });
         }
-        let heading = self.subheading.clone();
+        let heading = self.subheading;
         let rejected = self.key_rejected;
         self.step_mut(line).objects.push(DerObject {
             kind,
@@ -568,7 +606,7 @@ impl Reader {
         });
     }
 
-    fn raw_block(&mut self, block: &Block<'_>) {
+    fn raw_block(&mut self, block: &Block<'a>) {
         let joined = tokens::join_raw(&block.lines, &mut self.known);
         for n in joined.stray_lines {
             self.finding(n, FindingKind::RawStrayLine);
@@ -577,18 +615,20 @@ impl Reader {
             Some(c) => self.push_token(c, TokenSource::RawBlock, first_content_line(block)),
             None => self.finding(block.line, FindingKind::RawNotJws),
         }
-        self.push_item(block.line, ItemKind::Text(block.content()));
+        self.push_item(block.line, ItemKind::Text(block.content_ref()));
     }
 
-    fn text_block(&mut self, block: &Block<'_>) {
+    fn text_block(&mut self, block: &Block<'a>) {
         let content = block.content_ref();
-        if let Some(kind) = openssl_view_kind(&content) {
-            if self.attach_text_view(kind, block.line, &content) {
-                return;
-            }
-        }
+        let content = match openssl_view_kind(&content) {
+            Some(kind) => match self.attach_text_view(kind, block.line, content) {
+                Ok(()) => return,
+                Err(content) => content,
+            },
+            None => content,
+        };
         self.loose_text(&content, block);
-        self.push_item(block.line, ItemKind::Text(content.into_owned()));
+        self.push_item(block.line, ItemKind::Text(content));
     }
 
     /// PEM blocks anywhere in the text, or a bare compact JWS as the whole text.
@@ -606,7 +646,13 @@ impl Reader {
     }
 
     /// Attaches an openssl dump to the last object of its kind in the step without one.
-    fn attach_text_view(&mut self, kind: ObjectKind, line: usize, text: &str) -> bool {
+    /// Hands the text back when there is none.
+    fn attach_text_view(
+        &mut self,
+        kind: ObjectKind,
+        line: usize,
+        text: Cow<'a, str>,
+    ) -> Result<(), Cow<'a, str>> {
         let step = self.step_mut(line);
         let target = step
             .objects
@@ -615,13 +661,36 @@ impl Reader {
             .find(|o| o.kind == kind && o.text_view.is_none());
         match target {
             Some(o) => {
-                o.text_view = Some(TextView {
-                    line,
-                    text: text.to_owned(),
-                });
-                true
+                o.text_view = Some(TextView { line, text });
+                Ok(())
             }
-            None => false,
+            None => Err(text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rejects_key;
+
+    #[test]
+    fn the_rejected_key_line_is_found_as_a_window_scan_finds_it() {
+        let reference = |t: &str| {
+            t.as_bytes()
+                .windows(17)
+                .any(|w| w.eq_ignore_ascii_case(b"invalid signature"))
+        };
+        for line in [
+            "❌ Invalid Signature with key:",
+            "✅ Signature Verified with key:",
+            "iiiinvalid signaturE",
+            "INVALID SIGNATUR",
+            "invalid  signature",
+            "",
+            "i",
+            "é invalid signature é",
+        ] {
+            assert_eq!(rejects_key(line), reference(line), "{line}");
         }
     }
 }

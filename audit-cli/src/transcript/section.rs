@@ -55,11 +55,15 @@ pub(crate) fn suite_of(line: &str) -> Option<Suite> {
     if !line.chars().all(allowed) {
         return None;
     }
-    let norm: String = line
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    // The line is ASCII and short (checked above): its letters and digits, upper-cased,
+    // fit a buffer on the stack (this runs for every heading and prose line).
+    let mut buf = [0u8; MAX_SUITE_LINE];
+    let mut len = 0;
+    for b in line.bytes().filter(u8::is_ascii_alphanumeric) {
+        *buf.get_mut(len)? = b.to_ascii_uppercase();
+        len += 1;
+    }
+    let norm = std::str::from_utf8(buf.get(..len)?).ok()?;
     PREFIXES.iter().find_map(|p| {
         let rest = norm.strip_prefix(p)?;
         if let Some(mls) = rest.strip_prefix("MLS") {
