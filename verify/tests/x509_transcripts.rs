@@ -254,3 +254,63 @@ fn summaries_date_the_2026_certificates_and_spot_the_root() {
     truncated.pop();
     assert!(e2ei_verify::x509::summary(&truncated).is_err());
 }
+
+/// The entry points for callers that hold DER or a read CSR report exactly what
+/// the text entry points report, on passing and failing inputs alike.
+#[test]
+fn der_and_read_entry_points_report_as_the_text_ones() {
+    use e2ei_verify::x509::{audit_chain_der, audit_read_csr, parse_csr_der, Csr};
+    let chain = data("2026-01-15-chain.json");
+    let ders: Vec<Vec<u8>> = parse_certificates(&chain)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.to_vec())
+        .collect();
+    let root = parse_certificates(&data("2026-01-15-root.pem")).unwrap();
+    for (time, anchors, uri) in [
+        (
+            CAPTURE_2026,
+            root.clone(),
+            "wireapp://%40alice_wire@wire.localhost",
+        ),
+        (
+            NOW + 10 * 365 * 86_400,
+            root,
+            "wireapp://%40bob@wire.localhost",
+        ),
+        (
+            CAPTURE_2026,
+            Vec::new(),
+            "wireapp://%40alice_wire@wire.localhost",
+        ),
+    ] {
+        let mut e = ChainExpectations::at_unix(time);
+        e.trust_anchors = anchors;
+        e.uris = Some(vec![uri.into()]);
+        e.require_provisioner = true;
+        assert_eq!(audit_chain_der(ders.clone(), &e), audit_chain(&chain, &e));
+    }
+    // A certificate that does not read is named by its index either way.
+    let mut broken = ders.clone();
+    broken[1].truncate(100);
+    let e = ChainExpectations::at_unix(CAPTURE_2026);
+    let report = audit_chain_der(broken, &e);
+    assert_eq!(report.checks[0].id, "cert.format");
+    assert_eq!(report.checks[0].status, Status::Fail);
+    assert!(
+        report.checks[0].message.contains("item 1"),
+        "{:?}",
+        report.checks[0]
+    );
+
+    let pem = data("2026-01-15-csr.pem");
+    let csr = Csr::from_der(&parse_csr_der(&pem).unwrap()).unwrap();
+    for display_name in ["Alice Smith", "Mallory"] {
+        let e = CsrExpectations {
+            display_name: Some(display_name.into()),
+            organization: Some("wire.localhost".into()),
+            ..CsrExpectations::default()
+        };
+        assert_eq!(audit_read_csr(&csr, &e), audit_csr(&pem, &e));
+    }
+}

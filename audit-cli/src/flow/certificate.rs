@@ -11,6 +11,7 @@ use base64::Engine;
 use e2ei_verify::report::{Check, Status};
 use e2ei_verify::time::UnixTime;
 use e2ei_verify::x509::{self, ChainExpectations, Csr, CsrExpectations, Leaf};
+use rustls_pki_types::CertificateDer;
 
 /// `csr.*` at the finalize step, then `cert.*` at the download step.
 pub fn checks(flow: &Flow<'_>, at: UnixTime, trust: &Trust, out: &mut Vec<FlowCheck>) {
@@ -31,17 +32,23 @@ fn csr(
     out: &mut Vec<FlowCheck>,
 ) -> Option<FinalizeCsr> {
     let captured = flow.csr.as_ref()?;
-    let input = pem("CERTIFICATE REQUEST", captured.value);
-    let parsed = x509::parse_csr_der(input.as_bytes())
-        .and_then(|der| Csr::from_der(&der))
-        .ok();
+    let parsed = Csr::from_der(captured.value).ok();
     let mut expect = CsrExpectations::default();
     if let (Some(ordered), Some(csr)) = (ordered, &parsed) {
         (expect.uris, expect.dns_names) = ordered.expected(csr.uri_sans(), csr.dns_sans());
         expect.organization.clone_from(&ordered.domain);
         expect.display_name.clone_from(&ordered.name);
     }
-    for c in x509::audit_csr(input.as_bytes(), &expect).checks {
+    // Read once: the library checks the CSR the flow already read. One that
+    // does not read goes through the library's own reading, for its message.
+    let report = match &parsed {
+        Some(csr) => x509::audit_read_csr(csr, &expect),
+        None => x509::audit_csr(
+            pem("CERTIFICATE REQUEST", captured.value).as_bytes(),
+            &expect,
+        ),
+    };
+    for c in report.checks {
         out.push(FlowCheck::at(c, captured.step));
     }
     parsed.map(|csr| FinalizeCsr {
@@ -86,10 +93,10 @@ fn anchors(flow: &Flow<'_>, trust: &Trust, expect: &mut ChainExpectations) -> An
         .into_iter()
         .filter(|c| !chain.contains(&c.value.der.as_slice()) && self_signed(&c.value.der))
         .collect();
+    // Each root already read with the library's reader (`self_signed`).
     expect.trust_anchors = roots
         .iter()
-        .filter_map(|c| x509::parse_certificates(pem("CERTIFICATE", &c.value.der).as_bytes()).ok())
-        .flatten()
+        .map(|c| CertificateDer::from(c.value.der.to_vec()))
         .collect();
     match roots.first() {
         Some(root) if !expect.trust_anchors.is_empty() => Anchors::Transcript(root.step),
@@ -116,10 +123,7 @@ fn chain(
         return;
     };
     let step = first.step;
-    let input: String = certificates
-        .iter()
-        .map(|c| pem("CERTIFICATE", &c.value.der))
-        .collect();
+    let input: Vec<Vec<u8>> = certificates.iter().map(|c| c.value.der.to_vec()).collect();
     let mut expect = ChainExpectations::at_unix(at);
     let origin = anchors(flow, trust, &mut expect);
     if let (Some(ordered), Ok(leaf)) = (ordered, Leaf::from_der(&first.value.der)) {
@@ -127,7 +131,7 @@ fn chain(
     }
     expect.public_key = csr.map(|c| c.csr.public_key_spki().to_vec());
     expect.require_provisioner = true;
-    for c in x509::audit_chain(input.as_bytes(), &expect).checks {
+    for c in x509::audit_chain_der(input, &expect).checks {
         out.push(FlowCheck::at(explain(c, &origin, csr), step));
     }
 }
@@ -168,10 +172,8 @@ fn explain(mut c: Check, origin: &Anchors, csr: Option<&FinalizeCsr>) -> Check {
     c
 }
 
-/// DER handed to the library as PEM text. Its raw-DER path trims ASCII
-/// whitespace from both ends of the input, which cuts the last byte off a DER
-/// object that ends in 0x09, 0x0a, 0x0c, 0x0d or 0x20 (the 2026-01 CSR's
-/// signature ends in 0x09); the PEM path decodes exactly what it is given.
+/// DER as PEM text, for the library's own reading of a CSR the flow could not
+/// read (its message names what is wrong).
 fn pem(label: &str, der: &[u8]) -> String {
     format!(
         "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",

@@ -304,13 +304,32 @@ pub fn check_chain<S: Sink<Error>>(
     expect: &ChainExpectations,
     sink: &mut S,
 ) -> Result<Option<VerifiedChain>, Error> {
-    let items = match input::certificate_items(input) {
-        Ok(items) => items,
+    match input::certificate_items(input) {
+        Ok(items) => check_chain_der(items, expect, sink),
         Err(e) => {
             sink.fail(Error::CertFormat(e))?;
-            return Ok(None);
+            Ok(None)
         }
-    };
+    }
+}
+
+/// Audit of a chain already split into DER certificates, leaf first: what an
+/// auditor that extracted the DER itself (from a transcript) hands over, with
+/// no text encoding to write and read back. Each item is read exactly as
+/// [`audit_chain`] reads the items it decodes, errors and their indices alike.
+pub fn audit_chain_der(certificates: Vec<Vec<u8>>, expect: &ChainExpectations) -> Report {
+    let mut report = Report::new();
+    let result = check_chain_der(certificates, expect, &mut report);
+    report.settle(result);
+    report
+}
+
+/// [`check_chain`] after input decoding.
+fn check_chain_der<S: Sink<Error>>(
+    items: Vec<Vec<u8>>,
+    expect: &ChainExpectations,
+    sink: &mut S,
+) -> Result<Option<VerifiedChain>, Error> {
     let Some((leaf, path)) = check_read(&items, expect, sink)? else {
         return Ok(None);
     };
@@ -549,6 +568,26 @@ pub fn check_csr<S: Sink<Error>>(
             return Ok(None);
         }
     };
+    check_read_csr(&csr, expect, sink)?;
+    Ok(Some(csr))
+}
+
+/// Audit of a CSR already read ([`Csr::from_der`]): `csr.format` passes, then
+/// every other check as [`audit_csr`] runs it. For a caller that reads the CSR
+/// first to derive its expectations (an auditor matching it with the order),
+/// so that it is not decoded and read a second time.
+pub fn audit_read_csr(csr: &Csr, expect: &CsrExpectations) -> Report {
+    let mut report = Report::new();
+    let result = check_read_csr(csr, expect, &mut report);
+    report.settle(result);
+    report
+}
+
+fn check_read_csr<S: Sink<Error>>(
+    csr: &Csr,
+    expect: &CsrExpectations,
+    sink: &mut S,
+) -> Result<(), Error> {
     sink.pass("csr.format", || "PKCS#10 request parsed".into());
     match csr.check_signature() {
         Ok(alg) => sink.pass("csr.signature", || format!("{alg} signature verifies")),
@@ -610,5 +649,5 @@ pub fn check_csr<S: Sink<Error>>(
             format!("CSR subject {field} = {expected}")
         })?;
     }
-    Ok(Some(csr))
+    Ok(())
 }
