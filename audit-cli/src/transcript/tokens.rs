@@ -282,25 +282,32 @@ mod tests {
     use super::*;
     use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 
+    /// Every string of up to `max` bytes over `alphabet`, shortest first.
+    fn strings_over(alphabet: &'static [u8], max: u32) -> impl Iterator<Item = Vec<u8>> {
+        (0..=max).flat_map(move |len| {
+            (0..alphabet.len().pow(len)).map(move |mut n| {
+                (0..len)
+                    .map(|_| {
+                        let byte = alphabet[n % alphabet.len()];
+                        n /= alphabet.len();
+                        byte
+                    })
+                    .collect()
+            })
+        })
+    }
+
     /// The vectorised decoder tried first never changes a result: every string it
     /// accepts (all of up to five characters from an alphabet that exercises
     /// padding, trailing bits, both alphabets and whitespace), the lenient engine
     /// accepts with the same bytes; long ones round-trip.
     #[test]
     fn the_vectorised_first_try_agrees_with_the_lenient_engine() {
-        let alphabet = b"AQgw+/=Z9a-_ ";
         let mut accepted = 0;
-        for len in 0..=5usize {
-            for mut n in 0..alphabet.len().pow(len as u32) {
-                let mut t = Vec::with_capacity(len);
-                for _ in 0..len {
-                    t.push(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                if let Ok(fast) = base64_simd::STANDARD.decode_to_vec(&t) {
-                    assert_eq!(STANDARD_LENIENT.decode(&t).ok(), Some(fast), "{t:?}");
-                    accepted += 1;
-                }
+        for t in strings_over(b"AQgw+/=Z9a-_ ", 5) {
+            if let Ok(fast) = base64_simd::STANDARD.decode_to_vec(&t) {
+                assert_eq!(STANDARD_LENIENT.decode(&t).ok(), Some(fast), "{t:?}");
+                accepted += 1;
             }
         }
         assert!(accepted > 1_000);
@@ -324,17 +331,9 @@ mod tests {
     /// variants and whitespace, and long ones with one bad byte.
     #[test]
     fn the_base64url_check_accepts_what_decoding_accepts() {
-        let alphabet = b"AQgw-_+/=Z9a .";
-        for len in 0..=5usize {
-            for mut n in 0..alphabet.len().pow(len as u32) {
-                let mut t = Vec::with_capacity(len);
-                for _ in 0..len {
-                    t.push(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                let t = String::from_utf8(t).unwrap();
-                assert_eq!(is_b64url(&t), b64_decode(&t).is_some(), "{t:?}");
-            }
+        for t in strings_over(b"AQgw-_+/=Z9a .", 5) {
+            let t = String::from_utf8(t).unwrap();
+            assert_eq!(is_b64url(&t), b64_decode(&t).is_some(), "{t:?}");
         }
         let long = URL_SAFE_NO_PAD.encode((0..1500u32).map(|i| (i * 7) as u8).collect::<Vec<_>>());
         assert!(is_b64url(&long));
