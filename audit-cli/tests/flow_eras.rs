@@ -328,3 +328,85 @@ fn a_printed_csr_that_is_the_sent_one_agrees() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, Status::Pass, "{found:?}");
 }
+
+/// An enrolment as `enrolment` writes it, whose id token echoes `nonce` and
+/// names `aud`, optionally preceded by the client's OAuth authorization
+/// request (client id `wireapp`, nonce `requested`).
+fn enrolment_with_login(
+    first: u32,
+    authz: &str,
+    nonce: &str,
+    aud: &str,
+    requested: Option<&str>,
+) -> String {
+    let iat = 1_707_929_004 + u64::from(first);
+    let plain = id_token(&format!("{ACME}/challenge/{authz}/oidc{authz}"), iat);
+    let claims = b64(&format!(
+        r#"{{"acme_aud":"{ACME}/challenge/{authz}/oidc{authz}","aud":"{aud}","exp":{},"iat":{iat},"iss":"http://keycloak:18585/realms/master","name":"Alice Smith","nonce":"{nonce}","sub":"25751cc3"}}"#,
+        iat + 60
+    ));
+    let mut parts = plain.split('.');
+    let (header, _, signature) = (parts.next().unwrap(), parts.next(), parts.next().unwrap());
+    let with_nonce = format!("{header}.{claims}.{signature}");
+    let text = enrolment(first, authz, iat).replace(
+        &b64(&format!(r#"{{"id_token":"{plain}"}}"#)),
+        &b64(&format!(r#"{{"id_token":"{with_nonce}"}}"#)),
+    );
+    let Some(requested) = requested else {
+        return text;
+    };
+    let login = format!(
+        "#### {}. OAUTH authorization request (auth code endpoint)\n```http request\n\
+         GET http://keycloak:18585/realms/master/protocol/openid-connect/auth?response_type=code&client_id=wireapp&nonce={requested}&state=s\n```\n",
+        first + 19
+    );
+    let at = text
+        .find("#### ")
+        .and_then(|i| text[i + 5..].find("#### ").map(|j| i + 5 + j));
+    let at = at.unwrap();
+    format!("{}{login}{}", &text[..at], &text[at..])
+}
+
+/// 2024-02: a renewal shows no authorization request of its own; its id token,
+/// refreshed from the first enrolment's login, echoes that login's nonce. Its
+/// `aud` is then compared with that login's client id (and can fail), its nonce
+/// named as that login's; a nonce that is not that login's leaves both
+/// uncompared, saying why, and is never a failure.
+#[test]
+fn a_renewal_is_judged_against_the_login_it_echoes() {
+    let judged = |renewal: String| {
+        let text = format!(
+            "# Wire end to end identity example\nEd25519 - SHA256\n{}{renewal}",
+            enrolment_with_login(1, "A", "n0nce", "wireapp", Some("n0nce")),
+        );
+        let flows = audit(&text, &options()).unwrap();
+        assert_eq!(flows.len(), 2, "{flows:#?}");
+        let first = (
+            checks(&flows[0], "oidc.nonce")[0].status,
+            checks(&flows[0], "oidc.aud")[0].status,
+        );
+        assert_eq!(first, (Status::Pass, Status::Pass), "{:#?}", flows[0]);
+        let get = |id| checks(&flows[1], id)[0].clone();
+        (get("oidc.aud"), get("oidc.nonce"))
+    };
+    let (aud, nonce) = judged(enrolment_with_login(31, "B", "n0nce", "wireapp", None));
+    assert_eq!((aud.status, nonce.status), (Status::Pass, Status::Pass));
+    assert!(
+        nonce.message.contains("the one at step 20"),
+        "{}",
+        nonce.message
+    );
+
+    let (aud, _) = judged(enrolment_with_login(31, "B", "n0nce", "another-app", None));
+    assert_eq!(aud.status, Status::Fail, "{aud:?}");
+
+    let (aud, nonce) = judged(enrolment_with_login(31, "B", "other", "wireapp", None));
+    assert_eq!((aud.status, nonce.status), (Status::Skip, Status::Skip));
+    assert!(
+        nonce
+            .message
+            .contains("does not echo the nonce of the one at step 20"),
+        "{}",
+        nonce.message
+    );
+}

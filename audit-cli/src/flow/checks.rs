@@ -3,7 +3,7 @@
 //! its `nonce` what wire-server issued, its `chal` the ACME challenge token …),
 //! which no single-artefact command can do.
 
-use super::reconstruct::{At, Challenge, Flow, NonceEvent};
+use super::reconstruct::{At, Challenge, EarlierLogin, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::segments::Segments;
 use super::Trust;
@@ -552,6 +552,7 @@ fn oidc(
     for check in &mut report.checks {
         unbound_before_2024(check);
         nonce_unrequested(flow, str_claim(claims, "nonce"), check);
+        renewal_source(flow, claims, check);
         if let Some(suite_hashed) = &suite_hashed {
             suite_hash_keyauth(check, suite_hashed);
         }
@@ -603,8 +604,39 @@ fn id_token_expectations(
         .map(|target| idp_issuer(target, claims));
     expect.audience = flow.oauth_client_id.as_ref().map(|c| c.value.clone());
     expect.nonce = flow.oauth_nonce.as_ref().map(|n| n.value.clone());
+    if let Some(login) = renewed_login(flow, claims) {
+        expect.audience = Some(login.client_id.value.clone());
+        expect.nonce = login.nonce.as_ref().map(|n| n.value.clone());
+    }
     expect_user(flow, claims, &mut expect);
     expect
+}
+
+/// The earlier login a renewal's id token comes from: an enrolment with no
+/// authorization request of its own whose id token echoes the nonce of an
+/// earlier enrolment's request (an IdP echoes the nonce of the login on every
+/// refresh). Only then are that request's client id and nonce expected: a
+/// renewal whose login is not in the capture has nothing to compare with.
+fn renewed_login<'f>(flow: &'f Flow<'_>, claims: Option<&Value>) -> Option<&'f EarlierLogin> {
+    let login = flow.earlier_login.as_ref()?;
+    let nonce = login.nonce.as_ref()?;
+    (str_claim(claims, "nonce") == Some(nonce.value.as_str())).then_some(login)
+}
+
+/// Says where the expected `aud` and `nonce` of a renewal came from.
+fn renewal_source(flow: &Flow<'_>, claims: Option<&Value>, check: &mut Check) {
+    let Some(login) = renewed_login(flow, claims) else {
+        return;
+    };
+    if matches!(check.id, "oidc.aud" | "oidc.nonce") && check.status != Status::Skip {
+        check.message = format!(
+            "{} (this enrolment shows no OAuth authorization request; its id token echoes \
+             the nonce of the one at step {}, an earlier enrolment of this section: a \
+             renewal of that login)",
+            check.message,
+            shown_step(login.client_id.step)
+        );
+    }
 }
 
 /// `oidc.keyauth` of the challenge POST itself: a `keyauth` member beside the
@@ -749,11 +781,17 @@ fn nonce_unrequested(flow: &Flow<'_>, nonce: Option<&str>, check: &mut Check) {
         return;
     }
     let nonce = nonce.map_or_else(|| "(absent)".into(), |n| format!("{n:?}"));
-    check.message = match &flow.oauth_client_id {
-        None => {
+    check.message = match (&flow.oauth_client_id, &flow.earlier_login) {
+        (None, Some(login)) => format!(
+            "nonce {nonce} not compared: this enrolment shows no OAuth authorization request, \
+             and the id token does not echo the nonce of the one at step {} (an earlier \
+             enrolment of this section)",
+            shown_step(login.client_id.step)
+        ),
+        (None, None) => {
             format!("nonce {nonce} not compared: the capture shows no OAuth authorization request")
         }
-        Some(request) => {
+        (Some(request), _) => {
             check.status = Status::Warn;
             format!(
                 "the OAuth authorization request (step {}) sends no nonce: nothing binds the \
@@ -801,7 +839,8 @@ fn unbound_before_2024(check: &mut Check) {
 }
 
 /// `transcript.secrets`: a printed private key lets anyone holding the capture
-/// sign as its owner.
+/// sign as its owner; a printed password or OAuth client secret lets them log
+/// in or obtain tokens as the client.
 fn secrets(flow: &Flow<'_>, out: &mut Out) {
     for s in &flow.secrets {
         out.record(
@@ -812,6 +851,17 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
                 s.value.label, s.value.line
             ),
             s.step,
+        );
+    }
+    for c in &flow.credentials {
+        out.record(
+            "transcript.secrets",
+            Status::Warn,
+            format!(
+                "{} is printed at line {}: whoever holds the capture can use it",
+                c.value.what, c.value.line
+            ),
+            c.step,
         );
     }
 }

@@ -9,6 +9,8 @@ use crate::transcript::{
     AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource, Section, Step, Token,
     TokenSource,
 };
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde_json::Value;
 
 /// A value and the step it was captured at (`None`: an unnumbered step).
@@ -65,6 +67,13 @@ pub struct ChallengePost<'t> {
     pub keyauth: Option<String>,
 }
 
+/// The OAuth authorization request of an earlier enrolment of the section.
+#[derive(Clone, Debug)]
+pub struct EarlierLogin {
+    pub client_id: At<String>,
+    pub nonce: Option<At<String>>,
+}
+
 /// Everything one section says about one enrolment.
 #[derive(Debug, Default)]
 pub struct Flow<'t> {
@@ -99,6 +108,10 @@ pub struct Flow<'t> {
     pub oauth_client_id: Option<At<String>>,
     /// The `nonce` of that request: the id token must echo it.
     pub oauth_nonce: Option<At<String>>,
+    /// In an enrolment that shows no OAuth authorization request, the client id
+    /// and nonce of the last one an earlier enrolment of the same section sent:
+    /// a renewal may take its id token from that login (a refresh token).
+    pub earlier_login: Option<EarlierLogin>,
     /// The PKCE `code_challenge` of that request and its `code_challenge_method`
     /// (absent means `plain`, RFC 7636 §4.3).
     pub oauth_pkce: Option<At<(String, Option<String>)>>,
@@ -117,6 +130,17 @@ pub struct Flow<'t> {
     pub decoded_jws: Vec<At<&'t AcmeJws>>,
     /// Private keys printed.
     pub secrets: Vec<At<&'t DerObject<'t>>>,
+    /// Credentials printed in requests: passwords, OAuth client secrets.
+    pub credentials: Vec<At<PrintedCredential>>,
+}
+
+/// A credential a request of the capture carries in the clear.
+#[derive(Clone, Debug)]
+pub struct PrintedCredential {
+    /// What it is, for a person (`the OAuth client secret of client wireapp …`).
+    pub what: String,
+    /// Line of the capture it is printed on.
+    pub line: usize,
 }
 
 impl Flow<'_> {
@@ -244,7 +268,16 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
             .map(|n| format!(", from step {n}"))
             .unwrap_or_default();
         let label = format!("{suite} (enrolment {}{from})", k + 2);
-        flows.push(reconstruct(label, steps.iter()));
+        let mut flow = reconstruct(label, steps.iter());
+        if flow.oauth_client_id.is_none() {
+            flow.earlier_login = flows.iter().rev().find_map(|f: &Flow<'_>| {
+                Some(EarlierLogin {
+                    client_id: f.oauth_client_id.clone()?,
+                    nonce: f.oauth_nonce.clone(),
+                })
+            });
+        }
+        flows.push(flow);
     }
     flows
 }
@@ -274,6 +307,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 ItemKind::Request(r) => {
                     request = Some(r);
                     last = Last::Request;
+                    basic_credentials(&mut flow, r, n);
                     if r.method == "POST" && !is_acme(r.url) && r.url.contains("access-token") {
                         flow.access_token_request.get_or_insert(At {
                             value: r.url,
@@ -323,6 +357,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     }
                 }
                 ItemKind::Text(t) if last == Last::Request => {
+                    form_credentials(&mut flow, t, item.line, n);
                     let token_request =
                         request.is_some_and(|r| r.method == "POST" && !is_acme(r.url));
                     if token_request && flow.oauth_code_verifier.is_none() {
@@ -386,6 +421,58 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
             access_token: field("access_token"),
             keyauth: field("keyauth"),
         });
+    }
+}
+
+/// An `authorization: Basic` header (RFC 7617) holds a user id and password
+/// in base64, not encrypted: POSTed to an IdP's token endpoint, the OAuth
+/// client's id and secret (RFC 6749 §2.3.1).
+fn basic_credentials(flow: &mut Flow<'_>, r: &HttpRequest<'_>, n: Option<u32>) {
+    for h in r
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
+    {
+        let Some((scheme, value)) = h.value.trim().split_once(' ') else {
+            continue;
+        };
+        let decoded = scheme
+            .eq_ignore_ascii_case("basic")
+            .then(|| STANDARD.decode(value.trim()).ok())
+            .flatten()
+            .and_then(|d| String::from_utf8(d).ok());
+        let Some((user, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+            continue;
+        };
+        if !secret.is_empty() {
+            let what = if r.method == "POST" && !is_acme(r.url) {
+                format!("the client secret of OAuth client {user:?} (authorization: Basic)")
+            } else {
+                format!("the password of {user:?} (authorization: Basic)")
+            };
+            flow.credentials.push(At {
+                value: PrintedCredential { what, line: h.line },
+                step: n,
+            });
+        }
+    }
+}
+
+/// Form fields that carry a secret in a request body: a login form's
+/// `password`, RFC 6749 §2.3.1's `client_secret`.
+fn form_credentials(flow: &mut Flow<'_>, body: &str, fence: usize, n: Option<u32>) {
+    for (offset, line) in body.lines().enumerate() {
+        for field in ["password", "client_secret"] {
+            if form_param(line.trim(), field).is_some_and(|v| !v.is_empty()) {
+                flow.credentials.push(At {
+                    value: PrintedCredential {
+                        what: format!("a {field} (form field of a request body)"),
+                        line: fence + 1 + offset,
+                    },
+                    step: n,
+                });
+            }
+        }
     }
 }
 
@@ -617,6 +704,43 @@ mod tests {
         assert_eq!(
             oauth_param("https://idp/auth?response_type=code", "nonce"),
             None
+        );
+    }
+
+    /// A password and an OAuth client secret printed in requests are recorded
+    /// with their lines; an empty secret, a bearer token and a header that is
+    /// not base64 are not.
+    #[test]
+    fn printed_credentials_are_recorded_with_their_lines() {
+        let text = "# capture\nEd25519 - SHA256\n#### 1. login\n```http request\n\
+                    POST http://dex/login\ncontent-type: application/x-www-form-urlencoded\n```\n\
+                    ```text\nlogin=alice&password=foo\n```\n#### 2. token\n```http request\n\
+                    POST http://dex/token\nauthorization: Basic d2lyZWFwcDpzM2NyZXQ=\n```\n\
+                    ```text\ngrant_type=authorization_code&client_secret=\n```\n#### 3. api\n\
+                    ```http request\nGET http://wire/api\nauthorization: Bearer abc\n\
+                    authorization: Basic !!!\n```\n";
+        let transcript = crate::transcript::parse(text).unwrap();
+        let flows = super::enrolments(&transcript.sections[0]);
+        let found: Vec<(String, usize, Option<u32>)> = flows[0]
+            .credentials
+            .iter()
+            .map(|c| (c.value.what.clone(), c.value.line, c.step))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "a password (form field of a request body)".to_owned(),
+                    9,
+                    Some(1)
+                ),
+                (
+                    "the client secret of OAuth client \"wireapp\" (authorization: Basic)"
+                        .to_owned(),
+                    14,
+                    Some(2)
+                ),
+            ]
         );
     }
 }
