@@ -436,10 +436,12 @@ fn basic_credentials(flow: &mut Flow<'_>, r: &HttpRequest<'_>, n: Option<u32>) {
         let Some((scheme, value)) = h.value.trim().split_once(' ') else {
             continue;
         };
-        let decoded = scheme
-            .eq_ignore_ascii_case("basic")
-            .then(|| STANDARD.decode(value.trim()).ok())
-            .flatten()
+        if !scheme.eq_ignore_ascii_case("basic") {
+            continue;
+        }
+        let decoded = STANDARD
+            .decode(value.trim())
+            .ok()
             .and_then(|d| String::from_utf8(d).ok());
         let Some((user, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
             continue;
