@@ -18,6 +18,10 @@ use e2ei_benches::flow::Capture;
 use std::hint::black_box;
 use std::time::Duration;
 
+/// The allocator of the `e2ei-audit` binary, so the audit is timed as it runs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn flow(c: &mut Criterion) {
     let captures = Capture::all();
     let mut group = c.benchmark_group("flow");
