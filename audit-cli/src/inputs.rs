@@ -13,11 +13,7 @@ const MAX_INPUT: u64 = 16 * 1024 * 1024;
 /// The token given on the command line, or read from stdin for `-`.
 pub fn token(arg: &str) -> Result<String, CliError> {
     let text = if arg == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(MAX_INPUT)
-            .read_to_end(&mut buf)
-            .map_err(|e| read_error("standard input", e))?;
+        let buf = bounded("standard input", std::io::stdin())?;
         String::from_utf8(buf).map_err(|_| CliError::Read {
             what: "standard input".into(),
             detail: "not UTF-8 text".into(),
@@ -40,21 +36,29 @@ pub fn file_or_stdin(arg: &str) -> Result<Vec<u8>, CliError> {
     if arg != "-" {
         return file(arg);
     }
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .take(MAX_INPUT)
-        .read_to_end(&mut buf)
-        .map_err(|e| read_error("standard input", e))?;
-    Ok(buf)
+    bounded("standard input", std::io::stdin())
 }
 
 /// A whole file, bounded.
 pub fn file(path: &str) -> Result<Vec<u8>, CliError> {
     let f = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+    bounded(path, f)
+}
+
+/// Everything `input` holds, refused (not cut) when it exceeds [`MAX_INPUT`]:
+/// a truncated capture would be audited as if it ended there.
+fn bounded(what: &str, input: impl Read) -> Result<Vec<u8>, CliError> {
     let mut buf = Vec::new();
-    f.take(MAX_INPUT)
+    input
+        .take(MAX_INPUT + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| read_error(path, e))?;
+        .map_err(|e| read_error(what, e))?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(CliError::Read {
+            what: what.to_owned(),
+            detail: format!("larger than {} MiB, not read", MAX_INPUT >> 20),
+        });
+    }
     Ok(buf)
 }
 

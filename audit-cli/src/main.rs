@@ -4,6 +4,7 @@
 use clap::Parser;
 use e2ei_audit::cli::Cli;
 use e2ei_audit::render::Style;
+use e2ei_audit::Output;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -22,13 +23,17 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match e2ei_audit::run(&cli, Style::detect()) {
-        Ok(outcome) => {
-            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
-            ExitCode::from(outcome.code)
-        }
+    let stdout = std::io::stdout();
+    let mut report = std::io::BufWriter::new(stdout.lock());
+    let output = Output {
+        report: &mut report,
+        errors: &mut std::io::stderr(),
+    };
+    match e2ei_audit::run_to(&cli, Style::detect(), output) {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
-            let _ = std::io::stdout().write_all(e2ei_audit::error_output(&cli, &e).as_bytes());
+            let _ = report.write_all(e2ei_audit::error_output(&cli, &e).as_bytes());
+            let _ = report.flush();
             eprintln!("e2ei-audit: {e}");
             ExitCode::from(2)
         }

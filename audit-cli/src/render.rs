@@ -137,6 +137,11 @@ pub fn summary<'c>(checks: impl Iterator<Item = &'c Check>) -> String {
     for c in checks {
         n[c.status as usize] += 1;
     }
+    summary_of(n)
+}
+
+/// The summary line of checks counted by status (indexed by `Status as usize`).
+pub fn summary_of(n: [usize; 4]) -> String {
     format!(
         "summary: {} pass, {} fail, {} warn, {} skip",
         n[Status::Pass as usize],

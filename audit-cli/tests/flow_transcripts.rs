@@ -337,12 +337,23 @@ fn flow_directory_is_sorted_and_at_is_honoured() {
 }
 
 #[test]
-fn flow_unreadable_or_not_a_transcript_is_an_error() {
-    let cli = Cli::try_parse_from(["e2ei-audit", "flow", "tests/data/nope.md"]).unwrap();
-    assert!(e2ei_audit::run(&cli, Style { color: false }).is_err());
-    let cli = Cli::try_parse_from(["e2ei-audit", "flow", "Cargo.toml"]).unwrap();
-    let err = e2ei_audit::run(&cli, Style { color: false }).unwrap_err();
-    assert!(err.to_string().contains("not a transcript"), "{err}");
+fn flow_unreadable_or_not_a_transcript_is_reported_with_exit_2() {
+    for (file, reason) in [
+        ("tests/data/nope.md", "No such file"),
+        ("Cargo.toml", "not a transcript"),
+    ] {
+        let cli = Cli::try_parse_from(["e2ei-audit", "flow", file]).unwrap();
+        let out = e2ei_audit::run(&cli, Style { color: false }).unwrap();
+        assert_eq!(out.code, 2, "{file}");
+        assert!(
+            out.stdout.starts_with(&format!("{file}\n  unreadable: ")),
+            "{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains(reason), "{}", out.stdout);
+        let expected = format!("e2ei-audit: cannot read {file}: ");
+        assert!(out.stderr.starts_with(&expected), "{}", out.stderr);
+    }
     // An anchor file without a certificate is an input error, not a silent warn.
     let p = path("2026-01-15");
     let cli =

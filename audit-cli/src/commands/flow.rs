@@ -1,14 +1,24 @@
 use crate::cli::FlowArgs;
-use crate::flow::{self, FileReport, FlowAuditReport, Options, Trust, When};
-use crate::render::{Format, Style};
-use crate::{inputs, CliError, Outcome};
+use crate::flow::{self, FileReport, Options, Trust, When};
+use crate::render::{self, Format, Style};
+use crate::{inputs, CliError, Output};
+use e2ei_verify::report::Status;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::IsTerminal;
+use serde::Serialize;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-/// Runs `e2ei-audit flow`: every file in parallel, reported in path order.
-pub fn run(args: &FlowArgs, style: Style) -> Result<Outcome, CliError> {
+/// Files audited in parallel before their reports are written, per thread:
+/// enough to keep every thread busy, few enough that memory holds one batch of
+/// reports whatever the size of the corpus.
+const BATCH_PER_THREAD: usize = 32;
+
+/// Runs `e2ei-audit flow`: files are audited in parallel a batch at a time and
+/// their reports written in path order as each batch ends. A file that cannot
+/// be read is reported in its place (and on `errors`) while the others are
+/// still audited; the exit code is then 2.
+pub fn run(args: &FlowArgs, style: Style, out: Output<'_>) -> Result<u8, CliError> {
     let options = Options {
         when: match args.at.as_str() {
             "capture" => When::Capture,
@@ -22,37 +32,169 @@ pub fn run(args: &FlowArgs, style: Style) -> Result<Outcome, CliError> {
             transcript_keys: args.trust_transcript_keys,
         },
     };
-    let files = expand(&args.paths)?;
-    let progress = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(u64::try_from(files.len()).unwrap_or(u64::MAX));
-        if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
-            bar.set_style(s);
+    let mut stream = Stream::new(out, args.format, style);
+    let progress = progress_bar(&args.paths);
+    let mut paths = Walk::new(&args.paths);
+    let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
+    let result = loop {
+        let next: Vec<Result<PathBuf, CliError>> = paths.by_ref().take(batch).collect();
+        if next.is_empty() {
+            break stream.finish();
         }
-        bar
-    });
-    let results: Vec<Result<FileReport, CliError>> = files
-        .par_iter()
-        .map(|path| {
-            let report = audit_file(path, &options);
-            if let Some(bar) = &progress {
-                bar.inc(1);
-            }
-            report
-        })
-        .collect();
+        let audited: Vec<Result<FileReport, CliError>> = next
+            .into_par_iter()
+            .map(|path| {
+                let report = path.and_then(|p| audit_file(&p, &options));
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+                report
+            })
+            .collect();
+        let written = match &progress {
+            Some(bar) => bar.suspend(|| stream.files(&audited)),
+            None => stream.files(&audited),
+        };
+        if let Err(e) = written {
+            break Err(e);
+        }
+    };
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let report = FlowAuditReport {
-        files: results.into_iter().collect::<Result<_, _>>()?,
-    };
-    Ok(Outcome {
-        stdout: match args.format {
-            Format::Json => report.json(),
-            Format::Text => report.text(style),
-        },
-        code: u8::from(report.failed()),
+    match result {
+        Ok(()) => Ok(stream.code()),
+        // The reader went away (`| head`): nothing more can be said to it.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(stream.code()),
+        Err(e) => Err(CliError::Read {
+            what: "standard output".into(),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// A bar on a terminal when more than one file may be audited.
+fn progress_bar(paths: &[String]) -> Option<ProgressBar> {
+    let many = paths.len() > 1 || paths.iter().any(|p| Path::new(p).is_dir());
+    (many && io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::no_length();
+        if let Ok(s) = ProgressStyle::with_template("{spinner} {pos} files audited") {
+            bar.set_style(s);
+        }
+        bar
     })
+}
+
+/// The report as it is written: the format's framing, and what the summary and
+/// the exit code need (counts, not the reports).
+struct Stream<'w> {
+    out: Output<'w>,
+    format: Format,
+    style: Style,
+    files: usize,
+    counts: [usize; 4],
+    unreadable: usize,
+}
+
+/// A file that could not be audited, in the JSON report.
+#[derive(Serialize)]
+struct Unreadable<'a> {
+    path: &'a str,
+    error: &'a str,
+}
+
+impl<'w> Stream<'w> {
+    fn new(out: Output<'w>, format: Format, style: Style) -> Self {
+        Stream {
+            out,
+            format,
+            style,
+            files: 0,
+            counts: [0; 4],
+            unreadable: 0,
+        }
+    }
+
+    fn files(&mut self, batch: &[Result<FileReport, CliError>]) -> io::Result<()> {
+        for file in batch {
+            match file {
+                Ok(report) => self.file(report)?,
+                Err(e) => self.unreadable(e)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, report: &FileReport) -> io::Result<()> {
+        for check in report.flows.iter().flat_map(|f| &f.checks) {
+            self.counts[check.status as usize] += 1;
+        }
+        match self.format {
+            Format::Text => self
+                .out
+                .report
+                .write_all(report.text(self.style).as_bytes()),
+            Format::Json => self.json_element(&render::json(report)),
+        }
+    }
+
+    fn unreadable(&mut self, error: &CliError) -> io::Result<()> {
+        self.unreadable += 1;
+        writeln!(self.out.errors, "e2ei-audit: {error}")?;
+        let (path, reason) = match error {
+            CliError::Read { what, detail } => (what.as_str(), detail.clone()),
+            other => ("", other.to_string()),
+        };
+        match self.format {
+            Format::Text => writeln!(self.out.report, "{path}\n  unreadable: {reason}"),
+            Format::Json => self.json_element(&render::json(&Unreadable {
+                path,
+                error: &reason,
+            })),
+        }
+    }
+
+    /// One element of the `files` array, indented as a pretty printer of the
+    /// whole document would: JSON strings hold no raw line breaks, so every
+    /// line of the element's own pretty form moves right by the same four spaces.
+    fn json_element(&mut self, pretty: &str) -> io::Result<()> {
+        let out = &mut self.out.report;
+        out.write_all(if self.files == 0 {
+            b"{\n  \"files\": ["
+        } else {
+            b","
+        })?;
+        self.files += 1;
+        for line in pretty.lines() {
+            write!(out, "\n    {line}")?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let out = &mut self.out.report;
+        match self.format {
+            Format::Json if self.files == 0 => out.write_all(b"{\n  \"files\": []\n}\n"),
+            Format::Json => out.write_all(b"\n  ]\n}\n"),
+            Format::Text => {
+                writeln!(out, "{}", render::summary_of(self.counts))?;
+                match self.unreadable {
+                    0 => Ok(()),
+                    n => writeln!(out, "unreadable: {n} file(s), reported above"),
+                }
+            }
+        }?;
+        out.flush()
+    }
+
+    /// 2 when a file could not be read, else 1 when a check failed, else 0.
+    fn code(&self) -> u8 {
+        match (self.unreadable, self.counts[Status::Fail as usize]) {
+            (0, 0) => 0,
+            (0, _) => 1,
+            _ => 2,
+        }
+    }
 }
 
 fn audit_file(path: &Path, options: &Options) -> Result<FileReport, CliError> {
@@ -99,35 +241,58 @@ fn anchors(paths: &[String]) -> Result<Vec<Vec<u8>>, CliError> {
         .collect()
 }
 
-/// Files as given; directories replaced by every `.md` below them, sorted.
-fn expand(paths: &[String]) -> Result<Vec<PathBuf>, CliError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let path = PathBuf::from(p);
-        if path.is_dir() {
-            let mut found = Vec::new();
-            walk(&path, &mut found)?;
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(out)
+/// The files to audit, in order: each path as given, a directory replaced by
+/// every `.md` below it in path order. Directories are listed one at a time as
+/// the walk reaches them (sorted, the files of one directory in memory at
+/// once), never the whole tree up front; one that cannot be listed is an
+/// error in its place.
+struct Walk {
+    /// The paths still to visit, innermost directory last, each list reversed
+    /// so that its next path is popped from the end.
+    pending: Vec<Vec<PathBuf>>,
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| CliError::Read {
-        what: dir.display().to_string(),
-        detail: e.to_string(),
-    })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
+impl Walk {
+    fn new(paths: &[String]) -> Self {
+        Walk {
+            pending: vec![paths.iter().rev().map(PathBuf::from).collect()],
         }
     }
-    Ok(())
+
+    /// The entries of `dir`, sorted, reversed for popping: the `.md` files
+    /// and the directories (both followed through symbolic links).
+    fn list(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
+        let entries = std::fs::read_dir(dir).map_err(|e| CliError::Read {
+            what: dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        found.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(found)
+    }
+}
+
+impl Iterator for Walk {
+    type Item = Result<PathBuf, CliError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let level = self.pending.last_mut()?;
+            let Some(path) = level.pop() else {
+                self.pending.pop();
+                continue;
+            };
+            if !path.is_dir() {
+                return Some(Ok(path));
+            }
+            match Walk::list(&path) {
+                Ok(entries) => self.pending.push(entries),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ mod reconstruct;
 mod report;
 mod segments;
 
-pub use report::{FileReport, FlowAuditReport, FlowCheck, FlowReport};
+pub use report::{FileReport, FlowCheck, FlowReport};
 
 use crate::render::rfc3339;
 use crate::transcript::{self, TranscriptError};

@@ -63,47 +63,18 @@ pub struct FileReport {
     pub flows: Vec<FlowReport>,
 }
 
-/// Every file audited, in the order given.
-#[derive(Clone, Debug, Serialize)]
-pub struct FlowAuditReport {
-    pub files: Vec<FileReport>,
-}
-
-impl FlowAuditReport {
-    fn checks(&self) -> impl Iterator<Item = &FlowCheck> {
-        self.files
-            .iter()
-            .flat_map(|f| f.flows.iter())
-            .flat_map(|f| f.checks.iter())
-    }
-
-    /// Whether any check failed.
-    pub fn failed(&self) -> bool {
-        self.checks().any(|c| c.status == Status::Fail)
-    }
-
-    /// Pretty JSON.
-    pub fn json(&self) -> String {
-        render::json(self)
-    }
-
-    /// Grouped by file, flow and step; one line per check; a summary line.
+impl FileReport {
+    /// The file's part of the text report: its path, then each flow grouped by step.
     pub fn text(&self, style: Style) -> String {
-        let mut out = String::new();
-        for file in &self.files {
-            let _ = writeln!(out, "{}", file.path);
-            for flow in &file.flows {
-                let _ = writeln!(
-                    out,
-                    "  flow {} as of {} ({})",
-                    flow.suite, flow.capture_time, flow.capture_time_source
-                );
-                write_steps(&mut out, &flow.checks, style);
-            }
+        let mut out = format!("{}\n", self.path);
+        for flow in &self.flows {
+            let _ = writeln!(
+                out,
+                "  flow {} as of {} ({})",
+                flow.suite, flow.capture_time, flow.capture_time_source
+            );
+            write_steps(&mut out, &flow.checks, style);
         }
-        let all: Vec<Check> = self.checks().map(FlowCheck::as_check).collect();
-        out.push_str(&render::summary(all.iter()));
-        out.push('\n');
         out
     }
 }
