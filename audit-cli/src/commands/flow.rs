@@ -32,7 +32,11 @@ pub fn run(args: &FlowArgs, style: Style, out: Output<'_>) -> Result<u8, CliErro
             transcript_keys: args.trust_transcript_keys,
         },
     };
-    let mut stream = Stream::new(out, args.format, style);
+    let layout = Layout {
+        format: args.format,
+        style,
+    };
+    let mut stream = Stream::new(out, args.format);
     let progress = progress_bar(&args.paths);
     let mut paths = Walk::new(&args.paths);
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
@@ -41,19 +45,19 @@ pub fn run(args: &FlowArgs, style: Style, out: Output<'_>) -> Result<u8, CliErro
         if next.is_empty() {
             break stream.finish();
         }
-        let audited: Vec<Result<FileReport, CliError>> = next
+        let pieces: Vec<Piece> = next
             .into_par_iter()
             .map(|path| {
-                let report = path.and_then(|p| audit_file(&p, &options));
+                let piece = layout.piece(path.and_then(|p| audit_file(&p, &options)));
                 if let Some(bar) = &progress {
                     bar.inc(1);
                 }
-                report
+                piece
             })
             .collect();
         let written = match &progress {
-            Some(bar) => bar.suspend(|| stream.files(&audited)),
-            None => stream.files(&audited),
+            Some(bar) => bar.suspend(|| stream.write(pieces)),
+            None => stream.write(pieces),
         };
         if let Err(e) = written {
             break Err(e);
@@ -85,15 +89,21 @@ fn progress_bar(paths: &[String]) -> Option<ProgressBar> {
     })
 }
 
-/// The report as it is written: the format's framing, and what the summary and
-/// the exit code need (counts, not the reports).
-struct Stream<'w> {
-    out: Output<'w>,
+/// How each file's part of the report is rendered.
+#[derive(Clone, Copy)]
+struct Layout {
     format: Format,
     style: Style,
-    files: usize,
+}
+
+/// One file's part of the report, rendered by the thread that audited it.
+struct Piece {
+    /// Text, or the file's element of the JSON `files` array (pretty, unindented).
+    rendered: String,
+    /// Its checks by status.
     counts: [usize; 4],
-    unreadable: usize,
+    /// Why the file could not be audited, for standard error.
+    error: Option<String>,
 }
 
 /// A file that could not be audited, in the JSON report.
@@ -103,55 +113,87 @@ struct Unreadable<'a> {
     error: &'a str,
 }
 
+impl Layout {
+    fn piece(self, file: Result<FileReport, CliError>) -> Piece {
+        match file {
+            Ok(report) => self.report(&report),
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn report(self, report: &FileReport) -> Piece {
+        let mut counts = [0; 4];
+        for check in report.flows.iter().flat_map(|f| &f.checks) {
+            counts[check.status as usize] += 1;
+        }
+        let rendered = match self.format {
+            Format::Text => report.text(self.style),
+            Format::Json => render::json(report),
+        };
+        Piece {
+            rendered,
+            counts,
+            error: None,
+        }
+    }
+
+    fn error(self, error: &CliError) -> Piece {
+        let (path, reason) = match error {
+            CliError::Read { what, detail } => (what.as_str(), detail.clone()),
+            other => ("", other.to_string()),
+        };
+        let rendered = match self.format {
+            Format::Text => format!("{path}\n  unreadable: {reason}\n"),
+            Format::Json => render::json(&Unreadable {
+                path,
+                error: &reason,
+            }),
+        };
+        Piece {
+            rendered,
+            counts: [0; 4],
+            error: Some(format!("e2ei-audit: {error}")),
+        }
+    }
+}
+
+/// The report as it is written: the format's framing, and what the summary and
+/// the exit code need (counts, not the reports).
+struct Stream<'w> {
+    out: Output<'w>,
+    format: Format,
+    files: usize,
+    counts: [usize; 4],
+    unreadable: usize,
+}
+
 impl<'w> Stream<'w> {
-    fn new(out: Output<'w>, format: Format, style: Style) -> Self {
+    fn new(out: Output<'w>, format: Format) -> Self {
         Stream {
             out,
             format,
-            style,
             files: 0,
             counts: [0; 4],
             unreadable: 0,
         }
     }
 
-    fn files(&mut self, batch: &[Result<FileReport, CliError>]) -> io::Result<()> {
-        for file in batch {
-            match file {
-                Ok(report) => self.file(report)?,
-                Err(e) => self.unreadable(e)?,
+    /// Writes a batch, in order.
+    fn write(&mut self, pieces: Vec<Piece>) -> io::Result<()> {
+        for piece in pieces {
+            for (total, n) in self.counts.iter_mut().zip(piece.counts) {
+                *total += n;
+            }
+            if let Some(error) = &piece.error {
+                self.unreadable += 1;
+                writeln!(self.out.errors, "{error}")?;
+            }
+            match self.format {
+                Format::Text => self.out.report.write_all(piece.rendered.as_bytes())?,
+                Format::Json => self.json_element(&piece.rendered)?,
             }
         }
         Ok(())
-    }
-
-    fn file(&mut self, report: &FileReport) -> io::Result<()> {
-        for check in report.flows.iter().flat_map(|f| &f.checks) {
-            self.counts[check.status as usize] += 1;
-        }
-        match self.format {
-            Format::Text => self
-                .out
-                .report
-                .write_all(report.text(self.style).as_bytes()),
-            Format::Json => self.json_element(&render::json(report)),
-        }
-    }
-
-    fn unreadable(&mut self, error: &CliError) -> io::Result<()> {
-        self.unreadable += 1;
-        writeln!(self.out.errors, "e2ei-audit: {error}")?;
-        let (path, reason) = match error {
-            CliError::Read { what, detail } => (what.as_str(), detail.clone()),
-            other => ("", other.to_string()),
-        };
-        match self.format {
-            Format::Text => writeln!(self.out.report, "{path}\n  unreadable: {reason}"),
-            Format::Json => self.json_element(&render::json(&Unreadable {
-                path,
-                error: &reason,
-            })),
-        }
     }
 
     /// One element of the `files` array, indented as a pretty printer of the
