@@ -77,12 +77,15 @@ pub fn run(args: &FlowArgs, style: Style, out: Output<'_>) -> Result<u8, CliErro
     }
 }
 
-/// A bar on a terminal when more than one file may be audited.
+/// A bar on a terminal when more than one file may be audited. Its length
+/// comes from a first walk that only counts (listing a directory tree costs
+/// little beside auditing it, and holds nothing).
 fn progress_bar(paths: &[String]) -> Option<ProgressBar> {
     let many = paths.len() > 1 || paths.iter().any(|p| Path::new(p).is_dir());
     (many && io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::no_length();
-        if let Ok(s) = ProgressStyle::with_template("{spinner} {pos} files audited") {
+        let files = Walk::new(paths).count();
+        let bar = ProgressBar::new(u64::try_from(files).unwrap_or(u64::MAX));
+        if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
             bar.set_style(s);
         }
         bar
