@@ -170,3 +170,27 @@ fn an_input_beyond_the_size_bound_is_refused_not_cut() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_capture_piped_to_flow_dash_is_audited_as_the_file_would_be() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let file = format!("{DIR}/wire-e2ei-2026-01-15.md");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_e2ei-audit"))
+        .args(["flow", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let capture = std::fs::read(&file).unwrap();
+    child.stdin.take().unwrap().write_all(&capture).unwrap();
+    let piped = child.wait_with_output().unwrap();
+    let from_file = run(&[&file, "--format", "json"]);
+    assert_eq!(piped.status.code(), Some(i32::from(from_file.code)));
+    let piped = String::from_utf8(piped.stdout).unwrap();
+    let path_line = format!("\"path\": \"{file}\"");
+    assert_eq!(
+        piped,
+        from_file.stdout.replace(&path_line, "\"path\": \"-\"")
+    );
+}

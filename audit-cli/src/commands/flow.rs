@@ -244,7 +244,7 @@ impl<'w> Stream<'w> {
 
 fn audit_file(path: &Path, options: &Options) -> Result<FileReport, CliError> {
     let shown = path.display().to_string();
-    let bytes = inputs::file(&shown)?;
+    let bytes = inputs::file_or_stdin(&shown)?;
     let text = String::from_utf8(bytes).map_err(|_| CliError::Read {
         what: shown.clone(),
         detail: "not UTF-8 text".into(),
