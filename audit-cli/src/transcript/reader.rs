@@ -105,12 +105,23 @@ struct Locator<'b, 'a> {
 }
 
 /// The start of `value` as it appears verbatim in JSON source (before any character
-/// JSON would escape), at most 48 bytes.
+/// JSON would escape), at most 48 bytes. An ASCII start (tokens, URLs, nonces) is
+/// cut bytewise; a non-ASCII character within it sends the search to `char`s.
 fn verbatim_prefix(value: &str) -> &str {
-    let end = value
-        .char_indices()
-        .find(|(i, c)| *i >= 48 || c.is_control() || *c == '"' || *c == '\\')
-        .map_or(value.len(), |(i, _)| i);
+    const MAX: usize = 48;
+    let head = value.as_bytes().get(..MAX).unwrap_or(value.as_bytes());
+    let stop = head
+        .iter()
+        .position(|&b| !b.is_ascii() || b.is_ascii_control() || b == b'"' || b == b'\\');
+    let end = match stop {
+        Some(i) if head.get(i).is_some_and(u8::is_ascii) => i,
+        // Only ASCII before byte 48, which therefore starts a character.
+        None => head.len(),
+        Some(_) => value
+            .char_indices()
+            .find(|(i, c)| *i >= MAX || c.is_control() || *c == '"' || *c == '\\')
+            .map_or(value.len(), |(i, _)| i),
+    };
     value.get(..end).unwrap_or("")
 }
 
@@ -697,7 +708,39 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{rejects_key, Needle};
+    use super::{rejects_key, verbatim_prefix, Needle};
+
+    #[test]
+    fn the_verbatim_prefix_is_cut_where_the_char_search_cuts_it() {
+        let reference = |v: &str| {
+            let end = v
+                .char_indices()
+                .find(|(i, c)| *i >= 48 || c.is_control() || *c == '"' || *c == '\\')
+                .map_or(v.len(), |(i, _)| i);
+            v[..end].to_owned()
+        };
+        let long = "eyJhbGciOiJFZERTQSIsInR5cCI6ImRwb3Arand0Ii".repeat(3);
+        for v in [
+            "",
+            "a",
+            "a\"b",
+            "a\\b",
+            "a\nb",
+            "a\x7fb",
+            "é",
+            "aé\u{85}b",
+            "a\u{9f}",
+            &long,
+            &long[..47],
+            &long[..48],
+            &long[..49],
+            &format!("{}é", &long[..47]),
+            &format!("{}é", &long[..46]),
+            &format!("{}\"", &long[..48]),
+        ] {
+            assert_eq!(verbatim_prefix(v), reference(v), "{v:?}");
+        }
+    }
 
     #[test]
     fn needles_are_found_where_a_substring_search_finds_them() {
