@@ -110,6 +110,15 @@ impl Known {
 /// Recognises `s` as a compact JWS: three non-empty base64url segments that decode, the
 /// first to a JSON object.
 pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
+    // Every string of a JSON body comes here: most are told apart by their first
+    // character before any split or decoding (see [`may_start_json_object`]).
+    if !s
+        .as_bytes()
+        .first()
+        .is_some_and(|c| may_start_json_object(*c))
+    {
+        return None;
+    }
     let mut parts = s.split('.');
     let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
@@ -130,6 +139,14 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
         }),
         _ => None,
     }
+}
+
+/// Whether base64url starting with `c` may decode to a JSON object: serde_json reads
+/// one only from text starting with `{` or JSON whitespace (no byte-order mark), and
+/// a first character encodes the top six bits of the first byte: `e` for `{`, `I`
+/// for a space, `C` for a tab or a line feed, `D` for a carriage return.
+fn may_start_json_object(c: u8) -> bool {
+    matches!(c, b'e' | b'I' | b'C' | b'D')
 }
 
 /// Whether `s` is strict base64url, as [`b64_decode`] would decode it.
@@ -404,6 +421,25 @@ mod tests {
                 }
                 assert_eq!(position_of(&t, hit), t.iter().position(|b| hit(*b)));
             }
+        }
+    }
+
+    /// Every first byte of a text serde_json reads as an object is encoded by a
+    /// first character the shortcut lets through.
+    #[test]
+    fn every_json_object_header_passes_the_first_character_test() {
+        for b in 0..=255u8 {
+            let text = [&[b][..], br#"{"a":1}"#].concat();
+            let object = matches!(
+                super::super::members::from_json_bytes::<Value>(&text),
+                Some(Value::Object(_))
+            );
+            let first = URL_SAFE_NO_PAD.encode(&text).as_bytes()[0];
+            assert!(!object || may_start_json_object(first), "{b:#x}");
+        }
+        for start in [&b"{}"[..], b" {}", b"\t{}", b"\n{}", b"\r{}"] {
+            let first = URL_SAFE_NO_PAD.encode(start).as_bytes()[0];
+            assert!(may_start_json_object(first), "{start:?}");
         }
     }
 
