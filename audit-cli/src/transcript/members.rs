@@ -74,74 +74,6 @@ where
     found
 }
 
-/// Whether `json` is one JSON value, accepted exactly as `serde_json::from_str::<Value>`
-/// accepts it, read through without building it.
-pub(crate) fn is_json(json: &str) -> bool {
-    let mut de = serde_json::Deserializer::from_str(json);
-    Skip::deserialize(&mut de).is_ok() && de.end().is_ok()
-}
-
-/// Any JSON value, read through as `Value` would read it: whether it is an object.
-#[derive(Debug, PartialEq)]
-pub(crate) struct IsObject(pub bool);
-
-impl<'de> Deserialize<'de> for IsObject {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ObjectVisitor)
-    }
-}
-
-/// Reads any value through ([`Skip`] for elements and members); true for an object.
-struct ObjectVisitor;
-
-impl<'de> Visitor<'de> for ObjectVisitor {
-    type Value = IsObject;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(IsObject(false))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<Skip>()?.is_some() {}
-        Ok(IsObject(false))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_key::<Skip>()?.is_some() {
-            map.next_value::<Skip>()?;
-        }
-        Ok(IsObject(true))
-    }
-}
-
 /// A JSON value that is a string (borrowed from the document when it holds no
 /// escape), or `None` for any other value, which is still read through.
 #[derive(Debug, PartialEq)]
@@ -390,40 +322,6 @@ mod tests {
                 from_json_bytes::<Value>(bytes),
                 serde_json::from_slice::<Value>(bytes).ok(),
                 "{bytes:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn validity_and_object_members_as_a_value_has_them() {
-        let samples = [
-            r#"{"protected": {"a": 1}, "payload": {}}"#,
-            r#"{"protected": "x", "payload": {}}"#,
-            r#"{"protected": {"a": 1}, "protected": "x"}"#,
-            r#"{"protected": "x", "protected": {"a": [1, "\u00e9"]}}"#,
-            r#"{"protected": [1]}"#,
-            r#"{"protected": null}"#,
-            r#"{"prot\u0065cted": {}}"#,
-            r#"[{"protected": {}}]"#,
-            r#"{"protected": {}} x"#,
-            r#"{"protected": {}, "z": "\ud800"}"#,
-            r#"{"protected": {}, "z": 1e400}"#,
-            "{",
-            "",
-            "\"s\"",
-            " 12 ",
-        ];
-        for json in samples {
-            let value = serde_json::from_str::<Value>(json).ok();
-            assert_eq!(is_json(json), value.is_some(), "{json}");
-            let view = value
-                .as_ref()
-                .is_some_and(|v| v.get("protected").is_some_and(Value::is_object));
-            let found = object_members_str::<IsObject, 1>(json, ["protected"]);
-            assert_eq!(
-                matches!(found, Some([Some(IsObject(true))])),
-                view,
-                "{json}"
             );
         }
     }

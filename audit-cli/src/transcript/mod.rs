@@ -11,7 +11,7 @@
 
 mod chain;
 mod http;
-pub(crate) mod json;
+mod json;
 mod markdown;
 pub(crate) mod members;
 mod reader;
@@ -20,7 +20,7 @@ mod tokens;
 
 pub use chain::{DerObject, ObjectKind, ObjectSource, TextView};
 pub use http::{Header, HttpRequest, HttpResponse};
-pub use json::{AcmeJws, JsonBlock, JsonView};
+pub use json::{AcmeJws, JsonBlock};
 pub use section::Suite;
 pub use tokens::{DecodedView, Token, TokenSource};
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::chain::{self, DerObject, ObjectKind, ObjectSource, TextView};
 use super::http::{self, Http};
-use super::json::{self, AcmeJws, Harvest, JsonBlock, JsonView, Lines};
+use super::json::{self, AcmeJws, Harvest, JsonBlock, Lines};
 use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
@@ -402,10 +402,12 @@ impl<'a> Reader<'a> {
         let Marker::Decoded { header_line } = marker else {
             return false;
         };
-        let value = JsonView::read(&block.content_ref()).map(Arc::new);
+        let value = serde_json::from_str::<Value>(&block.content_ref())
+            .ok()
+            .map(Arc::new);
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
-        let mut slots: Vec<&mut Option<Arc<JsonView>>> = match header_line {
+        let mut slots: Vec<&mut Option<Arc<Value>>> = match header_line {
             None => step
                 .tokens
                 .iter_mut()
@@ -479,13 +481,6 @@ impl<'a> Reader<'a> {
         {
             return self.acme_jws(jws, decoded, block);
         }
-        // The decoded view printed after an ACME JWS is kept as text, not read into a
-        // `Value` (a JWS body, whose `protected` is a string, is never one).
-        if self.awaits_jws_view(block.line) {
-            if let Some(view) = json::decoded_jws_view(&raw) {
-                return self.attach_jws_view(view, block.line);
-            }
-        }
         let Ok(value) = serde_json::from_str::<Value>(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
@@ -495,6 +490,14 @@ impl<'a> Reader<'a> {
         if let Some(jws) = AcmeJws::from_value(&value) {
             return self.acme_jws(jws, decoded, block);
         }
+        let value = if json::is_decoded_jws_view(&value) {
+            match self.attach_jws_view(value, block.line) {
+                Ok(()) => return,
+                Err(value) => value,
+            }
+        } else {
+            value
+        };
         let harvest = json::harvest(&value, &mut self.known);
         self.absorb(harvest, &value, block, |pointer| TokenSource::JsonField {
             pointer,
@@ -510,34 +513,27 @@ impl<'a> Reader<'a> {
     /// the same block (2023-01), if any.
     fn acme_jws(&mut self, mut jws: AcmeJws, decoded: Option<Lines<'_, 'a>>, block: &Block<'a>) {
         if let Some(d) = decoded {
-            jws.decoded = JsonView::read(&markdown::join_lines(block.source, d));
+            jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
             jws.decoded_line = d.first().map(|(n, _)| *n);
         }
         self.acme_payload(&jws, block);
         self.push_item(block.line, ItemKind::AcmeJws(jws));
     }
 
-    /// The ACME JWS a decoded view printed at `line` as its own block (2023-03 on)
-    /// would be attached to: the step's last item, when it is one without a view.
-    fn jws_awaiting_view(&mut self, line: usize) -> Option<&mut AcmeJws> {
-        match self.step_mut(line).items.last_mut() {
+    /// The decoded view printed as its own block after an ACME JWS (2023-03 on).
+    /// Takes the value; hands it back when there is no JWS to attach it to.
+    fn attach_jws_view(&mut self, value: Value, line: usize) -> Result<(), Value> {
+        let step = self.step_mut(line);
+        match step.items.last_mut() {
             Some(Item {
                 kind: ItemKind::AcmeJws(jws),
                 ..
-            }) if jws.decoded.is_none() => Some(jws),
-            _ => None,
-        }
-    }
-
-    fn awaits_jws_view(&mut self, line: usize) -> bool {
-        self.jws_awaiting_view(line).is_some()
-    }
-
-    /// Attaches a decoded view to the JWS [`Reader::jws_awaiting_view`] names.
-    fn attach_jws_view(&mut self, view: JsonView, line: usize) {
-        if let Some(jws) = self.jws_awaiting_view(line) {
-            jws.decoded = Some(view);
-            jws.decoded_line = Some(line);
+            }) if jws.decoded.is_none() => {
+                jws.decoded = Some(value);
+                jws.decoded_line = Some(line);
+                Ok(())
+            }
+            _ => Err(value),
         }
     }
 

@@ -6,7 +6,6 @@
 //! so that nonces, key authorizations (`token.thumbprint`) and URLs are never taken for
 //! tokens. Nothing here checks a signature: `e2ei-verify` does.
 
-use super::json::JsonView;
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -42,8 +41,8 @@ pub enum TokenSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedView {
     pub line: usize,
-    pub header: Option<Arc<JsonView>>,
-    pub claims: Option<Arc<JsonView>>,
+    pub header: Option<Arc<Value>>,
+    pub claims: Option<Arc<Value>>,
 }
 
 /// One occurrence of a compact JWS.
