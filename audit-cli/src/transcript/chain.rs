@@ -4,6 +4,7 @@
 //! Only the outer DER framing is checked (one complete SEQUENCE), enough to tell DER from
 //! random base64; the contents are for `e2ei-verify` to parse.
 
+use super::markdown::trim;
 use std::borrow::Cow;
 
 /// What a DER object is, by its PEM label or by where it was found.
@@ -78,13 +79,13 @@ pub(crate) struct Pem {
 }
 
 fn begin_label(line: &str) -> Option<&str> {
-    line.trim()
+    trim(line)
         .strip_prefix("-----BEGIN ")?
         .strip_suffix("-----")
 }
 
 fn is_end(line: &str) -> bool {
-    line.trim().starts_with("-----END ")
+    trim(line).starts_with("-----END ")
 }
 
 /// Finds every PEM block in `text` (lines may be indented; RFC 7468 headers such as
@@ -105,7 +106,7 @@ pub(crate) fn pem_blocks(text: &str) -> Vec<Pem> {
                 break;
             }
             if !l.contains(':') {
-                body.push_str(l.trim());
+                body.push_str(trim(l));
             }
         }
         let der = super::tokens::decode_any_base64(&body).filter(|d| ended && !d.is_empty());

@@ -2,7 +2,7 @@
 //!
 //! Bodies are not in these blocks; they follow as separate JSON or text blocks.
 
-use super::markdown::Block;
+use super::markdown::{trim, Block};
 
 /// One `name: value` line, borrowed from the capture. Names are kept as written (the
 /// captures use lower case).
@@ -96,22 +96,22 @@ fn status(line: &str) -> Option<u16> {
 
 fn header(line: &str, n: usize) -> Option<Header<'_>> {
     let (name, value) = line.split_once(':')?;
-    let name = name.trim();
+    let name = trim(name);
     let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     (!name.is_empty() && name.chars().all(token)).then(|| Header {
         name,
-        value: value.trim(),
+        value: trim(value),
         line: n,
     })
 }
 
 /// Parses an http block; `None` when its first line is neither a status nor a request.
 pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
-    let mut lines = block.lines.iter().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = block.lines.iter().filter(|(_, l)| !trim(l).is_empty());
     let (_, first) = lines.next()?;
-    let first = first.trim();
+    let first = trim(first);
     let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &'a str)>| {
-        rest.filter_map(|(n, l)| header(l.trim(), *n))
+        rest.filter_map(|(n, l)| header(trim(l), *n))
             .collect::<Vec<_>>()
     };
     if let Some(status) = status(first) {
@@ -125,11 +125,11 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let mut lines = lines.peekable();
     let template = lines
         .next_if(|(_, l)| l.starts_with(char::is_whitespace) && l.trim_start().starts_with('/'))
-        .map(|(_, l)| l.trim());
+        .map(|(_, l)| trim(l));
     let headers = headers_from(&mut lines);
     Some(Http::Request(HttpRequest {
         method,
-        url: url.trim(),
+        url: trim(url),
         template,
         headers,
     }))

@@ -143,6 +143,11 @@ pub(crate) struct Harvest {
 /// Appends `key` to a JSON pointer, escaped (RFC 6901: `~` as `~0`, `/` as `~1`),
 /// without building an escaped copy first: this runs for every member walked.
 fn push_escaped(pointer: &mut String, key: &str) {
+    // Most keys have nothing to escape: copied whole, not split twice.
+    if memchr::memchr2(b'~', b'/', key.as_bytes()).is_none() {
+        pointer.push_str(key);
+        return;
+    }
     for (i, part) in key.split('~').enumerate() {
         if i > 0 {
             pointer.push_str("~0");
@@ -188,10 +193,14 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Known) {
     }
 }
 
+/// The start of a PEM block: one searcher for every string walked, rather than one
+/// built by `str::contains` per string.
+static PEM_BEGIN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-----BEGIN "));
+
 fn string(s: &str, pointer: &str, h: &mut Harvest, known: &mut Known) {
     if let Some(c) = known.compact_jws(s) {
         h.tokens.push((pointer.to_owned(), c));
-    } else if s.contains("-----BEGIN ") {
+    } else if PEM_BEGIN.find(s.as_bytes()).is_some() {
         let found = chain::pem_blocks(s);
         h.pems
             .extend(found.into_iter().map(|p| (pointer.to_owned(), p)));

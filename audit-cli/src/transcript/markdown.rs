@@ -85,6 +85,24 @@ fn contiguous<'a>(source: &'a str, lines: &[(usize, &'a str)]) -> Option<&'a str
     source.get(start..end)
 }
 
+/// `s.trim()`, answered without decoding characters when both ends are visible
+/// ASCII (nearly every line), which no trimming can change. This runs on every
+/// line outside a block and on every line of http and PEM blocks.
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// `s.trim_start()`, with the same shortcut as [`trim`].
+pub(crate) fn trim_start(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(a) if a.is_ascii_graphic() => s,
+        _ => s.trim_start(),
+    }
+}
+
 /// An opening fence: the fence character, its run length and the info string.
 struct Fence<'a> {
     /// `` ` `` or `~`, as a byte (both are ASCII).
@@ -94,7 +112,7 @@ struct Fence<'a> {
 }
 
 fn opening_fence(line: &str) -> Option<Fence<'_>> {
-    let t = line.trim_start();
+    let t = trim_start(line);
     let ch = t.bytes().next().filter(|c| *c == b'`' || *c == b'~')?;
     let len = t.bytes().take_while(|c| *c == ch).count();
     if len < 3 {
@@ -124,12 +142,12 @@ fn closes(line: &str, fence: &Fence<'_>) -> bool {
         Some(_) if !line.trim_start().starts_with(char::from(fence.ch)) => return false,
         Some(_) => {}
     }
-    let t = line.trim();
+    let t = trim(line);
     t.len() >= fence.len && t.bytes().all(|b| b == fence.ch)
 }
 
 fn heading(line: &str) -> Option<(usize, &str)> {
-    let t = line.trim_start();
+    let t = trim_start(line);
     let level = t.chars().take_while(|c| *c == '#').count();
     if !(1..=6).contains(&level) {
         return None;
@@ -200,9 +218,9 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
                 text,
                 line: n,
             });
-        } else if !line.trim().is_empty() {
+        } else if !trim(line).is_empty() {
             emit(&Event::Prose {
-                text: line.trim(),
+                text: trim(line),
                 line: n,
             });
         }
@@ -317,6 +335,29 @@ mod tests {
     fn fence_with_info_does_not_close() {
         let events = events("```\na\n```json\n```\n");
         assert!(matches!(&events[..], [Event::Block(b)] if b.lines.len() == 2));
+    }
+
+    #[test]
+    fn the_shortcut_trims_as_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "\u{3000}a",
+            "a\u{a0}",
+            "\x0ba\x0b",
+            "\x01a",
+            "é",
+            "a b",
+            "\u{85}",
+            "-----BEGIN X-----",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
+        }
     }
 
     #[test]

@@ -105,12 +105,23 @@ struct Locator<'b, 'a> {
 }
 
 /// The start of `value` as it appears verbatim in JSON source (before any character
-/// JSON would escape), at most 48 bytes.
+/// JSON would escape), at most 48 bytes. An ASCII start (tokens, URLs, nonces) is
+/// cut bytewise; a non-ASCII character within it sends the search to `char`s.
 fn verbatim_prefix(value: &str) -> &str {
-    let end = value
-        .char_indices()
-        .find(|(i, c)| *i >= 48 || c.is_control() || *c == '"' || *c == '\\')
-        .map_or(value.len(), |(i, _)| i);
+    const MAX: usize = 48;
+    let head = value.as_bytes().get(..MAX).unwrap_or(value.as_bytes());
+    let stop = head
+        .iter()
+        .position(|&b| !b.is_ascii() || b.is_ascii_control() || b == b'"' || b == b'\\');
+    let end = match stop {
+        Some(i) if head.get(i).is_some_and(u8::is_ascii) => i,
+        // Only ASCII before byte 48, which therefore starts a character.
+        None => head.len(),
+        Some(_) => value
+            .char_indices()
+            .find(|(i, c)| *i >= MAX || c.is_control() || *c == '"' || *c == '\\')
+            .map_or(value.len(), |(i, _)| i),
+    };
     value.get(..end).unwrap_or("")
 }
 
@@ -138,6 +149,37 @@ fn member_key(pointer: &str, out: &mut String) -> bool {
     true
 }
 
+/// A substring searched for in a few lines. A value's prefix (at most 48 bytes) and
+/// a member key are short and usually found within a few lines: a
+/// [`memmem::Finder`] costs more to build than such a search, so a short needle is
+/// compared wherever its first byte occurs (at most 48 bytes compared per
+/// occurrence, so still linear), and only a long one (a crafted key) gets a finder.
+enum Needle<'n> {
+    Short(&'n [u8]),
+    Long(Box<memmem::Finder<'n>>),
+}
+
+impl<'n> Needle<'n> {
+    const SHORT: usize = 48;
+
+    fn new(needle: &'n [u8]) -> Self {
+        if needle.len() <= Self::SHORT {
+            Self::Short(needle)
+        } else {
+            Self::Long(Box::new(memmem::Finder::new(needle)))
+        }
+    }
+
+    fn is_in(&self, hay: &[u8]) -> bool {
+        match self {
+            Self::Short([]) => true,
+            Self::Short(needle @ [first, ..]) => memchr::memchr_iter(*first, hay)
+                .any(|at| hay.get(at..at + needle.len()) == Some(needle)),
+            Self::Long(finder) => finder.find(hay).is_some(),
+        }
+    }
+}
+
 impl<'b, 'a> Locator<'b, 'a> {
     fn new(block: &'b Block<'a>) -> Self {
         Self {
@@ -153,18 +195,13 @@ impl<'b, 'a> Locator<'b, 'a> {
         let keyed = member_key(pointer, &mut self.key);
         let lines = &self.block.lines;
         let (before, after) = lines.split_at(self.cursor.min(lines.len()));
-        // One searcher per needle for the whole block (as `str::contains` but not
-        // rebuilt for every line; a byte substring of UTF-8 text is a str substring).
-        let finder = memmem::Finder::new;
-        let value_finder = finder(prefix.as_bytes());
-        let key_finder = keyed.then(|| finder(self.key.as_bytes()));
+        // A byte substring of UTF-8 text is a str substring.
+        let value_needle = Needle::new(prefix.as_bytes());
+        let key_needle = keyed.then(|| Needle::new(self.key.as_bytes()));
         let find = |with_key: bool, unused: bool| {
             after.iter().chain(before).position(|(n, l)| {
-                value_finder.find(l.as_bytes()).is_some()
-                    && (!with_key
-                        || key_finder
-                            .as_ref()
-                            .is_none_or(|k| k.find(l.as_bytes()).is_some()))
+                value_needle.is_in(l.as_bytes())
+                    && (!with_key || key_needle.as_ref().is_none_or(|k| k.is_in(l.as_bytes())))
                     && (!unused || !self.used.contains(n))
             })
         };
@@ -186,7 +223,7 @@ fn first_content_line(block: &Block<'_>) -> usize {
     block
         .lines
         .iter()
-        .find(|(_, l)| !l.trim().is_empty())
+        .find(|(_, l)| !markdown::trim(l).is_empty())
         .map_or(block.line, |(n, _)| *n)
 }
 
@@ -640,7 +677,7 @@ impl<'a> Reader<'a> {
                 .map_or(block.line, |(n, _)| *n);
             self.pem(&pem.label, pem.der, ObjectSource::PemBlock, line);
         }
-        if let Some(c) = self.known.compact_jws(content.trim()) {
+        if let Some(c) = self.known.compact_jws(markdown::trim(content)) {
             self.push_token(c, TokenSource::TextBlock, first_content_line(block));
         }
     }
@@ -671,7 +708,75 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::rejects_key;
+    use super::{rejects_key, verbatim_prefix, Needle};
+
+    #[test]
+    fn the_verbatim_prefix_is_cut_where_the_char_search_cuts_it() {
+        let reference = |v: &str| {
+            let end = v
+                .char_indices()
+                .find(|(i, c)| *i >= 48 || c.is_control() || *c == '"' || *c == '\\')
+                .map_or(v.len(), |(i, _)| i);
+            v[..end].to_owned()
+        };
+        let long = "eyJhbGciOiJFZERTQSIsInR5cCI6ImRwb3Arand0Ii".repeat(3);
+        for v in [
+            "",
+            "a",
+            "a\"b",
+            "a\\b",
+            "a\nb",
+            "a\x7fb",
+            "é",
+            "aé\u{85}b",
+            "a\u{9f}",
+            &long,
+            &long[..47],
+            &long[..48],
+            &long[..49],
+            &format!("{}é", &long[..47]),
+            &format!("{}é", &long[..46]),
+            &format!("{}\"", &long[..48]),
+        ] {
+            assert_eq!(verbatim_prefix(v), reference(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn needles_are_found_where_a_substring_search_finds_them() {
+        let long = "k".repeat(60);
+        let hays = [
+            "",
+            "a",
+            "aab",
+            "abab",
+            "ab",
+            "  \"kid\": \"x\"",
+            "éa✅b",
+            &format!("x{long}y"),
+        ];
+        let needles = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "\"kid\"",
+            "✅b",
+            "aa",
+            &long,
+            &format!("{long}y"),
+        ];
+        for hay in hays {
+            for needle in needles {
+                let n = Needle::new(needle.as_bytes());
+                assert_eq!(
+                    n.is_in(hay.as_bytes()),
+                    hay.contains(needle),
+                    "{hay} {needle}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_rejected_key_line_is_found_as_a_window_scan_finds_it() {

@@ -42,7 +42,9 @@ const MAX_SUITE_LINE: usize = 64;
 /// e.g. `Ed25519 - SHA256`, `### P256 - SHA256`, `ECDSA P-256`, `**P-384 / SHA-384**`,
 /// or an MLS ciphersuite name such as `MLS_128_DHKEMP256_AES128GCM_SHA256_P256`.
 pub(crate) fn suite_of(line: &str) -> Option<Suite> {
-    if line.len() > MAX_SUITE_LINE {
+    // Every curve name has a digit: most prose lines and headings are told apart
+    // by that alone.
+    if line.len() > MAX_SUITE_LINE || !line.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     let allowed = |c: char| {

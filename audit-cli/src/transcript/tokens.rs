@@ -109,6 +109,15 @@ impl Known {
 /// Recognises `s` as a compact JWS: three non-empty base64url segments that decode, the
 /// first to a JSON object.
 pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
+    // Every string of a JSON body comes here: most are told apart by their first
+    // character before any split or decoding (see [`may_start_json_object`]).
+    if !s
+        .as_bytes()
+        .first()
+        .is_some_and(|c| may_start_json_object(*c))
+    {
+        return None;
+    }
     let mut parts = s.split('.');
     let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
@@ -129,6 +138,14 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
         }),
         _ => None,
     }
+}
+
+/// Whether base64url starting with `c` may decode to a JSON object: serde_json reads
+/// one only from text starting with `{` or JSON whitespace (no byte-order mark), and
+/// a first character encodes the top six bits of the first byte: `e` for `{`, `I`
+/// for a space, `C` for a tab or a line feed, `D` for a carriage return.
+fn may_start_json_object(c: u8) -> bool {
+    matches!(c, b'e' | b'I' | b'C' | b'D')
 }
 
 /// Whether `s` is strict base64url, as [`b64_decode`] would decode it.
@@ -164,7 +181,7 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
 
 /// The token in a `dpop:` header value and whether it was base64-wrapped.
 pub(crate) fn dpop_header(value: &str, known: &mut Known) -> Option<(Compact, bool)> {
-    let value = value.trim();
+    let value = super::markdown::trim(value);
     if let Some(c) = known.compact_jws(value) {
         return Some((c, false));
     }
@@ -190,13 +207,47 @@ pub(crate) fn jwt_io_links(line: &str, known: &mut Known) -> Vec<Compact> {
     found
 }
 
-/// The runs of token bytes in `url`, split bytewise: a run is ASCII, so it is a
-/// `str`; a non-ASCII character splits like one delimiter per byte, which only adds
-/// empty runs (never tokens) to what a split by characters gives.
+/// The index of the first byte of `bytes` for which `hit` holds. A link's URL holds
+/// a kilobyte-long token: 32-byte blocks are tested whole without a branch per byte
+/// (the compiler tests a fixed-size block as vectors), and only the block with a hit
+/// is searched byte by byte. `hit` must be a branch-free test (`|`, `&`, `matches!`).
+pub(crate) fn position_of(bytes: &[u8], hit: impl Fn(u8) -> bool) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for (i, block) in blocks.by_ref().enumerate() {
+        let any = <&[u8; BLOCK]>::try_from(block)
+            .map_or(true, |b| b.iter().fold(false, |any, &x| any | hit(x)));
+        if any {
+            if let Some(at) = block.iter().position(|&x| hit(x)) {
+                return Some(i * BLOCK + at);
+            }
+        }
+    }
+    let done = bytes.len() - blocks.remainder().len();
+    let at = blocks.remainder().iter().position(|&x| hit(x))?;
+    Some(done + at)
+}
+
+/// The non-empty runs of token bytes in `url`: a run is ASCII, so it is a `str`. A
+/// split by characters gives the same runs and empty ones, which are never tokens.
 fn token_runs(url: &str) -> impl Iterator<Item = &str> {
-    url.as_bytes()
-        .split(|b| !is_token_byte(*b))
-        .filter_map(|run| std::str::from_utf8(run).ok())
+    let mut rest = url;
+    std::iter::from_fn(move || loop {
+        let start = position_of(rest.as_bytes(), is_token_byte)?;
+        let run = rest.get(start..)?;
+        let len = position_of(run.as_bytes(), |b| !is_token_byte(b)).unwrap_or(run.len());
+        let (token, after) = (run.get(..len)?, run.get(len..)?);
+        rest = after;
+        if !token.is_empty() {
+            return Some(token);
+        }
+    })
+}
+
+/// Whether the ASCII byte `b` ends a URL: whitespace (as [`char::is_whitespace`]
+/// has it for ASCII) or one of `)]>"'`.
+fn ends_url(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ' | b')' | b']' | b'>' | b'"' | b'\'')
 }
 
 /// The URL `from` starts with: up to whitespace or one of `)]>"'`. An ASCII URL (the
@@ -204,9 +255,7 @@ fn token_runs(url: &str) -> impl Iterator<Item = &str> {
 /// the search to `char`s, where Unicode whitespace also ends the URL.
 fn url_at(from: &str) -> &str {
     let url_end = |c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'');
-    let stop = from
-        .bytes()
-        .position(|b| !b.is_ascii() || url_end(char::from(b)));
+    let stop = position_of(from.as_bytes(), |b| !b.is_ascii() | ends_url(b));
     match stop {
         Some(i) if from.as_bytes().get(i).is_some_and(u8::is_ascii) => from.get(..i).unwrap_or(""),
         None => from,
@@ -228,9 +277,10 @@ pub(crate) struct RawJoin {
     pub stray_lines: Vec<usize>,
 }
 
-/// Whether `b` may be part of a compact JWS (base64url or `.`).
+/// Whether `b` may be part of a compact JWS (base64url or `.`). Branch-free, for
+/// [`position_of`].
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+    b.is_ascii_alphanumeric() | matches!(b, b'-' | b'_' | b'.')
 }
 
 /// Whether every byte of `bytes` is a token byte: tested in 64-byte chunks without
@@ -348,6 +398,60 @@ mod tests {
     }
 
     #[test]
+    fn positions_are_found_as_a_byte_by_byte_search_finds_them() {
+        let line = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhIn0.c2ln-_".repeat(5);
+        let hit = |b: u8| !is_token_byte(b);
+        for len in [0, 1, 31, 32, 33, 64, 65, line.len()] {
+            for bad in [
+                None,
+                Some(0),
+                Some(31),
+                Some(32),
+                Some(63),
+                Some(64),
+                Some(100),
+            ] {
+                let mut t = line.as_bytes()[..len].to_vec();
+                if let Some(at) = bad.filter(|at| *at < len) {
+                    t[at] = b')';
+                    if at + 3 < len {
+                        t[at + 3] = b' ';
+                    }
+                }
+                assert_eq!(position_of(&t, hit), t.iter().position(|b| hit(*b)));
+            }
+        }
+    }
+
+    /// Every first byte of a text serde_json reads as an object is encoded by a
+    /// first character the shortcut lets through.
+    #[test]
+    fn every_json_object_header_passes_the_first_character_test() {
+        for b in 0..=255u8 {
+            let text = [&[b][..], br#"{"a":1}"#].concat();
+            let object = matches!(
+                super::super::members::from_json_bytes::<Value>(&text),
+                Some(Value::Object(_))
+            );
+            let first = URL_SAFE_NO_PAD.encode(&text).as_bytes()[0];
+            assert!(!object || may_start_json_object(first), "{b:#x}");
+        }
+        for start in [&b"{}"[..], b" {}", b"\t{}", b"\n{}", b"\r{}"] {
+            let first = URL_SAFE_NO_PAD.encode(start).as_bytes()[0];
+            assert!(may_start_json_object(first), "{start:?}");
+        }
+    }
+
+    #[test]
+    fn the_url_end_byte_test_is_the_char_test_on_ascii() {
+        for b in 0..=127u8 {
+            let c = char::from(b);
+            let reference = c.is_whitespace() || ")]>\"'".contains(c);
+            assert_eq!(ends_url(b), reference, "{b:#x}");
+        }
+    }
+
+    #[test]
     fn token_runs_are_the_char_split_without_empty_ones() {
         for url in [
             "https://jwt.io/#id_token=eyJh.eyJi.c2ln&x=é✅y.z",
@@ -355,6 +459,12 @@ mod tests {
             "é",
             "a..b--c__d",
             "%20eyJ%2E",
+            &format!(
+                "{}%{}é{}",
+                "eyJ.a-_".repeat(9),
+                "b".repeat(40),
+                "c".repeat(33)
+            ),
         ] {
             let by_char: Vec<&str> = url
                 .split(|c: char| !(u8::try_from(c).is_ok_and(is_token_byte)))
