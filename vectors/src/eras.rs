@@ -125,6 +125,13 @@ pub enum Fault {
     ProofNonce,
     /// The proof's `chal` is another challenge's token.
     ProofChal,
+    /// The proof's `sub` (and the token's `sub` and `client_id`, re-signed by
+    /// wire-server) name another device of the user than the order's.
+    ProofSub,
+    /// The client trades its proof at another device's access-token URL:
+    /// the request, the proof's `htu` and the token's `iss` agree with each
+    /// other but not with the challenge's `target` (2023-01 has no target).
+    RequestElsewhere,
     /// The ACME account key is not the key that signs the proof.
     OtherAccount,
     /// The access token's `cnf` is the thumbprint of wire-server's own key.
@@ -137,6 +144,9 @@ pub enum Fault {
     /// The decoded claims view of the proof shows another `htu` than the
     /// signed claims (eras that print token views).
     ProofView,
+    /// The decoded claims view of the access token shows another `cnf` than
+    /// the signed claims (eras that print token views).
+    TokenView,
     /// A private key is printed beside the proof.
     PrintedKey,
     /// The CSR (and so the leaf the CA issues for it) names another device.
@@ -150,18 +160,21 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 15] = [
+    pub const ALL: [Fault; 18] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
         Fault::ProofHtu,
         Fault::ProofNonce,
         Fault::ProofChal,
+        Fault::ProofSub,
+        Fault::RequestElsewhere,
         Fault::OtherAccount,
         Fault::CnfIssuer,
         Fault::OtherDelivered,
         Fault::OrderView,
         Fault::ProofView,
+        Fault::TokenView,
         Fault::PrintedKey,
         Fault::CsrSan,
         Fault::LeafKey,
@@ -171,7 +184,7 @@ impl Fault {
     /// Whether `era`'s layout can carry this fault at all.
     pub fn applies_to(self, era: Era) -> bool {
         match self {
-            Fault::ProofView => era.has_token_views(),
+            Fault::ProofView | Fault::TokenView => era.has_token_views(),
             Fault::PostedKeyauth => era.has_oidc(),
             _ => true,
         }
@@ -234,7 +247,9 @@ impl EraEnrolment {
         let mut account = flow.client.clone();
         match fault {
             Fault::ProofHtu => {
-                let other = flow.htu.replace(DEVICE_URL[era_index(era)], "1311768467294899695");
+                let other = flow
+                    .htu
+                    .replace(DEVICE_URL[era_index(era)], "1311768467294899695");
                 set_proof_claim(era, &mut flow, "htu", json!(other));
             }
             Fault::ProofNonce => {
@@ -242,6 +257,18 @@ impl EraEnrolment {
             }
             Fault::ProofChal => {
                 set_proof_claim(era, &mut flow, "chal", json!("b3RoZXItY2hhbGxlbmdl"))
+            }
+            Fault::ProofSub => {
+                let order = flow.client_id.clone();
+                let other = order.replace(DEVICE, OTHER_DEVICE);
+                flow.client_id.clone_from(&other);
+                set_proof_claim(era, &mut flow, "sub", json!(other));
+                flow.client_id = order;
+            }
+            Fault::RequestElsewhere => {
+                let elsewhere = flow.htu.replace(DEVICE_URL[era_index(era)], OTHER_DEVICE);
+                flow.htu.clone_from(&elsewhere);
+                set_proof_claim(era, &mut flow, "htu", json!(elsewhere));
             }
             Fault::OtherAccount => account = self.e.account.clone(),
             Fault::CnfIssuer => {
@@ -252,6 +279,7 @@ impl EraEnrolment {
             _ => {}
         }
         let ids = Identities::of(era, &flow);
+        let target = self.flow.htu.clone();
         let csr_ids = if fault == Fault::CsrSan {
             ids.other_device()
         } else {
@@ -273,6 +301,7 @@ impl EraEnrolment {
         let oidc = Oidc::new(era, &self.e, &flow, &account, fault);
         Parts {
             fault,
+            target,
             suite: flow.suite,
             ids,
             account,
@@ -288,7 +317,7 @@ impl EraEnrolment {
 /// The device id in each era's access-token URL (2023-01 prints it in
 /// decimal), indexed by [`era_index`].
 const DEVICE_URL: [&str; 3] = [
-    "11407342364919211449",
+    "11407327478470534585",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
 ];
@@ -304,6 +333,8 @@ fn era_index(era: Era) -> usize {
 /// The device id (hex), the user id (16 bytes, base64url) and the domain every
 /// era's identities spell.
 const DEVICE: &str = "9e4ef7e72ec9e5b9";
+/// Another device of the same user.
+const OTHER_DEVICE: &str = "0123456789abcdef";
 const USER_B64URL: &str = "WqEqc9dIRoKh3VyUJ8k6QA";
 const DOMAIN: &str = "wire.example.com";
 const IDP_HOST: &str = "idp.example.com";
@@ -352,7 +383,7 @@ impl Identities {
                 if self.dns {
                     n.replace(IDP_HOST, "mallory.example.com")
                 } else {
-                    n.replace(DEVICE, "0123456789abcdef")
+                    n.replace(DEVICE, OTHER_DEVICE)
                 }
             })
             .collect();
@@ -408,7 +439,11 @@ const OIDC_CHALLENGE: &str = "SDJQ76rdWuofetahvzpgljsuhCZL2pzv";
 /// The valid wire-server exchange of `era`: the era's identities and URLs,
 /// the era's proof claims, the era's token claims, all signed.
 fn era_flow(era: Era, e: &Enrolment) -> Flow {
-    let mut f = Flow::new(e.suite, &format!("conformance/{}", e.suite.name()), era.now());
+    let mut f = Flow::new(
+        e.suite,
+        &format!("conformance/{}", e.suite.name()),
+        era.now(),
+    );
     let (client_id, handle) = era_identity(era);
     f.client_id = client_id;
     f.handle = handle;
@@ -537,6 +572,9 @@ fn oidc_challenge_url(era: Era) -> String {
 
 /// Everything one transcript shows.
 struct Parts {
+    /// The access-token URL of the order's device (the `wire-dpop-01`
+    /// challenge's `target`).
+    target: String,
     fault: Fault,
     suite: Suite,
     ids: Identities,
@@ -562,7 +600,9 @@ impl Ca {
     fn new(suite: Suite, seed: &str) -> Self {
         let root_key = CertKey::new(&SigningKey::from_seed(suite, &format!("{seed}/root")));
         let root_params = ca_params("wire Root CA", 1, 1);
-        let root = root_params.self_signed(&root_key).expect("fixed root parameters");
+        let root = root_params
+            .self_signed(&root_key)
+            .expect("fixed root parameters");
         let intermediate_key = SigningKey::from_seed(suite, &format!("{seed}/intermediate"));
         let intermediate_params = ca_params("wire Intermediate CA", 2, 0);
         let intermediate = intermediate_params
@@ -590,8 +630,7 @@ impl Ca {
             p.extended_key_usages
                 .insert(0, ExtendedKeyUsagePurpose::ServerAuth);
         } else {
-            p.distinguished_name
-                .push(DnType::OrganizationName, DOMAIN);
+            p.distinguished_name.push(DnType::OrganizationName, DOMAIN);
             p.distinguished_name.push(DnType::CommonName, DISPLAY_NAME);
         }
         p.serial_number = Some(SerialNumber::from(3));
@@ -729,17 +768,19 @@ impl<'p> Md<'p> {
             let _ = write!(text, "\n{name}: {value}");
         }
         if acme {
-            let _ = write!(text, "\nlink: <{}/directory>;rel=\"index\"", self.era.acme());
-            self.issued += 1;
-            self.nonce = b64(
-                format!(
-                    "{}-{}-acme-nonce-{}",
-                    self.era.name(),
-                    self.p.suite.name(),
-                    self.issued
-                )
-                .as_bytes(),
+            let _ = write!(
+                text,
+                "\nlink: <{}/directory>;rel=\"index\"",
+                self.era.acme()
             );
+            self.issued += 1;
+            self.nonce = b64(format!(
+                "{}-{}-acme-nonce-{}",
+                self.era.name(),
+                self.p.suite.name(),
+                self.issued
+            )
+            .as_bytes());
             let _ = write!(text, "\nreplay-nonce: {}", self.nonce);
         }
         if self.era == Era::Y2023_01 && !acme && headers.is_empty() {
@@ -794,14 +835,23 @@ impl<'p> Md<'p> {
             (Era::Y2023_01, None) => self.json(&body),
             _ => {
                 self.json(&body);
-                self.json(&json!({"payload": shown.cloned().unwrap_or(json!({})), "protected": header}));
+                self.json(
+                    &json!({"payload": shown.cloned().unwrap_or(json!({})), "protected": header}),
+                );
             }
         }
     }
 
     /// A compact JWS as the era prints it, with `claims_view` instead of its
     /// signed claims when given.
-    fn token(&mut self, summary: &str, header: &Value, claims: &Value, jws: &str, view: Option<&Value>) {
+    fn token(
+        &mut self,
+        summary: &str,
+        header: &Value,
+        claims: &Value,
+        jws: &str,
+        view: Option<&Value>,
+    ) {
         match self.era {
             Era::Y2023_01 => self.line(&format!("Token [here](https://jwt.io/#id_token={jws})")),
             Era::Y2023_11 => {
@@ -885,7 +935,11 @@ impl<'p> Md<'p> {
         self.request("GET", known, None, &[]);
         self.out.push('\n');
         self.step("both challenges are valid");
-        self.response(200, &[("content-type", "application/json"), ("location", &f.aud)], true);
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &f.aud)],
+            true,
+        );
         self.json(&json!({"type": "http-01", "url": f.aud, "status": "valid", "token": f.chal}));
         self.certificate_steps();
     }
@@ -894,10 +948,15 @@ impl<'p> Md<'p> {
     fn authz_2023_01(&mut self, authz: &str, token: &str, host: &str) {
         let acme = self.era.acme();
         let location = format!("{acme}/authz/{authz}");
-        self.response(200, &[("content-type", "application/json"), ("location", &location)], true);
-        let challenge = |kind: &str, id: &str| {
-            json!({"type": kind, "url": format!("{acme}/challenge/{authz}/{id}"), "status": "pending", "token": token})
-        };
+        self.response(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("location", &location),
+            ],
+            true,
+        );
+        let challenge = |kind: &str, id: &str| json!({"type": kind, "url": format!("{acme}/challenge/{authz}/{id}"), "status": "pending", "token": token});
         let http = if authz == AUTHZ {
             DPOP_CHALLENGE
         } else {
@@ -936,16 +995,27 @@ impl<'p> Md<'p> {
         let order = new_order_payload(self.era, &self.p.ids, false);
         let view = (self.p.fault == Fault::OrderView)
             .then(|| new_order_payload(self.era, &self.p.ids.other_device(), false));
-        self.acme_post(&format!("{acme}/new-order"), Some(&order), None, view.as_ref());
+        self.acme_post(
+            &format!("{acme}/new-order"),
+            Some(&order),
+            None,
+            view.as_ref(),
+        );
         self.step("get new order with authorization URLS and finalize URL");
         let order_url = order_url(self.era);
         self.response(
             201,
-            &[("content-type", "application/json"), ("location", &order_url)],
+            &[
+                ("content-type", "application/json"),
+                ("location", &order_url),
+            ],
             true,
         );
         let authorizations = if self.era == Era::Y2023_01 {
-            json!([format!("{acme}/authz/{AUTHZ}"), format!("{acme}/authz/{AUTHZ_2}")])
+            json!([
+                format!("{acme}/authz/{AUTHZ}"),
+                format!("{acme}/authz/{AUTHZ_2}")
+            ])
         } else {
             json!([format!("{acme}/authz/{AUTHZ}")])
         };
@@ -971,7 +1041,7 @@ impl<'p> Md<'p> {
         }
         let view = (p.fault == Fault::ProofView).then(|| {
             let mut shown = f.proof_claims.clone();
-            shown["htu"] = json!(f.htu.replace(DEVICE, "0123456789abcdef"));
+            shown["htu"] = json!(f.htu.replace(DEVICE, OTHER_DEVICE));
             shown
         });
         let header = f.proof_header();
@@ -987,7 +1057,13 @@ impl<'p> Md<'p> {
             }
             _ => {
                 self.step("create client DPoP token");
-                self.token("Dpop token", &header, &f.proof_claims, &f.dpop, view.as_ref());
+                self.token(
+                    "Dpop token",
+                    &header,
+                    &f.proof_claims,
+                    &f.dpop,
+                    view.as_ref(),
+                );
                 self.step("trade client DPoP token for an access token");
                 let template = "/clients/{device-id}/access-token";
                 let indent = " ".repeat(5 + f.htu.find("/clients").unwrap_or(0));
@@ -998,8 +1074,20 @@ impl<'p> Md<'p> {
                 self.json(&json!({"expires_in": 3960, "token": f.access_token, "type": "DPoP"}));
             }
         }
+        let view = (p.fault == Fault::TokenView).then(|| {
+            let mut shown = f.token_claims.clone();
+            let hash = f.suite.alg().suite_hash();
+            shown["cnf"] = json!({"kid": f.issuer.jwk().thumbprint(hash)});
+            shown
+        });
         let header = f.token_header();
-        self.token("Access token", &header, &f.token_claims, &f.access_token, None);
+        self.token(
+            "Access token",
+            &header,
+            &f.token_claims,
+            &f.access_token,
+            view.as_ref(),
+        );
     }
 
     fn write_oidc_era(&mut self) {
@@ -1011,7 +1099,12 @@ impl<'p> Md<'p> {
         self.line(suite_line(p.suite));
         self.group("Initial setup with ACME server");
         self.step("fetch acme directory for hyperlinks");
-        self.request("GET", &format!("{acme}/directory"), Some("/acme/{acme-provisioner}/directory"), &[]);
+        self.request(
+            "GET",
+            &format!("{acme}/directory"),
+            Some("/acme/{acme-provisioner}/directory"),
+            &[],
+        );
         self.step("get the ACME directory with links for newNonce, newAccount & newOrder");
         self.response(200, &[("content-type", "application/json")], false);
         self.json(&json!({
@@ -1021,7 +1114,12 @@ impl<'p> Md<'p> {
             "revokeCert": format!("{acme}/revoke-cert"),
         }));
         self.step("fetch a new nonce for the very first request");
-        self.request("HEAD", &format!("{acme}/new-nonce"), Some("/acme/{acme-provisioner}/new-nonce"), &[]);
+        self.request(
+            "HEAD",
+            &format!("{acme}/new-nonce"),
+            Some("/acme/{acme-provisioner}/new-nonce"),
+            &[],
+        );
         self.step("get a nonce for creating an account");
         self.response(200, &[], true);
         let nonce = self.nonce.clone();
@@ -1033,7 +1131,14 @@ impl<'p> Md<'p> {
         self.acme_post(&format!("{acme}/authz/{AUTHZ}"), None, None, None);
         self.step("get back challenges");
         let location = format!("{acme}/authz/{AUTHZ}");
-        self.response(200, &[("content-type", "application/json"), ("location", &location)], true);
+        self.response(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("location", &location),
+            ],
+            true,
+        );
         let identifier = new_order_payload(self.era, &p.ids, true);
         self.json(&json!({
             "status": "pending",
@@ -1042,7 +1147,7 @@ impl<'p> Md<'p> {
                 "token": oidc_token(self.era, f), "target": p.oidc.idp,
             }, {
                 "type": "wire-dpop-01", "url": f.aud, "status": "pending",
-                "token": f.chal, "target": f.htu,
+                "token": f.chal, "target": p.target,
             }],
             "identifier": identifier,
         }));
@@ -1052,10 +1157,14 @@ impl<'p> Md<'p> {
         let token = p.delivered.as_deref().unwrap_or(&f.access_token);
         self.acme_post(&f.aud, Some(&json!({ "access_token": token })), None, None);
         self.step("DPoP challenge is valid");
-        self.response(200, &[("content-type", "application/json"), ("location", &f.aud)], true);
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &f.aud)],
+            true,
+        );
         self.json(&json!({
             "type": "wire-dpop-01", "url": f.aud, "status": "valid",
-            "token": f.chal, "target": f.htu,
+            "token": f.chal, "target": p.target,
         }));
         self.oauth();
         self.oidc_challenge();
@@ -1068,7 +1177,13 @@ impl<'p> Md<'p> {
         let redirect = "http%3A%2F%2Fwire.com%3A19814%2Fcallback";
         self.group("Authenticate end user using OIDC Authorization Code with PKCE flow");
         self.step("OAUTH authorization request");
-        self.block("text", &format!("code_verifier={}&code_challenge={}", o.verifier, o.challenge));
+        self.block(
+            "text",
+            &format!(
+                "code_verifier={}&code_challenge={}",
+                o.verifier, o.challenge
+            ),
+        );
         self.step("OAUTH authorization request (auth code endpoint)");
         let auth = format!(
             "{}/auth?response_type=code&client_id=wireapp&state=j6NYppHtn7eBJd1JM7CIrA\
@@ -1083,7 +1198,10 @@ impl<'p> Md<'p> {
             "POST",
             &format!("{}/token", o.idp),
             None,
-            &["accept: application/json", "content-type: application/x-www-form-urlencoded"],
+            &[
+                "accept: application/json",
+                "content-type: application/x-www-form-urlencoded",
+            ],
         );
         self.block(
             "text",
@@ -1108,12 +1226,19 @@ impl<'p> Md<'p> {
                 .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
                 .unwrap_or_default()
         });
-        let (header, claims) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        let (header, claims) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
         self.token("Id token", &header, &claims, &o.id_token, None);
         let payload = json!({ "id_token": o.id_token, "keyauth": o.posted_keyauth });
         self.acme_post(&url, Some(&payload), None, None);
         self.step("OIDC challenge is valid");
-        self.response(200, &[("content-type", "application/json"), ("location", &url)], true);
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &url)],
+            true,
+        );
         self.json(&json!({
             "type": "wire-oidc-01", "url": url, "status": "valid",
             "token": oidc_token(self.era, &p.flow), "target": o.idp,
@@ -1129,7 +1254,11 @@ impl<'p> Md<'p> {
         self.step("verify the status of the order");
         self.acme_post(&order, None, None, None);
         self.step("loop (with exponential backoff) until order is ready");
-        self.response(200, &[("content-type", "application/json"), ("location", &order)], true);
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &order)],
+            true,
+        );
         let identifiers = new_order_payload(self.era, &p.ids, false)["identifiers"].clone();
         self.json(&json!({"status": "ready", "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
         self.step("create a CSR and call finalize url");
@@ -1139,7 +1268,12 @@ impl<'p> Md<'p> {
             _ => None,
         };
         let payload = json!({ "csr": b64(&p.csr) });
-        self.acme_post(&format!("{order}/finalize"), Some(&payload), nonce.as_deref(), None);
+        self.acme_post(
+            &format!("{order}/finalize"),
+            Some(&payload),
+            nonce.as_deref(),
+            None,
+        );
         if self.era == Era::Y2023_11 {
             let _ = write!(
                 self.out,
@@ -1149,12 +1283,20 @@ impl<'p> Md<'p> {
         }
         self.step("get back a url for fetching the certificate");
         let certificate = format!("{acme}/certificate/SovyprYoMfROGmEbACsGVLwvn2A0h5j9");
-        self.response(200, &[("content-type", "application/json"), ("location", &order)], true);
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &order)],
+            true,
+        );
         self.json(&json!({"certificate": certificate, "status": "valid"}));
         self.step("fetch the certificate");
         self.acme_post(&certificate, None, None, None);
         self.step("get the certificate chain");
-        self.response(200, &[("content-type", "application/pem-certificate-chain")], true);
+        self.response(
+            200,
+            &[("content-type", "application/pem-certificate-chain")],
+            true,
+        );
         let pems: Vec<String> = p.chain.iter().map(|c| pem("CERTIFICATE", c)).collect();
         match self.era {
             Era::Y2023_01 => {
@@ -1164,7 +1306,7 @@ impl<'p> Md<'p> {
             _ => {
                 self.json(&json!(format!("{}\n", pems.join("\n"))));
                 for (i, pem) in pems.iter().enumerate() {
-                    let _ = write!(self.out, "###### Certificate #{}\n", i + 1);
+                    let _ = writeln!(self.out, "###### Certificate #{}", i + 1);
                     if self.era == Era::Y2023_11 {
                         self.out.push_str("openssl -verify ✅\n");
                     } else {
