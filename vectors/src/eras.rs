@@ -21,6 +21,12 @@
 //!   PKCE, an id token without `keyauth` / `acme_aud` posted as
 //!   `{"id_token", "keyauth"}`, URI SANs, the chain as a PEM string in JSON
 //!   and PEM blocks.
+//! - [`Era::Y2024_03`] follows the 2024-03-26 version of the same file
+//!   (keycloak): `wireapp-device` and `wireapp-user` identifiers in two
+//!   authorizations (the second one's request unnumbered), `wireapp://` ids,
+//!   proofs naming `aud`, `handle`, `name` and `team`, the token's `aud` the
+//!   challenge, an id token bound by `keyauth` and `acme_aud` posted as
+//!   `{"id_token": …}` alone, and the root printed as `Certificate #3`.
 //! - [`Era::Y2026_01`] is the conformance generator's own layout
 //!   (`vectors/src/cases/flow.rs`), written here again so that each fault of
 //!   [`Fault`] has a 2026 reference to be compared with.
@@ -45,19 +51,22 @@ pub enum Era {
     Y2023_01,
     /// November 2023: `wireapp-id`, `im:wireapp=` ids, OIDC without bindings.
     Y2023_11,
+    /// March 2024: device and user identifiers, `wireapp://` ids, bound id token.
+    Y2024_03,
     /// January 2026: the conformance generator's layout.
     Y2026_01,
 }
 
 impl Era {
     /// Every era, oldest first.
-    pub const ALL: [Era; 3] = [Era::Y2023_01, Era::Y2023_11, Era::Y2026_01];
+    pub const ALL: [Era; 4] = [Era::Y2023_01, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01];
 
     /// A short name for messages and file names.
     pub fn name(self) -> &'static str {
         match self {
             Era::Y2023_01 => "2023-01",
             Era::Y2023_11 => "2023-11",
+            Era::Y2024_03 => "2024-03",
             Era::Y2026_01 => "2026-01",
         }
     }
@@ -68,6 +77,7 @@ impl Era {
         match self {
             Era::Y2023_01 => 1_674_205_415,
             Era::Y2023_11 => 1_700_127_446,
+            Era::Y2024_03 => 1_711_447_412,
             Era::Y2026_01 => crate::enrolment::NOW,
         }
     }
@@ -77,6 +87,7 @@ impl Era {
         match self {
             Era::Y2023_01 => (2023, 1, 20),
             Era::Y2023_11 => (2023, 11, 16),
+            Era::Y2024_03 => (2024, 3, 26),
             Era::Y2026_01 => (2026, 1, 15),
         }
     }
@@ -86,6 +97,7 @@ impl Era {
         match self {
             Era::Y2023_01 => "https://localhost:55093/acme/wire-acme",
             Era::Y2023_11 => "https://stepca:32865/acme/wire",
+            Era::Y2024_03 => "https://stepca:32769/acme/wire",
             Era::Y2026_01 => crate::enrolment::ACME,
         }
     }
@@ -95,6 +107,7 @@ impl Era {
         match self {
             Era::Y2023_01 => "http://localhost:63479",
             Era::Y2023_11 => "http://wire.com:19814",
+            Era::Y2024_03 => "http://wire.com:18930",
             Era::Y2026_01 => "https://wire.example.com",
         }
     }
@@ -107,6 +120,29 @@ impl Era {
     /// Whether the era runs the OIDC challenge.
     pub fn has_oidc(self) -> bool {
         self != Era::Y2023_01
+    }
+
+    /// Whether the client posts a `keyauth` member beside the id token.
+    pub fn posts_keyauth(self) -> bool {
+        matches!(self, Era::Y2023_11 | Era::Y2026_01)
+    }
+
+    /// Whether the IdP binds the id token to the ACME account and challenge
+    /// (`keyauth`, `acme_aud`): not yet in 2023.
+    pub fn binds_id_token(self) -> bool {
+        matches!(self, Era::Y2024_03 | Era::Y2026_01)
+    }
+
+    /// Whether the era writes the 2024+ claims and identities: proofs naming
+    /// the challenge and the user, tokens for the challenge, `wireapp://` ids.
+    fn current_claims(self) -> bool {
+        matches!(self, Era::Y2024_03 | Era::Y2026_01)
+    }
+
+    /// Whether the era prints its tokens in `<details>` blocks with jwt.io
+    /// links and the CSR and certificates as PEM blocks.
+    fn details(self) -> bool {
+        matches!(self, Era::Y2023_11 | Era::Y2024_03)
     }
 }
 
@@ -154,13 +190,16 @@ pub enum Fault {
     /// The leaf certifies another key than the CSR's.
     LeafKey,
     /// The `keyauth` member posted beside the id token is another account's
-    /// key authorization (eras with OIDC).
+    /// key authorization (eras that post one).
     PostedKeyauth,
+    /// The id token's own `keyauth` is another account's key authorization
+    /// (eras whose IdP binds it).
+    IdTokenKeyauth,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 18] = [
+    pub const ALL: [Fault; 19] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -179,13 +218,15 @@ impl Fault {
         Fault::CsrSan,
         Fault::LeafKey,
         Fault::PostedKeyauth,
+        Fault::IdTokenKeyauth,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
     pub fn applies_to(self, era: Era) -> bool {
         match self {
             Fault::ProofView | Fault::TokenView => era.has_token_views(),
-            Fault::PostedKeyauth => era.has_oidc(),
+            Fault::PostedKeyauth => era.posts_keyauth(),
+            Fault::IdTokenKeyauth => era.binds_id_token(),
             _ => true,
         }
     }
@@ -235,7 +276,7 @@ impl EraEnrolment {
         let mut md = Md::new(self.era, &parts);
         match self.era {
             Era::Y2023_01 => md.write_2023_01(),
-            Era::Y2023_11 | Era::Y2026_01 => md.write_oidc_era(),
+            _ => md.write_oidc_era(),
         }
         md.finish()
     }
@@ -308,6 +349,7 @@ impl EraEnrolment {
             delivered,
             csr,
             chain: vec![leaf, self.ca.intermediate.clone()],
+            root: self.ca.root.clone(),
             oidc,
             flow,
         }
@@ -316,8 +358,9 @@ impl EraEnrolment {
 
 /// The device id in each era's access-token URL (2023-01 prints it in
 /// decimal), indexed by [`era_index`].
-const DEVICE_URL: [&str; 3] = [
+const DEVICE_URL: [&str; 4] = [
     "11407327478470534585",
+    "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
 ];
@@ -326,7 +369,8 @@ fn era_index(era: Era) -> usize {
     match era {
         Era::Y2023_01 => 0,
         Era::Y2023_11 => 1,
-        Era::Y2026_01 => 2,
+        Era::Y2024_03 => 2,
+        Era::Y2026_01 => 3,
     }
 }
 
@@ -364,7 +408,7 @@ impl Identities {
                 dns: false,
                 handle: flow.handle.clone(),
             },
-            Era::Y2026_01 => Identities {
+            Era::Y2024_03 | Era::Y2026_01 => Identities {
                 names: vec![flow.client_id.replace('!', "%21"), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
@@ -422,7 +466,7 @@ fn era_identity(era: Era) -> (String, String) {
             format!("im:wireapp={USER_B64URL}/{DEVICE}@{DOMAIN}"),
             format!("im:wireapp=%40alice_wire@{DOMAIN}"),
         ),
-        Era::Y2026_01 => (
+        Era::Y2024_03 | Era::Y2026_01 => (
             format!("wireapp://{USER_B64URL}!{DEVICE}@{DOMAIN}"),
             format!("wireapp://%40alice_wire@{DOMAIN}"),
         ),
@@ -456,7 +500,7 @@ fn era_flow(era: Era, e: &Enrolment) -> Flow {
     f.aud = format!("{}/challenge/{AUTHZ}/{DPOP_CHALLENGE}", era.acme());
     let now = era.now();
     f.proof_claims = match era {
-        Era::Y2026_01 => {
+        Era::Y2024_03 | Era::Y2026_01 => {
             let mut c = f.proof_claims.clone();
             c["sub"] = json!(f.client_id);
             c["aud"] = json!(f.aud);
@@ -479,7 +523,7 @@ fn era_flow(era: Era, e: &Enrolment) -> Flow {
 /// 2023-01 tokens were API version 3).
 fn resign(era: Era, f: &mut Flow) {
     f.resign();
-    if era == Era::Y2026_01 {
+    if era.current_claims() {
         return;
     }
     f.token_claims["aud"] = json!(f.htu);
@@ -511,10 +555,16 @@ impl Oidc {
     fn new(era: Era, e: &Enrolment, f: &Flow, account: &SigningKey, fault: Fault) -> Self {
         let idp = match era {
             Era::Y2023_11 => "http://dex:21491/dex".to_owned(),
+            Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
             _ => e.idp_iss().to_owned(),
         };
         let token = oidc_token(era, f);
         let bound = keyauth(token, account);
+        let signed_keyauth = if fault == Fault::IdTokenKeyauth {
+            keyauth(token, &e.rogue)
+        } else {
+            bound.clone()
+        };
         let now = era.now();
         let nonce = "zA7hXb3r9Qk".to_owned();
         let mut claims = match era {
@@ -529,7 +579,8 @@ impl Oidc {
                 let mut c = e.id_token_claims();
                 c["iat"] = json!(now);
                 c["exp"] = json!(now + 3600);
-                c["keyauth"] = json!(bound);
+                c["iss"] = json!(idp);
+                c["keyauth"] = json!(signed_keyauth);
                 c["acme_aud"] = json!(oidc_challenge_url(era));
                 c
             }
@@ -566,8 +617,11 @@ fn oidc_token(era: Era, f: &Flow) -> &str {
     }
 }
 
+/// The `wire-oidc-01` challenge URL: in the device's authorization until
+/// 2024, then in the user's.
 fn oidc_challenge_url(era: Era) -> String {
-    format!("{}/challenge/{AUTHZ}/{OIDC_CHALLENGE}", era.acme())
+    let authz = if era == Era::Y2024_03 { AUTHZ_2 } else { AUTHZ };
+    format!("{}/challenge/{authz}/{OIDC_CHALLENGE}", era.acme())
 }
 
 /// Everything one transcript shows.
@@ -583,6 +637,8 @@ struct Parts {
     delivered: Option<String>,
     csr: Vec<u8>,
     chain: Vec<Vec<u8>>,
+    /// The root (DER), which 2024 captures print after the chain.
+    root: Vec<u8>,
     oidc: Oidc,
 }
 
@@ -854,7 +910,7 @@ impl<'p> Md<'p> {
     ) {
         match self.era {
             Era::Y2023_01 => self.line(&format!("Token [here](https://jwt.io/#id_token={jws})")),
-            Era::Y2023_11 => {
+            Era::Y2023_11 | Era::Y2024_03 => {
                 let _ = write!(
                     self.out,
                     "\n\n<details>\n<summary><b>{summary}</b></summary>\n\n\
@@ -992,9 +1048,9 @@ impl<'p> Md<'p> {
         let acme = self.era.acme();
         self.group("Request a certificate with relevant identifiers");
         self.step("create a new order");
-        let order = new_order_payload(self.era, &self.p.ids, false);
+        let order = new_order_payload(self.era, &self.p.ids);
         let view = (self.p.fault == Fault::OrderView)
-            .then(|| new_order_payload(self.era, &self.p.ids.other_device(), false));
+            .then(|| new_order_payload(self.era, &self.p.ids.other_device()));
         self.acme_post(
             &format!("{acme}/new-order"),
             Some(&order),
@@ -1011,7 +1067,7 @@ impl<'p> Md<'p> {
             ],
             true,
         );
-        let authorizations = if self.era == Era::Y2023_01 {
+        let authorizations = if matches!(self.era, Era::Y2023_01 | Era::Y2024_03) {
             json!([
                 format!("{acme}/authz/{AUTHZ}"),
                 format!("{acme}/authz/{AUTHZ_2}")
@@ -1126,31 +1182,7 @@ impl<'p> Md<'p> {
         self.block("text", &nonce);
         self.account_steps();
         self.order_steps();
-        self.group("Display-name and handle already authorized");
-        self.step("create authorization and fetch challenges");
-        self.acme_post(&format!("{acme}/authz/{AUTHZ}"), None, None, None);
-        self.step("get back challenges");
-        let location = format!("{acme}/authz/{AUTHZ}");
-        self.response(
-            200,
-            &[
-                ("content-type", "application/json"),
-                ("location", &location),
-            ],
-            true,
-        );
-        let identifier = new_order_payload(self.era, &p.ids, true);
-        self.json(&json!({
-            "status": "pending",
-            "challenges": [{
-                "type": "wire-oidc-01", "url": oidc_challenge_url(self.era), "status": "pending",
-                "token": oidc_token(self.era, f), "target": p.oidc.idp,
-            }, {
-                "type": "wire-dpop-01", "url": f.aud, "status": "pending",
-                "token": f.chal, "target": p.target,
-            }],
-            "identifier": identifier,
-        }));
+        self.authorizations();
         self.wire_server();
         self.group("Client provides access token");
         self.step("validate Dpop challenge (clientId)");
@@ -1169,6 +1201,63 @@ impl<'p> Md<'p> {
         self.oauth();
         self.oidc_challenge();
         self.certificate_steps();
+    }
+
+    /// The authorizations and their challenges: one offering both until
+    /// 2024, then the device's (`wire-dpop-01`) and the user's
+    /// (`wire-oidc-01`), the second requested under the first's heading.
+    fn authorizations(&mut self) {
+        let acme = self.era.acme();
+        let p = self.p;
+        let f = &p.flow;
+        let oidc = json!({
+            "type": "wire-oidc-01", "url": oidc_challenge_url(self.era), "status": "pending",
+            "token": oidc_token(self.era, f), "target": p.oidc.idp,
+        });
+        let dpop = json!({
+            "type": "wire-dpop-01", "url": f.aud, "status": "pending",
+            "token": f.chal, "target": p.target,
+        });
+        let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
+        let of_kind = |kinds: &[&str]| {
+            identifiers
+                .as_array()
+                .and_then(|ids| {
+                    ids.iter()
+                        .find(|i| kinds.contains(&i["type"].as_str().unwrap_or_default()))
+                })
+                .cloned()
+                .unwrap_or_default()
+        };
+        let device = of_kind(&["wireapp-device", "wireapp-id"]);
+        self.group("Display-name and handle already authorized");
+        self.step("create authorization and fetch challenges");
+        self.acme_post(&format!("{acme}/authz/{AUTHZ}"), None, None, None);
+        self.step("get back challenges");
+        if self.era != Era::Y2024_03 {
+            self.challenges(AUTHZ, json!([oidc, dpop]), device);
+            return;
+        }
+        self.challenges(AUTHZ, json!([dpop]), device);
+        self.acme_post(&format!("{acme}/authz/{AUTHZ_2}"), None, None, None);
+        self.step("get back challenges");
+        self.challenges(AUTHZ_2, json!([oidc]), of_kind(&["wireapp-user"]));
+    }
+
+    /// An authorization's answer: its challenges for `identifier`.
+    fn challenges(&mut self, authz: &str, challenges: Value, identifier: Value) {
+        let location = format!("{}/authz/{authz}", self.era.acme());
+        self.response(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("location", &location),
+            ],
+            true,
+        );
+        self.json(
+            &json!({"status": "pending", "challenges": challenges, "identifier": identifier}),
+        );
     }
 
     /// The OAuth authorization-code exchange with PKCE.
@@ -1231,7 +1320,10 @@ impl<'p> Md<'p> {
             parts.next().unwrap_or_default(),
         );
         self.token("Id token", &header, &claims, &o.id_token, None);
-        let payload = json!({ "id_token": o.id_token, "keyauth": o.posted_keyauth });
+        let mut payload = json!({ "id_token": o.id_token });
+        if self.era.posts_keyauth() {
+            payload["keyauth"] = json!(o.posted_keyauth);
+        }
         self.acme_post(&url, Some(&payload), None, None);
         self.step("OIDC challenge is valid");
         self.response(
@@ -1259,7 +1351,7 @@ impl<'p> Md<'p> {
             &[("content-type", "application/json"), ("location", &order)],
             true,
         );
-        let identifiers = new_order_payload(self.era, &p.ids, false)["identifiers"].clone();
+        let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
         self.json(&json!({"status": "ready", "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
         self.step("create a CSR and call finalize url");
         let nonce = match p.fault {
@@ -1274,7 +1366,7 @@ impl<'p> Md<'p> {
             nonce.as_deref(),
             None,
         );
-        if self.era == Era::Y2023_11 {
+        if self.era.details() {
             let _ = write!(
                 self.out,
                 "###### CSR: \nopenssl -verify ✅\n```\n{}\n\n```\n",
@@ -1305,9 +1397,14 @@ impl<'p> Md<'p> {
             }
             _ => {
                 self.json(&json!(format!("{}\n", pems.join("\n"))));
-                for (i, pem) in pems.iter().enumerate() {
+                let mut printed = pems;
+                // 2024 captures print the root beside the chain.
+                if self.era == Era::Y2024_03 {
+                    printed.push(pem("CERTIFICATE", &p.root));
+                }
+                for (i, pem) in printed.iter().enumerate() {
                     let _ = writeln!(self.out, "###### Certificate #{}", i + 1);
-                    if self.era == Era::Y2023_11 {
+                    if self.era.details() {
                         self.out.push_str("openssl -verify ✅\n");
                     } else {
                         self.out.push('\n');
@@ -1319,9 +1416,8 @@ impl<'p> Md<'p> {
     }
 }
 
-/// The new-order payload of the era; `one` gives only the identifier the
-/// authorization names.
-fn new_order_payload(era: Era, ids: &Identities, one: bool) -> Value {
+/// The new-order payload of the era.
+fn new_order_payload(era: Era, ids: &Identities) -> Value {
     let identifiers: Vec<Value> = match era {
         Era::Y2023_01 => ids
             .names
@@ -1335,22 +1431,23 @@ fn new_order_payload(era: Era, ids: &Identities, one: bool) -> Value {
             });
             vec![json!({"type": "wireapp-id", "value": value.to_string()})]
         }
-        Era::Y2026_01 => {
+        Era::Y2024_03 | Era::Y2026_01 => {
             let client_id = ids.names.first().map(|c| c.replace("%21", "!"));
             let device = json!({
                 "client-id": client_id, "handle": ids.handle,
                 "name": DISPLAY_NAME, "domain": DOMAIN,
             });
             let user = json!({"handle": ids.handle, "name": DISPLAY_NAME, "domain": DOMAIN});
-            vec![
-                json!({"type": "wireapp-user", "value": user.to_string()}),
-                json!({"type": "wireapp-device", "value": device.to_string()}),
-            ]
+            let user = json!({"type": "wireapp-user", "value": user.to_string()});
+            let device = json!({"type": "wireapp-device", "value": device.to_string()});
+            // 2024 lists the device first, the generator the user.
+            if era == Era::Y2024_03 {
+                vec![device, user]
+            } else {
+                vec![user, device]
+            }
         }
     };
-    if one {
-        return identifiers.last().cloned().unwrap_or_default();
-    }
     json!({ "identifiers": identifiers })
 }
 

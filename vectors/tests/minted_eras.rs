@@ -87,7 +87,7 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::OrderView | Fault::ProofView | Fault::TokenView => &["transcript.consistency"],
         Fault::CsrSan => &["csr.san", "cert.san"],
         Fault::LeafKey => &["cert.key_binding"],
-        Fault::PostedKeyauth => &["oidc.keyauth"],
+        Fault::PostedKeyauth | Fault::IdTokenKeyauth => &["oidc.keyauth"],
     })
 }
 
@@ -104,7 +104,8 @@ fn baseline(era: Era) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
             ids(&[]),
             ids(&["access_token.aud", "oidc.keyauth", "oidc.acme_aud"]),
         ),
-        Era::Y2026_01 => (ids(&[]), ids(&[])),
+        // Bound proofs, tokens and id tokens: nothing to warn about.
+        Era::Y2024_03 | Era::Y2026_01 => (ids(&[]), ids(&[])),
     }
 }
 
@@ -176,6 +177,7 @@ fn the_2026_reference_agrees_with_the_conformance_generator() {
             "oidc.keyauth.flow-posted-other-account",
             Fault::PostedKeyauth,
         ),
+        ("oidc.keyauth.flow-other-account", Fault::IdTokenKeyauth),
     ];
     for suite in [Suite::Ed25519, Suite::P384] {
         let e = EraEnrolment::new(Era::Y2026_01, suite);
@@ -221,7 +223,7 @@ fn finding_a_2023_01_proof_for_another_device_fails() {
 #[test]
 #[ignore = "finding: htu/iss are compared with the captured request, never with the challenge target"]
 fn finding_a_proof_traded_at_another_devices_url_fails() {
-    for era in [Era::Y2023_11, Era::Y2026_01] {
+    for era in [Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
         for suite in Suite::ALL {
             let e = EraEnrolment::new(era, suite);
             let v = verdict(&e, Fault::RequestElsewhere);
@@ -235,16 +237,18 @@ fn finding_a_proof_traded_at_another_devices_url_fails() {
 }
 
 /// A token shown as a jwt.io link and a `Raw:` block shares one decoded view
-/// (2023-11 and the real 2026 captures print both); a view that disagrees is
+/// (2023-11, 2024 and the real 2026 captures print both); a view that disagrees is
 /// one failure, but the auditor reports it once per occurrence of the token,
 /// with the same line (`audit-cli/src/flow/consistency.rs`, `checks`, which
 /// also counts an agreeing view twice in its pass message).
 #[test]
 #[ignore = "finding: a disagreeing view shown beside two occurrences of a token is reported twice"]
 fn finding_a_disagreeing_view_is_reported_once() {
-    for fault in [Fault::ProofView, Fault::TokenView] {
-        let e = EraEnrolment::new(Era::Y2023_11, Suite::P256);
-        assert_eq!(verdict(&e, fault).failures, 1, "{fault:?}");
+    for era in [Era::Y2023_11, Era::Y2024_03] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [Fault::ProofView, Fault::TokenView] {
+            assert_eq!(verdict(&e, fault).failures, 1, "{era:?} {fault:?}");
+        }
     }
 }
 
@@ -278,4 +282,22 @@ fn each_layout_carries_its_eras_markers() {
     ] {
         assert!(mid.contains(marker), "2023-11 lacks {marker}");
     }
+    let new = text(Era::Y2024_03);
+    for marker in [
+        r#""type": "wireapp-device""#,
+        r#""type": "wireapp-user""#,
+        "wireapp://",
+        "<summary><b>Id token</b></summary>",
+        // The user's authorization is requested under the device's heading.
+        "}\n```\n```http request\nPOST https://stepca:32769/acme/wire/authz/",
+        "###### Certificate #3",
+    ] {
+        assert!(new.contains(marker), "2024-03 lacks {marker}");
+    }
+    // The id token's view shows its `keyauth`; the ACME payload has none.
+    assert_eq!(
+        new.matches(r#""keyauth": "#).count(),
+        1,
+        "2024-03 posts no keyauth member"
+    );
 }
