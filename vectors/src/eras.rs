@@ -195,11 +195,25 @@ pub enum Fault {
     /// The id token's own `keyauth` is another account's key authorization
     /// (eras whose IdP binds it).
     IdTokenKeyauth,
+    /// The id token names another user's handle, in the claim the era's IdP
+    /// writes it in (2023: `name`; later: `preferred_username`).
+    IdTokenOtherUser,
+    /// The id token's `nonce` is not the authorization request's.
+    IdTokenNonce,
+    /// The id token is signed by another key than the pinned IdP key.
+    IdTokenSigner,
+    /// The code is redeemed with another PKCE verifier than the one whose
+    /// hash the authorization request carried.
+    PkceVerifier,
+    /// The request after the (first) authorization reuses that
+    /// authorization request's nonce (2024: the unnumbered request of the
+    /// user's authorization).
+    AuthzNonceReused,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 19] = [
+    pub const ALL: [Fault; 24] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -219,6 +233,11 @@ impl Fault {
         Fault::LeafKey,
         Fault::PostedKeyauth,
         Fault::IdTokenKeyauth,
+        Fault::IdTokenOtherUser,
+        Fault::IdTokenNonce,
+        Fault::IdTokenSigner,
+        Fault::PkceVerifier,
+        Fault::AuthzNonceReused,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -227,6 +246,10 @@ impl Fault {
             Fault::ProofView | Fault::TokenView => era.has_token_views(),
             Fault::PostedKeyauth => era.posts_keyauth(),
             Fault::IdTokenKeyauth => era.binds_id_token(),
+            Fault::IdTokenOtherUser
+            | Fault::IdTokenNonce
+            | Fault::IdTokenSigner
+            | Fault::PkceVerifier => era.has_oidc(),
             _ => true,
         }
     }
@@ -548,6 +571,8 @@ struct Oidc {
     posted_keyauth: String,
     nonce: String,
     verifier: String,
+    /// The verifier sent to the token endpoint.
+    sent_verifier: String,
     challenge: String,
 }
 
@@ -586,7 +611,22 @@ impl Oidc {
             }
         };
         claims["nonce"] = json!(nonce);
-        let id_token = e.idp.compact(&e.id_token_header(), &claims);
+        match fault {
+            Fault::IdTokenOtherUser if era == Era::Y2023_11 => {
+                claims["name"] = json!(f.handle.replace("alice_wire", "mallory"));
+            }
+            Fault::IdTokenOtherUser => {
+                claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
+            }
+            Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            _ => {}
+        }
+        let idp_key = if fault == Fault::IdTokenSigner {
+            &e.rogue
+        } else {
+            &e.idp
+        };
+        let id_token = idp_key.compact(&e.id_token_header(), &claims);
         let posted_keyauth = if fault == Fault::PostedKeyauth {
             keyauth(token, &e.rogue)
         } else {
@@ -597,12 +637,18 @@ impl Oidc {
         };
         let verifier = digest(&format!("eras/{}/pkce", era.name()));
         let challenge = digest(&verifier);
+        let sent_verifier = if fault == Fault::PkceVerifier {
+            b64(b"another-code-verifier-of-43-characters-or-more")
+        } else {
+            verifier.clone()
+        };
         Oidc {
             idp,
             id_token,
             posted_keyauth,
             nonce,
             verifier,
+            sent_verifier,
             challenge,
         }
     }
@@ -741,6 +787,10 @@ struct Md<'p> {
     nonce: String,
     /// The nonce the previous request used (for [`Fault::NonceReused`]).
     last_used: String,
+    /// The URL of the previous request (for [`Fault::AuthzNonceReused`]).
+    last_url: String,
+    /// Whether [`Fault::AuthzNonceReused`] has been seeded.
+    reused: bool,
 }
 
 impl<'p> Md<'p> {
@@ -753,6 +803,8 @@ impl<'p> Md<'p> {
             issued: 0,
             nonce: String::new(),
             last_used: String::new(),
+            last_url: String::new(),
+            reused: false,
         }
     }
 
@@ -864,7 +916,10 @@ impl<'p> Md<'p> {
             Some(&template),
             &["content-type: application/jose+json"],
         );
-        let nonce = nonce.unwrap_or(&self.nonce).to_owned();
+        let nonce = match nonce {
+            Some(n) => n.to_owned(),
+            None => self.next_nonce(url),
+        };
         let mut header = json!({
             "alg": self.p.suite.alg().name(),
             "nonce": nonce,
@@ -932,6 +987,19 @@ impl<'p> Md<'p> {
                 self.secret();
             }
         }
+    }
+
+    /// The nonce the next ACME request uses: the one last used after the
+    /// first authorization request under [`Fault::AuthzNonceReused`], else
+    /// the one last issued.
+    fn next_nonce(&mut self, url: &str) -> String {
+        let reuse = self.p.fault == Fault::AuthzNonceReused && !self.reused;
+        if reuse && self.last_url.ends_with(&format!("/authz/{AUTHZ}")) {
+            self.reused = true;
+            return self.last_used.clone();
+        }
+        self.last_url = url.to_owned();
+        self.nonce.clone()
     }
 
     /// The private key a careless capture prints ([`Fault::PrintedKey`]),
@@ -1296,7 +1364,7 @@ impl<'p> Md<'p> {
             "text",
             &format!(
                 "grant_type=authorization_code&code=s43qgxcl7jqkhwhhwdpm3smhl&code_verifier={}&redirect_uri={redirect}",
-                o.verifier
+                o.sent_verifier
             ),
         );
         self.step("OAUTH access token");
