@@ -209,11 +209,20 @@ pub enum Fault {
     /// authorization request's nonce (2024: the unnumbered request of the
     /// user's authorization).
     AuthzNonceReused,
+    /// A 2024+ access token names wire-server (its own `iss`) as its
+    /// audience, as tokens did before 2024, instead of the challenge.
+    TokenAudIss,
+    /// A 2024+ proof without `aud`, `handle`, `name` and `team`, as proofs
+    /// were before 2024.
+    ProofUnbound,
+    /// A 2024+ id token without `keyauth` and `acme_aud`, as id tokens were
+    /// before 2024.
+    IdTokenUnbound,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 24] = [
+    pub const ALL: [Fault; 27] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -238,6 +247,9 @@ impl Fault {
         Fault::IdTokenSigner,
         Fault::PkceVerifier,
         Fault::AuthzNonceReused,
+        Fault::TokenAudIss,
+        Fault::ProofUnbound,
+        Fault::IdTokenUnbound,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -245,7 +257,8 @@ impl Fault {
         match self {
             Fault::ProofView | Fault::TokenView => era.has_token_views(),
             Fault::PostedKeyauth => era.posts_keyauth(),
-            Fault::IdTokenKeyauth => era.binds_id_token(),
+            Fault::IdTokenKeyauth | Fault::IdTokenUnbound => era.binds_id_token(),
+            Fault::TokenAudIss | Fault::ProofUnbound => era.current_claims(),
             Fault::IdTokenOtherUser
             | Fault::IdTokenNonce
             | Fault::IdTokenSigner
@@ -335,6 +348,18 @@ impl EraEnrolment {
                 set_proof_claim(era, &mut flow, "htu", json!(elsewhere));
             }
             Fault::OtherAccount => account = self.e.account.clone(),
+            Fault::TokenAudIss => {
+                flow.token_claims["aud"] = json!(flow.htu);
+                flow.resign_token();
+            }
+            Fault::ProofUnbound => {
+                if let Some(claims) = flow.proof_claims.as_object_mut() {
+                    for claim in ["aud", "handle", "name", "team"] {
+                        claims.remove(claim);
+                    }
+                }
+                resign(era, &mut flow);
+            }
             Fault::CnfIssuer => {
                 let hash = flow.suite.alg().suite_hash();
                 flow.token_claims["cnf"] = json!({"kid": flow.issuer.jwk().thumbprint(hash)});
@@ -619,6 +644,12 @@ impl Oidc {
                 claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
             }
             Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            Fault::IdTokenUnbound => {
+                if let Some(c) = claims.as_object_mut() {
+                    c.remove("keyauth");
+                    c.remove("acme_aud");
+                }
+            }
             _ => {}
         }
         let idp_key = if fault == Fault::IdTokenSigner {

@@ -5,9 +5,10 @@
 //!
 //! Where an era legitimately differs, the difference is its baseline (what its
 //! valid flow already fails or warns, and why) or a per-fault exception with
-//! its reason. Where the auditor is wrong for an era (a fault it does not
-//! catch), the case is an ignored test named `finding_…` that asserts what the
-//! auditor should do; reproductions are in the report.
+//! its reason. Where the auditor is wrong (a fault it does not catch, or
+//! catches under another id), the main test pins today's verdict with a
+//! `FIXME(finding)` comment or leaves the case out, and an ignored test named
+//! `finding_…` asserts what the auditor should do.
 
 use e2ei_audit::flow::{audit, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -94,6 +95,22 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::IdTokenNonce => &["oidc.nonce"],
         Fault::IdTokenSigner => &["oidc.signature"],
         Fault::PkceVerifier => &["oidc.pkce"],
+        // FIXME(finding): a 2024+ flow downgraded to the pre-2024 claim shape
+        // passes (warned or skipped); see
+        // `finding_a_current_flow_downgraded_to_pre_2024_claims_fails`.
+        Fault::TokenAudIss | Fault::ProofUnbound | Fault::IdTokenUnbound => &[],
+    })
+}
+
+/// What the 2026-01 layout warns for each fault beyond the valid flow's
+/// warnings.
+fn warned(fault: Fault) -> BTreeSet<&'static str> {
+    ids(match fault {
+        Fault::PrintedKey => &["transcript.secrets"],
+        // FIXME(finding): warned, not failed (see `reference`).
+        Fault::TokenAudIss => &["access_token.aud"],
+        Fault::IdTokenUnbound => &["oidc.keyauth", "oidc.acme_aud"],
+        _ => &[],
     })
 }
 
@@ -165,10 +182,7 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                     fails = ids(&["oidc.name", "oidc.preferred_username"]);
                 }
                 assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
-                let mut warns = base_warns.clone();
-                if fault == Fault::PrintedKey {
-                    warns.insert("transcript.secrets");
-                }
+                let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
                 assert_eq!(v.warns, warns, "{era:?} {suite:?} {fault:?}");
             }
         }
@@ -267,6 +281,41 @@ fn finding_another_users_2023_id_token_fails_only_its_handle_claim() {
         let e = EraEnrolment::new(Era::Y2023_11, suite);
         let v = verdict(&e, Fault::IdTokenOtherUser);
         assert_eq!(v.fails, ids(&["oidc.name"]), "{suite:?}");
+    }
+}
+
+/// The claims Wire's parties added in early 2024 (the proof's `aud`,
+/// `handle`, `name`, `team`; the token's challenge audience; the id token's
+/// `keyauth` and `acme_aud`) bind the exchange to the ACME challenge and
+/// account. The auditor excuses their absence (a skip for the proof's, a
+/// warning for the others: `expect_identity`, `audience` and
+/// `unbound_before_2024` in `audit-cli/src/flow/checks.rs`) in every flow,
+/// so a 2024 or 2026 flow whose tokens are minted in the pre-2024 shape
+/// exits 0, though the server (`e2ei_verify::challenge`) rejects it. The
+/// excuse should apply only to a flow of the old era (`dns` / `wireapp-id`
+/// identifiers, `im:wireapp` ids); a flow whose order is `wireapp-device` /
+/// `wireapp-user` should fail these checks.
+#[test]
+#[ignore = "finding: pre-2024 leniency (skip/warn) applies to 2024+ flows too: a downgraded flow exits 0"]
+fn finding_a_current_flow_downgraded_to_pre_2024_claims_fails() {
+    for era in [Era::Y2024_03, Era::Y2026_01] {
+        for suite in Suite::ALL {
+            let e = EraEnrolment::new(era, suite);
+            let fails = |fault| verdict(&e, fault).fails;
+            assert!(
+                fails(Fault::TokenAudIss).contains("access_token.aud"),
+                "{era:?} {suite:?}"
+            );
+            assert!(
+                fails(Fault::ProofUnbound).contains("dpop.aud"),
+                "{era:?} {suite:?}"
+            );
+            let unbound = fails(Fault::IdTokenUnbound);
+            assert!(
+                unbound.contains("oidc.keyauth") && unbound.contains("oidc.acme_aud"),
+                "{era:?} {suite:?}"
+            );
+        }
     }
 }
 
