@@ -31,7 +31,7 @@
 //!   (`vectors/src/cases/flow.rs`), written here again so that each fault of
 //!   [`Fault`] has a 2026 reference to be compared with.
 
-use crate::enrolment::{flattened, keyauth, Enrolment};
+use crate::enrolment::{keyauth, Enrolment};
 use crate::mint::{b64, Flow, SigningKey, Suite};
 use crate::pki::{pem, CertKey};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
@@ -42,7 +42,9 @@ use rcgen::{
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyUsagePurpose, SanType, SerialNumber,
 };
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Mutex;
 
 /// A layout of Wire's published captures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -285,6 +287,10 @@ pub struct EraEnrolment {
     e: Enrolment,
     flow: Flow,
     ca: Ca,
+    /// The valid flow's CSR and leaf (DER), which most faults keep.
+    csr: Vec<u8>,
+    leaf: Vec<u8>,
+    signatures: Signatures,
 }
 
 impl EraEnrolment {
@@ -294,7 +300,18 @@ impl EraEnrolment {
         let e = Enrolment::new(suite);
         let flow = era_flow(era, &e);
         let ca = Ca::new(suite, &format!("eras/{}/{}", era.name(), suite.name()));
-        EraEnrolment { era, e, flow, ca }
+        let ids = Identities::of(era, &flow);
+        let csr = csr_of(era, &flow.client, &ids);
+        let leaf = ca.leaf(era, &flow.client, &ids);
+        EraEnrolment {
+            era,
+            e,
+            flow,
+            ca,
+            csr,
+            leaf,
+            signatures: Signatures::default(),
+        }
     }
 
     /// What the auditor must be given to judge every check.
@@ -309,7 +326,7 @@ impl EraEnrolment {
     /// The whole capture with `fault` seeded, in the era's layout.
     pub fn transcript(&self, fault: Fault) -> String {
         let parts = self.parts(fault);
-        let mut md = Md::new(self.era, &parts);
+        let mut md = Md::new(self.era, &parts, &self.signatures);
         match self.era {
             Era::Y2023_01 => md.write_2023_01(),
             _ => md.write_oidc_era(),
@@ -369,25 +386,22 @@ impl EraEnrolment {
         }
         let ids = Identities::of(era, &flow);
         let target = self.flow.htu.clone();
-        let csr_ids = if fault == Fault::CsrSan {
-            ids.other_device()
-        } else {
-            ids.clone()
+        let (csr, leaf) = match fault {
+            Fault::CsrSan => {
+                let asked = ids.other_device();
+                let csr = csr_of(era, &flow.client, &asked);
+                (csr, self.ca.leaf(era, &flow.client, &asked))
+            }
+            Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            _ => (self.csr.clone(), self.leaf.clone()),
         };
-        let csr = csr_of(era, &flow.client, &csr_ids);
-        let leaf_key = if fault == Fault::LeafKey {
-            self.e.rogue.clone()
-        } else {
-            flow.client.clone()
-        };
-        let leaf = self.ca.leaf(era, &leaf_key, &csr_ids);
         let delivered = (fault == Fault::OtherDelivered).then(|| {
             let mut other = flow.clone();
             other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
             other.resign_token();
             other.access_token
         });
-        let oidc = Oidc::new(era, &self.e, &flow, &account, fault);
+        let oidc = Oidc::new(era, &self.e, &flow, &account, fault, &self.signatures);
         Parts {
             fault,
             target,
@@ -602,7 +616,14 @@ struct Oidc {
 }
 
 impl Oidc {
-    fn new(era: Era, e: &Enrolment, f: &Flow, account: &SigningKey, fault: Fault) -> Self {
+    fn new(
+        era: Era,
+        e: &Enrolment,
+        f: &Flow,
+        account: &SigningKey,
+        fault: Fault,
+        signatures: &Signatures,
+    ) -> Self {
         let idp = match era {
             Era::Y2023_11 => "http://dex:21491/dex".to_owned(),
             Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
@@ -657,7 +678,7 @@ impl Oidc {
         } else {
             &e.idp
         };
-        let id_token = idp_key.compact(&e.id_token_header(), &claims);
+        let id_token = signatures.compact(idp_key, &e.id_token_header(), &claims);
         let posted_keyauth = if fault == Fault::PostedKeyauth {
             keyauth(token, &e.rogue)
         } else {
@@ -807,11 +828,54 @@ fn provisioner() -> CustomExtension {
     CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 37476, 9000, 64, 1], der)
 }
 
+/// Signatures already made, by signer and message. Every signature is
+/// deterministic, so the faults of one enrolment share the ACME requests and
+/// id tokens they have in common instead of signing them again (P-384 and
+/// P-521 signing is slow in debug builds).
+#[derive(Default)]
+struct Signatures(Mutex<HashMap<Signed, Vec<u8>>>);
+
+/// A signer's public key and a message it signed.
+type Signed = (Vec<u8>, Vec<u8>);
+
+impl Signatures {
+    fn sign(&self, key: &SigningKey, message: &[u8]) -> Vec<u8> {
+        let id = (key.public_raw(), message.to_vec());
+        if let Some(known) = self.0.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return known;
+        }
+        let signature = key.sign(message);
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id, signature.clone());
+        }
+        signature
+    }
+
+    /// A compact JWS of `header` and `claims`, as [`SigningKey::compact`].
+    fn compact(&self, key: &SigningKey, header: &Value, claims: &Value) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        format!("{input}.{}", b64(&self.sign(key, input.as_bytes())))
+    }
+
+    /// A flattened JSON JWS, as [`crate::enrolment::flattened`].
+    fn flattened(&self, key: &SigningKey, header: &Value, payload: &[u8]) -> Value {
+        let protected = b64(header.to_string().as_bytes());
+        let payload = b64(payload);
+        let signature = self.sign(key, format!("{protected}.{payload}").as_bytes());
+        json!({"protected": protected, "payload": payload, "signature": b64(&signature)})
+    }
+}
+
 /// The Markdown writer: numbered steps, and the ACME nonce each response
 /// issues and the next request uses.
 struct Md<'p> {
     era: Era,
     p: &'p Parts,
+    signatures: &'p Signatures,
     out: String,
     step: u32,
     issued: u32,
@@ -825,10 +889,11 @@ struct Md<'p> {
 }
 
 impl<'p> Md<'p> {
-    fn new(era: Era, p: &'p Parts) -> Self {
+    fn new(era: Era, p: &'p Parts, signatures: &'p Signatures) -> Self {
         Md {
             era,
             p,
+            signatures,
             out: String::new(),
             step: 0,
             issued: 0,
@@ -964,9 +1029,9 @@ impl<'p> Md<'p> {
         }
         self.last_used = nonce;
         let bytes = payload.map(Value::to_string).unwrap_or_default();
-        let body: Value =
-            serde_json::from_slice(&flattened(&self.p.account, &header, bytes.as_bytes()))
-                .unwrap_or_default();
+        let body = self
+            .signatures
+            .flattened(&self.p.account, &header, bytes.as_bytes());
         let shown = view.or(payload);
         match (self.era, shown) {
             (Era::Y2023_01, Some(shown)) => {

@@ -384,3 +384,20 @@ fn each_layout_carries_its_eras_markers() {
         "2024-03 posts no keyauth member"
     );
 }
+
+/// The same enrolment and fault write the same bytes, whether fresh or with
+/// signatures remembered from earlier transcripts.
+#[test]
+fn transcripts_are_byte_identical_across_runs() {
+    for era in Era::ALL {
+        let (a, b) = (
+            EraEnrolment::new(era, Suite::P256),
+            EraEnrolment::new(era, Suite::P256),
+        );
+        for fault in [Fault::None, Fault::CsrSan, Fault::OtherAccount] {
+            let first = a.transcript(fault);
+            assert_eq!(first, a.transcript(fault), "{era:?} {fault:?}");
+            assert_eq!(first, b.transcript(fault), "{era:?} {fault:?}");
+        }
+    }
+}
