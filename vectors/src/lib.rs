@@ -7,6 +7,7 @@
 pub mod case;
 pub mod cases;
 pub mod enrolment;
+pub mod eras;
 pub mod generate;
 pub mod mint;
 pub mod pki;

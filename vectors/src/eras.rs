@@ -1,0 +1,1698 @@
+//! Whole enrolments written in the layouts of older eras of Wire's captures,
+//! so that a fault seeded into an old layout can be judged against the same
+//! fault in the 2026-01 layout the conformance generator writes.
+//!
+//! Every artefact is signed for real with the generator's keys and minting
+//! ([`crate::mint`], [`crate::enrolment`]); only the Markdown around them and
+//! the claims each era's parties wrote differ:
+//!
+//! - [`Era::Y2023_01`] follows `vectors/transcripts/wire-e2ei-2023-01-18.md`:
+//!   `dns` identifiers in two authorizations whose `dns-01` / `http-01` /
+//!   `tls-alpn-01` challenges share a token, `im:wireapp:` client ids, the
+//!   wire-server nonce as a JSON string, tokens as bare jwt.io links, ACME
+//!   bodies with their `...decoded...` view in the same block, an empty POST
+//!   to the challenge (the access token is never delivered), DNS SANs and the
+//!   chain as a JSON array of base64 DER.
+//! - [`Era::Y2023_11`] follows `wire-e2ei-2023-11-15.md`: one `wireapp-id`
+//!   identifier with a JSON value, one authorization offering `wire-oidc-01`
+//!   and `wire-dpop-01` with one token, `im:wireapp=` ids, the `dpop:` header
+//!   holding base64 of the proof, `<details>` token views (`Raw:` /
+//!   `Decoded:`), `{"access_token": …}` delivery, the OAuth exchange with
+//!   PKCE, an id token without `keyauth` / `acme_aud` posted as
+//!   `{"id_token", "keyauth"}`, URI SANs, the chain as a PEM string in JSON
+//!   and PEM blocks.
+//! - [`Era::Y2024_03`] follows the 2024-03-26 version of the same file
+//!   (keycloak): `wireapp-device` and `wireapp-user` identifiers in two
+//!   authorizations (the second one's request unnumbered), `wireapp://` ids,
+//!   proofs naming `aud`, `handle`, `name` and `team`, the token's `aud` the
+//!   challenge, an id token bound by `keyauth` and `acme_aud` posted as
+//!   `{"id_token": …}` alone, and the root printed as `Certificate #3`.
+//! - [`Era::Y2026_01`] is the conformance generator's own layout
+//!   (`vectors/src/cases/flow.rs`), written here again so that each fault of
+//!   [`Fault`] has a 2026 reference to be compared with.
+
+use crate::enrolment::{keyauth, Enrolment};
+use crate::mint::{b64, Flow, SigningKey, Suite};
+use crate::pki::{pem, CertKey};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::Engine;
+use e2ei_verify::jose::PublicKey;
+use rcgen::{
+    date_time_ymd, BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyUsagePurpose, SanType, SerialNumber,
+};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+
+/// A layout of Wire's published captures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Era {
+    /// January 2023: DNS identifiers, no Wire challenge types, no delivery.
+    Y2023_01,
+    /// November 2023: `wireapp-id`, `im:wireapp=` ids, OIDC without bindings.
+    Y2023_11,
+    /// March 2024: device and user identifiers, `wireapp://` ids, bound id token.
+    Y2024_03,
+    /// January 2026: the conformance generator's layout.
+    Y2026_01,
+}
+
+impl Era {
+    /// Every era, oldest first.
+    pub const ALL: [Era; 4] = [Era::Y2023_01, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01];
+
+    /// A short name for messages and file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Era::Y2023_01 => "2023-01",
+            Era::Y2023_11 => "2023-11",
+            Era::Y2024_03 => "2024-03",
+            Era::Y2026_01 => "2026-01",
+        }
+    }
+
+    /// When the era's tokens are issued (the real capture's proof `iat`), so
+    /// that the flow reads as a capture of its time.
+    fn now(self) -> u64 {
+        match self {
+            Era::Y2023_01 => 1_674_205_415,
+            Era::Y2023_11 => 1_700_127_446,
+            Era::Y2024_03 => 1_711_447_412,
+            Era::Y2026_01 => crate::enrolment::NOW,
+        }
+    }
+
+    /// The day the era's leaf becomes valid (before its tokens' `iat`).
+    fn leaf_day(self) -> (i32, u8, u8) {
+        match self {
+            Era::Y2023_01 => (2023, 1, 20),
+            Era::Y2023_11 => (2023, 11, 16),
+            Era::Y2024_03 => (2024, 3, 26),
+            Era::Y2026_01 => (2026, 1, 15),
+        }
+    }
+
+    /// The ACME server's directory base.
+    fn acme(self) -> &'static str {
+        match self {
+            Era::Y2023_01 => "https://localhost:55093/acme/wire-acme",
+            Era::Y2023_11 => "https://stepca:32865/acme/wire",
+            Era::Y2024_03 => "https://stepca:32769/acme/wire",
+            Era::Y2026_01 => crate::enrolment::ACME,
+        }
+    }
+
+    /// wire-server's base URL.
+    fn wire(self) -> &'static str {
+        match self {
+            Era::Y2023_01 => "http://localhost:63479",
+            Era::Y2023_11 => "http://wire.com:19814",
+            Era::Y2024_03 => "http://wire.com:18930",
+            Era::Y2026_01 => "https://wire.example.com",
+        }
+    }
+
+    /// Whether the era's capture prints decoded views of the tokens.
+    pub fn has_token_views(self) -> bool {
+        self != Era::Y2023_01
+    }
+
+    /// Whether the era runs the OIDC challenge.
+    pub fn has_oidc(self) -> bool {
+        self != Era::Y2023_01
+    }
+
+    /// Whether the client posts a `keyauth` member beside the id token.
+    pub fn posts_keyauth(self) -> bool {
+        matches!(self, Era::Y2023_11 | Era::Y2026_01)
+    }
+
+    /// Whether the IdP binds the id token to the ACME account and challenge
+    /// (`keyauth`, `acme_aud`): not yet in 2023.
+    pub fn binds_id_token(self) -> bool {
+        matches!(self, Era::Y2024_03 | Era::Y2026_01)
+    }
+
+    /// Whether the era writes the 2024+ claims and identities: proofs naming
+    /// the challenge and the user, tokens for the challenge, `wireapp://` ids.
+    fn current_claims(self) -> bool {
+        matches!(self, Era::Y2024_03 | Era::Y2026_01)
+    }
+
+    /// Whether the era prints its tokens in `<details>` blocks with jwt.io
+    /// links and the CSR and certificates as PEM blocks.
+    fn details(self) -> bool {
+        matches!(self, Era::Y2023_11 | Era::Y2024_03)
+    }
+}
+
+/// One thing wrong in an otherwise valid, signed enrolment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// Nothing: the valid flow.
+    None,
+    /// The finalize request carries a nonce no captured response issued.
+    NonceUnissued,
+    /// The finalize request reuses the nonce the order request already used.
+    NonceReused,
+    /// The proof's `htu` is another device's access-token URL.
+    ProofHtu,
+    /// The proof's `nonce` is not the one wire-server issued.
+    ProofNonce,
+    /// The proof's `chal` is another challenge's token.
+    ProofChal,
+    /// The proof's `sub` (and the token's `sub` and `client_id`, re-signed by
+    /// wire-server) name another device of the user than the order's.
+    ProofSub,
+    /// The client trades its proof at another device's access-token URL:
+    /// the request, the proof's `htu` and the token's `iss` agree with each
+    /// other but not with the challenge's `target` (2023-01 has no target).
+    RequestElsewhere,
+    /// The ACME account key is not the key that signs the proof.
+    OtherAccount,
+    /// The access token's `cnf` is the thumbprint of wire-server's own key.
+    CnfIssuer,
+    /// The token posted to the challenge is another token wire-server signed.
+    OtherDelivered,
+    /// The decoded view of the new-order request shows other identifiers than
+    /// the signed payload.
+    OrderView,
+    /// The decoded claims view of the proof shows another `htu` than the
+    /// signed claims (eras that print token views).
+    ProofView,
+    /// The decoded claims view of the access token shows another `cnf` than
+    /// the signed claims (eras that print token views).
+    TokenView,
+    /// A private key is printed beside the proof.
+    PrintedKey,
+    /// The CSR (and so the leaf the CA issues for it) names another device.
+    CsrSan,
+    /// The leaf certifies another key than the CSR's.
+    LeafKey,
+    /// The `keyauth` member posted beside the id token is another account's
+    /// key authorization (eras that post one).
+    PostedKeyauth,
+    /// The id token's own `keyauth` is another account's key authorization
+    /// (eras whose IdP binds it).
+    IdTokenKeyauth,
+    /// The id token names another user's handle, in the claim the era's IdP
+    /// writes it in (2023: `name`; later: `preferred_username`).
+    IdTokenOtherUser,
+    /// The id token's `nonce` is not the authorization request's.
+    IdTokenNonce,
+    /// The id token is signed by another key than the pinned IdP key.
+    IdTokenSigner,
+    /// The code is redeemed with another PKCE verifier than the one whose
+    /// hash the authorization request carried.
+    PkceVerifier,
+    /// The request after the (first) authorization reuses that
+    /// authorization request's nonce (2024: the unnumbered request of the
+    /// user's authorization).
+    AuthzNonceReused,
+    /// A 2024+ access token names wire-server (its own `iss`) as its
+    /// audience, as tokens did before 2024, instead of the challenge.
+    TokenAudIss,
+    /// A 2024+ proof without `aud`, `handle`, `name` and `team`, as proofs
+    /// were before 2024.
+    ProofUnbound,
+    /// A 2024+ id token without `keyauth` and `acme_aud`, as id tokens were
+    /// before 2024.
+    IdTokenUnbound,
+}
+
+impl Fault {
+    /// Every fault, the valid flow first.
+    pub const ALL: [Fault; 27] = [
+        Fault::None,
+        Fault::NonceUnissued,
+        Fault::NonceReused,
+        Fault::ProofHtu,
+        Fault::ProofNonce,
+        Fault::ProofChal,
+        Fault::ProofSub,
+        Fault::RequestElsewhere,
+        Fault::OtherAccount,
+        Fault::CnfIssuer,
+        Fault::OtherDelivered,
+        Fault::OrderView,
+        Fault::ProofView,
+        Fault::TokenView,
+        Fault::PrintedKey,
+        Fault::CsrSan,
+        Fault::LeafKey,
+        Fault::PostedKeyauth,
+        Fault::IdTokenKeyauth,
+        Fault::IdTokenOtherUser,
+        Fault::IdTokenNonce,
+        Fault::IdTokenSigner,
+        Fault::PkceVerifier,
+        Fault::AuthzNonceReused,
+        Fault::TokenAudIss,
+        Fault::ProofUnbound,
+        Fault::IdTokenUnbound,
+    ];
+
+    /// Whether `era`'s layout can carry this fault at all.
+    pub fn applies_to(self, era: Era) -> bool {
+        match self {
+            Fault::ProofView | Fault::TokenView => era.has_token_views(),
+            Fault::PostedKeyauth => era.posts_keyauth(),
+            Fault::IdTokenKeyauth | Fault::IdTokenUnbound => era.binds_id_token(),
+            Fault::TokenAudIss | Fault::ProofUnbound => era.current_claims(),
+            Fault::IdTokenOtherUser
+            | Fault::IdTokenNonce
+            | Fault::IdTokenSigner
+            | Fault::PkceVerifier => era.has_oidc(),
+            _ => true,
+        }
+    }
+}
+
+/// The trust inputs an auditor is given for a minted enrolment.
+pub struct TrustInputs {
+    /// wire-server's signing key.
+    pub issuer_key: PublicKey,
+    /// The IdP's signing key.
+    pub idp_key: PublicKey,
+    /// The root certificate (PEM).
+    pub root_pem: String,
+}
+
+/// One suite's enrolment in one era: keys, the valid wire-server exchange,
+/// the CA. Faults are applied by [`EraEnrolment::transcript`].
+pub struct EraEnrolment {
+    era: Era,
+    e: Enrolment,
+    flow: Flow,
+    ca: Ca,
+    /// The valid flow's CSR and leaf (DER), which most faults keep.
+    csr: Vec<u8>,
+    leaf: Vec<u8>,
+    signatures: Signatures,
+}
+
+impl EraEnrolment {
+    /// The enrolment of `suite` in `era`: the conformance enrolment's keys,
+    /// the era's URLs, identities and claims.
+    pub fn new(era: Era, suite: Suite) -> Self {
+        let e = Enrolment::new(suite);
+        let flow = era_flow(era, &e);
+        let ca = Ca::new(suite, &format!("eras/{}/{}", era.name(), suite.name()));
+        let ids = Identities::of(era, &flow);
+        let csr = csr_of(era, &flow.client, &ids);
+        let leaf = ca.leaf(era, &flow.client, &ids);
+        EraEnrolment {
+            era,
+            e,
+            flow,
+            ca,
+            csr,
+            leaf,
+            signatures: Signatures::default(),
+        }
+    }
+
+    /// What the auditor must be given to judge every check.
+    pub fn trust(&self) -> TrustInputs {
+        TrustInputs {
+            issuer_key: self.flow.issuer.public_key(),
+            idp_key: self.e.idp.public_key(),
+            root_pem: pem("CERTIFICATE", &self.ca.root),
+        }
+    }
+
+    /// The whole capture with `fault` seeded, in the era's layout.
+    pub fn transcript(&self, fault: Fault) -> String {
+        let parts = self.parts(fault);
+        let mut md = Md::new(self.era, &parts, &self.signatures);
+        match self.era {
+            Era::Y2023_01 => md.write_2023_01(),
+            _ => md.write_oidc_era(),
+        }
+        md.finish()
+    }
+
+    /// Every signed artefact of the flow, with `fault` applied.
+    fn parts(&self, fault: Fault) -> Parts {
+        let era = self.era;
+        let mut flow = self.flow.clone();
+        let mut account = flow.client.clone();
+        match fault {
+            Fault::ProofHtu => {
+                let other = flow
+                    .htu
+                    .replace(DEVICE_URL[era_index(era)], "1311768467294899695");
+                set_proof_claim(era, &mut flow, "htu", json!(other));
+            }
+            Fault::ProofNonce => {
+                set_proof_claim(era, &mut flow, "nonce", json!("b3RoZXItd2lyZS1ub25jZQ"))
+            }
+            Fault::ProofChal => {
+                set_proof_claim(era, &mut flow, "chal", json!("b3RoZXItY2hhbGxlbmdl"))
+            }
+            Fault::ProofSub => {
+                let order = flow.client_id.clone();
+                let other = order.replace(DEVICE, OTHER_DEVICE);
+                flow.client_id.clone_from(&other);
+                set_proof_claim(era, &mut flow, "sub", json!(other));
+                flow.client_id = order;
+            }
+            Fault::RequestElsewhere => {
+                let elsewhere = flow.htu.replace(DEVICE_URL[era_index(era)], OTHER_DEVICE);
+                flow.htu.clone_from(&elsewhere);
+                set_proof_claim(era, &mut flow, "htu", json!(elsewhere));
+            }
+            Fault::OtherAccount => account = self.e.account.clone(),
+            Fault::TokenAudIss => {
+                flow.token_claims["aud"] = json!(flow.htu);
+                flow.resign_token();
+            }
+            Fault::ProofUnbound => {
+                if let Some(claims) = flow.proof_claims.as_object_mut() {
+                    for claim in ["aud", "handle", "name", "team"] {
+                        claims.remove(claim);
+                    }
+                }
+                resign(era, &mut flow);
+            }
+            Fault::CnfIssuer => {
+                let hash = flow.suite.alg().suite_hash();
+                flow.token_claims["cnf"] = json!({"kid": flow.issuer.jwk().thumbprint(hash)});
+                flow.resign_token();
+            }
+            _ => {}
+        }
+        let ids = Identities::of(era, &flow);
+        let target = self.flow.htu.clone();
+        let (csr, leaf) = match fault {
+            Fault::CsrSan => {
+                let asked = ids.other_device();
+                let csr = csr_of(era, &flow.client, &asked);
+                (csr, self.ca.leaf(era, &flow.client, &asked))
+            }
+            Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            _ => (self.csr.clone(), self.leaf.clone()),
+        };
+        let delivered = (fault == Fault::OtherDelivered).then(|| {
+            let mut other = flow.clone();
+            other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
+            other.resign_token();
+            other.access_token
+        });
+        let oidc = Oidc::new(era, &self.e, &flow, &account, fault, &self.signatures);
+        Parts {
+            fault,
+            target,
+            suite: flow.suite,
+            ids,
+            account,
+            delivered,
+            csr,
+            chain: vec![leaf, self.ca.intermediate.clone()],
+            root: self.ca.root.clone(),
+            oidc,
+            flow,
+        }
+    }
+}
+
+/// The device id in each era's access-token URL (2023-01 prints it in
+/// decimal), indexed by [`era_index`].
+const DEVICE_URL: [&str; 4] = [
+    "11407327478470534585",
+    "9e4ef7e72ec9e5b9",
+    "9e4ef7e72ec9e5b9",
+    "9e4ef7e72ec9e5b9",
+];
+
+fn era_index(era: Era) -> usize {
+    match era {
+        Era::Y2023_01 => 0,
+        Era::Y2023_11 => 1,
+        Era::Y2024_03 => 2,
+        Era::Y2026_01 => 3,
+    }
+}
+
+/// The device id (hex), the user id (16 bytes, base64url) and the domain every
+/// era's identities spell.
+const DEVICE: &str = "9e4ef7e72ec9e5b9";
+/// Another device of the same user.
+const OTHER_DEVICE: &str = "0123456789abcdef";
+const USER_B64URL: &str = "WqEqc9dIRoKh3VyUJ8k6QA";
+const DOMAIN: &str = "wire.example.com";
+const IDP_HOST: &str = "idp.example.com";
+const DISPLAY_NAME: &str = "Alice Smith";
+
+/// What the order names and the CSR and leaf must carry.
+#[derive(Clone)]
+struct Identities {
+    /// `dns` identifiers (2023-01) or the client id and handle URIs.
+    names: Vec<String>,
+    /// Whether `names` are DNS names.
+    dns: bool,
+    /// The handle as the order spells it (2026 names it beside the device).
+    handle: String,
+}
+
+impl Identities {
+    fn of(era: Era, flow: &Flow) -> Self {
+        match era {
+            Era::Y2023_01 => Identities {
+                names: vec![IDP_HOST.to_owned(), DOMAIN.to_owned()],
+                dns: true,
+                handle: String::new(),
+            },
+            Era::Y2023_11 => Identities {
+                names: vec![flow.client_id.clone(), flow.handle.clone()],
+                dns: false,
+                handle: flow.handle.clone(),
+            },
+            Era::Y2024_03 | Era::Y2026_01 => Identities {
+                names: vec![flow.client_id.replace('!', "%21"), flow.handle.clone()],
+                dns: false,
+                handle: flow.handle.clone(),
+            },
+        }
+    }
+
+    /// The same identities naming another device (or, for DNS names, another
+    /// host), as a CSR that asks for more than the order would.
+    fn other_device(&self) -> Self {
+        let mut other = self.clone();
+        other.names = self
+            .names
+            .iter()
+            .map(|n| {
+                if self.dns {
+                    n.replace(IDP_HOST, "mallory.example.com")
+                } else {
+                    n.replace(DEVICE, OTHER_DEVICE)
+                }
+            })
+            .collect();
+        other
+    }
+
+    fn sans(&self) -> Vec<SanType> {
+        self.names
+            .iter()
+            .filter_map(|n| {
+                let ia5 = n.as_str().try_into().ok()?;
+                Some(if self.dns {
+                    SanType::DnsName(ia5)
+                } else {
+                    SanType::URI(ia5)
+                })
+            })
+            .collect()
+    }
+}
+
+/// The era's client id and handle: `im:wireapp:` + base64 of the hex user id
+/// (2023-01), `im:wireapp=` + base64url (2023-11), `wireapp://` (2026).
+fn era_identity(era: Era) -> (String, String) {
+    let uuid = e2ei_verify::jose::b64_decode(USER_B64URL).unwrap_or_default();
+    let hex: String = uuid.iter().map(|b| format!("{b:02x}")).collect();
+    match era {
+        Era::Y2023_01 => (
+            format!(
+                "im:wireapp:{}/{DEVICE}@{DOMAIN}",
+                STANDARD_NO_PAD.encode(hex)
+            ),
+            String::new(),
+        ),
+        Era::Y2023_11 => (
+            format!("im:wireapp={USER_B64URL}/{DEVICE}@{DOMAIN}"),
+            format!("im:wireapp=%40alice_wire@{DOMAIN}"),
+        ),
+        Era::Y2024_03 | Era::Y2026_01 => (
+            format!("wireapp://{USER_B64URL}!{DEVICE}@{DOMAIN}"),
+            format!("wireapp://%40alice_wire@{DOMAIN}"),
+        ),
+    }
+}
+
+/// The authorization of the device (2023-01: of the first `dns` identifier)
+/// and the challenge the proof answers.
+const AUTHZ: &str = "oJt5oJAsPPlkT2Xi6S0TqQGnVXc0yNMI";
+const AUTHZ_2: &str = "ztLGNcicpX9vHKL5BpoWfFUCkVyhuhAN";
+const DPOP_CHALLENGE: &str = "RNPuq3ItJAva2y1ugBQ5YRUghLBsp7ex";
+const OIDC_CHALLENGE: &str = "SDJQ76rdWuofetahvzpgljsuhCZL2pzv";
+
+/// The valid wire-server exchange of `era`: the era's identities and URLs,
+/// the era's proof claims, the era's token claims, all signed.
+fn era_flow(era: Era, e: &Enrolment) -> Flow {
+    let mut f = Flow::new(
+        e.suite,
+        &format!("conformance/{}", e.suite.name()),
+        era.now(),
+    );
+    let (client_id, handle) = era_identity(era);
+    f.client_id = client_id;
+    f.handle = handle;
+    f.htu = format!(
+        "{}/clients/{}/access-token",
+        era.wire(),
+        DEVICE_URL[era_index(era)]
+    );
+    // 2023-01: the first authorization's http-01 challenge.
+    f.aud = format!("{}/challenge/{AUTHZ}/{DPOP_CHALLENGE}", era.acme());
+    let now = era.now();
+    f.proof_claims = match era {
+        Era::Y2024_03 | Era::Y2026_01 => {
+            let mut c = f.proof_claims.clone();
+            c["sub"] = json!(f.client_id);
+            c["aud"] = json!(f.aud);
+            c["handle"] = json!(f.handle);
+            c["htu"] = json!(f.htu);
+            c
+        }
+        _ => json!({
+            "iat": now, "exp": now + 7200, "nbf": now, "sub": f.client_id,
+            "jti": "2f96d296-37ec-4bca-8b86-65790a5e00b5", "nonce": f.nonce,
+            "htm": "POST", "htu": f.htu, "chal": f.chal,
+        }),
+    };
+    resign(era, &mut f);
+    f
+}
+
+/// Re-signs the proof, then rebuilds the token around it with the era's
+/// claims (before 2024 wire-server named itself as the token's audience, and
+/// 2023-01 tokens were API version 3).
+fn resign(era: Era, f: &mut Flow) {
+    f.resign();
+    if era.current_claims() {
+        return;
+    }
+    f.token_claims["aud"] = json!(f.htu);
+    if era == Era::Y2023_01 {
+        f.token_claims["api_version"] = json!(3);
+    }
+    f.resign_token();
+}
+
+/// Changes one proof claim and re-signs everything downstream, so that only
+/// that claim is wrong.
+fn set_proof_claim(era: Era, f: &mut Flow, claim: &str, value: Value) {
+    f.proof_claims[claim] = value;
+    resign(era, f);
+}
+
+/// The OAuth login and the id token (eras with OIDC).
+struct Oidc {
+    idp: String,
+    id_token: String,
+    /// The `keyauth` member posted beside the id token.
+    posted_keyauth: String,
+    nonce: String,
+    verifier: String,
+    /// The verifier sent to the token endpoint.
+    sent_verifier: String,
+    challenge: String,
+}
+
+impl Oidc {
+    fn new(
+        era: Era,
+        e: &Enrolment,
+        f: &Flow,
+        account: &SigningKey,
+        fault: Fault,
+        signatures: &Signatures,
+    ) -> Self {
+        let idp = match era {
+            Era::Y2023_11 => "http://dex:21491/dex".to_owned(),
+            Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
+            _ => e.idp_iss().to_owned(),
+        };
+        let token = oidc_token(era, f);
+        let bound = keyauth(token, account);
+        let signed_keyauth = if fault == Fault::IdTokenKeyauth {
+            keyauth(token, &e.rogue)
+        } else {
+            bound.clone()
+        };
+        let now = era.now();
+        let nonce = "zA7hXb3r9Qk".to_owned();
+        let mut claims = match era {
+            // dex in 2023: the handle in `name`, the display name in
+            // `preferred_username`, no binding to ACME yet.
+            Era::Y2023_11 => json!({
+                "aud": "wireapp", "exp": now + 3600, "iat": now, "iss": idp,
+                "name": f.handle, "nonce": nonce, "preferred_username": DISPLAY_NAME,
+                "sub": "CjtpbTp3aXJlYXBwPXlsLThBX3daU2ZhUzJ1VjhWdU1FQncvN2U3OTcyM2E4YmRjNjk0ZkB3aXJlLmNvbRIEbGRhcA",
+            }),
+            _ => {
+                let mut c = e.id_token_claims();
+                c["iat"] = json!(now);
+                c["exp"] = json!(now + 3600);
+                c["iss"] = json!(idp);
+                c["keyauth"] = json!(signed_keyauth);
+                c["acme_aud"] = json!(oidc_challenge_url(era));
+                c
+            }
+        };
+        claims["nonce"] = json!(nonce);
+        match fault {
+            Fault::IdTokenOtherUser if era == Era::Y2023_11 => {
+                claims["name"] = json!(f.handle.replace("alice_wire", "mallory"));
+            }
+            Fault::IdTokenOtherUser => {
+                claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
+            }
+            Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            Fault::IdTokenUnbound => {
+                if let Some(c) = claims.as_object_mut() {
+                    c.remove("keyauth");
+                    c.remove("acme_aud");
+                }
+            }
+            _ => {}
+        }
+        let idp_key = if fault == Fault::IdTokenSigner {
+            &e.rogue
+        } else {
+            &e.idp
+        };
+        let id_token = signatures.compact(idp_key, &e.id_token_header(), &claims);
+        let posted_keyauth = if fault == Fault::PostedKeyauth {
+            keyauth(token, &e.rogue)
+        } else {
+            bound
+        };
+        let digest = |s: &str| {
+            b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes()).as_ref())
+        };
+        let verifier = digest(&format!("eras/{}/pkce", era.name()));
+        let challenge = digest(&verifier);
+        let sent_verifier = if fault == Fault::PkceVerifier {
+            b64(b"another-code-verifier-of-43-characters-or-more")
+        } else {
+            verifier.clone()
+        };
+        Oidc {
+            idp,
+            id_token,
+            posted_keyauth,
+            nonce,
+            verifier,
+            sent_verifier,
+            challenge,
+        }
+    }
+}
+
+/// The `wire-oidc-01` challenge token: 2023-11 shares the authorization's
+/// one token between both challenges.
+fn oidc_token(era: Era, f: &Flow) -> &str {
+    match era {
+        Era::Y2023_11 => &f.chal,
+        _ => "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb",
+    }
+}
+
+/// The `wire-oidc-01` challenge URL: in the device's authorization until
+/// 2024, then in the user's.
+fn oidc_challenge_url(era: Era) -> String {
+    let authz = if era == Era::Y2024_03 { AUTHZ_2 } else { AUTHZ };
+    format!("{}/challenge/{authz}/{OIDC_CHALLENGE}", era.acme())
+}
+
+/// Everything one transcript shows.
+struct Parts {
+    /// The access-token URL of the order's device (the `wire-dpop-01`
+    /// challenge's `target`).
+    target: String,
+    fault: Fault,
+    suite: Suite,
+    ids: Identities,
+    flow: Flow,
+    account: SigningKey,
+    delivered: Option<String>,
+    csr: Vec<u8>,
+    chain: Vec<Vec<u8>>,
+    /// The root (DER), which 2024 captures print after the chain.
+    root: Vec<u8>,
+    oidc: Oidc,
+}
+
+/// Root → intermediate → leaf, without the URI name constraint of the
+/// generator's PKI: the 2023 intermediates carried none, and their leaves
+/// name `im:` URIs and DNS names the 2026 constraint would refuse.
+struct Ca {
+    root: Vec<u8>,
+    intermediate: Vec<u8>,
+    intermediate_params: CertificateParams,
+    intermediate_key: SigningKey,
+}
+
+impl Ca {
+    fn new(suite: Suite, seed: &str) -> Self {
+        let root_key = CertKey::new(&SigningKey::from_seed(suite, &format!("{seed}/root")));
+        let root_params = ca_params("wire Root CA", 1, 1);
+        let root = root_params
+            .self_signed(&root_key)
+            .expect("fixed root parameters");
+        let intermediate_key = SigningKey::from_seed(suite, &format!("{seed}/intermediate"));
+        let intermediate_params = ca_params("wire Intermediate CA", 2, 0);
+        let intermediate = intermediate_params
+            .signed_by(
+                &CertKey::new(&intermediate_key),
+                &Issuer::from_params(&root_params, &root_key),
+            )
+            .expect("fixed intermediate parameters");
+        Ca {
+            root: root.der().to_vec(),
+            intermediate: intermediate.der().to_vec(),
+            intermediate_params,
+            intermediate_key,
+        }
+    }
+
+    /// The leaf the CA issues for `ids` and `key`, as the era wrote it
+    /// (2023-01: empty subject, serverAuth too; later: `O` = domain, `CN` =
+    /// display name), with the provisioner extension.
+    fn leaf(&self, era: Era, key: &SigningKey, ids: &Identities) -> Vec<u8> {
+        let mut p = CertificateParams::default();
+        p.distinguished_name = DistinguishedName::new();
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        if era == Era::Y2023_01 {
+            p.extended_key_usages
+                .insert(0, ExtendedKeyUsagePurpose::ServerAuth);
+        } else {
+            p.distinguished_name.push(DnType::OrganizationName, DOMAIN);
+            p.distinguished_name.push(DnType::CommonName, DISPLAY_NAME);
+        }
+        p.serial_number = Some(SerialNumber::from(3));
+        p.subject_alt_names = ids.sans();
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        p.use_authority_key_identifier_extension = true;
+        let (y, m, d) = era.leaf_day();
+        p.not_before = date_time_ymd(y, m, d);
+        p.not_after = date_time_ymd(y + 10, m, d);
+        p.custom_extensions.push(provisioner());
+        let signer = CertKey::new(&self.intermediate_key);
+        let issuer = Issuer::from_params(&self.intermediate_params, &signer);
+        p.signed_by(&CertKey::new(key), &issuer)
+            .expect("fixed leaf parameters")
+            .der()
+            .to_vec()
+    }
+}
+
+fn ca_params(cn: &str, serial: u64, path_len: u8) -> CertificateParams {
+    let mut p = CertificateParams::default();
+    p.distinguished_name = DistinguishedName::new();
+    p.distinguished_name.push(DnType::OrganizationName, "wire");
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.serial_number = Some(SerialNumber::from(serial));
+    p.is_ca = IsCa::Ca(BasicConstraints::Constrained(path_len));
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.not_before = date_time_ymd(2022, 1, 1);
+    p.not_after = date_time_ymd(2040, 1, 1);
+    p
+}
+
+/// The step-ca provisioner extension naming `wire-acme` (type 6: ACME).
+fn provisioner() -> CustomExtension {
+    let name = crate::pki::PROVISIONER.as_bytes();
+    let mut value = vec![0x02, 0x01, 0x06, 0x04, name.len() as u8];
+    value.extend_from_slice(name);
+    value.extend_from_slice(&[0x04, 0x00]);
+    let mut der = vec![0x30, value.len() as u8];
+    der.extend(value);
+    CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 37476, 9000, 64, 1], der)
+}
+
+/// Signatures already made, by signer and message. Every signature is
+/// deterministic, so the faults of one enrolment share the ACME requests and
+/// id tokens they have in common instead of signing them again (P-384 and
+/// P-521 signing is slow in debug builds).
+#[derive(Default)]
+struct Signatures(Mutex<HashMap<Signed, Vec<u8>>>);
+
+/// A signer's public key and a message it signed.
+type Signed = (Vec<u8>, Vec<u8>);
+
+impl Signatures {
+    fn sign(&self, key: &SigningKey, message: &[u8]) -> Vec<u8> {
+        let id = (key.public_raw(), message.to_vec());
+        if let Some(known) = self.0.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return known;
+        }
+        let signature = key.sign(message);
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id, signature.clone());
+        }
+        signature
+    }
+
+    /// A compact JWS of `header` and `claims`, as [`SigningKey::compact`].
+    fn compact(&self, key: &SigningKey, header: &Value, claims: &Value) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        format!("{input}.{}", b64(&self.sign(key, input.as_bytes())))
+    }
+
+    /// A flattened JSON JWS, as [`crate::enrolment::flattened`].
+    fn flattened(&self, key: &SigningKey, header: &Value, payload: &[u8]) -> Value {
+        let protected = b64(header.to_string().as_bytes());
+        let payload = b64(payload);
+        let signature = self.sign(key, format!("{protected}.{payload}").as_bytes());
+        json!({"protected": protected, "payload": payload, "signature": b64(&signature)})
+    }
+}
+
+/// The Markdown writer: numbered steps, and the ACME nonce each response
+/// issues and the next request uses.
+struct Md<'p> {
+    era: Era,
+    p: &'p Parts,
+    signatures: &'p Signatures,
+    out: String,
+    step: u32,
+    issued: u32,
+    nonce: String,
+    /// The nonce the previous request used (for [`Fault::NonceReused`]).
+    last_used: String,
+    /// The URL of the previous request (for [`Fault::AuthzNonceReused`]).
+    last_url: String,
+    /// Whether [`Fault::AuthzNonceReused`] has been seeded.
+    reused: bool,
+}
+
+impl<'p> Md<'p> {
+    fn new(era: Era, p: &'p Parts, signatures: &'p Signatures) -> Self {
+        Md {
+            era,
+            p,
+            signatures,
+            out: String::new(),
+            step: 0,
+            issued: 0,
+            nonce: String::new(),
+            last_used: String::new(),
+            last_url: String::new(),
+            reused: false,
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.out.truncate(self.out.trim_end().len());
+        self.out.push('\n');
+        self.out
+    }
+
+    /// Blank lines between items: none in 2023 captures, one in the
+    /// generator's layout.
+    fn gap(&self) -> &'static str {
+        if self.era == Era::Y2026_01 {
+            "\n"
+        } else {
+            ""
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        let gap = self.gap();
+        let _ = write!(self.out, "{text}\n{gap}");
+    }
+
+    fn group(&mut self, title: &str) {
+        self.line(&format!("### {title}"));
+    }
+
+    fn step(&mut self, title: &str) {
+        self.step += 1;
+        let n = self.step;
+        self.line(&format!("#### {n}. {title}"));
+    }
+
+    fn block(&mut self, lang: &str, body: &str) {
+        let gap = self.gap();
+        let _ = write!(self.out, "```{lang}\n{body}\n```\n{gap}");
+    }
+
+    fn json(&mut self, value: &Value) {
+        self.block("json", &pretty(value));
+    }
+
+    /// A request line as the era printed it: 2023-01 adds an empty line,
+    /// later captures the URL template.
+    fn request(&mut self, method: &str, url: &str, template: Option<&str>, headers: &[&str]) {
+        let mut text = format!("{method} {url}");
+        match (self.era, template) {
+            (Era::Y2023_01, _) if headers.is_empty() => text.push('\n'),
+            (Era::Y2023_01, _) | (_, None) => {}
+            (_, Some(t)) => {
+                let indent = " ".repeat(method.len() + 1 + url.find("/acme").unwrap_or(0));
+                let _ = write!(text, "\n{indent}{t}");
+            }
+        }
+        for h in headers {
+            let _ = write!(text, "\n{h}");
+        }
+        self.block("http request", &text);
+    }
+
+    /// A response; ACME responses issue the next nonce.
+    fn response(&mut self, status: u16, headers: &[(&str, &str)], acme: bool) {
+        let mut text = status.to_string();
+        if acme {
+            let _ = write!(text, "\ncache-control: no-store");
+        }
+        for (name, value) in headers {
+            let _ = write!(text, "\n{name}: {value}");
+        }
+        if acme {
+            let _ = write!(
+                text,
+                "\nlink: <{}/directory>;rel=\"index\"",
+                self.era.acme()
+            );
+            self.issued += 1;
+            self.nonce = b64(format!(
+                "{}-{}-acme-nonce-{}",
+                self.era.name(),
+                self.p.suite.name(),
+                self.issued
+            )
+            .as_bytes());
+            let _ = write!(text, "\nreplay-nonce: {}", self.nonce);
+        }
+        if self.era == Era::Y2023_01 && !acme && headers.is_empty() {
+            text.push('\n');
+        }
+        self.block("http request", &text);
+    }
+
+    /// An ACME POST to `url` with the current nonce (or `nonce`), signed by
+    /// the account key (`jwk` on new-account, `kid` afterwards), and the
+    /// era's decoded view of it. `payload` `None`: POST-as-GET (2023-01: also
+    /// the empty challenge POST); `view`: the payload the view shows, when
+    /// it is not the signed one.
+    fn acme_post(
+        &mut self,
+        url: &str,
+        payload: Option<&Value>,
+        nonce: Option<&str>,
+        view: Option<&Value>,
+    ) {
+        let template = format!("/acme/{{acme-provisioner}}{}", template_path(url));
+        self.request(
+            "POST",
+            url,
+            Some(&template),
+            &["content-type: application/jose+json"],
+        );
+        let nonce = match nonce {
+            Some(n) => n.to_owned(),
+            None => self.next_nonce(url),
+        };
+        let mut header = json!({
+            "alg": self.p.suite.alg().name(),
+            "nonce": nonce,
+            "typ": "JWT",
+            "url": url,
+        });
+        if url.ends_with("/new-account") {
+            header["jwk"] = self.p.account.public_jwk_json();
+        } else {
+            header["kid"] = json!(account_url(self.era));
+        }
+        self.last_used = nonce;
+        let bytes = payload.map(Value::to_string).unwrap_or_default();
+        let body = self
+            .signatures
+            .flattened(&self.p.account, &header, bytes.as_bytes());
+        let shown = view.or(payload);
+        match (self.era, shown) {
+            (Era::Y2023_01, Some(shown)) => {
+                let decoded = json!({"protected": header, "payload": shown});
+                let text = format!("{}\n...decoded...\n{}", pretty(&body), pretty(&decoded));
+                self.block("json", &text);
+            }
+            (Era::Y2023_01, None) => self.json(&body),
+            _ => {
+                self.json(&body);
+                self.json(
+                    &json!({"payload": shown.cloned().unwrap_or(json!({})), "protected": header}),
+                );
+            }
+        }
+    }
+
+    /// A compact JWS as the era prints it, with `claims_view` instead of its
+    /// signed claims when given.
+    fn token(
+        &mut self,
+        summary: &str,
+        header: &Value,
+        claims: &Value,
+        jws: &str,
+        view: Option<&Value>,
+    ) {
+        match self.era {
+            Era::Y2023_01 => self.line(&format!("Token [here](https://jwt.io/#id_token={jws})")),
+            Era::Y2023_11 | Era::Y2024_03 => {
+                let _ = write!(
+                    self.out,
+                    "\n\n<details>\n<summary><b>{summary}</b></summary>\n\n\
+                     See it on [jwt.io](https://jwt.io/#id_token={jws})\n\nRaw:\n```text\n{}\n```\n\n\
+                     Decoded:\n\n```json\n{}\n```\n\n```json\n{}\n```\n\n",
+                    wrap64(jws),
+                    pretty(header),
+                    pretty(view.unwrap_or(claims)),
+                );
+                self.secret();
+                self.out.push_str("</details>\n\n\n");
+            }
+            Era::Y2026_01 => {
+                self.line("Raw:");
+                self.block("text", &wrap64(jws));
+                self.line("Decoded:");
+                self.json(header);
+                self.json(view.unwrap_or(claims));
+                self.secret();
+            }
+        }
+    }
+
+    /// The nonce the next ACME request uses: the one last used after the
+    /// first authorization request under [`Fault::AuthzNonceReused`], else
+    /// the one last issued.
+    fn next_nonce(&mut self, url: &str) -> String {
+        let reuse = self.p.fault == Fault::AuthzNonceReused && !self.reused;
+        if reuse && self.last_url.ends_with(&format!("/authz/{AUTHZ}")) {
+            self.reused = true;
+            return self.last_used.clone();
+        }
+        self.last_url = url.to_owned();
+        self.nonce.clone()
+    }
+
+    /// The private key a careless capture prints ([`Fault::PrintedKey`]),
+    /// beside the proof.
+    fn secret(&mut self) {
+        if self.p.fault == Fault::PrintedKey && !self.out.contains("PRIVATE KEY") {
+            self.line("Client private key:");
+            self.block("text", &printed_key(self.p.suite));
+        }
+    }
+
+    fn write_2023_01(&mut self) {
+        let acme = self.era.acme();
+        let p = self.p;
+        let f = &p.flow;
+        self.out.push_str("# Wire end to end identity example\n");
+        self.out.push_str(suite_line(p.suite));
+        self.out.push('\n');
+        self.group("Initial setup with ACME server");
+        self.step("fetch acme directory for hyperlinks");
+        self.request("GET", &format!("{acme}/directory"), None, &[]);
+        self.step("get the ACME directory with links for newNonce, newAccount & newOrder");
+        self.response(200, &[("content-type", "application/json")], false);
+        self.json(&json!({
+            "newNonce": format!("{acme}/new-nonce"),
+            "newAccount": format!("{acme}/new-account"),
+            "newOrder": format!("{acme}/new-order"),
+        }));
+        self.step("fetch a new nonce for the very first request");
+        self.request("HEAD", &format!("{acme}/new-nonce"), None, &[]);
+        self.step("get a nonce for creating an account");
+        self.response(200, &[], true);
+        let nonce = json!(self.nonce);
+        self.json(&nonce);
+        self.account_steps();
+        self.order_steps();
+        self.group("Display-name and handle already authorized");
+        self.step("fetch first challenge");
+        self.acme_post(&format!("{acme}/authz/{AUTHZ}"), None, None, None);
+        self.step("get back first challenge");
+        self.authz_2023_01(AUTHZ, &f.chal, IDP_HOST);
+        self.group("ACME provides a Wire client ID challenge");
+        self.step("fetch second challenge");
+        self.acme_post(&format!("{acme}/authz/{AUTHZ_2}"), None, None, None);
+        self.step("get back second challenge");
+        self.authz_2023_01(AUTHZ_2, "UWRaVu8KOQk576WzPmhDCnV83tKU8RVY", DOMAIN);
+        self.wire_server();
+        self.group("Client provides access token");
+        self.step("send DPoP access token to acme server to have it validated");
+        self.acme_post(&f.aud, None, None, None);
+        self.step("acme server verifies client-id with an http challenge");
+        let known = format!("http://wire.com/.well-known/acme-challenge/{}", f.chal);
+        self.request("GET", &known, None, &[]);
+        self.out.push('\n');
+        self.step("acme server verifies handle + display-name with an OIDC challenge");
+        let known = "http://wire.com/.well-known/acme-challenge/UWRaVu8KOQk576WzPmhDCnV83tKU8RVY";
+        self.request("GET", known, None, &[]);
+        self.out.push('\n');
+        self.step("both challenges are valid");
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &f.aud)],
+            true,
+        );
+        self.json(&json!({"type": "http-01", "url": f.aud, "status": "valid", "token": f.chal}));
+        self.certificate_steps();
+    }
+
+    /// An authorization of 2023-01: three challenges sharing one token.
+    fn authz_2023_01(&mut self, authz: &str, token: &str, host: &str) {
+        let acme = self.era.acme();
+        let location = format!("{acme}/authz/{authz}");
+        self.response(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("location", &location),
+            ],
+            true,
+        );
+        let challenge = |kind: &str, id: &str| json!({"type": kind, "url": format!("{acme}/challenge/{authz}/{id}"), "status": "pending", "token": token});
+        let http = if authz == AUTHZ {
+            DPOP_CHALLENGE
+        } else {
+            "NY9jkK7JLKrkoUk2AhNeYfsKjeTT579S"
+        };
+        self.json(&json!({
+            "status": "pending",
+            "challenges": [
+                challenge("dns-01", "sidG82hIE1C6UvwXFgE5twz8Z4hqnubL"),
+                challenge("http-01", http),
+                challenge("tls-alpn-01", "aN41wnVsobsB2fs9eQ77KJd7VRewpk0X"),
+            ],
+            "identifier": {"type": "dns", "value": host},
+        }));
+    }
+
+    fn account_steps(&mut self) {
+        let acme = self.era.acme();
+        self.step("create a new account");
+        let payload = json!({"termsOfServiceAgreed": true, "contact": ["anonymous@anonymous.invalid"], "onlyReturnExisting": false});
+        self.acme_post(&format!("{acme}/new-account"), Some(&payload), None, None);
+        self.step("account created");
+        let account = account_url(self.era);
+        self.response(
+            201,
+            &[("content-type", "application/json"), ("location", &account)],
+            true,
+        );
+        self.json(&json!({"status": "valid", "orders": format!("{account}/orders")}));
+    }
+
+    fn order_steps(&mut self) {
+        let acme = self.era.acme();
+        self.group("Request a certificate with relevant identifiers");
+        self.step("create a new order");
+        let order = new_order_payload(self.era, &self.p.ids);
+        let view = (self.p.fault == Fault::OrderView)
+            .then(|| new_order_payload(self.era, &self.p.ids.other_device()));
+        self.acme_post(
+            &format!("{acme}/new-order"),
+            Some(&order),
+            None,
+            view.as_ref(),
+        );
+        self.step("get new order with authorization URLS and finalize URL");
+        let order_url = order_url(self.era);
+        self.response(
+            201,
+            &[
+                ("content-type", "application/json"),
+                ("location", &order_url),
+            ],
+            true,
+        );
+        let authorizations = if matches!(self.era, Era::Y2023_01 | Era::Y2024_03) {
+            json!([
+                format!("{acme}/authz/{AUTHZ}"),
+                format!("{acme}/authz/{AUTHZ_2}")
+            ])
+        } else {
+            json!([format!("{acme}/authz/{AUTHZ}")])
+        };
+        self.json(&json!({
+            "status": "pending", "finalize": format!("{order_url}/finalize"),
+            "identifiers": order["identifiers"], "authorizations": authorizations,
+        }));
+    }
+
+    /// The wire-server nonce, the proof, the access token.
+    fn wire_server(&mut self) {
+        let p = self.p;
+        let f = &p.flow;
+        self.group("Client fetches JWT DPoP access token (with wire-server)");
+        self.step("fetch a nonce from wire-server");
+        let nonce_url = format!("{}/clients/token/nonce", self.era.wire());
+        self.request("GET", &nonce_url, None, &[]);
+        self.step("get wire-server nonce");
+        self.response(200, &[], false);
+        match self.era {
+            Era::Y2023_01 => self.json(&json!(f.nonce)),
+            _ => self.block("text", &f.nonce),
+        }
+        let view = (p.fault == Fault::ProofView).then(|| {
+            let mut shown = f.proof_claims.clone();
+            shown["htu"] = json!(f.htu.replace(DEVICE, OTHER_DEVICE));
+            shown
+        });
+        let header = f.proof_header();
+        let dpop_header = format!("dpop: {}", STANDARD.encode(&f.dpop));
+        match self.era {
+            Era::Y2023_01 => {
+                self.step("create the client Dpop token with both nonces");
+                self.token("Dpop token", &header, &f.proof_claims, &f.dpop, None);
+                self.secret();
+                self.request("POST", &f.htu, None, &[]);
+                self.step("get a Dpop access token from wire-server");
+                self.response(200, &[], false);
+            }
+            _ => {
+                self.step("create client DPoP token");
+                self.token(
+                    "Dpop token",
+                    &header,
+                    &f.proof_claims,
+                    &f.dpop,
+                    view.as_ref(),
+                );
+                self.step("trade client DPoP token for an access token");
+                let template = "/clients/{device-id}/access-token";
+                let indent = " ".repeat(5 + f.htu.find("/clients").unwrap_or(0));
+                let text = format!("POST {}\n{indent}{template}\n{dpop_header}", f.htu);
+                self.block("http request", &text);
+                self.step("get a Dpop access token from wire-server");
+                self.response(200, &[], false);
+                self.json(&json!({"expires_in": 3960, "token": f.access_token, "type": "DPoP"}));
+            }
+        }
+        let view = (p.fault == Fault::TokenView).then(|| {
+            let mut shown = f.token_claims.clone();
+            let hash = f.suite.alg().suite_hash();
+            shown["cnf"] = json!({"kid": f.issuer.jwk().thumbprint(hash)});
+            shown
+        });
+        let header = f.token_header();
+        self.token(
+            "Access token",
+            &header,
+            &f.token_claims,
+            &f.access_token,
+            view.as_ref(),
+        );
+    }
+
+    fn write_oidc_era(&mut self) {
+        let acme = self.era.acme();
+        let p = self.p;
+        let f = &p.flow;
+        self.out.push_str("# Wire end to end identity example\n");
+        self.out.push_str(self.gap());
+        self.line(suite_line(p.suite));
+        self.group("Initial setup with ACME server");
+        self.step("fetch acme directory for hyperlinks");
+        self.request(
+            "GET",
+            &format!("{acme}/directory"),
+            Some("/acme/{acme-provisioner}/directory"),
+            &[],
+        );
+        self.step("get the ACME directory with links for newNonce, newAccount & newOrder");
+        self.response(200, &[("content-type", "application/json")], false);
+        self.json(&json!({
+            "newNonce": format!("{acme}/new-nonce"),
+            "newAccount": format!("{acme}/new-account"),
+            "newOrder": format!("{acme}/new-order"),
+            "revokeCert": format!("{acme}/revoke-cert"),
+        }));
+        self.step("fetch a new nonce for the very first request");
+        self.request(
+            "HEAD",
+            &format!("{acme}/new-nonce"),
+            Some("/acme/{acme-provisioner}/new-nonce"),
+            &[],
+        );
+        self.step("get a nonce for creating an account");
+        self.response(200, &[], true);
+        let nonce = self.nonce.clone();
+        self.block("text", &nonce);
+        self.account_steps();
+        self.order_steps();
+        self.authorizations();
+        self.wire_server();
+        self.group("Client provides access token");
+        self.step("validate Dpop challenge (clientId)");
+        let token = p.delivered.as_deref().unwrap_or(&f.access_token);
+        self.acme_post(&f.aud, Some(&json!({ "access_token": token })), None, None);
+        self.step("DPoP challenge is valid");
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &f.aud)],
+            true,
+        );
+        self.json(&json!({
+            "type": "wire-dpop-01", "url": f.aud, "status": "valid",
+            "token": f.chal, "target": p.target,
+        }));
+        self.oauth();
+        self.oidc_challenge();
+        self.certificate_steps();
+    }
+
+    /// The authorizations and their challenges: one offering both until
+    /// 2024, then the device's (`wire-dpop-01`) and the user's
+    /// (`wire-oidc-01`), the second requested under the first's heading.
+    fn authorizations(&mut self) {
+        let acme = self.era.acme();
+        let p = self.p;
+        let f = &p.flow;
+        let oidc = json!({
+            "type": "wire-oidc-01", "url": oidc_challenge_url(self.era), "status": "pending",
+            "token": oidc_token(self.era, f), "target": p.oidc.idp,
+        });
+        let dpop = json!({
+            "type": "wire-dpop-01", "url": f.aud, "status": "pending",
+            "token": f.chal, "target": p.target,
+        });
+        let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
+        let of_kind = |kinds: &[&str]| {
+            identifiers
+                .as_array()
+                .and_then(|ids| {
+                    ids.iter()
+                        .find(|i| kinds.contains(&i["type"].as_str().unwrap_or_default()))
+                })
+                .cloned()
+                .unwrap_or_default()
+        };
+        let device = of_kind(&["wireapp-device", "wireapp-id"]);
+        self.group("Display-name and handle already authorized");
+        self.step("create authorization and fetch challenges");
+        self.acme_post(&format!("{acme}/authz/{AUTHZ}"), None, None, None);
+        self.step("get back challenges");
+        if self.era != Era::Y2024_03 {
+            self.challenges(AUTHZ, json!([oidc, dpop]), device);
+            return;
+        }
+        self.challenges(AUTHZ, json!([dpop]), device);
+        self.acme_post(&format!("{acme}/authz/{AUTHZ_2}"), None, None, None);
+        self.step("get back challenges");
+        self.challenges(AUTHZ_2, json!([oidc]), of_kind(&["wireapp-user"]));
+    }
+
+    /// An authorization's answer: its challenges for `identifier`.
+    fn challenges(&mut self, authz: &str, challenges: Value, identifier: Value) {
+        let location = format!("{}/authz/{authz}", self.era.acme());
+        self.response(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("location", &location),
+            ],
+            true,
+        );
+        self.json(
+            &json!({"status": "pending", "challenges": challenges, "identifier": identifier}),
+        );
+    }
+
+    /// The OAuth authorization-code exchange with PKCE.
+    fn oauth(&mut self) {
+        let o = &self.p.oidc;
+        let redirect = "http%3A%2F%2Fwire.com%3A19814%2Fcallback";
+        self.group("Authenticate end user using OIDC Authorization Code with PKCE flow");
+        self.step("OAUTH authorization request");
+        self.block(
+            "text",
+            &format!(
+                "code_verifier={}&code_challenge={}",
+                o.verifier, o.challenge
+            ),
+        );
+        self.step("OAUTH authorization request (auth code endpoint)");
+        let auth = format!(
+            "{}/auth?response_type=code&client_id=wireapp&state=j6NYppHtn7eBJd1JM7CIrA\
+             &code_challenge={}&code_challenge_method=S256&redirect_uri={redirect}\
+             &scope=openid+profile&nonce={}",
+            o.idp, o.challenge, o.nonce
+        );
+        self.request("GET", &auth, None, &[]);
+        self.step("OAUTH authorization code");
+        self.step("OAUTH authorization code + verifier (token endpoint)");
+        self.request(
+            "POST",
+            &format!("{}/token", o.idp),
+            None,
+            &[
+                "accept: application/json",
+                "content-type: application/x-www-form-urlencoded",
+            ],
+        );
+        self.block(
+            "text",
+            &format!(
+                "grant_type=authorization_code&code=s43qgxcl7jqkhwhhwdpm3smhl&code_verifier={}&redirect_uri={redirect}",
+                o.sent_verifier
+            ),
+        );
+        self.step("OAUTH access token");
+        let body = json!({"expires_in": 86399, "id_token": o.id_token, "token_type": "bearer"});
+        self.block("text", &pretty(&body));
+    }
+
+    /// The id token posted to `wire-oidc-01` with a `keyauth` member.
+    fn oidc_challenge(&mut self) {
+        let p = self.p;
+        let o = &p.oidc;
+        let url = oidc_challenge_url(self.era);
+        self.step("validate oidc challenge (userId + displayName)");
+        let mut parts = o.id_token.split('.').map(|s| {
+            e2ei_verify::jose::b64_decode(s)
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .unwrap_or_default()
+        });
+        let (header, claims) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        self.token("Id token", &header, &claims, &o.id_token, None);
+        let mut payload = json!({ "id_token": o.id_token });
+        if self.era.posts_keyauth() {
+            payload["keyauth"] = json!(o.posted_keyauth);
+        }
+        self.acme_post(&url, Some(&payload), None, None);
+        self.step("OIDC challenge is valid");
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &url)],
+            true,
+        );
+        self.json(&json!({
+            "type": "wire-oidc-01", "url": url, "status": "valid",
+            "token": oidc_token(self.era, &p.flow), "target": o.idp,
+        }));
+    }
+
+    /// Order status, finalize with the CSR, then the chain.
+    fn certificate_steps(&mut self) {
+        let acme = self.era.acme();
+        let p = self.p;
+        let order = order_url(self.era);
+        self.group("Client presents a CSR and gets its certificate");
+        self.step("verify the status of the order");
+        self.acme_post(&order, None, None, None);
+        self.step("loop (with exponential backoff) until order is ready");
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &order)],
+            true,
+        );
+        let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
+        self.json(&json!({"status": "ready", "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
+        self.step("create a CSR and call finalize url");
+        let nonce = match p.fault {
+            Fault::NonceUnissued => Some(b64(b"never-issued-by-acme")),
+            Fault::NonceReused => Some(self.last_used.clone()),
+            _ => None,
+        };
+        let payload = json!({ "csr": b64(&p.csr) });
+        self.acme_post(
+            &format!("{order}/finalize"),
+            Some(&payload),
+            nonce.as_deref(),
+            None,
+        );
+        if self.era.details() {
+            let _ = write!(
+                self.out,
+                "###### CSR: \nopenssl -verify ✅\n```\n{}\n\n```\n",
+                pem("CERTIFICATE REQUEST", &p.csr)
+            );
+        }
+        self.step("get back a url for fetching the certificate");
+        let certificate = format!("{acme}/certificate/SovyprYoMfROGmEbACsGVLwvn2A0h5j9");
+        self.response(
+            200,
+            &[("content-type", "application/json"), ("location", &order)],
+            true,
+        );
+        self.json(&json!({"certificate": certificate, "status": "valid"}));
+        self.step("fetch the certificate");
+        self.acme_post(&certificate, None, None, None);
+        self.step("get the certificate chain");
+        self.response(
+            200,
+            &[("content-type", "application/pem-certificate-chain")],
+            true,
+        );
+        let pems: Vec<String> = p.chain.iter().map(|c| pem("CERTIFICATE", c)).collect();
+        match self.era {
+            Era::Y2023_01 => {
+                let bodies: Vec<String> = p.chain.iter().map(|c| wrap64_std(c)).collect();
+                self.json(&json!(bodies));
+            }
+            _ => {
+                self.json(&json!(format!("{}\n", pems.join("\n"))));
+                let mut printed = pems;
+                // 2024 captures print the root beside the chain.
+                if self.era == Era::Y2024_03 {
+                    printed.push(pem("CERTIFICATE", &p.root));
+                }
+                for (i, pem) in printed.iter().enumerate() {
+                    let _ = writeln!(self.out, "###### Certificate #{}", i + 1);
+                    if self.era.details() {
+                        self.out.push_str("openssl -verify ✅\n");
+                    } else {
+                        self.out.push('\n');
+                    }
+                    self.block("", pem);
+                }
+            }
+        }
+    }
+}
+
+/// The new-order payload of the era.
+fn new_order_payload(era: Era, ids: &Identities) -> Value {
+    let identifiers: Vec<Value> = match era {
+        Era::Y2023_01 => ids
+            .names
+            .iter()
+            .map(|n| json!({"type": "dns", "value": n}))
+            .collect(),
+        Era::Y2023_11 => {
+            let value = json!({
+                "name": DISPLAY_NAME, "domain": DOMAIN,
+                "client-id": ids.names.first(), "handle": ids.names.get(1),
+            });
+            vec![json!({"type": "wireapp-id", "value": value.to_string()})]
+        }
+        Era::Y2024_03 | Era::Y2026_01 => {
+            let client_id = ids.names.first().map(|c| c.replace("%21", "!"));
+            let device = json!({
+                "client-id": client_id, "handle": ids.handle,
+                "name": DISPLAY_NAME, "domain": DOMAIN,
+            });
+            let user = json!({"handle": ids.handle, "name": DISPLAY_NAME, "domain": DOMAIN});
+            let user = json!({"type": "wireapp-user", "value": user.to_string()});
+            let device = json!({"type": "wireapp-device", "value": device.to_string()});
+            // 2024 lists the device first, the generator the user.
+            if era == Era::Y2024_03 {
+                vec![device, user]
+            } else {
+                vec![user, device]
+            }
+        }
+    };
+    json!({ "identifiers": identifiers })
+}
+
+/// The CSR of the era: 2023-01 asks for DNS names with an empty subject;
+/// later eras for URIs with `O` = domain and the display name.
+fn csr_of(era: Era, key: &SigningKey, ids: &Identities) -> Vec<u8> {
+    if era == Era::Y2023_01 {
+        let mut p = CertificateParams::default();
+        p.distinguished_name = DistinguishedName::new();
+        p.subject_alt_names = ids.sans();
+        return p
+            .serialize_request(&CertKey::new(key))
+            .map(|r| r.der().to_vec())
+            .unwrap_or_default();
+    }
+    crate::pki::csr(key, &ids.names, DOMAIN, DISPLAY_NAME)
+}
+
+fn account_url(era: Era) -> String {
+    format!("{}/account/b5PzmLZBD4EyIs0Gvz2taERCNbHGhYJp", era.acme())
+}
+
+fn order_url(era: Era) -> String {
+    format!("{}/order/91OKTwugsPFzkMTh8mauFNqRGmIXrG4N", era.acme())
+}
+
+/// The `{template}` path the 2023-11 and 2026 captures print under a URL.
+fn template_path(url: &str) -> String {
+    let path = url.split("/acme/").nth(1).unwrap_or_default();
+    let mut segments = path.split('/').skip(1);
+    match segments.next() {
+        Some("authz") => "/authz/{authz-id}".into(),
+        Some("challenge") => "/challenge/{authz-id}/{challenge-id}".into(),
+        Some("order") if url.ends_with("/finalize") => "/order/{order-id}/finalize".into(),
+        Some("order") => "/order/{order-id}".into(),
+        Some("certificate") => "/certificate/{certificate-id}".into(),
+        Some(other) => format!("/{other}"),
+        None => String::new(),
+    }
+}
+
+fn suite_line(suite: Suite) -> &'static str {
+    match suite {
+        Suite::Ed25519 => "Ed25519 - SHA256",
+        Suite::P256 => "P256 - SHA256",
+        Suite::P384 => "P384 - SHA384",
+        Suite::P521 => "P521 - SHA512",
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// A token wrapped at 64 columns, as `Raw:` blocks print it.
+fn wrap64(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(64)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    lines.join("\n")
+}
+
+/// Base64 DER wrapped at 64 columns: a PEM body without its armour, as the
+/// 2023-01 chain array holds each certificate.
+fn wrap64_std(der: &[u8]) -> String {
+    wrap64(&STANDARD.encode(der))
+}
+
+/// An Ed25519 PKCS#8 private key (RFC 8410) of nobody, printed as a careless
+/// capture tool would.
+fn printed_key(suite: Suite) -> String {
+    let seed = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("eras/{}/printed", suite.name()).as_bytes(),
+    );
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend_from_slice(seed.as_ref());
+    pem("PRIVATE KEY", &der)
+}
