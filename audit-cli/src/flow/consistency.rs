@@ -20,10 +20,18 @@ const ID: &str = "transcript.consistency";
 pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>) {
     let mut agreeing = 0usize;
     let mut path = String::new();
+    // A token shown twice (a jwt.io link and a `Raw:` block) shares the view
+    // printed after both: one view of one token is judged, and counted, once.
+    let mut judged: Vec<(usize, &str)> = Vec::new();
     for t in &flow.tokens {
         let Some(view) = &t.value.view else {
             continue;
         };
+        let key = (view.line, &*t.value.compact);
+        if judged.contains(&key) {
+            continue;
+        }
+        judged.push(key);
         let mut parts = t.value.compact.split('.');
         let (header, claims) = (parts.next(), parts.next());
         for segment in [header, claims].into_iter().flatten() {
