@@ -5,10 +5,10 @@
 //!
 //! Where an era legitimately differs, the difference is its baseline (what its
 //! valid flow already fails or warns, and why) or a per-fault exception with
-//! its reason. Where the auditor is wrong (a fault it does not catch, or
-//! catches under another id), the main test pins today's verdict with a
-//! `FIXME(finding)` comment, and an ignored test named
-//! `finding_…` asserts what the auditor should do.
+//! its reason. The five findings this test first made (a proof traded at
+//! another device's URL, a 2023-01 proof for another device, a current flow
+//! downgraded to pre-2024 claims, a 2023 id token for another user failing
+//! both name claims, a view reported twice) each keep a test of their own.
 
 use e2ei_audit::flow::{audit, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -81,9 +81,9 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofNonce => &["dpop.nonce", "access_token.proof"],
         Fault::ProofChal => &["dpop.chal", "access_token.proof"],
         Fault::ProofSub => &["dpop.sub", "access_token.proof", "access_token.sub"],
-        // FIXME(finding): the 2026 layout accepts it too; see
-        // `finding_a_proof_traded_at_another_devices_url_fails`.
-        Fault::RequestElsewhere => &[],
+        // Traded at another device's URL: `htu` and `iss` are held to the
+        // `wire-dpop-01` challenge's target, as the ACME server holds them.
+        Fault::RequestElsewhere => &["dpop.htu", "access_token.iss"],
         Fault::OtherAccount => &["dpop.key_binding"],
         Fault::CnfIssuer => &["access_token.cnf"],
         Fault::OtherDelivered => &["access_token.delivered"],
@@ -95,10 +95,12 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::IdTokenNonce => &["oidc.nonce"],
         Fault::IdTokenSigner => &["oidc.signature"],
         Fault::PkceVerifier => &["oidc.pkce"],
-        // FIXME(finding): a 2024+ flow downgraded to the pre-2024 claim shape
-        // passes (warned or skipped); see
-        // `finding_a_current_flow_downgraded_to_pre_2024_claims_fails`.
-        Fault::TokenAudIss | Fault::ProofUnbound | Fault::IdTokenUnbound => &[],
+        // A flow of the binding era (its order names `wireapp-device` /
+        // `wireapp-user`) downgraded to the pre-2024 claim shape: what older
+        // eras are excused for fails here.
+        Fault::TokenAudIss => &["access_token.aud"],
+        Fault::ProofUnbound => &["dpop.aud", "dpop.handle"],
+        Fault::IdTokenUnbound => &["oidc.keyauth", "oidc.acme_aud"],
     })
 }
 
@@ -107,9 +109,6 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
 fn warned(fault: Fault) -> BTreeSet<&'static str> {
     ids(match fault {
         Fault::PrintedKey => &["transcript.secrets"],
-        // FIXME(finding): warned, not failed (see `reference`).
-        Fault::TokenAudIss => &["access_token.aud"],
-        Fault::IdTokenUnbound => &["oidc.keyauth", "oidc.acme_aud"],
         _ => &[],
     })
 }
@@ -164,19 +163,18 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                 if (era, fault) == (Era::Y2023_01, Fault::OtherDelivered) {
                     fails = base_fails.clone();
                 }
-                // FIXME(finding): 2023-01 orders name no client, and nothing
-                // compares the proof's device with the access-token URL's; see
-                // `finding_a_2023_01_proof_for_another_device_fails`.
-                if (era, fault) == (Era::Y2023_01, Fault::ProofSub) {
-                    fails = base_fails.clone();
+                // 2023-01 shows no challenge target: the proof is held to the
+                // URL it was traded at, and its `sub` to that URL's device
+                // (the order names no client), which is another device's.
+                if (era, fault) == (Era::Y2023_01, Fault::RequestElsewhere) {
+                    let device = ["dpop.sub", "access_token.sub", "access_token.proof"];
+                    fails = ids(&device).union(&base_fails).copied().collect();
                 }
                 // dex in 2023 wrote the handle in `name` (and the display
                 // name in `preferred_username`), so the wrong handle is in
-                // `name`. FIXME(finding): `oidc.preferred_username` fails too,
-                // saying the correct display name should be the handle; see
-                // `finding_another_users_2023_id_token_fails_only_its_handle_claim`.
+                // `name`, and `oidc.name` alone fails.
                 if (era, fault) == (Era::Y2023_11, Fault::IdTokenOtherUser) {
-                    fails = ids(&["oidc.name", "oidc.preferred_username"]);
+                    fails = ids(&["oidc.name"]);
                 }
                 assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
                 let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
@@ -219,16 +217,11 @@ fn the_2026_reference_agrees_with_the_conformance_generator() {
 }
 
 /// 2023-01 orders name DNS identifiers only, so no order names the client:
-/// a proof and a token (re-signed by wire-server) for another device of the
-/// user pass every check, though the proof's `sub` names device
-/// `0123456789abcdef` and its `htu` (the access-token URL) device
-/// 11407327478470534585 = `0x9e4ef7e72ec9e5b9`. The 2023-11 and 2026 layouts
-/// fail `dpop.sub`. The auditor should compare the device of the proof's `sub`
-/// with the device the access-token URL names (decimal or hex) when the order
-/// names no client.
+/// the proof's `sub` is held to the device the access-token URL names
+/// (decimal in that era). A proof and a token (re-signed by wire-server) for
+/// another device of the user fail `dpop.sub`, as in later layouts.
 #[test]
-#[ignore = "finding: 2023-01 accepts a proof whose sub names another device than its htu"]
-fn finding_a_2023_01_proof_for_another_device_fails() {
+fn a_2023_01_proof_for_another_device_fails() {
     for suite in Suite::ALL {
         let e = EraEnrolment::new(Era::Y2023_01, suite);
         let v = verdict(&e, Fault::ProofSub);
@@ -239,15 +232,11 @@ fn finding_a_2023_01_proof_for_another_device_fails() {
 /// The client trades its proof at another device's access-token URL: the
 /// captured request, the proof's `htu` and the token's `iss` agree with each
 /// other, but not with the `wire-dpop-01` challenge's `target`, which is what
-/// the ACME server holds them to (`e2ei_verify::challenge` does). The auditor
-/// takes the expected `htu` and `iss` from the captured request first
-/// (`proof_expectations` and `access_token` in `audit-cli/src/flow/checks.rs`)
-/// and never compares them with the target: accepted in every era with a
-/// target (2023-01 has none, and its `sub` names the order's device, see the
-/// finding above).
+/// the ACME server holds them to (`e2ei_verify::challenge` does): both fail in
+/// every era that shows a target (2023-01 shows none; there the device check
+/// above catches it).
 #[test]
-#[ignore = "finding: htu/iss are compared with the captured request, never with the challenge target"]
-fn finding_a_proof_traded_at_another_devices_url_fails() {
+fn a_proof_traded_at_another_devices_url_fails() {
     for era in [Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
         for suite in Suite::ALL {
             let e = EraEnrolment::new(era, suite);
@@ -262,18 +251,11 @@ fn finding_a_proof_traded_at_another_devices_url_fails() {
 }
 
 /// A 2023 id token (dex: the handle in `name`, the display name in
-/// `preferred_username`) naming another user's handle: the auditor picks the
-/// claim mapping by whether `name` names the order's handle
-/// (`expect_user` in `audit-cli/src/flow/checks.rs`), so a wrong handle flips
-/// it to the current mapping and both claims fail: `oidc.name` ("expected
-/// Alice Smith", which is not what `name` holds in that era) and
-/// `oidc.preferred_username` (the correct display name "expected" to be the
-/// handle). It should pick the 2023 mapping from either claim (here
-/// `preferred_username` is the order's display name) and fail `oidc.name`
-/// alone, expecting the order's handle.
+/// `preferred_username`) naming another user's handle fails `oidc.name`
+/// alone: the 2023 mapping is recognised from `preferred_username` too, so the
+/// correct display name is not "expected" to be the handle.
 #[test]
-#[ignore = "finding: a wrong handle in a 2023 id token also fails its correct display name"]
-fn finding_another_users_2023_id_token_fails_only_its_handle_claim() {
+fn another_users_2023_id_token_fails_only_its_handle_claim() {
     for suite in Suite::ALL {
         let e = EraEnrolment::new(Era::Y2023_11, suite);
         let v = verdict(&e, Fault::IdTokenOtherUser);
@@ -281,20 +263,15 @@ fn finding_another_users_2023_id_token_fails_only_its_handle_claim() {
     }
 }
 
-/// The claims Wire's parties added in early 2024 (the proof's `aud`,
-/// `handle`, `name`, `team`; the token's challenge audience; the id token's
-/// `keyauth` and `acme_aud`) bind the exchange to the ACME challenge and
-/// account. The auditor excuses their absence (a skip for the proof's, a
-/// warning for the others: `expect_identity`, `audience` and
-/// `unbound_before_2024` in `audit-cli/src/flow/checks.rs`) in every flow,
-/// so a 2024 or 2026 flow whose tokens are minted in the pre-2024 shape
-/// exits 0, though the server (`e2ei_verify::challenge`) rejects it. The
-/// excuse should apply only to a flow of the old era (`dns` / `wireapp-id`
-/// identifiers, `im:wireapp` ids); a flow whose order is `wireapp-device` /
-/// `wireapp-user` should fail these checks.
+/// The claims Wire's parties added in early 2024 (the proof's `aud` and
+/// `handle`; the token's challenge audience; the id token's `keyauth` and
+/// `acme_aud`) bind the exchange to the ACME challenge and account. Their
+/// absence is excused (skip or warn) in a flow of an older era only; a flow
+/// whose order names `wireapp-device` / `wireapp-user` identifiers, minted in
+/// the pre-2024 shape, fails them, as the server (`e2ei_verify::challenge`)
+/// rejects it.
 #[test]
-#[ignore = "finding: pre-2024 leniency (skip/warn) applies to 2024+ flows too: a downgraded flow exits 0"]
-fn finding_a_current_flow_downgraded_to_pre_2024_claims_fails() {
+fn a_current_flow_downgraded_to_pre_2024_claims_fails() {
     for era in [Era::Y2024_03, Era::Y2026_01] {
         for suite in Suite::ALL {
             let e = EraEnrolment::new(era, suite);

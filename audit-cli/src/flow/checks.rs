@@ -76,10 +76,19 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut segments = Segments::default();
     let account_key = acme_requests(flow, &mut out);
     nonce_chain(flow, &mut out);
-    let client_id = client_id(flow);
+    let from_order = client_id(flow);
+    let from_url = match from_order {
+        Some(_) => None,
+        None => url_client_id(flow, &mut segments),
+    };
+    let client_id = from_order.or(from_url.clone());
+    let first = out.checks.len();
     let proof = dpop_proof(flow, at, client_id.as_ref(), &mut out);
     key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
     access_token(flow, at, trust, client_id, &mut segments, &mut out);
+    if let Some(expected) = &from_url {
+        device_only(expected, &mut out.checks[first..]);
+    }
     delivered(flow, &mut out);
     let account = account_key.as_ref();
     oidc(flow, trust, account, at, &mut segments, &mut out);
@@ -180,9 +189,74 @@ fn shown_step(step: Option<u32>) -> String {
 }
 
 /// The client id the order asked for (`wireapp-id` / `wireapp-device` value).
+/// The client the order names (2023-03 on).
 fn client_id(flow: &Flow<'_>) -> Option<ClientId> {
     let id = order_member(flow, &["wireapp-id", "wireapp-device"], "client-id")?;
     ClientId::parse(&id).ok()
+}
+
+/// When the order names no client (2023-01 orders name DNS identifiers only):
+/// the client the proof names, on the device the access-token URL names
+/// ([`url_device`]), where wire-server received the proof. The proof's `sub`
+/// must name that device; its user and domain, which nothing else in such a
+/// flow names, are taken as given (and the messages say so: [`device_only`]).
+fn url_client_id(flow: &Flow<'_>, segments: &mut Segments) -> Option<ClientId> {
+    let url = access_token_url(flow)?;
+    let proof = flow.proof.as_ref()?;
+    let sub = ClientId::parse(str_claim(segments.claims(proof.value), "sub")?).ok()?;
+    let device = url_device(url, sub.device)?;
+    Some(ClientId { device, ..sub })
+}
+
+/// The `sub` checks of a flow whose client came from the access-token URL:
+/// only the device was compared, which their messages must not hide.
+fn device_only(expected: &ClientId, checks: &mut [FlowCheck]) {
+    for c in checks
+        .iter_mut()
+        .filter(|c| matches!(c.id, "dpop.sub" | "access_token.sub"))
+    {
+        match c.status {
+            Status::Pass => {
+                c.message = format!(
+                    "sub names device {:x}, the device of the access-token URL; the order names no client, so its user is not compared",
+                    expected.device
+                );
+            }
+            Status::Fail => c.message.push_str(
+                " (expected: the proof's client on the access-token URL's device; the order names no client)",
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// The URL a proof of this flow is traded at and its token is issued by: the
+/// `wire-dpop-01` challenge's `target` when the capture shows one (the ACME
+/// server holds `htu` and `iss` to it), else the captured request's URL.
+fn access_token_url<'f>(flow: &'f Flow<'_>) -> Option<&'f str> {
+    flow.dpop_challenge()
+        .and_then(|c| c.target.as_deref())
+        .or_else(|| flow.access_token_request.as_ref().map(|r| r.value))
+}
+
+/// The device an access-token URL names (`…/clients/{device}/access-token`):
+/// decimal until 2023-03, hex after. Both readings are tried, `seen` (the
+/// device the proof names) first, so either era's spelling of the same device
+/// agrees; a device id is a random 64-bit number, so two readings naming two
+/// real devices do not happen.
+fn url_device(url: &str, seen: u64) -> Option<u64> {
+    let path = url.split(['?', '#']).next()?;
+    let (_, rest) = path.rsplit_once("/clients/")?;
+    let text = rest.strip_suffix("/access-token")?;
+    let hex = u64::from_str_radix(text, 16).ok();
+    let decimal = text.parse::<u64>().ok();
+    [hex, decimal]
+        .into_iter()
+        .flatten()
+        .find(|d| *d == seen)
+        .or(hex.filter(|_| text.len() == 16))
+        .or(decimal)
+        .or(hex)
 }
 
 /// A string member of the order's identifier values (JSON documents), from the
@@ -204,6 +278,47 @@ fn order_member(flow: &Flow<'_>, kinds: &[&str], member: &str) -> Option<String>
 /// The identifiers that name the user, the device's first (`wire-dpop-01`
 /// proves the device).
 const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
+
+/// Whether the order is of early 2024 on: it names `wireapp-device` /
+/// `wireapp-user` identifiers (earlier orders name `dns` or `wireapp-id`). From
+/// then on wire-server's tokens name the challenge as their audience, proofs
+/// name the challenge and the user's handle, and id tokens carry `keyauth` and
+/// `acme_aud`: their absence in such a flow is a downgrade, not an era's gap.
+fn binding_era(flow: &Flow<'_>) -> bool {
+    flow.identifiers.iter().any(|id| {
+        id.get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| matches!(t, "wireapp-device" | "wireapp-user"))
+    })
+}
+
+/// In a flow of the binding era ([`binding_era`]), a proof without `aud` or
+/// `handle` fails: the library skipped them as absent (an expectation was
+/// given, so absence is the only reason for a skip). `name` stays a skip:
+/// proofs of early 2024 (2024-01-30, 2024-02-14 captures) name the handle and
+/// the challenge but not yet the display name.
+fn absent_binding(flow: &Flow<'_>, expect: &dpop::Expectations, checks: &mut [FlowCheck]) {
+    if !binding_era(flow) {
+        return;
+    }
+    for c in checks.iter_mut().filter(|c| c.status == Status::Skip) {
+        let expected = match c.id {
+            "dpop.aud" => expect.aud.as_ref().map(ToString::to_string),
+            "dpop.handle" => expect.handle.as_ref().map(ToString::to_string),
+            _ => None,
+        };
+        if let Some(expected) = expected {
+            c.status = Status::Fail;
+            c.message = format!(
+                "{} is absent from the proof: the order names wireapp-device / wireapp-user \
+                 identifiers (early 2024 on), whose proofs name the challenge and the handle \
+                 (a server rejects this one)",
+                c.id.trim_start_matches("dpop.")
+            );
+            c.expected = Some(expected);
+        }
+    }
+}
 
 /// The identity a proof of this flow must name: `aud` the `wire-dpop-01`
 /// challenge URL, `handle`, `name` and `team` the order's (the device's
@@ -235,11 +350,7 @@ fn order_handle(flow: &Flow<'_>) -> Option<Handle> {
 fn proof_expectations(flow: &Flow<'_>, client_id: Option<&ClientId>) -> dpop::Expectations {
     let mut e = dpop::Expectations {
         htm: Some("POST".into()),
-        htu: flow
-            .access_token_request
-            .as_ref()
-            .map(|r| r.value.to_owned())
-            .or_else(|| flow.dpop_challenge().and_then(|c| c.target.clone())),
+        htu: access_token_url(flow).map(str::to_owned),
         nonce: flow.wire_nonce.as_ref().map(|n| n.value.clone()),
         chal: flow.dpop_challenge().map(|c| c.token.clone()),
         client_id: client_id.cloned(),
@@ -268,7 +379,9 @@ fn dpop_proof(
     out.first_time(proof.value);
     let expect = proof_expectations(flow, client_id);
     let (verified, report) = dpop::audit_memo(proof.value, &expect, at, &mut out.signatures);
+    let first = out.checks.len();
     out.report(report, proof.step);
+    absent_binding(flow, &expect, &mut out.checks[first..]);
     verified
 }
 
@@ -383,10 +496,7 @@ fn access_token(
     out.first_time(token.value);
     let (issuer, origin) = issuer_trust(flow, trust);
     let mut expect = access_token::Expectations::new(issuer);
-    expect.iss = flow
-        .access_token_request
-        .as_ref()
-        .map(|r| r.value.to_owned());
+    expect.iss = access_token_url(flow).map(str::to_owned);
     expect.chal = flow.dpop_challenge().map(|c| c.token.clone());
     expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
     expect.client_id = client_id.clone();
@@ -407,7 +517,7 @@ fn access_token(
             }
         }
         if c.id == "access_token.aud" && c.status == Status::Fail {
-            audience(&mut c, claims);
+            audience(&mut c, claims, binding_era(flow));
         }
         out.push(c, token.step);
     }
@@ -425,7 +535,7 @@ fn access_token(
 /// member is the token's own `iss`, since that is how wire-server wrote tokens
 /// until early 2024 (the 2023 captures, a 2024-01-15 one). Anything else stays
 /// a failure.
-fn audience(check: &mut Check, claims: Option<&Value>) {
+fn audience(check: &mut Check, claims: Option<&Value>, binding_era: bool) {
     let members: Vec<&str> = match claims.and_then(|c| c.get("aud")) {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(items)) => items
@@ -438,7 +548,15 @@ fn audience(check: &mut Check, claims: Option<&Value>) {
     let Some(iss) = str_claim(claims, "iss") else {
         return;
     };
-    if !members.is_empty() && members.iter().all(|a| *a == iss || url::same(a, iss)) {
+    if members.is_empty() || !members.iter().all(|a| *a == iss || url::same(a, iss)) {
+        return;
+    }
+    if binding_era {
+        check.message = "aud is the token's own iss: the token names wire-server itself as \
+             its audience, not this ACME challenge, though the order names wireapp-device / \
+             wireapp-user identifiers (early 2024 on), when tokens name the challenge"
+            .into();
+    } else {
         check.status = Status::Warn;
         check.message = "aud is the token's own iss: the token names wire-server itself as \
              its audience, so nothing restricts it to this ACME challenge \
@@ -549,8 +667,9 @@ fn oidc(
         .zip(account)
         .map(|(c, key)| key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash()));
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
+    let binding_era = binding_era(flow);
     for check in &mut report.checks {
-        unbound_before_2024(check);
+        unbound_before_2024(check, binding_era);
         nonce_unrequested(flow, str_claim(claims, "nonce"), check);
         renewal_source(flow, claims, check);
         if let Some(suite_hashed) = &suite_hashed {
@@ -686,8 +805,8 @@ fn idp_issuer(target: &str, claims: Option<&Value>) -> String {
 /// handle URI in `name` and the display name in `preferred_username` (2023-03,
 /// 2023-11); since, `name` is the display name and `preferred_username` the
 /// handle, as `handle@domain` (2026-01) or as the handle URI (2024-02,
-/// keycloak). A `name` that names the order's handle picks the 2023 mapping,
-/// and a handle compares in any spelling ([`Handle::names`]); either way both
+/// keycloak). [`dex_2023_mapping`] tells them apart, and a handle compares in
+/// any spelling ([`Handle::names`]); either way both
 /// claims must name the order's user.
 fn expect_user(flow: &Flow<'_>, claims: Option<&Value>, e: &mut oidc::Expectations) {
     let name = order_member(flow, &USER, "name");
@@ -705,13 +824,39 @@ fn expect_user(flow: &Flow<'_>, claims: Option<&Value>, e: &mut oidc::Expectatio
             .map(|h| format!("{}@{}", h.handle, h.domain))
             .or_else(|| raw.clone()),
     };
-    if str_claim(claims, "name").is_some_and(names) {
+    if dex_2023_mapping(
+        str_claim(claims, "name"),
+        str_claim(claims, "preferred_username"),
+        name.as_deref(),
+        names,
+    ) {
         e.name = handle_in("name");
         e.preferred_username = name;
         return;
     }
     e.name = name;
     e.preferred_username = handle_in("preferred_username");
+}
+
+/// Whether an id token carries the user as dex did in 2023: the handle in
+/// `name`, the display name in `preferred_username`. Either claim tells: a
+/// `name` naming the order's handle, or a `preferred_username` that is the
+/// order's display name (when `name` is not). So a token naming another user's
+/// handle fails `oidc.name` alone, for the claim that is wrong, rather than
+/// both claims under the other mapping.
+fn dex_2023_mapping(
+    name: Option<&str>,
+    preferred_username: Option<&str>,
+    display_name: Option<&str>,
+    names_handle: impl Fn(&str) -> bool,
+) -> bool {
+    let Some(name) = name else {
+        return false;
+    };
+    let display_in_preferred = preferred_username.is_some()
+        && preferred_username == display_name
+        && Some(name) != display_name;
+    names_handle(name) || display_in_preferred
 }
 
 /// The IdP keys: pinned (`--idp-key`), else with `--trust-transcript-keys`
@@ -808,7 +953,9 @@ fn nonce_unrequested(flow: &Flow<'_>, nonce: Option<&str>, check: &mut Check) {
 /// named only some of the user's names (no `preferred_username`). In a capture
 /// that is a weakness of its era, reported as a warning; a value that is
 /// present and wrong stays a failure, and a server (`challenge`) rejects both.
-fn unbound_before_2024(check: &mut Check) {
+/// A flow of the binding era ([`binding_era`]) lacking `keyauth` or
+/// `acme_aud` is no such capture: the failure stands, saying why.
+fn unbound_before_2024(check: &mut Check, binding_era: bool) {
     if matches!(check.id, "oidc.name" | "oidc.preferred_username")
         && check.status == Status::Fail
         && check.found.is_none()
@@ -823,6 +970,13 @@ fn unbound_before_2024(check: &mut Check) {
         return;
     }
     let binding = matches!(check.id, "oidc.keyauth" | "oidc.acme_aud");
+    if binding && binding_era && check.status == Status::Fail && check.found.is_none() {
+        check.message.push_str(
+            " (the order names wireapp-device / wireapp-user identifiers: early 2024 on, \
+             when id tokens carry it)",
+        );
+        return;
+    }
     if binding && check.status == Status::Fail && check.found.is_none() {
         check.status = Status::Warn;
         check.message = format!(
@@ -870,6 +1024,84 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 mod tests {
     use super::*;
 
+    /// The device of an access-token URL in either era's spelling, the
+    /// proof's device preferred when a URL reads as both; anything else none.
+    #[test]
+    fn the_access_token_urls_device_is_read_in_either_spelling() {
+        let url = |d: &str| format!("https://wire.example.com/clients/{d}/access-token");
+        let dev = 0x9e4e_f7e7_2ec9_e5b9_u64;
+        assert_eq!(url_device(&url("11407327478470534585"), dev), Some(dev));
+        assert_eq!(url_device(&url("9e4ef7e72ec9e5b9"), dev), Some(dev));
+        assert_eq!(url_device(&url("9E4EF7E72EC9E5B9"), dev), Some(dev));
+        // Another device: hex when 16 hex digits, else decimal.
+        assert_eq!(
+            url_device(&url("0123456789abcdef"), dev),
+            Some(0x0123_4567_89ab_cdef)
+        );
+        assert_eq!(url_device(&url("1234"), dev), Some(1234));
+        // All digits read as both: the proof's device wins only if it is one.
+        assert_eq!(url_device(&url("1234"), 0x1234), Some(0x1234));
+        assert_eq!(
+            url_device(&url("1234567890123456"), 7),
+            Some(0x1234_5678_9012_3456)
+        );
+        let elsewhere = "https://wire.example.com/clients/9e4ef7e72ec9e5b9/nonce";
+        for bad in [
+            elsewhere,
+            "https://wire.example.com/",
+            &url(""),
+            &url("x1"),
+            &url("1/2"),
+        ] {
+            assert_eq!(url_device(bad, dev), None, "{bad}");
+        }
+        assert_eq!(
+            url_device(&format!("{}?a=/access-token", url("12")), dev),
+            Some(12)
+        );
+    }
+
+    /// The 2023 dex mapping is recognised from either claim, so one wrong
+    /// claim fails alone.
+    #[test]
+    fn the_2023_claim_mapping_is_told_by_either_claim() {
+        let handle = |n: &str| n == "im:wireapp=%40alice@wire.com";
+        let map = |name, pref| dex_2023_mapping(name, pref, Some("Alice Smith"), handle);
+        assert!(map(
+            Some("im:wireapp=%40alice@wire.com"),
+            Some("Alice Smith")
+        ));
+        assert!(map(
+            Some("im:wireapp=%40mallory@wire.com"),
+            Some("Alice Smith")
+        ));
+        // Neither claim tells: the current mapping, where `name` fails alone
+        // if `preferred_username` names the order's handle.
+        assert!(!map(
+            Some("im:wireapp=%40mallory@wire.com"),
+            Some("alice@wire.com")
+        ));
+        assert!(map(Some("Mallory"), Some("Alice Smith")));
+        assert!(!map(Some("Alice Smith"), Some("alice@wire.com")));
+        assert!(!map(Some("Alice Smith"), Some("Alice Smith")));
+        assert!(!map(Some("Mallory"), Some("mallory@wire.com")));
+        assert!(!map(None, Some("Alice Smith")));
+    }
+
+    /// Before 2024 a token naming itself as audience is a warning; in a flow
+    /// of the binding era it stays a failure, saying why.
+    #[test]
+    fn the_tokens_own_iss_fails_in_the_binding_era() {
+        let mut c = Check::new("access_token.aud", Status::Fail, "aud differs");
+        audience(
+            &mut c,
+            Some(&serde_json::json!({"aud": ISS, "iss": ISS})),
+            true,
+        );
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.message.contains("wireapp-device"), "{}", c.message);
+    }
+
     const CHALLENGE: &str = "https://acme.example.com/acme/wire/challenge/a/b";
     const ISS: &str = "https://wire.example.com/clients/1/access-token";
 
@@ -878,7 +1110,11 @@ mod tests {
         let mut c = Check::new("access_token.aud", Status::Fail, "aud differs");
         c.expected = Some(CHALLENGE.into());
         c.found = Some(aud.to_string());
-        audience(&mut c, Some(&serde_json::json!({"aud": aud, "iss": ISS})));
+        audience(
+            &mut c,
+            Some(&serde_json::json!({"aud": aud, "iss": ISS})),
+            false,
+        );
         c
     }
 
