@@ -40,21 +40,23 @@ pub(crate) fn query_or_fragment(url: &str) -> Option<bool> {
 /// The URL as far as the comparison reads it (before any `?` or `#`) and
 /// whether a query or fragment follows, when `url` is already in normal form:
 /// a lower-case `http`/`https` scheme, a host of lower-case letters, digits,
-/// `.` and `-` (no port, no user info), and a path and rest of printable ASCII
-/// without escapes. Every URL a token carries in practice is; [`parts`] then
-/// agrees (a test checks it) and would only confirm it in several passes.
-/// `None` sends the URL to [`parts`], which decides.
+/// `.` and `-` (no user info) with at most a port that is not the scheme's
+/// default (the test captures' servers listen on such ports), and a path and
+/// rest of printable ASCII without escapes. Every URL a token carries in
+/// practice is; [`parts`] then agrees (a test checks it) and would only
+/// confirm it in several passes. `None` sends the URL to [`parts`], which
+/// decides.
 fn already_normal(url: &str) -> Option<(&str, bool)> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
+    let (rest, default_port) = match url.strip_prefix("https://") {
+        Some(rest) => (rest, "443"),
+        None => (url.strip_prefix("http://")?, "80"),
+    };
     let bytes = rest.as_bytes();
     let host = bytes
         .iter()
         .position(|&b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(bytes.len());
-    let host_ok = |b: &u8| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-');
-    if host == 0 || !bytes.get(..host)?.iter().all(host_ok) {
+    if !normal_authority(bytes.get(..host)?, default_port.as_bytes()) {
         return None;
     }
     let tail = bytes.get(host..)?;
@@ -68,6 +70,24 @@ fn already_normal(url: &str) -> Option<(&str, bool)> {
     }
     let kept = url.len() - rest.len() + host + cut;
     Some((url.get(..kept)?, cut < tail.len()))
+}
+
+/// Whether `authority` is kept as it is by [`parts`]: a non-empty host of
+/// lower-case letters, digits, `.` and `-`, and no port or a non-empty numeric
+/// port other than `default_port` (which [`parts`] would remove).
+fn normal_authority(authority: &[u8], default_port: &[u8]) -> bool {
+    let host_ok = |b: &u8| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-');
+    let (host, port) = match authority.iter().position(|&b| b == b':') {
+        Some(colon) => authority.split_at(colon),
+        None => (authority, &[][..]),
+    };
+    let port_ok = match port.split_first() {
+        None => true,
+        Some((_, digits)) => {
+            !digits.is_empty() && digits != default_port && digits.iter().all(u8::is_ascii_digit)
+        }
+    };
+    !host.is_empty() && host.iter().all(host_ok) && port_ok
 }
 
 /// [`NormalUrl`] borrowing from the input where it is already normal.
@@ -217,6 +237,14 @@ mod tests {
             "u@ex.com",
             "ex.com:443",
             "ex.com:80",
+            "ex.com:8443",
+            "ex.com:0443",
+            "ex.com:",
+            ":8443",
+            "ex.com:1:2",
+            "ex.com:x",
+            "ex.com:+1",
+            "localhost:55093",
             "[::1]",
             "ex_x.com",
             "é.com",

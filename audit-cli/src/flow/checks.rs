@@ -21,14 +21,16 @@ use e2ei_verify::time::UnixTime;
 use e2ei_verify::url;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Where checks of one flow go, each at its step.
 #[derive(Default)]
 pub struct Out {
     pub checks: Vec<FlowCheck>,
-    /// Tokens already verified: a token shown twice is judged once.
-    audited: HashSet<String>,
+    /// Tokens already verified: a token shown twice is judged once. A flow has
+    /// a handful, each a kilobyte or so: comparing lengths then bytes costs
+    /// less than hashing every byte of each token looked up.
+    audited: Vec<String>,
     /// Signatures already verified: the proof embedded in the access token is
     /// the standalone proof, and its signature is checked once.
     signatures: SignatureMemo,
@@ -66,7 +68,11 @@ impl Out {
 
     /// True the first time `token` is seen.
     fn first_time(&mut self, token: &str) -> bool {
-        self.audited.insert(token.to_owned())
+        let first = !self.audited.iter().any(|t| t == token);
+        if first {
+            self.audited.push(token.to_owned());
+        }
+        first
     }
 }
 
