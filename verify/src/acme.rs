@@ -351,6 +351,13 @@ impl NonceLedger {
         NonceLedger::default()
     }
 
+    /// An empty ledger with room for `n` nonces.
+    pub fn with_capacity(n: usize) -> Self {
+        NonceLedger {
+            entries: HashMap::with_capacity(n),
+        }
+    }
+
     /// Records a `replay-nonce` the server issued at `step`.
     pub fn issue(&mut self, nonce: &str, step: u32) {
         self.entries

@@ -133,8 +133,9 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured
 /// response and used once.
 fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
-    let mut ledger = NonceLedger::new();
-    let mut issued_at: HashMap<&str, Option<u32>> = HashMap::new();
+    // Sized once: growing rehashes every nonce already in.
+    let mut ledger = NonceLedger::with_capacity(flow.nonces.len());
+    let mut issued_at: HashMap<&str, Option<u32>> = HashMap::with_capacity(flow.nonces.len());
     for event in &flow.nonces {
         match event {
             NonceEvent::Issued { nonce, step } => {
@@ -301,7 +302,6 @@ fn key_binding(
         return;
     };
     let hash = proof.alg.suite_hash();
-    let expected = account.jwk().thumbprint(hash);
     let found = proof.key.jwk().thumbprint(hash);
     if *account == proof.key {
         out.record(
@@ -317,7 +317,7 @@ fn key_binding(
         out.mismatch(
             "dpop.key_binding",
             "the DPoP proof key is not the ACME account key: the access token vouches for a key that does not hold the ACME account",
-            expected,
+            account.jwk().thumbprint(hash),
             found,
             step,
         );
@@ -551,9 +551,14 @@ fn oidc(
     let (keys, printed_at) = idp_trust(flow, trust);
     let claims = segments.claims(id_token.value);
     let expect = id_token_expectations(flow, keys, challenge, account, claims);
-    let suite_hashed = challenge
-        .zip(account)
-        .map(|(c, key)| key_authorization(c, key, key.jwk().key_type().algorithm().suite_hash()));
+    let suite_hashed = challenge.zip(account).map(|(c, key)| {
+        let hash = key.jwk().key_type().algorithm().suite_hash();
+        match (&expect.keyauth, hash) {
+            // SHA-256 suites (Ed25519, P-256): the key authorization itself.
+            (Some(keyauth), HashAlg::Sha256) => keyauth.clone(),
+            _ => key_authorization(c, key, hash),
+        }
+    });
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
