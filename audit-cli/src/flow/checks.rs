@@ -20,7 +20,6 @@ use e2ei_verify::report::{Check, Report, Status};
 use e2ei_verify::time::UnixTime;
 use e2ei_verify::url;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Where checks of one flow go, each at its step.
@@ -82,13 +81,13 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut segments = Segments::default();
     let account_key = acme_requests(flow, &mut out);
     nonce_chain(flow, &mut out);
-    let client_id = client_id(flow);
-    let proof = dpop_proof(flow, at, client_id.as_ref(), &mut out);
+    let order = Order::read(flow);
+    let proof = dpop_proof(flow, at, &order, &mut out);
     key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
-    access_token(flow, at, trust, client_id, &mut segments, &mut out);
+    access_token(flow, at, trust, &order, &mut segments, &mut out);
     delivered(flow, &mut out);
     let account = account_key.as_ref();
-    oidc(flow, trust, account, at, &mut segments, &mut out);
+    oidc(flow, &order, trust, account, at, &mut segments, &mut out);
     super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
@@ -186,24 +185,67 @@ fn shown_step(step: Option<u32>) -> String {
     step.map_or_else(|| "?".into(), |s| s.to_string())
 }
 
-/// The client id the order asked for (`wireapp-id` / `wireapp-device` value).
-fn client_id(flow: &Flow<'_>) -> Option<ClientId> {
-    let id = order_member(flow, &["wireapp-id", "wireapp-device"], "client-id")?;
-    ClientId::parse(&id).ok()
+/// The members of the order's identifier values (JSON documents) that the
+/// checks compare, each identifier's value read once: every check that names
+/// the order's user reads them.
+#[derive(Default)]
+struct Order {
+    /// The client id the order asked for (`wireapp-id` / `wireapp-device`).
+    client_id: Option<ClientId>,
+    /// The user's display name.
+    name: Option<String>,
+    team: Option<String>,
+    /// The handle as the order spells it.
+    handle_raw: Option<String>,
+    /// The handle, on the order's domain when spelt without one.
+    handle: Option<Handle>,
 }
 
-/// A string member of the order's identifier values (JSON documents), from the
-/// first identifier of the first of `kinds` that has it: the kinds are given in
-/// order of preference.
-fn order_member(flow: &Flow<'_>, kinds: &[&str], member: &str) -> Option<String> {
+/// The identifier members [`Order`] reads, in this order.
+const ORDER_MEMBERS: [&str; 5] = ["client-id", "name", "team", "handle", "domain"];
+
+/// One identifier: its `type` and the [`ORDER_MEMBERS`] of its value.
+type Identifier<'f> = (&'f str, [Option<Str<'f>>; 5]);
+
+impl Order {
+    fn read(flow: &Flow<'_>) -> Self {
+        let ids: Vec<Identifier<'_>> = flow
+            .identifiers
+            .iter()
+            .filter_map(|id| {
+                let kind = id.get("type")?.as_str()?;
+                let value = id.get("value")?.as_str()?;
+                Some((kind, object_members_str(value, ORDER_MEMBERS)?))
+            })
+            .collect();
+        let member = |kinds: &[&str], name: &str| {
+            let i = ORDER_MEMBERS.iter().position(|m| *m == name)?;
+            order_member(&ids, kinds, i)
+        };
+        let handle_raw = member(&USER, "handle");
+        Order {
+            client_id: member(&["wireapp-id", "wireapp-device"], "client-id")
+                .and_then(|id| ClientId::parse(&id).ok()),
+            name: member(&USER, "name"),
+            team: member(&USER, "team"),
+            handle: handle_raw
+                .as_deref()
+                .and_then(|raw| order_handle(raw, || member(&USER, "domain"))),
+            handle_raw,
+        }
+    }
+}
+
+/// A string member (the `member`th of [`ORDER_MEMBERS`]) of the order's
+/// identifier values, from the first identifier of the first of `kinds` that
+/// has it: the kinds are given in order of preference.
+fn order_member(ids: &[Identifier<'_>], kinds: &[&str], member: usize) -> Option<String> {
     kinds.iter().find_map(|kind| {
-        flow.identifiers.iter().find_map(|id| {
-            if id.get("type")?.as_str()? != *kind {
+        ids.iter().find_map(|(k, found)| {
+            if k != kind {
                 return None;
             }
-            // Only the member is read out of the identifier's JSON value.
-            let [found] = object_members_str::<Str<'_>, 1>(id.get("value")?.as_str()?, [member])?;
-            found?.0.map(Cow::into_owned)
+            found.get(member)?.as_ref()?.0.as_deref().map(str::to_owned)
         })
     })
 }
@@ -217,21 +259,20 @@ const USER: [&str; 3] = ["wireapp-device", "wireapp-id", "wireapp-user"];
 /// identifier first: `wire-dpop-01` proves the device). Compared when the proof
 /// carries them; proofs until early 2024 carried none, so an absent one is skipped
 /// with that reason rather than failed.
-fn expect_identity(flow: &Flow<'_>, e: &mut dpop::Expectations) {
+fn expect_identity(flow: &Flow<'_>, order: &Order, e: &mut dpop::Expectations) {
     e.aud = flow.dpop_challenge().map(|c| c.url.clone());
-    e.handle = order_handle(flow);
-    e.name = order_member(flow, &USER, "name");
-    e.team = order_member(flow, &USER, "team");
+    e.handle = order.handle.clone();
+    e.name = order.name.clone();
+    e.team = order.team.clone();
     e.identity_absent = dpop::Absent::Skips;
 }
 
-/// The order's handle. A 2023 order may spell it without its domain
-/// (`"handle":"im:wireapp=alice_wire"`) beside the order's own `domain`
+/// The order's handle, spelt `raw`. A 2023 order may spell it without its
+/// domain (`"handle":"im:wireapp=alice_wire"`) beside the order's own `domain`
 /// member (2023-05): the handle is on that domain.
-fn order_handle(flow: &Flow<'_>) -> Option<Handle> {
-    let raw = order_member(flow, &USER, "handle")?;
-    Handle::parse(&raw).ok().or_else(|| {
-        let domain = order_member(flow, &USER, "domain").filter(|_| !raw.contains('@'))?;
+fn order_handle(raw: &str, domain: impl FnOnce() -> Option<String>) -> Option<Handle> {
+    Handle::parse(raw).ok().or_else(|| {
+        let domain = domain().filter(|_| !raw.contains('@'))?;
         Handle::parse(&format!("{raw}@{domain}")).ok()
     })
 }
@@ -239,7 +280,7 @@ fn order_handle(flow: &Flow<'_>) -> Option<Handle> {
 /// What a proof in this flow must say. The age limit is dropped: the capture
 /// time is the end of the flow, minutes after the proof was traded, and the
 /// access token's own `iat` already dates that exchange.
-fn proof_expectations(flow: &Flow<'_>, client_id: Option<&ClientId>) -> dpop::Expectations {
+fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
     let mut e = dpop::Expectations {
         htm: Some("POST".into()),
         htu: flow
@@ -249,10 +290,10 @@ fn proof_expectations(flow: &Flow<'_>, client_id: Option<&ClientId>) -> dpop::Ex
             .or_else(|| flow.dpop_challenge().and_then(|c| c.target.clone())),
         nonce: flow.wire_nonce.as_ref().map(|n| n.value.clone()),
         chal: flow.dpop_challenge().map(|c| c.token.clone()),
-        client_id: client_id.cloned(),
+        client_id: order.client_id.clone(),
         ..dpop::Expectations::default()
     };
-    expect_identity(flow, &mut e);
+    expect_identity(flow, order, &mut e);
     e.time.max_age = None;
     e
 }
@@ -260,7 +301,7 @@ fn proof_expectations(flow: &Flow<'_>, client_id: Option<&ClientId>) -> dpop::Ex
 fn dpop_proof(
     flow: &Flow<'_>,
     at: UnixTime,
-    client_id: Option<&ClientId>,
+    order: &Order,
     out: &mut Out,
 ) -> Option<VerifiedProof> {
     let Some(proof) = &flow.proof else {
@@ -273,7 +314,7 @@ fn dpop_proof(
         return None;
     };
     out.first_time(proof.value);
-    let expect = proof_expectations(flow, client_id);
+    let expect = proof_expectations(flow, order);
     let (verified, report) = dpop::audit_memo(proof.value, &expect, at, &mut out.signatures);
     out.report(report, proof.step);
     verified
@@ -359,7 +400,7 @@ fn access_token(
     flow: &Flow<'_>,
     at: UnixTime,
     trust: &Trust,
-    client_id: Option<ClientId>,
+    order: &Order,
     segments: &mut Segments,
     out: &mut Out,
 ) {
@@ -395,9 +436,9 @@ fn access_token(
         .map(|r| r.value.to_owned());
     expect.chal = flow.dpop_challenge().map(|c| c.token.clone());
     expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
-    expect.client_id = client_id.clone();
+    expect.client_id = order.client_id.clone();
     expect.aud = flow.dpop_challenge().map(|c| c.url.clone());
-    expect_identity(flow, &mut expect.proof);
+    expect_identity(flow, order, &mut expect.proof);
     expect.proof.time.max_age = None;
     let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
     let claims = segments.claims(token.value);
@@ -524,6 +565,7 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
 /// challenge URL. Without `--idp-key` the signature is a warning.
 fn oidc(
     flow: &Flow<'_>,
+    order: &Order,
     trust: &Trust,
     account: Option<&PublicKey>,
     at: UnixTime,
@@ -550,7 +592,7 @@ fn oidc(
     }
     let (keys, printed_at) = idp_trust(flow, trust);
     let claims = segments.claims(id_token.value);
-    let expect = id_token_expectations(flow, keys, challenge, account, claims);
+    let expect = id_token_expectations(flow, order, keys, challenge, account, claims);
     let suite_hashed = challenge.zip(account).map(|(c, key)| {
         let hash = key.jwk().key_type().algorithm().suite_hash();
         match (&expect.keyauth, hash) {
@@ -600,6 +642,7 @@ fn oidc(
 /// order's user.
 fn id_token_expectations(
     flow: &Flow<'_>,
+    order: &Order,
     keys: oidc::IdpTrust,
     challenge: Option<&Challenge>,
     account: Option<&PublicKey>,
@@ -619,7 +662,7 @@ fn id_token_expectations(
         expect.audience = Some(login.client_id.value.clone());
         expect.nonce = login.nonce.as_ref().map(|n| n.value.clone());
     }
-    expect_user(flow, claims, &mut expect);
+    expect_user(order, claims, &mut expect);
     expect
 }
 
@@ -700,21 +743,18 @@ fn idp_issuer(target: &str, claims: Option<&Value>) -> String {
 /// keycloak). A `name` that names the order's handle picks the 2023 mapping,
 /// and a handle compares in any spelling ([`Handle::names`]); either way both
 /// claims must name the order's user.
-fn expect_user(flow: &Flow<'_>, claims: Option<&Value>, e: &mut oidc::Expectations) {
-    let name = order_member(flow, &USER, "name");
-    let raw = order_member(flow, &USER, "handle");
+fn expect_user(order: &Order, claims: Option<&Value>, e: &mut oidc::Expectations) {
+    let name = order.name.clone();
+    let raw = order.handle_raw.as_deref();
     // 2023 orders may spell a handle without its domain (`im:wireapp=alice`).
-    let parsed = order_handle(flow);
-    let names = |found: &str| {
-        raw.as_deref() == Some(found) || parsed.as_ref().is_some_and(|h| h.names(found))
-    };
+    let parsed = order.handle.as_ref();
+    let names = |found: &str| raw == Some(found) || parsed.is_some_and(|h| h.names(found));
     // The token's own spelling when it names the handle, else the current form.
     let handle_in = |claim_name: &str| match str_claim(claims, claim_name) {
         Some(found) if names(found) => Some(found.to_owned()),
         _ => parsed
-            .as_ref()
             .map(|h| format!("{}@{}", h.handle, h.domain))
-            .or_else(|| raw.clone()),
+            .or_else(|| raw.map(str::to_owned)),
     };
     if str_claim(claims, "name").is_some_and(names) {
         e.name = handle_in("name");
@@ -957,7 +997,7 @@ mod tests {
         };
         let expected = |flow: &Flow<'_>, claims: Value| {
             let mut e = oidc::Expectations::new(oidc::IdpTrust::Unverified);
-            expect_user(flow, Some(&claims), &mut e);
+            expect_user(&Order::read(flow), Some(&claims), &mut e);
             (e.name, e.preferred_username)
         };
         let alice = |s: &str| Some(s.to_owned());
@@ -1006,17 +1046,17 @@ mod tests {
             "name": "Alice Smith", "domain": "wire.com", "handle": "im:wireapp=alice_wire"
         }));
         assert_eq!(
-            order_handle(&with_domain),
+            Order::read(&with_domain).handle,
             Some(Handle::parse("wireapp://%40alice_wire@wire.com").unwrap())
         );
         let without = order(serde_json::json!({"handle": "im:wireapp=alice_wire"}));
-        assert_eq!(order_handle(&without), None);
+        assert_eq!(Order::read(&without).handle, None);
         // A handle with its own domain keeps it.
         let own = order(serde_json::json!({
             "domain": "wire.com", "handle": "im:wireapp=alice@other.example"
         }));
         assert_eq!(
-            order_handle(&own),
+            Order::read(&own).handle,
             Some(Handle::parse("im:wireapp=alice@other.example").unwrap())
         );
     }
@@ -1029,6 +1069,7 @@ mod tests {
             let mut out = Out::default();
             oidc(
                 flow,
+                &Order::read(flow),
                 &Trust::default(),
                 None,
                 0,
