@@ -14,7 +14,7 @@ use crate::jose::{
     as_text, header_algorithm, json_text, parse_text, Algorithm, Claims, Compact, HashAlg,
     JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
 };
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{concat, quoted, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use thiserror::Error;
@@ -565,7 +565,7 @@ impl Run<'_> {
         sink.outcome(
             "access_token.signature",
             verified.map_err(Error::Signature),
-            || format!("{alg} signature verifies"),
+            || concat(&[alg.name(), " signature verifies"]),
         )?;
         Ok((alg, key))
     }
@@ -578,7 +578,7 @@ impl Run<'_> {
         let iss = as_text(claims.iss);
         match (self.req.iss, iss) {
             (Some(want), Some(iss)) if url::same(iss, want) => {
-                sink.pass("access_token.iss", || format!("iss is {want}"))
+                sink.pass("access_token.iss", || concat(&["iss is ", want]))
             }
             (Some(want), _) => sink.fail(Error::Iss {
                 expected: want.to_owned(),
@@ -596,7 +596,7 @@ impl Run<'_> {
         let found = || claims::json_text(claims.aud);
         match self.req.aud {
             Some(want) if claims::audience_is(claims.aud, want) => {
-                sink.pass("access_token.aud", || format!("aud is {want}"));
+                sink.pass("access_token.aud", || concat(&["aud is ", want]));
                 Ok(())
             }
             Some(want) => sink.fail(Error::Aud {
@@ -784,10 +784,12 @@ impl Run<'_> {
                     reason,
                 ))?,
                 None => sink.pass(id, || {
-                    let v = found.unwrap_or_default();
+                    let v = quoted(found.unwrap_or_default());
                     match expected {
-                        Some(_) => format!("{claim} {v:?} is the proof's and the expected one"),
-                        None => format!("{claim} {v:?} is the proof's"),
+                        Some(_) => {
+                            concat(&[claim, " ", &v, " is the proof's and the expected one"])
+                        }
+                        None => concat(&[claim, " ", &v, " is the proof's"]),
                     }
                 }),
             }
@@ -812,7 +814,7 @@ impl Run<'_> {
             })
         };
         sink.outcome("access_token.scope", result, || {
-            format!("scope grants {want}")
+            concat(&["scope grants ", want])
         })?;
         let version = claims.api_version.and_then(Json::as_u64);
         let min = self.expect.min_api_version;

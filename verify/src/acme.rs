@@ -10,7 +10,7 @@
 use crate::jose::{
     header_algorithm, Flattened, JoseError, Json, Jwk, Jws, Limits, Members, PublicKey,
 };
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{concat, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::url;
 use std::collections::HashMap;
 use thiserror::Error;
@@ -256,7 +256,7 @@ fn run_request<S: Sink<Error>>(
         })
     };
     sink.outcome("acme.jws.url", url_result, || {
-        format!("url header is {request_url}")
+        concat(&["url header is ", request_url])
     })?;
     Ok(VerifiedRequest {
         key,
@@ -308,7 +308,7 @@ fn signing_key<S: Sink<Error>>(
                 None => Err(Error::Kid("no kid header".into())),
             };
             sink.outcome("acme.jws.kid", result, || {
-                format!("kid is the account {account}")
+                concat(&["kid is the account ", account])
             })?;
             Ok(Some(key.clone()))
         }

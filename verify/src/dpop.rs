@@ -12,7 +12,7 @@ use crate::jose::{
     JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
 };
 use crate::replay::{ReplayStore, StoreError};
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{concat, quoted, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use std::fmt;
@@ -508,7 +508,11 @@ pub(crate) fn run<S: Sink<Error>>(
         } else {
             ""
         };
-        format!("{alg} signature verifies with the header jwk{earlier}")
+        concat(&[
+            alg.name(),
+            " signature verifies with the header jwk",
+            earlier,
+        ])
     })?;
     let times = check_claims(&claims, expect, now, sink)?;
     check_jti(&claims, &key, times, expect, now, replay, sink)?;
@@ -549,7 +553,9 @@ fn header_key<S: Sink<Error>>(
         }
     };
     alg.check_key(jwk.key_type()).map_err(Error::Alg)?;
-    sink.pass("dpop.alg", || format!("{alg} is accepted and fits the key"));
+    sink.pass("dpop.alg", || {
+        concat(&[alg.name(), " is accepted and fits the key"])
+    });
     let key = PublicKey::new(jwk).map_err(Error::Jwk)?;
     sink.pass("dpop.jwk", || {
         format!(
@@ -568,7 +574,7 @@ fn check_claims<S: Sink<Error>>(
 ) -> Result<Option<Times>, Error> {
     let htm = as_text(claims.htm);
     match expect.htm {
-        Some(m) if htm == Some(m) => sink.pass("dpop.htm", || format!("htm is {m}")),
+        Some(m) if htm == Some(m) => sink.pass("dpop.htm", || concat(&["htm is ", m])),
         Some(m) => sink.fail(Error::Htm {
             expected: m.to_owned(),
             found: htm.map(str::to_owned),
@@ -654,7 +660,7 @@ pub(crate) fn expected_eq<E, S: Sink<E>>(
 ) -> Result<(), E> {
     match expected {
         Some(e) if found == Some(e) => {
-            sink.pass(id, || format!("{claim} is {e:?}"));
+            sink.pass(id, || concat(&[claim, " is ", &quoted(e)]));
             Ok(())
         }
         Some(e) => sink.fail(error(e.to_owned(), found.map(str::to_owned))),
@@ -700,7 +706,7 @@ fn check_htu<S: Sink<Error>>(
         Some(Some(_)) if htu.is_some_and(|h| h == expected || url::same(h, expected)) => Ok(()),
         Some(Some(_)) => Err(fail("is not the request URL")),
     };
-    sink.outcome("dpop.htu", result, || format!("htu matches {expected}"))
+    sink.outcome("dpop.htu", result, || concat(&["htu matches ", expected]))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -719,7 +725,11 @@ fn check_jti<S: Sink<Error>>(
     };
     let Some(store) = replay else {
         sink.pass("dpop.jti", || {
-            format!("jti {jti:?} present (single use not checked: no replay store)")
+            concat(&[
+                "jti ",
+                &quoted(jti),
+                " present (single use not checked: no replay store)",
+            ])
         });
         return Ok(());
     };
@@ -874,7 +884,7 @@ fn check_aud<S: Sink<Error>>(
     let found = || claims::json_text(claims.aud);
     match expect.aud {
         Some(want) if claims::audience_is(claims.aud, want) => {
-            sink.pass("dpop.aud", || format!("aud is {want}"));
+            sink.pass("dpop.aud", || concat(&["aud is ", want]));
             Ok(())
         }
         Some(want) => sink.fail(Error::Aud {

@@ -16,7 +16,7 @@ use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
 use e2ei_verify::oidc;
-use e2ei_verify::report::{Check, Report, Status};
+use e2ei_verify::report::{concat, Check, Report, Status};
 use e2ei_verify::time::UnixTime;
 use e2ei_verify::url;
 use serde_json::Value;
@@ -155,16 +155,14 @@ fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
                 match ledger.consume(nonce, step.unwrap_or(0)) {
                     Ok(()) => {
                         let from = issued_at.get(nonce.unwrap_or_default()).copied().flatten();
-                        out.record(
-                            "acme.nonce.chain",
-                            Status::Pass,
-                            format!(
-                                "nonce {} was issued at step {} and used once",
-                                nonce.unwrap_or_default(),
-                                shown_step(from)
-                            ),
-                            step,
-                        );
+                        let message = concat(&[
+                            "nonce ",
+                            nonce.unwrap_or_default(),
+                            " was issued at step ",
+                            &shown_step(from),
+                            " and used once",
+                        ]);
+                        out.record("acme.nonce.chain", Status::Pass, message, step);
                     }
                     Err(e) => {
                         let mut c = Check::new(

@@ -310,16 +310,21 @@ impl<'a> Flattened<'a> {
         signature: &'a str,
         limits: &Limits,
     ) -> Result<Self, JoseError> {
-        let size = FLATTENED_FRAME.len()
-            + json_string_len(protected)
-            + json_string_len(payload)
-            + json_string_len(signature);
-        if size > limits.max_token {
-            return Err(JoseError::TooLarge {
-                what: "the JWS",
-                size,
-                limit: limits.max_token,
-            });
+        // A byte is written as at most six (`\u00XX`): a body that fits even
+        // so needs no exact size (members are kilobytes of base64url).
+        let members = [protected, payload, signature];
+        let longest = members.iter().fold(FLATTENED_FRAME.len(), |n, m| {
+            n.saturating_add(m.len().saturating_mul(6).saturating_add(2))
+        });
+        if longest > limits.max_token {
+            let size = FLATTENED_FRAME.len() + members.map(json_string_len).iter().sum::<usize>();
+            if size > limits.max_token {
+                return Err(JoseError::TooLarge {
+                    what: "the JWS",
+                    size,
+                    limit: limits.max_token,
+                });
+            }
         }
         check_segments(protected, signature, limits)?;
         Ok(Flattened {
