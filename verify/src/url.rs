@@ -59,15 +59,19 @@ fn already_normal(url: &str) -> Option<(&str, bool)> {
     if !normal_authority(bytes.get(..host)?, default_port.as_bytes()) {
         return None;
     }
+    // One pass over the path and what follows: printable ASCII throughout,
+    // and no `%` before the first `?` or `#`.
     let tail = bytes.get(host..)?;
-    let cut = tail
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(tail.len());
-    let path_ok = |b: &u8| b.is_ascii_graphic() && *b != b'%';
-    if !tail.get(..cut)?.iter().all(path_ok) || !tail.get(cut..)?.iter().all(u8::is_ascii_graphic) {
-        return None;
+    let mut cut = None;
+    for (i, &b) in tail.iter().enumerate() {
+        match b {
+            b'?' | b'#' if cut.is_none() => cut = Some(i),
+            b'%' if cut.is_none() => return None,
+            _ if !b.is_ascii_graphic() => return None,
+            _ => {}
+        }
     }
+    let cut = cut.unwrap_or(tail.len());
     let kept = url.len() - rest.len() + host + cut;
     Some((url.get(..kept)?, cut < tail.len()))
 }

@@ -23,7 +23,6 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Where checks of one flow go, each at its step.
-#[derive(Default)]
 pub struct Out {
     pub checks: Vec<FlowCheck>,
     /// Tokens already verified: a token shown twice is judged once. A flow has
@@ -33,6 +32,18 @@ pub struct Out {
     /// Signatures already verified: the proof embedded in the access token is
     /// the standalone proof, and its signature is checked once.
     signatures: SignatureMemo,
+}
+
+impl Default for Out {
+    /// Room for the checks of a whole flow (about a hundred), so that the
+    /// list is not moved as it grows.
+    fn default() -> Self {
+        Out {
+            checks: Vec::with_capacity(128),
+            audited: Vec::new(),
+            signatures: SignatureMemo::default(),
+        }
+    }
 }
 
 impl Out {
