@@ -14,7 +14,7 @@ use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::SignatureMemo;
-use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, PublicKey};
+use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, Jwk, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{concat, Check, Report, Status};
 use e2ei_verify::time::UnixTime;
@@ -32,6 +32,10 @@ pub struct Out {
     /// Signatures already verified: the proof embedded in the access token is
     /// the standalone proof, and its signature is checked once.
     signatures: SignatureMemo,
+    /// Thumbprints taken, by key and hash: the account key's is taken for
+    /// `dpop.key_binding` and again for the key authorization of `oidc.*`,
+    /// and hashing a key costs as much as a hundred lookups.
+    thumbprints: Vec<(Jwk, HashAlg, String)>,
 }
 
 impl Default for Out {
@@ -42,6 +46,7 @@ impl Default for Out {
             checks: Vec::with_capacity(128),
             audited: Vec::new(),
             signatures: SignatureMemo::default(),
+            thumbprints: Vec::new(),
         }
     }
 }
@@ -74,6 +79,21 @@ impl Out {
         c.expected = Some(expected);
         c.found = Some(found);
         self.push(c, step);
+    }
+
+    /// `key`'s RFC 7638 thumbprint with `hash`, taken once per flow.
+    fn thumbprint(&mut self, key: &Jwk, hash: HashAlg) -> String {
+        let known = self
+            .thumbprints
+            .iter()
+            .find(|(k, h, _)| *h == hash && k == key);
+        if let Some((_, _, thumbprint)) = known {
+            return thumbprint.clone();
+        }
+        let thumbprint = key.thumbprint(hash);
+        self.thumbprints
+            .push((key.clone(), hash, thumbprint.clone()));
+        thumbprint
     }
 
     /// True the first time `token` is seen.
@@ -352,7 +372,7 @@ fn key_binding(
         return;
     };
     let hash = proof.alg.suite_hash();
-    let found = proof.key.jwk().thumbprint(hash);
+    let found = out.thumbprint(proof.key.jwk(), hash);
     if *account == proof.key {
         out.record(
             "dpop.key_binding",
@@ -364,10 +384,11 @@ fn key_binding(
             step,
         );
     } else {
+        let expected = out.thumbprint(account.jwk(), hash);
         out.mismatch(
             "dpop.key_binding",
             "the DPoP proof key is not the ACME account key: the access token vouches for a key that does not hold the ACME account",
-            account.jwk().thumbprint(hash),
+            expected,
             found,
             step,
         );
@@ -601,15 +622,18 @@ fn oidc(
     }
     let (keys, printed_at) = idp_trust(flow, trust);
     let claims = segments.claims(id_token.value);
-    let expect = id_token_expectations(flow, order, keys, challenge, account, claims);
-    let suite_hashed = challenge.zip(account).map(|(c, key)| {
-        let hash = key.jwk().key_type().algorithm().suite_hash();
-        match (&expect.keyauth, hash) {
-            // SHA-256 suites (Ed25519, P-256): the key authorization itself.
-            (Some(keyauth), HashAlg::Sha256) => keyauth.clone(),
-            _ => key_authorization(c, key, hash),
-        }
-    });
+    let mut keyauth = |hash| {
+        let (c, key) = challenge.zip(account)?;
+        Some(key_authorization(c, &out.thumbprint(key.jwk(), hash)))
+    };
+    let expected_keyauth = keyauth(HashAlg::Sha256);
+    // SHA-256 suites (Ed25519, P-256): the key authorization itself.
+    let suite_hashed = match account.map(|k| k.jwk().key_type().algorithm().suite_hash()) {
+        Some(HashAlg::Sha256) => expected_keyauth.clone(),
+        Some(hash) => keyauth(hash),
+        None => None,
+    };
+    let expect = id_token_expectations(flow, order, keys, challenge, expected_keyauth, claims);
     let (_, mut report) = oidc::audit(id_token.value, &expect, at);
     for check in &mut report.checks {
         unbound_before_2024(check);
@@ -654,14 +678,12 @@ fn id_token_expectations(
     order: &Order,
     keys: oidc::IdpTrust,
     challenge: Option<&Challenge>,
-    account: Option<&PublicKey>,
+    keyauth: Option<String>,
     claims: Option<&Value>,
 ) -> oidc::Expectations {
     let mut expect = oidc::Expectations::new(keys);
     expect.acme_aud = challenge.map(|c| c.url.clone());
-    expect.keyauth = challenge
-        .zip(account)
-        .map(|(c, key)| key_authorization(c, key, HashAlg::Sha256));
+    expect.keyauth = keyauth;
     expect.iss = challenge
         .and_then(|c| c.target.as_deref())
         .map(|target| idp_issuer(target, claims));
@@ -808,10 +830,10 @@ fn spki_pem(der: &[u8]) -> String {
 }
 
 /// RFC 8555 §8.1's key authorization: the challenge token, a dot, and the
-/// account key's RFC 7638 thumbprint with `hash` (SHA-256 in ACME; step-ca's
+/// account key's RFC 7638 thumbprint (with SHA-256 in ACME; step-ca's
 /// `wire-oidc-01` compares the id token's `keyauth` with exactly that).
-fn key_authorization(challenge: &Challenge, account: &PublicKey, hash: HashAlg) -> String {
-    format!("{}.{}", challenge.token, account.jwk().thumbprint(hash))
+fn key_authorization(challenge: &Challenge, thumbprint: &str) -> String {
+    concat(&[&challenge.token, ".", thumbprint])
 }
 
 /// A `keyauth` that hashes the account key's thumbprint with its suite's hash
