@@ -492,15 +492,16 @@ pub(crate) fn run<S: Sink<Error>>(
         if typ_ok { Ok(()) } else { Err(typ_err()) },
         || "typ is dpop+jwt".into(),
     )?;
-    let (alg, key) = header_key(&header, expect, sink)?;
-    let known = memo.as_ref().is_some_and(|m| m.contains(token));
+    let known_key = memo.as_ref().and_then(|m| m.key(token));
+    let known = known_key.is_some();
+    let (alg, key) = header_key(&header, expect, known_key, sink)?;
     let verified = if known {
         Ok(())
     } else {
         key.verify(alg, parts.signing_input(), &signature)
     };
     if let (Some(memo), Ok(())) = (memo, &verified) {
-        memo.insert(token);
+        memo.insert(token, &key);
     }
     sink.outcome("dpop.signature", verified.map_err(Error::Signature), || {
         let earlier = if known {
@@ -531,6 +532,7 @@ pub(crate) fn run<S: Sink<Error>>(
 fn header_key<S: Sink<Error>>(
     header: &Header<'_, '_>,
     expect: &Expect<'_>,
+    known: Option<&PublicKey>,
     sink: &mut S,
 ) -> Result<(Algorithm, PublicKey), Error> {
     let alg = match header_algorithm(header.alg) {
@@ -556,12 +558,17 @@ fn header_key<S: Sink<Error>>(
     sink.pass("dpop.alg", || {
         concat(&[alg.name(), " is accepted and fits the key"])
     });
-    let key = PublicKey::new(jwk).map_err(Error::Jwk)?;
+    // The key these exact bytes verified with earlier is this jwk, validated.
+    let key = match known {
+        Some(key) if *key.jwk() == jwk => key.clone(),
+        _ => PublicKey::new(jwk).map_err(Error::Jwk)?,
+    };
     sink.pass("dpop.jwk", || {
-        format!(
-            "header jwk is a valid public {} key",
-            key.jwk().key_type().name()
-        )
+        concat(&[
+            "header jwk is a valid public ",
+            key.jwk().key_type().name(),
+            " key",
+        ])
     });
     Ok((alg, key))
 }
