@@ -484,9 +484,7 @@ impl Run<'_> {
             .check_json([claims.iat, claims.exp, claims.nbf], self.now)
         {
             Ok(t) => {
-                sink.pass("access_token.time", || {
-                    format!("iat {} / exp {} acceptable at {}", t.iat, t.exp, self.now)
-                });
+                sink.pass("access_token.time", || t.acceptable_at(self.now));
                 Some(t)
             }
             Err(why) => {

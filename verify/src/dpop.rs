@@ -599,9 +599,7 @@ fn check_claims<S: Sink<Error>>(
         .check_json([claims.iat, claims.exp, claims.nbf], now)
     {
         Ok(t) => {
-            sink.pass("dpop.time", || {
-                format!("iat {} / exp {} acceptable at {now}", t.iat, t.exp)
-            });
+            sink.pass("dpop.time", || t.acceptable_at(now));
             Some(t)
         }
         Err(why) => {
@@ -673,10 +671,12 @@ pub(crate) fn expected_eq<E, S: Sink<E>>(
         Some(e) => sink.fail(error(e.to_owned(), found.map(str::to_owned))),
         None => {
             sink.skip(id, || {
-                format!(
-                    "{claim} {} not compared: nothing expected given",
-                    claims::shown(&found)
-                )
+                concat(&[
+                    claim,
+                    " ",
+                    &claims::shown(&found),
+                    " not compared: nothing expected given",
+                ])
             });
             Ok(())
         }
@@ -819,11 +819,12 @@ fn absent_skipped<S: Sink<Error>, T: fmt::Display + ?Sized>(
         return false;
     };
     sink.skip(id, || {
-        format!(
-            "{} is absent from the proof, not compared with {want} \
-             (Wire DPoP proofs until early 2024 did not carry it)",
-            id.trim_start_matches("dpop.")
-        )
+        concat(&[
+            id.trim_start_matches("dpop."),
+            " is absent from the proof, not compared with ",
+            &want.to_string(),
+            " (Wire DPoP proofs until early 2024 did not carry it)",
+        ])
     });
     true
 }
@@ -845,10 +846,11 @@ fn check_handle<S: Sink<Error>>(
         }),
         None => {
             sink.skip("dpop.handle", || {
-                format!(
-                    "handle {} not compared: no handle given",
-                    claims::shown(&handle)
-                )
+                concat(&[
+                    "handle ",
+                    &claims::shown(&handle),
+                    " not compared: no handle given",
+                ])
             });
             Ok(())
         }
