@@ -176,14 +176,27 @@ pub fn same(a: &str, b: &str) -> bool {
         return already_normal(a).is_some() || parts(a).is_some();
     }
     if let (Some((a, _)), Some((b, _))) = (already_normal(a), already_normal(b)) {
-        if a == b {
-            return true; // same normal form up to the query or fragment
-        }
+        // Both in normal form up to the query or fragment: equal exactly when
+        // these are, once an empty path is read as `/` (as [`parts`] reads it).
+        return rooted(a).eq(rooted(b));
     }
     match (parts(a), parts(b)) {
         (Some(a), Some(b)) => (a.scheme, a.authority, a.path) == (b.scheme, b.authority, b.path),
         _ => false,
     }
+}
+
+/// The bytes of an already-normal URL prefix ([`already_normal`]) with `/`
+/// appended when its path is empty: its normal form, without a copy.
+fn rooted(prefix: &str) -> impl Iterator<Item = u8> + '_ {
+    let after_scheme = prefix.find("://").map_or(prefix.len(), |i| i + 3);
+    let empty_path = !prefix
+        .as_bytes()
+        .get(after_scheme..)
+        .unwrap_or_default()
+        .contains(&b'/');
+    let root: &[u8] = if empty_path { b"/" } else { b"" };
+    prefix.bytes().chain(root.iter().copied())
 }
 
 fn normalize_escapes(path: &str) -> Option<Cow<'_, str>> {
@@ -293,6 +306,33 @@ mod tests {
             }
         }
         assert!(seen > 50, "{seen}");
+        let urls = [
+            "https://ex.com",
+            "https://ex.com/",
+            "https://ex.com/?q",
+            "https://ex.com#f",
+            "https://ex.com/a",
+            "https://ex.com/a/",
+            "https://ex.com:8443",
+            "https://ex.com:8443/",
+            "https://EX.com/",
+            "https://ex.com:443/a",
+            "http://ex.com/a",
+            "https://ex.co/m",
+            "https://ex.com/%7Ea",
+            "https://ex.com/~a",
+        ];
+        for a in urls {
+            for b in urls {
+                let by_parts = match (parts(a), parts(b)) {
+                    (Some(a), Some(b)) => {
+                        (a.scheme, a.authority, a.path) == (b.scheme, b.authority, b.path)
+                    }
+                    _ => false,
+                };
+                assert_eq!(same(a, b), by_parts, "{a} {b}");
+            }
+        }
         assert!(same("https://ex.com/a?x", "https://ex.com/a#y"));
         assert!(same("https://ex.com", "https://ex.com/"));
         assert!(!same("https://ex.com/a", "https://ex.com/b"));
