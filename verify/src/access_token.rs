@@ -14,7 +14,7 @@ use crate::jose::{
     as_text, header_algorithm, json_text, parse_text, Algorithm, Claims, Compact, HashAlg,
     JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
 };
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{concat, quoted, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use thiserror::Error;
@@ -484,9 +484,7 @@ impl Run<'_> {
             .check_json([claims.iat, claims.exp, claims.nbf], self.now)
         {
             Ok(t) => {
-                sink.pass("access_token.time", || {
-                    format!("iat {} / exp {} acceptable at {}", t.iat, t.exp, self.now)
-                });
+                sink.pass("access_token.time", || t.acceptable_at(self.now));
                 Some(t)
             }
             Err(why) => {
@@ -565,7 +563,7 @@ impl Run<'_> {
         sink.outcome(
             "access_token.signature",
             verified.map_err(Error::Signature),
-            || format!("{alg} signature verifies"),
+            || concat(&[alg.name(), " signature verifies"]),
         )?;
         Ok((alg, key))
     }
@@ -578,7 +576,7 @@ impl Run<'_> {
         let iss = as_text(claims.iss);
         match (self.req.iss, iss) {
             (Some(want), Some(iss)) if url::same(iss, want) => {
-                sink.pass("access_token.iss", || format!("iss is {want}"))
+                sink.pass("access_token.iss", || concat(&["iss is ", want]))
             }
             (Some(want), _) => sink.fail(Error::Iss {
                 expected: want.to_owned(),
@@ -596,7 +594,7 @@ impl Run<'_> {
         let found = || claims::json_text(claims.aud);
         match self.req.aud {
             Some(want) if claims::audience_is(claims.aud, want) => {
-                sink.pass("access_token.aud", || format!("aud is {want}"));
+                sink.pass("access_token.aud", || concat(&["aud is ", want]));
                 Ok(())
             }
             Some(want) => sink.fail(Error::Aud {
@@ -729,7 +727,9 @@ impl Run<'_> {
             ));
         };
         let hash = proof.alg.suite_hash();
-        if proof.key.jwk().thumbprint_is(hash, value) {
+        // Taken once: it is also the expected value when the check fails.
+        let thumbprint = proof.key.jwk().thumbprint(hash);
+        if thumbprint == value {
             sink.pass("access_token.cnf", || {
                 format!(
                     "cnf.{name} is the {} thumbprint of the proof key",
@@ -739,7 +739,7 @@ impl Run<'_> {
             return Ok(());
         }
         let reason = explain_cnf(name, value, proof, self.issuer_jwks(signed));
-        sink.fail(fail(Some(proof.key.jwk().thumbprint(hash)), reason))
+        sink.fail(fail(Some(thumbprint), reason))
     }
 
     /// Issuer keys the token could have been bound to by mistake: the header
@@ -784,10 +784,12 @@ impl Run<'_> {
                     reason,
                 ))?,
                 None => sink.pass(id, || {
-                    let v = found.unwrap_or_default();
+                    let v = quoted(found.unwrap_or_default());
                     match expected {
-                        Some(_) => format!("{claim} {v:?} is the proof's and the expected one"),
-                        None => format!("{claim} {v:?} is the proof's"),
+                        Some(_) => {
+                            concat(&[claim, " ", &v, " is the proof's and the expected one"])
+                        }
+                        None => concat(&[claim, " ", &v, " is the proof's"]),
                     }
                 }),
             }
@@ -812,7 +814,7 @@ impl Run<'_> {
             })
         };
         sink.outcome("access_token.scope", result, || {
-            format!("scope grants {want}")
+            concat(&["scope grants ", want])
         })?;
         let version = claims.api_version.and_then(Json::as_u64);
         let min = self.expect.min_api_version;

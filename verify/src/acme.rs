@@ -7,8 +7,10 @@
 //! Nonces are single-use and must come from the server: [`NonceLedger`] checks
 //! that across a whole flow.
 
-use crate::jose::{JoseError, Jwk, Jws, Limits, PublicKey};
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::jose::{
+    header_algorithm, Flattened, JoseError, Json, Jwk, Jws, Limits, Members, PublicKey,
+};
+use crate::report::{concat, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::url;
 use std::collections::HashMap;
 use thiserror::Error;
@@ -163,14 +165,27 @@ fn run_members<S: Sink<Error>>(
     signer: Signer<'_>,
     sink: &mut S,
 ) -> Result<VerifiedRequest, Error> {
-    let jws = Jws::parse_flattened_members(
+    // The steps of `Jws::parse_flattened_members`, in its order and with its
+    // errors, reading the header as borrowed members (no owned map).
+    let parts = Flattened::new(
         members.protected,
         members.payload,
         members.signature,
         &Limits::default(),
     )
     .map_err(Error::Format)?;
-    run_jws(jws, request_url, signer, sink)
+    let header_text = parts.header().map_err(Error::Format)?;
+    let header = header_text.object().map_err(Error::Format)?;
+    let payload = parts.payload().map_err(Error::Format)?;
+    let signature = parts.signature().map_err(Error::Format)?;
+    let signing_input = parts.signing_input();
+    let request = Request {
+        header: &header,
+        signing_input: signing_input.as_bytes(),
+        signature: &signature,
+        payload,
+    };
+    run_request(request, request_url, signer, sink)
 }
 
 fn run<S: Sink<Error>>(
@@ -179,25 +194,47 @@ fn run<S: Sink<Error>>(
     signer: Signer<'_>,
     sink: &mut S,
 ) -> Result<VerifiedRequest, Error> {
-    let jws = Jws::parse_flattened(body, &Limits::default()).map_err(Error::Format)?;
-    run_jws(jws, request_url, signer, sink)
+    let mut jws = Jws::parse_flattened(body, &Limits::default()).map_err(Error::Format)?;
+    let payload = std::mem::take(&mut jws.payload);
+    let header = Members::from_object(&jws.header);
+    let request = Request {
+        header: &header,
+        signing_input: jws.signing_input(),
+        signature: &jws.signature,
+        payload,
+    };
+    run_request(request, request_url, signer, sink)
+}
+
+/// A request whose structure was checked: what its checks read.
+struct Request<'r, 'h> {
+    header: &'r Members<'h>,
+    signing_input: &'r [u8],
+    signature: &'r [u8],
+    payload: Vec<u8>,
+}
+
+impl Request<'_, '_> {
+    /// A string member of the header, if present and a string.
+    fn header_str(&self, name: &str) -> Option<&str> {
+        self.header.get(name).and_then(Json::as_str)
+    }
 }
 
 /// The checks of a request once its body is read.
-fn run_jws<S: Sink<Error>>(
-    jws: Jws<'_>,
+fn run_request<S: Sink<Error>>(
+    request: Request<'_, '_>,
     request_url: &str,
     signer: Signer<'_>,
     sink: &mut S,
 ) -> Result<VerifiedRequest, Error> {
-    let jwk = jws.header.get("jwk");
-    let kid = jws.header_str("kid").map(str::to_owned);
-    let key = signing_key(jwk.is_some(), kid.as_deref(), &jws, signer, sink)?;
+    let jwk = request.header.get("jwk");
+    let kid = request.header_str("kid").map(str::to_owned);
+    let key = signing_key(jwk, kid.as_deref(), signer, sink)?;
     match &key {
         Some(key) => {
-            let verified = jws
-                .algorithm()
-                .and_then(|alg| key.verify(alg, jws.signing_input(), &jws.signature));
+            let verified = header_algorithm(request.header.get("alg"))
+                .and_then(|alg| key.verify(alg, request.signing_input, request.signature));
             sink.outcome(
                 "acme.jws.signature",
                 verified.map_err(Error::Signature),
@@ -208,7 +245,7 @@ fn run_jws<S: Sink<Error>>(
             "account key unknown (no new-account request captured)".into()
         }),
     }
-    let url = jws.header_str("url").map(str::to_owned);
+    let url = request.header_str("url").map(str::to_owned);
     let url_ok = url.as_deref().is_some_and(|u| url::same(u, request_url));
     let url_result = if url_ok {
         Ok(())
@@ -219,25 +256,25 @@ fn run_jws<S: Sink<Error>>(
         })
     };
     sink.outcome("acme.jws.url", url_result, || {
-        format!("url header is {request_url}")
+        concat(&["url header is ", request_url])
     })?;
     Ok(VerifiedRequest {
         key,
-        nonce: jws.header_str("nonce").map(str::to_owned),
+        nonce: request.header_str("nonce").map(str::to_owned),
         url,
         kid,
-        payload: jws.payload,
+        payload: request.payload,
     })
 }
 
 /// `acme.jws.kid`, and the key the signature must verify with.
 fn signing_key<S: Sink<Error>>(
-    has_jwk: bool,
+    jwk: Option<&Json<'_>>,
     kid: Option<&str>,
-    jws: &Jws<'_>,
     signer: Signer<'_>,
     sink: &mut S,
 ) -> Result<Option<PublicKey>, Error> {
+    let has_jwk = jwk.is_some();
     if has_jwk && kid.is_some() {
         sink.fail(Error::Kid(
             "the header has both jwk and kid; exactly one is allowed".into(),
@@ -245,13 +282,13 @@ fn signing_key<S: Sink<Error>>(
     }
     match signer {
         Signer::NewAccount => {
-            let Some(value) = jws.header.get("jwk") else {
+            let Some(value) = jwk else {
                 sink.fail(Error::Kid(
                     "new-account must carry its key in jwk, not kid".into(),
                 ))?;
                 return Ok(None);
             };
-            let key = Jwk::from_value(value)
+            let key = Jwk::from_json(value)
                 .and_then(PublicKey::new)
                 .map_err(Error::Signature)?;
             sink.pass("acme.jws.kid", || {
@@ -271,7 +308,7 @@ fn signing_key<S: Sink<Error>>(
                 None => Err(Error::Kid("no kid header".into())),
             };
             sink.outcome("acme.jws.kid", result, || {
-                format!("kid is the account {account}")
+                concat(&["kid is the account ", account])
             })?;
             Ok(Some(key.clone()))
         }
@@ -312,6 +349,13 @@ impl NonceLedger {
     /// An empty ledger.
     pub fn new() -> Self {
         NonceLedger::default()
+    }
+
+    /// An empty ledger with room for `n` nonces.
+    pub fn with_capacity(n: usize) -> Self {
+        NonceLedger {
+            entries: HashMap::with_capacity(n),
+        }
     }
 
     /// Records a `replay-nonce` the server issued at `step`.

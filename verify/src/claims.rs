@@ -1,6 +1,7 @@
 //! Reading claims of a verified-structure token with precise errors.
 
 use crate::jose::{Json, Object};
+use crate::report::quoted;
 use crate::url;
 use serde_json::Value;
 
@@ -64,7 +65,7 @@ pub fn typ_is(typ: Option<&str>, media: &str) -> bool {
 /// An optional value for messages: quoted, or `(absent)`.
 pub fn shown<S: AsRef<str>>(value: &Option<S>) -> String {
     match value {
-        Some(v) => format!("{:?}", v.as_ref()),
+        Some(v) => quoted(v.as_ref()),
         None => "(absent)".into(),
     }
 }

@@ -12,7 +12,7 @@ use crate::jose::{
     JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
 };
 use crate::replay::{ReplayStore, StoreError};
-use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{concat, quoted, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use std::fmt;
@@ -492,15 +492,16 @@ pub(crate) fn run<S: Sink<Error>>(
         if typ_ok { Ok(()) } else { Err(typ_err()) },
         || "typ is dpop+jwt".into(),
     )?;
-    let (alg, key) = header_key(&header, expect, sink)?;
-    let known = memo.as_ref().is_some_and(|m| m.contains(token));
+    let known_key = memo.as_ref().and_then(|m| m.key(token));
+    let known = known_key.is_some();
+    let (alg, key) = header_key(&header, expect, known_key, sink)?;
     let verified = if known {
         Ok(())
     } else {
         key.verify(alg, parts.signing_input(), &signature)
     };
     if let (Some(memo), Ok(())) = (memo, &verified) {
-        memo.insert(token);
+        memo.insert(token, &key);
     }
     sink.outcome("dpop.signature", verified.map_err(Error::Signature), || {
         let earlier = if known {
@@ -508,7 +509,11 @@ pub(crate) fn run<S: Sink<Error>>(
         } else {
             ""
         };
-        format!("{alg} signature verifies with the header jwk{earlier}")
+        concat(&[
+            alg.name(),
+            " signature verifies with the header jwk",
+            earlier,
+        ])
     })?;
     let times = check_claims(&claims, expect, now, sink)?;
     check_jti(&claims, &key, times, expect, now, replay, sink)?;
@@ -527,6 +532,7 @@ pub(crate) fn run<S: Sink<Error>>(
 fn header_key<S: Sink<Error>>(
     header: &Header<'_, '_>,
     expect: &Expect<'_>,
+    known: Option<&PublicKey>,
     sink: &mut S,
 ) -> Result<(Algorithm, PublicKey), Error> {
     let alg = match header_algorithm(header.alg) {
@@ -549,13 +555,20 @@ fn header_key<S: Sink<Error>>(
         }
     };
     alg.check_key(jwk.key_type()).map_err(Error::Alg)?;
-    sink.pass("dpop.alg", || format!("{alg} is accepted and fits the key"));
-    let key = PublicKey::new(jwk).map_err(Error::Jwk)?;
+    sink.pass("dpop.alg", || {
+        concat(&[alg.name(), " is accepted and fits the key"])
+    });
+    // The key these exact bytes verified with earlier is this jwk, validated.
+    let key = match known {
+        Some(key) if *key.jwk() == jwk => key.clone(),
+        _ => PublicKey::new(jwk).map_err(Error::Jwk)?,
+    };
     sink.pass("dpop.jwk", || {
-        format!(
-            "header jwk is a valid public {} key",
-            key.jwk().key_type().name()
-        )
+        concat(&[
+            "header jwk is a valid public ",
+            key.jwk().key_type().name(),
+            " key",
+        ])
     });
     Ok((alg, key))
 }
@@ -568,7 +581,7 @@ fn check_claims<S: Sink<Error>>(
 ) -> Result<Option<Times>, Error> {
     let htm = as_text(claims.htm);
     match expect.htm {
-        Some(m) if htm == Some(m) => sink.pass("dpop.htm", || format!("htm is {m}")),
+        Some(m) if htm == Some(m) => sink.pass("dpop.htm", || concat(&["htm is ", m])),
         Some(m) => sink.fail(Error::Htm {
             expected: m.to_owned(),
             found: htm.map(str::to_owned),
@@ -586,9 +599,7 @@ fn check_claims<S: Sink<Error>>(
         .check_json([claims.iat, claims.exp, claims.nbf], now)
     {
         Ok(t) => {
-            sink.pass("dpop.time", || {
-                format!("iat {} / exp {} acceptable at {now}", t.iat, t.exp)
-            });
+            sink.pass("dpop.time", || t.acceptable_at(now));
             Some(t)
         }
         Err(why) => {
@@ -654,16 +665,18 @@ pub(crate) fn expected_eq<E, S: Sink<E>>(
 ) -> Result<(), E> {
     match expected {
         Some(e) if found == Some(e) => {
-            sink.pass(id, || format!("{claim} is {e:?}"));
+            sink.pass(id, || concat(&[claim, " is ", &quoted(e)]));
             Ok(())
         }
         Some(e) => sink.fail(error(e.to_owned(), found.map(str::to_owned))),
         None => {
             sink.skip(id, || {
-                format!(
-                    "{claim} {} not compared: nothing expected given",
-                    claims::shown(&found)
-                )
+                concat(&[
+                    claim,
+                    " ",
+                    &claims::shown(&found),
+                    " not compared: nothing expected given",
+                ])
             });
             Ok(())
         }
@@ -700,7 +713,7 @@ fn check_htu<S: Sink<Error>>(
         Some(Some(_)) if htu.is_some_and(|h| h == expected || url::same(h, expected)) => Ok(()),
         Some(Some(_)) => Err(fail("is not the request URL")),
     };
-    sink.outcome("dpop.htu", result, || format!("htu matches {expected}"))
+    sink.outcome("dpop.htu", result, || concat(&["htu matches ", expected]))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -719,7 +732,11 @@ fn check_jti<S: Sink<Error>>(
     };
     let Some(store) = replay else {
         sink.pass("dpop.jti", || {
-            format!("jti {jti:?} present (single use not checked: no replay store)")
+            concat(&[
+                "jti ",
+                &quoted(jti),
+                " present (single use not checked: no replay store)",
+            ])
         });
         return Ok(());
     };
@@ -802,11 +819,12 @@ fn absent_skipped<S: Sink<Error>, T: fmt::Display + ?Sized>(
         return false;
     };
     sink.skip(id, || {
-        format!(
-            "{} is absent from the proof, not compared with {want} \
-             (Wire DPoP proofs until early 2024 did not carry it)",
-            id.trim_start_matches("dpop.")
-        )
+        concat(&[
+            id.trim_start_matches("dpop."),
+            " is absent from the proof, not compared with ",
+            &want.to_string(),
+            " (Wire DPoP proofs until early 2024 did not carry it)",
+        ])
     });
     true
 }
@@ -828,10 +846,11 @@ fn check_handle<S: Sink<Error>>(
         }),
         None => {
             sink.skip("dpop.handle", || {
-                format!(
-                    "handle {} not compared: no handle given",
-                    claims::shown(&handle)
-                )
+                concat(&[
+                    "handle ",
+                    &claims::shown(&handle),
+                    " not compared: no handle given",
+                ])
             });
             Ok(())
         }
@@ -874,7 +893,7 @@ fn check_aud<S: Sink<Error>>(
     let found = || claims::json_text(claims.aud);
     match expect.aud {
         Some(want) if claims::audience_is(claims.aud, want) => {
-            sink.pass("dpop.aud", || format!("aud is {want}"));
+            sink.pass("dpop.aud", || concat(&["aud is ", want]));
             Ok(())
         }
         Some(want) => sink.fail(Error::Aud {

@@ -281,9 +281,7 @@ fn run<S: Sink<Error>>(
     let claims = jws.claims().map_err(Error::Format)?;
     check_signature(&jws, expect, sink)?;
     match expect.time.check(&claims, now) {
-        Ok(t) => sink.pass("oidc.time", || {
-            format!("iat {} / exp {} acceptable at {now}", t.iat, t.exp)
-        }),
+        Ok(t) => sink.pass("oidc.time", || t.acceptable_at(now)),
         Err(why) => sink.fail(Error::Time(why))?,
     }
     let aud_matches = |want: &str| match claims.get("aud") {

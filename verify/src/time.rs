@@ -97,6 +97,21 @@ pub struct Times {
     pub nbf: Option<UnixTime>,
 }
 
+impl Times {
+    /// The message of a token whose times are acceptable at `now`:
+    /// `iat I / exp E acceptable at N`.
+    pub(crate) fn acceptable_at(&self, now: UnixTime) -> String {
+        crate::report::concat(&[
+            "iat ",
+            &self.iat.to_string(),
+            " / exp ",
+            &self.exp.to_string(),
+            " acceptable at ",
+            &now.to_string(),
+        ])
+    }
+}
+
 /// Reads an RFC 7519 NumericDate: a non-negative number of seconds (a fraction
 /// is truncated). Absent is `None`; any other type is an error.
 pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<UnixTime>, String> {

@@ -113,17 +113,7 @@ impl<'a> Jws<'a> {
         signature: &str,
         limits: &Limits,
     ) -> Result<Jws<'static>, JoseError> {
-        let size = FLATTENED_FRAME.len()
-            + json_string_len(protected)
-            + json_string_len(payload)
-            + json_string_len(signature);
-        if size > limits.max_token {
-            return Err(JoseError::TooLarge {
-                what: "the JWS",
-                size,
-                limit: limits.max_token,
-            });
-        }
+        Flattened::new(protected, payload, signature, limits)?;
         Self::from_flattened_parts(protected, payload, signature, limits)
     }
 
@@ -285,6 +275,77 @@ impl<'a> Compact<'a> {
     /// The decoded header text; [`HeaderText::object`] parses and checks it.
     pub fn header(&self) -> Result<HeaderText, JoseError> {
         let bytes = b64_decode(self.header).ok_or(JoseError::Base64("header"))?;
+        Ok(HeaderText(json::text(bytes, "header")?))
+    }
+
+    /// The decoded payload bytes.
+    pub fn payload(&self) -> Result<Vec<u8>, JoseError> {
+        b64_decode(self.payload).ok_or(JoseError::Base64("payload"))
+    }
+
+    /// The decoded signature bytes.
+    pub fn signature(&self) -> Result<Vec<u8>, JoseError> {
+        b64_decode(self.signature).ok_or(JoseError::Base64("signature"))
+    }
+}
+
+/// The three members of a flattened JWS (RFC 7515 §7.2.2) as printed, sizes
+/// checked, nothing decoded yet: [`Jws::parse_flattened_members`] without the
+/// owned `serde_json` header, for callers that read a few header members once
+/// (each part is decoded in the order, and with the errors, of that function).
+#[derive(Clone, Copy, Debug)]
+pub struct Flattened<'a> {
+    protected: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+}
+
+impl<'a> Flattened<'a> {
+    /// The members of the body `{"payload":…,"protected":…,"signature":…}`:
+    /// that body's size within `max_token`, then the header and signature
+    /// sizes, as [`Jws::parse_flattened_members`] checks them.
+    pub fn new(
+        protected: &'a str,
+        payload: &'a str,
+        signature: &'a str,
+        limits: &Limits,
+    ) -> Result<Self, JoseError> {
+        // A byte is written as at most six (`\u00XX`): a body that fits even
+        // so needs no exact size (members are kilobytes of base64url).
+        let members = [protected, payload, signature];
+        let longest = members.iter().fold(FLATTENED_FRAME.len(), |n, m| {
+            n.saturating_add(m.len().saturating_mul(6).saturating_add(2))
+        });
+        if longest > limits.max_token {
+            let size = FLATTENED_FRAME.len() + members.map(json_string_len).iter().sum::<usize>();
+            if size > limits.max_token {
+                return Err(JoseError::TooLarge {
+                    what: "the JWS",
+                    size,
+                    limit: limits.max_token,
+                });
+            }
+        }
+        check_segments(protected, signature, limits)?;
+        Ok(Flattened {
+            protected,
+            payload,
+            signature,
+        })
+    }
+
+    /// The bytes the signature covers, `protected.payload`, in one buffer.
+    pub fn signing_input(&self) -> String {
+        let mut input = String::with_capacity(self.protected.len() + 1 + self.payload.len());
+        input.push_str(self.protected);
+        input.push('.');
+        input.push_str(self.payload);
+        input
+    }
+
+    /// The decoded header text; [`HeaderText::object`] parses and checks it.
+    pub fn header(&self) -> Result<HeaderText, JoseError> {
+        let bytes = b64_decode(self.protected).ok_or(JoseError::Base64("header"))?;
         Ok(HeaderText(json::text(bytes, "header")?))
     }
 

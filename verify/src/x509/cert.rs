@@ -140,8 +140,16 @@ impl<'a> Certificate<'a> {
 }
 
 /// A `Name` (tag included) formatted RFC 4514 style by x509-parser, for
-/// messages only; empty if x509-parser cannot read it.
+/// messages only; empty if x509-parser cannot read it. A plain name (the
+/// attributes of every Wire subject and issuer, string values) is written
+/// here as x509-parser writes it, without its registry lookups and
+/// intermediate strings (a test holds the two to the same text).
 pub(crate) fn display_name(name: &[u8]) -> String {
+    plain_display_name(name).unwrap_or_else(|| x509_display_name(name))
+}
+
+/// [`display_name`] by x509-parser.
+fn x509_display_name(name: &[u8]) -> String {
     use x509_parser::prelude::{FromDer, X509Name};
     match X509Name::from_der(name) {
         // x509-parser's registry does not know Netscape's displayName, which
@@ -151,6 +159,81 @@ pub(crate) fn display_name(name: &[u8]) -> String {
             .replace("OID(2.16.840.1.113730.3.1.241)=", "displayName="),
         _ => String::new(),
     }
+}
+
+/// The attribute types [`plain_display_name`] writes (DER contents of the
+/// OID), with the names x509-parser gives them.
+const PLAIN_ATTRIBUTES: [(&[u8], &str); 7] = [
+    (&[0x55, 0x04, 0x03], "CN"),
+    (&[0x55, 0x04, 0x06], "C"),
+    (&[0x55, 0x04, 0x07], "L"),
+    (&[0x55, 0x04, 0x08], "ST"),
+    (&[0x55, 0x04, 0x0a], "O"),
+    (&[0x55, 0x04, 0x0b], "OU"),
+    (
+        &[
+            0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x03, 0x01, 0x81, 0x71,
+        ],
+        "displayName",
+    ),
+];
+
+/// [`x509_display_name`] of a name whose every RDN holds one or more
+/// attributes of [`PLAIN_ATTRIBUTES`] with a UTF8String value, or a
+/// PrintableString or IA5String value of printable ASCII, none holding `(`
+/// (which the displayName rewrite could match): `None` for anything else,
+/// which x509-parser then reads.
+fn plain_display_name(name: &[u8]) -> Option<String> {
+    let rdns = der::read_only(name, 0x30)?;
+    let mut out = String::with_capacity(rdns.value.len());
+    let mut rest = rdns.value;
+    while !rest.is_empty() {
+        let (rdn, after) = der::read(rest)?;
+        rest = after;
+        if rdn.tag != 0x31 || rdn.value.is_empty() {
+            return None;
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        let mut attributes = rdn.value;
+        let mut first = true;
+        while !attributes.is_empty() {
+            let (attribute, after) = der::read(attributes)?;
+            attributes = after;
+            if !first {
+                out.push_str(" + ");
+            }
+            first = false;
+            plain_attribute(attribute, &mut out)?;
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Appends `type=value` of one plain attribute (see [`plain_display_name`]).
+fn plain_attribute(attribute: Tlv<'_>, out: &mut String) -> Option<()> {
+    if attribute.tag != 0x30 {
+        return None;
+    }
+    let (oid, rest) = der::read(attribute.value)?;
+    let value = der::read_only(rest, rest.first().copied()?)?;
+    let (_, abbrev) = PLAIN_ATTRIBUTES
+        .iter()
+        .find(|(known, _)| oid.tag == 0x06 && oid.value == *known)?;
+    let printable = || value.value.iter().all(|b| matches!(b, b' '..=b'~'));
+    let text = match value.tag {
+        0x0c => std::str::from_utf8(value.value).ok()?,
+        0x13 | 0x16 if printable() => std::str::from_utf8(value.value).ok()?,
+        _ => return None,
+    };
+    if text.contains('(') {
+        return None;
+    }
+    out.push_str(abbrev);
+    out.push('=');
+    out.push_str(text);
+    Some(())
 }
 
 /// The elements of one constructed value, read in order.
@@ -487,6 +570,63 @@ mod tests {
             })
             .collect();
         assert_eq!(ours.extensions, extensions);
+    }
+
+    /// The plain-name writer agrees with x509-parser on names built from
+    /// awkward pieces: every attribute type it knows and some it does not,
+    /// each string type and others, values with `(`, the displayName text,
+    /// non-UTF-8 and non-ASCII bytes, multi-valued and empty RDNs, trailing
+    /// bytes and a non-minimal length.
+    #[test]
+    fn plain_names_are_written_as_x509_parser_writes_them() {
+        let mut oids: Vec<&[u8]> = PLAIN_ATTRIBUTES.iter().map(|(oid, _)| *oid).collect();
+        oids.extend([
+            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19][..],
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01],
+            &[0x2a, 0x03, 0x04],
+        ]);
+        let values: [&[u8]; 8] = [
+            b"Alice Smith",
+            b"wire.com",
+            "\u{e9}l\u{e8}ve".as_bytes(),
+            b"a(b",
+            b"OID(2.16.840.1.113730.3.1.241)=x",
+            b"a@b_c*",
+            b"",
+            b"\xff\xfe",
+        ];
+        let mut attributes = Vec::new();
+        for oid in &oids {
+            for value in values {
+                for tag in [0x0c, 0x13, 0x16, 0x14, 0x04] {
+                    attributes.push(tlv(0x30, &[tlv(0x06, oid), tlv(tag, value)].concat()));
+                }
+            }
+        }
+        let cn = tlv(
+            0x30,
+            &[tlv(0x06, &[0x55, 0x04, 0x03]), tlv(0x0c, b"x")].concat(),
+        );
+        let mut names = Vec::new();
+        for a in &attributes {
+            names.push(tlv(0x30, &tlv(0x31, a)));
+            names.push(tlv(0x30, &[tlv(0x31, &cn), tlv(0x31, a)].concat()));
+            names.push(tlv(0x30, &tlv(0x31, &[cn.clone(), a.clone()].concat())));
+        }
+        names.extend([
+            tlv(0x30, &[]),
+            tlv(0x30, &tlv(0x31, &[])),
+            [tlv(0x30, &tlv(0x31, &cn)), vec![0]].concat(),
+            tlv(0x30, &[tlv(0x31, &cn), vec![0x31]].concat()),
+            tlv(0x30, &[tlv(0x31, &cn), tlv(0x04, b"x")].concat()),
+            [&[0x30, 0x81, 12][..], &tlv(0x31, &cn)].concat(),
+        ]);
+        let mut plain = 0;
+        for name in &names {
+            assert_eq!(display_name(name), x509_display_name(name), "{name:02x?}");
+            plain += usize::from(plain_display_name(name).is_some());
+        }
+        assert!(plain > 50, "{plain}");
     }
 
     #[test]

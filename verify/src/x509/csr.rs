@@ -28,6 +28,30 @@ static CSR_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
 /// `displayName` (Netscape), where Wire puts the user's display name.
 pub const DISPLAY_NAME_OID: &str = "2.16.840.1.113730.3.1.241";
 const ORGANIZATION_OID: &str = "2.5.4.10";
+/// The contents octets of [`DISPLAY_NAME_OID`] and `ORGANIZATION_OID`.
+const DISPLAY_NAME_DER: &[u8] = &[
+    0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x03, 0x01, 0x81, 0x71,
+];
+const ORGANIZATION_DER: &[u8] = &[0x55, 0x04, 0x0a];
+
+/// Whether the OID with contents octets `bytes` is `dotted` (whose minimal
+/// encoding is `der`). Minimal encodings are equal exactly when the OIDs are,
+/// so they are compared as bytes; any other (empty, an arc padded with a
+/// leading `0x80`, a last arc left open) is compared in dotted form, as
+/// x509-parser writes it.
+fn oid_is(bytes: &[u8], dotted: &str, der: &[u8]) -> bool {
+    let arc_start = |i: usize| i == 0 || bytes.get(i - 1).is_some_and(|p| p & 0x80 == 0);
+    let padded = bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == 0x80 && arc_start(i));
+    let minimal = !padded && bytes.last().is_some_and(|b| b & 0x80 == 0);
+    if minimal {
+        bytes == der
+    } else {
+        x509_parser::der_parser::Oid::new(bytes.into()).to_id_string() == dotted
+    }
+}
 
 /// The fields of a CSR that the checks read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,10 +86,10 @@ impl Csr {
                 profile::collect_names(&san.general_names, &mut uris, &mut dns);
             }
         }
-        let attribute = |oid: &str| {
+        let attribute = |oid: &str, der: &[u8]| {
             info.subject
                 .iter_attributes()
-                .find(|a| a.attr_type().to_id_string() == oid)
+                .find(|a| oid_is(a.attr_type().as_bytes(), oid, der))
                 .and_then(|a| a.as_str().ok())
                 .map(str::to_owned)
         };
@@ -75,8 +99,8 @@ impl Csr {
             raw_key: info.subject_pki.subject_public_key.data.to_vec(),
             uris,
             dns,
-            organization: attribute(ORGANIZATION_OID),
-            display_name: attribute(DISPLAY_NAME_OID),
+            organization: attribute(ORGANIZATION_OID, ORGANIZATION_DER),
+            display_name: attribute(DISPLAY_NAME_OID, DISPLAY_NAME_DER),
         })
     }
 
@@ -143,4 +167,52 @@ fn algorithm_name(alg: &dyn SignatureVerificationAlgorithm) -> &'static str {
                 && known.public_key_alg_id() == alg.public_key_alg_id()
         })
         .map_or("ECDSA", |(_, name)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte comparison decides as the dotted one, on the two OIDs in
+    /// minimal and padded encodings, their neighbours, and cut encodings.
+    #[test]
+    fn oids_compare_as_their_dotted_forms() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            DISPLAY_NAME_DER.to_vec(),
+            ORGANIZATION_DER.to_vec(),
+            vec![0x55, 0x04, 0x03],
+            vec![0x55, 0x04, 0x80, 0x0a],
+            vec![0x80, 0x55, 0x04, 0x0a],
+            vec![0x55, 0x80, 0x04, 0x0a],
+            vec![
+                0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x03, 0x01, 0x80, 0x81, 0x71,
+            ],
+            vec![
+                0x60, 0x86, 0x48, 0x01, 0x80, 0x86, 0xf8, 0x42, 0x03, 0x01, 0x81, 0x71,
+            ],
+            vec![0x55, 0x04, 0x8a],
+            vec![0x55, 0x04, 0x80, 0x8a],
+            vec![0x55, 0x84, 0x00, 0x0a],
+            vec![],
+        ];
+        for der in [DISPLAY_NAME_DER, ORGANIZATION_DER] {
+            for cut in 0..der.len() {
+                cases.push(der[..cut].to_vec());
+            }
+        }
+        for bytes in &cases {
+            for (dotted, der) in [
+                (DISPLAY_NAME_OID, DISPLAY_NAME_DER),
+                (ORGANIZATION_OID, ORGANIZATION_DER),
+            ] {
+                let reference =
+                    x509_parser::der_parser::Oid::new(bytes.as_slice().into()).to_id_string();
+                assert_eq!(
+                    oid_is(bytes, dotted, der),
+                    reference == dotted,
+                    "{bytes:02x?}"
+                );
+            }
+        }
+    }
 }
