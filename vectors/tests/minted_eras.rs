@@ -101,6 +101,26 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::TokenAudIss => &["access_token.aud"],
         Fault::ProofUnbound => &["dpop.aud", "dpop.handle"],
         Fault::IdTokenUnbound => &["oidc.keyauth", "oidc.acme_aud"],
+        Fault::CsrPem | Fault::CertPem => &["transcript.consistency"],
+        // FIXME(finding): should fail `transcript.consistency` (openssl's text
+        // is a decoded view of the signed bytes); no check reads it today.
+        // See `an_openssl_text_view_that_disagrees_fails`.
+        Fault::CsrText | Fault::CertText => &[],
+        // The wrong hash names no key of the flow.
+        Fault::CnfHash => &["access_token.cnf"],
+        Fault::LeafExpired => &["cert.chain"],
+        Fault::LeafOtherClient => &["cert.san"],
+        // Proof and token agree on a nonce the endpoint never returned; the
+        // token embeds that proof.
+        Fault::WireNonceUnissued => &["dpop.nonce", "access_token.nonce", "access_token.proof"],
+        // FIXME(finding): the proof wire-server received (the `dpop:` header)
+        // is not the one the token embeds; accepted today. See
+        // `a_dpop_header_holding_another_proof_fails`.
+        Fault::HeaderProof => &[],
+        // FIXME(finding): the challenge validated names another token than the
+        // authorization offered (and the proof's `chal`); accepted today. See
+        // `a_challenge_answered_with_another_token_fails`.
+        Fault::ChallengeToken => &[],
     })
 }
 
@@ -121,8 +141,9 @@ fn baseline(era: Era) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
         // wire-server named itself as the token's audience until early 2024.
         Era::Y2023_01 => (ids(&["access_token.delivered"]), ids(&["access_token.aud"])),
         // As above for `aud`; the id token carries no `keyauth` / `acme_aud`
-        // (dex in 2023): bound to no account and no challenge, warned.
-        Era::Y2023_11 => (
+        // (dex in 2023, March and November): bound to no account and no
+        // challenge, warned.
+        Era::Y2023_03 | Era::Y2023_11 => (
             ids(&[]),
             ids(&["access_token.aud", "oidc.keyauth", "oidc.acme_aud"]),
         ),
@@ -173,8 +194,15 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                 // dex in 2023 wrote the handle in `name` (and the display
                 // name in `preferred_username`), so the wrong handle is in
                 // `name`, and `oidc.name` alone fails.
-                if (era, fault) == (Era::Y2023_11, Fault::IdTokenOtherUser) {
+                if era.has_oidc() && !era.binds_id_token() && fault == Fault::IdTokenOtherUser {
                     fails = ids(&["oidc.name"]);
+                }
+                // FIXME(finding): 2023-03 shows no challenge target and its
+                // order names the client: a proof traded at another device's
+                // URL is accepted (the URL's device is compared with nothing).
+                // See `a_2023_03_proof_traded_at_another_devices_url_fails`.
+                if (era, fault) == (Era::Y2023_03, Fault::RequestElsewhere) {
+                    fails = base_fails.clone();
                 }
                 assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
                 let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
@@ -371,5 +399,103 @@ fn transcripts_are_byte_identical_across_runs() {
             assert_eq!(first, a.transcript(fault), "{era:?} {fault:?}");
             assert_eq!(first, b.transcript(fault), "{era:?} {fault:?}");
         }
+    }
+}
+
+/// The 2023-03 layout is that capture's, without its two defects: the proof's
+/// `htu` is the access-token URL (the capture's was the server root) and the
+/// CSR names the client id as the order spells it (the capture's was
+/// lower-cased). dex's id token keeps its own claim order.
+#[test]
+fn the_2023_03_layout_carries_its_markers_and_not_its_defects() {
+    let text = EraEnrolment::new(Era::Y2023_03, Suite::P256).transcript(Fault::None);
+    for marker in [
+        r#""type": "wireapp-id""#,
+        "im:wireapp=",
+        "/clients/11407327478470534585/access-token",
+        "\"htu\": \"http://wire.com:20327/clients/11407327478470534585/access-token\"",
+        "### Authenticate end user using Open ID Connect implicit flow",
+        ". Authorization server validates Verifier & Challenge Codes",
+        "```\nCertificate Request:\n",
+        "```\nCertificate:\n",
+        "###### CSR: ",
+    ] {
+        assert!(text.contains(marker), "2023-03 lacks {marker}");
+    }
+    assert!(
+        !text.contains(r#""target""#),
+        "2023-03 challenges name no target"
+    );
+    let client = text
+        .split("\"client-id\\\":\\\"")
+        .nth(1)
+        .and_then(|rest| rest.split("\\\"").next())
+        .expect("the order's client id");
+    assert!(client.chars().any(|c| c.is_ascii_uppercase()), "{client}");
+    assert!(
+        text.contains(&format!("URI:{client}")),
+        "CSR text names {client}"
+    );
+    // dex's order: `iss` first, as `{"iss":` in base64url.
+    assert!(
+        text.contains(".eyJpc3MiOi"),
+        "id token claims in dex's order"
+    );
+}
+
+/// FINDING (2023-03): with no challenge `target` shown and an order that names
+/// the client, the proof, the request and the token all name another device's
+/// access-token URL and nothing compares that URL's device with the order's
+/// client (`access_token_url` falls back to the request's own URL). `dpop.htu`
+/// should fail, as it does when a target is shown.
+#[test]
+#[ignore = "finding: a 2023-03 proof traded at another device's URL is accepted"]
+fn a_2023_03_proof_traded_at_another_devices_url_fails() {
+    for suite in Suite::ALL {
+        let e = EraEnrolment::new(Era::Y2023_03, suite);
+        let v = verdict(&e, Fault::RequestElsewhere);
+        assert!(v.fails.contains("dpop.htu"), "{suite:?}: {v:?}");
+    }
+}
+
+/// FINDING: the `dpop:` header of the trade request (what wire-server
+/// received) holds a proof other than the one displayed and embedded in the
+/// token's `proof`. A token that embeds a proof it was not traded for should
+/// fail `access_token.proof`; the header proof is read but never compared.
+#[test]
+#[ignore = "finding: a dpop header holding another proof is accepted"]
+fn a_dpop_header_holding_another_proof_fails() {
+    for era in Era::ALL.into_iter().filter(|e| e.has_dpop_header()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::HeaderProof);
+        assert!(v.fails.contains("access_token.proof"), "{era:?}: {v:?}");
+    }
+}
+
+/// FINDING (2023-03): openssl's `Certificate Request:` / `Certificate:` text is
+/// a decoded view of the signed bytes; the reader attaches it to its object
+/// (`text_view`) but `transcript.consistency` never compares it, so a text
+/// naming another device passes.
+#[test]
+#[ignore = "finding: openssl text views are never compared"]
+fn an_openssl_text_view_that_disagrees_fails() {
+    let e = EraEnrolment::new(Era::Y2023_03, Suite::P256);
+    for fault in [Fault::CsrText, Fault::CertText] {
+        let v = verdict(&e, fault);
+        assert_eq!(v.fails, ids(&["transcript.consistency"]), "{fault:?}");
+    }
+}
+
+/// FINDING: the answer to the `wire-dpop-01` POST names another challenge
+/// token than the authorization offered (and the proof's `chal` carries): the
+/// capture splices two challenges. Some check (`dpop.chal` holds the proof to
+/// the offered token only) should fail; the flow passes.
+#[test]
+#[ignore = "finding: a challenge answered with another token is accepted"]
+fn a_challenge_answered_with_another_token_fails() {
+    for era in [Era::Y2023_03, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::ChallengeToken);
+        assert!(!v.fails.is_empty(), "{era:?}: {v:?}");
     }
 }
