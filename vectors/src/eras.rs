@@ -417,6 +417,24 @@ impl EraEnrolment {
         md.finish()
     }
 
+    /// A renewal capture as 2024-02-14 printed it (2024 layout): one section,
+    /// three enrolments of the same client, each after a further directory
+    /// fetch; the second numbers its steps from 1 again, the third gets its
+    /// id token by refresh token (no OAuth exchange shown). `fault` is seeded
+    /// into the second enrolment only, so only the second flow may fail.
+    pub fn renewal_transcript(&self, fault: Fault) -> String {
+        let clean = self.parts(Fault::None);
+        let faulty = self.parts(fault);
+        let mut md = Md::new(self.era, &clean, &self.signatures);
+        md.write_oidc_era();
+        md.p = &faulty;
+        md.step = 0;
+        md.enrolment(Login::OAuth);
+        md.p = &clean;
+        md.enrolment(Login::Refresh);
+        md.finish()
+    }
+
     /// Every signed artefact of the flow, with `fault` applied.
     fn parts(&self, fault: Fault) -> Parts {
         let era = self.era;
@@ -1075,6 +1093,14 @@ impl Signatures {
     }
 }
 
+/// How an enrolment gets its id token: the OAuth exchange, or (a renewal
+/// after the first) the refresh token, which the capture does not show.
+#[derive(Clone, Copy)]
+enum Login {
+    OAuth,
+    Refresh,
+}
+
 /// The Markdown writer: numbered steps, and the ACME nonce each response
 /// issues and the next request uses.
 struct Md<'p> {
@@ -1520,12 +1546,18 @@ impl<'p> Md<'p> {
     }
 
     fn write_oidc_era(&mut self) {
+        self.out.push_str("# Wire end to end identity example\n");
+        self.out.push_str(self.gap());
+        self.line(suite_line(self.p.suite));
+        self.enrolment(Login::OAuth);
+    }
+
+    /// One enrolment, from the directory fetch to the chain, its id token
+    /// got by `login`.
+    fn enrolment(&mut self, login: Login) {
         let acme = self.era.acme();
         let p = self.p;
         let f = &p.flow;
-        self.out.push_str("# Wire end to end identity example\n");
-        self.out.push_str(self.gap());
-        self.line(suite_line(p.suite));
         self.group("Initial setup with ACME server");
         self.step("fetch acme directory for hyperlinks");
         self.request(
@@ -1570,7 +1602,10 @@ impl<'p> Md<'p> {
         let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
         let valid = self.challenge("wire-dpop-01", &f.aud, "valid", token, &p.target);
         self.json(&valid);
-        self.oauth();
+        match login {
+            Login::OAuth => self.oauth(),
+            Login::Refresh => self.group("Use refreshToken to retrieve idToken"),
+        }
         self.oidc_challenge();
         self.certificate_steps();
     }

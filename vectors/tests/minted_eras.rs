@@ -10,7 +10,7 @@
 //! downgraded to pre-2024 claims, a 2023 id token for another user failing
 //! both name claims, a view reported twice) each keep a test of their own.
 
-use e2ei_audit::flow::{audit, Options, Trust, When};
+use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
 use e2ei_verify::report::Status;
 use std::collections::BTreeSet;
@@ -45,9 +45,12 @@ fn options(e: &EraEnrolment) -> Options {
 fn judge(text: &str, options: &Options) -> Verdict {
     let flows = audit(text, options).expect("a capture");
     assert_eq!(flows.len(), 1, "one flow per minted capture:\n{text}");
+    verdict_of(&flows[0])
+}
+
+fn verdict_of(flow: &FlowReport) -> Verdict {
     let with = |status| {
-        flows[0]
-            .checks
+        flow.checks
             .iter()
             .filter(move |c| c.status == status)
             .map(|c| c.id)
@@ -544,6 +547,27 @@ fn a_pem_view_failure_shows_what_differs() {
         for fault in [Fault::CsrPem, Fault::CertPem] {
             let (expected, found) = consistency_sides(&e, fault);
             assert_ne!(expected, found, "{era:?} {fault:?}");
+        }
+    }
+}
+
+/// A renewal capture (2024-02-14: one section, three enrolments of the same
+/// client, each after a further directory fetch, the third by refresh token)
+/// reads as three flows. A fault seeded into the second enrolment fails that
+/// flow exactly as it fails a capture of its own, and the first and third
+/// flows stay clean: nothing leaks across the enrolments of one section.
+#[test]
+fn a_fault_in_the_second_renewal_fails_only_the_second_flow() {
+    let era = Era::Y2024_03;
+    let e = EraEnrolment::new(era, Suite::P256);
+    let clean = verdict(&e, Fault::None);
+    for fault in Fault::ALL.into_iter().filter(|f| f.applies_to(era)) {
+        let flows = audit(&e.renewal_transcript(fault), &options(&e)).expect("a capture");
+        assert_eq!(flows.len(), 3, "{fault:?}");
+        let alone = verdict(&e, fault);
+        for (i, flow) in flows.iter().enumerate() {
+            let expected = if i == 1 { &alone } else { &clean };
+            assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
         }
     }
 }
