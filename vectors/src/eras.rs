@@ -419,26 +419,50 @@ impl EraEnrolment {
 
     /// A renewal capture as 2024-02-14 printed it (2024 layout): one section,
     /// three enrolments of the same client, each after a further directory
-    /// fetch; the second numbers its steps from 1 again, the third gets its
-    /// id token by refresh token (no OAuth exchange shown). `fault` is seeded
-    /// into the second enrolment only, so only the second flow may fail.
-    pub fn renewal_transcript(&self, fault: Fault) -> String {
-        let clean = self.parts(Fault::None);
-        let faulty = self.parts(fault);
-        let mut md = Md::new(self.era, &clean, &self.signatures);
+    /// fetch. The second is the first printed again (the same proof, tokens
+    /// and nonces, its steps numbered from 1 again); the third is a renewal
+    /// with a fresh wire-server nonce and `jti`, its id token got by refresh
+    /// token (no OAuth exchange shown). `fault` is seeded into enrolment
+    /// `faulty` (1 to 3) only, so only that flow may fail.
+    pub fn renewal_transcript(&self, faulty: usize, fault: Fault) -> String {
+        let renewed = self.renewed_flow();
+        let fault_in = |n| if n == faulty { fault } else { Fault::None };
+        let first = self.parts(fault_in(1));
+        let second = self.parts(fault_in(2));
+        let third = self.parts_of(&renewed, fault_in(3));
+        let mut md = Md::new(self.era, &first, &self.signatures);
         md.write_oidc_era();
-        md.p = &faulty;
+        md.p = &second;
         md.step = 0;
         md.enrolment(Login::OAuth);
-        md.p = &clean;
+        md.p = &third;
         md.enrolment(Login::Refresh);
         md.finish()
     }
 
+    /// The renewal's flow: the enrolment's, with a fresh wire-server nonce
+    /// and proof and token `jti`.
+    fn renewed_flow(&self) -> Flow {
+        let mut flow = self.flow.clone();
+        flow.nonce = b64(b"renewal-wire-nonce");
+        flow.proof_claims["nonce"] = json!(flow.nonce);
+        flow.proof_claims["jti"] = json!("7c0e5d2a-4b1f-4e8a-9d3c-5b6a7f8e9d01");
+        resign(self.era, &mut flow);
+        flow.token_claims["jti"] = json!("1e9b7f3c-6a2d-4c5e-8f01-2a3b4c5d6e7f");
+        flow.resign_token();
+        flow
+    }
+
     /// Every signed artefact of the flow, with `fault` applied.
     fn parts(&self, fault: Fault) -> Parts {
+        self.parts_of(&self.flow, fault)
+    }
+
+    /// The artefacts of `base` (the enrolment's flow, or a renewal's), with
+    /// `fault` applied.
+    fn parts_of(&self, base: &Flow, fault: Fault) -> Parts {
         let era = self.era;
-        let mut flow = self.flow.clone();
+        let mut flow = base.clone();
         let mut account = flow.client.clone();
         match fault {
             Fault::ProofHtu => {

@@ -552,8 +552,8 @@ fn a_pem_view_failure_shows_what_differs() {
 }
 
 /// A renewal capture (2024-02-14: one section, three enrolments of the same
-/// client, each after a further directory fetch, the third by refresh token)
-/// reads as three flows. A fault seeded into the second enrolment fails that
+/// client, each after a further directory fetch: the first, the same printed
+/// again, and a renewal by refresh token) reads as three flows. A fault seeded into the second enrolment fails that
 /// flow exactly as it fails a capture of its own, and the first and third
 /// flows stay clean: nothing leaks across the enrolments of one section.
 #[test]
@@ -562,7 +562,7 @@ fn a_fault_in_the_second_renewal_fails_only_the_second_flow() {
     let e = EraEnrolment::new(era, Suite::P256);
     let clean = verdict(&e, Fault::None);
     for fault in Fault::ALL.into_iter().filter(|f| f.applies_to(era)) {
-        let flows = audit(&e.renewal_transcript(fault), &options(&e)).expect("a capture");
+        let flows = audit(&e.renewal_transcript(2, fault), &options(&e)).expect("a capture");
         assert_eq!(flows.len(), 3, "{fault:?}");
         let alone = verdict(&e, fault);
         for (i, flow) in flows.iter().enumerate() {
@@ -570,4 +570,74 @@ fn a_fault_in_the_second_renewal_fails_only_the_second_flow() {
             assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
         }
     }
+}
+
+/// The renewal's third enrolment trades a proof of its own: another
+/// wire-server nonce than the first two, which share theirs.
+#[test]
+fn a_renewal_trades_a_fresh_proof_after_the_first_printed_twice() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let text = e.renewal_transcript(1, Fault::None);
+    let nonces: Vec<&str> = text
+        .split("get wire-server nonce\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```text\n").nth(1)?.lines().next())
+        .collect();
+    assert_eq!(nonces.len(), 3, "{nonces:?}");
+    assert_eq!(nonces[0], nonces[1]);
+    assert_ne!(nonces[0], nonces[2]);
+    assert_eq!(text.matches("#### 1. fetch acme directory").count(), 2);
+    assert_eq!(
+        text.matches("### Use refreshToken to retrieve idToken")
+            .count(),
+        1
+    );
+}
+
+/// A fault seeded into the renewal (the third enrolment, whose id token comes
+/// by refresh token) fails that flow as it fails a capture of its own, the
+/// first two staying clean; except what a renewal cannot show: no OAuth
+/// exchange, so no PKCE verifier to get wrong, and an id token nonce is only
+/// compared when it echoes an earlier login of the section (see below).
+#[test]
+fn a_fault_in_the_renewal_fails_only_the_renewal() {
+    let era = Era::Y2024_03;
+    let e = EraEnrolment::new(era, Suite::P256);
+    let clean = verdict(&e, Fault::None);
+    let shown = |f: &Fault| !matches!(f, Fault::PkceVerifier | Fault::IdTokenNonce);
+    for fault in Fault::ALL
+        .into_iter()
+        .filter(|f| f.applies_to(era) && shown(f))
+    {
+        let flows = audit(&e.renewal_transcript(3, fault), &options(&e)).expect("a capture");
+        assert_eq!(flows.len(), 3, "{fault:?}");
+        let alone = verdict(&e, fault);
+        for (i, flow) in flows.iter().enumerate() {
+            let expected = if i == 2 { &alone } else { &clean };
+            assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
+        }
+    }
+}
+
+/// A renewal's id token whose nonce echoes no login of its section is not
+/// judged on its nonce (skipped, and said so): the login may have happened
+/// before the capture. Pinned so that a change to a pass is noticed.
+#[test]
+fn a_renewals_id_token_echoing_no_shown_login_skips_its_nonce() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let flows =
+        audit(&e.renewal_transcript(3, Fault::IdTokenNonce), &options(&e)).expect("a capture");
+    let nonce = flows[2]
+        .checks
+        .iter()
+        .find(|c| c.id == "oidc.nonce")
+        .expect("oidc.nonce");
+    assert_eq!(nonce.status, Status::Skip, "{}", nonce.message);
+    assert!(
+        nonce
+            .message
+            .contains("shows no OAuth authorization request"),
+        "{}",
+        nonce.message
+    );
 }
