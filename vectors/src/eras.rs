@@ -20,7 +20,9 @@
 //!   claims in dex's (unsorted) order, the OAuth exchange under "implicit
 //!   flow" headings, and openssl's text (`Certificate Request:`,
 //!   `Certificate:`) after each PEM block. The real capture's `htu` (the
-//!   server root) and lower-cased CSR client id are defects not copied here.
+//!   server root) and lower-cased CSR client id are defects: the valid flow
+//!   has neither, [`Fault::HtuRoot`] and [`Fault::LowercaseClientId`] seed
+//!   them (in every era where they apply).
 //! - [`Era::Y2023_11`] follows `wire-e2ei-2023-11-15.md`: one `wireapp-id`
 //!   identifier with a JSON value, one authorization offering `wire-oidc-01`
 //!   and `wire-dpop-01` with one token, `im:wireapp=` ids, the `dpop:` header
@@ -289,11 +291,17 @@ pub enum Fault {
     /// The answer to the `wire-dpop-01` POST names another challenge token
     /// than the authorization offered.
     ChallengeToken,
+    /// The proof's `htu` and the token's `iss` are wire-server's root, not
+    /// the access-token URL (a real defect of the 2023-03 captures).
+    HtuRoot,
+    /// The CSR, and so the leaf, name the client id lower-cased (a real
+    /// defect of the 2023-03 captures; the user id is case-sensitive base64).
+    LowercaseClientId,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 37] = [
+    pub const ALL: [Fault; 39] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -331,6 +339,8 @@ impl Fault {
         Fault::LeafOtherClient,
         Fault::WireNonceUnissued,
         Fault::ChallengeToken,
+        Fault::HtuRoot,
+        Fault::LowercaseClientId,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -341,7 +351,7 @@ impl Fault {
             Fault::HeaderProof => era.has_dpop_header(),
             Fault::CsrPem => era.details(),
             Fault::CsrText | Fault::CertText => era.has_text_views(),
-            Fault::CertPem => era != Era::Y2023_01,
+            Fault::CertPem | Fault::LowercaseClientId => era != Era::Y2023_01,
             Fault::IdTokenKeyauth | Fault::IdTokenUnbound => era.binds_id_token(),
             Fault::TokenAudIss | Fault::ProofUnbound => era.current_claims(),
             Fault::IdTokenOtherUser
@@ -507,6 +517,15 @@ impl EraEnrolment {
                 flow.token_claims["cnf"] = json!({"kid": flow.issuer.jwk().thumbprint(hash)});
                 flow.resign_token();
             }
+            Fault::HtuRoot => {
+                let root = format!("{}/", era.wire());
+                set_proof_claim(era, &mut flow, "htu", json!(root));
+                flow.token_claims["iss"] = json!(root);
+                if !era.current_claims() {
+                    flow.token_claims["aud"] = json!(root);
+                }
+                flow.resign_token();
+            }
             Fault::CnfHash => {
                 let hash = match flow.suite.alg().suite_hash() {
                     HashAlg::Sha256 => HashAlg::Sha384,
@@ -526,6 +545,12 @@ impl EraEnrolment {
                 (csr, self.ca.leaf(era, &flow.client, &asked))
             }
             Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            Fault::LowercaseClientId => {
+                let mut lower = ids.clone();
+                lower.names[0] = lower.names[0].to_lowercase();
+                let csr = csr_of(era, &flow.client, &lower);
+                (csr, self.ca.leaf(era, &flow.client, &lower))
+            }
             Fault::LeafOtherClient => {
                 let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
                 (self.csr.clone(), leaf)
