@@ -297,11 +297,20 @@ pub enum Fault {
     /// The CSR, and so the leaf, name the client id lower-cased (a real
     /// defect of the 2023-03 captures; the user id is case-sensitive base64).
     LowercaseClientId,
+    /// The finalize request's protected `url` is the order's URL, not the
+    /// finalize URL it was posted to.
+    JwsUrl,
+    /// The new-order response lists another device's identifiers than the
+    /// signed new-order request asked for.
+    OrderAnswerIds,
+    /// The IdP's token endpoint returned another id token (validly signed,
+    /// another login's `nonce`) than the one posted to the challenge.
+    IdTokenReturnedOther,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 39] = [
+    pub const ALL: [Fault; 42] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -341,6 +350,9 @@ impl Fault {
         Fault::ChallengeToken,
         Fault::HtuRoot,
         Fault::LowercaseClientId,
+        Fault::JwsUrl,
+        Fault::OrderAnswerIds,
+        Fault::IdTokenReturnedOther,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -357,7 +369,8 @@ impl Fault {
             Fault::IdTokenOtherUser
             | Fault::IdTokenNonce
             | Fault::IdTokenSigner
-            | Fault::PkceVerifier => era.has_oidc(),
+            | Fault::PkceVerifier
+            | Fault::IdTokenReturnedOther => era.has_oidc(),
             _ => true,
         }
     }
@@ -785,7 +798,10 @@ fn set_proof_claim(era: Era, f: &mut Flow, claim: &str, value: Value) {
 /// The OAuth login and the id token (eras with OIDC).
 struct Oidc {
     idp: String,
+    /// The id token posted to the challenge.
     id_token: String,
+    /// The id token the token endpoint returned.
+    returned_id_token: String,
     /// The `keyauth` member posted beside the id token.
     posted_keyauth: String,
     nonce: String,
@@ -859,13 +875,22 @@ impl Oidc {
         } else {
             &e.idp
         };
-        let id_token = match era {
+        if era == Era::Y2023_03 {
+            claims["at_hash"] = json!("t-XHZBY3Lzl0Zk5UtoWr_A");
+            claims["c_hash"] = json!("c7KEA7C8SJIyMz9U_RSIDA");
+        }
+        let sign = |claims: &Value| match era {
             Era::Y2023_03 => {
-                claims["at_hash"] = json!("t-XHZBY3Lzl0Zk5UtoWr_A");
-                claims["c_hash"] = json!("c7KEA7C8SJIyMz9U_RSIDA");
-                signatures.compact_text(idp_key, &e.id_token_header(), &dex_order(&claims))
+                signatures.compact_text(idp_key, &e.id_token_header(), &dex_order(claims))
             }
-            _ => signatures.compact(idp_key, &e.id_token_header(), &claims),
+            _ => signatures.compact(idp_key, &e.id_token_header(), claims),
+        };
+        let id_token = sign(&claims);
+        let returned_id_token = if fault == Fault::IdTokenReturnedOther {
+            claims["nonce"] = json!("YW5vdGhlci1sb2dpbg");
+            sign(&claims)
+        } else {
+            id_token.clone()
         };
         let posted_keyauth = if fault == Fault::PostedKeyauth {
             keyauth(token, &e.rogue)
@@ -885,6 +910,7 @@ impl Oidc {
         Oidc {
             idp,
             id_token,
+            returned_id_token,
             posted_keyauth,
             nonce,
             verifier,
@@ -1302,6 +1328,11 @@ impl<'p> Md<'p> {
             "typ": "JWT",
             "url": url,
         });
+        if self.p.fault == Fault::JwsUrl {
+            if let Some(order) = url.strip_suffix("/finalize") {
+                header["url"] = json!(order);
+            }
+        }
         if url.ends_with("/new-account") {
             header["jwk"] = self.p.account.public_jwk_json();
         } else {
@@ -1504,6 +1535,10 @@ impl<'p> Md<'p> {
         );
         self.step("get new order with authorization URLS and finalize URL");
         let order_url = order_url(self.era);
+        let answered = match self.p.fault {
+            Fault::OrderAnswerIds => new_order_payload(self.era, &self.p.ids.other_device()),
+            _ => order.clone(),
+        };
         self.response(
             201,
             &[
@@ -1522,7 +1557,7 @@ impl<'p> Md<'p> {
         };
         self.json(&json!({
             "status": "pending", "finalize": format!("{order_url}/finalize"),
-            "identifiers": order["identifiers"], "authorizations": authorizations,
+            "identifiers": answered["identifiers"], "authorizations": authorizations,
         }));
     }
 
@@ -1764,7 +1799,8 @@ impl<'p> Md<'p> {
             ),
         );
         self.step("OAUTH access token");
-        let body = json!({"expires_in": 86399, "id_token": o.id_token, "token_type": "bearer"});
+        let body =
+            json!({"expires_in": 86399, "id_token": o.returned_id_token, "token_type": "bearer"});
         self.block("text", &pretty(&body));
     }
 
@@ -1818,10 +1854,11 @@ impl<'p> Md<'p> {
         self.step("Authorization server validates Verifier & Challenge Codes");
         self.block("text", &codes);
         self.step("Authorization server returns Access & Id token");
-        let body = json!({"token_type": "bearer", "expires_in": 86399, "id_token": o.id_token});
+        let body =
+            json!({"token_type": "bearer", "expires_in": 86399, "id_token": o.returned_id_token});
         self.block("text", &pretty(&body));
         self.step("Resource server returns Id token to client");
-        self.block("text", &o.id_token);
+        self.block("text", &o.returned_id_token);
     }
 
     /// The id token posted to `wire-oidc-01` with a `keyauth` member.

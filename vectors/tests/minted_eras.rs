@@ -128,6 +128,14 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // root is not the access-token URL; the CA copies the CSR's case.
         Fault::HtuRoot => &["dpop.htu", "access_token.iss"],
         Fault::LowercaseClientId => &["csr.san", "cert.san"],
+        Fault::JwsUrl => &["acme.jws.url"],
+        // FIXME(finding): the server answered another order than was asked
+        // for; accepted today. See `an_order_answered_for_another_device_fails`.
+        Fault::OrderAnswerIds => &[],
+        // FIXME(finding): the id token posted is not the one the shown login
+        // returned; accepted today. See
+        // `an_id_token_other_than_the_logins_posted_fails`.
+        Fault::IdTokenReturnedOther => &[],
     })
 }
 
@@ -644,4 +652,35 @@ fn a_renewals_id_token_echoing_no_shown_login_skips_its_nonce() {
         "{}",
         nonce.message
     );
+}
+
+/// FINDING: the new-order response lists another device's identifiers than
+/// the signed new-order request asked for (the later order responses list the
+/// asked ones). The order is read from the request alone, so the server's
+/// answer is never compared; the capture splices two orders. Some check
+/// (`transcript.consistency`, or `csr.san` against the answered order) should
+/// fail.
+#[test]
+#[ignore = "finding: an order answered for another device is accepted"]
+fn an_order_answered_for_another_device_fails() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::OrderAnswerIds);
+        assert!(v.fails.len() > baseline(era).0.len(), "{era:?}: {v:?}");
+    }
+}
+
+/// FINDING: the IdP's token endpoint (the login the capture shows) returned
+/// one id token and the client posted another to `wire-oidc-01` (validly
+/// signed, the shown login's nonce). As `access_token.delivered` holds the
+/// posted access token to the one wire-server issued, the posted id token
+/// should be held to the one the login returned; nothing compares them.
+#[test]
+#[ignore = "finding: an id token other than the login's, posted, is accepted"]
+fn an_id_token_other_than_the_logins_posted_fails() {
+    for era in Era::ALL.into_iter().filter(|e| e.has_oidc()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::IdTokenReturnedOther);
+        assert!(!v.fails.is_empty(), "{era:?}: {v:?}");
+    }
 }
