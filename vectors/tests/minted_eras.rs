@@ -9,6 +9,10 @@
 //! another device's URL, a 2023-01 proof for another device, a current flow
 //! downgraded to pre-2024 claims, a 2023 id token for another user failing
 //! both name claims, a view reported twice) each keep a test of their own.
+//! Findings still open are pinned where the reference is (`FIXME(finding)`)
+//! and each has an ignored test asserting what the auditor should do. The
+//! 2024-02 renewal layout (three enrolments in one section) is held to the
+//! same verdicts, flow by flow.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
