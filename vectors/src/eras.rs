@@ -13,6 +13,16 @@
 //!   bodies with their `...decoded...` view in the same block, an empty POST
 //!   to the challenge (the access token is never delivered), DNS SANs and the
 //!   chain as a JSON array of base64 DER.
+//! - [`Era::Y2023_03`] follows `vectors/transcripts/wire-e2ei-2023-03-15.md`:
+//!   the 2023-11 layout's `wireapp-id` identifier and `<details>` token views,
+//!   but `im:wireapp=` + base64 of the hex user id, the access-token URL's
+//!   device in decimal, challenges without a `target`, dex's id token with its
+//!   claims in dex's (unsorted) order, the OAuth exchange under "implicit
+//!   flow" headings, and openssl's text (`Certificate Request:`,
+//!   `Certificate:`) after each PEM block. The real capture's `htu` (the
+//!   server root) and lower-cased CSR client id are defects: the valid flow
+//!   has neither, [`Fault::HtuRoot`] and [`Fault::LowercaseClientId`] seed
+//!   them (in every era where they apply).
 //! - [`Era::Y2023_11`] follows `wire-e2ei-2023-11-15.md`: one `wireapp-id`
 //!   identifier with a JSON value, one authorization offering `wire-oidc-01`
 //!   and `wire-dpop-01` with one token, `im:wireapp=` ids, the `dpop:` header
@@ -36,7 +46,7 @@ use crate::mint::{b64, Flow, SigningKey, Suite};
 use crate::pki::{pem, CertKey};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
-use e2ei_verify::jose::PublicKey;
+use e2ei_verify::jose::{HashAlg, PublicKey};
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyUsagePurpose, SanType, SerialNumber,
@@ -51,6 +61,9 @@ use std::sync::Mutex;
 pub enum Era {
     /// January 2023: DNS identifiers, no Wire challenge types, no delivery.
     Y2023_01,
+    /// March 2023: `wireapp-id`, `im:wireapp=` + base64 of hex, no challenge
+    /// target, openssl text views.
+    Y2023_03,
     /// November 2023: `wireapp-id`, `im:wireapp=` ids, OIDC without bindings.
     Y2023_11,
     /// March 2024: device and user identifiers, `wireapp://` ids, bound id token.
@@ -61,12 +74,19 @@ pub enum Era {
 
 impl Era {
     /// Every era, oldest first.
-    pub const ALL: [Era; 4] = [Era::Y2023_01, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01];
+    pub const ALL: [Era; 5] = [
+        Era::Y2023_01,
+        Era::Y2023_03,
+        Era::Y2023_11,
+        Era::Y2024_03,
+        Era::Y2026_01,
+    ];
 
     /// A short name for messages and file names.
     pub fn name(self) -> &'static str {
         match self {
             Era::Y2023_01 => "2023-01",
+            Era::Y2023_03 => "2023-03",
             Era::Y2023_11 => "2023-11",
             Era::Y2024_03 => "2024-03",
             Era::Y2026_01 => "2026-01",
@@ -78,6 +98,7 @@ impl Era {
     fn now(self) -> u64 {
         match self {
             Era::Y2023_01 => 1_674_205_415,
+            Era::Y2023_03 => 1_678_885_204,
             Era::Y2023_11 => 1_700_127_446,
             Era::Y2024_03 => 1_711_447_412,
             Era::Y2026_01 => crate::enrolment::NOW,
@@ -88,6 +109,7 @@ impl Era {
     fn leaf_day(self) -> (i32, u8, u8) {
         match self {
             Era::Y2023_01 => (2023, 1, 20),
+            Era::Y2023_03 => (2023, 3, 15),
             Era::Y2023_11 => (2023, 11, 16),
             Era::Y2024_03 => (2024, 3, 26),
             Era::Y2026_01 => (2026, 1, 15),
@@ -98,6 +120,7 @@ impl Era {
     fn acme(self) -> &'static str {
         match self {
             Era::Y2023_01 => "https://localhost:55093/acme/wire-acme",
+            Era::Y2023_03 => "https://stepca:55083/acme/wire",
             Era::Y2023_11 => "https://stepca:32865/acme/wire",
             Era::Y2024_03 => "https://stepca:32769/acme/wire",
             Era::Y2026_01 => crate::enrolment::ACME,
@@ -108,6 +131,7 @@ impl Era {
     fn wire(self) -> &'static str {
         match self {
             Era::Y2023_01 => "http://localhost:63479",
+            Era::Y2023_03 => "http://wire.com:20327",
             Era::Y2023_11 => "http://wire.com:19814",
             Era::Y2024_03 => "http://wire.com:18930",
             Era::Y2026_01 => "https://wire.example.com",
@@ -126,7 +150,7 @@ impl Era {
 
     /// Whether the client posts a `keyauth` member beside the id token.
     pub fn posts_keyauth(self) -> bool {
-        matches!(self, Era::Y2023_11 | Era::Y2026_01)
+        matches!(self, Era::Y2023_03 | Era::Y2023_11 | Era::Y2026_01)
     }
 
     /// Whether the IdP binds the id token to the ACME account and challenge
@@ -144,7 +168,24 @@ impl Era {
     /// Whether the era prints its tokens in `<details>` blocks with jwt.io
     /// links and the CSR and certificates as PEM blocks.
     fn details(self) -> bool {
-        matches!(self, Era::Y2023_11 | Era::Y2024_03)
+        matches!(self, Era::Y2023_03 | Era::Y2023_11 | Era::Y2024_03)
+    }
+
+    /// Whether the era prints openssl's text of the CSR and certificates
+    /// after their PEM blocks.
+    pub fn has_text_views(self) -> bool {
+        self == Era::Y2023_03
+    }
+
+    /// Whether the `wire-dpop-01` challenge names its `target` (from
+    /// 2023-11 on).
+    fn shows_target(self) -> bool {
+        !matches!(self, Era::Y2023_01 | Era::Y2023_03)
+    }
+
+    /// Whether the client's proof is traded with a `dpop:` header shown.
+    pub fn has_dpop_header(self) -> bool {
+        self != Era::Y2023_01
     }
 }
 
@@ -220,11 +261,56 @@ pub enum Fault {
     /// A 2024+ id token without `keyauth` and `acme_aud`, as id tokens were
     /// before 2024.
     IdTokenUnbound,
+    /// The `dpop:` header of the trade request holds another proof the client
+    /// signed (another `jti`) than the one displayed and embedded in the
+    /// token: the capture shows one proof and sent another.
+    HeaderProof,
+    /// The `###### CSR:` PEM block is another CSR (for another device) than
+    /// the one the finalize request sent.
+    CsrPem,
+    /// openssl's `Certificate Request:` text names another device than the
+    /// signed CSR does.
+    CsrText,
+    /// The `###### Certificate #1` PEM block is another leaf (for another
+    /// device) than the downloaded chain's.
+    CertPem,
+    /// openssl's `Certificate:` text of the leaf names another device than
+    /// the leaf does.
+    CertText,
+    /// The token's `cnf` is the client key's thumbprint under another hash
+    /// than the suite's (a P-384 key must be hashed with SHA-384).
+    CnfHash,
+    /// The leaf had expired when the flow was captured.
+    LeafExpired,
+    /// The CA issued the leaf for another device than the CSR and the order
+    /// name.
+    LeafOtherClient,
+    /// The proof and the token carry a nonce other than the one the
+    /// wire-server nonce endpoint returned (consistent with each other).
+    WireNonceUnissued,
+    /// The answer to the `wire-dpop-01` POST names another challenge token
+    /// than the authorization offered.
+    ChallengeToken,
+    /// The proof's `htu` and the token's `iss` are wire-server's root, not
+    /// the access-token URL (a real defect of the 2023-03 captures).
+    HtuRoot,
+    /// The CSR, and so the leaf, name the client id lower-cased (a real
+    /// defect of the 2023-03 captures; the user id is case-sensitive base64).
+    LowercaseClientId,
+    /// The finalize request's protected `url` is the order's URL, not the
+    /// finalize URL it was posted to.
+    JwsUrl,
+    /// The new-order response lists another device's identifiers than the
+    /// signed new-order request asked for.
+    OrderAnswerIds,
+    /// The IdP's token endpoint returned another id token (validly signed,
+    /// another login's `nonce`) than the one posted to the challenge.
+    IdTokenReturnedOther,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 27] = [
+    pub const ALL: [Fault; 42] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -252,6 +338,21 @@ impl Fault {
         Fault::TokenAudIss,
         Fault::ProofUnbound,
         Fault::IdTokenUnbound,
+        Fault::HeaderProof,
+        Fault::CsrPem,
+        Fault::CsrText,
+        Fault::CertPem,
+        Fault::CertText,
+        Fault::CnfHash,
+        Fault::LeafExpired,
+        Fault::LeafOtherClient,
+        Fault::WireNonceUnissued,
+        Fault::ChallengeToken,
+        Fault::HtuRoot,
+        Fault::LowercaseClientId,
+        Fault::JwsUrl,
+        Fault::OrderAnswerIds,
+        Fault::IdTokenReturnedOther,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -259,12 +360,17 @@ impl Fault {
         match self {
             Fault::ProofView | Fault::TokenView => era.has_token_views(),
             Fault::PostedKeyauth => era.posts_keyauth(),
+            Fault::HeaderProof => era.has_dpop_header(),
+            Fault::CsrPem => era.details(),
+            Fault::CsrText | Fault::CertText => era.has_text_views(),
+            Fault::CertPem | Fault::LowercaseClientId => era != Era::Y2023_01,
             Fault::IdTokenKeyauth | Fault::IdTokenUnbound => era.binds_id_token(),
             Fault::TokenAudIss | Fault::ProofUnbound => era.current_claims(),
             Fault::IdTokenOtherUser
             | Fault::IdTokenNonce
             | Fault::IdTokenSigner
-            | Fault::PkceVerifier => era.has_oidc(),
+            | Fault::PkceVerifier
+            | Fault::IdTokenReturnedOther => era.has_oidc(),
             _ => true,
         }
     }
@@ -334,10 +440,52 @@ impl EraEnrolment {
         md.finish()
     }
 
+    /// A renewal capture as 2024-02-14 printed it (2024 layout): one section,
+    /// three enrolments of the same client, each after a further directory
+    /// fetch. The second is the first printed again (the same proof, tokens
+    /// and nonces, its steps numbered from 1 again); the third is a renewal
+    /// with a fresh wire-server nonce and `jti`, its id token got by refresh
+    /// token (no OAuth exchange shown). `fault` is seeded into enrolment
+    /// `faulty` (1 to 3) only, so only that flow may fail.
+    pub fn renewal_transcript(&self, faulty: usize, fault: Fault) -> String {
+        let renewed = self.renewed_flow();
+        let fault_in = |n| if n == faulty { fault } else { Fault::None };
+        let first = self.parts(fault_in(1));
+        let second = self.parts(fault_in(2));
+        let third = self.parts_of(&renewed, fault_in(3));
+        let mut md = Md::new(self.era, &first, &self.signatures);
+        md.write_oidc_era();
+        md.p = &second;
+        md.step = 0;
+        md.enrolment(Login::OAuth);
+        md.p = &third;
+        md.enrolment(Login::Refresh);
+        md.finish()
+    }
+
+    /// The renewal's flow: the enrolment's, with a fresh wire-server nonce
+    /// and proof and token `jti`.
+    fn renewed_flow(&self) -> Flow {
+        let mut flow = self.flow.clone();
+        flow.nonce = b64(b"renewal-wire-nonce");
+        flow.proof_claims["nonce"] = json!(flow.nonce);
+        flow.proof_claims["jti"] = json!("7c0e5d2a-4b1f-4e8a-9d3c-5b6a7f8e9d01");
+        resign(self.era, &mut flow);
+        flow.token_claims["jti"] = json!("1e9b7f3c-6a2d-4c5e-8f01-2a3b4c5d6e7f");
+        flow.resign_token();
+        flow
+    }
+
     /// Every signed artefact of the flow, with `fault` applied.
     fn parts(&self, fault: Fault) -> Parts {
+        self.parts_of(&self.flow, fault)
+    }
+
+    /// The artefacts of `base` (the enrolment's flow, or a renewal's), with
+    /// `fault` applied.
+    fn parts_of(&self, base: &Flow, fault: Fault) -> Parts {
         let era = self.era;
-        let mut flow = self.flow.clone();
+        let mut flow = base.clone();
         let mut account = flow.client.clone();
         match fault {
             Fault::ProofHtu => {
@@ -382,6 +530,23 @@ impl EraEnrolment {
                 flow.token_claims["cnf"] = json!({"kid": flow.issuer.jwk().thumbprint(hash)});
                 flow.resign_token();
             }
+            Fault::HtuRoot => {
+                let root = format!("{}/", era.wire());
+                set_proof_claim(era, &mut flow, "htu", json!(root));
+                flow.token_claims["iss"] = json!(root);
+                if !era.current_claims() {
+                    flow.token_claims["aud"] = json!(root);
+                }
+                flow.resign_token();
+            }
+            Fault::CnfHash => {
+                let hash = match flow.suite.alg().suite_hash() {
+                    HashAlg::Sha256 => HashAlg::Sha384,
+                    _ => HashAlg::Sha256,
+                };
+                flow.token_claims["cnf"] = json!({"kid": flow.client.jwk().thumbprint(hash)});
+                flow.resign_token();
+            }
             _ => {}
         }
         let ids = Identities::of(era, &flow);
@@ -393,8 +558,26 @@ impl EraEnrolment {
                 (csr, self.ca.leaf(era, &flow.client, &asked))
             }
             Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            Fault::LowercaseClientId => {
+                let mut lower = ids.clone();
+                lower.names[0] = lower.names[0].to_lowercase();
+                let csr = csr_of(era, &flow.client, &lower);
+                (csr, self.ca.leaf(era, &flow.client, &lower))
+            }
+            Fault::LeafOtherClient => {
+                let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafExpired => {
+                let (y, m, d) = era.leaf_day();
+                let leaf = self
+                    .ca
+                    .leaf_between(era, &flow.client, &ids, (y - 1, m, d), (y, m, d));
+                (self.csr.clone(), leaf)
+            }
             _ => (self.csr.clone(), self.leaf.clone()),
         };
+        let views = Views::of(self, fault, &ids);
         let delivered = (fault == Fault::OtherDelivered).then(|| {
             let mut other = flow.clone();
             other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
@@ -404,6 +587,7 @@ impl EraEnrolment {
         let oidc = Oidc::new(era, &self.e, &flow, &account, fault, &self.signatures);
         Parts {
             fault,
+            views,
             target,
             suite: flow.suite,
             ids,
@@ -420,7 +604,8 @@ impl EraEnrolment {
 
 /// The device id in each era's access-token URL (2023-01 prints it in
 /// decimal), indexed by [`era_index`].
-const DEVICE_URL: [&str; 4] = [
+const DEVICE_URL: [&str; 5] = [
+    "11407327478470534585",
     "11407327478470534585",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
@@ -430,9 +615,10 @@ const DEVICE_URL: [&str; 4] = [
 fn era_index(era: Era) -> usize {
     match era {
         Era::Y2023_01 => 0,
-        Era::Y2023_11 => 1,
-        Era::Y2024_03 => 2,
-        Era::Y2026_01 => 3,
+        Era::Y2023_03 => 1,
+        Era::Y2023_11 => 2,
+        Era::Y2024_03 => 3,
+        Era::Y2026_01 => 4,
     }
 }
 
@@ -465,7 +651,7 @@ impl Identities {
                 dns: true,
                 handle: String::new(),
             },
-            Era::Y2023_11 => Identities {
+            Era::Y2023_03 | Era::Y2023_11 => Identities {
                 names: vec![flow.client_id.clone(), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
@@ -523,6 +709,13 @@ fn era_identity(era: Era) -> (String, String) {
                 STANDARD_NO_PAD.encode(hex)
             ),
             String::new(),
+        ),
+        Era::Y2023_03 => (
+            format!(
+                "im:wireapp={}/{DEVICE}@{DOMAIN}",
+                STANDARD_NO_PAD.encode(hex)
+            ),
+            format!("im:wireapp=alice_wire@{DOMAIN}"),
         ),
         Era::Y2023_11 => (
             format!("im:wireapp={USER_B64URL}/{DEVICE}@{DOMAIN}"),
@@ -605,7 +798,10 @@ fn set_proof_claim(era: Era, f: &mut Flow, claim: &str, value: Value) {
 /// The OAuth login and the id token (eras with OIDC).
 struct Oidc {
     idp: String,
+    /// The id token posted to the challenge.
     id_token: String,
+    /// The id token the token endpoint returned.
+    returned_id_token: String,
     /// The `keyauth` member posted beside the id token.
     posted_keyauth: String,
     nonce: String,
@@ -625,6 +821,7 @@ impl Oidc {
         signatures: &Signatures,
     ) -> Self {
         let idp = match era {
+            Era::Y2023_03 => "http://dex:16571/dex".to_owned(),
             Era::Y2023_11 => "http://dex:21491/dex".to_owned(),
             Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
             _ => e.idp_iss().to_owned(),
@@ -641,7 +838,7 @@ impl Oidc {
         let mut claims = match era {
             // dex in 2023: the handle in `name`, the display name in
             // `preferred_username`, no binding to ACME yet.
-            Era::Y2023_11 => json!({
+            Era::Y2023_03 | Era::Y2023_11 => json!({
                 "aud": "wireapp", "exp": now + 3600, "iat": now, "iss": idp,
                 "name": f.handle, "nonce": nonce, "preferred_username": DISPLAY_NAME,
                 "sub": "CjtpbTp3aXJlYXBwPXlsLThBX3daU2ZhUzJ1VjhWdU1FQncvN2U3OTcyM2E4YmRjNjk0ZkB3aXJlLmNvbRIEbGRhcA",
@@ -658,7 +855,7 @@ impl Oidc {
         };
         claims["nonce"] = json!(nonce);
         match fault {
-            Fault::IdTokenOtherUser if era == Era::Y2023_11 => {
+            Fault::IdTokenOtherUser if !era.binds_id_token() => {
                 claims["name"] = json!(f.handle.replace("alice_wire", "mallory"));
             }
             Fault::IdTokenOtherUser => {
@@ -678,7 +875,23 @@ impl Oidc {
         } else {
             &e.idp
         };
-        let id_token = signatures.compact(idp_key, &e.id_token_header(), &claims);
+        if era == Era::Y2023_03 {
+            claims["at_hash"] = json!("t-XHZBY3Lzl0Zk5UtoWr_A");
+            claims["c_hash"] = json!("c7KEA7C8SJIyMz9U_RSIDA");
+        }
+        let sign = |claims: &Value| match era {
+            Era::Y2023_03 => {
+                signatures.compact_text(idp_key, &e.id_token_header(), &dex_order(claims))
+            }
+            _ => signatures.compact(idp_key, &e.id_token_header(), claims),
+        };
+        let id_token = sign(&claims);
+        let returned_id_token = if fault == Fault::IdTokenReturnedOther {
+            claims["nonce"] = json!("YW5vdGhlci1sb2dpbg");
+            sign(&claims)
+        } else {
+            id_token.clone()
+        };
         let posted_keyauth = if fault == Fault::PostedKeyauth {
             keyauth(token, &e.rogue)
         } else {
@@ -697,6 +910,7 @@ impl Oidc {
         Oidc {
             idp,
             id_token,
+            returned_id_token,
             posted_keyauth,
             nonce,
             verifier,
@@ -706,11 +920,33 @@ impl Oidc {
     }
 }
 
+/// The claims as dex wrote them in March 2023: in its own order, not sorted
+/// (so a reader that re-serialises sorted claims would not match the bytes).
+fn dex_order(claims: &Value) -> String {
+    const ORDER: [&str; 10] = [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "nonce",
+        "at_hash",
+        "c_hash",
+        "name",
+        "preferred_username",
+    ];
+    let members: Vec<String> = ORDER
+        .iter()
+        .filter_map(|k| Some(format!("{}:{}", json!(k), claims.get(*k)?)))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
 /// The `wire-oidc-01` challenge token: 2023-11 shares the authorization's
 /// one token between both challenges.
 fn oidc_token(era: Era, f: &Flow) -> &str {
     match era {
-        Era::Y2023_11 => &f.chal,
+        Era::Y2023_03 | Era::Y2023_11 => &f.chal,
         _ => "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb",
     }
 }
@@ -722,8 +958,53 @@ fn oidc_challenge_url(era: Era) -> String {
     format!("{}/challenge/{authz}/{OIDC_CHALLENGE}", era.acme())
 }
 
+/// What a capture prints beside the signed bytes, and what it traded and
+/// answered, where a fault makes it differ from the flow.
+struct Views {
+    /// The proof the `dpop:` header holds, when not the flow's.
+    header_proof: Option<String>,
+    /// The CSR the `###### CSR:` block shows, when not the sent one.
+    csr: Option<Vec<u8>>,
+    /// The leaf the `###### Certificate #1` block shows, when not the chain's.
+    leaf: Option<Vec<u8>>,
+    /// The identities openssl's text of the CSR and of the leaf names.
+    csr_text: Identities,
+    leaf_text: Identities,
+    /// The nonce the wire-server endpoint returned, when not the flow's.
+    wire_nonce: Option<String>,
+    /// The token the valid `wire-dpop-01` challenge names, when not the
+    /// offered one.
+    valid_chal: Option<String>,
+}
+
+impl Views {
+    fn of(e: &EraEnrolment, fault: Fault, ids: &Identities) -> Self {
+        let (era, other) = (e.era, ids.other_device());
+        let header_proof = (fault == Fault::HeaderProof).then(|| {
+            let mut sent = e.flow.clone();
+            sent.proof_claims["jti"] = json!("8d1f0c2e-5b7a-4e3d-9c6f-1a2b3c4d5e6f");
+            sent.resign();
+            sent.dpop
+        });
+        let text = |f| if fault == f { &other } else { ids };
+        Views {
+            header_proof,
+            csr: (fault == Fault::CsrPem).then(|| csr_of(era, &e.flow.client, &other)),
+            leaf: (fault == Fault::CertPem).then(|| e.ca.leaf(era, &e.flow.client, &other)),
+            csr_text: text(Fault::CsrText).clone(),
+            leaf_text: text(Fault::CertText).clone(),
+            wire_nonce: (fault == Fault::WireNonceUnissued)
+                .then(|| "bmV2ZXItaXNzdWVkLWJ5LXdpcmUtc2VydmVy".to_owned()),
+            valid_chal: (fault == Fault::ChallengeToken)
+                .then(|| "T3RoZXJDaGFsbGVuZ2VUb2tlbjAxMjM0NTY3".to_owned()),
+        }
+    }
+}
+
 /// Everything one transcript shows.
 struct Parts {
+    /// What is printed, traded or answered other than the flow's own.
+    views: Views,
     /// The access-token URL of the order's device (the `wire-dpop-01`
     /// challenge's `target`).
     target: String,
@@ -777,6 +1058,19 @@ impl Ca {
     /// (2023-01: empty subject, serverAuth too; later: `O` = domain, `CN` =
     /// display name), with the provisioner extension.
     fn leaf(&self, era: Era, key: &SigningKey, ids: &Identities) -> Vec<u8> {
+        let (y, m, d) = era.leaf_day();
+        self.leaf_between(era, key, ids, (y, m, d), (y + 10, m, d))
+    }
+
+    /// The leaf valid from `from` to `until` (year, month, day).
+    fn leaf_between(
+        &self,
+        era: Era,
+        key: &SigningKey,
+        ids: &Identities,
+        from: (i32, u8, u8),
+        until: (i32, u8, u8),
+    ) -> Vec<u8> {
         let mut p = CertificateParams::default();
         p.distinguished_name = DistinguishedName::new();
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
@@ -791,9 +1085,8 @@ impl Ca {
         p.subject_alt_names = ids.sans();
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         p.use_authority_key_identifier_extension = true;
-        let (y, m, d) = era.leaf_day();
-        p.not_before = date_time_ymd(y, m, d);
-        p.not_after = date_time_ymd(y + 10, m, d);
+        p.not_before = date_time_ymd(from.0, from.1, from.2);
+        p.not_after = date_time_ymd(until.0, until.1, until.2);
         p.custom_extensions.push(provisioner());
         let signer = CertKey::new(&self.intermediate_key);
         let issuer = Issuer::from_params(&self.intermediate_params, &signer);
@@ -853,10 +1146,15 @@ impl Signatures {
 
     /// A compact JWS of `header` and `claims`, as [`SigningKey::compact`].
     fn compact(&self, key: &SigningKey, header: &Value, claims: &Value) -> String {
+        self.compact_text(key, header, &claims.to_string())
+    }
+
+    /// A compact JWS of `header` and the claims exactly as `claims` spells them.
+    fn compact_text(&self, key: &SigningKey, header: &Value, claims: &str) -> String {
         let input = format!(
             "{}.{}",
             b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
+            b64(claims.as_bytes())
         );
         format!("{input}.{}", b64(&self.sign(key, input.as_bytes())))
     }
@@ -868,6 +1166,14 @@ impl Signatures {
         let signature = self.sign(key, format!("{protected}.{payload}").as_bytes());
         json!({"protected": protected, "payload": payload, "signature": b64(&signature)})
     }
+}
+
+/// How an enrolment gets its id token: the OAuth exchange, or (a renewal
+/// after the first) the refresh token, which the capture does not show.
+#[derive(Clone, Copy)]
+enum Login {
+    OAuth,
+    Refresh,
 }
 
 /// The Markdown writer: numbered steps, and the ACME nonce each response
@@ -1022,6 +1328,11 @@ impl<'p> Md<'p> {
             "typ": "JWT",
             "url": url,
         });
+        if self.p.fault == Fault::JwsUrl {
+            if let Some(order) = url.strip_suffix("/finalize") {
+                header["url"] = json!(order);
+            }
+        }
         if url.ends_with("/new-account") {
             header["jwk"] = self.p.account.public_jwk_json();
         } else {
@@ -1061,7 +1372,7 @@ impl<'p> Md<'p> {
     ) {
         match self.era {
             Era::Y2023_01 => self.line(&format!("Token [here](https://jwt.io/#id_token={jws})")),
-            Era::Y2023_11 | Era::Y2024_03 => {
+            Era::Y2023_03 | Era::Y2023_11 | Era::Y2024_03 => {
                 let _ = write!(
                     self.out,
                     "\n\n<details>\n<summary><b>{summary}</b></summary>\n\n\
@@ -1160,7 +1471,8 @@ impl<'p> Md<'p> {
             &[("content-type", "application/json"), ("location", &f.aud)],
             true,
         );
-        self.json(&json!({"type": "http-01", "url": f.aud, "status": "valid", "token": f.chal}));
+        let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
+        self.json(&json!({"type": "http-01", "url": f.aud, "status": "valid", "token": token}));
         self.certificate_steps();
     }
 
@@ -1223,6 +1535,10 @@ impl<'p> Md<'p> {
         );
         self.step("get new order with authorization URLS and finalize URL");
         let order_url = order_url(self.era);
+        let answered = match self.p.fault {
+            Fault::OrderAnswerIds => new_order_payload(self.era, &self.p.ids.other_device()),
+            _ => order.clone(),
+        };
         self.response(
             201,
             &[
@@ -1241,7 +1557,7 @@ impl<'p> Md<'p> {
         };
         self.json(&json!({
             "status": "pending", "finalize": format!("{order_url}/finalize"),
-            "identifiers": order["identifiers"], "authorizations": authorizations,
+            "identifiers": answered["identifiers"], "authorizations": authorizations,
         }));
     }
 
@@ -1255,17 +1571,20 @@ impl<'p> Md<'p> {
         self.request("GET", &nonce_url, None, &[]);
         self.step("get wire-server nonce");
         self.response(200, &[], false);
+        let issued = p.views.wire_nonce.as_deref().unwrap_or(&f.nonce);
         match self.era {
-            Era::Y2023_01 => self.json(&json!(f.nonce)),
-            _ => self.block("text", &f.nonce),
+            Era::Y2023_01 => self.json(&json!(issued)),
+            _ => self.block("text", issued),
         }
         let view = (p.fault == Fault::ProofView).then(|| {
             let mut shown = f.proof_claims.clone();
-            shown["htu"] = json!(f.htu.replace(DEVICE, OTHER_DEVICE));
+            let device = DEVICE_URL[era_index(self.era)];
+            shown["htu"] = json!(f.htu.replace(device, OTHER_DEVICE));
             shown
         });
         let header = f.proof_header();
-        let dpop_header = format!("dpop: {}", STANDARD.encode(&f.dpop));
+        let sent = p.views.header_proof.as_deref().unwrap_or(&f.dpop);
+        let dpop_header = format!("dpop: {}", STANDARD.encode(sent));
         match self.era {
             Era::Y2023_01 => {
                 self.step("create the client Dpop token with both nonces");
@@ -1311,12 +1630,18 @@ impl<'p> Md<'p> {
     }
 
     fn write_oidc_era(&mut self) {
+        self.out.push_str("# Wire end to end identity example\n");
+        self.out.push_str(self.gap());
+        self.line(suite_line(self.p.suite));
+        self.enrolment(Login::OAuth);
+    }
+
+    /// One enrolment, from the directory fetch to the chain, its id token
+    /// got by `login`.
+    fn enrolment(&mut self, login: Login) {
         let acme = self.era.acme();
         let p = self.p;
         let f = &p.flow;
-        self.out.push_str("# Wire end to end identity example\n");
-        self.out.push_str(self.gap());
-        self.line(suite_line(p.suite));
         self.group("Initial setup with ACME server");
         self.step("fetch acme directory for hyperlinks");
         self.request(
@@ -1358,11 +1683,13 @@ impl<'p> Md<'p> {
             &[("content-type", "application/json"), ("location", &f.aud)],
             true,
         );
-        self.json(&json!({
-            "type": "wire-dpop-01", "url": f.aud, "status": "valid",
-            "token": f.chal, "target": p.target,
-        }));
-        self.oauth();
+        let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
+        let valid = self.challenge("wire-dpop-01", &f.aud, "valid", token, &p.target);
+        self.json(&valid);
+        match login {
+            Login::OAuth => self.oauth(),
+            Login::Refresh => self.group("Use refreshToken to retrieve idToken"),
+        }
         self.oidc_challenge();
         self.certificate_steps();
     }
@@ -1374,14 +1701,10 @@ impl<'p> Md<'p> {
         let acme = self.era.acme();
         let p = self.p;
         let f = &p.flow;
-        let oidc = json!({
-            "type": "wire-oidc-01", "url": oidc_challenge_url(self.era), "status": "pending",
-            "token": oidc_token(self.era, f), "target": p.oidc.idp,
-        });
-        let dpop = json!({
-            "type": "wire-dpop-01", "url": f.aud, "status": "pending",
-            "token": f.chal, "target": p.target,
-        });
+        let url = oidc_challenge_url(self.era);
+        let token = oidc_token(self.era, f);
+        let oidc = self.challenge("wire-oidc-01", &url, "pending", token, &p.oidc.idp);
+        let dpop = self.challenge("wire-dpop-01", &f.aud, "pending", &f.chal, &p.target);
         let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
         let of_kind = |kinds: &[&str]| {
             identifiers
@@ -1408,6 +1731,15 @@ impl<'p> Md<'p> {
         self.challenges(AUTHZ_2, json!([oidc]), of_kind(&["wireapp-user"]));
     }
 
+    /// A challenge object; its `target` only in eras that name one.
+    fn challenge(&self, kind: &str, url: &str, status: &str, token: &str, target: &str) -> Value {
+        let mut c = json!({"type": kind, "url": url, "status": status, "token": token});
+        if self.era.shows_target() {
+            c["target"] = json!(target);
+        }
+        c
+    }
+
     /// An authorization's answer: its challenges for `identifier`.
     fn challenges(&mut self, authz: &str, challenges: Value, identifier: Value) {
         let location = format!("{}/authz/{authz}", self.era.acme());
@@ -1426,6 +1758,9 @@ impl<'p> Md<'p> {
 
     /// The OAuth authorization-code exchange with PKCE.
     fn oauth(&mut self) {
+        if self.era == Era::Y2023_03 {
+            return self.oauth_2023_03();
+        }
         let o = &self.p.oidc;
         let redirect = "http%3A%2F%2Fwire.com%3A19814%2Fcallback";
         self.group("Authenticate end user using OIDC Authorization Code with PKCE flow");
@@ -1464,8 +1799,66 @@ impl<'p> Md<'p> {
             ),
         );
         self.step("OAUTH access token");
-        let body = json!({"expires_in": 86399, "id_token": o.id_token, "token_type": "bearer"});
+        let body =
+            json!({"expires_in": 86399, "id_token": o.returned_id_token, "token_type": "bearer"});
         self.block("text", &pretty(&body));
+    }
+
+    /// The same exchange as March 2023 printed it: wire-server's login page
+    /// runs it ("implicit flow" headings, the verifier shown again where dex
+    /// checks it, the id token handed back on its own).
+    fn oauth_2023_03(&mut self) {
+        let o = &self.p.oidc;
+        let wire = self.era.wire();
+        let redirect = "http%3A%2F%2Fwire.com%3A20327%2Fcallback";
+        let codes = format!(
+            "code_verifier={}&code_challenge={}",
+            o.verifier, o.challenge
+        );
+        self.group("Authenticate end user using Open ID Connect implicit flow");
+        self.step("Client clicks login button");
+        let host = format!("host: {}", wire.trim_start_matches("http://"));
+        self.request(
+            "GET",
+            "http://wire.com/login",
+            None,
+            &["accept: */*", &host],
+        );
+        self.step("Resource server generates Verifier & Challenge Codes");
+        self.block("text", &codes);
+        self.step("Resource server calls authorize url");
+        let auth = format!(
+            "{}/auth?response_type=code&client_id=wireapp&state=Dw_zkp_dmCH-sM3-ElahCQ\
+             &code_challenge={}&code_challenge_method=S256&redirect_uri={redirect}\
+             &scope=openid+profile&nonce={}",
+            o.idp, o.challenge, o.nonce
+        );
+        self.request("GET", &auth, None, &[]);
+        self.step("Resource server call /oauth/token to get Id token");
+        self.request(
+            "POST",
+            &format!("{}/token", o.idp),
+            None,
+            &[
+                "accept: application/json",
+                "content-type: application/x-www-form-urlencoded",
+            ],
+        );
+        self.block(
+            "text",
+            &format!(
+                "grant_type=authorization_code&code=ssakpqukx2hlyddtc2i4cbhlg&code_verifier={}&redirect_uri={redirect}",
+                o.sent_verifier
+            ),
+        );
+        self.step("Authorization server validates Verifier & Challenge Codes");
+        self.block("text", &codes);
+        self.step("Authorization server returns Access & Id token");
+        let body =
+            json!({"token_type": "bearer", "expires_in": 86399, "id_token": o.returned_id_token});
+        self.block("text", &pretty(&body));
+        self.step("Resource server returns Id token to client");
+        self.block("text", &o.returned_id_token);
     }
 
     /// The id token posted to `wire-oidc-01` with a `keyauth` member.
@@ -1495,10 +1888,9 @@ impl<'p> Md<'p> {
             &[("content-type", "application/json"), ("location", &url)],
             true,
         );
-        self.json(&json!({
-            "type": "wire-oidc-01", "url": url, "status": "valid",
-            "token": oidc_token(self.era, &p.flow), "target": o.idp,
-        }));
+        let token = oidc_token(self.era, &p.flow);
+        let valid = self.challenge("wire-oidc-01", &url, "valid", token, &o.idp);
+        self.json(&valid);
     }
 
     /// Order status, finalize with the CSR, then the chain.
@@ -1531,11 +1923,15 @@ impl<'p> Md<'p> {
             None,
         );
         if self.era.details() {
+            let shown = p.views.csr.as_deref().unwrap_or(&p.csr);
             let _ = write!(
                 self.out,
                 "###### CSR: \nopenssl -verify ✅\n```\n{}\n\n```\n",
-                pem("CERTIFICATE REQUEST", &p.csr)
+                pem("CERTIFICATE REQUEST", shown)
             );
+            if self.era.has_text_views() {
+                self.block("", &csr_text(&p.views.csr_text));
+            }
         }
         self.step("get back a url for fetching the certificate");
         let certificate = format!("{acme}/certificate/SovyprYoMfROGmEbACsGVLwvn2A0h5j9");
@@ -1562,6 +1958,9 @@ impl<'p> Md<'p> {
             _ => {
                 self.json(&json!(format!("{}\n", pems.join("\n"))));
                 let mut printed = pems;
+                if let Some(leaf) = &p.views.leaf {
+                    printed[0] = pem("CERTIFICATE", leaf);
+                }
                 // 2024 captures print the root beside the chain.
                 if self.era == Era::Y2024_03 {
                     printed.push(pem("CERTIFICATE", &p.root));
@@ -1574,10 +1973,57 @@ impl<'p> Md<'p> {
                         self.out.push('\n');
                     }
                     self.block("", pem);
+                    if self.era.has_text_views() {
+                        let text = cert_text(i, &p.views.leaf_text);
+                        self.block("", &text);
+                    }
                 }
             }
         }
     }
+}
+
+/// openssl's text of the CSR, as 2023-03 printed it after the PEM block: the
+/// subject and the URIs it asks for.
+fn csr_text(ids: &Identities) -> String {
+    format!(
+        "Certificate Request:\n    Data:\n        Version: 1 (0x0)\n        \
+         Subject: 2.16.840.1.113730.3.1.241 = {DISPLAY_NAME}, O = {DOMAIN}\n        \
+         Attributes:\n            Requested Extensions:\n                \
+         X509v3 Subject Alternative Name: \n                    {}\n",
+        san_text(ids)
+    )
+}
+
+/// openssl's text of certificate `index` of the chain (0: the leaf, naming
+/// `ids`; 1: the intermediate), as 2023-03 printed it after each PEM block.
+fn cert_text(index: usize, ids: &Identities) -> String {
+    let (issuer, subject, sans) = match index {
+        0 => (
+            "O = wire, CN = wire Intermediate CA".to_owned(),
+            format!("O = {DOMAIN}, CN = {DISPLAY_NAME}"),
+            format!(
+                "            X509v3 Subject Alternative Name: \n                {}\n",
+                san_text(ids)
+            ),
+        ),
+        _ => (
+            "O = wire, CN = wire Root CA".to_owned(),
+            "O = wire, CN = wire Intermediate CA".to_owned(),
+            String::new(),
+        ),
+    };
+    format!(
+        "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Issuer: {issuer}\n        \
+         Subject: {subject}\n        X509v3 extensions:\n{sans}"
+    )
+}
+
+/// The SANs as openssl lists them: `URI:a, URI:b`.
+fn san_text(ids: &Identities) -> String {
+    let kind = if ids.dns { "DNS" } else { "URI" };
+    let names: Vec<String> = ids.names.iter().map(|n| format!("{kind}:{n}")).collect();
+    names.join(", ")
 }
 
 /// The new-order payload of the era.
@@ -1588,7 +2034,7 @@ fn new_order_payload(era: Era, ids: &Identities) -> Value {
             .iter()
             .map(|n| json!({"type": "dns", "value": n}))
             .collect(),
-        Era::Y2023_11 => {
+        Era::Y2023_03 | Era::Y2023_11 => {
             let value = json!({
                 "name": DISPLAY_NAME, "domain": DOMAIN,
                 "client-id": ids.names.first(), "handle": ids.names.get(1),

@@ -9,8 +9,12 @@
 //! another device's URL, a 2023-01 proof for another device, a current flow
 //! downgraded to pre-2024 claims, a 2023 id token for another user failing
 //! both name claims, a view reported twice) each keep a test of their own.
+//! Findings still open are pinned where the reference is (`FIXME(finding)`)
+//! and each has an ignored test asserting what the auditor should do. The
+//! 2024-02 renewal layout (three enrolments in one section) is held to the
+//! same verdicts, flow by flow.
 
-use e2ei_audit::flow::{audit, Options, Trust, When};
+use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
 use e2ei_verify::report::Status;
 use std::collections::BTreeSet;
@@ -45,9 +49,12 @@ fn options(e: &EraEnrolment) -> Options {
 fn judge(text: &str, options: &Options) -> Verdict {
     let flows = audit(text, options).expect("a capture");
     assert_eq!(flows.len(), 1, "one flow per minted capture:\n{text}");
+    verdict_of(&flows[0])
+}
+
+fn verdict_of(flow: &FlowReport) -> Verdict {
     let with = |status| {
-        flows[0]
-            .checks
+        flow.checks
             .iter()
             .filter(move |c| c.status == status)
             .map(|c| c.id)
@@ -101,6 +108,38 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::TokenAudIss => &["access_token.aud"],
         Fault::ProofUnbound => &["dpop.aud", "dpop.handle"],
         Fault::IdTokenUnbound => &["oidc.keyauth", "oidc.acme_aud"],
+        Fault::CsrPem | Fault::CertPem => &["transcript.consistency"],
+        // FIXME(finding): should fail `transcript.consistency` (openssl's text
+        // is a decoded view of the signed bytes); no check reads it today.
+        // See `an_openssl_text_view_that_disagrees_fails`.
+        Fault::CsrText | Fault::CertText => &[],
+        // The wrong hash names no key of the flow.
+        Fault::CnfHash => &["access_token.cnf"],
+        Fault::LeafExpired => &["cert.chain"],
+        Fault::LeafOtherClient => &["cert.san"],
+        // Proof and token agree on a nonce the endpoint never returned; the
+        // token embeds that proof.
+        Fault::WireNonceUnissued => &["dpop.nonce", "access_token.nonce", "access_token.proof"],
+        // FIXME(finding): the proof wire-server received (the `dpop:` header)
+        // is not the one the token embeds; accepted today. See
+        // `a_dpop_header_holding_another_proof_fails`.
+        Fault::HeaderProof => &[],
+        // FIXME(finding): the challenge validated names another token than the
+        // authorization offered (and the proof's `chal`); accepted today. See
+        // `a_challenge_answered_with_another_token_fails`.
+        Fault::ChallengeToken => &[],
+        // The 2023-03 captures' own defects, as their real verdicts show: the
+        // root is not the access-token URL; the CA copies the CSR's case.
+        Fault::HtuRoot => &["dpop.htu", "access_token.iss"],
+        Fault::LowercaseClientId => &["csr.san", "cert.san"],
+        Fault::JwsUrl => &["acme.jws.url"],
+        // FIXME(finding): the server answered another order than was asked
+        // for; accepted today. See `an_order_answered_for_another_device_fails`.
+        Fault::OrderAnswerIds => &[],
+        // FIXME(finding): the id token posted is not the one the shown login
+        // returned; accepted today. See
+        // `an_id_token_other_than_the_logins_posted_fails`.
+        Fault::IdTokenReturnedOther => &[],
     })
 }
 
@@ -121,8 +160,9 @@ fn baseline(era: Era) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
         // wire-server named itself as the token's audience until early 2024.
         Era::Y2023_01 => (ids(&["access_token.delivered"]), ids(&["access_token.aud"])),
         // As above for `aud`; the id token carries no `keyauth` / `acme_aud`
-        // (dex in 2023): bound to no account and no challenge, warned.
-        Era::Y2023_11 => (
+        // (dex in 2023, March and November): bound to no account and no
+        // challenge, warned.
+        Era::Y2023_03 | Era::Y2023_11 => (
             ids(&[]),
             ids(&["access_token.aud", "oidc.keyauth", "oidc.acme_aud"]),
         ),
@@ -173,8 +213,15 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                 // dex in 2023 wrote the handle in `name` (and the display
                 // name in `preferred_username`), so the wrong handle is in
                 // `name`, and `oidc.name` alone fails.
-                if (era, fault) == (Era::Y2023_11, Fault::IdTokenOtherUser) {
+                if era.has_oidc() && !era.binds_id_token() && fault == Fault::IdTokenOtherUser {
                     fails = ids(&["oidc.name"]);
+                }
+                // FIXME(finding): 2023-03 shows no challenge target and its
+                // order names the client: a proof traded at another device's
+                // URL is accepted (the URL's device is compared with nothing).
+                // See `a_2023_03_proof_traded_at_another_devices_url_fails`.
+                if (era, fault) == (Era::Y2023_03, Fault::RequestElsewhere) {
+                    fails = base_fails.clone();
                 }
                 assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
                 let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
@@ -371,5 +418,273 @@ fn transcripts_are_byte_identical_across_runs() {
             assert_eq!(first, a.transcript(fault), "{era:?} {fault:?}");
             assert_eq!(first, b.transcript(fault), "{era:?} {fault:?}");
         }
+    }
+}
+
+/// The 2023-03 layout is that capture's, without its two defects: the proof's
+/// `htu` is the access-token URL (the capture's was the server root) and the
+/// CSR names the client id as the order spells it (the capture's was
+/// lower-cased). dex's id token keeps its own claim order.
+#[test]
+fn the_2023_03_layout_carries_its_markers_and_not_its_defects() {
+    let text = EraEnrolment::new(Era::Y2023_03, Suite::P256).transcript(Fault::None);
+    for marker in [
+        r#""type": "wireapp-id""#,
+        "im:wireapp=",
+        "/clients/11407327478470534585/access-token",
+        "\"htu\": \"http://wire.com:20327/clients/11407327478470534585/access-token\"",
+        "### Authenticate end user using Open ID Connect implicit flow",
+        ". Authorization server validates Verifier & Challenge Codes",
+        "```\nCertificate Request:\n",
+        "```\nCertificate:\n",
+        "###### CSR: ",
+    ] {
+        assert!(text.contains(marker), "2023-03 lacks {marker}");
+    }
+    assert!(
+        !text.contains(r#""target""#),
+        "2023-03 challenges name no target"
+    );
+    let client = text
+        .split("\"client-id\\\":\\\"")
+        .nth(1)
+        .and_then(|rest| rest.split("\\\"").next())
+        .expect("the order's client id");
+    assert!(client.chars().any(|c| c.is_ascii_uppercase()), "{client}");
+    assert!(
+        text.contains(&format!("URI:{client}")),
+        "CSR text names {client}"
+    );
+    // dex's order: `iss` first, as `{"iss":` in base64url.
+    assert!(
+        text.contains(".eyJpc3MiOi"),
+        "id token claims in dex's order"
+    );
+}
+
+/// FINDING (2023-03): with no challenge `target` shown and an order that names
+/// the client, the proof, the request and the token all name another device's
+/// access-token URL and nothing compares that URL's device with the order's
+/// client (`access_token_url` falls back to the request's own URL). `dpop.htu`
+/// should fail, as it does when a target is shown.
+#[test]
+#[ignore = "finding: a 2023-03 proof traded at another device's URL is accepted"]
+fn a_2023_03_proof_traded_at_another_devices_url_fails() {
+    for suite in Suite::ALL {
+        let e = EraEnrolment::new(Era::Y2023_03, suite);
+        let v = verdict(&e, Fault::RequestElsewhere);
+        assert!(v.fails.contains("dpop.htu"), "{suite:?}: {v:?}");
+    }
+}
+
+/// FINDING: the `dpop:` header of the trade request (what wire-server
+/// received) holds a proof other than the one displayed and embedded in the
+/// token's `proof`. A token that embeds a proof it was not traded for should
+/// fail `access_token.proof`; the header proof is read but never compared.
+#[test]
+#[ignore = "finding: a dpop header holding another proof is accepted"]
+fn a_dpop_header_holding_another_proof_fails() {
+    for era in Era::ALL.into_iter().filter(|e| e.has_dpop_header()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::HeaderProof);
+        assert!(v.fails.contains("access_token.proof"), "{era:?}: {v:?}");
+    }
+}
+
+/// FINDING (2023-03): openssl's `Certificate Request:` / `Certificate:` text is
+/// a decoded view of the signed bytes; the reader attaches it to its object
+/// (`text_view`) but `transcript.consistency` never compares it, so a text
+/// naming another device passes.
+#[test]
+#[ignore = "finding: openssl text views are never compared"]
+fn an_openssl_text_view_that_disagrees_fails() {
+    let e = EraEnrolment::new(Era::Y2023_03, Suite::P256);
+    for fault in [Fault::CsrText, Fault::CertText] {
+        let v = verdict(&e, fault);
+        assert_eq!(v.fails, ids(&["transcript.consistency"]), "{fault:?}");
+    }
+}
+
+/// FINDING: the answer to the `wire-dpop-01` POST names another challenge
+/// token than the authorization offered (and the proof's `chal` carries): the
+/// capture splices two challenges. Some check (`dpop.chal` holds the proof to
+/// the offered token only) should fail; the flow passes.
+#[test]
+#[ignore = "finding: a challenge answered with another token is accepted"]
+fn a_challenge_answered_with_another_token_fails() {
+    for era in [Era::Y2023_03, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::ChallengeToken);
+        assert!(!v.fails.is_empty(), "{era:?}: {v:?}");
+    }
+}
+
+/// The failing `transcript.consistency` check of `fault`: its expected and
+/// found sides without their `(signed)` / `(shown)` suffixes.
+fn consistency_sides(e: &EraEnrolment, fault: Fault) -> (String, String) {
+    let flows = audit(&e.transcript(fault), &options(e)).expect("a capture");
+    let c = flows[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "transcript.consistency" && c.status == Status::Fail)
+        .expect("a consistency failure");
+    let side = |s: &Option<String>, suffix: &str| {
+        let s = s.as_deref().unwrap_or_default();
+        s.strip_suffix(suffix).unwrap_or(s).to_owned()
+    };
+    (side(&c.expected, " (signed)"), side(&c.found, " (shown)"))
+}
+
+/// A CSR or leaf PEM block that differs from the signed one in its SANs only
+/// (another device) fails `transcript.consistency`, but the failure names the
+/// CSR by its key and the certificate by subject and serial, so both sides
+/// read the same.
+/// FIXME(finding): pinned; see `a_pem_view_failure_shows_what_differs`.
+#[test]
+fn a_pem_view_differing_in_its_sans_fails_with_identical_sides() {
+    for era in [Era::Y2023_03, Era::Y2024_03] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [Fault::CsrPem, Fault::CertPem] {
+            let (expected, found) = consistency_sides(&e, fault);
+            assert_eq!(expected, found, "{era:?} {fault:?}");
+        }
+    }
+}
+
+/// FINDING (message): the expected and found sides of a disagreeing CSR or
+/// certificate PEM view should show what differs (here the client-id SAN);
+/// `describe_csr` / `describe` in `audit-cli/src/flow/consistency.rs` name
+/// only the key, or the subject and serial.
+#[test]
+#[ignore = "finding: a PEM view failure reads the same on both sides"]
+fn a_pem_view_failure_shows_what_differs() {
+    for era in [Era::Y2023_03, Era::Y2024_03] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [Fault::CsrPem, Fault::CertPem] {
+            let (expected, found) = consistency_sides(&e, fault);
+            assert_ne!(expected, found, "{era:?} {fault:?}");
+        }
+    }
+}
+
+/// A renewal capture (2024-02-14: one section, three enrolments of the same
+/// client, each after a further directory fetch: the first, the same printed
+/// again, and a renewal by refresh token) reads as three flows. A fault seeded into the second enrolment fails that
+/// flow exactly as it fails a capture of its own, and the first and third
+/// flows stay clean: nothing leaks across the enrolments of one section.
+#[test]
+fn a_fault_in_the_second_renewal_fails_only_the_second_flow() {
+    let era = Era::Y2024_03;
+    let e = EraEnrolment::new(era, Suite::P256);
+    let clean = verdict(&e, Fault::None);
+    for fault in Fault::ALL.into_iter().filter(|f| f.applies_to(era)) {
+        let flows = audit(&e.renewal_transcript(2, fault), &options(&e)).expect("a capture");
+        assert_eq!(flows.len(), 3, "{fault:?}");
+        let alone = verdict(&e, fault);
+        for (i, flow) in flows.iter().enumerate() {
+            let expected = if i == 1 { &alone } else { &clean };
+            assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
+        }
+    }
+}
+
+/// The renewal's third enrolment trades a proof of its own: another
+/// wire-server nonce than the first two, which share theirs.
+#[test]
+fn a_renewal_trades_a_fresh_proof_after_the_first_printed_twice() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let text = e.renewal_transcript(1, Fault::None);
+    let nonces: Vec<&str> = text
+        .split("get wire-server nonce\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```text\n").nth(1)?.lines().next())
+        .collect();
+    assert_eq!(nonces.len(), 3, "{nonces:?}");
+    assert_eq!(nonces[0], nonces[1]);
+    assert_ne!(nonces[0], nonces[2]);
+    assert_eq!(text.matches("#### 1. fetch acme directory").count(), 2);
+    assert_eq!(
+        text.matches("### Use refreshToken to retrieve idToken")
+            .count(),
+        1
+    );
+}
+
+/// A fault seeded into the renewal (the third enrolment, whose id token comes
+/// by refresh token) fails that flow as it fails a capture of its own, the
+/// first two staying clean; except what a renewal cannot show: no OAuth
+/// exchange, so no PKCE verifier to get wrong, and an id token nonce is only
+/// compared when it echoes an earlier login of the section (see below).
+#[test]
+fn a_fault_in_the_renewal_fails_only_the_renewal() {
+    let era = Era::Y2024_03;
+    let e = EraEnrolment::new(era, Suite::P256);
+    let clean = verdict(&e, Fault::None);
+    let shown = |f: &Fault| !matches!(f, Fault::PkceVerifier | Fault::IdTokenNonce);
+    for fault in Fault::ALL
+        .into_iter()
+        .filter(|f| f.applies_to(era) && shown(f))
+    {
+        let flows = audit(&e.renewal_transcript(3, fault), &options(&e)).expect("a capture");
+        assert_eq!(flows.len(), 3, "{fault:?}");
+        let alone = verdict(&e, fault);
+        for (i, flow) in flows.iter().enumerate() {
+            let expected = if i == 2 { &alone } else { &clean };
+            assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
+        }
+    }
+}
+
+/// A renewal's id token whose nonce echoes no login of its section is not
+/// judged on its nonce (skipped, and said so): the login may have happened
+/// before the capture. Pinned so that a change to a pass is noticed.
+#[test]
+fn a_renewals_id_token_echoing_no_shown_login_skips_its_nonce() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let flows =
+        audit(&e.renewal_transcript(3, Fault::IdTokenNonce), &options(&e)).expect("a capture");
+    let nonce = flows[2]
+        .checks
+        .iter()
+        .find(|c| c.id == "oidc.nonce")
+        .expect("oidc.nonce");
+    assert_eq!(nonce.status, Status::Skip, "{}", nonce.message);
+    assert!(
+        nonce
+            .message
+            .contains("shows no OAuth authorization request"),
+        "{}",
+        nonce.message
+    );
+}
+
+/// FINDING: the new-order response lists another device's identifiers than
+/// the signed new-order request asked for (the later order responses list the
+/// asked ones). The order is read from the request alone, so the server's
+/// answer is never compared; the capture splices two orders. Some check
+/// (`transcript.consistency`, or `csr.san` against the answered order) should
+/// fail.
+#[test]
+#[ignore = "finding: an order answered for another device is accepted"]
+fn an_order_answered_for_another_device_fails() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::OrderAnswerIds);
+        assert!(v.fails.len() > baseline(era).0.len(), "{era:?}: {v:?}");
+    }
+}
+
+/// FINDING: the IdP's token endpoint (the login the capture shows) returned
+/// one id token and the client posted another to `wire-oidc-01` (validly
+/// signed, the shown login's nonce). As `access_token.delivered` holds the
+/// posted access token to the one wire-server issued, the posted id token
+/// should be held to the one the login returned; nothing compares them.
+#[test]
+#[ignore = "finding: an id token other than the login's, posted, is accepted"]
+fn an_id_token_other_than_the_logins_posted_fails() {
+    for era in Era::ALL.into_iter().filter(|e| e.has_oidc()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::IdTokenReturnedOther);
+        assert!(!v.fails.is_empty(), "{era:?}: {v:?}");
     }
 }
