@@ -8,6 +8,7 @@ use super::report::FlowCheck;
 use super::segments::Segments;
 use super::Trust;
 use crate::transcript::members::{object_members_str, Str};
+use crate::transcript::TokenSource;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
@@ -131,6 +132,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
+    shown_proof_sent(flow, &mut out);
     secrets(flow, &mut out);
     out.checks
 }
@@ -318,6 +320,43 @@ fn access_token_url<'f>(flow: &'f Flow<'_>) -> Option<&'f str> {
         .or_else(|| flow.access_token_request.as_ref().map(|r| r.value))
 }
 
+/// What `htu` and `iss` must be: [`access_token_url`], except that a capture
+/// without a target (until 2023-06) whose order names the client holds the
+/// request's URL to that client's device: a proof traded at another device's
+/// URL fails as it does against a target.
+fn expected_access_token_url(flow: &Flow<'_>, order: &Order) -> Option<String> {
+    let url = access_token_url(flow)?;
+    let target = flow.dpop_challenge().and_then(|c| c.target.as_deref());
+    match (&order.client_id, target) {
+        (Some(client), None) => Some(for_device(url, client.device)),
+        _ => Some(url.to_owned()),
+    }
+}
+
+/// `url` (an access-token URL) naming `device`, in the URL's own spelling
+/// (decimal or hex), when it names another device; else as it is.
+fn for_device(url: &str, device: u64) -> String {
+    let named = url_device(url, device);
+    let start = url.rfind("/clients/").map(|i| i + "/clients/".len());
+    let end = start.and_then(|s| url.get(s..)?.find('/').map(|e| s + e));
+    let (Some(named), Some(start), Some(end)) = (named, start, end) else {
+        return url.to_owned();
+    };
+    let (Some(head), Some(text), Some(tail)) =
+        (url.get(..start), url.get(start..end), url.get(end..))
+    else {
+        return url.to_owned();
+    };
+    if named == device {
+        return url.to_owned();
+    }
+    let decimal = text.len() != 16 && text.bytes().all(|b| b.is_ascii_digit());
+    match decimal {
+        true => format!("{head}{device}{tail}"),
+        false => format!("{head}{device:x}{tail}"),
+    }
+}
+
 /// The device an access-token URL names (`…/clients/{device}/access-token`):
 /// decimal until 2023-03, hex after. Both readings are tried, `seen` (the
 /// device the proof names) first, so either era's spelling of the same device
@@ -426,7 +465,7 @@ fn order_handle(raw: &str, domain: impl FnOnce() -> Option<String>) -> Option<Ha
 fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
     let mut e = dpop::Expectations {
         htm: Some("POST".into()),
-        htu: access_token_url(flow).map(str::to_owned),
+        htu: expected_access_token_url(flow, order),
         nonce: flow.wire_nonce.as_ref().map(|n| n.value.clone()),
         chal: flow.dpop_challenge().map(|c| c.token.clone()),
         client_id: order.client_id.clone(),
@@ -437,13 +476,76 @@ fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
     e
 }
 
+/// The proof wire-server received: the `dpop:` header of the access-token
+/// request, when the capture prints it and it is not the proof shown (the
+/// proof judged is then the one sent; [`shown_proof_sent`] reports the other).
+fn sent_proof<'f>(flow: &'f Flow<'_>) -> Option<At<&'f str>> {
+    let header = flow.tokens.iter().find(|t| {
+        matches!(t.value.source, TokenSource::DpopHeader { .. })
+            && t.value.typ() == Some("dpop+jwt")
+    })?;
+    let shown = flow.proof.as_ref()?;
+    (shown.value != &*header.value.compact).then(|| At {
+        value: &*header.value.compact,
+        step: header.step,
+    })
+}
+
+/// `transcript.consistency`: the proof the capture shows is the one the
+/// `dpop:` header sent to wire-server.
+fn shown_proof_sent(flow: &Flow<'_>, out: &mut Out) {
+    let (Some(sent), Some(shown)) = (sent_proof(flow), flow.proof.as_ref()) else {
+        return;
+    };
+    let mut c = Check::new(
+        "transcript.consistency",
+        Status::Fail,
+        format!(
+            "the DPoP proof shown at step {} is not the proof the dpop header sent to wire-server at step {} (they differ from character {}): the proof judged is the one sent",
+            shown_step(shown.step),
+            shown_step(sent.step),
+            first_difference_at(shown.value, sent.value)
+        ),
+    );
+    c.expected = Some(short(sent.value));
+    c.found = Some(short(shown.value));
+    out.push(c, shown.step);
+}
+
+/// The 1-based position of the first character where two tokens differ.
+fn first_difference_at(a: &str, b: &str) -> usize {
+    1 + a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// `access_token.proof`: the token embeds the proof wire-server received for
+/// it (the `dpop:` header), when that is not the proof shown: a token that
+/// embeds another proof was not issued for this exchange.
+fn traded_for(flow: &Flow<'_>, embedded: Option<&str>, step: Option<u32>, out: &mut Out) {
+    let (Some(sent), Some(embedded)) = (sent_proof(flow), embedded) else {
+        return;
+    };
+    if embedded != sent.value {
+        out.mismatch(
+            "access_token.proof",
+            &format!(
+                "the token embeds a proof other than the one the dpop header sent to wire-server at step {} (they differ from character {})",
+                shown_step(sent.step),
+                first_difference_at(embedded, sent.value)
+            ),
+            short(sent.value),
+            short(embedded),
+            step,
+        );
+    }
+}
+
 fn dpop_proof(
     flow: &Flow<'_>,
     at: UnixTime,
     order: &Order,
     out: &mut Out,
 ) -> Option<VerifiedProof> {
-    let Some(proof) = &flow.proof else {
+    let Some(proof) = sent_proof(flow).or(flow.proof.clone()) else {
         out.record(
             "dpop.format",
             Status::Skip,
@@ -572,7 +674,7 @@ fn access_token(
     out.first_time(token.value);
     let (issuer, origin) = issuer_trust(flow, trust);
     let mut expect = access_token::Expectations::new(issuer);
-    expect.iss = access_token_url(flow).map(str::to_owned);
+    expect.iss = expected_access_token_url(flow, order);
     expect.chal = flow.dpop_challenge().map(|c| c.token.clone());
     expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
     expect.client_id = order.client_id.clone();
@@ -598,6 +700,7 @@ fn access_token(
         out.push(c, token.step);
     }
     let embedded = str_claim(claims, "proof");
+    traded_for(flow, embedded, token.step, out);
     let already = embedded.is_some_and(|p| !out.first_time(p));
     if !already {
         if let Some(proof_report) = audit.proof_report {
