@@ -124,22 +124,18 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // shown: the proof sent is judged, the one shown is a view that
         // disagrees, and the token embeds a proof it was not traded for.
         Fault::HeaderProof => &["transcript.consistency", "access_token.proof"],
-        // FIXME(finding): the challenge validated names another token than the
-        // authorization offered (and the proof's `chal`); accepted today. See
-        // `a_challenge_answered_with_another_token_fails`.
-        Fault::ChallengeToken => &[],
+        // The challenge validated names another token than the authorization
+        // offered (and the proof's `chal`): the capture splices two challenges.
+        Fault::ChallengeToken => &["dpop.chal"],
         // The 2023-03 captures' own defects, as their real verdicts show: the
         // root is not the access-token URL; the CA copies the CSR's case.
         Fault::HtuRoot => &["dpop.htu", "access_token.iss"],
         Fault::LowercaseClientId => &["csr.san", "cert.san"],
         Fault::JwsUrl => &["acme.jws.url"],
-        // FIXME(finding): the server answered another order than was asked
-        // for; accepted today. See `an_order_answered_for_another_device_fails`.
-        Fault::OrderAnswerIds => &[],
-        // FIXME(finding): the id token posted is not the one the shown login
-        // returned; accepted today. See
-        // `an_id_token_other_than_the_logins_posted_fails`.
-        Fault::IdTokenReturnedOther => &[],
+        // The server answered another order than was asked for.
+        Fault::OrderAnswerIds => &["transcript.consistency"],
+        // The id token posted is not the one the shown login returned.
+        Fault::IdTokenReturnedOther => &["oidc.delivered"],
     })
 }
 
@@ -495,12 +491,10 @@ fn an_openssl_text_view_that_disagrees_fails() {
     }
 }
 
-/// FINDING: the answer to the `wire-dpop-01` POST names another challenge
-/// token than the authorization offered (and the proof's `chal` carries): the
-/// capture splices two challenges. Some check (`dpop.chal` holds the proof to
-/// the offered token only) should fail; the flow passes.
+/// The answer to the `wire-dpop-01` POST names another challenge token than
+/// the authorization offered (and the proof's `chal` carries): the capture
+/// splices two challenges, and `dpop.chal` fails.
 #[test]
-#[ignore = "finding: a challenge answered with another token is accepted"]
 fn a_challenge_answered_with_another_token_fails() {
     for era in [Era::Y2023_03, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
         let e = EraEnrolment::new(era, Suite::P256);
@@ -610,7 +604,14 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
     let era = Era::Y2024_03;
     let e = EraEnrolment::new(era, Suite::P256);
     let clean = verdict(&e, Fault::None);
-    let shown = |f: &Fault| !matches!(f, Fault::PkceVerifier | Fault::IdTokenNonce);
+    // A renewal shows no token endpoint answer either: nothing to hold the
+    // posted id token to.
+    let shown = |f: &Fault| {
+        !matches!(
+            f,
+            Fault::PkceVerifier | Fault::IdTokenNonce | Fault::IdTokenReturnedOther
+        )
+    };
     for fault in Fault::ALL
         .into_iter()
         .filter(|f| f.applies_to(era) && shown(f))
@@ -655,14 +656,9 @@ fn a_renewals_id_token_echoing_no_shown_login_skips_its_nonce() {
     );
 }
 
-/// FINDING: the new-order response lists another device's identifiers than
-/// the signed new-order request asked for (the later order responses list the
-/// asked ones). The order is read from the request alone, so the server's
-/// answer is never compared; the capture splices two orders. Some check
-/// (`transcript.consistency`, or `csr.san` against the answered order) should
-/// fail.
+/// The server's answer to new-order lists another device's identifiers than
+/// the signed request asked for: `transcript.consistency` fails.
 #[test]
-#[ignore = "finding: an order answered for another device is accepted"]
 fn an_order_answered_for_another_device_fails() {
     for era in Era::ALL {
         let e = EraEnrolment::new(era, Suite::P256);
@@ -671,13 +667,11 @@ fn an_order_answered_for_another_device_fails() {
     }
 }
 
-/// FINDING: the IdP's token endpoint (the login the capture shows) returned
-/// one id token and the client posted another to `wire-oidc-01` (validly
-/// signed, the shown login's nonce). As `access_token.delivered` holds the
-/// posted access token to the one wire-server issued, the posted id token
-/// should be held to the one the login returned; nothing compares them.
+/// The IdP's token endpoint (the login the capture shows) returned one id
+/// token and the client posted another to `wire-oidc-01` (validly signed, the
+/// shown login's nonce): `oidc.delivered` holds the posted id token to the
+/// one the login returned, as `access_token.delivered` does for access tokens.
 #[test]
-#[ignore = "finding: an id token other than the login's, posted, is accepted"]
 fn an_id_token_other_than_the_logins_posted_fails() {
     for era in Era::ALL.into_iter().filter(|e| e.has_oidc()) {
         let e = EraEnrolment::new(era, Suite::P256);

@@ -8,6 +8,7 @@ use super::report::FlowCheck;
 use super::segments::Segments;
 use super::Trust;
 use crate::transcript::members::{object_members_str, Str};
+use crate::transcript::Token;
 use crate::transcript::TokenSource;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
@@ -127,6 +128,9 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
         device_only(expected, &mut out.checks[first..]);
     }
     delivered(flow, &mut out);
+    answered_challenges(flow, &mut out);
+    answered_order(flow, &mut out);
+    id_token_delivered(flow, &mut out);
     let account = account_key.as_ref();
     oidc(flow, &order, trust, account, at, &mut segments, &mut out);
     super::pkce::check(flow, &mut out.checks);
@@ -806,6 +810,116 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
             Status::Warn,
             "an access token was posted to ACME, but its issuance by wire-server is not in the capture".into(),
             post.step,
+        ),
+    }
+}
+
+/// Every challenge the ACME server answered a challenge POST with is the one
+/// its authorization offered: a capture that validates another challenge
+/// (another token) than the proof and the key authorization answer splices
+/// two enrolments. Reported only when they differ, under the check the
+/// token feeds (`dpop.chal`, `oidc.keyauth`).
+fn answered_challenges(flow: &Flow<'_>, out: &mut Out) {
+    for answer in &flow.answered_challenges {
+        let a = &answer.value;
+        let offered = flow
+            .challenges
+            .iter()
+            .find(|c| c.url == a.url || url::same(&c.url, &a.url));
+        let Some(offered) = offered.filter(|c| c.token != a.token) else {
+            continue;
+        };
+        let id = match a.kind.as_str() {
+            "wire-oidc-01" => "oidc.keyauth",
+            _ => "dpop.chal",
+        };
+        out.mismatch(
+            id,
+            &format!(
+                "the ACME server answered the {} challenge {} with another token than its authorization offered (and the exchange answered)",
+                a.kind, a.url
+            ),
+            offered.token.clone(),
+            a.token.clone(),
+            answer.step,
+        );
+    }
+}
+
+/// The order the ACME server created is the one the signed new-order request
+/// asked for: the same identifiers, in any order. Reported only when they
+/// differ: the CSR and the certificate are held to the request's.
+fn answered_order(flow: &Flow<'_>, out: &mut Out) {
+    let Some(answer) = &flow.answered_identifiers else {
+        return;
+    };
+    let same = answer.value.len() == flow.identifiers.len()
+        && answer.value.iter().all(|a| flow.identifiers.contains(a));
+    if !same && !flow.identifiers.is_empty() {
+        out.mismatch(
+            "transcript.consistency",
+            "the new-order answer lists other identifiers than the signed new-order request asked for",
+            Value::Array(flow.identifiers.clone()).to_string(),
+            Value::Array(answer.value.clone()).to_string(),
+            answer.step,
+        );
+    }
+}
+
+/// `oidc.delivered`: the id token posted to `wire-oidc-01` is one the IdP's
+/// token endpoint returned in the capture (the login shown, or a refresh),
+/// as `access_token.delivered` holds the posted access token to the issued
+/// one. Skipped when the capture shows no id token returned.
+fn id_token_delivered(flow: &Flow<'_>, out: &mut Out) {
+    let with_pointer = |t: &&At<&Token>| match &t.value.source {
+        TokenSource::AcmePayload { pointer } | TokenSource::JsonField { pointer } => {
+            pointer == "/id_token"
+        }
+        _ => false,
+    };
+    let posted = flow
+        .tokens
+        .iter()
+        .filter(with_pointer)
+        .find(|t| matches!(t.value.source, TokenSource::AcmePayload { .. }));
+    let Some(posted) = posted else {
+        return;
+    };
+    let returned: Vec<&At<&Token>> = flow
+        .tokens
+        .iter()
+        .filter(with_pointer)
+        .filter(|t| matches!(t.value.source, TokenSource::JsonField { .. }))
+        .collect();
+    let same = returned
+        .iter()
+        .find(|t| t.value.compact == posted.value.compact);
+    match (same, returned.last()) {
+        (Some(r), _) => out.record(
+            "oidc.delivered",
+            Status::Pass,
+            format!(
+                "the id token posted to ACME is the one the IdP returned at step {}",
+                shown_step(r.step)
+            ),
+            posted.step,
+        ),
+        (None, Some(r)) => out.mismatch(
+            "oidc.delivered",
+            &format!(
+                "the id token posted to ACME is not the one the IdP returned at step {}",
+                shown_step(r.step)
+            ),
+            short(&r.value.compact),
+            short(&posted.value.compact),
+            posted.step,
+        ),
+        (None, None) => out.record(
+            "oidc.delivered",
+            Status::Skip,
+            "the capture shows no id token returned by the IdP to compare the posted one with"
+                .into(),
+            posted.step,
         ),
     }
 }

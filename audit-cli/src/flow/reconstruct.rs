@@ -86,6 +86,12 @@ pub struct Flow<'t> {
     pub identifiers: Vec<Value>,
     pub challenges: Vec<Challenge>,
     pub challenge_posts: Vec<ChallengePost<'t>>,
+    /// The challenge objects the ACME server answered challenge POSTs with:
+    /// each must be the challenge its authorization offered.
+    pub answered_challenges: Vec<At<Challenge>>,
+    /// The identifiers of the ACME server's answer to new-order: the order it
+    /// created, which must be the one the signed request asked for.
+    pub answered_identifiers: Option<At<Vec<Value>>>,
     /// The body of the response to `GET …/nonce` at wire-server.
     pub wire_nonce: Option<At<String>>,
     /// `POST …/access-token` at wire-server: the proof's expected `htu`.
@@ -516,6 +522,7 @@ fn response_body(
         wire_nonce(flow, request, s, n);
         return;
     }
+    answered(flow, request, v, n);
     let Some(challenges) = v.get("challenges").and_then(Value::as_array) else {
         return;
     };
@@ -532,6 +539,38 @@ fn response_body(
         }
     }
     *authz += 1;
+}
+
+/// What the ACME server answered a new-order or a challenge POST with. A
+/// challenge object may be printed after the requests the server made to
+/// validate it (2023-01: its `.well-known` GETs), so it is recognised by its
+/// shape, a single challenge (`type`, `url`, `token`), whatever came before.
+fn answered(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let (Some(kind), Some(url), Some(token)) = (s("type"), s("url"), s("token")) {
+        let challenge = Challenge {
+            kind,
+            url,
+            token,
+            target: s("target"),
+            authz: 0,
+        };
+        flow.answered_challenges.push(At {
+            value: challenge,
+            step: n,
+        });
+    }
+    let new_order = request.is_some_and(|r| {
+        r.method == "POST" && is_acme(r.url) && path_ends_with(r.url, "new-order")
+    });
+    if new_order && flow.answered_identifiers.is_none() {
+        if let Some(ids) = v.get("identifiers").and_then(Value::as_array) {
+            flow.answered_identifiers = Some(At {
+                value: ids.clone(),
+                step: n,
+            });
+        }
+    }
 }
 
 /// The body of the response to wire-server's `GET …/nonce`.
