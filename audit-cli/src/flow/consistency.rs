@@ -5,11 +5,10 @@
 use super::reconstruct::Flow;
 use super::report::FlowCheck;
 use super::segments::Segments;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use super::x509_views::{self, Named};
+use crate::transcript::ObjectKind;
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
-use x509_parser::prelude::FromDer;
 
 const ID: &str = "transcript.consistency";
 
@@ -82,6 +81,7 @@ pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>)
     }
     agreeing += chain_views(flow, out);
     agreeing += csr_views(flow, out);
+    agreeing += text_views(flow, out);
     if agreeing > 0 && !out.iter().any(|c| c.id == ID && c.status == Status::Fail) {
         out.push(FlowCheck::at(
             Check::new(
@@ -125,8 +125,10 @@ fn chain_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
                     signed.value.line
                 ),
             );
-            c.expected = Some(format!("{} (signed)", describe(&signed.value.der)));
-            c.found = Some(format!("{} (shown)", describe(&shown.value.der)));
+            let (expected, found) =
+                sides(&signed.value.der, &shown.value.der, ObjectKind::Certificate);
+            c.expected = Some(expected);
+            c.found = Some(found);
             out.push(FlowCheck::at(c, shown.step));
             0
         }
@@ -156,40 +158,75 @@ fn csr_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
                 shown.value.line
             ),
         );
-        c.expected = Some(format!("{} (signed)", describe_csr(signed.value)));
-        c.found = Some(format!("{} (shown)", describe_csr(&shown.value.der)));
+        let (expected, found) = sides(
+            signed.value,
+            &shown.value.der,
+            ObjectKind::CertificateRequest,
+        );
+        c.expected = Some(expected);
+        c.found = Some(found);
         out.push(FlowCheck::at(c, shown.step));
     }
     agreeing
 }
 
-/// A CSR named by its subject public key, the member a swapped CSR changes.
-fn describe_csr(der: &[u8]) -> String {
-    match x509_parser::certification_request::X509CertificationRequest::from_der(der) {
-        Ok((_, csr)) => format!(
-            "CSR for key {}",
-            URL_SAFE_NO_PAD.encode(
-                csr.certification_request_info
-                    .subject_pki
-                    .subject_public_key
-                    .data
-                    .as_ref()
-            )
+/// The evidence of a printed certificate or CSR that is not the signed one:
+/// the first member where they part ([`x509_views::what_differs`]).
+fn sides(signed: &[u8], shown: &[u8], kind: ObjectKind) -> (String, String) {
+    let what = match kind {
+        ObjectKind::Certificate => "certificate",
+        _ => "CSR",
+    };
+    let not = |der: &[u8]| format!("{} bytes that are not a {what}", der.len());
+    match (Named::read(signed, kind), Named::read(shown, kind)) {
+        (Some(a), Some(b)) => {
+            let (a, b) = x509_views::what_differs(&a, &b);
+            (format!("{a} (signed)"), format!("{b} (shown)"))
+        }
+        (a, _) => (
+            a.map_or_else(|| not(signed), |_| "the signed bytes".into()) + " (signed)",
+            not(shown) + " (shown)",
         ),
-        Err(_) => format!("{} bytes that are not a CSR", der.len()),
     }
 }
 
-/// A certificate named by subject and serial, for a person comparing two.
-fn describe(der: &[u8]) -> String {
-    match x509_parser::parse_x509_certificate(der) {
-        Ok((_, cert)) => format!(
-            "subject {}, serial {}",
-            cert.subject(),
-            cert.raw_serial_as_string()
-        ),
-        Err(_) => format!("{} bytes that are not a certificate", der.len()),
+/// openssl's text dumps printed after a certificate or a CSR (2023-03 to
+/// 2023-06 captures): the subject alternative names they print must be the
+/// DER's, since a reader takes the identities from them. Returns the number
+/// of agreeing dumps.
+fn text_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
+    let mut agreeing = 0;
+    for object in flow.certificates.iter().chain(&flow.printed_csrs) {
+        let Some(view) = &object.value.text_view else {
+            continue;
+        };
+        let (Some(shown), Some(signed)) = (
+            x509_views::text_sans(&view.text),
+            Named::read(&object.value.der, object.value.kind),
+        ) else {
+            continue;
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort_unstable();
+            v
+        };
+        if sorted(shown.clone()) == sorted(signed.sans.clone()) {
+            agreeing += 1;
+            continue;
+        }
+        let mut c = Check::new(
+            ID,
+            Status::Fail,
+            format!(
+                "the openssl text at line {} disagrees with the subject alternative names of the PEM block at line {}",
+                view.line, object.value.line
+            ),
+        );
+        c.expected = Some(format!("SANs {} (signed)", signed.sans.join(", ")));
+        c.found = Some(format!("SANs {} (shown)", shown.join(", ")));
+        out.push(FlowCheck::at(c, object.step));
     }
+    agreeing
 }
 
 type Difference = (String, Option<Value>, Option<Value>);

@@ -14,6 +14,7 @@ mod pkce;
 mod reconstruct;
 mod report;
 mod segments;
+mod x509_views;
 
 pub use report::{FileReport, FlowCheck, FlowReport};
 
