@@ -5,6 +5,7 @@
 use super::reconstruct::Flow;
 use super::report::FlowCheck;
 use super::segments::Segments;
+use crate::transcript::header_and_payload;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2ei_verify::report::{Check, Status};
@@ -32,8 +33,8 @@ pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>)
             continue;
         }
         judged.push(key);
-        let mut parts = t.value.compact.split('.');
-        let (header, claims) = (parts.next(), parts.next());
+        let (header, claims) = header_and_payload(&t.value.compact);
+        let header = Some(header);
         for segment in [header, claims].into_iter().flatten() {
             decoded.decode(segment);
         }

@@ -22,6 +22,7 @@ pub use chain::{DerObject, ObjectKind, ObjectSource, TextView};
 pub use http::{Header, HttpRequest, HttpResponse};
 pub use json::{AcmeJws, JsonBlock};
 pub use section::Suite;
+pub(crate) use tokens::header_and_payload;
 pub use tokens::{DecodedView, Token, TokenSource};
 
 use std::borrow::Cow;
