@@ -10,6 +10,7 @@
 //! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
+use crate::transcript::header_and_payload;
 use crate::transcript::members::object_members;
 use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
@@ -70,7 +71,7 @@ fn shown(step: Option<u32>) -> String {
 /// The `iat` of a compact JWS, read without verifying it (only to date the flow).
 /// Only that member is kept: the claims of an access token embed a whole proof.
 fn iat(compact: &str) -> Option<UnixTime> {
-    let payload = compact.split('.').nth(1)?;
+    let payload = header_and_payload(compact).1?;
     let bytes = b64_decode(payload)?;
     let [iat] = object_members::<Value, 1>(&bytes, ["iat"])?;
     iat?.as_u64()

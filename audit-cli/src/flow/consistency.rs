@@ -6,7 +6,7 @@ use super::reconstruct::Flow;
 use super::report::FlowCheck;
 use super::segments::Segments;
 use super::x509_views::{self, Named};
-use crate::transcript::ObjectKind;
+use crate::transcript::{header_and_payload, ObjectKind};
 use e2ei_verify::report::{Check, Status};
 use serde_json::Value;
 
@@ -31,8 +31,8 @@ pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>)
             continue;
         }
         judged.push(key);
-        let mut parts = t.value.compact.split('.');
-        let (header, claims) = (parts.next(), parts.next());
+        let (header, claims) = header_and_payload(&t.value.compact);
+        let header = Some(header);
         for segment in [header, claims].into_iter().flatten() {
             decoded.decode(segment);
         }

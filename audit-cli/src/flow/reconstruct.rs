@@ -468,9 +468,18 @@ fn basic_credentials(flow: &mut Flow<'_>, r: &HttpRequest<'_>, n: Option<u32>) {
 
 /// Form fields that carry a secret in a request body: a login form's
 /// `password`, RFC 6749 §2.3.1's `client_secret`.
+///
+/// A field can only be on a line that contains its name: the body is searched for the
+/// names once, and most bodies (tokens, JSON, nonces) are not split into pairs at all.
 fn form_credentials(flow: &mut Flow<'_>, body: &str, fence: usize, n: Option<u32>) {
+    // str's search (vectorised for short needles) rather than a `memmem` finder,
+    // which costs more to build than these short bodies take to search.
+    let fields = ["password", "client_secret"].map(|field| body.contains(field).then_some(field));
+    if fields.iter().all(Option::is_none) {
+        return;
+    }
     for (offset, line) in body.lines().enumerate() {
-        for field in ["password", "client_secret"] {
+        for field in fields.iter().flatten() {
             if form_param(line.trim(), field).is_some_and(|v| !v.is_empty()) {
                 flow.credentials.push(At {
                     value: PrintedCredential {
@@ -783,5 +792,46 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn form_credentials_are_found_as_the_per_line_search_found_them() {
+        let reference = |body: &str| {
+            let mut found = Vec::new();
+            for (offset, line) in body.lines().enumerate() {
+                for field in ["password", "client_secret"] {
+                    if super::form_param(line.trim(), field).is_some_and(|v| !v.is_empty()) {
+                        found.push((field.to_owned(), 11 + offset));
+                    }
+                }
+            }
+            found
+        };
+        for body in [
+            "",
+            "password=x",
+            "password=",
+            "a=1&password=x&client_secret=y",
+            "client_secret=y&password=x",
+            "client_secret=y\r\n  password=x  \nx=1",
+            "xpassword=1&passwordx=2&password=3",
+            "pass word=1&password",
+            "password=%E2%9C%85+b\nclient_secret=%zz",
+            "{\"password\": \"x\"}",
+            "é&password=é",
+        ] {
+            let mut flow = super::Flow::default();
+            super::form_credentials(&mut flow, body, 10, Some(1));
+            let found: Vec<(String, usize)> = flow
+                .credentials
+                .iter()
+                .map(|c| (c.value.what.clone(), c.value.line))
+                .collect();
+            let expected: Vec<(String, usize)> = reference(body)
+                .into_iter()
+                .map(|(f, l)| (format!("a {f} (form field of a request body)"), l))
+                .collect();
+            assert_eq!(found, expected, "{body:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! of a kilobyte per lookup; equal segments at different addresses are decoded
 //! once each, alike.
 
+use crate::transcript::header_and_payload;
 use crate::transcript::members::from_json_bytes;
 use e2ei_verify::jose::b64_decode;
 use serde_json::Value;
@@ -38,7 +39,7 @@ impl Segments {
     /// The claims of a compact JWS, read without verification (for comparisons
     /// only: the library judges the signed bytes).
     pub fn claims(&mut self, compact: &str) -> Option<&Value> {
-        let payload = compact.split('.').nth(1)?;
+        let payload = header_and_payload(compact).1?;
         self.decode(payload);
         self.get(payload)
     }

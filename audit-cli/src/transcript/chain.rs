@@ -98,7 +98,9 @@ pub(crate) fn pem_blocks(text: &str) -> Vec<Pem> {
         let Some(label) = begin_label(line) else {
             continue;
         };
-        let mut body = String::new();
+        // The body is at most the text: one allocation instead of one per doubling
+        // as the lines of a certificate are appended.
+        let mut body = String::with_capacity(text.len());
         let mut ended = false;
         for (_, l) in lines.by_ref() {
             if is_end(l) {

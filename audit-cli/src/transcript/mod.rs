@@ -22,6 +22,7 @@ pub use chain::{DerObject, ObjectKind, ObjectSource, TextView};
 pub use http::{Header, HttpRequest, HttpResponse};
 pub use json::{AcmeJws, JsonBlock};
 pub use section::Suite;
+pub(crate) use tokens::header_and_payload;
 pub use tokens::{DecodedView, Token, TokenSource};
 
 use std::borrow::Cow;
@@ -142,31 +143,12 @@ pub fn parse(text: &str) -> Result<Transcript<'_>, TranscriptError> {
     reader::read(text).ok_or(TranscriptError::NothingUsable)
 }
 
-/// Per byte: bit 0 set when the byte starts a character (it is not a UTF-8
-/// continuation byte `0x80..=0xBF`), bit 1 set for an ASCII control that counts
-/// (`Cc` other than tab, line feed, form feed and carriage return; NUL is refused
-/// before).
-const BYTE_CLASS: [u8; 256] = byte_classes();
-
-const fn byte_classes() -> [u8; 256] {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        let starts = !matches!(b, 0x80..=0xBF);
-        let control = matches!(b, 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f);
-        table[i] = starts as u8 | (control as u8) << 1;
-        i += 1;
-    }
-    table
-}
-
 /// Binary data decoded lossily still arrives as `&str`: reject NUL and a high share of
 /// control characters (Unicode `Cc` other than tab, line feed, form feed and carriage
 /// return), as `chars()` would count them. This runs over every whole file, so it works
 /// on bytes, in one pass: 64-byte chunks of printable ASCII and line feeds (nearly all
 /// of a capture, and free of NUL by definition) are counted by length; other chunks
-/// byte by byte through [`BYTE_CLASS`], where NUL is also looked for. A C1 control
+/// by byte class ([`classes`]), where NUL is also looked for. A C1 control
 /// (U+0080–U+009F) is `0xC2` followed by `0x80..=0x9F`: a pair can only sit in, or
 /// straddle the end of, a chunk that is not plain, so only those are searched.
 fn looks_like_text(text: &str) -> bool {
@@ -201,28 +183,48 @@ fn count_chunk(bytes: &[u8], start: usize, chunk: &[u8]) -> Option<(usize, usize
     if chunk.contains(&0) {
         return None;
     }
-    let (mut total, mut control) = (0, 0);
-    for &b in chunk {
-        let class = BYTE_CLASS[usize::from(b)];
-        total += usize::from(class & 1);
-        control += usize::from(class >> 1);
-    }
+    let (total, mut control) = match <&[u8; 64]>::try_from(chunk) {
+        Ok(whole) => classes(whole),
+        Err(_) => classes(chunk),
+    };
     // The pairs that start in this chunk (the next byte may be the next chunk's).
     let window = bytes.get(start..(start + chunk.len() + 1).min(bytes.len()));
+    // Found from each `0xC2` (rare: emoji and box drawing start with other bytes).
     control += window.map_or(0, |w| {
-        w.windows(2)
-            .filter(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+        memchr::memchr_iter(0xC2, w)
+            .filter(|&at| matches!(w.get(at + 1), Some(0x80..=0x9F)))
             .count()
     });
     Some((total, control))
 }
 
+/// Characters and counted controls in `chunk` (at most 64 bytes): a byte starts a
+/// character unless it is a UTF-8 continuation byte (`0x80..=0xBF`); an ASCII control
+/// counts when it is `Cc` other than tab, line feed, form feed and carriage return (NUL
+/// is refused before). Tested by comparisons rather than looked up in a table, so that
+/// a whole 64-byte chunk is counted as vectors.
+fn classes(chunk: &[u8]) -> (usize, usize) {
+    // At most 64 of each: a byte counter cannot wrap.
+    let (starts, controls) = chunk.iter().fold((0u8, 0u8), |(s, c), &b| {
+        let start = !matches!(b, 0x80..=0xBF);
+        let control = matches!(b, 0x01..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f);
+        (
+            s.wrapping_add(u8::from(start)),
+            c.wrapping_add(u8::from(control)),
+        )
+    });
+    (usize::from(starts), usize::from(controls))
+}
+
 /// Whether every byte is printable ASCII or a line feed. Without a branch per byte,
 /// and called on whole 256- or 64-byte arrays, whose fixed length lets the compiler test
-/// them as vectors (a slice of unknown length was tested about byte by byte).
+/// them as vectors (a slice of unknown length was tested about byte by byte). The range
+/// test is one saturating subtraction (`b - 0x20` above `0x5e` leaves a non-zero
+/// byte), which vectorises into fewer instructions than a comparison pair.
 fn all_plain(bytes: &[u8]) -> bool {
     let odd = bytes.iter().fold(0u8, |acc, &b| {
-        acc | u8::from(!matches!(b, 0x20..=0x7e) & (b != b'\n'))
+        let line_feed = if b == b'\n' { 0xff } else { 0 };
+        acc | (b.wrapping_sub(0x20).saturating_sub(0x5e) & !line_feed)
     });
     odd == 0
 }
@@ -345,6 +347,32 @@ impl<'a> Step<'a> {
 #[cfg(test)]
 mod tests {
     use super::looks_like_text;
+
+    #[test]
+    fn byte_classes_are_counted_as_chars_would_count_them() {
+        for b in 1..=u8::MAX {
+            let mut block = [b'a'; 64];
+            block[5] = b;
+            let starts = 63 + usize::from(!matches!(b, 0x80..=0xBF));
+            let control = char::from(b).is_control()
+                && b < 0x80
+                && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c);
+            let expected = (starts, usize::from(control));
+            assert_eq!(super::classes(&block), expected, "{b:#04x}");
+            assert_eq!(super::classes(&block[..7]), (expected.0 - 57, expected.1));
+        }
+    }
+
+    #[test]
+    fn plain_bytes_are_printable_ascii_and_line_feed() {
+        for b in 0..=u8::MAX {
+            let expected = matches!(b, 0x20..=0x7e) || b == b'\n';
+            assert_eq!(super::all_plain(&[b]), expected, "{b:#04x}");
+            let mut block = [b'a'; 64];
+            block[17] = b;
+            assert_eq!(super::all_plain(&block), expected, "{b:#04x}");
+        }
+    }
 
     #[test]
     fn text_check_counts_characters_and_controls_like_chars_would() {

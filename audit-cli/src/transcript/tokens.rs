@@ -106,6 +106,26 @@ impl Known {
     }
 }
 
+/// `s` cut at its first `.`, as the first two items of `s.split('.')` (`None` when
+/// there is no `.`). Found with the `memchr` crate's vectorised search: str's own
+/// searcher costs several times more on these strings, and every token is split on
+/// every read and every lookup of its segments.
+pub(crate) fn split_dot(s: &str) -> (&str, Option<&str>) {
+    let cut =
+        memchr::memchr(b'.', s.as_bytes()).and_then(|at| Some((s.get(..at)?, s.get(at + 1..)?)));
+    match cut {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (s, None),
+    }
+}
+
+/// The first two `.`-separated segments of `s` (a compact JWS: header and payload),
+/// as `s.split('.')` gives them.
+pub(crate) fn header_and_payload(s: &str) -> (&str, Option<&str>) {
+    let (header, rest) = split_dot(s);
+    (header, rest.map(|r| split_dot(r).0))
+}
+
 /// Recognises `s` as a compact JWS: three non-empty base64url segments that decode, the
 /// first to a JSON object.
 pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
@@ -118,9 +138,10 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     {
         return None;
     }
-    let mut parts = s.split('.');
-    let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
+    let (h, rest) = split_dot(s);
+    let (p, rest) = split_dot(rest?);
+    let (sig, more) = split_dot(rest?);
+    if more.is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
         return None;
     }
     // Payload and signature are only checked to be base64url: the library's strict
@@ -329,6 +350,30 @@ pub(crate) fn join_raw(lines: &[(usize, &str)], known: &mut Known) -> RawJoin {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn segments_are_cut_where_split_cuts_them() {
+        for s in [
+            "", ".", "..", "a", "a.", ".b", "a.b", "a.b.c", "a.b.c.d", "é.✅.x", "ab..c",
+        ] {
+            let mut parts = s.split('.');
+            let (header, payload) = super::header_and_payload(s);
+            assert_eq!(Some(header), parts.next(), "{s:?}");
+            assert_eq!(payload, parts.next(), "{s:?}");
+            // The very slices of `s`, which the segment cache keys by address.
+            assert_eq!(header.as_ptr(), s.as_ptr());
+            let (_, rest) = super::split_dot(s);
+            assert_eq!(rest, s.split_once('.').map(|(_, r)| r), "{s:?}");
+            let three = |s| {
+                let (h, r) = super::split_dot(s);
+                let (p, r) = super::split_dot(r?);
+                let (sig, more) = super::split_dot(r?);
+                more.is_none().then_some([h, p, sig])
+            };
+            let parts: Vec<&str> = s.split('.').collect();
+            assert_eq!(three(s).map(Vec::from), (parts.len() == 3).then_some(parts));
+        }
+    }
+
     use super::*;
     use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 

@@ -180,7 +180,7 @@ const PLAIN_ATTRIBUTES: [(&[u8], &str); 7] = [
 
 /// [`x509_display_name`] of a name whose every RDN holds one or more
 /// attributes of [`PLAIN_ATTRIBUTES`] with a UTF8String value, or a
-/// PrintableString or IA5String value of printable ASCII, none holding `(`
+/// PrintableString or IA5String value of printable ASCII, none holding `OID(`
 /// (which the displayName rewrite could match): `None` for anything else,
 /// which x509-parser then reads.
 fn plain_display_name(name: &[u8]) -> Option<String> {
@@ -227,7 +227,12 @@ fn plain_attribute(attribute: Tlv<'_>, out: &mut String) -> Option<()> {
         0x13 | 0x16 if printable() => std::str::from_utf8(value.value).ok()?,
         _ => return None,
     };
-    if text.contains('(') {
+    // x509-parser's text is rewritten where it holds the displayName OID:
+    // `OID(` can only be matched inside one value (the text it is rewritten
+    // from has no `,`, space or `+`, and no `=` but its last), so only a value
+    // holding `OID(` is left to x509-parser. Names such as `Smith, Alice (QA)`
+    // are common and stay here.
+    if text.contains("OID(") {
         return None;
     }
     out.push_str(abbrev);
@@ -574,7 +579,8 @@ mod tests {
 
     /// The plain-name writer agrees with x509-parser on names built from
     /// awkward pieces: every attribute type it knows and some it does not,
-    /// each string type and others, values with `(`, the displayName text,
+    /// each string type and others, values with `(`, the displayName text
+    /// (or parts of it),
     /// non-UTF-8 and non-ASCII bytes, multi-valued and empty RDNs, trailing
     /// bytes and a non-minimal length.
     #[test]
@@ -585,11 +591,18 @@ mod tests {
             &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01],
             &[0x2a, 0x03, 0x04],
         ]);
-        let values: [&[u8]; 8] = [
+        let values: [&[u8]; 15] = [
             b"Alice Smith",
             b"wire.com",
             "\u{e9}l\u{e8}ve".as_bytes(),
             b"a(b",
+            b"Smith, Alice M (QA)",
+            b"a)=b(",
+            b"OID(",
+            b"OID",
+            b"(2.16.840.1.113730.3.1.241)=",
+            b"xOID(2.16.840.1.113730.3.1.241)",
+            b"OID(2.16.840.1.113730.3.1.241)=OID(2.16.840.1.113730.3.1.241)=",
             b"OID(2.16.840.1.113730.3.1.241)=x",
             b"a@b_c*",
             b"",
