@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
-use x509_parser::prelude::FromDer;
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// The members of a certificate or CSR that name who and what it certifies.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,6 +19,23 @@ pub struct Named {
     pub key: String,
     /// Certificates only.
     pub serial: Option<String>,
+}
+
+/// The subject alternative names of `der` read as `kind`, as openssl prints
+/// them; `None` when it is not one. What a text dump is compared by: no
+/// subject or key is written for it.
+pub fn sans(der: &[u8], kind: ObjectKind) -> Option<Vec<String>> {
+    match kind {
+        ObjectKind::Certificate => {
+            let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+            Some(certificate_sans(&cert))
+        }
+        ObjectKind::CertificateRequest => {
+            let (_, csr) = X509CertificationRequest::from_der(der).ok()?;
+            Some(request_sans(&csr))
+        }
+        _ => None,
+    }
 }
 
 impl Named {
@@ -34,12 +51,8 @@ impl Named {
 
 fn certificate(der: &[u8]) -> Option<Named> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let sans = match cert.subject_alternative_name() {
-        Ok(Some(ext)) => ext.value.general_names.iter().map(general_name).collect(),
-        _ => Vec::new(),
-    };
     Some(Named {
-        sans,
+        sans: certificate_sans(&cert),
         subject: cert.subject().to_string(),
         key: URL_SAFE_NO_PAD.encode(cert.public_key().subject_public_key.data.as_ref()),
         serial: Some(cert.raw_serial_as_string()),
@@ -49,8 +62,23 @@ fn certificate(der: &[u8]) -> Option<Named> {
 fn request(der: &[u8]) -> Option<Named> {
     let (_, csr) = X509CertificationRequest::from_der(der).ok()?;
     let info = &csr.certification_request_info;
-    let sans = csr
-        .requested_extensions()
+    Some(Named {
+        sans: request_sans(&csr),
+        subject: info.subject.to_string(),
+        key: URL_SAFE_NO_PAD.encode(info.subject_pki.subject_public_key.data.as_ref()),
+        serial: None,
+    })
+}
+
+fn certificate_sans(cert: &X509Certificate<'_>) -> Vec<String> {
+    match cert.subject_alternative_name() {
+        Ok(Some(ext)) => ext.value.general_names.iter().map(general_name).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn request_sans(csr: &X509CertificationRequest<'_>) -> Vec<String> {
+    csr.requested_extensions()
         .into_iter()
         .flatten()
         .filter_map(|ext| match ext {
@@ -58,13 +86,7 @@ fn request(der: &[u8]) -> Option<Named> {
             _ => None,
         })
         .flat_map(|san| san.general_names.iter().map(general_name))
-        .collect();
-    Some(Named {
-        sans,
-        subject: info.subject.to_string(),
-        key: URL_SAFE_NO_PAD.encode(info.subject_pki.subject_public_key.data.as_ref()),
-        serial: None,
-    })
+        .collect()
 }
 
 /// A general name as openssl's text output spells it.
@@ -106,11 +128,11 @@ pub fn what_differs(signed: &Named, shown: &Named) -> (String, String) {
 /// The subject alternative names an openssl text dump (`openssl x509 -text`,
 /// `openssl req -text`) prints, in its order; `None` when it prints none.
 pub fn text_sans(text: &str) -> Option<Vec<String>> {
-    let mut lines = text.lines();
-    lines.find(|l| {
-        l.trim_start()
-            .starts_with("X509v3 Subject Alternative Name")
-    })?;
+    // One substring search over the dump (tens of lines of hex), not a
+    // trimmed comparison per line.
+    let at = text.find("X509v3 Subject Alternative Name")?;
+    let mut lines = text.get(at..)?.lines();
+    lines.next()?;
     let names = lines.next()?.trim();
     Some(
         names
