@@ -306,11 +306,30 @@ pub enum Fault {
     /// The IdP's token endpoint returned another id token (validly signed,
     /// another login's `nonce`) than the one posted to the challenge.
     IdTokenReturnedOther,
+    /// The DPoP proof expired before the capture (its `iat` two hours
+    /// before the other tokens', its `exp` a minute and a half before them).
+    ProofExpired,
+    /// The DPoP proof issued ten minutes after the access token that
+    /// embeds it (and every other token of the flow).
+    ProofFuture,
+    /// The DPoP proof issued almost two hours before the access token that
+    /// embeds it, still unexpired: a server's five-minute age limit refuses it.
+    ProofStale,
+    /// The access token expired before the capture.
+    TokenExpired,
+    /// The access token issued ten minutes after every other token.
+    TokenFuture,
+    /// The id token expired before the capture.
+    IdTokenExpired,
+    /// The id token issued ten minutes after every other token.
+    IdTokenFuture,
+    /// The leaf becomes valid the day after the capture.
+    LeafNotYetValid,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 42] = [
+    pub const ALL: [Fault; 50] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -353,6 +372,14 @@ impl Fault {
         Fault::JwsUrl,
         Fault::OrderAnswerIds,
         Fault::IdTokenReturnedOther,
+        Fault::ProofExpired,
+        Fault::ProofFuture,
+        Fault::ProofStale,
+        Fault::TokenExpired,
+        Fault::TokenFuture,
+        Fault::IdTokenExpired,
+        Fault::IdTokenFuture,
+        Fault::LeafNotYetValid,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -370,7 +397,9 @@ impl Fault {
             | Fault::IdTokenNonce
             | Fault::IdTokenSigner
             | Fault::PkceVerifier
-            | Fault::IdTokenReturnedOther => era.has_oidc(),
+            | Fault::IdTokenReturnedOther
+            | Fault::IdTokenExpired
+            | Fault::IdTokenFuture => era.has_oidc(),
             _ => true,
         }
     }
@@ -485,6 +514,7 @@ impl EraEnrolment {
     /// `fault` applied.
     fn parts_of(&self, base: &Flow, fault: Fault) -> Parts {
         let era = self.era;
+        let now = base.now;
         let mut flow = base.clone();
         let mut account = flow.client.clone();
         match fault {
@@ -547,6 +577,11 @@ impl EraEnrolment {
                 flow.token_claims["cnf"] = json!({"kid": flow.client.jwk().thumbprint(hash)});
                 flow.resign_token();
             }
+            Fault::ProofExpired => set_proof_times(era, &mut flow, now - 7290, now - 90),
+            Fault::ProofFuture => set_proof_times(era, &mut flow, now + 600, now + 7800),
+            Fault::ProofStale => set_proof_times(era, &mut flow, now - 6900, now + 300),
+            Fault::TokenExpired => set_token_times(&mut flow, now - 4050, now - 90),
+            Fault::TokenFuture => set_token_times(&mut flow, now + 600, now + 4560),
             _ => {}
         }
         let ids = Identities::of(era, &flow);
@@ -566,6 +601,13 @@ impl EraEnrolment {
             }
             Fault::LeafOtherClient => {
                 let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafNotYetValid => {
+                let (y, m, d) = era.leaf_day();
+                let leaf =
+                    self.ca
+                        .leaf_between(era, &flow.client, &ids, (y, m, d + 1), (y + 10, m, d));
                 (self.csr.clone(), leaf)
             }
             Fault::LeafExpired => {
@@ -795,6 +837,23 @@ fn set_proof_claim(era: Era, f: &mut Flow, claim: &str, value: Value) {
     resign(era, f);
 }
 
+/// Sets the proof's `iat` (and `nbf`) and `exp`, and re-signs everything
+/// downstream; the token keeps its own times.
+fn set_proof_times(era: Era, f: &mut Flow, iat: u64, exp: u64) {
+    f.proof_claims["iat"] = json!(iat);
+    f.proof_claims["nbf"] = json!(iat);
+    f.proof_claims["exp"] = json!(exp);
+    resign(era, f);
+}
+
+/// Sets the access token's `iat` (and `nbf`) and `exp`, and re-signs it.
+fn set_token_times(f: &mut Flow, iat: u64, exp: u64) {
+    f.token_claims["iat"] = json!(iat);
+    f.token_claims["nbf"] = json!(iat);
+    f.token_claims["exp"] = json!(exp);
+    f.resign_token();
+}
+
 /// The OAuth login and the id token (eras with OIDC).
 struct Oidc {
     idp: String,
@@ -862,6 +921,14 @@ impl Oidc {
                 claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
             }
             Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            Fault::IdTokenExpired => {
+                claims["iat"] = json!(now - 3690);
+                claims["exp"] = json!(now - 90);
+            }
+            Fault::IdTokenFuture => {
+                claims["iat"] = json!(now + 600);
+                claims["exp"] = json!(now + 4200);
+            }
             Fault::IdTokenUnbound => {
                 if let Some(c) = claims.as_object_mut() {
                     c.remove("keyauth");
