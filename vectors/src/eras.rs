@@ -325,11 +325,28 @@ pub enum Fault {
     IdTokenFuture,
     /// The leaf becomes valid the day after the capture.
     LeafNotYetValid,
+    /// The finalize request uses the first nonce the section's ACME server
+    /// issued (used by the first new-account request): in a renewal capture,
+    /// a nonce of the first enrolment spliced into a later one.
+    NonceFirstIssued,
+    /// The proof is signed with a key of another suite than the section's
+    /// (Ed25519 in the EC sections, P-256 in the Ed25519 one), its `alg` the
+    /// key's; wire-server's token binds (`cnf`) and embeds it.
+    ProofOtherSuite,
+    /// The finalize request's `kid` names another account URL (signed by the
+    /// flow's account key).
+    KidOtherAccount,
+    /// The finalize request carries the account key as `jwk` instead of the
+    /// account URL as `kid`.
+    JwkMidFlow,
+    /// The CSR's self-signature does not verify with the key it carries
+    /// (its last signature byte changed); the CA issued the leaf anyway.
+    CsrBadSignature,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 50] = [
+    pub const ALL: [Fault; 55] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -380,6 +397,11 @@ impl Fault {
         Fault::IdTokenExpired,
         Fault::IdTokenFuture,
         Fault::LeafNotYetValid,
+        Fault::NonceFirstIssued,
+        Fault::ProofOtherSuite,
+        Fault::KidOtherAccount,
+        Fault::JwkMidFlow,
+        Fault::CsrBadSignature,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -582,6 +604,20 @@ impl EraEnrolment {
             Fault::ProofStale => set_proof_times(era, &mut flow, now - 6900, now + 300),
             Fault::TokenExpired => set_token_times(&mut flow, now - 4050, now - 90),
             Fault::TokenFuture => set_token_times(&mut flow, now + 600, now + 4560),
+            Fault::ProofOtherSuite => {
+                let suite = if flow.suite == Suite::Ed25519 {
+                    Suite::P256
+                } else {
+                    Suite::Ed25519
+                };
+                let key = SigningKey::from_seed(suite, "eras/other-suite-client");
+                let header = json!({"alg": suite.alg().name(), "typ": "dpop+jwt", "jwk": key.public_jwk_json()});
+                flow.dpop = key.compact(&header, &flow.proof_claims);
+                let thumbprint = key.jwk().thumbprint(suite.alg().suite_hash());
+                flow.token_claims["cnf"] = json!({"kid": thumbprint});
+                flow.token_claims["proof"] = json!(flow.dpop);
+                flow.resign_token();
+            }
             _ => {}
         }
         let ids = Identities::of(era, &flow);
@@ -602,6 +638,13 @@ impl EraEnrolment {
             Fault::LeafOtherClient => {
                 let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
                 (self.csr.clone(), leaf)
+            }
+            Fault::CsrBadSignature => {
+                let mut csr = self.csr.clone();
+                if let Some(last) = csr.last_mut() {
+                    *last ^= 0x01;
+                }
+                (csr, self.leaf.clone())
             }
             Fault::LeafNotYetValid => {
                 let (y, m, d) = era.leaf_day();
@@ -1400,8 +1443,11 @@ impl<'p> Md<'p> {
                 header["url"] = json!(order);
             }
         }
-        if url.ends_with("/new-account") {
+        let finalize = url.ends_with("/finalize");
+        if url.ends_with("/new-account") || (finalize && self.p.fault == Fault::JwkMidFlow) {
             header["jwk"] = self.p.account.public_jwk_json();
+        } else if finalize && self.p.fault == Fault::KidOtherAccount {
+            header["kid"] = json!(format!("{}/account/Zm9yZWlnbkFjY291bnQ", self.era.acme()));
         } else {
             header["kid"] = json!(account_url(self.era));
         }
@@ -1474,6 +1520,12 @@ impl<'p> Md<'p> {
         }
         self.last_url = url.to_owned();
         self.nonce.clone()
+    }
+
+    /// The first nonce the section's ACME server issued (the answer to the
+    /// first new-nonce request).
+    fn first_nonce(&self) -> String {
+        b64(format!("{}-{}-acme-nonce-1", self.era.name(), self.p.suite.name()).as_bytes())
     }
 
     /// The private key a careless capture prints ([`Fault::PrintedKey`]),
@@ -1649,7 +1701,15 @@ impl<'p> Md<'p> {
             shown["htu"] = json!(f.htu.replace(device, OTHER_DEVICE));
             shown
         });
-        let header = f.proof_header();
+        // The header the proof was signed with (another suite's key under
+        // [`Fault::ProofOtherSuite`]).
+        let header = f
+            .dpop
+            .split('.')
+            .next()
+            .and_then(e2ei_verify::jose::b64_decode)
+            .and_then(|h| serde_json::from_slice(&h).ok())
+            .unwrap_or_else(|| f.proof_header());
         let sent = p.views.header_proof.as_deref().unwrap_or(&f.dpop);
         let dpop_header = format!("dpop: {}", STANDARD.encode(sent));
         match self.era {
@@ -1980,6 +2040,7 @@ impl<'p> Md<'p> {
         let nonce = match p.fault {
             Fault::NonceUnissued => Some(b64(b"never-issued-by-acme")),
             Fault::NonceReused => Some(self.last_used.clone()),
+            Fault::NonceFirstIssued => Some(self.first_nonce()),
             _ => None,
         };
         let payload = json!({ "csr": b64(&p.csr) });

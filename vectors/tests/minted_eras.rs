@@ -159,6 +159,13 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // becomes the capture time, so every token is reported expired and
         // the chain passes (`a_leaf_not_yet_valid_fails_the_chain_only`,
         // ignored).
+        // The section's first nonce (new-nonce's, used by new-account) used
+        // again at finalize.
+        Fault::NonceFirstIssued => &["acme.nonce.chain"],
+        // The proof's key is not the (section's suite) account key.
+        Fault::ProofOtherSuite => &["dpop.key_binding"],
+        Fault::KidOtherAccount | Fault::JwkMidFlow => &["acme.jws.kid"],
+        Fault::CsrBadSignature => &["csr.signature"],
         Fault::LeafNotYetValid => &[
             "dpop.time",
             "access_token.time",
