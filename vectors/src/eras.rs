@@ -342,11 +342,16 @@ pub enum Fault {
     /// The CSR's self-signature does not verify with the key it carries
     /// (its last signature byte changed); the CA issued the leaf anyway.
     CsrBadSignature,
+    /// The wire-server exchange of the section's first enrolment (its proof
+    /// and access token, with the first enrolment's nonce and `jti`) posted
+    /// again in a later enrolment whose wire-server nonce is fresh: a splice
+    /// in a renewal capture, nothing in a capture of one enrolment.
+    FirstExchange,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 55] = [
+    pub const ALL: [Fault; 56] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -402,6 +407,7 @@ impl Fault {
         Fault::KidOtherAccount,
         Fault::JwkMidFlow,
         Fault::CsrBadSignature,
+        Fault::FirstExchange,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -538,6 +544,12 @@ impl EraEnrolment {
         let era = self.era;
         let now = base.now;
         let mut flow = base.clone();
+        if fault == Fault::FirstExchange {
+            flow.dpop.clone_from(&self.flow.dpop);
+            flow.proof_claims = self.flow.proof_claims.clone();
+            flow.access_token.clone_from(&self.flow.access_token);
+            flow.token_claims = self.flow.token_claims.clone();
+        }
         let mut account = flow.client.clone();
         match fault {
             Fault::ProofHtu => {

@@ -81,7 +81,8 @@ fn ids(list: &[&'static str]) -> BTreeSet<&'static str> {
 /// issue a leaf naming it too.
 fn reference(fault: Fault) -> BTreeSet<&'static str> {
     ids(match fault {
-        Fault::None | Fault::PrintedKey => &[],
+        // Alone, the first exchange is the flow's own.
+        Fault::None | Fault::PrintedKey | Fault::FirstExchange => &[],
         Fault::NonceUnissued | Fault::NonceReused | Fault::AuthzNonceReused => {
             &["acme.nonce.chain"]
         }
@@ -660,6 +661,14 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
         if fault == Fault::HeaderProof {
             alone.fails.insert("dpop.nonce");
             alone.failures += 1;
+        }
+        // The first enrolment's proof and token spliced into the renewal
+        // carry the first enrolment's wire-server nonce, not the one the
+        // renewal fetched: the proof, the token and the proof it embeds fail
+        // on it (alone, the exchange is the flow's own and nothing fails).
+        if fault == Fault::FirstExchange {
+            alone.fails = ids(&["dpop.nonce", "access_token.nonce", "access_token.proof"]);
+            alone.failures = 3;
         }
         for (i, flow) in flows.iter().enumerate() {
             let expected = if i == 2 { &alone } else { &clean };
