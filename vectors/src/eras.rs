@@ -23,6 +23,12 @@
 //!   server root) and lower-cased CSR client id are defects: the valid flow
 //!   has neither, [`Fault::HtuRoot`] and [`Fault::LowercaseClientId`] seed
 //!   them (in every era where they apply).
+//! - [`Era::Y2023_04`] follows 2023-04-05 / 2023-04-21: the 2023-03 layout
+//!   with the OAuth exchange under the "OIDC Authorization Code with PKCE
+//!   flow" heading.
+//! - [`Era::Y2023_06`] follows 2023-06-06: the 2023-11 layout (a challenge
+//!   `target`, the device in hex) with 2023-03's base64-of-hex user id and
+//!   openssl text views.
 //! - [`Era::Y2023_11`] follows `wire-e2ei-2023-11-15.md`: one `wireapp-id`
 //!   identifier with a JSON value, one authorization offering `wire-oidc-01`
 //!   and `wire-dpop-01` with one token, `im:wireapp=` ids, the `dpop:` header
@@ -64,6 +70,15 @@ pub enum Era {
     /// March 2023: `wireapp-id`, `im:wireapp=` + base64 of hex, no challenge
     /// target, openssl text views.
     Y2023_03,
+    /// April 2023 (2023-04-05, 2023-04-21): the 2023-03 layout (no target,
+    /// the access-token URL's device in decimal, openssl text views) with
+    /// the OAuth exchange under the "OIDC Authorization Code with PKCE flow"
+    /// heading.
+    Y2023_04,
+    /// June 2023 (2023-06-06): the 2023-11 layout (challenges naming their
+    /// `target`, the device in hex) with 2023-03's `im:wireapp=` + base64 of
+    /// the hex user id, and openssl text views.
+    Y2023_06,
     /// November 2023: `wireapp-id`, `im:wireapp=` ids, OIDC without bindings.
     Y2023_11,
     /// March 2024: device and user identifiers, `wireapp://` ids, bound id token.
@@ -74,9 +89,11 @@ pub enum Era {
 
 impl Era {
     /// Every era, oldest first.
-    pub const ALL: [Era; 5] = [
+    pub const ALL: [Era; 7] = [
         Era::Y2023_01,
         Era::Y2023_03,
+        Era::Y2023_04,
+        Era::Y2023_06,
         Era::Y2023_11,
         Era::Y2024_03,
         Era::Y2026_01,
@@ -87,6 +104,8 @@ impl Era {
         match self {
             Era::Y2023_01 => "2023-01",
             Era::Y2023_03 => "2023-03",
+            Era::Y2023_04 => "2023-04",
+            Era::Y2023_06 => "2023-06",
             Era::Y2023_11 => "2023-11",
             Era::Y2024_03 => "2024-03",
             Era::Y2026_01 => "2026-01",
@@ -99,6 +118,8 @@ impl Era {
         match self {
             Era::Y2023_01 => 1_674_205_415,
             Era::Y2023_03 => 1_678_885_204,
+            Era::Y2023_04 => 1_680_687_018,
+            Era::Y2023_06 => 1_686_043_911,
             Era::Y2023_11 => 1_700_127_446,
             Era::Y2024_03 => 1_711_447_412,
             Era::Y2026_01 => crate::enrolment::NOW,
@@ -110,6 +131,8 @@ impl Era {
         match self {
             Era::Y2023_01 => (2023, 1, 20),
             Era::Y2023_03 => (2023, 3, 15),
+            Era::Y2023_04 => (2023, 4, 5),
+            Era::Y2023_06 => (2023, 6, 6),
             Era::Y2023_11 => (2023, 11, 16),
             Era::Y2024_03 => (2024, 3, 26),
             Era::Y2026_01 => (2026, 1, 15),
@@ -120,7 +143,8 @@ impl Era {
     fn acme(self) -> &'static str {
         match self {
             Era::Y2023_01 => "https://localhost:55093/acme/wire-acme",
-            Era::Y2023_03 => "https://stepca:55083/acme/wire",
+            Era::Y2023_03 | Era::Y2023_04 => "https://stepca:55083/acme/wire",
+            Era::Y2023_06 => "https://stepca:33113/acme/wire",
             Era::Y2023_11 => "https://stepca:32865/acme/wire",
             Era::Y2024_03 => "https://stepca:32769/acme/wire",
             Era::Y2026_01 => crate::enrolment::ACME,
@@ -132,6 +156,8 @@ impl Era {
         match self {
             Era::Y2023_01 => "http://localhost:63479",
             Era::Y2023_03 => "http://wire.com:20327",
+            Era::Y2023_04 => "http://wire.com:20083",
+            Era::Y2023_06 => "http://wire.com:15602",
             Era::Y2023_11 => "http://wire.com:19814",
             Era::Y2024_03 => "http://wire.com:18930",
             Era::Y2026_01 => "https://wire.example.com",
@@ -150,7 +176,10 @@ impl Era {
 
     /// Whether the client posts a `keyauth` member beside the id token.
     pub fn posts_keyauth(self) -> bool {
-        matches!(self, Era::Y2023_03 | Era::Y2023_11 | Era::Y2026_01)
+        matches!(
+            self,
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 | Era::Y2026_01
+        )
     }
 
     /// Whether the IdP binds the id token to the ACME account and challenge
@@ -168,19 +197,22 @@ impl Era {
     /// Whether the era prints its tokens in `<details>` blocks with jwt.io
     /// links and the CSR and certificates as PEM blocks.
     fn details(self) -> bool {
-        matches!(self, Era::Y2023_03 | Era::Y2023_11 | Era::Y2024_03)
+        matches!(
+            self,
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 | Era::Y2024_03
+        )
     }
 
     /// Whether the era prints openssl's text of the CSR and certificates
     /// after their PEM blocks.
     pub fn has_text_views(self) -> bool {
-        self == Era::Y2023_03
+        matches!(self, Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06)
     }
 
     /// Whether the `wire-dpop-01` challenge names its `target` (from
     /// 2023-11 on).
     fn shows_target(self) -> bool {
-        !matches!(self, Era::Y2023_01 | Era::Y2023_03)
+        !matches!(self, Era::Y2023_01 | Era::Y2023_03 | Era::Y2023_04)
     }
 
     /// Whether the client's proof is traded with a `dpop:` header shown.
@@ -701,9 +733,11 @@ impl EraEnrolment {
 
 /// The device id in each era's access-token URL (2023-01 prints it in
 /// decimal), indexed by [`era_index`].
-const DEVICE_URL: [&str; 5] = [
+const DEVICE_URL: [&str; 7] = [
     "11407327478470534585",
     "11407327478470534585",
+    "11407327478470534585",
+    "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
@@ -713,9 +747,11 @@ fn era_index(era: Era) -> usize {
     match era {
         Era::Y2023_01 => 0,
         Era::Y2023_03 => 1,
-        Era::Y2023_11 => 2,
-        Era::Y2024_03 => 3,
-        Era::Y2026_01 => 4,
+        Era::Y2023_04 => 2,
+        Era::Y2023_06 => 3,
+        Era::Y2023_11 => 4,
+        Era::Y2024_03 => 5,
+        Era::Y2026_01 => 6,
     }
 }
 
@@ -748,7 +784,7 @@ impl Identities {
                 dns: true,
                 handle: String::new(),
             },
-            Era::Y2023_03 | Era::Y2023_11 => Identities {
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => Identities {
                 names: vec![flow.client_id.clone(), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
@@ -807,7 +843,7 @@ fn era_identity(era: Era) -> (String, String) {
             ),
             String::new(),
         ),
-        Era::Y2023_03 => (
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 => (
             format!(
                 "im:wireapp={}/{DEVICE}@{DOMAIN}",
                 STANDARD_NO_PAD.encode(hex)
@@ -936,6 +972,8 @@ impl Oidc {
     ) -> Self {
         let idp = match era {
             Era::Y2023_03 => "http://dex:16571/dex".to_owned(),
+            Era::Y2023_04 => "http://dex:21303/dex".to_owned(),
+            Era::Y2023_06 => "http://dex:16070/dex".to_owned(),
             Era::Y2023_11 => "http://dex:21491/dex".to_owned(),
             Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
             _ => e.idp_iss().to_owned(),
@@ -952,7 +990,7 @@ impl Oidc {
         let mut claims = match era {
             // dex in 2023: the handle in `name`, the display name in
             // `preferred_username`, no binding to ACME yet.
-            Era::Y2023_03 | Era::Y2023_11 => json!({
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => json!({
                 "aud": "wireapp", "exp": now + 3600, "iat": now, "iss": idp,
                 "name": f.handle, "nonce": nonce, "preferred_username": DISPLAY_NAME,
                 "sub": "CjtpbTp3aXJlYXBwPXlsLThBX3daU2ZhUzJ1VjhWdU1FQncvN2U3OTcyM2E4YmRjNjk0ZkB3aXJlLmNvbRIEbGRhcA",
@@ -1068,7 +1106,7 @@ fn dex_order(claims: &Value) -> String {
 /// one token between both challenges.
 fn oidc_token(era: Era, f: &Flow) -> &str {
     match era {
-        Era::Y2023_03 | Era::Y2023_11 => &f.chal,
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => &f.chal,
         _ => "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb",
     }
 }
@@ -1497,7 +1535,7 @@ impl<'p> Md<'p> {
     ) {
         match self.era {
             Era::Y2023_01 => self.line(&format!("Token [here](https://jwt.io/#id_token={jws})")),
-            Era::Y2023_03 | Era::Y2023_11 | Era::Y2024_03 => {
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 | Era::Y2024_03 => {
                 let _ = write!(
                     self.out,
                     "\n\n<details>\n<summary><b>{summary}</b></summary>\n\n\
@@ -1897,7 +1935,7 @@ impl<'p> Md<'p> {
 
     /// The OAuth authorization-code exchange with PKCE.
     fn oauth(&mut self) {
-        if self.era == Era::Y2023_03 {
+        if matches!(self.era, Era::Y2023_03 | Era::Y2023_04) {
             return self.oauth_2023_03();
         }
         let o = &self.p.oidc;
@@ -1954,7 +1992,11 @@ impl<'p> Md<'p> {
             "code_verifier={}&code_challenge={}",
             o.verifier, o.challenge
         );
-        self.group("Authenticate end user using Open ID Connect implicit flow");
+        self.group(if self.era == Era::Y2023_04 {
+            "Authenticate end user using OIDC Authorization Code with PKCE flow"
+        } else {
+            "Authenticate end user using Open ID Connect implicit flow"
+        });
         self.step("Client clicks login button");
         let host = format!("host: {}", wire.trim_start_matches("http://"));
         self.request(
@@ -2174,7 +2216,7 @@ fn new_order_payload(era: Era, ids: &Identities) -> Value {
             .iter()
             .map(|n| json!({"type": "dns", "value": n}))
             .collect(),
-        Era::Y2023_03 | Era::Y2023_11 => {
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => {
             let value = json!({
                 "name": DISPLAY_NAME, "domain": DOMAIN,
                 "client-id": ids.names.first(), "handle": ids.names.get(1),

@@ -195,7 +195,7 @@ fn baseline(era: Era) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
         // As above for `aud`; the id token carries no `keyauth` / `acme_aud`
         // (dex in 2023, March and November): bound to no account and no
         // challenge, warned.
-        Era::Y2023_03 | Era::Y2023_11 => (
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => (
             ids(&[]),
             ids(&["access_token.aud", "oidc.keyauth", "oidc.acme_aud"]),
         ),
@@ -260,7 +260,7 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                 // 2023-03 prints openssl's text of each CSR and certificate;
                 // the generator writes it from the order's identities, so a
                 // signed CSR or leaf naming others disagrees with its text too.
-                if era == Era::Y2023_03 && TEXT_FOLLOWS_ORDER.contains(&fault) {
+                if era.has_text_views() && TEXT_FOLLOWS_ORDER.contains(&fault) {
                     fails.insert("transcript.consistency");
                 }
                 // 2023-01 has no id token to be reported expired.
@@ -830,4 +830,32 @@ fn a_nonce_spliced_from_an_earlier_enrolment_is_reported_as_reused() {
         message.contains("already used") && message.contains("step 5"),
         "{message}"
     );
+}
+
+/// The 2023-04 layout (2023-04-05, 2023-04-21) is 2023-03's under the PKCE
+/// heading: no challenge target, the access-token URL's device in decimal;
+/// the 2023-06 layout (2023-06-06) shows the target with the device in hex,
+/// and both spell the user id as base64 of its hex.
+#[test]
+fn the_2023_04_and_2023_06_layouts_carry_their_markers() {
+    let text = |era| EraEnrolment::new(era, Suite::P256).transcript(Fault::None);
+    let april = text(Era::Y2023_04);
+    for marker in [
+        "### Authenticate end user using OIDC Authorization Code with PKCE flow",
+        "/clients/11407327478470534585/access-token",
+        r#""type": "wireapp-id""#,
+        "im:wireapp=NWFhMTJh",
+        "```\nCertificate Request:\n",
+    ] {
+        assert!(april.contains(marker), "2023-04 lacks {marker}");
+    }
+    assert!(!april.contains(r#""target""#), "2023-04 shows no target");
+    let june = text(Era::Y2023_06);
+    for marker in [
+        r#""target": "http://wire.com:15602/clients/9e4ef7e72ec9e5b9/access-token""#,
+        "im:wireapp=NWFhMTJh",
+        "\ndpop: ",
+    ] {
+        assert!(june.contains(marker), "2023-06 lacks {marker}");
+    }
 }
