@@ -843,12 +843,21 @@ fn era_identity(era: Era) -> (String, String) {
             ),
             String::new(),
         ),
-        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 => (
+        Era::Y2023_03 => (
             format!(
                 "im:wireapp={}/{DEVICE}@{DOMAIN}",
                 STANDARD_NO_PAD.encode(hex)
             ),
             format!("im:wireapp=alice_wire@{DOMAIN}"),
+        ),
+        // April and June 2023 name the handle without a domain (the order,
+        // the SAN and the id token's `name`).
+        Era::Y2023_04 | Era::Y2023_06 => (
+            format!(
+                "im:wireapp={}/{DEVICE}@{DOMAIN}",
+                STANDARD_NO_PAD.encode(hex)
+            ),
+            "im:wireapp=alice_wire".to_owned(),
         ),
         Era::Y2023_11 => (
             format!("im:wireapp={USER_B64URL}/{DEVICE}@{DOMAIN}"),

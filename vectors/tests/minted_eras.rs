@@ -855,6 +855,7 @@ fn the_2023_04_and_2023_06_layouts_carry_their_markers() {
         r#""target": "http://wire.com:15602/clients/9e4ef7e72ec9e5b9/access-token""#,
         "im:wireapp=NWFhMTJh",
         "\ndpop: ",
+        r#"\"handle\":\"im:wireapp=alice_wire\""#,
     ] {
         assert!(june.contains(marker), "2023-06 lacks {marker}");
     }
