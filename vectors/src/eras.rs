@@ -23,6 +23,12 @@
 //!   server root) and lower-cased CSR client id are defects: the valid flow
 //!   has neither, [`Fault::HtuRoot`] and [`Fault::LowercaseClientId`] seed
 //!   them (in every era where they apply).
+//! - [`Era::Y2023_04`] follows 2023-04-05 / 2023-04-21: the 2023-03 layout
+//!   with the OAuth exchange under the "OIDC Authorization Code with PKCE
+//!   flow" heading.
+//! - [`Era::Y2023_06`] follows 2023-06-06: the 2023-11 layout (a challenge
+//!   `target`, the device in hex) with 2023-03's base64-of-hex user id and
+//!   openssl text views.
 //! - [`Era::Y2023_11`] follows `wire-e2ei-2023-11-15.md`: one `wireapp-id`
 //!   identifier with a JSON value, one authorization offering `wire-oidc-01`
 //!   and `wire-dpop-01` with one token, `im:wireapp=` ids, the `dpop:` header
@@ -64,6 +70,15 @@ pub enum Era {
     /// March 2023: `wireapp-id`, `im:wireapp=` + base64 of hex, no challenge
     /// target, openssl text views.
     Y2023_03,
+    /// April 2023 (2023-04-05, 2023-04-21): the 2023-03 layout (no target,
+    /// the access-token URL's device in decimal, openssl text views) with
+    /// the OAuth exchange under the "OIDC Authorization Code with PKCE flow"
+    /// heading.
+    Y2023_04,
+    /// June 2023 (2023-06-06): the 2023-11 layout (challenges naming their
+    /// `target`, the device in hex) with 2023-03's `im:wireapp=` + base64 of
+    /// the hex user id, and openssl text views.
+    Y2023_06,
     /// November 2023: `wireapp-id`, `im:wireapp=` ids, OIDC without bindings.
     Y2023_11,
     /// March 2024: device and user identifiers, `wireapp://` ids, bound id token.
@@ -74,9 +89,11 @@ pub enum Era {
 
 impl Era {
     /// Every era, oldest first.
-    pub const ALL: [Era; 5] = [
+    pub const ALL: [Era; 7] = [
         Era::Y2023_01,
         Era::Y2023_03,
+        Era::Y2023_04,
+        Era::Y2023_06,
         Era::Y2023_11,
         Era::Y2024_03,
         Era::Y2026_01,
@@ -87,6 +104,8 @@ impl Era {
         match self {
             Era::Y2023_01 => "2023-01",
             Era::Y2023_03 => "2023-03",
+            Era::Y2023_04 => "2023-04",
+            Era::Y2023_06 => "2023-06",
             Era::Y2023_11 => "2023-11",
             Era::Y2024_03 => "2024-03",
             Era::Y2026_01 => "2026-01",
@@ -99,6 +118,8 @@ impl Era {
         match self {
             Era::Y2023_01 => 1_674_205_415,
             Era::Y2023_03 => 1_678_885_204,
+            Era::Y2023_04 => 1_680_687_018,
+            Era::Y2023_06 => 1_686_043_911,
             Era::Y2023_11 => 1_700_127_446,
             Era::Y2024_03 => 1_711_447_412,
             Era::Y2026_01 => crate::enrolment::NOW,
@@ -110,6 +131,8 @@ impl Era {
         match self {
             Era::Y2023_01 => (2023, 1, 20),
             Era::Y2023_03 => (2023, 3, 15),
+            Era::Y2023_04 => (2023, 4, 5),
+            Era::Y2023_06 => (2023, 6, 6),
             Era::Y2023_11 => (2023, 11, 16),
             Era::Y2024_03 => (2024, 3, 26),
             Era::Y2026_01 => (2026, 1, 15),
@@ -120,7 +143,8 @@ impl Era {
     fn acme(self) -> &'static str {
         match self {
             Era::Y2023_01 => "https://localhost:55093/acme/wire-acme",
-            Era::Y2023_03 => "https://stepca:55083/acme/wire",
+            Era::Y2023_03 | Era::Y2023_04 => "https://stepca:55083/acme/wire",
+            Era::Y2023_06 => "https://stepca:33113/acme/wire",
             Era::Y2023_11 => "https://stepca:32865/acme/wire",
             Era::Y2024_03 => "https://stepca:32769/acme/wire",
             Era::Y2026_01 => crate::enrolment::ACME,
@@ -132,6 +156,8 @@ impl Era {
         match self {
             Era::Y2023_01 => "http://localhost:63479",
             Era::Y2023_03 => "http://wire.com:20327",
+            Era::Y2023_04 => "http://wire.com:20083",
+            Era::Y2023_06 => "http://wire.com:15602",
             Era::Y2023_11 => "http://wire.com:19814",
             Era::Y2024_03 => "http://wire.com:18930",
             Era::Y2026_01 => "https://wire.example.com",
@@ -150,7 +176,10 @@ impl Era {
 
     /// Whether the client posts a `keyauth` member beside the id token.
     pub fn posts_keyauth(self) -> bool {
-        matches!(self, Era::Y2023_03 | Era::Y2023_11 | Era::Y2026_01)
+        matches!(
+            self,
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 | Era::Y2026_01
+        )
     }
 
     /// Whether the IdP binds the id token to the ACME account and challenge
@@ -168,19 +197,22 @@ impl Era {
     /// Whether the era prints its tokens in `<details>` blocks with jwt.io
     /// links and the CSR and certificates as PEM blocks.
     fn details(self) -> bool {
-        matches!(self, Era::Y2023_03 | Era::Y2023_11 | Era::Y2024_03)
+        matches!(
+            self,
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 | Era::Y2024_03
+        )
     }
 
     /// Whether the era prints openssl's text of the CSR and certificates
     /// after their PEM blocks.
     pub fn has_text_views(self) -> bool {
-        self == Era::Y2023_03
+        matches!(self, Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06)
     }
 
     /// Whether the `wire-dpop-01` challenge names its `target` (from
     /// 2023-11 on).
     fn shows_target(self) -> bool {
-        !matches!(self, Era::Y2023_01 | Era::Y2023_03)
+        !matches!(self, Era::Y2023_01 | Era::Y2023_03 | Era::Y2023_04)
     }
 
     /// Whether the client's proof is traded with a `dpop:` header shown.
@@ -306,11 +338,52 @@ pub enum Fault {
     /// The IdP's token endpoint returned another id token (validly signed,
     /// another login's `nonce`) than the one posted to the challenge.
     IdTokenReturnedOther,
+    /// The DPoP proof expired before the capture (its `iat` two hours
+    /// before the other tokens', its `exp` a minute and a half before them).
+    ProofExpired,
+    /// The DPoP proof issued ten minutes after the access token that
+    /// embeds it (and every other token of the flow).
+    ProofFuture,
+    /// The DPoP proof issued almost two hours before the access token that
+    /// embeds it, still unexpired: a server's five-minute age limit refuses it.
+    ProofStale,
+    /// The access token expired before the capture.
+    TokenExpired,
+    /// The access token issued ten minutes after every other token.
+    TokenFuture,
+    /// The id token expired before the capture.
+    IdTokenExpired,
+    /// The id token issued ten minutes after every other token.
+    IdTokenFuture,
+    /// The leaf becomes valid the day after the capture.
+    LeafNotYetValid,
+    /// The finalize request uses the first nonce the section's ACME server
+    /// issued (used by the first new-account request): in a renewal capture,
+    /// a nonce of the first enrolment spliced into a later one.
+    NonceFirstIssued,
+    /// The proof is signed with a key of another suite than the section's
+    /// (Ed25519 in the EC sections, P-256 in the Ed25519 one), its `alg` the
+    /// key's; wire-server's token binds (`cnf`) and embeds it.
+    ProofOtherSuite,
+    /// The finalize request's `kid` names another account URL (signed by the
+    /// flow's account key).
+    KidOtherAccount,
+    /// The finalize request carries the account key as `jwk` instead of the
+    /// account URL as `kid`.
+    JwkMidFlow,
+    /// The CSR's self-signature does not verify with the key it carries
+    /// (its last signature byte changed); the CA issued the leaf anyway.
+    CsrBadSignature,
+    /// The wire-server exchange of the section's first enrolment (its proof
+    /// and access token, with the first enrolment's nonce and `jti`) posted
+    /// again in a later enrolment whose wire-server nonce is fresh: a splice
+    /// in a renewal capture, nothing in a capture of one enrolment.
+    FirstExchange,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 42] = [
+    pub const ALL: [Fault; 56] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -353,6 +426,20 @@ impl Fault {
         Fault::JwsUrl,
         Fault::OrderAnswerIds,
         Fault::IdTokenReturnedOther,
+        Fault::ProofExpired,
+        Fault::ProofFuture,
+        Fault::ProofStale,
+        Fault::TokenExpired,
+        Fault::TokenFuture,
+        Fault::IdTokenExpired,
+        Fault::IdTokenFuture,
+        Fault::LeafNotYetValid,
+        Fault::NonceFirstIssued,
+        Fault::ProofOtherSuite,
+        Fault::KidOtherAccount,
+        Fault::JwkMidFlow,
+        Fault::CsrBadSignature,
+        Fault::FirstExchange,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -370,7 +457,9 @@ impl Fault {
             | Fault::IdTokenNonce
             | Fault::IdTokenSigner
             | Fault::PkceVerifier
-            | Fault::IdTokenReturnedOther => era.has_oidc(),
+            | Fault::IdTokenReturnedOther
+            | Fault::IdTokenExpired
+            | Fault::IdTokenFuture => era.has_oidc(),
             _ => true,
         }
     }
@@ -485,7 +574,14 @@ impl EraEnrolment {
     /// `fault` applied.
     fn parts_of(&self, base: &Flow, fault: Fault) -> Parts {
         let era = self.era;
+        let now = base.now;
         let mut flow = base.clone();
+        if fault == Fault::FirstExchange {
+            flow.dpop.clone_from(&self.flow.dpop);
+            flow.proof_claims = self.flow.proof_claims.clone();
+            flow.access_token.clone_from(&self.flow.access_token);
+            flow.token_claims = self.flow.token_claims.clone();
+        }
         let mut account = flow.client.clone();
         match fault {
             Fault::ProofHtu => {
@@ -547,6 +643,25 @@ impl EraEnrolment {
                 flow.token_claims["cnf"] = json!({"kid": flow.client.jwk().thumbprint(hash)});
                 flow.resign_token();
             }
+            Fault::ProofExpired => set_proof_times(era, &mut flow, now - 7290, now - 90),
+            Fault::ProofFuture => set_proof_times(era, &mut flow, now + 600, now + 7800),
+            Fault::ProofStale => set_proof_times(era, &mut flow, now - 6900, now + 300),
+            Fault::TokenExpired => set_token_times(&mut flow, now - 4050, now - 90),
+            Fault::TokenFuture => set_token_times(&mut flow, now + 600, now + 4560),
+            Fault::ProofOtherSuite => {
+                let suite = if flow.suite == Suite::Ed25519 {
+                    Suite::P256
+                } else {
+                    Suite::Ed25519
+                };
+                let key = SigningKey::from_seed(suite, "eras/other-suite-client");
+                let header = json!({"alg": suite.alg().name(), "typ": "dpop+jwt", "jwk": key.public_jwk_json()});
+                flow.dpop = key.compact(&header, &flow.proof_claims);
+                let thumbprint = key.jwk().thumbprint(suite.alg().suite_hash());
+                flow.token_claims["cnf"] = json!({"kid": thumbprint});
+                flow.token_claims["proof"] = json!(flow.dpop);
+                flow.resign_token();
+            }
             _ => {}
         }
         let ids = Identities::of(era, &flow);
@@ -566,6 +681,20 @@ impl EraEnrolment {
             }
             Fault::LeafOtherClient => {
                 let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
+                (self.csr.clone(), leaf)
+            }
+            Fault::CsrBadSignature => {
+                let mut csr = self.csr.clone();
+                if let Some(last) = csr.last_mut() {
+                    *last ^= 0x01;
+                }
+                (csr, self.leaf.clone())
+            }
+            Fault::LeafNotYetValid => {
+                let (y, m, d) = era.leaf_day();
+                let leaf =
+                    self.ca
+                        .leaf_between(era, &flow.client, &ids, (y, m, d + 1), (y + 10, m, d));
                 (self.csr.clone(), leaf)
             }
             Fault::LeafExpired => {
@@ -604,9 +733,11 @@ impl EraEnrolment {
 
 /// The device id in each era's access-token URL (2023-01 prints it in
 /// decimal), indexed by [`era_index`].
-const DEVICE_URL: [&str; 5] = [
+const DEVICE_URL: [&str; 7] = [
     "11407327478470534585",
     "11407327478470534585",
+    "11407327478470534585",
+    "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
     "9e4ef7e72ec9e5b9",
@@ -616,9 +747,11 @@ fn era_index(era: Era) -> usize {
     match era {
         Era::Y2023_01 => 0,
         Era::Y2023_03 => 1,
-        Era::Y2023_11 => 2,
-        Era::Y2024_03 => 3,
-        Era::Y2026_01 => 4,
+        Era::Y2023_04 => 2,
+        Era::Y2023_06 => 3,
+        Era::Y2023_11 => 4,
+        Era::Y2024_03 => 5,
+        Era::Y2026_01 => 6,
     }
 }
 
@@ -651,7 +784,7 @@ impl Identities {
                 dns: true,
                 handle: String::new(),
             },
-            Era::Y2023_03 | Era::Y2023_11 => Identities {
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => Identities {
                 names: vec![flow.client_id.clone(), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
@@ -716,6 +849,15 @@ fn era_identity(era: Era) -> (String, String) {
                 STANDARD_NO_PAD.encode(hex)
             ),
             format!("im:wireapp=alice_wire@{DOMAIN}"),
+        ),
+        // April and June 2023 name the handle without a domain (the order,
+        // the SAN and the id token's `name`).
+        Era::Y2023_04 | Era::Y2023_06 => (
+            format!(
+                "im:wireapp={}/{DEVICE}@{DOMAIN}",
+                STANDARD_NO_PAD.encode(hex)
+            ),
+            "im:wireapp=alice_wire".to_owned(),
         ),
         Era::Y2023_11 => (
             format!("im:wireapp={USER_B64URL}/{DEVICE}@{DOMAIN}"),
@@ -795,6 +937,23 @@ fn set_proof_claim(era: Era, f: &mut Flow, claim: &str, value: Value) {
     resign(era, f);
 }
 
+/// Sets the proof's `iat` (and `nbf`) and `exp`, and re-signs everything
+/// downstream; the token keeps its own times.
+fn set_proof_times(era: Era, f: &mut Flow, iat: u64, exp: u64) {
+    f.proof_claims["iat"] = json!(iat);
+    f.proof_claims["nbf"] = json!(iat);
+    f.proof_claims["exp"] = json!(exp);
+    resign(era, f);
+}
+
+/// Sets the access token's `iat` (and `nbf`) and `exp`, and re-signs it.
+fn set_token_times(f: &mut Flow, iat: u64, exp: u64) {
+    f.token_claims["iat"] = json!(iat);
+    f.token_claims["nbf"] = json!(iat);
+    f.token_claims["exp"] = json!(exp);
+    f.resign_token();
+}
+
 /// The OAuth login and the id token (eras with OIDC).
 struct Oidc {
     idp: String,
@@ -822,6 +981,8 @@ impl Oidc {
     ) -> Self {
         let idp = match era {
             Era::Y2023_03 => "http://dex:16571/dex".to_owned(),
+            Era::Y2023_04 => "http://dex:21303/dex".to_owned(),
+            Era::Y2023_06 => "http://dex:16070/dex".to_owned(),
             Era::Y2023_11 => "http://dex:21491/dex".to_owned(),
             Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
             _ => e.idp_iss().to_owned(),
@@ -838,7 +999,7 @@ impl Oidc {
         let mut claims = match era {
             // dex in 2023: the handle in `name`, the display name in
             // `preferred_username`, no binding to ACME yet.
-            Era::Y2023_03 | Era::Y2023_11 => json!({
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => json!({
                 "aud": "wireapp", "exp": now + 3600, "iat": now, "iss": idp,
                 "name": f.handle, "nonce": nonce, "preferred_username": DISPLAY_NAME,
                 "sub": "CjtpbTp3aXJlYXBwPXlsLThBX3daU2ZhUzJ1VjhWdU1FQncvN2U3OTcyM2E4YmRjNjk0ZkB3aXJlLmNvbRIEbGRhcA",
@@ -862,6 +1023,14 @@ impl Oidc {
                 claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
             }
             Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            Fault::IdTokenExpired => {
+                claims["iat"] = json!(now - 3690);
+                claims["exp"] = json!(now - 90);
+            }
+            Fault::IdTokenFuture => {
+                claims["iat"] = json!(now + 600);
+                claims["exp"] = json!(now + 4200);
+            }
             Fault::IdTokenUnbound => {
                 if let Some(c) = claims.as_object_mut() {
                     c.remove("keyauth");
@@ -946,7 +1115,7 @@ fn dex_order(claims: &Value) -> String {
 /// one token between both challenges.
 fn oidc_token(era: Era, f: &Flow) -> &str {
     match era {
-        Era::Y2023_03 | Era::Y2023_11 => &f.chal,
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => &f.chal,
         _ => "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb",
     }
 }
@@ -1333,8 +1502,11 @@ impl<'p> Md<'p> {
                 header["url"] = json!(order);
             }
         }
-        if url.ends_with("/new-account") {
+        let finalize = url.ends_with("/finalize");
+        if url.ends_with("/new-account") || (finalize && self.p.fault == Fault::JwkMidFlow) {
             header["jwk"] = self.p.account.public_jwk_json();
+        } else if finalize && self.p.fault == Fault::KidOtherAccount {
+            header["kid"] = json!(format!("{}/account/Zm9yZWlnbkFjY291bnQ", self.era.acme()));
         } else {
             header["kid"] = json!(account_url(self.era));
         }
@@ -1372,7 +1544,7 @@ impl<'p> Md<'p> {
     ) {
         match self.era {
             Era::Y2023_01 => self.line(&format!("Token [here](https://jwt.io/#id_token={jws})")),
-            Era::Y2023_03 | Era::Y2023_11 | Era::Y2024_03 => {
+            Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 | Era::Y2024_03 => {
                 let _ = write!(
                     self.out,
                     "\n\n<details>\n<summary><b>{summary}</b></summary>\n\n\
@@ -1407,6 +1579,12 @@ impl<'p> Md<'p> {
         }
         self.last_url = url.to_owned();
         self.nonce.clone()
+    }
+
+    /// The first nonce the section's ACME server issued (the answer to the
+    /// first new-nonce request).
+    fn first_nonce(&self) -> String {
+        b64(format!("{}-{}-acme-nonce-1", self.era.name(), self.p.suite.name()).as_bytes())
     }
 
     /// The private key a careless capture prints ([`Fault::PrintedKey`]),
@@ -1582,7 +1760,15 @@ impl<'p> Md<'p> {
             shown["htu"] = json!(f.htu.replace(device, OTHER_DEVICE));
             shown
         });
-        let header = f.proof_header();
+        // The header the proof was signed with (another suite's key under
+        // [`Fault::ProofOtherSuite`]).
+        let header = f
+            .dpop
+            .split('.')
+            .next()
+            .and_then(e2ei_verify::jose::b64_decode)
+            .and_then(|h| serde_json::from_slice(&h).ok())
+            .unwrap_or_else(|| f.proof_header());
         let sent = p.views.header_proof.as_deref().unwrap_or(&f.dpop);
         let dpop_header = format!("dpop: {}", STANDARD.encode(sent));
         match self.era {
@@ -1758,7 +1944,7 @@ impl<'p> Md<'p> {
 
     /// The OAuth authorization-code exchange with PKCE.
     fn oauth(&mut self) {
-        if self.era == Era::Y2023_03 {
+        if matches!(self.era, Era::Y2023_03 | Era::Y2023_04) {
             return self.oauth_2023_03();
         }
         let o = &self.p.oidc;
@@ -1815,7 +2001,11 @@ impl<'p> Md<'p> {
             "code_verifier={}&code_challenge={}",
             o.verifier, o.challenge
         );
-        self.group("Authenticate end user using Open ID Connect implicit flow");
+        self.group(if self.era == Era::Y2023_04 {
+            "Authenticate end user using OIDC Authorization Code with PKCE flow"
+        } else {
+            "Authenticate end user using Open ID Connect implicit flow"
+        });
         self.step("Client clicks login button");
         let host = format!("host: {}", wire.trim_start_matches("http://"));
         self.request(
@@ -1913,6 +2103,7 @@ impl<'p> Md<'p> {
         let nonce = match p.fault {
             Fault::NonceUnissued => Some(b64(b"never-issued-by-acme")),
             Fault::NonceReused => Some(self.last_used.clone()),
+            Fault::NonceFirstIssued => Some(self.first_nonce()),
             _ => None,
         };
         let payload = json!({ "csr": b64(&p.csr) });
@@ -2034,7 +2225,7 @@ fn new_order_payload(era: Era, ids: &Identities) -> Value {
             .iter()
             .map(|n| json!({"type": "dns", "value": n}))
             .collect(),
-        Era::Y2023_03 | Era::Y2023_11 => {
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => {
             let value = json!({
                 "name": DISPLAY_NAME, "domain": DOMAIN,
                 "client-id": ids.names.first(), "handle": ids.names.get(1),

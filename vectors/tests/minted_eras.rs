@@ -14,6 +14,14 @@
 //! messages that read the same on both sides) keeps a test of its own. The
 //! 2024-02 renewal layout (three enrolments in one section) is held to the
 //! same verdicts, flow by flow.
+//!
+//! Open findings (round 3) are pinned where they show, each marked
+//! `FIXME(finding)` beside today's verdict, with an `#[ignore]`d test of what
+//! the auditor should do: a proof dated after its token, a proof stale when
+//! traded, a token dated after a later step's, a leaf not yet valid (all four:
+//! the capture time is derived from the artefact that is wrong), a nonce
+//! spliced from an earlier enrolment reported as never issued, and keys of
+//! another suite than the section's.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -81,7 +89,8 @@ fn ids(list: &[&'static str]) -> BTreeSet<&'static str> {
 /// issue a leaf naming it too.
 fn reference(fault: Fault) -> BTreeSet<&'static str> {
     ids(match fault {
-        Fault::None | Fault::PrintedKey => &[],
+        // Alone, the first exchange is the flow's own.
+        Fault::None | Fault::PrintedKey | Fault::FirstExchange => &[],
         Fault::NonceUnissued | Fault::NonceReused | Fault::AuthzNonceReused => {
             &["acme.nonce.chain"]
         }
@@ -136,6 +145,42 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::OrderAnswerIds => &["transcript.consistency"],
         // The id token posted is not the one the shown login returned.
         Fault::IdTokenReturnedOther => &["oidc.delivered"],
+        // Expired at the capture time (the other tokens' `iat`).
+        Fault::ProofExpired => &["dpop.time", "access_token.proof"],
+        Fault::TokenExpired => &["access_token.time"],
+        Fault::IdTokenExpired => &["oidc.time"],
+        // FIXME(finding): a proof whose `iat` is ten minutes after the `iat`
+        // of the access token embedding it is accepted: its `iat` becomes the
+        // capture time, against which it is not in the future
+        // (`a_proof_issued_after_its_access_token_fails`, ignored).
+        Fault::ProofFuture => &[],
+        // FIXME(finding): a proof issued almost two hours before the access
+        // token that embeds it (unexpired) is accepted: the flow drops the
+        // age limit and compares the proof with its token's `iat` nowhere
+        // (`a_proof_stale_when_traded_fails`, ignored).
+        Fault::ProofStale => &[],
+        // FIXME(finding): a token dated ten minutes after every other token
+        // moves the capture time to its own `iat` and is accepted, even when
+        // a token of a later step is dated before it
+        // (`a_token_dated_after_a_later_steps_token_fails`, ignored).
+        Fault::TokenFuture | Fault::IdTokenFuture => &[],
+        // FIXME(finding): the leaf's notBefore (the day after the flow)
+        // becomes the capture time, so every token is reported expired and
+        // the chain passes (`a_leaf_not_yet_valid_fails_the_chain_only`,
+        // ignored).
+        // The section's first nonce (new-nonce's, used by new-account) used
+        // again at finalize.
+        Fault::NonceFirstIssued => &["acme.nonce.chain"],
+        // The proof's key is not the (section's suite) account key.
+        Fault::ProofOtherSuite => &["dpop.key_binding"],
+        Fault::KidOtherAccount | Fault::JwkMidFlow => &["acme.jws.kid"],
+        Fault::CsrBadSignature => &["csr.signature"],
+        Fault::LeafNotYetValid => &[
+            "dpop.time",
+            "access_token.time",
+            "access_token.proof",
+            "oidc.time",
+        ],
     })
 }
 
@@ -158,7 +203,7 @@ fn baseline(era: Era) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
         // As above for `aud`; the id token carries no `keyauth` / `acme_aud`
         // (dex in 2023, March and November): bound to no account and no
         // challenge, warned.
-        Era::Y2023_03 | Era::Y2023_11 => (
+        Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => (
             ids(&[]),
             ids(&["access_token.aud", "oidc.keyauth", "oidc.acme_aud"]),
         ),
@@ -223,8 +268,12 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                 // 2023-03 prints openssl's text of each CSR and certificate;
                 // the generator writes it from the order's identities, so a
                 // signed CSR or leaf naming others disagrees with its text too.
-                if era == Era::Y2023_03 && TEXT_FOLLOWS_ORDER.contains(&fault) {
+                if era.has_text_views() && TEXT_FOLLOWS_ORDER.contains(&fault) {
                     fails.insert("transcript.consistency");
+                }
+                // 2023-01 has no id token to be reported expired.
+                if (era, fault) == (Era::Y2023_01, Fault::LeafNotYetValid) {
+                    fails.remove("oidc.time");
                 }
                 assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
                 let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
@@ -621,6 +670,14 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
             alone.fails.insert("dpop.nonce");
             alone.failures += 1;
         }
+        // The first enrolment's proof and token spliced into the renewal
+        // carry the first enrolment's wire-server nonce, not the one the
+        // renewal fetched: the proof, the token and the proof it embeds fail
+        // on it (alone, the exchange is the flow's own and nothing fails).
+        if fault == Fault::FirstExchange {
+            alone.fails = ids(&["dpop.nonce", "access_token.nonce", "access_token.proof"]);
+            alone.failures = 3;
+        }
         for (i, flow) in flows.iter().enumerate() {
             let expected = if i == 2 { &alone } else { &clean };
             assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
@@ -672,5 +729,187 @@ fn an_id_token_other_than_the_logins_posted_fails() {
         let e = EraEnrolment::new(era, Suite::P256);
         let v = verdict(&e, Fault::IdTokenReturnedOther);
         assert!(!v.fails.is_empty(), "{era:?}: {v:?}");
+    }
+}
+
+/// The capture time is the latest `iat` of the flow's tokens, so a proof
+/// dated ten minutes after the access token that embeds it dates the capture
+/// itself and is never "in the future". wire-server cannot have embedded a
+/// proof made after it issued the token: `dpop.time` should fail (and the
+/// token's embedded proof with it), in every era.
+#[test]
+#[ignore = "finding: a proof issued after the access token embedding it is accepted"]
+fn a_proof_issued_after_its_access_token_fails() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::ProofFuture);
+        assert!(v.fails.contains("dpop.time"), "{era:?}: {v:?}");
+    }
+}
+
+/// A flow drops the proof's five-minute age limit because "the access
+/// token's own `iat` already dates that exchange", but never holds the
+/// proof's `iat` to that token's: a proof made 6,900 s before wire-server
+/// issued the token (still unexpired) is accepted. A server refuses it.
+#[test]
+#[ignore = "finding: a proof stale when traded (iat 6900 s before its token's) is accepted"]
+fn a_proof_stale_when_traded_fails() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::ProofStale);
+        assert!(v.fails.contains("dpop.time"), "{era:?}: {v:?}");
+    }
+}
+
+/// A token dated ten minutes after every other token moves the capture time
+/// to its own `iat`, so it is never "issued in the future", even where a
+/// token obtained at a later step is dated before it: from 2024 the access
+/// token (posted before the OIDC login) against the id token; in 2023 the id
+/// token (the login runs first) against the access token.
+#[test]
+#[ignore = "finding: a token dated after a later step's token moves the capture time and is accepted"]
+fn a_token_dated_after_a_later_steps_token_fails() {
+    for (era, fault, id) in [
+        (Era::Y2024_03, Fault::TokenFuture, "access_token.time"),
+        (Era::Y2026_01, Fault::TokenFuture, "access_token.time"),
+        (Era::Y2023_03, Fault::IdTokenFuture, "oidc.time"),
+        (Era::Y2023_11, Fault::IdTokenFuture, "oidc.time"),
+    ] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, fault);
+        assert!(v.fails.contains(id), "{era:?} {fault:?}: {v:?}");
+    }
+}
+
+/// A leaf whose notBefore is the day after the flow (after every token
+/// expired) becomes the capture time: the proof, the access token and the id
+/// token are reported expired and the chain passes. The one wrong artefact
+/// is the leaf: `cert.chain` should fail alone.
+#[test]
+#[ignore = "finding: a leaf not yet valid moves the capture time; the tokens fail instead"]
+fn a_leaf_not_yet_valid_fails_the_chain_only() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let v = verdict(&e, Fault::LeafNotYetValid);
+        let (base, _) = baseline(era);
+        let want: BTreeSet<_> = ids(&["cert.chain"]).union(&base).copied().collect();
+        assert_eq!(v.fails, want, "{era:?}");
+    }
+}
+
+/// The `acme.nonce.chain` failure of the renewal's flow when its finalize
+/// request uses the section's first nonce (issued at step 4 and used by
+/// new-account at step 5 of the first enrolment).
+fn spliced_nonce_message() -> String {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let text = e.renewal_transcript(3, Fault::NonceFirstIssued);
+    let flows = audit(&text, &options(&e)).expect("a capture");
+    let c = flows[2]
+        .checks
+        .iter()
+        .find(|c| c.id == "acme.nonce.chain" && c.status == Status::Fail)
+        .expect("a nonce chain failure");
+    c.message.clone()
+}
+
+/// A nonce of the first enrolment spliced into the renewal fails the renewal
+/// only (see `a_fault_in_the_renewal_fails_only_the_renewal`), but the message
+/// says no captured response issued it.
+/// FIXME(finding): the capture shows it issued (step 4) and used (step 5) in
+/// the first enrolment of the same section: a replay across enrolments, not
+/// a missing exchange or a forgery
+/// (`a_nonce_spliced_from_an_earlier_enrolment_is_reported_as_reused`, ignored).
+#[test]
+fn a_nonce_spliced_from_an_earlier_enrolment_fails_as_unissued() {
+    let message = spliced_nonce_message();
+    assert!(
+        message.contains("was not issued by any captured response"),
+        "{message}"
+    );
+}
+
+/// What the message should say: the nonce was already used, at step 5 of
+/// the first enrolment.
+#[test]
+#[ignore = "finding: a nonce replayed from an earlier enrolment of the section is reported as never issued"]
+fn a_nonce_spliced_from_an_earlier_enrolment_is_reported_as_reused() {
+    let message = spliced_nonce_message();
+    assert!(
+        message.contains("already used") && message.contains("step 5"),
+        "{message}"
+    );
+}
+
+/// The 2023-04 layout (2023-04-05, 2023-04-21) is 2023-03's under the PKCE
+/// heading: no challenge target, the access-token URL's device in decimal;
+/// the 2023-06 layout (2023-06-06) shows the target with the device in hex,
+/// and both spell the user id as base64 of its hex.
+#[test]
+fn the_2023_04_and_2023_06_layouts_carry_their_markers() {
+    let text = |era| EraEnrolment::new(era, Suite::P256).transcript(Fault::None);
+    let april = text(Era::Y2023_04);
+    for marker in [
+        "### Authenticate end user using OIDC Authorization Code with PKCE flow",
+        "/clients/11407327478470534585/access-token",
+        r#""type": "wireapp-id""#,
+        "im:wireapp=NWFhMTJh",
+        "```\nCertificate Request:\n",
+    ] {
+        assert!(april.contains(marker), "2023-04 lacks {marker}");
+    }
+    assert!(!april.contains(r#""target""#), "2023-04 shows no target");
+    let june = text(Era::Y2023_06);
+    for marker in [
+        r#""target": "http://wire.com:15602/clients/9e4ef7e72ec9e5b9/access-token""#,
+        "im:wireapp=NWFhMTJh",
+        "\ndpop: ",
+        r#"\"handle\":\"im:wireapp=alice_wire\""#,
+    ] {
+        assert!(june.contains(marker), "2023-06 lacks {marker}");
+    }
+}
+
+/// A valid enrolment whose every key (account, DPoP, CSR and leaf) is of
+/// another suite than its section names: Ed25519 keys under `P256 - SHA256`,
+/// P-256 keys under `P384 - SHA384`, P-384 keys under `P256 - SHA256`.
+fn relabelled_verdicts() -> Vec<(Era, Suite, Verdict)> {
+    let relabel = [
+        (Suite::Ed25519, "Ed25519 - SHA256", "P256 - SHA256"),
+        (Suite::P256, "P256 - SHA256", "P384 - SHA384"),
+        (Suite::P384, "P384 - SHA384", "P256 - SHA256"),
+    ];
+    let mut out = Vec::new();
+    for era in [Era::Y2023_11, Era::Y2026_01] {
+        for (suite, from, to) in relabel {
+            let e = EraEnrolment::new(era, suite);
+            let text = e.transcript(Fault::None);
+            assert!(text.contains(from), "{era:?} {suite:?}");
+            out.push((era, suite, judge(&text.replacen(from, to, 1), &options(&e))));
+        }
+    }
+    out
+}
+
+/// FIXME(finding): the section's ciphersuite is compared with no key: the
+/// relabelled flow passes as the valid one does (the MLS ciphersuite fixes
+/// the client's signature scheme, so the certificate is of no use in that
+/// suite) (`keys_of_another_suite_than_the_section_fail`, ignored).
+#[test]
+fn keys_of_another_suite_than_the_section_pass_today() {
+    for (era, suite, v) in relabelled_verdicts() {
+        assert_eq!(v.fails, baseline(era).0, "{era:?} {suite:?}");
+    }
+}
+
+/// What the auditor should do: fail the flow (a proof `alg`, an account key
+/// and a leaf key that are not the section's suite's).
+#[test]
+#[ignore = "finding: a section whose keys are all of another ciphersuite passes"]
+fn keys_of_another_suite_than_the_section_fail() {
+    for (era, suite, v) in relabelled_verdicts() {
+        assert!(
+            v.fails.len() > baseline(era).0.len(),
+            "{era:?} {suite:?}: {v:?}"
+        );
     }
 }
