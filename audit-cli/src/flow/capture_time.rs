@@ -31,15 +31,17 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
     // shares one text among a token's occurrences, so the text's address is the
     // key (never dereferenced): no hashing of a kilobyte per occurrence. Two
     // copies of one token at different addresses are decoded twice, alike.
-    let mut seen: HashMap<*const str, Option<UnixTime>> = HashMap::new();
+    let mut seen: HashMap<*const str, Option<(UnixTime, Option<UnixTime>)>> = HashMap::new();
+    let mut latest_exp: Option<UnixTime> = None;
     let token = flow
         .tokens
         .iter()
         .filter_map(|t| {
             let compact = &*t.value.compact;
             let key: *const str = compact;
-            let iat = *seen.entry(key).or_insert_with(|| iat(compact));
-            iat.map(|iat| (iat, t.step))
+            let (iat, exp) = (*seen.entry(key).or_insert_with(|| times(compact)))?;
+            latest_exp = latest_exp.max(exp);
+            Some((iat, t.step))
         })
         .max_by_key(|(iat, _)| *iat)
         .map(|(at, step)| CaptureTime {
@@ -55,6 +57,19 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
         })
     });
     match (token, leaf) {
+        // A leaf issued after every token of the flow had expired does not
+        // date the flow: the capture contradicts itself, and the leaf is the
+        // odd one out (judged at the tokens' time, it is not yet valid).
+        (Some(t), Some(l)) if l.at > t.at && latest_exp.is_some_and(|e| l.at > e) => {
+            Some(CaptureTime {
+                source: format!(
+                    "{}; not the leaf's notBefore, {} s after every token had expired",
+                    t.source,
+                    l.at - latest_exp.unwrap_or(l.at)
+                ),
+                ..t
+            })
+        }
         (Some(t), Some(l)) if l.at > t.at => Some(CaptureTime {
             source: format!("{}, later than the latest token iat", l.source),
             ..l
@@ -68,11 +83,12 @@ fn shown(step: Option<u32>) -> String {
     step.map(|s| format!(" (step {s})")).unwrap_or_default()
 }
 
-/// The `iat` of a compact JWS, read without verifying it (only to date the flow).
-/// Only that member is kept: the claims of an access token embed a whole proof.
-fn iat(compact: &str) -> Option<UnixTime> {
+/// The `iat` and `exp` of a compact JWS, read without verifying it (only to
+/// date the flow). Only those members are kept: the claims of an access token
+/// embed a whole proof.
+fn times(compact: &str) -> Option<(UnixTime, Option<UnixTime>)> {
     let payload = header_and_payload(compact).1?;
     let bytes = b64_decode(payload)?;
-    let [iat] = object_members::<Value, 1>(&bytes, ["iat"])?;
-    iat?.as_u64()
+    let [iat, exp] = object_members::<Value, 2>(&bytes, ["iat", "exp"])?;
+    Some((iat?.as_u64()?, exp.and_then(|e| e.as_u64())))
 }

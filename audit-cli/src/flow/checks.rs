@@ -19,7 +19,7 @@ use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, Jwk, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{concat, Check, Report, Status};
-use e2ei_verify::time::UnixTime;
+use e2ei_verify::time::{TimePolicy, UnixTime};
 use e2ei_verify::url;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -127,6 +127,10 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     if let Some(expected) = &from_url {
         device_only(expected, &mut out.checks[first..]);
     }
+    if let Some(proof) = &proof {
+        of_the_sections_suite(flow, proof, &mut out.checks[first..]);
+    }
+    traded_in_time(flow, &mut segments, &mut out.checks[first..]);
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
@@ -565,6 +569,87 @@ fn dpop_proof(
     out.report(report, proof.step);
     absent_binding(flow, &expect, &mut out.checks[first..]);
     verified
+}
+
+/// `dpop.alg`: the proof is signed with the algorithm of the ciphersuite its
+/// section runs (`Ed25519 - SHA256` → EdDSA, `P256 - SHA256` → ES256, …): a
+/// client's keys are of its suite, so a section whose keys are all another
+/// suite's is not the enrolment it says it is.
+fn of_the_sections_suite(flow: &Flow<'_>, proof: &VerifiedProof, checks: &mut [FlowCheck]) {
+    let suite = flow.suite.as_str();
+    let expected = [
+        ("Ed25519", "EdDSA"),
+        ("P256", "ES256"),
+        ("P384", "ES384"),
+        ("P521", "ES512"),
+    ]
+    .into_iter()
+    .find(|(name, _)| suite.contains(name))
+    .map(|(_, alg)| alg);
+    let Some(expected) = expected.filter(|alg| *alg != proof.alg.name()) else {
+        return;
+    };
+    if let Some(c) = checks.iter_mut().find(|c| c.id == "dpop.alg") {
+        c.status = Status::Fail;
+        c.message = format!(
+            "the proof is signed with {}, but its section runs the {suite} ciphersuite, whose keys sign with {expected}",
+            proof.alg.name()
+        );
+        c.expected = Some(expected.to_owned());
+        c.found = Some(proof.alg.name().to_owned());
+    }
+}
+
+/// `dpop.time` across the exchange. The flow is judged at its capture time,
+/// so a proof's own age limit is dropped ([`proof_expectations`]); but
+/// wire-server issues the access token for a proof it has just received, so
+/// the token's `iat` dates the trade. A proof dated after it (beyond the clock
+/// skew), or already expired then, fails. One older than a proof stays fresh
+/// is a warning: a server holding proofs to that age refuses it, but real
+/// captures show whole-hour gaps (2023-10-04: 3,600 s) that read as a clock
+/// set to another zone rather than a stale proof.
+fn traded_in_time(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCheck]) {
+    let member = |c: Option<&Value>, name: &str| c?.get(name)?.as_u64();
+    let Some(proof) = sent_proof(flow).or(flow.proof.clone()) else {
+        return;
+    };
+    let Some(token) = &flow.access_token else {
+        return;
+    };
+    let claims = segments.claims(proof.value);
+    let (p, p_exp) = (member(claims, "iat"), member(claims, "exp"));
+    let (Some(p), Some(t)) = (p, member(segments.claims(token.value), "iat")) else {
+        return;
+    };
+    let policy = TimePolicy::DPOP;
+    let fresh = policy.max_age.unwrap_or(u64::MAX);
+    let step = shown_step(token.step);
+    let (status, problem) = if p > t.saturating_add(policy.max_skew) {
+        let msg = format!(
+            "the proof is dated {} s after the access token issued for it (step {step}): wire-server cannot have received it first",
+            p - t
+        );
+        (Status::Fail, msg)
+    } else if p_exp.is_some_and(|e| t > e.saturating_add(policy.max_skew)) {
+        let msg = format!(
+            "the proof had expired when wire-server issued the access token for it (step {step})"
+        );
+        (Status::Fail, msg)
+    } else if t.saturating_sub(p) > fresh.saturating_add(policy.max_skew) {
+        let msg = format!(
+            "the proof was {} s old when wire-server issued the access token for it (step {step}); a server holding proofs to {fresh} s refuses it",
+            t - p
+        );
+        (Status::Warn, msg)
+    } else {
+        return;
+    };
+    // The standalone proof's check (the first), unless it already failed.
+    let first = checks.iter_mut().find(|c| c.id == "dpop.time");
+    if let Some(c) = first.filter(|c| c.status == Status::Pass) {
+        c.status = status;
+        c.message = problem;
+    }
 }
 
 /// `dpop.key_binding`: the DPoP key is the ACME account key. step-ca's
