@@ -215,11 +215,20 @@ fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
                         out.record("acme.nonce.chain", Status::Pass, message, step);
                     }
                     Err(e) => {
-                        let mut c = Check::new(
-                            "acme.nonce.chain",
-                            Status::Fail,
-                            format!("{e} (request at step {}): an exchange is missing from the capture or the nonce was forged", shown_step(step)),
-                        );
+                        let earlier = flow
+                            .earlier_nonces
+                            .iter()
+                            .find(|n| Some(n.value.as_str()) == nonce);
+                        let message = match earlier {
+                            Some(n) => format!(
+                                "nonce {} was already used at step {} by an earlier enrolment of this section (request at step {}): a replayed nonce",
+                                n.value,
+                                shown_step(n.step),
+                                shown_step(step)
+                            ),
+                            None => format!("{e} (request at step {}): an exchange is missing from the capture or the nonce was forged", shown_step(step)),
+                        };
+                        let mut c = Check::new("acme.nonce.chain", Status::Fail, message);
                         c.found = nonce.map(str::to_owned);
                         out.push(c, step);
                     }

@@ -118,6 +118,10 @@ pub struct Flow<'t> {
     /// and nonce of the last one an earlier enrolment of the same section sent:
     /// a renewal may take its id token from that login (a refresh token).
     pub earlier_login: Option<EarlierLogin>,
+    /// The ACME nonces earlier enrolments of the same section used, with the
+    /// step of the request: one used again here is a replay, not a nonce from
+    /// an exchange missing from the capture.
+    pub earlier_nonces: Vec<At<String>>,
     /// The PKCE `code_challenge` of that request and its `code_challenge_method`
     /// (absent means `plain`, RFC 7636 §4.3).
     pub oauth_pkce: Option<At<(String, Option<String>)>>,
@@ -275,6 +279,7 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
             .unwrap_or_default();
         let label = format!("{suite} (enrolment {}{from})", k + 2);
         let mut flow = reconstruct(label, steps.iter());
+        flow.earlier_nonces = flows.iter().flat_map(used_nonces).collect();
         if flow.oauth_client_id.is_none() {
             flow.earlier_login = flows.iter().rev().find_map(|f: &Flow<'_>| {
                 Some(EarlierLogin {
@@ -286,6 +291,17 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
         flows.push(flow);
     }
     flows
+}
+
+/// The nonces `flow`'s ACME requests carry, with their steps.
+fn used_nonces<'f>(flow: &'f Flow<'_>) -> impl Iterator<Item = At<String>> + 'f {
+    flow.acme.iter().filter_map(|r| {
+        let nonce = r.jws.header.as_ref()?.get("nonce")?.as_str()?;
+        Some(At {
+            value: nonce.to_owned(),
+            step: r.step,
+        })
+    })
 }
 
 /// Whether a step sends `GET …/directory` to the ACME server: how every
