@@ -137,6 +137,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     id_token_delivered(flow, &mut out);
     let account = account_key.as_ref();
     oidc(flow, &order, trust, account, at, &mut segments, &mut out);
+    dated_in_order(flow, &mut segments, &mut out.checks[first..]);
     super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
@@ -658,6 +659,77 @@ fn traded_in_time(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
     if let Some(c) = first.filter(|c| c.status == Status::Pass) {
         c.status = status;
         c.message = problem;
+    }
+}
+
+/// The time checks across steps: a token obtained at an earlier step is not
+/// dated after one obtained at a later step (beyond the clock skew). The
+/// capture time is the latest `iat`, so a token dated in the future dates
+/// the capture itself and passes its own check; its order against the others
+/// is what gives it away (real captures date the later token later: the id
+/// token of 2024-2026 an hour after the access token).
+fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCheck]) {
+    let proof = sent_proof(flow).or(flow.proof.clone());
+    let kinds = [
+        ("dpop.time", "DPoP proof", proof.map(|p| p.value)),
+        (
+            "access_token.time",
+            "access token",
+            flow.access_token.as_ref().map(|t| t.value),
+        ),
+        (
+            "oidc.time",
+            "id token",
+            flow.id_token.as_ref().map(|t| t.value),
+        ),
+    ];
+    // Each token where the capture first shows it, and its `iat`.
+    let mut obtained: Vec<(&str, &str, u32, u64)> = Vec::new();
+    for (id, what, compact) in kinds {
+        let Some(compact) = compact else { continue };
+        let first = flow.tokens.iter().find(|t| &*t.value.compact == compact);
+        let Some(step) = first.and_then(|t| t.step) else {
+            continue;
+        };
+        let Some(iat) = segments
+            .claims(compact)
+            .and_then(|c| c.get("iat")?.as_u64())
+        else {
+            continue;
+        };
+        obtained.push((id, what, step, iat));
+    }
+    let skew = TimePolicy::DPOP.max_skew;
+    // A later token whose own times already failed (expired, say) is the odd
+    // one out: it blames nothing before it.
+    let passed = |id: &str, checks: &[FlowCheck]| {
+        checks
+            .iter()
+            .find(|c| c.id == id)
+            .is_some_and(|c| c.status == Status::Pass)
+    };
+    let obtained: Vec<_> = obtained
+        .into_iter()
+        .map(|o| (o, passed(o.0, checks)))
+        .collect();
+    for &((id, what, step, iat), _) in &obtained {
+        let later = obtained
+            .iter()
+            .filter(|(_, ok)| *ok)
+            .map(|(o, _)| o)
+            .filter(|(_, _, s, i)| *s > step && iat > i.saturating_add(skew))
+            .max_by_key(|(_, _, _, i)| iat - i);
+        let Some(&(_, later_what, later_step, later_iat)) = later else {
+            continue;
+        };
+        let check = checks.iter_mut().find(|c| c.id == id);
+        if let Some(c) = check.filter(|c| c.status == Status::Pass) {
+            c.status = Status::Fail;
+            c.message = format!(
+                "the {what} (step {step}) is dated {} s after the {later_what} obtained after it (step {later_step}): a token cannot be issued after one that came later",
+                iat - later_iat
+            );
+        }
     }
 }
 
