@@ -725,7 +725,7 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
         }
         // FIXME(finding): the renewal's authorization offers, and its client
         // validates, the first enrolment's `wire-dpop-01` challenge (its URL
-        // under the first's authorization, its token validated at step 17):
+        // under the first's authorization, its token validated at step 18):
         // the renewal flow passes every check (see
         // `a_first_enrolments_challenge_spliced_into_the_renewal_fails`).
         for (i, flow) in flows.iter().enumerate() {
