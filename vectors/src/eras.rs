@@ -402,11 +402,20 @@ pub enum Fault {
     /// challenge posted and the token's `chal` are the enrolment's own. In a
     /// capture of one enrolment, nothing.
     FirstProofChal,
+    /// The access token is valid for a year (issued now).
+    TokenLongLived,
+    /// The proof is valid for a year (issued now).
+    ProofLongLived,
+    /// The enrolment's new order is answered with the section's first
+    /// enrolment's order URL, and its status, finalize and certificate
+    /// requests go to that order: a splice in a renewal capture, nothing in
+    /// a capture of one enrolment.
+    FirstOrder,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 61] = [
+    pub const ALL: [Fault; 64] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -468,6 +477,9 @@ impl Fault {
         Fault::AccountOtherSuite,
         Fault::FirstChallenge,
         Fault::FirstProofChal,
+        Fault::TokenLongLived,
+        Fault::ProofLongLived,
+        Fault::FirstOrder,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -680,6 +692,8 @@ impl EraEnrolment {
                 };
                 account = SigningKey::from_seed(suite, "eras/other-suite-account");
             }
+            Fault::TokenLongLived => set_token_times(&mut flow, now, now + 31_536_000),
+            Fault::ProofLongLived => set_proof_times(era, &mut flow, now, now + 31_536_000),
             Fault::ProofExpiredAtTrade => set_proof_times(era, &mut flow, now - 150, now - 90),
             Fault::TokenExpiredAtLogin => {
                 set_proof_times(era, &mut flow, now - 420, now + 6780);
@@ -803,7 +817,14 @@ impl EraEnrolment {
             root: self.ca.root.clone(),
             oidc,
             flow,
-            res: res.clone(),
+            res: if fault == Fault::FirstOrder {
+                Resources {
+                    order: Resources::first().order,
+                    ..res.clone()
+                }
+            } else {
+                res.clone()
+            },
         }
     }
 }
