@@ -379,11 +379,43 @@ pub enum Fault {
     /// again in a later enrolment whose wire-server nonce is fresh: a splice
     /// in a renewal capture, nothing in a capture of one enrolment.
     FirstExchange,
+    /// The proof expired ninety seconds (more than the clock skew) before
+    /// wire-server issued the access token that embeds it (a one-minute
+    /// proof); every other time holds.
+    ProofExpiredAtTrade,
+    /// The access token (a five-minute token) expired ninety seconds before
+    /// the IdP issued the id token; the proof it embeds was made thirty
+    /// seconds before it and is unexpired.
+    TokenExpiredAtLogin,
+    /// The ACME account key (new-account's `jwk`, every ACME request's
+    /// signer) is of another suite than the section's (Ed25519 in the EC
+    /// sections, P-256 in the Ed25519 one); the proof's key is the section's.
+    AccountOtherSuite,
+    /// The enrolment's whole `wire-dpop-01` challenge is the section's first
+    /// enrolment's: its authorization offers the first's challenge (URL,
+    /// under the first's authorization, and token), the proof and token
+    /// carry them (`chal`, `aud`) and the client posts to it. A splice in a
+    /// renewal capture, nothing in a capture of one enrolment.
+    FirstChallenge,
+    /// The proof alone carries the section's first enrolment's challenge
+    /// token (`chal`) and challenge URL (`aud`); the authorization, the
+    /// challenge posted and the token's `chal` are the enrolment's own. In a
+    /// capture of one enrolment, nothing.
+    FirstProofChal,
+    /// The access token is valid for a year (issued now).
+    TokenLongLived,
+    /// The proof is valid for a year (issued now).
+    ProofLongLived,
+    /// The enrolment's new order is answered with the section's first
+    /// enrolment's order URL, and its status, finalize and certificate
+    /// requests go to that order: a splice in a renewal capture, nothing in
+    /// a capture of one enrolment.
+    FirstOrder,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 56] = [
+    pub const ALL: [Fault; 64] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -440,6 +472,14 @@ impl Fault {
         Fault::JwkMidFlow,
         Fault::CsrBadSignature,
         Fault::FirstExchange,
+        Fault::ProofExpiredAtTrade,
+        Fault::TokenExpiredAtLogin,
+        Fault::AccountOtherSuite,
+        Fault::FirstChallenge,
+        Fault::FirstProofChal,
+        Fault::TokenLongLived,
+        Fault::ProofLongLived,
+        Fault::FirstOrder,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -459,7 +499,8 @@ impl Fault {
             | Fault::PkceVerifier
             | Fault::IdTokenReturnedOther
             | Fault::IdTokenExpired
-            | Fault::IdTokenFuture => era.has_oidc(),
+            | Fault::IdTokenFuture
+            | Fault::TokenExpiredAtLogin => era.has_oidc(),
             _ => true,
         }
     }
@@ -533,15 +574,16 @@ impl EraEnrolment {
     /// three enrolments of the same client, each after a further directory
     /// fetch. The second is the first printed again (the same proof, tokens
     /// and nonces, its steps numbered from 1 again); the third is a renewal
-    /// with a fresh wire-server nonce and `jti`, its id token got by refresh
-    /// token (no OAuth exchange shown). `fault` is seeded into enrolment
+    /// with a fresh wire-server nonce and `jti` and a fresh order (its own
+    /// authorizations, challenges, challenge tokens and certificate URL), its
+    /// id token got by refresh token (no OAuth exchange shown). `fault` is seeded into enrolment
     /// `faulty` (1 to 3) only, so only that flow may fail.
     pub fn renewal_transcript(&self, faulty: usize, fault: Fault) -> String {
         let renewed = self.renewed_flow();
         let fault_in = |n| if n == faulty { fault } else { Fault::None };
         let first = self.parts(fault_in(1));
         let second = self.parts(fault_in(2));
-        let third = self.parts_of(&renewed, fault_in(3));
+        let third = self.parts_of(&renewed, &Resources::renewal(), fault_in(3));
         let mut md = Md::new(self.era, &first, &self.signatures);
         md.write_oidc_era();
         md.p = &second;
@@ -552,11 +594,22 @@ impl EraEnrolment {
         md.finish()
     }
 
-    /// The renewal's flow: the enrolment's, with a fresh wire-server nonce
-    /// and proof and token `jti`.
+    /// The renewal's flow: the enrolment's, with a fresh wire-server nonce,
+    /// proof and token `jti`, and a fresh `wire-dpop-01` challenge (URL and
+    /// token).
     fn renewed_flow(&self) -> Flow {
         let mut flow = self.flow.clone();
         flow.nonce = b64(b"renewal-wire-nonce");
+        flow.chal = RENEWAL_CHAL.into();
+        let authz = Resources::renewal().authz;
+        flow.aud = format!(
+            "{}/challenge/{authz}/{RENEWAL_DPOP_CHALLENGE}",
+            self.era.acme()
+        );
+        flow.proof_claims["chal"] = json!(flow.chal);
+        if flow.proof_claims.get("aud").is_some() {
+            flow.proof_claims["aud"] = json!(flow.aud);
+        }
         flow.proof_claims["nonce"] = json!(flow.nonce);
         flow.proof_claims["jti"] = json!("7c0e5d2a-4b1f-4e8a-9d3c-5b6a7f8e9d01");
         resign(self.era, &mut flow);
@@ -567,12 +620,12 @@ impl EraEnrolment {
 
     /// Every signed artefact of the flow, with `fault` applied.
     fn parts(&self, fault: Fault) -> Parts {
-        self.parts_of(&self.flow, fault)
+        self.parts_of(&self.flow, &Resources::first(), fault)
     }
 
     /// The artefacts of `base` (the enrolment's flow, or a renewal's), with
     /// `fault` applied.
-    fn parts_of(&self, base: &Flow, fault: Fault) -> Parts {
+    fn parts_of(&self, base: &Flow, res: &Resources, fault: Fault) -> Parts {
         let era = self.era;
         let now = base.now;
         let mut flow = base.clone();
@@ -581,6 +634,28 @@ impl EraEnrolment {
             flow.proof_claims = self.flow.proof_claims.clone();
             flow.access_token.clone_from(&self.flow.access_token);
             flow.token_claims = self.flow.token_claims.clone();
+        }
+        if fault == Fault::FirstChallenge && flow.chal != self.flow.chal {
+            let jti = flow.token_claims["jti"].clone();
+            flow.chal.clone_from(&self.flow.chal);
+            flow.aud.clone_from(&self.flow.aud);
+            flow.proof_claims["chal"] = json!(flow.chal);
+            if flow.proof_claims.get("aud").is_some() {
+                flow.proof_claims["aud"] = json!(flow.aud);
+            }
+            resign(era, &mut flow);
+            flow.token_claims["jti"] = jti;
+            flow.resign_token();
+        }
+        if fault == Fault::FirstProofChal && flow.chal != self.flow.chal {
+            let jti = flow.token_claims["jti"].clone();
+            flow.proof_claims["chal"] = json!(self.flow.chal);
+            if flow.proof_claims.get("aud").is_some() {
+                flow.proof_claims["aud"] = json!(self.flow.aud);
+            }
+            resign(era, &mut flow);
+            flow.token_claims["jti"] = jti;
+            flow.resign_token();
         }
         let mut account = flow.client.clone();
         match fault {
@@ -609,6 +684,21 @@ impl EraEnrolment {
                 set_proof_claim(era, &mut flow, "htu", json!(elsewhere));
             }
             Fault::OtherAccount => account = self.e.account.clone(),
+            Fault::AccountOtherSuite => {
+                let suite = if flow.suite == Suite::Ed25519 {
+                    Suite::P256
+                } else {
+                    Suite::Ed25519
+                };
+                account = SigningKey::from_seed(suite, "eras/other-suite-account");
+            }
+            Fault::TokenLongLived => set_token_times(&mut flow, now, now + 31_536_000),
+            Fault::ProofLongLived => set_proof_times(era, &mut flow, now, now + 31_536_000),
+            Fault::ProofExpiredAtTrade => set_proof_times(era, &mut flow, now - 150, now - 90),
+            Fault::TokenExpiredAtLogin => {
+                set_proof_times(era, &mut flow, now - 420, now + 6780);
+                set_token_times(&mut flow, now - 390, now - 90);
+            }
             Fault::TokenAudIss => {
                 flow.token_claims["aud"] = json!(flow.htu);
                 flow.resign_token();
@@ -706,14 +796,14 @@ impl EraEnrolment {
             }
             _ => (self.csr.clone(), self.leaf.clone()),
         };
-        let views = Views::of(self, fault, &ids);
+        let views = Views::of(self, base, fault, &ids);
         let delivered = (fault == Fault::OtherDelivered).then(|| {
             let mut other = flow.clone();
             other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
             other.resign_token();
             other.access_token
         });
-        let oidc = Oidc::new(era, &self.e, &flow, &account, fault, &self.signatures);
+        let oidc = Oidc::new(era, &self.e, &flow, res, &account, fault, &self.signatures);
         Parts {
             fault,
             views,
@@ -727,6 +817,14 @@ impl EraEnrolment {
             root: self.ca.root.clone(),
             oidc,
             flow,
+            res: if fault == Fault::FirstOrder {
+                Resources {
+                    order: Resources::first().order,
+                    ..res.clone()
+                }
+            } else {
+                res.clone()
+            },
         }
     }
 }
@@ -877,6 +975,51 @@ const AUTHZ_2: &str = "ztLGNcicpX9vHKL5BpoWfFUCkVyhuhAN";
 const DPOP_CHALLENGE: &str = "RNPuq3ItJAva2y1ugBQ5YRUghLBsp7ex";
 const OIDC_CHALLENGE: &str = "SDJQ76rdWuofetahvzpgljsuhCZL2pzv";
 
+/// The ACME resources an enrolment names (its DPoP challenge's URL and token
+/// are the flow's `aud` and `chal`): the enrolment's own, or a renewal's
+/// fresh ones.
+#[derive(Clone)]
+struct Resources {
+    authz: String,
+    authz_2: String,
+    oidc_challenge: String,
+    /// The `wire-oidc-01` token of the layouts that give it its own.
+    oidc_token: String,
+    order: String,
+    certificate: String,
+}
+
+impl Resources {
+    /// The enrolment's (the first of a renewal capture).
+    fn first() -> Self {
+        Resources {
+            authz: AUTHZ.into(),
+            authz_2: AUTHZ_2.into(),
+            oidc_challenge: OIDC_CHALLENGE.into(),
+            oidc_token: "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb".into(),
+            order: "91OKTwugsPFzkMTh8mauFNqRGmIXrG4N".into(),
+            certificate: "SovyprYoMfROGmEbACsGVLwvn2A0h5j9".into(),
+        }
+    }
+
+    /// A renewal's: another order, its own authorizations, challenges,
+    /// challenge tokens and certificate.
+    fn renewal() -> Self {
+        Resources {
+            authz: "Hq3mZ8pW2vNcR7tY5kLxB9sD4fGjA6eU".into(),
+            authz_2: "Tn8cVb2XqP5wRz7mK3yL9dF6hJ4sG1aE".into(),
+            oidc_challenge: "Ly6tR3nW8qV1zM4kP7xB2cH5jF9dS0gU".into(),
+            oidc_token: "Kc2vX7mN4qR9tZ1wP6yB3hL8jD5sF0gA".into(),
+            order: "Zr5mQ8wT1xN4vK7pB2cY9hL6jD3sF0gE".into(),
+            certificate: "Vb9nR2wT5xQ8mK1pZ4cY7hL3jD6sF0gN".into(),
+        }
+    }
+}
+
+/// The renewal's `wire-dpop-01` challenge id and token.
+const RENEWAL_DPOP_CHALLENGE: &str = "Pw4kN7rT2xZ9mQ5vB8cY3hL6jD1sF0gA";
+const RENEWAL_CHAL: &str = "Qm3vT8xN1rZ6wK9pB4cY2hL7jD5sF0gR";
+
 /// The valid wire-server exchange of `era`: the era's identities and URLs,
 /// the era's proof claims, the era's token claims, all signed.
 fn era_flow(era: Era, e: &Enrolment) -> Flow {
@@ -975,6 +1118,7 @@ impl Oidc {
         era: Era,
         e: &Enrolment,
         f: &Flow,
+        res: &Resources,
         account: &SigningKey,
         fault: Fault,
         signatures: &Signatures,
@@ -987,7 +1131,7 @@ impl Oidc {
             Era::Y2024_03 => "http://keycloak:15955/realms/master".to_owned(),
             _ => e.idp_iss().to_owned(),
         };
-        let token = oidc_token(era, f);
+        let token = oidc_token(era, f, res);
         let bound = keyauth(token, account);
         let signed_keyauth = if fault == Fault::IdTokenKeyauth {
             keyauth(token, &e.rogue)
@@ -1010,7 +1154,7 @@ impl Oidc {
                 c["exp"] = json!(now + 3600);
                 c["iss"] = json!(idp);
                 c["keyauth"] = json!(signed_keyauth);
-                c["acme_aud"] = json!(oidc_challenge_url(era));
+                c["acme_aud"] = json!(oidc_challenge_url(era, res));
                 c
             }
         };
@@ -1113,18 +1257,22 @@ fn dex_order(claims: &Value) -> String {
 
 /// The `wire-oidc-01` challenge token: 2023-11 shares the authorization's
 /// one token between both challenges.
-fn oidc_token(era: Era, f: &Flow) -> &str {
+fn oidc_token<'a>(era: Era, f: &'a Flow, res: &'a Resources) -> &'a str {
     match era {
         Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => &f.chal,
-        _ => "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb",
+        _ => &res.oidc_token,
     }
 }
 
 /// The `wire-oidc-01` challenge URL: in the device's authorization until
 /// 2024, then in the user's.
-fn oidc_challenge_url(era: Era) -> String {
-    let authz = if era == Era::Y2024_03 { AUTHZ_2 } else { AUTHZ };
-    format!("{}/challenge/{authz}/{OIDC_CHALLENGE}", era.acme())
+fn oidc_challenge_url(era: Era, res: &Resources) -> String {
+    let authz = if era == Era::Y2024_03 {
+        &res.authz_2
+    } else {
+        &res.authz
+    };
+    format!("{}/challenge/{authz}/{}", era.acme(), res.oidc_challenge)
 }
 
 /// What a capture prints beside the signed bytes, and what it traded and
@@ -1147,10 +1295,12 @@ struct Views {
 }
 
 impl Views {
-    fn of(e: &EraEnrolment, fault: Fault, ids: &Identities) -> Self {
+    /// The views of `base`'s enrolment (the enrolment's flow, or a
+    /// renewal's) with `fault` applied.
+    fn of(e: &EraEnrolment, base: &Flow, fault: Fault, ids: &Identities) -> Self {
         let (era, other) = (e.era, ids.other_device());
         let header_proof = (fault == Fault::HeaderProof).then(|| {
-            let mut sent = e.flow.clone();
+            let mut sent = base.clone();
             sent.proof_claims["jti"] = json!("8d1f0c2e-5b7a-4e3d-9c6f-1a2b3c4d5e6f");
             sent.resign();
             sent.dpop
@@ -1188,6 +1338,8 @@ struct Parts {
     /// The root (DER), which 2024 captures print after the chain.
     root: Vec<u8>,
     oidc: Oidc,
+    /// The ACME resources the enrolment names.
+    res: Resources,
 }
 
 /// Root → intermediate → leaf, without the URI name constraint of the
@@ -1492,7 +1644,7 @@ impl<'p> Md<'p> {
             None => self.next_nonce(url),
         };
         let mut header = json!({
-            "alg": self.p.suite.alg().name(),
+            "alg": self.p.account.suite().alg().name(),
             "nonce": nonce,
             "typ": "JWT",
             "url": url,
@@ -1573,7 +1725,11 @@ impl<'p> Md<'p> {
     /// the one last issued.
     fn next_nonce(&mut self, url: &str) -> String {
         let reuse = self.p.fault == Fault::AuthzNonceReused && !self.reused;
-        if reuse && self.last_url.ends_with(&format!("/authz/{AUTHZ}")) {
+        if reuse
+            && self
+                .last_url
+                .ends_with(&format!("/authz/{}", self.p.res.authz))
+        {
             self.reused = true;
             return self.last_used.clone();
         }
@@ -1712,7 +1868,7 @@ impl<'p> Md<'p> {
             view.as_ref(),
         );
         self.step("get new order with authorization URLS and finalize URL");
-        let order_url = order_url(self.era);
+        let order_url = order_url(self.era, &self.p.res);
         let answered = match self.p.fault {
             Fault::OrderAnswerIds => new_order_payload(self.era, &self.p.ids.other_device()),
             _ => order.clone(),
@@ -1727,11 +1883,11 @@ impl<'p> Md<'p> {
         );
         let authorizations = if matches!(self.era, Era::Y2023_01 | Era::Y2024_03) {
             json!([
-                format!("{acme}/authz/{AUTHZ}"),
-                format!("{acme}/authz/{AUTHZ_2}")
+                format!("{acme}/authz/{}", self.p.res.authz),
+                format!("{acme}/authz/{}", self.p.res.authz_2)
             ])
         } else {
-            json!([format!("{acme}/authz/{AUTHZ}")])
+            json!([format!("{acme}/authz/{}", self.p.res.authz)])
         };
         self.json(&json!({
             "status": "pending", "finalize": format!("{order_url}/finalize"),
@@ -1887,8 +2043,8 @@ impl<'p> Md<'p> {
         let acme = self.era.acme();
         let p = self.p;
         let f = &p.flow;
-        let url = oidc_challenge_url(self.era);
-        let token = oidc_token(self.era, f);
+        let url = oidc_challenge_url(self.era, &p.res);
+        let token = oidc_token(self.era, f, &p.res);
         let oidc = self.challenge("wire-oidc-01", &url, "pending", token, &p.oidc.idp);
         let dpop = self.challenge("wire-dpop-01", &f.aud, "pending", &f.chal, &p.target);
         let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
@@ -1905,16 +2061,17 @@ impl<'p> Md<'p> {
         let device = of_kind(&["wireapp-device", "wireapp-id"]);
         self.group("Display-name and handle already authorized");
         self.step("create authorization and fetch challenges");
-        self.acme_post(&format!("{acme}/authz/{AUTHZ}"), None, None, None);
+        let (authz, authz_2) = (&p.res.authz, &p.res.authz_2);
+        self.acme_post(&format!("{acme}/authz/{authz}"), None, None, None);
         self.step("get back challenges");
         if self.era != Era::Y2024_03 {
-            self.challenges(AUTHZ, json!([oidc, dpop]), device);
+            self.challenges(authz, json!([oidc, dpop]), device);
             return;
         }
-        self.challenges(AUTHZ, json!([dpop]), device);
-        self.acme_post(&format!("{acme}/authz/{AUTHZ_2}"), None, None, None);
+        self.challenges(authz, json!([dpop]), device);
+        self.acme_post(&format!("{acme}/authz/{authz_2}"), None, None, None);
         self.step("get back challenges");
-        self.challenges(AUTHZ_2, json!([oidc]), of_kind(&["wireapp-user"]));
+        self.challenges(authz_2, json!([oidc]), of_kind(&["wireapp-user"]));
     }
 
     /// A challenge object; its `target` only in eras that name one.
@@ -2055,7 +2212,7 @@ impl<'p> Md<'p> {
     fn oidc_challenge(&mut self) {
         let p = self.p;
         let o = &p.oidc;
-        let url = oidc_challenge_url(self.era);
+        let url = oidc_challenge_url(self.era, &p.res);
         self.step("validate oidc challenge (userId + displayName)");
         let mut parts = o.id_token.split('.').map(|s| {
             e2ei_verify::jose::b64_decode(s)
@@ -2078,7 +2235,7 @@ impl<'p> Md<'p> {
             &[("content-type", "application/json"), ("location", &url)],
             true,
         );
-        let token = oidc_token(self.era, &p.flow);
+        let token = oidc_token(self.era, &p.flow, &p.res);
         let valid = self.challenge("wire-oidc-01", &url, "valid", token, &o.idp);
         self.json(&valid);
     }
@@ -2087,7 +2244,7 @@ impl<'p> Md<'p> {
     fn certificate_steps(&mut self) {
         let acme = self.era.acme();
         let p = self.p;
-        let order = order_url(self.era);
+        let order = order_url(self.era, &p.res);
         self.group("Client presents a CSR and gets its certificate");
         self.step("verify the status of the order");
         self.acme_post(&order, None, None, None);
@@ -2125,7 +2282,7 @@ impl<'p> Md<'p> {
             }
         }
         self.step("get back a url for fetching the certificate");
-        let certificate = format!("{acme}/certificate/SovyprYoMfROGmEbACsGVLwvn2A0h5j9");
+        let certificate = format!("{acme}/certificate/{}", p.res.certificate);
         self.response(
             200,
             &[("content-type", "application/json"), ("location", &order)],
@@ -2271,8 +2428,8 @@ fn account_url(era: Era) -> String {
     format!("{}/account/b5PzmLZBD4EyIs0Gvz2taERCNbHGhYJp", era.acme())
 }
 
-fn order_url(era: Era) -> String {
-    format!("{}/order/91OKTwugsPFzkMTh8mauFNqRGmIXrG4N", era.acme())
+fn order_url(era: Era, res: &Resources) -> String {
+    format!("{}/order/{}", era.acme(), res.order)
 }
 
 /// The `{template}` path the 2023-11 and 2026 captures print under a URL.

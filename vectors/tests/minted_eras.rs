@@ -20,6 +20,16 @@
 //! step's token, a leaf not yet valid (it moved the capture time), keys of
 //! another suite than the section's, and a nonce spliced from an earlier
 //! enrolment reported as never issued rather than reused.
+//!
+//! Round 4 renews with a fresh order (authorizations, challenges, tokens),
+//! seeds a proof expired when traded, a token expired before the id token,
+//! a year-long proof or token,
+//! an ACME account key of another suite and the first enrolment's challenge
+//! and order spliced into the renewal. Three open findings are pinned
+//! (`FIXME(finding)`) with ignored tests:
+//! `a_first_enrolments_challenge_spliced_into_the_renewal_fails`,
+//! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
+//! `an_account_key_of_another_suite_fails_an_acme_check`.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -173,6 +183,22 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // A leaf issued after every token had expired does not date the
         // flow: judged at the tokens' time, it is not yet valid.
         Fault::LeafNotYetValid => &["cert.chain"],
+        // A one-minute proof expired 90 s (beyond the skew) before its
+        // token was issued: at the capture time (that token's `iat`) too.
+        Fault::ProofExpiredAtTrade => &["dpop.time", "access_token.proof"],
+        // A five-minute token expired 90 s before the id token (obtained
+        // after it in 2024+; before it until then) dates the capture.
+        Fault::TokenExpiredAtLogin => &["access_token.time"],
+        // FIXME(finding): the ACME account key is of another suite than the
+        // section's (EdDSA requests in a P-256 section, ES256 in the Ed25519
+        // one): only the proof key's binding to it fails, and nothing names
+        // the suite (see `an_account_key_of_another_suite_fails_an_acme_check`).
+        Fault::AccountOtherSuite => &["dpop.key_binding"],
+        // Alone, the first enrolment's challenge is the flow's own.
+        Fault::FirstChallenge | Fault::FirstProofChal | Fault::FirstOrder => &[],
+        // Lifetimes beyond the policy's.
+        Fault::TokenLongLived => &["access_token.time"],
+        Fault::ProofLongLived => &["dpop.time", "access_token.proof"],
     })
 }
 
@@ -613,11 +639,30 @@ fn a_fault_in_the_second_renewal_fails_only_the_second_flow() {
 }
 
 /// The renewal's third enrolment trades a proof of its own: another
-/// wire-server nonce than the first two, which share theirs.
+/// wire-server nonce than the first two, which share theirs. It orders
+/// afresh: its order, authorizations, challenges, challenge tokens and
+/// certificate are its own, and none of the first enrolment's is named after
+/// the renewal starts.
 #[test]
 fn a_renewal_trades_a_fresh_proof_after_the_first_printed_twice() {
     let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
     let text = e.renewal_transcript(1, Fault::None);
+    let (earlier, renewal) = text
+        .split_once("#### 32. fetch acme directory")
+        .expect("a renewal from step 32");
+    for first in [
+        "/authz/oJt5oJAsPPlkT2Xi6S0TqQGnVXc0yNMI",
+        "/authz/ztLGNcicpX9vHKL5BpoWfFUCkVyhuhAN",
+        "RNPuq3ItJAva2y1ugBQ5YRUghLBsp7ex",
+        "SDJQ76rdWuofetahvzpgljsuhCZL2pzv",
+        "Eo2Mdrb6PiUVEUO9Va2VekSfnEmChQIz",
+        "YIYEFjs0LpfU6uYSNPROTI95zWJ0zLTb",
+        "/order/91OKTwugsPFzkMTh8mauFNqRGmIXrG4N",
+        "/certificate/SovyprYoMfROGmEbACsGVLwvn2A0h5j9",
+    ] {
+        assert!(earlier.contains(first), "the first enrolment names {first}");
+        assert!(!renewal.contains(first), "the renewal names {first}");
+    }
     let nonces: Vec<&str> = text
         .split("get wire-server nonce\n")
         .skip(1)
@@ -659,21 +704,39 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
         let flows = audit(&e.renewal_transcript(3, fault), &options(&e)).expect("a capture");
         assert_eq!(flows.len(), 3, "{fault:?}");
         let mut alone = verdict(&e, fault);
-        // The seeded header proof is re-signed from the first enrolment's
-        // proof, so in the renewal it also carries the first enrolment's
-        // wire-server nonce: judged as the proof sent, it fails that too.
-        if fault == Fault::HeaderProof {
-            alone.fails.insert("dpop.nonce");
-            alone.failures += 1;
-        }
         // The first enrolment's proof and token spliced into the renewal
-        // carry the first enrolment's wire-server nonce, not the one the
-        // renewal fetched: the proof, the token and the proof it embeds fail
-        // on it (alone, the exchange is the flow's own and nothing fails).
+        // carry the first enrolment's wire-server nonce and challenge (token
+        // and URL), not the ones the renewal fetched and was offered: the
+        // proof and the token fail on each, and the token on the proof it
+        // embeds (alone, the exchange is the flow's own and nothing fails).
         if fault == Fault::FirstExchange {
-            alone.fails = ids(&["dpop.nonce", "access_token.nonce", "access_token.proof"]);
+            alone.fails = ids(&[
+                "dpop.nonce",
+                "dpop.chal",
+                "dpop.aud",
+                "access_token.nonce",
+                "access_token.chal",
+                "access_token.aud",
+                "access_token.proof",
+            ]);
+            alone.failures = 7;
+        }
+        // The renewal's proof names the first enrolment's challenge (its
+        // `chal` and `aud`) while the renewal's authorization offers, and
+        // its client validates, a fresh one: the proof fails on both, and
+        // the token embeds it.
+        if fault == Fault::FirstProofChal {
+            alone.fails = ids(&["dpop.chal", "dpop.aud", "access_token.proof"]);
             alone.failures = 3;
         }
+        // FIXME(finding): the renewal's authorization offers, and its client
+        // validates, the first enrolment's `wire-dpop-01` challenge (its URL
+        // under the first's authorization, its token validated at step 18):
+        // the renewal flow passes every check (see
+        // `a_first_enrolments_challenge_spliced_into_the_renewal_fails`).
+        // FIXME(finding): likewise the renewal's new order answered with the
+        // first enrolment's (finalized) order URL, and finalized there (see
+        // `a_first_enrolments_order_spliced_into_the_renewal_fails`).
         for (i, flow) in flows.iter().enumerate() {
             let expected = if i == 2 { &alone } else { &clean };
             assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
@@ -867,4 +930,92 @@ fn keys_of_another_suite_than_the_section_fail() {
             "{era:?} {suite:?}: {v:?}"
         );
     }
+}
+
+/// The renewal's authorization offers the first enrolment's `wire-dpop-01`
+/// challenge (its URL under the first enrolment's authorization, its token
+/// the one the first enrolment validated), and the renewal's proof, token and
+/// challenge POST carry them: an ACME server issues each authorization its
+/// own challenges and validates a challenge once, so the renewal's flow must
+/// fail (and the first two stay clean). Today it passes every check.
+#[test]
+#[ignore = "finding: a renewal validating the first enrolment's challenge is accepted"]
+fn a_first_enrolments_challenge_spliced_into_the_renewal_fails() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let clean = verdict(&e, Fault::None);
+    let flows = audit(
+        &e.renewal_transcript(3, Fault::FirstChallenge),
+        &options(&e),
+    )
+    .expect("a capture");
+    assert_eq!(flows.len(), 3);
+    assert_eq!(verdict_of(&flows[0]), clean);
+    assert_eq!(verdict_of(&flows[1]), clean);
+    let v = verdict_of(&flows[2]);
+    assert!(!v.fails.is_empty(), "{v:?}");
+}
+
+/// The renewal's proof alone names the first enrolment's challenge: its
+/// `chal` and `aud` fail against the renewal's own challenge, in the renewal
+/// only, and the messages name both challenges.
+#[test]
+fn a_renewal_proof_for_the_first_enrolments_challenge_fails() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let flows = audit(
+        &e.renewal_transcript(3, Fault::FirstProofChal),
+        &options(&e),
+    )
+    .expect("a capture");
+    let chal = flows[2]
+        .checks
+        .iter()
+        .find(|c| c.id == "dpop.chal")
+        .expect("dpop.chal");
+    assert_eq!(chal.status, Status::Fail);
+    assert!(
+        chal.message.contains("Eo2Mdrb6PiUVEUO9Va2VekSfnEmChQIz")
+            && chal.message.contains("Qm3vT8xN1rZ6wK9pB4cY2hL7jD5sF0gR"),
+        "{}",
+        chal.message
+    );
+}
+
+/// An ACME account key of another suite than the section's (every ACME
+/// request signed EdDSA in a P-256 section, ES256 in the Ed25519 one) while
+/// the proof's key is the section's: the ACME side should fail on the
+/// suite itself, as `dpop.alg` does for a proof of another suite. Today only
+/// `dpop.key_binding` fails ("the DPoP proof key is not the ACME account
+/// key"), exactly as for an account key of the right suite.
+#[test]
+#[ignore = "finding: an ACME account key of another suite is not held to the section's suite"]
+fn an_account_key_of_another_suite_fails_an_acme_check() {
+    for era in [Era::Y2023_11, Era::Y2026_01] {
+        for suite in Suite::ALL {
+            let e = EraEnrolment::new(era, suite);
+            let v = verdict(&e, Fault::AccountOtherSuite);
+            assert!(
+                v.fails.iter().any(|id| id.starts_with("acme.")),
+                "{era:?} {suite:?}: {v:?}"
+            );
+        }
+    }
+}
+
+/// The renewal's new-order request is answered with the first enrolment's
+/// order URL (already finalized, its certificate issued at step 31), and the
+/// renewal's status, finalize and certificate requests go to it: an ACME
+/// server never hands out an order twice, so the renewal's flow must fail
+/// (the first two staying clean). Today it passes every check.
+#[test]
+#[ignore = "finding: a renewal finalizing the first enrolment's order is accepted"]
+fn a_first_enrolments_order_spliced_into_the_renewal_fails() {
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let clean = verdict(&e, Fault::None);
+    let text = e.renewal_transcript(3, Fault::FirstOrder);
+    let flows = audit(&text, &options(&e)).expect("a capture");
+    assert_eq!(flows.len(), 3);
+    assert_eq!(verdict_of(&flows[0]), clean);
+    assert_eq!(verdict_of(&flows[1]), clean);
+    let v = verdict_of(&flows[2]);
+    assert!(!v.fails.is_empty(), "{v:?}");
 }
