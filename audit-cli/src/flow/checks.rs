@@ -113,6 +113,10 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
     let mut segments = Segments::default();
     let account_key = acme_requests(flow, &mut out);
+    if let Some(account) = &account_key {
+        account_of_the_sections_suite(flow, account, &mut out.checks);
+    }
+    not_replayed(flow, &mut out);
     nonce_chain(flow, &mut out);
     let mut order = Order::read(flow);
     let from_url = match order.client_id {
@@ -587,16 +591,7 @@ fn dpop_proof(
 /// suite's is not the enrolment it says it is.
 fn of_the_sections_suite(flow: &Flow<'_>, proof: &VerifiedProof, checks: &mut [FlowCheck]) {
     let suite = flow.suite.as_str();
-    let expected = [
-        ("Ed25519", "EdDSA"),
-        ("P256", "ES256"),
-        ("P384", "ES384"),
-        ("P521", "ES512"),
-    ]
-    .into_iter()
-    .find(|(name, _)| suite.contains(name))
-    .map(|(_, alg)| alg);
-    let Some(expected) = expected.filter(|alg| *alg != proof.alg.name()) else {
+    let Some(expected) = suite_alg(suite).filter(|alg| *alg != proof.alg.name()) else {
         return;
     };
     if let Some(c) = checks.iter_mut().find(|c| c.id == "dpop.alg") {
@@ -607,6 +602,78 @@ fn of_the_sections_suite(flow: &Flow<'_>, proof: &VerifiedProof, checks: &mut [F
         );
         c.expected = Some(expected.to_owned());
         c.found = Some(proof.alg.name().to_owned());
+    }
+}
+
+/// The signing algorithm of the ciphersuite a section line names.
+fn suite_alg(suite: &str) -> Option<&'static str> {
+    [
+        ("Ed25519", "EdDSA"),
+        ("P256", "ES256"),
+        ("P384", "ES384"),
+        ("P521", "ES512"),
+    ]
+    .into_iter()
+    .find(|(name, _)| suite.contains(name))
+    .map(|(_, alg)| alg)
+}
+
+/// `acme.jws.signature` of the new-account request: the ACME account key is
+/// of the section's ciphersuite, as the DPoP key is ([`of_the_sections_suite`]).
+fn account_of_the_sections_suite(flow: &Flow<'_>, account: &PublicKey, checks: &mut [FlowCheck]) {
+    let suite = flow.suite.as_str();
+    let alg = account.jwk().key_type().algorithm().name();
+    let Some(expected) = suite_alg(suite).filter(|e| *e != alg) else {
+        return;
+    };
+    let signature = checks
+        .iter_mut()
+        .find(|c| c.id == "acme.jws.signature" && c.status == Status::Pass);
+    if let Some(c) = signature {
+        c.status = Status::Fail;
+        c.message = format!(
+            "the ACME account key signs with {alg}, but its section runs the {suite} ciphersuite, whose keys sign with {expected}"
+        );
+        c.expected = Some(expected.to_owned());
+        c.found = Some(alg.to_owned());
+    }
+}
+
+/// A renewal answers challenges and finalizes an order of its own: a
+/// challenge token or URL, or an order, that an earlier enrolment of the
+/// section went through is a replay (`dpop.chal`, `transcript.consistency`).
+/// An enrolment printed twice (the same ACME requests) is not compared.
+fn not_replayed(flow: &Flow<'_>, out: &mut Out) {
+    let earlier = |v: &str| flow.earlier_exchanges.iter().find(|e| e.value == v);
+    if let Some(c) = flow.dpop_challenge() {
+        if let Some(e) = earlier(&c.token).or_else(|| earlier(&c.url)) {
+            out.mismatch(
+                "dpop.chal",
+                &format!(
+                    "the {} challenge {} is one an earlier enrolment of this section went through (step {}): a renewal answers a challenge of its own",
+                    c.kind,
+                    c.url,
+                    shown_step(e.step)
+                ),
+                "a challenge of this enrolment".into(),
+                c.token.clone(),
+                flow.proof.as_ref().and_then(|p| p.step),
+            );
+        }
+    }
+    if let Some(order) = &flow.order_url {
+        if let Some(e) = earlier(order.value) {
+            out.mismatch(
+                "transcript.consistency",
+                &format!(
+                    "the new-order answer names the order of an earlier enrolment of this section (step {}): a renewal finalizes an order of its own",
+                    shown_step(e.step)
+                ),
+                "a new order".into(),
+                order.value.to_owned(),
+                order.step,
+            );
+        }
     }
 }
 

@@ -122,6 +122,13 @@ pub struct Flow<'t> {
     /// step of the request: one used again here is a replay, not a nonce from
     /// an exchange missing from the capture.
     pub earlier_nonces: Vec<At<String>>,
+    /// What earlier enrolments of the same section went through, when they
+    /// are not this enrolment printed again ([`printed_again`]): their
+    /// challenge tokens and URLs and their order URLs. A renewal answers
+    /// challenges and finalizes an order of its own.
+    pub earlier_exchanges: Vec<At<String>>,
+    /// `location` of the new-order response: the order this enrolment got.
+    pub order_url: Option<At<&'t str>>,
     /// The PKCE `code_challenge` of that request and its `code_challenge_method`
     /// (absent means `plain`, RFC 7636 §4.3).
     pub oauth_pkce: Option<At<(String, Option<String>)>>,
@@ -280,6 +287,11 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
         let label = format!("{suite} (enrolment {}{from})", k + 2);
         let mut flow = reconstruct(label, steps.iter());
         flow.earlier_nonces = flows.iter().flat_map(used_nonces).collect();
+        flow.earlier_exchanges = flows
+            .iter()
+            .filter(|f| !printed_again(f, &flow))
+            .flat_map(exchanges)
+            .collect();
         if flow.oauth_client_id.is_none() {
             flow.earlier_login = flows.iter().rev().find_map(|f: &Flow<'_>| {
                 Some(EarlierLogin {
@@ -291,6 +303,42 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
         flows.push(flow);
     }
     flows
+}
+
+/// Whether `later` is `earlier` printed again (2024-02-14 prints its first
+/// enrolment twice): the same DPoP proof, or an ACME request signed once,
+/// shown in both.
+fn printed_again(earlier: &Flow<'_>, later: &Flow<'_>) -> bool {
+    let (a, b) = (earlier.proof.as_ref(), later.proof.as_ref());
+    if a.zip(b).is_some_and(|(a, b)| a.value == b.value) {
+        return true;
+    }
+    earlier.acme.iter().any(|a| {
+        later
+            .acme
+            .iter()
+            .any(|b| a.jws.signature == b.jws.signature)
+    })
+}
+
+/// The challenge tokens and URLs `flow` was offered and its order URL, with
+/// their steps: what a later enrolment may not reuse.
+fn exchanges(flow: &Flow<'_>) -> Vec<At<String>> {
+    let mut out: Vec<At<String>> = flow
+        .answered_challenges
+        .iter()
+        .flat_map(|c| {
+            [&c.value.token, &c.value.url].map(|v| At {
+                value: v.clone(),
+                step: c.step,
+            })
+        })
+        .collect();
+    out.extend(flow.order_url.as_ref().map(|o| At {
+        value: o.value.to_owned(),
+        step: o.step,
+    }));
+    out
 }
 
 /// The nonces `flow`'s ACME requests carry, with their steps.
@@ -363,6 +411,14 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     });
                     if let (true, Some(loc)) = (after_new_account, r.location()) {
                         flow.account_url.get_or_insert(At {
+                            value: loc,
+                            step: n,
+                        });
+                    }
+                    let after_new_order = request
+                        .is_some_and(|q| q.method == "POST" && path_ends_with(q.url, "new-order"));
+                    if let (true, Some(loc)) = (after_new_order, r.location()) {
+                        flow.order_url.get_or_insert(At {
                             value: loc,
                             step: n,
                         });
