@@ -2125,6 +2125,16 @@ impl<'p> Md<'p> {
         self.request("GET", &auth, None, &[]);
         self.step("OAUTH authorization code");
         self.step("OAUTH authorization code + verifier (token endpoint)");
+        self.token_request(o, "s43qgxcl7jqkhwhhwdpm3smhl", redirect);
+        self.step("OAUTH access token");
+        let body =
+            json!({"expires_in": 86399, "id_token": o.returned_id_token, "token_type": "bearer"});
+        self.block("text", &pretty(&body));
+    }
+
+    /// The authorization code and PKCE verifier sent to the IdP's token
+    /// endpoint, as a form body.
+    fn token_request(&mut self, o: &Oidc, code: &str, redirect: &str) {
         self.request(
             "POST",
             &format!("{}/token", o.idp),
@@ -2134,17 +2144,11 @@ impl<'p> Md<'p> {
                 "content-type: application/x-www-form-urlencoded",
             ],
         );
-        self.block(
-            "text",
-            &format!(
-                "grant_type=authorization_code&code=s43qgxcl7jqkhwhhwdpm3smhl&code_verifier={}&redirect_uri={redirect}",
-                o.sent_verifier
-            ),
+        let form = format!(
+            "grant_type=authorization_code&code={code}&code_verifier={}&redirect_uri={redirect}",
+            o.sent_verifier
         );
-        self.step("OAUTH access token");
-        let body =
-            json!({"expires_in": 86399, "id_token": o.returned_id_token, "token_type": "bearer"});
-        self.block("text", &pretty(&body));
+        self.block("text", &form);
     }
 
     /// The same exchange as March 2023 printed it: wire-server's login page
@@ -2182,22 +2186,7 @@ impl<'p> Md<'p> {
         );
         self.request("GET", &auth, None, &[]);
         self.step("Resource server call /oauth/token to get Id token");
-        self.request(
-            "POST",
-            &format!("{}/token", o.idp),
-            None,
-            &[
-                "accept: application/json",
-                "content-type: application/x-www-form-urlencoded",
-            ],
-        );
-        self.block(
-            "text",
-            &format!(
-                "grant_type=authorization_code&code=ssakpqukx2hlyddtc2i4cbhlg&code_verifier={}&redirect_uri={redirect}",
-                o.sent_verifier
-            ),
-        );
+        self.token_request(o, "ssakpqukx2hlyddtc2i4cbhlg", redirect);
         self.step("Authorization server validates Verifier & Challenge Codes");
         self.block("text", &codes);
         self.step("Authorization server returns Access & Id token");
