@@ -69,6 +69,7 @@ const CATALOGUE: &[&str] = &[
     "oidc.acme_aud",
     "oidc.name",
     "oidc.preferred_username",
+    "oidc.delivered",
     "oidc.nonce",
     "oidc.pkce",
     "acme.jws.format",

@@ -16,7 +16,8 @@
 //! `id_token` cases' token (signed by the suite's IdP key, pinned as a trust
 //! file), bound to the flow's own account; each claim the auditor derives from
 //! the other steps (`keyauth`, `acme_aud`, `iss`, `name`,
-//! `preferred_username`), its signature and its lifetime get a flow that
+//! `preferred_username`), its signature, its lifetime and its delivery (the
+//! token posted is the one the IdP's token endpoint returned) get a flow that
 //! breaks it alone.
 
 use super::chain::{client_id_san, DISPLAY_NAME, DOMAIN};
@@ -48,6 +49,9 @@ struct Fault {
     /// The id token the IdP issues and the client posts to `wire-oidc-01`,
     /// when it is not the valid one for the flow's account.
     id_token: Option<String>,
+    /// The id token the IdP's token endpoint returns, when it is not the one
+    /// the client posts to `wire-oidc-01`.
+    returned_id_token: Option<String>,
     /// The `keyauth` member of the `wire-oidc-01` POST, when it is not the
     /// posting account's key authorization.
     posted_keyauth: Option<String>,
@@ -306,6 +310,17 @@ fn oidc_cases(
             },
             audit(&["oidc.pkce"], &[]),
         ),
+        case(
+            "oidc.delivered.flow-other-returned",
+            "The id token posted to wire-oidc-01 is valid and bound to the flow, but the \
+             IdP's token endpoint returned another one (another login's nonce): the \
+             client posted a token this login did not obtain.",
+            Fault {
+                returned_id_token: forged(&|t| t["nonce"] = json!("YW5vdGhlci1sb2dpbg")),
+                ..Fault::default()
+            },
+            audit(&["oidc.delivered"], &[]),
+        ),
         oidc(
             "oidc.nonce",
             "flow-other-login",
@@ -518,7 +533,8 @@ fn transcript(e: &Enrolment, s: &Shared, fault: &Fault) -> String {
         .id_token
         .clone()
         .unwrap_or_else(|| id_token(e, account, &e.idp, &|_| {}));
-    oauth(&mut md, e, &token, fault.code_verifier.as_deref());
+    let returned = fault.returned_id_token.as_deref().unwrap_or(&token);
+    oauth(&mut md, e, returned, fault.code_verifier.as_deref());
     let keyauth = fault
         .posted_keyauth
         .clone()
