@@ -178,6 +178,13 @@ pub struct ChainArgs {
     /// The CSR whose key the leaf must carry (`cert.key_binding`).
     #[arg(long, value_name = "FILE")]
     pub csr: Option<String>,
+    /// Expected leaf subject organisation, the Wire domain (`cert.subject`).
+    #[arg(long, value_name = "O")]
+    pub org: Option<String>,
+    /// Expected leaf display name: its subject `displayName`, else `CN`
+    /// (`cert.subject`).
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub identities: Identities,

@@ -163,6 +163,39 @@ fn the_2026_csr_passes_and_a_wrong_display_name_fails() {
 }
 
 #[test]
+fn the_2026_leaf_names_its_user_and_another_display_name_fails() {
+    let (chain, root) = (data("2026-01-15-chain.json"), data("2026-01-15-root.pem"));
+    let base = [
+        "chain",
+        chain.as_str(),
+        "--trust-anchor",
+        root.as_str(),
+        "--at",
+        "2026-01-15T09:00:00Z",
+        "--org",
+        "wire.localhost",
+    ];
+    let (code, r) = run(&[&base[..], &["--display-name", "Alice Smith"]].concat());
+    assert_eq!(
+        (code, status(&r, "cert.subject")),
+        (0, "pass".into()),
+        "{r:#}"
+    );
+    let (code, r) = run(&[&base[..], &["--display-name", "Mallory"]].concat());
+    assert_eq!(
+        (code, status(&r, "cert.subject")),
+        (1, "fail".into()),
+        "{r:#}"
+    );
+    let (code, r) = run(&base[..6]);
+    assert_eq!(
+        (code, status(&r, "cert.subject")),
+        (0, "skip".into()),
+        "{r:#}"
+    );
+}
+
+#[test]
 fn unreadable_inputs_exit_2_with_an_error_object() {
     let root = data("2026-01-15-root.pem");
     for args in [

@@ -81,6 +81,7 @@ const CATALOGUE: &[&str] = &[
     "cert.chain",
     "cert.eku",
     "cert.san",
+    "cert.subject",
     "cert.key_binding",
     "cert.provisioner",
     "csr.format",
@@ -280,6 +281,8 @@ fn run(case: &Case) -> Outcome {
             e.uris = strings_of(v, "uris");
             e.dns_names = strings_of(v, "dns_names");
             e.public_key = case.expected("public_key").map(|k| b64_decode(&k).unwrap());
+            e.organization = case.expected("organization");
+            e.display_name = case.expected("display_name");
             e.require_provisioner = v["require_provisioner"].as_bool().unwrap();
             e.provisioner_name = case.expected("provisioner_name");
             let input = case.input_bytes();

@@ -22,6 +22,8 @@ fn expect(pki: &Pki, built: &Build) -> ChainExpectations {
     ]);
     e.public_key = Some(built.leaf_key.subject_public_key_info());
     e.provisioner_name = Some("wire-acme".into());
+    e.organization = Some("wire.com".into());
+    e.display_name = Some("Alice Smith".into());
     e
 }
 
@@ -206,6 +208,47 @@ fn missing_provisioner_fails_provisioner() {
         failing_id(&wire_spec(), |e| e.provisioner_name = Some("acme".into())).0,
         "cert.provisioner"
     );
+}
+
+/// The leaf's subject (step-ca's template: `O` = domain, `CN` = display
+/// name) is held to the order's domain and display name; without them the
+/// check is skipped, not passed.
+#[test]
+fn other_display_name_or_domain_fails_subject() {
+    let pki = Pki::new(&rcgen::PKCS_ED25519, "wire.com");
+    let built = pki.leaf(&wire_spec());
+    let wrong = |tweak: &dyn Fn(&mut ChainExpectations)| {
+        let mut e = expect(&pki, &built);
+        tweak(&mut e);
+        let err = verify_chain(&built.pem, &e).unwrap_err();
+        let report = audit_chain(&built.pem, &e);
+        let failed: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| (c.id, c.message.clone()))
+            .collect();
+        assert_eq!(failed, [(err.check_id(), err.to_string())]);
+        (err.check_id(), err.to_string())
+    };
+    assert_eq!(
+        wrong(&|e| e.display_name = Some("Mallory".into())),
+        (
+            "cert.subject",
+            "leaf subject display name is not the expected value".into()
+        )
+    );
+    assert_eq!(
+        wrong(&|e| e.organization = Some("evil.com".into())),
+        (
+            "cert.subject",
+            "leaf subject O is not the expected value".into()
+        )
+    );
+    let mut e = expect(&pki, &built);
+    (e.organization, e.display_name) = (None, None);
+    let report = audit_chain(&built.pem, &e);
+    assert_eq!(report.get("cert.subject").unwrap().status, Status::Skip);
 }
 
 #[test]

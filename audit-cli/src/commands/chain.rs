@@ -22,6 +22,8 @@ pub fn run(args: &ChainArgs) -> Result<ArtefactReport, CliError> {
     expect.uris = expected_uris(&args.identities)?;
     expect.dns_names = expected_dns(&args.identities);
     expect.provisioner_name = args.provisioner.clone();
+    expect.organization = args.org.clone();
+    expect.display_name = args.display_name.clone();
     if let Some(path) = &args.csr {
         let csr = x509::parse_csr_der(&inputs::file(path)?)
             .and_then(|der| Csr::from_der(&der))

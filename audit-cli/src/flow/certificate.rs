@@ -129,6 +129,10 @@ fn chain(
     if let (Some(ordered), Ok(leaf)) = (ordered, Leaf::from_der(&first.value.der)) {
         (expect.uris, expect.dns_names) = ordered.expected(leaf.uri_sans(), leaf.dns_sans());
     }
+    if let Some(ordered) = ordered {
+        expect.organization.clone_from(&ordered.domain);
+        expect.display_name.clone_from(&ordered.name);
+    }
     expect.public_key = csr.map(|c| c.csr.public_key_spki().to_vec());
     expect.require_provisioner = true;
     for c in x509::audit_chain_der(input, &expect).checks {

@@ -24,7 +24,7 @@ pub fn client_id_san(e: &Enrolment) -> String {
 fn problem(check: &str) -> AcmeProblem {
     match check {
         "cert.format" => Malformed,
-        "cert.san" => RejectedIdentifier,
+        "cert.san" | "cert.subject" => RejectedIdentifier,
         _ => Unauthorized,
     }
 }
@@ -39,6 +39,7 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
     let expectations = |uris: Option<&[String]>, key: &[u8]| {
         json!({
             "uris": uris, "dns_names": null, "public_key": b64(key),
+            "organization": DOMAIN, "display_name": DISPLAY_NAME,
             "require_provisioner": true, "provisioner_name": PROVISIONER,
         })
     };
@@ -148,6 +149,15 @@ pub fn cases(e: &Enrolment) -> Vec<Case> {
             "The client expects another device's client id than the leaf certifies.",
             leaf(&valid_spec),
             Some(&other_client),
+        ),
+        fails(
+            "cert.subject",
+            "other-display-name",
+            "The leaf certifies the client's identities and key, but its subject names \
+             another display name than the order's: the name clients show as verified.",
+            pki.chain(&valid_spec, &flow.client, "Mallory Evil", None)
+                .into_bytes(),
+            Some(&identities),
         ),
         case(
             "cert.key_binding.other-key".into(),

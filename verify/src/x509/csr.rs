@@ -27,19 +27,19 @@ static CSR_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
 
 /// `displayName` (Netscape), where Wire puts the user's display name.
 pub const DISPLAY_NAME_OID: &str = "2.16.840.1.113730.3.1.241";
-const ORGANIZATION_OID: &str = "2.5.4.10";
+pub(crate) const ORGANIZATION_OID: &str = "2.5.4.10";
 /// The contents octets of [`DISPLAY_NAME_OID`] and `ORGANIZATION_OID`.
-const DISPLAY_NAME_DER: &[u8] = &[
+pub(crate) const DISPLAY_NAME_DER: &[u8] = &[
     0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x03, 0x01, 0x81, 0x71,
 ];
-const ORGANIZATION_DER: &[u8] = &[0x55, 0x04, 0x0a];
+pub(crate) const ORGANIZATION_DER: &[u8] = &[0x55, 0x04, 0x0a];
 
 /// Whether the OID with contents octets `bytes` is `dotted` (whose minimal
 /// encoding is `der`). Minimal encodings are equal exactly when the OIDs are,
 /// so they are compared as bytes; any other (empty, an arc padded with a
 /// leading `0x80`, a last arc left open) is compared in dotted form, as
 /// x509-parser writes it.
-fn oid_is(bytes: &[u8], dotted: &str, der: &[u8]) -> bool {
+pub(crate) fn oid_is(bytes: &[u8], dotted: &str, der: &[u8]) -> bool {
     let arc_start = |i: usize| i == 0 || bytes.get(i - 1).is_some_and(|p| p & 0x80 == 0);
     let padded = bytes
         .iter()

@@ -2,7 +2,7 @@
 //!
 //! Check ids (see [`Error::check_id`](crate::report::Failure::check_id)):
 //! `cert.format`, `cert.chain`, `cert.eku`, `cert.san`, `cert.key_binding`,
-//! `cert.provisioner`, `csr.format`, `csr.signature`, `csr.san`, `csr.subject`.
+//! `cert.subject`, `cert.provisioner`, `csr.format`, `csr.signature`, `csr.san`, `csr.subject`.
 //!
 //! Every check is written once against [`Sink`]: [`verify_chain`] / [`verify_csr`]
 //! stop at the first failure (a server), [`audit_chain`] / [`audit_csr`] run all
@@ -30,7 +30,7 @@ use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 pub use chain::{verify_path, Path, Usage};
 pub use csr::{Csr, DISPLAY_NAME_OID};
 pub use input::{parse_certificates, parse_csr_der, InputError};
-pub use profile::{Leaf, CLIENT_AUTH, SERVER_AUTH};
+pub use profile::{Leaf, SubjectNames, CLIENT_AUTH, SERVER_AUTH};
 pub use provisioner::{Provisioner, ACME_PROVISIONER_TYPE, PROVISIONER_OID};
 
 /// Why a certificate chain or CSR check failed.
@@ -78,6 +78,16 @@ pub enum Error {
         expected: Vec<String>,
         /// SANs found.
         found: Vec<String>,
+    },
+    /// A leaf subject attribute differs from what is expected (`cert.subject`).
+    #[error("leaf subject {field} is not the expected value")]
+    Subject {
+        /// `O` or `display name`.
+        field: &'static str,
+        /// Expected value.
+        expected: String,
+        /// Value found.
+        found: Option<String>,
     },
     /// The leaf key is not the expected key (`cert.key_binding`).
     #[error("leaf public key is not the expected key")]
@@ -147,6 +157,7 @@ impl Failure for Error {
             | Error::KeyUsage(_) => "cert.chain",
             Error::Eku { .. } => "cert.eku",
             Error::San { .. } => "cert.san",
+            Error::Subject { .. } => "cert.subject",
             Error::KeyBinding { .. } => "cert.key_binding",
             Error::Provisioner { .. } => "cert.provisioner",
             Error::CsrSignature(_) => "csr.signature",
@@ -158,7 +169,7 @@ impl Failure for Error {
     fn problem(&self) -> AcmeProblem {
         match self {
             Error::CertFormat(_) => AcmeProblem::Malformed,
-            Error::San { .. } => AcmeProblem::RejectedIdentifier,
+            Error::San { .. } | Error::Subject { .. } => AcmeProblem::RejectedIdentifier,
             Error::CsrFormat(_)
             | Error::CsrSignature(_)
             | Error::CsrSan { .. }
@@ -175,7 +186,9 @@ impl Failure for Error {
             }
             Error::KeyBinding { expected, .. } => Some(expected.clone()),
             Error::Provisioner { expected, .. } => expected.clone(),
-            Error::CsrSubject { expected, .. } => Some(expected.clone()),
+            Error::CsrSubject { expected, .. } | Error::Subject { expected, .. } => {
+                Some(expected.clone())
+            }
             _ => None,
         }
     }
@@ -189,7 +202,9 @@ impl Failure for Error {
             ),
             Error::San { found, .. } | Error::CsrSan { found, .. } => Some(found.join(", ")),
             Error::KeyBinding { found, .. } => Some(found.clone()),
-            Error::Provisioner { found, .. } | Error::CsrSubject { found, .. } => found.clone(),
+            Error::Provisioner { found, .. }
+            | Error::CsrSubject { found, .. }
+            | Error::Subject { found, .. } => found.clone(),
             Error::UriConstraint { uri, .. } => Some(uri.clone()),
             _ => None,
         }
@@ -212,6 +227,10 @@ pub struct ChainExpectations {
     /// Expected leaf key: SubjectPublicKeyInfo DER or raw key bytes (from the CSR
     /// or the ACME account JWK).
     pub public_key: Option<Vec<u8>>,
+    /// Expected subject `O` (the Wire domain).
+    pub organization: Option<String>,
+    /// Expected display name (the subject's `displayName`, else its `CN`).
+    pub display_name: Option<String>,
     /// Whether the provisioner extension must be present.
     pub require_provisioner: bool,
     /// Expected provisioner name (implies the extension is required).
@@ -227,6 +246,8 @@ impl ChainExpectations {
             uris: None,
             dns_names: None,
             public_key: None,
+            organization: None,
+            display_name: None,
             require_provisioner: false,
             provisioner_name: None,
         }
@@ -334,6 +355,7 @@ fn check_chain_der<S: Sink<Error>>(
         return Ok(None);
     };
     check_sans(&leaf, expect, sink)?;
+    check_subject(&leaf, expect, sink)?;
     match &expect.public_key {
         Some(key) => sink.outcome("cert.key_binding", profile::check_key(&leaf, key), || {
             "leaf public key is the expected key".into()
@@ -489,6 +511,44 @@ fn check_sans<S: Sink<Error>>(
                 || format!("leaf {form} SANs are the expected identities {expected:?}"),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// `cert.subject`: the domain and display name the leaf states are the
+/// order's. Clients show the certificate's display name as the verified
+/// name, so a leaf whose SANs are right but whose name is another user's is
+/// a wrong identity all the same.
+fn check_subject<S: Sink<Error>>(
+    leaf: &Leaf,
+    expect: &ChainExpectations,
+    sink: &mut S,
+) -> Result<(), Error> {
+    if expect.organization.is_none() && expect.display_name.is_none() {
+        sink.skip("cert.subject", || {
+            "no expected domain or display name given".into()
+        });
+        return Ok(());
+    }
+    let names = leaf.subject_names();
+    let fields = [
+        ("O", &expect.organization, names.organization),
+        ("display name", &expect.display_name, names.display_name),
+    ];
+    for (field, expected, found) in fields {
+        let Some(expected) = expected else { continue };
+        let result = if found.as_deref() == Some(expected.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::Subject {
+                field,
+                expected: expected.clone(),
+                found,
+            })
+        };
+        sink.outcome("cert.subject", result, || {
+            format!("leaf subject {field} = {expected}")
+        })?;
     }
     Ok(())
 }

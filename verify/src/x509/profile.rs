@@ -6,6 +6,7 @@
 use x509_parser::extensions::GeneralName;
 
 use super::cert::{self, Certificate};
+use super::csr;
 use super::ext;
 use super::provisioner::{self, Provisioner};
 use super::{Error, InputError};
@@ -14,6 +15,19 @@ use super::{Error, InputError};
 pub const CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
 /// `id-kp-serverAuth`.
 pub const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+
+/// `commonName`, where step-ca's Wire template writes the display name.
+const COMMON_NAME_OID: &str = "2.5.4.3";
+const COMMON_NAME_DER: &[u8] = &[0x55, 0x04, 0x03];
+
+/// The identity a leaf's subject states beside its SANs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubjectNames {
+    /// `O`: the Wire domain.
+    pub organization: Option<String>,
+    /// `displayName`, else `CN`: the user's display name.
+    pub display_name: Option<String>,
+}
 
 /// The fields of an end-entity certificate that the profile checks read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +88,28 @@ impl Leaf {
     /// never needs the text). Empty if x509-parser cannot read the name.
     pub fn subject(&self) -> String {
         cert::display_name(&self.subject)
+    }
+
+    /// The subject's `O` and the user's display name: the `displayName`
+    /// attribute where the CA writes one, else the `CN` (step-ca's Wire
+    /// template writes the display name there). Read on each call: only an
+    /// audit that expects a name asks, once.
+    pub fn subject_names(&self) -> SubjectNames {
+        use x509_parser::prelude::FromDer;
+        let Ok((_, name)) = x509_parser::x509::X509Name::from_der(&self.subject) else {
+            return SubjectNames::default();
+        };
+        let attribute = |dotted: &str, der: &[u8]| {
+            name.iter_attributes()
+                .find(|a| csr::oid_is(a.attr_type().as_bytes(), dotted, der))
+                .and_then(|a| a.as_str().ok())
+                .map(str::to_owned)
+        };
+        SubjectNames {
+            organization: attribute(csr::ORGANIZATION_OID, csr::ORGANIZATION_DER),
+            display_name: attribute(csr::DISPLAY_NAME_OID, csr::DISPLAY_NAME_DER)
+                .or_else(|| attribute(COMMON_NAME_OID, COMMON_NAME_DER)),
+        }
     }
 
     /// Whether the subject is the empty `Name` (the 2023-01 leaves: their
