@@ -1207,6 +1207,7 @@ fn oidc(
         unbound_before_2024(check, binding_era);
         nonce_unrequested(flow, str_claim(claims, "nonce"), check);
         renewal_source(flow, claims, check);
+        login_issuer_source(flow, challenge, check);
         if let Some(suite_hashed) = &suite_hashed {
             suite_hash_keyauth(check, suite_hashed);
         }
@@ -1252,9 +1253,13 @@ fn id_token_expectations(
     let mut expect = oidc::Expectations::new(keys);
     expect.acme_aud = challenge.map(|c| c.url.clone());
     expect.keyauth = keyauth;
-    expect.iss = challenge
-        .and_then(|c| c.target.as_deref())
-        .map(|target| idp_issuer(target, claims));
+    expect.iss = match challenge.and_then(|c| c.target.as_deref()) {
+        Some(target) => Some(idp_issuer(target, claims)),
+        None => flow
+            .oauth_endpoint
+            .as_ref()
+            .and_then(|login| login_issuer(login.value, claims)),
+    };
     expect.audience = flow.oauth_client_id.as_ref().map(|c| c.value.clone());
     expect.nonce = flow.oauth_nonce.as_ref().map(|n| n.value.clone());
     if let Some(login) = renewed_login(flow, claims) {
@@ -1331,6 +1336,35 @@ fn idp_issuer(target: &str, claims: Option<&Value>) -> String {
     match str_claim(claims, "iss") {
         Some(iss) if iss.trim_end_matches('/') == target.trim_end_matches('/') => iss.to_owned(),
         _ => target.to_owned(),
+    }
+}
+
+/// The `iss` an id token must carry when the challenge names no `target`
+/// (2023-03, 2023-04): an issuer of the IdP the client's OAuth login went to,
+/// that is, of its authorization endpoint's origin (`http://dex:16571/dex`
+/// for `http://dex:16571/dex/auth`). The path is not compared: IdPs place
+/// their endpoints under the issuer in their own ways. The token's own `iss`
+/// is expected when it has that origin, else the origin itself.
+fn login_issuer(endpoint: &str, claims: Option<&Value>) -> Option<String> {
+    let origin = |url: &str| url::normalize(url).map(|u| (u.scheme, u.authority));
+    let login = origin(endpoint)?;
+    match str_claim(claims, "iss") {
+        Some(iss) if origin(iss).as_ref() == Some(&login) => Some(iss.to_owned()),
+        _ => Some(format!("{}://{}", login.0, login.1)),
+    }
+}
+
+/// Says what `oidc.iss` was held to when no challenge names the IdP.
+fn login_issuer_source(flow: &Flow<'_>, challenge: Option<&Challenge>, check: &mut Check) {
+    let no_target = challenge.is_none_or(|c| c.target.is_none());
+    if let (true, Some(login), "oidc.iss", Status::Pass | Status::Fail) =
+        (no_target, &flow.oauth_endpoint, check.id, check.status)
+    {
+        check.message = format!(
+            "{} (the challenge names no IdP: held to the origin of the OAuth login at step {})",
+            check.message,
+            shown_step(login.step)
+        );
     }
 }
 
@@ -1554,6 +1588,34 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Without a challenge target, the id token's issuer is held to the
+    /// origin of the OAuth login: its own spelling when the origin matches
+    /// (any path, any case of the host), the login's origin when not.
+    #[test]
+    fn the_login_issuer_is_the_origin_of_the_oauth_login() {
+        let claims = |iss: &str| serde_json::json!({ "iss": iss });
+        let auth = "http://dex:16571/dex/auth?response_type=code&client_id=wireapp";
+        for (iss, expected) in [
+            ("http://dex:16571/dex", "http://dex:16571/dex"),
+            ("http://DEX:16571/other", "http://DEX:16571/other"),
+            ("https://dex:16571/dex", "http://dex:16571"),
+            ("http://dex:16572/dex", "http://dex:16571"),
+            ("https://idp.example.net/realms/mallory", "http://dex:16571"),
+            ("dex", "http://dex:16571"),
+        ] {
+            assert_eq!(
+                login_issuer(auth, Some(&claims(iss))).as_deref(),
+                Some(expected),
+                "{iss}"
+            );
+        }
+        assert_eq!(
+            login_issuer(auth, None).as_deref(),
+            Some("http://dex:16571")
+        );
+        assert_eq!(login_issuer("not a url", Some(&claims("x"))), None);
+    }
 
     /// The device of an access-token URL in either era's spelling, the
     /// proof's device preferred when a URL reads as both; anything else none.

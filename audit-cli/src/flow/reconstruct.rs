@@ -114,6 +114,10 @@ pub struct Flow<'t> {
     pub oauth_client_id: Option<At<String>>,
     /// The `nonce` of that request: the id token must echo it.
     pub oauth_nonce: Option<At<String>>,
+    /// The URL of that request (else of the authorization-code token
+    /// request): the IdP the login went to, which the id token's `iss` must
+    /// name when no challenge `target` does (2023-03/04).
+    pub oauth_endpoint: Option<At<&'t str>>,
     /// In an enrolment that shows no OAuth authorization request, the client id
     /// and nonce of the last one an earlier enrolment of the same section sent:
     /// a renewal may take its id token from that login (a refresh token).
@@ -391,6 +395,10 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                             let param = |name| oauth_param(r.url, name);
                             let at = |value| At { value, step: n };
                             flow.oauth_nonce = param("nonce").map(at);
+                            flow.oauth_endpoint = Some(At {
+                                value: r.url,
+                                step: n,
+                            });
                             flow.oauth_pkce = param("code_challenge").map(|c| At {
                                 value: (c, param("code_challenge_method")),
                                 step: n,
@@ -441,6 +449,16 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     if token_request && flow.oauth_code_verifier.is_none() {
                         flow.oauth_code_verifier =
                             code_verifier(t).map(|value| At { value, step: n });
+                        // A capture without the authorization request (2023-04-05:
+                        // a login form) still shows where the code was redeemed.
+                        if let (Some(r), Some(_), None) =
+                            (request, &flow.oauth_code_verifier, &flow.oauth_endpoint)
+                        {
+                            flow.oauth_endpoint = Some(At {
+                                value: r.url,
+                                step: n,
+                            });
+                        }
                     }
                 }
                 ItemKind::Text(t) if last == Last::Response => {
