@@ -138,6 +138,7 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
+    refused(flow, &mut out);
     id_token_delivered(flow, &mut out);
     let account = account_key.as_ref();
     oidc(flow, &order, trust, account, at, &mut segments, &mut out);
@@ -1096,6 +1097,29 @@ fn answered_order(flow: &Flow<'_>, out: &mut Out) {
             Value::Array(answer.value.clone()).to_string(),
             answer.step,
         );
+    }
+}
+
+/// `transcript.consistency`: an ACME challenge, authorization or order the
+/// server answered `invalid` is refused for good (RFC 8555 §7.1.6), so a
+/// capture that goes on to a certificate contradicts itself; one that stops
+/// there shows an enrolment that failed. Either way nothing in it may pass
+/// for a successful enrolment.
+fn refused(flow: &Flow<'_>, out: &mut Out) {
+    let issued = flow.downloaded_chain().first().map(|c| c.step);
+    for r in &flow.refused {
+        let message = match issued {
+            Some(at) => format!(
+                "the ACME server answered {} invalid, yet the capture goes on to a certificate at step {}: a refused enrolment cannot be issued",
+                r.value,
+                shown_step(at)
+            ),
+            None => format!(
+                "the ACME server answered {} invalid: the enrolment failed",
+                r.value
+            ),
+        };
+        out.record("transcript.consistency", Status::Fail, message, r.step);
     }
 }
 

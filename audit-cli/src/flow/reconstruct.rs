@@ -92,6 +92,9 @@ pub struct Flow<'t> {
     /// The identifiers of the ACME server's answer to new-order: the order it
     /// created, which must be the one the signed request asked for.
     pub answered_identifiers: Option<At<Vec<Value>>>,
+    /// ACME objects the server answered with `"status": "invalid"` (a
+    /// challenge, authorization or order it refused), named for a message.
+    pub refused: Vec<At<String>>,
     /// The body of the response to `GET …/nonce` at wire-server.
     pub wire_nonce: Option<At<String>>,
     /// `POST …/access-token` at wire-server: the proof's expected `htu`.
@@ -646,6 +649,7 @@ fn response_body(
 /// shape, a single challenge (`type`, `url`, `token`), whatever came before.
 fn answered(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    refused(flow, request, v, n);
     if let (Some(kind), Some(url), Some(token)) = (s("type"), s("url"), s("token")) {
         let challenge = Challenge {
             kind,
@@ -670,6 +674,28 @@ fn answered(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Op
             });
         }
     }
+}
+
+/// Records an ACME challenge, authorization or order answered `invalid`
+/// (RFC 8555 §7.1.6: the server refused it for good). A challenge is told by
+/// its shape wherever it is printed; the others only in answers to ACME
+/// requests, so that another service's `status` is not taken for the CA's.
+fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
+    if v.get("status").and_then(Value::as_str) != Some("invalid") {
+        return;
+    }
+    let s = |k: &str| v.get(k).and_then(Value::as_str);
+    let what = match (s("type"), s("url"), s("token")) {
+        (Some(kind), Some(_), Some(_)) => format!("the {kind} challenge"),
+        _ if !request.is_some_and(|r| is_acme(r.url)) => return,
+        _ if v.get("finalize").is_some() => "the order".to_owned(),
+        _ if v.get("challenges").is_some() => "the authorization".to_owned(),
+        _ => return,
+    };
+    flow.refused.push(At {
+        value: what,
+        step: n,
+    });
 }
 
 /// The body of the response to wire-server's `GET …/nonce`.
