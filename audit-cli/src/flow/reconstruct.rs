@@ -6,8 +6,8 @@
 //! party sent, with the step it was sent at, so the checks can compare steps.
 
 use crate::transcript::{
-    AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource, Section, Step, Token,
-    TokenSource,
+    header_and_payload, AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource,
+    Section, Step, Token, TokenSource,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -720,17 +720,62 @@ fn add_token<'t>(flow: &mut Flow<'t>, token: &'t Token, n: Option<u32>) {
         step: n,
     };
     let posted = matches!(token.source, TokenSource::AcmePayload { .. });
-    match token.typ() {
-        Some("dpop+jwt") if flow.proof.is_none() => flow.proof = Some(at),
-        Some("at+jwt") if !posted && flow.access_token.is_none() => flow.access_token = Some(at),
-        Some("dpop+jwt" | "at+jwt") => {}
-        _ => {
+    match role(token) {
+        Role::Proof if flow.proof.is_none() => flow.proof = Some(at),
+        Role::AccessToken if !posted && flow.access_token.is_none() => flow.access_token = Some(at),
+        Role::Proof | Role::AccessToken => {}
+        Role::Other => {
             let posted_id = matches!(&token.source,
                 TokenSource::AcmePayload { pointer } if pointer == "/id_token");
             if posted_id || (flow.id_token.is_none() && token.alg().is_some_and(is_idp_alg)) {
                 flow.id_token = Some(at);
             }
         }
+    }
+}
+
+/// What a token is in the enrolment.
+#[derive(Debug, PartialEq, Eq)]
+enum Role {
+    Proof,
+    AccessToken,
+    /// An id token, or a token of the IdP's own.
+    Other,
+}
+
+/// A token's role: its `typ` says, when it is one of Wire's two. A token
+/// whose `typ` is wrong keeps its role, so that the check of its `typ` fails
+/// where it belongs instead of the token passing for another kind: the role
+/// then comes from where it was sent (the `dpop:` header holds the proof;
+/// wire-server answers `{"token": …}`; the client posts `access_token`) or,
+/// shown elsewhere, from its claims (a proof names `htu`, a Wire access token
+/// its `cnf` binding; an id token neither).
+fn role(token: &Token) -> Role {
+    match token.typ() {
+        Some("dpop+jwt") => return Role::Proof,
+        Some("at+jwt") => return Role::AccessToken,
+        _ => {}
+    }
+    match &token.source {
+        TokenSource::DpopHeader { .. } => return Role::Proof,
+        TokenSource::JsonField { pointer } if pointer == "/token" => return Role::AccessToken,
+        TokenSource::AcmePayload { pointer } if pointer == "/access_token" => {
+            return Role::AccessToken
+        }
+        TokenSource::AcmePayload { .. } => return Role::Other,
+        _ => {}
+    }
+    let claims = header_and_payload(&token.compact)
+        .1
+        .and_then(e2ei_verify::jose::b64_decode)
+        .unwrap_or_default();
+    let names = |member: &[u8]| memchr::memmem::find(&claims, member).is_some();
+    if names(b"\"htu\"") && names(b"\"htm\"") {
+        Role::Proof
+    } else if names(b"\"cnf\"") && names(b"\"proof\"") {
+        Role::AccessToken
+    } else {
+        Role::Other
     }
 }
 
@@ -796,7 +841,58 @@ fn add_object<'t, 'i>(
 
 #[cfg(test)]
 mod tests {
-    use super::{code_verifier, oauth_client_id, oauth_param, path_ends_with};
+    use super::{code_verifier, oauth_client_id, oauth_param, path_ends_with, role, Role};
+    use crate::transcript::{Token, TokenSource};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use std::sync::Arc;
+
+    fn token(typ: &str, claims: &str, source: TokenSource) -> Token {
+        let header = serde_json::json!({ "alg": "ES256", "typ": typ });
+        let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        Token {
+            compact: format!("{}.{}.c2ln", b64(&header.to_string()), b64(claims)).into(),
+            header: Arc::new(header.as_object().cloned().unwrap_or_default()),
+            source,
+            line: 1,
+            view: None,
+        }
+    }
+
+    /// `typ` decides when it is Wire's; a wrong `typ` keeps the token's role,
+    /// told by where it was sent or, shown elsewhere, by its claims.
+    #[test]
+    fn a_token_with_a_wrong_typ_keeps_its_role() {
+        let shown = || TokenSource::RawBlock;
+        let field = |p: &str| TokenSource::JsonField { pointer: p.into() };
+        let posted = |p: &str| TokenSource::AcmePayload { pointer: p.into() };
+        let proof = r#"{"htu":"https://w/clients/1/access-token","htm":"POST","jti":"j"}"#;
+        let at = r#"{"cnf":{"kid":"k"},"proof":"a.b.c","chal":"c"}"#;
+        let id = r#"{"iss":"https://idp","nonce":"n","name":"Alice"}"#;
+        let cases = [
+            ("dpop+jwt", id, shown(), Role::Proof),
+            ("at+jwt", id, shown(), Role::AccessToken),
+            (
+                "JWT",
+                id,
+                TokenSource::DpopHeader {
+                    base64_wrapped: true,
+                },
+                Role::Proof,
+            ),
+            ("JWT", id, field("/token"), Role::AccessToken),
+            ("JWT", id, posted("/access_token"), Role::AccessToken),
+            ("JWT", at, posted("/id_token"), Role::Other),
+            ("JWT", proof, shown(), Role::Proof),
+            ("JWT", at, shown(), Role::AccessToken),
+            ("JWT", id, shown(), Role::Other),
+            ("JWT", id, field("/id_token"), Role::Other),
+        ];
+        for (typ, claims, source, expected) in cases {
+            let t = token(typ, claims, source);
+            assert_eq!(role(&t), expected, "{typ} {claims} {:?}", t.source);
+        }
+    }
 
     #[test]
     fn the_last_path_segment_is_found_as_the_str_splits_found_it() {
