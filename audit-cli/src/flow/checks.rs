@@ -3,7 +3,7 @@
 //! its `nonce` what wire-server issued, its `chal` the ACME challenge token …),
 //! which no single-artefact command can do.
 
-use super::reconstruct::{At, Challenge, EarlierLogin, Flow, NonceEvent};
+use super::reconstruct::{path_ends_with, At, Challenge, EarlierLogin, Flow, NonceEvent};
 use super::report::FlowCheck;
 use super::segments::Segments;
 use super::Trust;
@@ -109,10 +109,12 @@ impl Out {
 }
 
 /// Runs every check of `flow` as of `at`.
-pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
+pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
-    let mut segments = Segments::default();
     let account_key = acme_requests(flow, &mut out);
+    unsigned_order(flow, &mut out);
+    let flow = &*flow;
+    let mut segments = Segments::default();
     if let Some(account) = &account_key {
         account_of_the_sections_suite(flow, account, &mut out.checks);
     }
@@ -149,6 +151,40 @@ pub fn run(flow: &Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     shown_proof_sent(flow, &mut out);
     secrets(flow, &mut out);
     out.checks
+}
+
+/// A new-order request whose signature does not verify names no order: its
+/// payload is anyone's. The order's identities are then the ones the ACME
+/// server answered with (none when the capture shows no answer), so that the
+/// proof, token, CSR and leaf are held to the order that was made, and the
+/// forged request is reported once, by `acme.jws.signature`.
+fn unsigned_order(flow: &mut Flow<'_>, out: &mut Out) {
+    let Some(request) = flow
+        .acme
+        .iter()
+        .find(|r| path_ends_with(r.url, "new-order"))
+    else {
+        return;
+    };
+    let failed = out.checks.iter_mut().find(|c| {
+        c.id == "acme.jws.signature" && c.status == Status::Fail && c.step == request.step
+    });
+    let Some(failed) = failed else {
+        return;
+    };
+    let answer = flow.answered_identifiers.as_ref();
+    failed.message = match answer {
+        Some(a) => format!(
+            "{}; the new-order payload is not trusted: the order's identities are the ones the ACME server answered at step {}",
+            failed.message,
+            shown_step(a.step)
+        ),
+        None => format!(
+            "{}; the new-order payload is not trusted, and no answer shows the order made: no identity is expected",
+            failed.message
+        ),
+    };
+    flow.identifiers = answer.map(|a| a.value.clone()).unwrap_or_default();
 }
 
 /// `acme.jws.*` for every ACME request; returns the account key.

@@ -64,7 +64,7 @@ pub fn audit(text: &str, options: &Options) -> Result<Vec<FlowReport>, Transcrip
         .sections
         .iter()
         .flat_map(reconstruct::enrolments)
-        .map(|flow| {
+        .map(|mut flow| {
             let (at, source) = match options.when {
                 When::Fixed(at) => (at, "given with --at".to_owned()),
                 When::Capture => match capture_time::derive(&flow) {
@@ -76,7 +76,7 @@ pub fn audit(text: &str, options: &Options) -> Result<Vec<FlowReport>, Transcrip
                 },
             };
             FlowReport {
-                checks: checks::run(&flow, at, &options.trust),
+                checks: checks::run(&mut flow, at, &options.trust),
                 suite: flow.suite,
                 capture_time: rfc3339(at),
                 capture_time_source: source,

@@ -232,7 +232,7 @@ fn in_body(c: &At<&DerObject>) -> bool {
 /// Whether the last segment of `url`'s path (query, fragment and trailing `/`
 /// aside) is `last`. Bytewise (every delimiter is ASCII): this runs for every
 /// request of a flow, several times.
-fn path_ends_with(url: &str, last: &str) -> bool {
+pub(crate) fn path_ends_with(url: &str, last: &str) -> bool {
     let bytes = url.as_bytes();
     let path = bytes
         .get(..memchr::memchr2(b'?', b'#', bytes).unwrap_or(bytes.len()))
