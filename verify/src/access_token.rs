@@ -671,20 +671,45 @@ impl Run<'_> {
             Some(c) => ClientId::parse(c).ok().as_ref() == Some(&parsed),
             None => false,
         };
-        let reason = if !same_client {
-            Some(format!("sub {parsed} is not client_id {client_id:?}"))
-        } else if proof.is_some_and(|p| p.client_id.as_ref() != Some(&parsed)) {
-            Some(format!("sub {parsed} is not the proof's sub"))
+        // Each disagreement names its two sides, as the token writes them.
+        let sub_text = sub.unwrap_or_default();
+        let proof_sub = proof.and_then(|p| p.client_id.as_ref());
+        let mismatch = if !same_client {
+            Some(match client_id {
+                Some(c) => (
+                    format!("client_id {c} is not the sub {sub_text}"),
+                    Some(sub_text.to_owned()),
+                    Some(c.to_owned()),
+                ),
+                None => (
+                    "no client_id claim beside sub".to_owned(),
+                    Some(sub_text.to_owned()),
+                    None,
+                ),
+            })
+        } else if proof.is_some() && proof_sub != Some(&parsed) {
+            let shown = proof_sub.map_or_else(|| "none".to_owned(), ToString::to_string);
+            Some((
+                format!("sub {sub_text} is not the proof's sub {shown}"),
+                proof_sub.map(ToString::to_string),
+                Some(sub_text.to_owned()),
+            ))
         } else {
             match self.req.client_id {
-                Some(want) if *want != parsed => {
-                    Some(format!("sub is client {parsed}, not {want}"))
-                }
+                Some(want) if *want != parsed => Some((
+                    format!("sub is client {parsed}, not {want}"),
+                    Some(want.to_string()),
+                    Some(sub_text.to_owned()),
+                )),
                 _ => None,
             }
         };
-        match reason {
-            Some(r) => sink.fail(fail(r))?,
+        match mismatch {
+            Some((reason, expected, found)) => sink.fail(Error::Sub {
+                expected,
+                found,
+                reason,
+            })?,
             None => sink.pass("access_token.sub", || match self.req.client_id {
                 Some(want) => format!("sub = client_id = proof sub = {want}"),
                 None => {

@@ -295,7 +295,12 @@ fn run<S: Sink<Error>>(
             id: "oidc.aud",
             claim: "aud",
             expected: want.clone(),
-            found: claims.get("aud").map(Value::to_string),
+            // A string audience as written, like the expected one; an array
+            // (or anything else) as JSON, so its members stay told apart.
+            found: claims.get("aud").map(|aud| match aud {
+                Value::String(a) => a.clone(),
+                other => other.to_string(),
+            }),
         })?,
         None => sink.skip("oidc.aud", || {
             "aud not compared: no OAuth client id given".into()

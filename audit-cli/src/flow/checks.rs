@@ -566,8 +566,8 @@ fn shown_proof_sent(flow: &Flow<'_>, out: &mut Out) {
             first_difference_at(shown.value, sent.value)
         ),
     );
-    c.expected = Some(short(sent.value));
-    c.found = Some(short(shown.value));
+    let (expected, found) = evidence(sent.value, shown.value);
+    (c.expected, c.found) = (Some(expected), Some(found));
     out.push(c, shown.step);
 }
 
@@ -584,6 +584,7 @@ fn traded_for(flow: &Flow<'_>, embedded: Option<&str>, step: Option<u32>, out: &
         return;
     };
     if embedded != sent.value {
+        let (expected, found) = evidence(sent.value, embedded);
         out.mismatch(
             "access_token.proof",
             &format!(
@@ -591,8 +592,8 @@ fn traded_for(flow: &Flow<'_>, embedded: Option<&str>, step: Option<u32>, out: &
                 shown_step(sent.step),
                 first_difference_at(embedded, sent.value)
             ),
-            short(sent.value),
-            short(embedded),
+            expected,
+            found,
             step,
         );
     }
@@ -1034,6 +1035,32 @@ fn short(token: &str) -> String {
     }
 }
 
+/// Two different tokens as evidence: their [`short`] forms, or, where those
+/// read the same (the tokens differ between head and tail, as a changed
+/// signature byte does), the part around their first difference, named, so
+/// that the two sides of a failure never look alike.
+fn evidence(expected: &str, found: &str) -> (String, String) {
+    let (a, b) = (short(expected), short(found));
+    if a != b {
+        return (a, b);
+    }
+    let at = first_difference_at(expected, found) - 1;
+    let part = match expected.get(..at).map(|head| head.matches('.').count()) {
+        Some(0) => "header",
+        Some(1) => "claims",
+        _ => "signature",
+    };
+    let window = |t: &str| {
+        let around = t.get(at.saturating_sub(6)..(at + 10).min(t.len()));
+        format!(
+            "differs in the {part} at character {}: …{}…",
+            at + 1,
+            around.unwrap_or_default()
+        )
+    };
+    (window(expected), window(found))
+}
+
 /// `access_token.delivered`: the token posted to the ACME challenge is the one
 /// wire-server issued. An empty challenge payload (2023-01) is a failure: the
 /// ACME server never saw the token, so nothing tied the certificate to
@@ -1068,13 +1095,16 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
             ),
             post.step,
         ),
-        (Some(posted), Some(issued)) => out.mismatch(
-            "access_token.delivered",
-            "the token posted to ACME is not the one wire-server issued",
-            short(issued.value),
-            short(posted),
-            post.step,
-        ),
+        (Some(posted), Some(issued)) => {
+            let (expected, found) = evidence(issued.value, posted);
+            out.mismatch(
+                "access_token.delivered",
+                "the token posted to ACME is not the one wire-server issued",
+                expected,
+                found,
+                post.step,
+            )
+        }
         (Some(_), None) => out.record(
             "access_token.delivered",
             Status::Warn,
@@ -1197,16 +1227,19 @@ fn id_token_delivered(flow: &Flow<'_>, out: &mut Out) {
             ),
             posted.step,
         ),
-        (None, Some(r)) => out.mismatch(
-            "oidc.delivered",
-            &format!(
-                "the id token posted to ACME is not the one the IdP returned at step {}",
-                shown_step(r.step)
-            ),
-            short(&r.value.compact),
-            short(&posted.value.compact),
-            posted.step,
-        ),
+        (None, Some(r)) => {
+            let (expected, found) = evidence(&r.value.compact, &posted.value.compact);
+            out.mismatch(
+                "oidc.delivered",
+                &format!(
+                    "the id token posted to ACME is not the one the IdP returned at step {}",
+                    shown_step(r.step)
+                ),
+                expected,
+                found,
+                posted.step,
+            )
+        }
         (None, None) => out.record(
             "oidc.delivered",
             Status::Skip,
@@ -1648,6 +1681,40 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Evidence of two tokens that differ only between their short forms'
+    /// head and tail names the part that differs, never two equal texts.
+    #[test]
+    fn evidence_of_two_tokens_never_reads_the_same() {
+        let a = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlLWJ5dGVzLW9uZQ-_pgrvWQ";
+        let b = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlLWJ5dGVzLW9uZR-_pgrvWQ";
+        let (x, y) = evidence(a, b);
+        assert_ne!(x, y);
+        assert!(
+            x.starts_with("differs in the signature at character 63: "),
+            "{x}"
+        );
+        let c = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJiIn0.c2lnbmF0dXJlLWJ5dGVzLW9uZQ-_pgrvWQ";
+        assert!(
+            evidence(a, c).0.starts_with("differs in the claims"),
+            "{:?}",
+            evidence(a, c)
+        );
+        assert_eq!(
+            evidence("short.a.b", "short.a.c"),
+            ("short.a.b".into(), "short.a.c".into())
+        );
+        assert_eq!(
+            evidence(
+                "eyJhbGciOiJFUzI1NiJ9.eyJ.x",
+                "eyJhbGciOiJFUzI1NiJ9.eyJ.y1234567890"
+            ),
+            (
+                "eyJhbGciOiJF…J9.eyJ.x".to_owned(),
+                "eyJhbGciOiJF…34567890".to_owned()
+            )
+        );
+    }
 
     /// Without a challenge target, the id token's issuer is held to the
     /// origin of the OAuth login: its own spelling when the origin matches
