@@ -411,11 +411,100 @@ pub enum Fault {
     /// requests go to that order: a splice in a renewal capture, nothing in
     /// a capture of one enrolment.
     FirstOrder,
+    /// The new-order request's signature has one byte changed.
+    NewOrderSignature,
+    /// The `wire-dpop-01` challenge POST's signature has one byte changed.
+    ChallengeSignature,
+    /// The finalize request's signature has one byte changed.
+    FinalizeSignature,
+    /// The new-order request's payload names another device than the one
+    /// the account key signed (the payload changed, not re-signed); its
+    /// view shows the changed payload, the server answers the signed one.
+    NewOrderPayload,
+    /// The proof's signature has one byte changed (the proof shown, sent and
+    /// embedded in the token wire-server signed).
+    ProofSignature,
+    /// The access token's signature has one byte changed (issued and posted).
+    TokenSignature,
+    /// The access token posted to the challenge has one byte of its
+    /// signature changed; the one wire-server returned is intact.
+    DeliveredTokenSignature,
+    /// The id token's signature has one byte changed (returned and posted).
+    IdTokenSignature,
+    /// The leaf's signature (the intermediate's) has one byte changed.
+    LeafSignature,
+    /// The intermediate's signature (the root's) has one byte changed.
+    IntermediateSignature,
+    /// The proof's `htm` is `GET`.
+    ProofHtmGet,
+    /// The proof's header `typ` is `JWT`, not `dpop+jwt`.
+    ProofTyp,
+    /// The proof's header `jwk` carries a private member `d`.
+    ProofJwkPrivate,
+    /// The proof has no `jti`.
+    ProofNoJti,
+    /// The proof's `alg` is `none`, its signature empty.
+    ProofAlgNone,
+    /// The proof's `alg` is `HS256`, its signature an HMAC.
+    ProofAlgHs256,
+    /// The access token's `scope` is `openid`, not `wire_client_id`.
+    TokenScope,
+    /// The access token's `api_version` is 0.
+    TokenApiVersion,
+    /// The access token's header `typ` is `JWT`, not `at+jwt`.
+    TokenTyp,
+    /// A 2024+ access token's `aud` is another challenge URL of the
+    /// authorization than the `wire-dpop-01` one.
+    TokenAudOtherChallenge,
+    /// The access token's `chal` (alone: the proof's is right) is another
+    /// challenge's token.
+    TokenChal,
+    /// The access token's `nonce` (alone) is not the one wire-server issued.
+    TokenNonce,
+    /// The access token's `client_id` names another device than its `sub`
+    /// and the proof's `sub`.
+    TokenClientId,
+    /// The id token's `acme_aud` is another challenge URL than the
+    /// `wire-oidc-01` one (eras whose IdP binds it).
+    IdTokenAcmeAud,
+    /// The id token's `iss` is another IdP than the challenge names.
+    IdTokenIss,
+    /// The id token's `aud` is another OAuth client.
+    IdTokenAud,
+    /// The id token names another display name than the order's, in the
+    /// claim the era's IdP writes it in (2023: `preferred_username`;
+    /// later: `name`).
+    IdTokenDisplayName,
+    /// A 2024+ order names the team `wire` and the proof another team.
+    ProofTeam,
+    /// The chain (leaf and intermediate) was issued under another root than
+    /// the trust anchor given.
+    LeafOtherRoot,
+    /// The intermediate is not a CA (basicConstraints `cA` false).
+    IntermediateNotCa,
+    /// The leaf's EKU is serverAuth only.
+    LeafNoClientAuth,
+    /// The leaf has no step-ca provisioner extension.
+    LeafNoProvisioner,
+    /// The leaf names another handle than the order (and the CSR).
+    LeafOtherHandle,
+    /// The leaf's subject names another display name than the order (and
+    /// the CSR).
+    LeafDisplayName,
+    /// The `wire-dpop-01` challenge is answered `invalid`, and the flow goes
+    /// on to a certificate.
+    ChallengeInvalid,
+    /// The order is answered `invalid` before finalize, and the flow goes on
+    /// to a certificate.
+    OrderInvalid,
+    /// The answer to new-account carries no `replay-nonce` header; the
+    /// new-order request uses a nonce the capture shows nobody issue.
+    NonceHeaderMissing,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 64] = [
+    pub const ALL: [Fault; 101] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -480,6 +569,43 @@ impl Fault {
         Fault::TokenLongLived,
         Fault::ProofLongLived,
         Fault::FirstOrder,
+        Fault::NewOrderSignature,
+        Fault::ChallengeSignature,
+        Fault::FinalizeSignature,
+        Fault::NewOrderPayload,
+        Fault::ProofSignature,
+        Fault::TokenSignature,
+        Fault::DeliveredTokenSignature,
+        Fault::IdTokenSignature,
+        Fault::LeafSignature,
+        Fault::IntermediateSignature,
+        Fault::ProofHtmGet,
+        Fault::ProofTyp,
+        Fault::ProofJwkPrivate,
+        Fault::ProofNoJti,
+        Fault::ProofAlgNone,
+        Fault::ProofAlgHs256,
+        Fault::TokenScope,
+        Fault::TokenApiVersion,
+        Fault::TokenTyp,
+        Fault::TokenAudOtherChallenge,
+        Fault::TokenChal,
+        Fault::TokenNonce,
+        Fault::TokenClientId,
+        Fault::IdTokenAcmeAud,
+        Fault::IdTokenIss,
+        Fault::IdTokenAud,
+        Fault::IdTokenDisplayName,
+        Fault::ProofTeam,
+        Fault::LeafOtherRoot,
+        Fault::IntermediateNotCa,
+        Fault::LeafNoClientAuth,
+        Fault::LeafNoProvisioner,
+        Fault::LeafOtherHandle,
+        Fault::LeafDisplayName,
+        Fault::ChallengeInvalid,
+        Fault::OrderInvalid,
+        Fault::NonceHeaderMissing,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -500,7 +626,15 @@ impl Fault {
             | Fault::IdTokenReturnedOther
             | Fault::IdTokenExpired
             | Fault::IdTokenFuture
-            | Fault::TokenExpiredAtLogin => era.has_oidc(),
+            | Fault::TokenExpiredAtLogin
+            | Fault::IdTokenSignature
+            | Fault::IdTokenIss
+            | Fault::IdTokenAud
+            | Fault::IdTokenDisplayName => era.has_oidc(),
+            Fault::IdTokenAcmeAud => era.binds_id_token(),
+            Fault::TokenAudOtherChallenge | Fault::ProofTeam => era.current_claims(),
+            // 2023-01 names DNS identifiers and an empty subject.
+            Fault::LeafOtherHandle | Fault::LeafDisplayName => era != Era::Y2023_01,
             _ => true,
         }
     }
@@ -733,6 +867,74 @@ impl EraEnrolment {
                 flow.token_claims["cnf"] = json!({"kid": flow.client.jwk().thumbprint(hash)});
                 flow.resign_token();
             }
+            Fault::ProofSignature => {
+                flow.dpop = tamper_compact(&flow.dpop);
+                flow.token_claims["proof"] = json!(flow.dpop);
+                flow.resign_token();
+            }
+            Fault::TokenSignature => flow.access_token = tamper_compact(&flow.access_token),
+            Fault::ProofHtmGet => set_proof_claim(era, &mut flow, "htm", json!("GET")),
+            Fault::ProofNoJti => {
+                if let Some(claims) = flow.proof_claims.as_object_mut() {
+                    claims.remove("jti");
+                }
+                resign(era, &mut flow);
+            }
+            Fault::ProofTyp => {
+                let mut header = flow.proof_header();
+                header["typ"] = json!("JWT");
+                let dpop = flow.client.compact(&header, &flow.proof_claims);
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::ProofJwkPrivate => {
+                let mut header = flow.proof_header();
+                header["jwk"]["d"] = json!(private_member(flow.suite));
+                let dpop = flow.client.compact(&header, &flow.proof_claims);
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::ProofAlgNone | Fault::ProofAlgHs256 => {
+                let mut header = flow.proof_header();
+                let none = fault == Fault::ProofAlgNone;
+                header["alg"] = json!(if none { "none" } else { "HS256" });
+                let input = format!(
+                    "{}.{}",
+                    b64(header.to_string().as_bytes()),
+                    b64(flow.proof_claims.to_string().as_bytes())
+                );
+                let signature = if none {
+                    String::new()
+                } else {
+                    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"eras-hmac");
+                    b64(aws_lc_rs::hmac::sign(&key, input.as_bytes()).as_ref())
+                };
+                embed_proof(&mut flow, format!("{input}.{signature}"));
+            }
+            Fault::TokenScope => {
+                flow.token_claims["scope"] = json!("openid");
+                flow.resign_token();
+            }
+            Fault::TokenApiVersion => {
+                flow.token_claims["api_version"] = json!(0);
+                flow.resign_token();
+            }
+            Fault::TokenAudOtherChallenge => {
+                flow.token_claims["aud"] = json!(other_challenge(&flow.aud));
+                flow.resign_token();
+            }
+            Fault::TokenChal => {
+                flow.token_claims["chal"] = json!("b3RoZXItY2hhbGxlbmdl");
+                flow.resign_token();
+            }
+            Fault::TokenNonce => {
+                flow.token_claims["nonce"] = json!("b3RoZXItd2lyZS1ub25jZQ");
+                flow.resign_token();
+            }
+            Fault::TokenClientId => {
+                let other = flow.client_id.replace(DEVICE, OTHER_DEVICE);
+                flow.token_claims["client_id"] = json!(other);
+                flow.resign_token();
+            }
+            Fault::ProofTeam => set_proof_claim(era, &mut flow, "team", json!("mallory-team")),
             Fault::ProofExpired => set_proof_times(era, &mut flow, now - 7290, now - 90),
             Fault::ProofFuture => set_proof_times(era, &mut flow, now + 600, now + 7800),
             Fault::ProofStale => set_proof_times(era, &mut flow, now - 6900, now + 300),
@@ -754,7 +956,15 @@ impl EraEnrolment {
             }
             _ => {}
         }
-        let ids = Identities::of(era, &flow);
+        if fault == Fault::TokenTyp {
+            let mut header = flow.token_header();
+            header["typ"] = json!("JWT");
+            flow.access_token = flow.issuer.compact(&header, &flow.token_claims);
+        }
+        let mut ids = Identities::of(era, &flow);
+        if fault == Fault::ProofTeam {
+            ids.team = Some("wire".into());
+        }
         let target = self.flow.htu.clone();
         let (csr, leaf) = match fault {
             Fault::CsrSan => {
@@ -772,6 +982,37 @@ impl EraEnrolment {
             Fault::LeafOtherClient => {
                 let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
                 (self.csr.clone(), leaf)
+            }
+            Fault::LeafSignature => {
+                let mut leaf = self.leaf.clone();
+                if let Some(last) = leaf.last_mut() {
+                    *last ^= 0x01;
+                }
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafNoClientAuth | Fault::LeafNoProvisioner | Fault::LeafDisplayName => {
+                let (y, m, d) = era.leaf_day();
+                let tweak = |p: &mut CertificateParams| match fault {
+                    Fault::LeafNoClientAuth => {
+                        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+                    }
+                    Fault::LeafNoProvisioner => p.custom_extensions.clear(),
+                    _ => {
+                        p.distinguished_name = DistinguishedName::new();
+                        p.distinguished_name.push(DnType::OrganizationName, DOMAIN);
+                        p.distinguished_name
+                            .push(DnType::CommonName, "Mallory Evil");
+                    }
+                };
+                let leaf =
+                    self.ca
+                        .leaf_with(era, &flow.client, &ids, ((y, m, d), (y + 10, m, d)), &tweak);
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafOtherHandle => {
+                let mut other = ids.clone();
+                other.names[1] = other.names[1].replace("alice_wire", "mallory");
+                (self.csr.clone(), self.ca.leaf(era, &flow.client, &other))
             }
             Fault::CsrBadSignature => {
                 let mut csr = self.csr.clone();
@@ -796,13 +1037,35 @@ impl EraEnrolment {
             }
             _ => (self.csr.clone(), self.leaf.clone()),
         };
+        let chain = match fault {
+            Fault::LeafOtherRoot => {
+                let other = Ca::new(flow.suite, &format!("eras/other-root/{}", era.name()));
+                vec![
+                    other.leaf(era, &flow.client, &ids),
+                    other.intermediate.clone(),
+                ]
+            }
+            Fault::IntermediateSignature => {
+                let mut intermediate = self.ca.intermediate.clone();
+                if let Some(last) = intermediate.last_mut() {
+                    *last ^= 0x01;
+                }
+                vec![leaf, intermediate]
+            }
+            Fault::IntermediateNotCa => vec![leaf, self.ca.intermediate_not_ca()],
+            _ => vec![leaf, self.ca.intermediate.clone()],
+        };
         let views = Views::of(self, base, fault, &ids);
-        let delivered = (fault == Fault::OtherDelivered).then(|| {
-            let mut other = flow.clone();
-            other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
-            other.resign_token();
-            other.access_token
-        });
+        let delivered = match fault {
+            Fault::OtherDelivered => {
+                let mut other = flow.clone();
+                other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
+                other.resign_token();
+                Some(other.access_token)
+            }
+            Fault::DeliveredTokenSignature => Some(tamper_compact(&flow.access_token)),
+            _ => None,
+        };
         let oidc = Oidc::new(era, &self.e, &flow, res, &account, fault, &self.signatures);
         Parts {
             fault,
@@ -813,7 +1076,7 @@ impl EraEnrolment {
             account,
             delivered,
             csr,
-            chain: vec![leaf, self.ca.intermediate.clone()],
+            chain,
             root: self.ca.root.clone(),
             oidc,
             flow,
@@ -872,6 +1135,8 @@ struct Identities {
     dns: bool,
     /// The handle as the order spells it (2026 names it beside the device).
     handle: String,
+    /// The team the order names (none in the captures).
+    team: Option<String>,
 }
 
 impl Identities {
@@ -881,16 +1146,19 @@ impl Identities {
                 names: vec![IDP_HOST.to_owned(), DOMAIN.to_owned()],
                 dns: true,
                 handle: String::new(),
+                team: None,
             },
             Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => Identities {
                 names: vec![flow.client_id.clone(), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
+                team: None,
             },
             Era::Y2024_03 | Era::Y2026_01 => Identities {
                 names: vec![flow.client_id.replace('!', "%21"), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
+                team: None,
             },
         }
     }
@@ -1097,6 +1365,56 @@ fn set_token_times(f: &mut Flow, iat: u64, exp: u64) {
     f.resign_token();
 }
 
+/// `jws` (compact) with the first byte of its signature changed.
+fn tamper_compact(jws: &str) -> String {
+    match jws.rsplit_once('.') {
+        Some((input, signature)) => format!("{input}.{}", flip_b64(signature)),
+        None => jws.to_owned(),
+    }
+}
+
+/// Base64url `text` with the first byte it encodes changed.
+fn flip_b64(text: &str) -> String {
+    let mut bytes = e2ei_verify::jose::b64_decode(text).unwrap_or_default();
+    if let Some(first) = bytes.first_mut() {
+        *first ^= 0x01;
+    }
+    b64(&bytes)
+}
+
+/// `dpop` becomes the proof the flow shows and sends, and the token
+/// wire-server signs embeds it.
+fn embed_proof(f: &mut Flow, dpop: String) {
+    f.dpop = dpop;
+    f.token_claims["proof"] = json!(f.dpop);
+    f.resign_token();
+}
+
+/// A private scalar's member `d` of the suite's length (of nobody's key).
+fn private_member(suite: Suite) -> String {
+    let len = match suite {
+        Suite::Ed25519 | Suite::P256 => 32,
+        Suite::P384 => 48,
+        Suite::P521 => 66,
+    };
+    let mut d = Vec::new();
+    while d.len() < len {
+        let block = format!("eras/{}/d/{}", suite.name(), d.len());
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, block.as_bytes());
+        d.extend_from_slice(digest.as_ref());
+    }
+    d.truncate(len);
+    b64(&d)
+}
+
+/// Another challenge URL of the same authorization than `url`.
+fn other_challenge(url: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((authz, _)) => format!("{authz}/Xk7pQ2mV9rT4wZ8nB3cY6hL1jD5sF0gE"),
+        None => url.to_owned(),
+    }
+}
+
 /// The OAuth login and the id token (eras with OIDC).
 struct Oidc {
     idp: String,
@@ -1167,6 +1485,15 @@ impl Oidc {
                 claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
             }
             Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            Fault::IdTokenAcmeAud => {
+                claims["acme_aud"] = json!(other_challenge(&oidc_challenge_url(era, res)));
+            }
+            Fault::IdTokenIss => claims["iss"] = json!("https://idp.example.net/realms/mallory"),
+            Fault::IdTokenAud => claims["aud"] = json!("another-oauth-client"),
+            Fault::IdTokenDisplayName if !era.binds_id_token() => {
+                claims["preferred_username"] = json!("Mallory Evil");
+            }
+            Fault::IdTokenDisplayName => claims["name"] = json!("Mallory Evil"),
             Fault::IdTokenExpired => {
                 claims["iat"] = json!(now - 3690);
                 claims["exp"] = json!(now - 90);
@@ -1198,7 +1525,10 @@ impl Oidc {
             }
             _ => signatures.compact(idp_key, &e.id_token_header(), claims),
         };
-        let id_token = sign(&claims);
+        let mut id_token = sign(&claims);
+        if fault == Fault::IdTokenSignature {
+            id_token = tamper_compact(&id_token);
+        }
         let returned_id_token = if fault == Fault::IdTokenReturnedOther {
             claims["nonce"] = json!("YW5vdGhlci1sb2dpbg");
             sign(&claims)
@@ -1347,6 +1677,8 @@ struct Parts {
 /// name `im:` URIs and DNS names the 2026 constraint would refuse.
 struct Ca {
     root: Vec<u8>,
+    root_params: CertificateParams,
+    root_key: SigningKey,
     intermediate: Vec<u8>,
     intermediate_params: CertificateParams,
     intermediate_key: SigningKey,
@@ -1354,7 +1686,8 @@ struct Ca {
 
 impl Ca {
     fn new(suite: Suite, seed: &str) -> Self {
-        let root_key = CertKey::new(&SigningKey::from_seed(suite, &format!("{seed}/root")));
+        let root_signer = SigningKey::from_seed(suite, &format!("{seed}/root"));
+        let root_key = CertKey::new(&root_signer);
         let root_params = ca_params("wire Root CA", 1, 1);
         let root = root_params
             .self_signed(&root_key)
@@ -1369,6 +1702,8 @@ impl Ca {
             .expect("fixed intermediate parameters");
         Ca {
             root: root.der().to_vec(),
+            root_params,
+            root_key: root_signer,
             intermediate: intermediate.der().to_vec(),
             intermediate_params,
             intermediate_key,
@@ -1383,6 +1718,22 @@ impl Ca {
         self.leaf_between(era, key, ids, (y, m, d), (y + 10, m, d))
     }
 
+    /// The intermediate (same key, name and serial) issued without the CA
+    /// flag: basicConstraints `cA` false.
+    fn intermediate_not_ca(&self) -> Vec<u8> {
+        let mut params = ca_params("wire Intermediate CA", 2, 0);
+        params.is_ca = IsCa::ExplicitNoCa;
+        let root = CertKey::new(&self.root_key);
+        params
+            .signed_by(
+                &CertKey::new(&self.intermediate_key),
+                &Issuer::from_params(&self.root_params, &root),
+            )
+            .expect("fixed intermediate parameters")
+            .der()
+            .to_vec()
+    }
+
     /// The leaf valid from `from` to `until` (year, month, day).
     fn leaf_between(
         &self,
@@ -1391,6 +1742,19 @@ impl Ca {
         ids: &Identities,
         from: (i32, u8, u8),
         until: (i32, u8, u8),
+    ) -> Vec<u8> {
+        self.leaf_with(era, key, ids, (from, until), &|_| {})
+    }
+
+    /// The leaf valid over `(from, until)`, its parameters changed by
+    /// `tweak` before the intermediate signs it.
+    fn leaf_with(
+        &self,
+        era: Era,
+        key: &SigningKey,
+        ids: &Identities,
+        (from, until): ((i32, u8, u8), (i32, u8, u8)),
+        tweak: &dyn Fn(&mut CertificateParams),
     ) -> Vec<u8> {
         let mut p = CertificateParams::default();
         p.distinguished_name = DistinguishedName::new();
@@ -1409,6 +1773,7 @@ impl Ca {
         p.not_before = date_time_ymd(from.0, from.1, from.2);
         p.not_after = date_time_ymd(until.0, until.1, until.2);
         p.custom_extensions.push(provisioner());
+        tweak(&mut p);
         let signer = CertKey::new(&self.intermediate_key);
         let issuer = Issuer::from_params(&self.intermediate_params, &signer);
         p.signed_by(&CertKey::new(key), &issuer)
@@ -1513,6 +1878,9 @@ struct Md<'p> {
     last_url: String,
     /// Whether [`Fault::AuthzNonceReused`] has been seeded.
     reused: bool,
+    /// Whether the next ACME response omits its `replay-nonce` header
+    /// ([`Fault::NonceHeaderMissing`]).
+    drop_nonce: bool,
 }
 
 impl<'p> Md<'p> {
@@ -1528,6 +1896,7 @@ impl<'p> Md<'p> {
             last_used: String::new(),
             last_url: String::new(),
             reused: false,
+            drop_nonce: false,
         }
     }
 
@@ -1612,7 +1981,9 @@ impl<'p> Md<'p> {
                 self.issued
             )
             .as_bytes());
-            let _ = write!(text, "\nreplay-nonce: {}", self.nonce);
+            if !std::mem::take(&mut self.drop_nonce) {
+                let _ = write!(text, "\nreplay-nonce: {}", self.nonce);
+            }
         }
         if self.era == Era::Y2023_01 && !acme && headers.is_empty() {
             text.push('\n');
@@ -1664,9 +2035,24 @@ impl<'p> Md<'p> {
         }
         self.last_used = nonce;
         let bytes = payload.map(Value::to_string).unwrap_or_default();
-        let body = self
+        let mut body = self
             .signatures
             .flattened(&self.p.account, &header, bytes.as_bytes());
+        let new_order = url.ends_with("/new-order");
+        let tampered = match self.p.fault {
+            Fault::NewOrderSignature => new_order,
+            Fault::ChallengeSignature => url == self.p.flow.aud,
+            Fault::FinalizeSignature => finalize,
+            _ => false,
+        };
+        if tampered {
+            let signature = body["signature"].as_str().map(flip_b64);
+            body["signature"] = json!(signature);
+        }
+        if self.p.fault == Fault::NewOrderPayload && new_order {
+            let changed = view.map(Value::to_string).unwrap_or_default();
+            body["payload"] = json!(b64(changed.as_bytes()));
+        }
         let shown = view.or(payload);
         match (self.era, shown) {
             (Era::Y2023_01, Some(shown)) => {
@@ -1717,6 +2103,15 @@ impl<'p> Md<'p> {
                 self.json(view.unwrap_or(claims));
                 self.secret();
             }
+        }
+    }
+
+    /// The status the `wire-dpop-01` challenge is answered with.
+    fn dpop_status(&self) -> &'static str {
+        if self.p.fault == Fault::ChallengeInvalid {
+            "invalid"
+        } else {
+            "valid"
         }
     }
 
@@ -1806,7 +2201,8 @@ impl<'p> Md<'p> {
             true,
         );
         let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
-        self.json(&json!({"type": "http-01", "url": f.aud, "status": "valid", "token": token}));
+        let status = self.dpop_status();
+        self.json(&json!({"type": "http-01", "url": f.aud, "status": status, "token": token}));
         self.certificate_steps();
     }
 
@@ -1846,6 +2242,7 @@ impl<'p> Md<'p> {
         self.acme_post(&format!("{acme}/new-account"), Some(&payload), None, None);
         self.step("account created");
         let account = account_url(self.era);
+        self.drop_nonce = self.p.fault == Fault::NonceHeaderMissing;
         self.response(
             201,
             &[("content-type", "application/json"), ("location", &account)],
@@ -1859,7 +2256,7 @@ impl<'p> Md<'p> {
         self.group("Request a certificate with relevant identifiers");
         self.step("create a new order");
         let order = new_order_payload(self.era, &self.p.ids);
-        let view = (self.p.fault == Fault::OrderView)
+        let view = matches!(self.p.fault, Fault::OrderView | Fault::NewOrderPayload)
             .then(|| new_order_payload(self.era, &self.p.ids.other_device()));
         self.acme_post(
             &format!("{acme}/new-order"),
@@ -1961,7 +2358,15 @@ impl<'p> Md<'p> {
             shown["cnf"] = json!({"kid": f.issuer.jwk().thumbprint(hash)});
             shown
         });
-        let header = f.token_header();
+        // The header the token was signed with (`typ` other than `at+jwt`
+        // under [`Fault::TokenTyp`]).
+        let header = f
+            .access_token
+            .split('.')
+            .next()
+            .and_then(e2ei_verify::jose::b64_decode)
+            .and_then(|h| serde_json::from_slice(&h).ok())
+            .unwrap_or_else(|| f.token_header());
         self.token(
             "Access token",
             &header,
@@ -2026,7 +2431,8 @@ impl<'p> Md<'p> {
             true,
         );
         let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
-        let valid = self.challenge("wire-dpop-01", &f.aud, "valid", token, &p.target);
+        let status = self.dpop_status();
+        let valid = self.challenge("wire-dpop-01", &f.aud, status, token, &p.target);
         self.json(&valid);
         match login {
             Login::OAuth => self.oauth(),
@@ -2244,7 +2650,12 @@ impl<'p> Md<'p> {
             true,
         );
         let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
-        self.json(&json!({"status": "ready", "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
+        let status = if p.fault == Fault::OrderInvalid {
+            "invalid"
+        } else {
+            "ready"
+        };
+        self.json(&json!({"status": status, "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
         self.step("create a CSR and call finalize url");
         let nonce = match p.fault {
             Fault::NonceUnissued => Some(b64(b"never-issued-by-acme")),
@@ -2380,11 +2791,15 @@ fn new_order_payload(era: Era, ids: &Identities) -> Value {
         }
         Era::Y2024_03 | Era::Y2026_01 => {
             let client_id = ids.names.first().map(|c| c.replace("%21", "!"));
-            let device = json!({
+            let mut device = json!({
                 "client-id": client_id, "handle": ids.handle,
                 "name": DISPLAY_NAME, "domain": DOMAIN,
             });
-            let user = json!({"handle": ids.handle, "name": DISPLAY_NAME, "domain": DOMAIN});
+            let mut user = json!({"handle": ids.handle, "name": DISPLAY_NAME, "domain": DOMAIN});
+            if let Some(team) = &ids.team {
+                device["team"] = json!(team);
+                user["team"] = json!(team);
+            }
             let user = json!({"type": "wireapp-user", "value": user.to_string()});
             let device = json!({"type": "wireapp-device", "value": device.to_string()});
             // 2024 lists the device first, the generator the user.

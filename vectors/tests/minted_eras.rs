@@ -29,6 +29,20 @@
 //! their tests: `a_first_enrolments_challenge_spliced_into_the_renewal_fails`,
 //! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
 //! `an_account_key_of_another_suite_fails_an_acme_check`.
+//!
+//! Round 5 adds 37 faults a generator would seed: one byte of a signature
+//! changed (new-order, challenge POST, finalize, proof, access token issued or
+//! posted, id token, leaf, intermediate) and a new-order payload changed
+//! without re-signing; malformed proofs (`htm` GET, `typ` JWT, a private `d`,
+//! no `jti`, `alg` none or HS256); access tokens with a wrong `scope`,
+//! `api_version`, `typ`, `aud`, `chal`, `nonce` or `client_id`; id tokens of
+//! another IdP, client, challenge or display name; a proof of another team
+//! than the order's; chains of another root, a non-CA intermediate, leaves
+//! without clientAuth or the provisioner extension or naming another handle
+//! or display name; a challenge or order answered `invalid`; a missing
+//! `replay-nonce`. Where the auditor judges them otherwise than the
+//! catalogue, today's verdict is pinned here (`FIXME(finding N)`) and what
+//! should hold is an ignored test in `minted_eras_findings.rs`.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -198,6 +212,69 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // Lifetimes beyond the policy's.
         Fault::TokenLongLived => &["access_token.time"],
         Fault::ProofLongLived => &["dpop.time", "access_token.proof"],
+        // One byte of a signature changed: the artefact's own signature
+        // check fails, and nothing else.
+        Fault::NewOrderSignature | Fault::ChallengeSignature | Fault::FinalizeSignature => {
+            &["acme.jws.signature"]
+        }
+        // FIXME(finding 9): the changed payload, whose signature fails, is
+        // still the order every identity is held to: the proof, token, CSR
+        // and leaf (the signed order's device) fail against it.
+        // `a_new_order_payload_changed_blames_only_the_request` is what
+        // should hold.
+        Fault::NewOrderPayload => &[
+            "acme.jws.signature",
+            "transcript.consistency",
+            "dpop.sub",
+            "access_token.proof",
+            "access_token.sub",
+            "csr.san",
+            "cert.san",
+        ],
+        // FIXME(finding 1): `access_token.cnf` fails ("cannot be checked")
+        // though `cnf` is the thumbprint of the proof's (readable) key:
+        // `an_unusable_proof_does_not_fail_the_tokens_cnf`.
+        Fault::ProofSignature => &["dpop.signature", "access_token.proof", "access_token.cnf"],
+        Fault::TokenSignature => &["access_token.signature"],
+        Fault::DeliveredTokenSignature => &["access_token.delivered"],
+        Fault::IdTokenSignature => &["oidc.signature"],
+        Fault::LeafSignature
+        | Fault::IntermediateSignature
+        | Fault::LeafOtherRoot
+        | Fault::IntermediateNotCa => &["cert.chain"],
+        Fault::ProofHtmGet => &["dpop.htm", "access_token.proof"],
+        Fault::ProofTyp => &["dpop.typ", "access_token.proof"],
+        Fault::ProofJwkPrivate => &["dpop.jwk", "access_token.proof", "access_token.cnf"],
+        Fault::ProofNoJti => &["dpop.jti", "access_token.proof"],
+        Fault::ProofAlgHs256 => &["dpop.alg", "access_token.proof", "access_token.cnf"],
+        // FIXME(finding 2): the unsecured proof (empty signature segment) is
+        // not read as a proof at its step; only the copy the token embeds is
+        // judged, as a format error: `a_proof_with_alg_none_fails_dpop_alg`.
+        Fault::ProofAlgNone => &["dpop.format", "access_token.proof", "access_token.cnf"],
+        Fault::TokenScope => &["access_token.scope"],
+        Fault::TokenApiVersion => &["access_token.api_version"],
+        // Judged on the token posted, not the one returned (FIXME(finding
+        // 3): see `warned`).
+        Fault::TokenTyp => &["access_token.typ"],
+        Fault::TokenAudOtherChallenge => &["access_token.aud"],
+        Fault::TokenChal => &["access_token.chal"],
+        Fault::TokenNonce => &["access_token.nonce"],
+        Fault::TokenClientId => &["access_token.sub"],
+        Fault::IdTokenAcmeAud => &["oidc.acme_aud"],
+        Fault::IdTokenIss => &["oidc.iss"],
+        Fault::IdTokenAud => &["oidc.aud"],
+        Fault::IdTokenDisplayName => &["oidc.name"],
+        Fault::ProofTeam => &["dpop.team", "access_token.proof"],
+        Fault::LeafNoClientAuth => &["cert.eku"],
+        Fault::LeafNoProvisioner => &["cert.provisioner"],
+        Fault::LeafOtherHandle => &["cert.san"],
+        // FIXME(finding 7): accepted; the leaf's display name is held to
+        // nothing: `a_leaf_naming_another_display_name_fails`.
+        Fault::LeafDisplayName => &[],
+        // FIXME(finding 8): accepted; no challenge or order status is read:
+        // `a_challenge_or_order_answered_invalid_fails`.
+        Fault::ChallengeInvalid | Fault::OrderInvalid => &[],
+        Fault::NonceHeaderMissing => &["acme.nonce.chain"],
     })
 }
 
@@ -209,6 +286,10 @@ fn warned(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofStale => &["dpop.time"],
         // The token dated ten minutes after the proof it was issued for.
         Fault::TokenFuture => &["dpop.time"],
+        // FIXME(finding 3): the token returned with `typ: JWT` is not taken
+        // for the access token, so the one posted has "no issuance in the
+        // capture": `an_access_token_typed_jwt_is_still_the_access_token`.
+        Fault::TokenTyp => &["access_token.delivered"],
         _ => &[],
     })
 }
@@ -246,10 +327,11 @@ fn valid_flows_fail_and_warn_only_their_eras_known_gaps() {
 
 /// Faults that change the identities of the signed CSR or leaf but not the
 /// openssl text the 2023-03 layout prints beside them.
-const TEXT_FOLLOWS_ORDER: [Fault; 3] = [
+const TEXT_FOLLOWS_ORDER: [Fault; 4] = [
     Fault::CsrSan,
     Fault::LeafOtherClient,
     Fault::LowercaseClientId,
+    Fault::LeafOtherHandle,
 ];
 
 #[test]
@@ -296,8 +378,49 @@ fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
                 if (era, fault) == (Era::Y2023_01, Fault::TokenFuture) {
                     fails.remove("access_token.time");
                 }
+                // dex in 2023 wrote the display name in
+                // `preferred_username`.
+                if !era.binds_id_token() && fault == Fault::IdTokenDisplayName {
+                    fails = ids(&["oidc.preferred_username"]);
+                }
+                // FIXME(finding 4): 2023-03 and 2023-04 show no `wire-oidc-01`
+                // target, and `oidc.iss` is then held to nothing: an id token
+                // of another IdP is accepted
+                // (`an_id_token_of_another_idp_fails_without_a_target`).
+                if matches!(era, Era::Y2023_03 | Era::Y2023_04) && fault == Fault::IdTokenIss {
+                    fails.remove("oidc.iss");
+                }
+                // FIXME(finding 9), as in `reference`: 2023-01's order names
+                // DNS identifiers (the proof and token name no order device);
+                // 2023-03/04 hold the proof's URL to the order's device.
+                if fault == Fault::NewOrderPayload {
+                    match era {
+                        Era::Y2023_01 => {
+                            for id in ["dpop.sub", "access_token.sub", "access_token.proof"] {
+                                fails.remove(id);
+                            }
+                        }
+                        Era::Y2023_03 | Era::Y2023_04 => {
+                            fails.insert("dpop.htu");
+                            fails.insert("access_token.iss");
+                        }
+                        _ => {}
+                    }
+                }
+                let mut base_warns = base_warns;
+                // FIXME(finding 3): in 2023-01 (no challenge payload) the
+                // access token typed `JWT` is taken for the id token: no
+                // `access_token.*` check runs, and `oidc.signature` fails.
+                if (era, fault) == (Era::Y2023_01, Fault::TokenTyp) {
+                    fails = ids(&["oidc.signature", "access_token.delivered"]);
+                    base_warns.clear();
+                }
                 assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
-                let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
+                let mut warned = warned(fault);
+                if (era, fault) == (Era::Y2023_01, Fault::TokenTyp) {
+                    warned.clear();
+                }
+                let warns: BTreeSet<_> = base_warns.union(&warned).copied().collect();
                 assert_eq!(v.warns, warns, "{era:?} {suite:?} {fault:?}");
             }
         }
