@@ -500,11 +500,45 @@ pub enum Fault {
     /// The answer to new-account carries no `replay-nonce` header; the
     /// new-order request uses a nonce the capture shows nobody issue.
     NonceHeaderMissing,
+    /// The access token has no `cnf`.
+    TokenCnfMissing,
+    /// The access token has no `proof`.
+    TokenProofMissing,
+    /// The access token's `alg` is `HS256` (the header still names
+    /// wire-server's key), its signature an HMAC.
+    TokenAlgHs256,
+    /// The access token is signed by another key than wire-server's, named
+    /// in its header `jwk`.
+    TokenOtherIssuer,
+    /// The access token's `exp` is before its `iat`.
+    TokenExpBeforeIat,
+    /// The proof's `exp` is before its `iat`.
+    ProofExpBeforeIat,
+    /// The proof's `htu` carries a query string.
+    ProofHtuQuery,
+    /// The id token's `alg` is `HS256`, its signature an HMAC.
+    IdTokenAlgHs256,
+    /// The id token has no `nonce`.
+    IdTokenNonceMissing,
+    /// The id token's `exp` is before its `iat`.
+    IdTokenExpBeforeIat,
+    /// The leaf names only the first of the order's identifiers.
+    LeafSanMissing,
+    /// The chain is the leaf alone (no intermediate).
+    ChainLeafOnly,
+    /// The intermediate expired before the leaf was issued.
+    IntermediateExpired,
+    /// The leaf is a CA (basicConstraints `cA` true).
+    LeafIsCa,
+    /// The new-account request names a `kid` instead of its `jwk`.
+    NewAccountKid,
+    /// The new-order request's protected `url` is the new-account URL.
+    NewOrderUrl,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 101] = [
+    pub const ALL: [Fault; 117] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -606,6 +640,22 @@ impl Fault {
         Fault::ChallengeInvalid,
         Fault::OrderInvalid,
         Fault::NonceHeaderMissing,
+        Fault::TokenCnfMissing,
+        Fault::TokenProofMissing,
+        Fault::TokenAlgHs256,
+        Fault::TokenOtherIssuer,
+        Fault::TokenExpBeforeIat,
+        Fault::ProofExpBeforeIat,
+        Fault::ProofHtuQuery,
+        Fault::IdTokenAlgHs256,
+        Fault::IdTokenNonceMissing,
+        Fault::IdTokenExpBeforeIat,
+        Fault::LeafSanMissing,
+        Fault::ChainLeafOnly,
+        Fault::IntermediateExpired,
+        Fault::LeafIsCa,
+        Fault::NewAccountKid,
+        Fault::NewOrderUrl,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -630,7 +680,10 @@ impl Fault {
             | Fault::IdTokenSignature
             | Fault::IdTokenIss
             | Fault::IdTokenAud
-            | Fault::IdTokenDisplayName => era.has_oidc(),
+            | Fault::IdTokenDisplayName
+            | Fault::IdTokenAlgHs256
+            | Fault::IdTokenNonceMissing
+            | Fault::IdTokenExpBeforeIat => era.has_oidc(),
             Fault::IdTokenAcmeAud => era.binds_id_token(),
             Fault::TokenAudOtherChallenge | Fault::ProofTeam => era.current_claims(),
             // 2023-01 names DNS identifiers and an empty subject.
@@ -896,18 +949,17 @@ impl EraEnrolment {
                 let mut header = flow.proof_header();
                 let none = fault == Fault::ProofAlgNone;
                 header["alg"] = json!(if none { "none" } else { "HS256" });
-                let input = format!(
-                    "{}.{}",
-                    b64(header.to_string().as_bytes()),
-                    b64(flow.proof_claims.to_string().as_bytes())
-                );
-                let signature = if none {
-                    String::new()
+                let claims = flow.proof_claims.to_string();
+                let dpop = if none {
+                    format!(
+                        "{}.{}.",
+                        b64(header.to_string().as_bytes()),
+                        b64(claims.as_bytes())
+                    )
                 } else {
-                    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"eras-hmac");
-                    b64(aws_lc_rs::hmac::sign(&key, input.as_bytes()).as_ref())
+                    hmac_jws(&header, &claims)
                 };
-                embed_proof(&mut flow, format!("{input}.{signature}"));
+                embed_proof(&mut flow, dpop);
             }
             Fault::TokenScope => {
                 flow.token_claims["scope"] = json!("openid");
@@ -935,6 +987,23 @@ impl EraEnrolment {
                 flow.resign_token();
             }
             Fault::ProofTeam => set_proof_claim(era, &mut flow, "team", json!("mallory-team")),
+            Fault::TokenCnfMissing | Fault::TokenProofMissing => {
+                let claim = if fault == Fault::TokenCnfMissing {
+                    "cnf"
+                } else {
+                    "proof"
+                };
+                if let Some(claims) = flow.token_claims.as_object_mut() {
+                    claims.remove(claim);
+                }
+                flow.resign_token();
+            }
+            Fault::TokenExpBeforeIat => set_token_times(&mut flow, now, now - 60),
+            Fault::ProofExpBeforeIat => set_proof_times(era, &mut flow, now, now - 60),
+            Fault::ProofHtuQuery => {
+                let htu = format!("{}?client=1", flow.htu);
+                set_proof_claim(era, &mut flow, "htu", json!(htu));
+            }
             Fault::ProofExpired => set_proof_times(era, &mut flow, now - 7290, now - 90),
             Fault::ProofFuture => set_proof_times(era, &mut flow, now + 600, now + 7800),
             Fault::ProofStale => set_proof_times(era, &mut flow, now - 6900, now + 300),
@@ -956,10 +1025,23 @@ impl EraEnrolment {
             }
             _ => {}
         }
-        if fault == Fault::TokenTyp {
-            let mut header = flow.token_header();
-            header["typ"] = json!("JWT");
-            flow.access_token = flow.issuer.compact(&header, &flow.token_claims);
+        match fault {
+            Fault::TokenTyp => {
+                let mut header = flow.token_header();
+                header["typ"] = json!("JWT");
+                flow.access_token = flow.issuer.compact(&header, &flow.token_claims);
+            }
+            Fault::TokenAlgHs256 => {
+                let mut header = flow.token_header();
+                header["alg"] = json!("HS256");
+                flow.access_token = hmac_jws(&header, &flow.token_claims.to_string());
+            }
+            Fault::TokenOtherIssuer => {
+                let rogue = &self.e.rogue;
+                let header = json!({"alg": flow.suite.alg().name(), "typ": "at+jwt", "jwk": rogue.public_jwk_json()});
+                flow.access_token = rogue.compact(&header, &flow.token_claims);
+            }
+            _ => {}
         }
         let mut ids = Identities::of(era, &flow);
         if fault == Fault::ProofTeam {
@@ -1009,6 +1091,20 @@ impl EraEnrolment {
                         .leaf_with(era, &flow.client, &ids, ((y, m, d), (y + 10, m, d)), &tweak);
                 (self.csr.clone(), leaf)
             }
+            Fault::LeafSanMissing => {
+                let mut fewer = ids.clone();
+                fewer.names.truncate(1);
+                (self.csr.clone(), self.ca.leaf(era, &flow.client, &fewer))
+            }
+            Fault::LeafIsCa => {
+                let (y, m, d) = era.leaf_day();
+                let leaf =
+                    self.ca
+                        .leaf_with(era, &flow.client, &ids, ((y, m, d), (y + 10, m, d)), &|p| {
+                            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained)
+                        });
+                (self.csr.clone(), leaf)
+            }
             Fault::LeafOtherHandle => {
                 let mut other = ids.clone();
                 other.names[1] = other.names[1].replace("alice_wire", "mallory");
@@ -1052,7 +1148,17 @@ impl EraEnrolment {
                 }
                 vec![leaf, intermediate]
             }
-            Fault::IntermediateNotCa => vec![leaf, self.ca.intermediate_not_ca()],
+            Fault::IntermediateNotCa => {
+                let not_ca = self.ca.intermediate_with(&|p| p.is_ca = IsCa::ExplicitNoCa);
+                vec![leaf, not_ca]
+            }
+            Fault::IntermediateExpired => {
+                let expired = self
+                    .ca
+                    .intermediate_with(&|p| p.not_after = date_time_ymd(2022, 12, 31));
+                vec![leaf, expired]
+            }
+            Fault::ChainLeafOnly => vec![leaf],
             _ => vec![leaf, self.ca.intermediate.clone()],
         };
         let views = Views::of(self, base, fault, &ids);
@@ -1382,6 +1488,19 @@ fn flip_b64(text: &str) -> String {
     b64(&bytes)
 }
 
+/// A compact JWS of `header` and `claims` whose signature is an HMAC-SHA256
+/// (a key of nobody's).
+fn hmac_jws(header: &Value, claims: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.as_bytes())
+    );
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"eras-hmac");
+    let signature = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    format!("{input}.{}", b64(signature.as_ref()))
+}
+
 /// `dpop` becomes the proof the flow shows and sends, and the token
 /// wire-server signs embeds it.
 fn embed_proof(f: &mut Flow, dpop: String) {
@@ -1494,6 +1613,12 @@ impl Oidc {
                 claims["preferred_username"] = json!("Mallory Evil");
             }
             Fault::IdTokenDisplayName => claims["name"] = json!("Mallory Evil"),
+            Fault::IdTokenNonceMissing => {
+                if let Some(c) = claims.as_object_mut() {
+                    c.remove("nonce");
+                }
+            }
+            Fault::IdTokenExpBeforeIat => claims["exp"] = json!(now - 60),
             Fault::IdTokenExpired => {
                 claims["iat"] = json!(now - 3690);
                 claims["exp"] = json!(now - 90);
@@ -1528,6 +1653,11 @@ impl Oidc {
         let mut id_token = sign(&claims);
         if fault == Fault::IdTokenSignature {
             id_token = tamper_compact(&id_token);
+        }
+        if fault == Fault::IdTokenAlgHs256 {
+            let mut header = e.id_token_header();
+            header["alg"] = json!("HS256");
+            id_token = hmac_jws(&header, &claims.to_string());
         }
         let returned_id_token = if fault == Fault::IdTokenReturnedOther {
             claims["nonce"] = json!("YW5vdGhlci1sb2dpbg");
@@ -1718,11 +1848,11 @@ impl Ca {
         self.leaf_between(era, key, ids, (y, m, d), (y + 10, m, d))
     }
 
-    /// The intermediate (same key, name and serial) issued without the CA
-    /// flag: basicConstraints `cA` false.
-    fn intermediate_not_ca(&self) -> Vec<u8> {
+    /// The intermediate (same key, name and serial) issued by the root with
+    /// its parameters changed by `tweak`.
+    fn intermediate_with(&self, tweak: &dyn Fn(&mut CertificateParams)) -> Vec<u8> {
         let mut params = ca_params("wire Intermediate CA", 2, 0);
-        params.is_ca = IsCa::ExplicitNoCa;
+        tweak(&mut params);
         let root = CertKey::new(&self.root_key);
         params
             .signed_by(
@@ -2026,7 +2156,11 @@ impl<'p> Md<'p> {
             }
         }
         let finalize = url.ends_with("/finalize");
-        if url.ends_with("/new-account") || (finalize && self.p.fault == Fault::JwkMidFlow) {
+        if self.p.fault == Fault::NewOrderUrl && url.ends_with("/new-order") {
+            header["url"] = json!(format!("{}/new-account", self.era.acme()));
+        }
+        let new_account = url.ends_with("/new-account") && self.p.fault != Fault::NewAccountKid;
+        if new_account || (finalize && self.p.fault == Fault::JwkMidFlow) {
             header["jwk"] = self.p.account.public_jwk_json();
         } else if finalize && self.p.fault == Fault::KidOtherAccount {
             header["kid"] = json!(format!("{}/account/Zm9yZWlnbkFjY291bnQ", self.era.acme()));
