@@ -534,11 +534,24 @@ pub enum Fault {
     NewAccountKid,
     /// The new-order request's protected `url` is the new-account URL.
     NewOrderUrl,
+    /// A 2024+ proof's `aud` is another challenge URL of the authorization.
+    ProofAudOther,
+    /// A 2024+ proof's `handle` is another user's.
+    ProofHandle,
+    /// A 2024+ proof's `name` is another display name.
+    ProofName,
+    /// The `wire-dpop-01` challenge POST names another account URL as `kid`
+    /// (signed by the flow's account key).
+    ChallengeKidOther,
+    /// The answer to the first authorization request issues again the nonce
+    /// the answer to new-order issued: the authorization's POST-as-GET and
+    /// the next request use one nonce value twice.
+    NonceIssuedTwice,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 117] = [
+    pub const ALL: [Fault; 122] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -656,6 +669,11 @@ impl Fault {
         Fault::LeafIsCa,
         Fault::NewAccountKid,
         Fault::NewOrderUrl,
+        Fault::ProofAudOther,
+        Fault::ProofHandle,
+        Fault::ProofName,
+        Fault::ChallengeKidOther,
+        Fault::NonceIssuedTwice,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -685,7 +703,11 @@ impl Fault {
             | Fault::IdTokenNonceMissing
             | Fault::IdTokenExpBeforeIat => era.has_oidc(),
             Fault::IdTokenAcmeAud => era.binds_id_token(),
-            Fault::TokenAudOtherChallenge | Fault::ProofTeam => era.current_claims(),
+            Fault::TokenAudOtherChallenge
+            | Fault::ProofTeam
+            | Fault::ProofAudOther
+            | Fault::ProofHandle
+            | Fault::ProofName => era.current_claims(),
             // 2023-01 names DNS identifiers and an empty subject.
             Fault::LeafOtherHandle | Fault::LeafDisplayName => era != Era::Y2023_01,
             _ => true,
@@ -987,6 +1009,15 @@ impl EraEnrolment {
                 flow.resign_token();
             }
             Fault::ProofTeam => set_proof_claim(era, &mut flow, "team", json!("mallory-team")),
+            Fault::ProofAudOther => {
+                let other = other_challenge(&flow.aud);
+                set_proof_claim(era, &mut flow, "aud", json!(other));
+            }
+            Fault::ProofHandle => {
+                let other = flow.handle.replace("alice_wire", "mallory");
+                set_proof_claim(era, &mut flow, "handle", json!(other));
+            }
+            Fault::ProofName => set_proof_claim(era, &mut flow, "name", json!("Mallory Evil")),
             Fault::TokenCnfMissing | Fault::TokenProofMissing => {
                 let claim = if fault == Fault::TokenCnfMissing {
                     "cnf"
@@ -2104,6 +2135,14 @@ impl<'p> Md<'p> {
                 self.era.acme()
             );
             self.issued += 1;
+            let again = self.p.fault == Fault::NonceIssuedTwice
+                && self
+                    .last_url
+                    .ends_with(&format!("/authz/{}", self.p.res.authz));
+            if again {
+                // The nonce the new-order answer issued, issued again.
+                self.issued -= 1;
+            }
             self.nonce = b64(format!(
                 "{}-{}-acme-nonce-{}",
                 self.era.name(),
@@ -2162,7 +2201,9 @@ impl<'p> Md<'p> {
         let new_account = url.ends_with("/new-account") && self.p.fault != Fault::NewAccountKid;
         if new_account || (finalize && self.p.fault == Fault::JwkMidFlow) {
             header["jwk"] = self.p.account.public_jwk_json();
-        } else if finalize && self.p.fault == Fault::KidOtherAccount {
+        } else if (finalize && self.p.fault == Fault::KidOtherAccount)
+            || (url == self.p.flow.aud && self.p.fault == Fault::ChallengeKidOther)
+        {
             header["kid"] = json!(format!("{}/account/Zm9yZWlnbkFjY291bnQ", self.era.acme()));
         } else {
             header["kid"] = json!(account_url(self.era));

@@ -30,7 +30,7 @@
 //! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
 //! `an_account_key_of_another_suite_fails_an_acme_check`.
 //!
-//! Round 5 adds 53 faults a generator would seed: one byte of a signature
+//! Round 5 adds 58 faults a generator would seed: one byte of a signature
 //! changed (new-order, challenge POST, finalize, proof, access token issued or
 //! posted, id token, leaf, intermediate) and a new-order payload changed
 //! without re-signing; malformed proofs (`htm` GET, `typ` JWT, a private `d`,
@@ -43,10 +43,11 @@
 //! intermediate, leaves that are CAs, without clientAuth or the provisioner
 //! extension, naming another handle or display name or fewer identifiers; a
 //! new-account with `kid`, a new-order with another `url`; a challenge or
-//! order answered `invalid`; a missing `replay-nonce`. Where the auditor
-//! judges them otherwise than the catalogue, today's verdict is pinned here
-//! (`FIXME(finding N)`) and what should hold is an ignored test in
-//! `minted_eras_findings.rs`.
+//! order answered `invalid`; a missing `replay-nonce`, a nonce issued twice;
+//! proofs naming another `aud`, `handle` or `name`; a challenge POST with
+//! another `kid`. Where the auditor judges them otherwise than the
+//! catalogue, today's verdict is pinned here (`FIXME(finding N)`) and what
+//! should hold is an ignored test in `minted_eras_findings.rs`.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -295,6 +296,12 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ChainLeafOnly | Fault::IntermediateExpired | Fault::LeafIsCa => &["cert.chain"],
         Fault::NewAccountKid => &["acme.jws.kid"],
         Fault::NewOrderUrl => &["acme.jws.url"],
+        Fault::ProofAudOther => &["dpop.aud", "access_token.proof"],
+        Fault::ProofHandle => &["dpop.handle", "access_token.proof"],
+        Fault::ProofName => &["dpop.name", "access_token.proof"],
+        Fault::ChallengeKidOther => &["acme.jws.kid"],
+        // One nonce value issued by two responses and used by two requests.
+        Fault::NonceIssuedTwice => &["acme.nonce.chain"],
     })
 }
 
