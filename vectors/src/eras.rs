@@ -547,11 +547,17 @@ pub enum Fault {
     /// the answer to new-order issued: the authorization's POST-as-GET and
     /// the next request use one nonce value twice.
     NonceIssuedTwice,
+    /// The CSR (validly self-signed) and so the leaf certify another key
+    /// than the client's (the key of the ACME account, the DPoP proof).
+    CsrOtherKey,
+    /// A 2024+ order's `wireapp-user` identifier names another handle than
+    /// its `wireapp-device` identifier (which the CSR and leaf name).
+    OrderUserHandle,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 122] = [
+    pub const ALL: [Fault; 124] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -674,6 +680,8 @@ impl Fault {
         Fault::ProofName,
         Fault::ChallengeKidOther,
         Fault::NonceIssuedTwice,
+        Fault::CsrOtherKey,
+        Fault::OrderUserHandle,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -707,7 +715,8 @@ impl Fault {
             | Fault::ProofTeam
             | Fault::ProofAudOther
             | Fault::ProofHandle
-            | Fault::ProofName => era.current_claims(),
+            | Fault::ProofName
+            | Fault::OrderUserHandle => era.current_claims(),
             // 2023-01 names DNS identifiers and an empty subject.
             Fault::LeafOtherHandle | Fault::LeafDisplayName => era != Era::Y2023_01,
             _ => true,
@@ -1078,6 +1087,9 @@ impl EraEnrolment {
         if fault == Fault::ProofTeam {
             ids.team = Some("wire".into());
         }
+        if fault == Fault::OrderUserHandle {
+            ids.user_handle = Some(ids.handle.replace("alice_wire", "mallory"));
+        }
         let target = self.flow.htu.clone();
         let (csr, leaf) = match fault {
             Fault::CsrSan => {
@@ -1086,6 +1098,10 @@ impl EraEnrolment {
                 (csr, self.ca.leaf(era, &flow.client, &asked))
             }
             Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            Fault::CsrOtherKey => {
+                let csr = csr_of(era, &self.e.rogue, &ids);
+                (csr, self.ca.leaf(era, &self.e.rogue, &ids))
+            }
             Fault::LowercaseClientId => {
                 let mut lower = ids.clone();
                 lower.names[0] = lower.names[0].to_lowercase();
@@ -1274,6 +1290,8 @@ struct Identities {
     handle: String,
     /// The team the order names (none in the captures).
     team: Option<String>,
+    /// The handle the `wireapp-user` identifier names, when not `handle`.
+    user_handle: Option<String>,
 }
 
 impl Identities {
@@ -1284,18 +1302,21 @@ impl Identities {
                 dns: true,
                 handle: String::new(),
                 team: None,
+                user_handle: None,
             },
             Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => Identities {
                 names: vec![flow.client_id.clone(), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
                 team: None,
+                user_handle: None,
             },
             Era::Y2024_03 | Era::Y2026_01 => Identities {
                 names: vec![flow.client_id.replace('!', "%21"), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
                 team: None,
+                user_handle: None,
             },
         }
     }
@@ -2970,7 +2991,8 @@ fn new_order_payload(era: Era, ids: &Identities) -> Value {
                 "client-id": client_id, "handle": ids.handle,
                 "name": DISPLAY_NAME, "domain": DOMAIN,
             });
-            let mut user = json!({"handle": ids.handle, "name": DISPLAY_NAME, "domain": DOMAIN});
+            let user_handle = ids.user_handle.as_ref().unwrap_or(&ids.handle);
+            let mut user = json!({"handle": user_handle, "name": DISPLAY_NAME, "domain": DOMAIN});
             if let Some(team) = &ids.team {
                 device["team"] = json!(team);
                 user["team"] = json!(team);
