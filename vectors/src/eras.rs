@@ -553,11 +553,15 @@ pub enum Fault {
     /// A 2024+ order's `wireapp-user` identifier names another handle than
     /// its `wireapp-device` identifier (which the CSR and leaf name).
     OrderUserHandle,
+    /// The proof carries the `jti` of the section's first enrolment's proof
+    /// (its nonce, challenge and times its own): a replayed `jti` in a
+    /// renewal capture, nothing in a capture of one enrolment.
+    FirstProofJti,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 124] = [
+    pub const ALL: [Fault; 125] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -682,6 +686,7 @@ impl Fault {
         Fault::NonceIssuedTwice,
         Fault::CsrOtherKey,
         Fault::OrderUserHandle,
+        Fault::FirstProofJti,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -871,6 +876,13 @@ impl EraEnrolment {
             if flow.proof_claims.get("aud").is_some() {
                 flow.proof_claims["aud"] = json!(self.flow.aud);
             }
+            resign(era, &mut flow);
+            flow.token_claims["jti"] = jti;
+            flow.resign_token();
+        }
+        if fault == Fault::FirstProofJti && flow.chal != self.flow.chal {
+            let jti = flow.token_claims["jti"].clone();
+            flow.proof_claims["jti"] = self.flow.proof_claims["jti"].clone();
             resign(era, &mut flow);
             flow.token_claims["jti"] = jti;
             flow.resign_token();
