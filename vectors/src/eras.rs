@@ -557,11 +557,23 @@ pub enum Fault {
     /// (its nonce, challenge and times its own): a replayed `jti` in a
     /// renewal capture, nothing in a capture of one enrolment.
     FirstProofJti,
+    /// The proof's header `alg` is another suite's (ES384 for a P-256 key,
+    /// ES256 otherwise), its signature the key's own.
+    ProofAlgMismatch,
+    /// Not a fault: the token's `cnf` names the proof key's thumbprint as
+    /// `jkt` (RFC 9449) instead of Wire's `kid`.
+    TokenCnfJkt,
+    /// Not a fault: the proof's `htu` spells the access-token URL with an
+    /// upper-case scheme and host and the scheme's default port.
+    ProofHtuCase,
+    /// Not a fault: a 2024+ token's `aud` is an array holding the challenge
+    /// URL.
+    TokenAudArray,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 125] = [
+    pub const ALL: [Fault; 129] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -687,6 +699,10 @@ impl Fault {
         Fault::CsrOtherKey,
         Fault::OrderUserHandle,
         Fault::FirstProofJti,
+        Fault::ProofAlgMismatch,
+        Fault::TokenCnfJkt,
+        Fault::ProofHtuCase,
+        Fault::TokenAudArray,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -721,7 +737,8 @@ impl Fault {
             | Fault::ProofAudOther
             | Fault::ProofHandle
             | Fault::ProofName
-            | Fault::OrderUserHandle => era.current_claims(),
+            | Fault::OrderUserHandle
+            | Fault::TokenAudArray => era.current_claims(),
             // 2023-01 names DNS identifiers and an empty subject.
             Fault::LeafOtherHandle | Fault::LeafDisplayName => era != Era::Y2023_01,
             _ => true,
@@ -1039,6 +1056,43 @@ impl EraEnrolment {
                 set_proof_claim(era, &mut flow, "handle", json!(other));
             }
             Fault::ProofName => set_proof_claim(era, &mut flow, "name", json!("Mallory Evil")),
+            Fault::ProofAlgMismatch => {
+                let mut header = flow.proof_header();
+                let alg = if flow.suite == Suite::P256 {
+                    "ES384"
+                } else {
+                    "ES256"
+                };
+                header["alg"] = json!(alg);
+                let dpop = flow.client.compact(&header, &flow.proof_claims);
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::TokenCnfJkt => {
+                let kid = flow.token_claims["cnf"]["kid"].clone();
+                flow.token_claims["cnf"] = json!({ "jkt": kid });
+                flow.resign_token();
+            }
+            Fault::ProofHtuCase => {
+                let (scheme, rest) = flow.htu.split_once("://").unwrap_or_default();
+                let (host, path) = rest.split_once('/').unwrap_or_default();
+                let port = if host.contains(':') {
+                    ""
+                } else if scheme == "https" {
+                    ":443"
+                } else {
+                    ":80"
+                };
+                let htu = format!(
+                    "{}://{}{port}/{path}",
+                    scheme.to_uppercase(),
+                    host.to_uppercase()
+                );
+                set_proof_claim(era, &mut flow, "htu", json!(htu));
+            }
+            Fault::TokenAudArray => {
+                flow.token_claims["aud"] = json!([flow.aud]);
+                flow.resign_token();
+            }
             Fault::TokenCnfMissing | Fault::TokenProofMissing => {
                 let claim = if fault == Fault::TokenCnfMissing {
                     "cnf"

@@ -30,7 +30,7 @@
 //! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
 //! `an_account_key_of_another_suite_fails_an_acme_check`.
 //!
-//! Round 5 adds 61 faults a generator would seed: one byte of a signature
+//! Round 5 adds 62 faults and three spellings that must pass a generator would seed: one byte of a signature
 //! changed (new-order, challenge POST, finalize, proof, access token issued or
 //! posted, id token, leaf, intermediate) and a new-order payload changed
 //! without re-signing; malformed proofs (`htm` GET, `typ` JWT, a private `d`,
@@ -47,9 +47,11 @@
 //! proofs naming another `aud`, `handle` or `name`; a challenge POST with
 //! another `kid`; a CSR and leaf for another key; an order whose user names
 //! another handle than its device; a renewal proof replaying the first
-//! enrolment's `jti`. Where the auditor judges them otherwise than the
-//! catalogue, today's verdict is pinned here (`FIXME(finding N)`) and what
-//! should hold is an ignored test in `minted_eras_findings.rs`.
+//! enrolment's `jti`; a proof whose `alg` is another curve's (and, to pass,
+//! `cnf.jkt`, an upper-case `htu` with its default port, an `aud` array).
+//! Where the auditor judges them otherwise than the catalogue, today's
+//! verdict is pinned here (`FIXME(finding N)`) and what should hold is an
+//! ignored test in `minted_eras_findings.rs`.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -315,6 +317,10 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // The order names both handles; the CSR (and leaf) ask for the
         // device's alone, fewer identities than the order's.
         Fault::OrderUserHandle => &["csr.san", "cert.san"],
+        // FIXME(finding 1): and `access_token.cnf`.
+        Fault::ProofAlgMismatch => &["dpop.alg", "access_token.proof", "access_token.cnf"],
+        // Spellings the catalogue accepts.
+        Fault::TokenCnfJkt | Fault::ProofHtuCase | Fault::TokenAudArray => &[],
     })
 }
 

@@ -74,6 +74,7 @@ fn an_unusable_proof_does_not_fail_the_tokens_cnf() {
             Fault::ProofJwkPrivate,
             Fault::ProofAlgHs256,
             Fault::TokenProofMissing,
+            Fault::ProofAlgMismatch,
         ] {
             let f = flow(&e, fault);
             assert!(!fails(&f).contains("access_token.cnf"), "{era:?} {fault:?}");
