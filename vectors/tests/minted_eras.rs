@@ -30,9 +30,10 @@
 //! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
 //! `an_account_key_of_another_suite_fails_an_acme_check`.
 //!
-//! Round 5 adds 62 faults and three spellings that must pass a generator would seed: one byte of a signature
-//! changed (new-order, challenge POST, finalize, proof, access token issued or
-//! posted, id token, leaf, intermediate) and a new-order payload changed
+//! Round 5 adds 62 faults a generator would seed (and three spellings that
+//! must pass): one byte of a signature changed (new-order, challenge POST,
+//! finalize, proof, access token issued or posted, id token, leaf,
+//! intermediate) and a new-order payload changed
 //! without re-signing; malformed proofs (`htm` GET, `typ` JWT, a private `d`,
 //! no `jti`, `alg` none or HS256, `exp` before `iat`, `htu` with a query);
 //! access tokens with a wrong `scope`, `api_version`, `typ`, `alg`, `aud`,
