@@ -569,11 +569,22 @@ pub enum Fault {
     /// Not a fault: a 2024+ token's `aud` is an array holding the challenge
     /// URL.
     TokenAudArray,
+    /// The access token's `api_version` is the string `"5"`.
+    TokenApiVersionString,
+    /// The access token's `nbf` is ten minutes after its `iat`.
+    TokenNbfFuture,
+    /// The proof's `nbf` is ten minutes after its `iat`.
+    ProofNbfFuture,
+    /// The leaf names one identity more than the order (another user's
+    /// handle; 2023-01: another DNS name).
+    LeafExtraSan,
+    /// The CSR, and so the leaf, ask for one identity more than the order.
+    CsrExtraSan,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 129] = [
+    pub const ALL: [Fault; 134] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -703,6 +714,11 @@ impl Fault {
         Fault::TokenCnfJkt,
         Fault::ProofHtuCase,
         Fault::TokenAudArray,
+        Fault::TokenApiVersionString,
+        Fault::TokenNbfFuture,
+        Fault::ProofNbfFuture,
+        Fault::LeafExtraSan,
+        Fault::CsrExtraSan,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -1089,6 +1105,15 @@ impl EraEnrolment {
                 );
                 set_proof_claim(era, &mut flow, "htu", json!(htu));
             }
+            Fault::TokenApiVersionString => {
+                flow.token_claims["api_version"] = json!("5");
+                flow.resign_token();
+            }
+            Fault::TokenNbfFuture => {
+                flow.token_claims["nbf"] = json!(now + 600);
+                flow.resign_token();
+            }
+            Fault::ProofNbfFuture => set_proof_claim(era, &mut flow, "nbf", json!(now + 600)),
             Fault::TokenAudArray => {
                 flow.token_claims["aud"] = json!([flow.aud]);
                 flow.resign_token();
@@ -1203,6 +1228,20 @@ impl EraEnrolment {
                     self.ca
                         .leaf_with(era, &flow.client, &ids, ((y, m, d), (y + 10, m, d)), &tweak);
                 (self.csr.clone(), leaf)
+            }
+            Fault::LeafExtraSan | Fault::CsrExtraSan => {
+                let mut more = ids.clone();
+                more.names.push(if ids.dns {
+                    "mallory.example.com".to_owned()
+                } else {
+                    ids.handle.replace("alice_wire", "mallory")
+                });
+                let leaf = self.ca.leaf(era, &flow.client, &more);
+                if fault == Fault::CsrExtraSan {
+                    (csr_of(era, &flow.client, &more), leaf)
+                } else {
+                    (self.csr.clone(), leaf)
+                }
             }
             Fault::LeafSanMissing => {
                 let mut fewer = ids.clone();
