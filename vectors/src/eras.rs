@@ -571,6 +571,12 @@ pub enum Fault {
     TokenAudArray,
     /// The access token's `api_version` is the string `"5"`.
     TokenApiVersionString,
+    /// The OAuth authorization request's PKCE method is `plain` (the
+    /// challenge is the verifier).
+    PkcePlain,
+    /// The OAuth authorization request sends no `nonce` (the id token
+    /// carries the usual one).
+    AuthNoNonce,
     /// The access token's `nbf` is ten minutes after its `iat`.
     TokenNbfFuture,
     /// The proof's `nbf` is ten minutes after its `iat`.
@@ -584,7 +590,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 134] = [
+    pub const ALL: [Fault; 136] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -719,6 +725,8 @@ impl Fault {
         Fault::ProofNbfFuture,
         Fault::LeafExtraSan,
         Fault::CsrExtraSan,
+        Fault::PkcePlain,
+        Fault::AuthNoNonce,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -746,7 +754,9 @@ impl Fault {
             | Fault::IdTokenDisplayName
             | Fault::IdTokenAlgHs256
             | Fault::IdTokenNonceMissing
-            | Fault::IdTokenExpBeforeIat => era.has_oidc(),
+            | Fault::IdTokenExpBeforeIat
+            | Fault::PkcePlain
+            | Fault::AuthNoNonce => era.has_oidc(),
             Fault::IdTokenAcmeAud => era.binds_id_token(),
             Fault::TokenAudOtherChallenge
             | Fault::ProofTeam
@@ -1831,7 +1841,11 @@ impl Oidc {
             b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes()).as_ref())
         };
         let verifier = digest(&format!("eras/{}/pkce", era.name()));
-        let challenge = digest(&verifier);
+        let challenge = if fault == Fault::PkcePlain {
+            verifier.clone()
+        } else {
+            digest(&verifier)
+        };
         let sent_verifier = if fault == Fault::PkceVerifier {
             b64(b"another-code-verifier-of-43-characters-or-more")
         } else {
@@ -2824,10 +2838,9 @@ impl<'p> Md<'p> {
         );
         self.step("OAUTH authorization request (auth code endpoint)");
         let auth = format!(
-            "{}/auth?response_type=code&client_id=wireapp&state=j6NYppHtn7eBJd1JM7CIrA\
-             &code_challenge={}&code_challenge_method=S256&redirect_uri={redirect}\
-             &scope=openid+profile&nonce={}",
-            o.idp, o.challenge, o.nonce
+            "{}/auth?response_type=code&client_id=wireapp&state=j6NYppHtn7eBJd1JM7CIrA{}",
+            o.idp,
+            self.auth_query(redirect)
         );
         self.request("GET", &auth, None, &[]);
         self.step("OAUTH authorization code");
@@ -2837,6 +2850,27 @@ impl<'p> Md<'p> {
         let body =
             json!({"expires_in": 86399, "id_token": o.returned_id_token, "token_type": "bearer"});
         self.block("text", &pretty(&body));
+    }
+
+    /// The authorization request's query after its `state`: the PKCE
+    /// challenge (`plain` under [`Fault::PkcePlain`]), the redirect, the
+    /// scope and the nonce (none under [`Fault::AuthNoNonce`]).
+    fn auth_query(&self, redirect: &str) -> String {
+        let o = &self.p.oidc;
+        let method = if self.p.fault == Fault::PkcePlain {
+            "plain"
+        } else {
+            "S256"
+        };
+        let mut query = format!(
+            "&code_challenge={}&code_challenge_method={method}&redirect_uri={redirect}\
+             &scope=openid+profile",
+            o.challenge
+        );
+        if self.p.fault != Fault::AuthNoNonce {
+            let _ = write!(query, "&nonce={}", o.nonce);
+        }
+        query
     }
 
     /// The authorization code and PKCE verifier sent to the IdP's token
@@ -2886,10 +2920,9 @@ impl<'p> Md<'p> {
         self.block("text", &codes);
         self.step("Resource server calls authorize url");
         let auth = format!(
-            "{}/auth?response_type=code&client_id=wireapp&state=Dw_zkp_dmCH-sM3-ElahCQ\
-             &code_challenge={}&code_challenge_method=S256&redirect_uri={redirect}\
-             &scope=openid+profile&nonce={}",
-            o.idp, o.challenge, o.nonce
+            "{}/auth?response_type=code&client_id=wireapp&state=Dw_zkp_dmCH-sM3-ElahCQ{}",
+            o.idp,
+            self.auth_query(redirect)
         );
         self.request("GET", &auth, None, &[]);
         self.step("Resource server call /oauth/token to get Id token");

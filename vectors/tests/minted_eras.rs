@@ -30,7 +30,7 @@
 //! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
 //! `an_account_key_of_another_suite_fails_an_acme_check`.
 //!
-//! Round 5 adds 67 faults a generator would seed (and three spellings that
+//! Round 5 adds 69 faults a generator would seed (and three spellings that
 //! must pass): one byte of a signature changed (new-order, challenge POST,
 //! finalize, proof, access token issued or posted, id token, leaf,
 //! intermediate) and a new-order payload changed
@@ -51,7 +51,8 @@
 //! enrolment's `jti`; a proof whose `alg` is another curve's (and, to pass,
 //! `cnf.jkt`, an upper-case `htu` with its default port, an `aud` array); a
 //! string `api_version`, an `nbf` ahead in a proof or token, a CSR or leaf
-//! naming one identity more than the order.
+//! naming one identity more than the order; a login with PKCE `plain` or
+//! without `nonce` (warned).
 //! Where the auditor judges them otherwise than the catalogue, today's
 //! verdict is pinned here (`FIXME(finding N)`) and what should hold is an
 //! ignored test in `minted_eras_findings.rs`.
@@ -329,6 +330,8 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofNbfFuture => &["dpop.time", "access_token.proof"],
         Fault::LeafExtraSan => &["cert.san"],
         Fault::CsrExtraSan => &["csr.san", "cert.san"],
+        // Warned (`warned`): a login weaker than the catalogue asks for.
+        Fault::PkcePlain | Fault::AuthNoNonce => &[],
     })
 }
 
@@ -344,6 +347,8 @@ fn warned(fault: Fault) -> BTreeSet<&'static str> {
         // for the access token, so the one posted has "no issuance in the
         // capture": `an_access_token_typed_jwt_is_still_the_access_token`.
         Fault::TokenTyp => &["access_token.delivered"],
+        Fault::PkcePlain => &["oidc.pkce"],
+        Fault::AuthNoNonce => &["oidc.nonce"],
         _ => &[],
     })
 }
@@ -896,6 +901,8 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
         !matches!(
             f,
             Fault::PkceVerifier
+                | Fault::PkcePlain
+                | Fault::AuthNoNonce
                 | Fault::IdTokenNonce
                 | Fault::IdTokenNonceMissing
                 | Fault::IdTokenReturnedOther
