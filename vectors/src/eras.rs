@@ -577,6 +577,15 @@ pub enum Fault {
     /// The OAuth authorization request sends no `nonce` (the id token
     /// carries the usual one).
     AuthNoNonce,
+    /// The proof's `htm` is `post` (lower case).
+    ProofHtmLower,
+    /// The proof's `htu` carries a fragment.
+    ProofHtuFragment,
+    /// Not a fault: the id token's `iss` ends with a slash the IdP's URL
+    /// does not.
+    IdTokenIssSlash,
+    /// The chain lists the intermediate before the leaf.
+    ChainReversed,
     /// The access token's `nbf` is ten minutes after its `iat`.
     TokenNbfFuture,
     /// The proof's `nbf` is ten minutes after its `iat`.
@@ -590,7 +599,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 136] = [
+    pub const ALL: [Fault; 140] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -727,6 +736,10 @@ impl Fault {
         Fault::CsrExtraSan,
         Fault::PkcePlain,
         Fault::AuthNoNonce,
+        Fault::ProofHtmLower,
+        Fault::ProofHtuFragment,
+        Fault::IdTokenIssSlash,
+        Fault::ChainReversed,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -756,7 +769,8 @@ impl Fault {
             | Fault::IdTokenNonceMissing
             | Fault::IdTokenExpBeforeIat
             | Fault::PkcePlain
-            | Fault::AuthNoNonce => era.has_oidc(),
+            | Fault::AuthNoNonce
+            | Fault::IdTokenIssSlash => era.has_oidc(),
             Fault::IdTokenAcmeAud => era.binds_id_token(),
             Fault::TokenAudOtherChallenge
             | Fault::ProofTeam
@@ -1013,6 +1027,11 @@ impl EraEnrolment {
             }
             Fault::TokenSignature => flow.access_token = tamper_compact(&flow.access_token),
             Fault::ProofHtmGet => set_proof_claim(era, &mut flow, "htm", json!("GET")),
+            Fault::ProofHtmLower => set_proof_claim(era, &mut flow, "htm", json!("post")),
+            Fault::ProofHtuFragment => {
+                let htu = format!("{}#device", flow.htu);
+                set_proof_claim(era, &mut flow, "htu", json!(htu));
+            }
             Fault::ProofNoJti => {
                 if let Some(claims) = flow.proof_claims.as_object_mut() {
                     claims.remove("jti");
@@ -1321,6 +1340,7 @@ impl EraEnrolment {
                 vec![leaf, expired]
             }
             Fault::ChainLeafOnly => vec![leaf],
+            Fault::ChainReversed => vec![self.ca.intermediate.clone(), leaf],
             _ => vec![leaf, self.ca.intermediate.clone()],
         };
         let views = Views::of(self, base, fault, &ids);
@@ -1775,6 +1795,7 @@ impl Oidc {
                 claims["acme_aud"] = json!(other_challenge(&oidc_challenge_url(era, res)));
             }
             Fault::IdTokenIss => claims["iss"] = json!("https://idp.example.net/realms/mallory"),
+            Fault::IdTokenIssSlash => claims["iss"] = json!(format!("{idp}/")),
             Fault::IdTokenAud => claims["aud"] = json!("another-oauth-client"),
             Fault::IdTokenDisplayName if !era.binds_id_token() => {
                 claims["preferred_username"] = json!("Mallory Evil");

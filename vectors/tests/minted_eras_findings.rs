@@ -423,3 +423,24 @@ fn a_renewal_proof_replaying_the_first_jti_fails() {
         fails(&flows[2])
     );
 }
+
+/// Finding 14: a chain that lists the intermediate before the leaf (RFC 8555
+/// §9.1: the end-entity certificate comes first) fails `cert.chain` (or
+/// `cert.format`) for its order; the leaf it carries, which is right, is not
+/// blamed (`cert.eku`, `cert.san`, `cert.key_binding`, `cert.provisioner`
+/// judged on the intermediate).
+#[test]
+#[ignore = "finding 14: a reversed chain's intermediate is judged as the leaf"]
+fn a_reversed_chain_fails_its_order_not_the_leaf() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let mut allowed = baseline(&e);
+        allowed.extend(["cert.chain", "cert.format", "transcript.consistency"]);
+        let f = fails(&flow(&e, Fault::ChainReversed));
+        assert!(
+            f.contains("cert.chain") || f.contains("cert.format"),
+            "{era:?}"
+        );
+        assert!(f.is_subset(&allowed), "{era:?}: {f:?}");
+    }
+}
