@@ -151,6 +151,12 @@ impl Era {
         }
     }
 
+    /// The ACME provisioner the directory URL names (`/acme/{name}`), which
+    /// the CA writes in the leaf's provisioner extension.
+    fn provisioner(self) -> &'static str {
+        self.acme().rsplit('/').next().unwrap_or_default()
+    }
+
     /// wire-server's base URL.
     fn wire(self) -> &'static str {
         match self {
@@ -586,6 +592,12 @@ pub enum Fault {
     IdTokenIssSlash,
     /// The chain lists the intermediate before the leaf.
     ChainReversed,
+    /// The leaf's provisioner extension names a JWK provisioner (type 1,
+    /// the ACME provisioner's name), not an ACME one.
+    LeafProvisionerJwk,
+    /// The leaf's provisioner extension names another ACME provisioner
+    /// (`other-acme`) than the one whose directory the flow uses.
+    LeafProvisionerOther,
     /// The access token's `nbf` is ten minutes after its `iat`.
     TokenNbfFuture,
     /// The proof's `nbf` is ten minutes after its `iat`.
@@ -599,7 +611,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 140] = [
+    pub const ALL: [Fault; 142] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -740,6 +752,8 @@ impl Fault {
         Fault::ProofHtuFragment,
         Fault::IdTokenIssSlash,
         Fault::ChainReversed,
+        Fault::LeafProvisionerJwk,
+        Fault::LeafProvisionerOther,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -1239,13 +1253,23 @@ impl EraEnrolment {
                 }
                 (self.csr.clone(), leaf)
             }
-            Fault::LeafNoClientAuth | Fault::LeafNoProvisioner | Fault::LeafDisplayName => {
+            Fault::LeafNoClientAuth
+            | Fault::LeafNoProvisioner
+            | Fault::LeafProvisionerJwk
+            | Fault::LeafProvisionerOther
+            | Fault::LeafDisplayName => {
                 let (y, m, d) = era.leaf_day();
                 let tweak = |p: &mut CertificateParams| match fault {
                     Fault::LeafNoClientAuth => {
                         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
                     }
                     Fault::LeafNoProvisioner => p.custom_extensions.clear(),
+                    Fault::LeafProvisionerJwk => {
+                        p.custom_extensions = vec![provisioner_of(1, era.provisioner())];
+                    }
+                    Fault::LeafProvisionerOther => {
+                        p.custom_extensions = vec![provisioner_of(6, "other-acme")];
+                    }
                     _ => {
                         p.distinguished_name = DistinguishedName::new();
                         p.distinguished_name.push(DnType::OrganizationName, DOMAIN);
@@ -2094,7 +2118,8 @@ impl Ca {
         p.use_authority_key_identifier_extension = true;
         p.not_before = date_time_ymd(from.0, from.1, from.2);
         p.not_after = date_time_ymd(until.0, until.1, until.2);
-        p.custom_extensions.push(provisioner());
+        p.custom_extensions
+            .push(provisioner_of(6, era.provisioner()));
         tweak(&mut p);
         let signer = CertKey::new(&self.intermediate_key);
         let issuer = Issuer::from_params(&self.intermediate_params, &signer);
@@ -2118,10 +2143,11 @@ fn ca_params(cn: &str, serial: u64, path_len: u8) -> CertificateParams {
     p
 }
 
-/// The step-ca provisioner extension naming `wire-acme` (type 6: ACME).
-fn provisioner() -> CustomExtension {
-    let name = crate::pki::PROVISIONER.as_bytes();
-    let mut value = vec![0x02, 0x01, 0x06, 0x04, name.len() as u8];
+/// The step-ca provisioner extension naming `name`, of `kind` (6: ACME,
+/// 1: JWK).
+fn provisioner_of(kind: u8, name: &str) -> CustomExtension {
+    let name = name.as_bytes();
+    let mut value = vec![0x02, 0x01, kind, 0x04, name.len() as u8];
     value.extend_from_slice(name);
     value.extend_from_slice(&[0x04, 0x00]);
     let mut der = vec![0x30, value.len() as u8];

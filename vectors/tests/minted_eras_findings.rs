@@ -444,3 +444,19 @@ fn a_reversed_chain_fails_its_order_not_the_leaf() {
         assert!(f.is_subset(&allowed), "{era:?}: {f:?}");
     }
 }
+
+/// Finding 15: the leaf's step-ca provisioner extension names the ACME
+/// provisioner the flow enrolled with (type 6, the name the directory URL
+/// `/acme/{provisioner}` gives): a leaf from a JWK provisioner, or from
+/// another ACME provisioner of the CA, fails `cert.provisioner`.
+#[test]
+#[ignore = "finding 15: in a flow, a leaf of any provisioner type and name passes cert.provisioner"]
+fn a_leaf_of_another_provisioner_fails() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [Fault::LeafProvisionerJwk, Fault::LeafProvisionerOther] {
+            let f = flow(&e, fault);
+            assert!(fails(&f).contains("cert.provisioner"), "{era:?} {fault:?}");
+        }
+    }
+}
