@@ -598,6 +598,12 @@ pub enum Fault {
     /// The leaf's provisioner extension names another ACME provisioner
     /// (`other-acme`) than the one whose directory the flow uses.
     LeafProvisionerOther,
+    /// The CSR's subject names another display name than the order (the
+    /// CA issued the leaf for the order's).
+    CsrDisplayName,
+    /// The CSR's subject `O` is another domain than the order's (the CA
+    /// issued the leaf for the order's).
+    CsrOrganization,
     /// The access token's `nbf` is ten minutes after its `iat`.
     TokenNbfFuture,
     /// The proof's `nbf` is ten minutes after its `iat`.
@@ -611,7 +617,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 142] = [
+    pub const ALL: [Fault; 144] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -754,6 +760,8 @@ impl Fault {
         Fault::ChainReversed,
         Fault::LeafProvisionerJwk,
         Fault::LeafProvisionerOther,
+        Fault::CsrDisplayName,
+        Fault::CsrOrganization,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -794,7 +802,10 @@ impl Fault {
             | Fault::OrderUserHandle
             | Fault::TokenAudArray => era.current_claims(),
             // 2023-01 names DNS identifiers and an empty subject.
-            Fault::LeafOtherHandle | Fault::LeafDisplayName => era != Era::Y2023_01,
+            Fault::LeafOtherHandle
+            | Fault::LeafDisplayName
+            | Fault::CsrDisplayName
+            | Fault::CsrOrganization => era != Era::Y2023_01,
             _ => true,
         }
     }
@@ -1232,6 +1243,19 @@ impl EraEnrolment {
                 (csr, self.ca.leaf(era, &flow.client, &asked))
             }
             Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            Fault::CsrDisplayName => {
+                let csr = crate::pki::csr(&flow.client, &ids.names, DOMAIN, "Mallory Evil");
+                (csr, self.leaf.clone())
+            }
+            Fault::CsrOrganization => {
+                let csr = crate::pki::csr(
+                    &flow.client,
+                    &ids.names,
+                    "mallory.example.net",
+                    DISPLAY_NAME,
+                );
+                (csr, self.leaf.clone())
+            }
             Fault::CsrOtherKey => {
                 let csr = csr_of(era, &self.e.rogue, &ids);
                 (csr, self.ca.leaf(era, &self.e.rogue, &ids))
