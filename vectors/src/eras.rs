@@ -151,6 +151,12 @@ impl Era {
         }
     }
 
+    /// The ACME provisioner the directory URL names (`/acme/{name}`), which
+    /// the CA writes in the leaf's provisioner extension.
+    fn provisioner(self) -> &'static str {
+        self.acme().rsplit('/').next().unwrap_or_default()
+    }
+
     /// wire-server's base URL.
     fn wire(self) -> &'static str {
         match self {
@@ -411,11 +417,207 @@ pub enum Fault {
     /// requests go to that order: a splice in a renewal capture, nothing in
     /// a capture of one enrolment.
     FirstOrder,
+    /// The new-order request's signature has one byte changed.
+    NewOrderSignature,
+    /// The `wire-dpop-01` challenge POST's signature has one byte changed.
+    ChallengeSignature,
+    /// The finalize request's signature has one byte changed.
+    FinalizeSignature,
+    /// The new-order request's payload names another device than the one
+    /// the account key signed (the payload changed, not re-signed); its
+    /// view shows the changed payload, the server answers the signed one.
+    NewOrderPayload,
+    /// The proof's signature has one byte changed (the proof shown, sent and
+    /// embedded in the token wire-server signed).
+    ProofSignature,
+    /// The access token's signature has one byte changed (issued and posted).
+    TokenSignature,
+    /// The access token posted to the challenge has one byte of its
+    /// signature changed; the one wire-server returned is intact.
+    DeliveredTokenSignature,
+    /// The id token's signature has one byte changed (returned and posted).
+    IdTokenSignature,
+    /// The leaf's signature (the intermediate's) has one byte changed.
+    LeafSignature,
+    /// The intermediate's signature (the root's) has one byte changed.
+    IntermediateSignature,
+    /// The proof's `htm` is `GET`.
+    ProofHtmGet,
+    /// The proof's header `typ` is `JWT`, not `dpop+jwt`.
+    ProofTyp,
+    /// The proof's header `jwk` carries a private member `d`.
+    ProofJwkPrivate,
+    /// The proof has no `jti`.
+    ProofNoJti,
+    /// The proof's `alg` is `none`, its signature empty.
+    ProofAlgNone,
+    /// The proof's `alg` is `HS256`, its signature an HMAC.
+    ProofAlgHs256,
+    /// The access token's `scope` is `openid`, not `wire_client_id`.
+    TokenScope,
+    /// The access token's `api_version` is 0.
+    TokenApiVersion,
+    /// The access token's header `typ` is `JWT`, not `at+jwt`.
+    TokenTyp,
+    /// A 2024+ access token's `aud` is another challenge URL of the
+    /// authorization than the `wire-dpop-01` one.
+    TokenAudOtherChallenge,
+    /// The access token's `chal` (alone: the proof's is right) is another
+    /// challenge's token.
+    TokenChal,
+    /// The access token's `nonce` (alone) is not the one wire-server issued.
+    TokenNonce,
+    /// The access token's `client_id` names another device than its `sub`
+    /// and the proof's `sub`.
+    TokenClientId,
+    /// The id token's `acme_aud` is another challenge URL than the
+    /// `wire-oidc-01` one (eras whose IdP binds it).
+    IdTokenAcmeAud,
+    /// The id token's `iss` is another IdP than the challenge names.
+    IdTokenIss,
+    /// The id token's `aud` is another OAuth client.
+    IdTokenAud,
+    /// The id token names another display name than the order's, in the
+    /// claim the era's IdP writes it in (2023: `preferred_username`;
+    /// later: `name`).
+    IdTokenDisplayName,
+    /// A 2024+ order names the team `wire` and the proof another team.
+    ProofTeam,
+    /// The chain (leaf and intermediate) was issued under another root than
+    /// the trust anchor given.
+    LeafOtherRoot,
+    /// The intermediate is not a CA (basicConstraints `cA` false).
+    IntermediateNotCa,
+    /// The leaf's EKU is serverAuth only.
+    LeafNoClientAuth,
+    /// The leaf has no step-ca provisioner extension.
+    LeafNoProvisioner,
+    /// The leaf names another handle than the order (and the CSR).
+    LeafOtherHandle,
+    /// The leaf's subject names another display name than the order (and
+    /// the CSR).
+    LeafDisplayName,
+    /// The `wire-dpop-01` challenge is answered `invalid`, and the flow goes
+    /// on to a certificate.
+    ChallengeInvalid,
+    /// The order is answered `invalid` before finalize, and the flow goes on
+    /// to a certificate.
+    OrderInvalid,
+    /// The answer to new-account carries no `replay-nonce` header; the
+    /// new-order request uses a nonce the capture shows nobody issue.
+    NonceHeaderMissing,
+    /// The access token has no `cnf`.
+    TokenCnfMissing,
+    /// The access token has no `proof`.
+    TokenProofMissing,
+    /// The access token's `alg` is `HS256` (the header still names
+    /// wire-server's key), its signature an HMAC.
+    TokenAlgHs256,
+    /// The access token is signed by another key than wire-server's, named
+    /// in its header `jwk`.
+    TokenOtherIssuer,
+    /// The access token's `exp` is before its `iat`.
+    TokenExpBeforeIat,
+    /// The proof's `exp` is before its `iat`.
+    ProofExpBeforeIat,
+    /// The proof's `htu` carries a query string.
+    ProofHtuQuery,
+    /// The id token's `alg` is `HS256`, its signature an HMAC.
+    IdTokenAlgHs256,
+    /// The id token has no `nonce`.
+    IdTokenNonceMissing,
+    /// The id token's `exp` is before its `iat`.
+    IdTokenExpBeforeIat,
+    /// The leaf names only the first of the order's identifiers.
+    LeafSanMissing,
+    /// The chain is the leaf alone (no intermediate).
+    ChainLeafOnly,
+    /// The intermediate expired before the leaf was issued.
+    IntermediateExpired,
+    /// The leaf is a CA (basicConstraints `cA` true).
+    LeafIsCa,
+    /// The new-account request names a `kid` instead of its `jwk`.
+    NewAccountKid,
+    /// The new-order request's protected `url` is the new-account URL.
+    NewOrderUrl,
+    /// A 2024+ proof's `aud` is another challenge URL of the authorization.
+    ProofAudOther,
+    /// A 2024+ proof's `handle` is another user's.
+    ProofHandle,
+    /// A 2024+ proof's `name` is another display name.
+    ProofName,
+    /// The `wire-dpop-01` challenge POST names another account URL as `kid`
+    /// (signed by the flow's account key).
+    ChallengeKidOther,
+    /// The answer to the first authorization request issues again the nonce
+    /// the answer to new-order issued: the authorization's POST-as-GET and
+    /// the next request use one nonce value twice.
+    NonceIssuedTwice,
+    /// The CSR (validly self-signed) and so the leaf certify another key
+    /// than the client's (the key of the ACME account, the DPoP proof).
+    CsrOtherKey,
+    /// A 2024+ order's `wireapp-user` identifier names another handle than
+    /// its `wireapp-device` identifier (which the CSR and leaf name).
+    OrderUserHandle,
+    /// The proof carries the `jti` of the section's first enrolment's proof
+    /// (its nonce, challenge and times its own): a replayed `jti` in a
+    /// renewal capture, nothing in a capture of one enrolment.
+    FirstProofJti,
+    /// The proof's header `alg` is another suite's (ES384 for a P-256 key,
+    /// ES256 otherwise), its signature the key's own.
+    ProofAlgMismatch,
+    /// Not a fault: the token's `cnf` names the proof key's thumbprint as
+    /// `jkt` (RFC 9449) instead of Wire's `kid`.
+    TokenCnfJkt,
+    /// Not a fault: the proof's `htu` spells the access-token URL with an
+    /// upper-case scheme and host and the scheme's default port.
+    ProofHtuCase,
+    /// Not a fault: a 2024+ token's `aud` is an array holding the challenge
+    /// URL.
+    TokenAudArray,
+    /// The access token's `api_version` is the string `"5"`.
+    TokenApiVersionString,
+    /// The OAuth authorization request's PKCE method is `plain` (the
+    /// challenge is the verifier).
+    PkcePlain,
+    /// The OAuth authorization request sends no `nonce` (the id token
+    /// carries the usual one).
+    AuthNoNonce,
+    /// The proof's `htm` is `post` (lower case).
+    ProofHtmLower,
+    /// The proof's `htu` carries a fragment.
+    ProofHtuFragment,
+    /// Not a fault: the id token's `iss` ends with a slash the IdP's URL
+    /// does not.
+    IdTokenIssSlash,
+    /// The chain lists the intermediate before the leaf.
+    ChainReversed,
+    /// The leaf's provisioner extension names a JWK provisioner (type 1,
+    /// the ACME provisioner's name), not an ACME one.
+    LeafProvisionerJwk,
+    /// The leaf's provisioner extension names another ACME provisioner
+    /// (`other-acme`) than the one whose directory the flow uses.
+    LeafProvisionerOther,
+    /// The CSR's subject names another display name than the order (the
+    /// CA issued the leaf for the order's).
+    CsrDisplayName,
+    /// The CSR's subject `O` is another domain than the order's (the CA
+    /// issued the leaf for the order's).
+    CsrOrganization,
+    /// The access token's `nbf` is ten minutes after its `iat`.
+    TokenNbfFuture,
+    /// The proof's `nbf` is ten minutes after its `iat`.
+    ProofNbfFuture,
+    /// The leaf names one identity more than the order (another user's
+    /// handle; 2023-01: another DNS name).
+    LeafExtraSan,
+    /// The CSR, and so the leaf, ask for one identity more than the order.
+    CsrExtraSan,
 }
 
 impl Fault {
     /// Every fault, the valid flow first.
-    pub const ALL: [Fault; 64] = [
+    pub const ALL: [Fault; 144] = [
         Fault::None,
         Fault::NonceUnissued,
         Fault::NonceReused,
@@ -480,6 +682,86 @@ impl Fault {
         Fault::TokenLongLived,
         Fault::ProofLongLived,
         Fault::FirstOrder,
+        Fault::NewOrderSignature,
+        Fault::ChallengeSignature,
+        Fault::FinalizeSignature,
+        Fault::NewOrderPayload,
+        Fault::ProofSignature,
+        Fault::TokenSignature,
+        Fault::DeliveredTokenSignature,
+        Fault::IdTokenSignature,
+        Fault::LeafSignature,
+        Fault::IntermediateSignature,
+        Fault::ProofHtmGet,
+        Fault::ProofTyp,
+        Fault::ProofJwkPrivate,
+        Fault::ProofNoJti,
+        Fault::ProofAlgNone,
+        Fault::ProofAlgHs256,
+        Fault::TokenScope,
+        Fault::TokenApiVersion,
+        Fault::TokenTyp,
+        Fault::TokenAudOtherChallenge,
+        Fault::TokenChal,
+        Fault::TokenNonce,
+        Fault::TokenClientId,
+        Fault::IdTokenAcmeAud,
+        Fault::IdTokenIss,
+        Fault::IdTokenAud,
+        Fault::IdTokenDisplayName,
+        Fault::ProofTeam,
+        Fault::LeafOtherRoot,
+        Fault::IntermediateNotCa,
+        Fault::LeafNoClientAuth,
+        Fault::LeafNoProvisioner,
+        Fault::LeafOtherHandle,
+        Fault::LeafDisplayName,
+        Fault::ChallengeInvalid,
+        Fault::OrderInvalid,
+        Fault::NonceHeaderMissing,
+        Fault::TokenCnfMissing,
+        Fault::TokenProofMissing,
+        Fault::TokenAlgHs256,
+        Fault::TokenOtherIssuer,
+        Fault::TokenExpBeforeIat,
+        Fault::ProofExpBeforeIat,
+        Fault::ProofHtuQuery,
+        Fault::IdTokenAlgHs256,
+        Fault::IdTokenNonceMissing,
+        Fault::IdTokenExpBeforeIat,
+        Fault::LeafSanMissing,
+        Fault::ChainLeafOnly,
+        Fault::IntermediateExpired,
+        Fault::LeafIsCa,
+        Fault::NewAccountKid,
+        Fault::NewOrderUrl,
+        Fault::ProofAudOther,
+        Fault::ProofHandle,
+        Fault::ProofName,
+        Fault::ChallengeKidOther,
+        Fault::NonceIssuedTwice,
+        Fault::CsrOtherKey,
+        Fault::OrderUserHandle,
+        Fault::FirstProofJti,
+        Fault::ProofAlgMismatch,
+        Fault::TokenCnfJkt,
+        Fault::ProofHtuCase,
+        Fault::TokenAudArray,
+        Fault::TokenApiVersionString,
+        Fault::TokenNbfFuture,
+        Fault::ProofNbfFuture,
+        Fault::LeafExtraSan,
+        Fault::CsrExtraSan,
+        Fault::PkcePlain,
+        Fault::AuthNoNonce,
+        Fault::ProofHtmLower,
+        Fault::ProofHtuFragment,
+        Fault::IdTokenIssSlash,
+        Fault::ChainReversed,
+        Fault::LeafProvisionerJwk,
+        Fault::LeafProvisionerOther,
+        Fault::CsrDisplayName,
+        Fault::CsrOrganization,
     ];
 
     /// Whether `era`'s layout can carry this fault at all.
@@ -500,7 +782,30 @@ impl Fault {
             | Fault::IdTokenReturnedOther
             | Fault::IdTokenExpired
             | Fault::IdTokenFuture
-            | Fault::TokenExpiredAtLogin => era.has_oidc(),
+            | Fault::TokenExpiredAtLogin
+            | Fault::IdTokenSignature
+            | Fault::IdTokenIss
+            | Fault::IdTokenAud
+            | Fault::IdTokenDisplayName
+            | Fault::IdTokenAlgHs256
+            | Fault::IdTokenNonceMissing
+            | Fault::IdTokenExpBeforeIat
+            | Fault::PkcePlain
+            | Fault::AuthNoNonce
+            | Fault::IdTokenIssSlash => era.has_oidc(),
+            Fault::IdTokenAcmeAud => era.binds_id_token(),
+            Fault::TokenAudOtherChallenge
+            | Fault::ProofTeam
+            | Fault::ProofAudOther
+            | Fault::ProofHandle
+            | Fault::ProofName
+            | Fault::OrderUserHandle
+            | Fault::TokenAudArray => era.current_claims(),
+            // 2023-01 names DNS identifiers and an empty subject.
+            Fault::LeafOtherHandle
+            | Fault::LeafDisplayName
+            | Fault::CsrDisplayName
+            | Fault::CsrOrganization => era != Era::Y2023_01,
             _ => true,
         }
     }
@@ -657,6 +962,13 @@ impl EraEnrolment {
             flow.token_claims["jti"] = jti;
             flow.resign_token();
         }
+        if fault == Fault::FirstProofJti && flow.chal != self.flow.chal {
+            let jti = flow.token_claims["jti"].clone();
+            flow.proof_claims["jti"] = self.flow.proof_claims["jti"].clone();
+            resign(era, &mut flow);
+            flow.token_claims["jti"] = jti;
+            flow.resign_token();
+        }
         let mut account = flow.client.clone();
         match fault {
             Fault::ProofHtu => {
@@ -733,6 +1045,150 @@ impl EraEnrolment {
                 flow.token_claims["cnf"] = json!({"kid": flow.client.jwk().thumbprint(hash)});
                 flow.resign_token();
             }
+            Fault::ProofSignature => {
+                flow.dpop = tamper_compact(&flow.dpop);
+                flow.token_claims["proof"] = json!(flow.dpop);
+                flow.resign_token();
+            }
+            Fault::TokenSignature => flow.access_token = tamper_compact(&flow.access_token),
+            Fault::ProofHtmGet => set_proof_claim(era, &mut flow, "htm", json!("GET")),
+            Fault::ProofHtmLower => set_proof_claim(era, &mut flow, "htm", json!("post")),
+            Fault::ProofHtuFragment => {
+                let htu = format!("{}#device", flow.htu);
+                set_proof_claim(era, &mut flow, "htu", json!(htu));
+            }
+            Fault::ProofNoJti => {
+                if let Some(claims) = flow.proof_claims.as_object_mut() {
+                    claims.remove("jti");
+                }
+                resign(era, &mut flow);
+            }
+            Fault::ProofTyp => {
+                let mut header = flow.proof_header();
+                header["typ"] = json!("JWT");
+                let dpop = flow.client.compact(&header, &flow.proof_claims);
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::ProofJwkPrivate => {
+                let mut header = flow.proof_header();
+                header["jwk"]["d"] = json!(private_member(flow.suite));
+                let dpop = flow.client.compact(&header, &flow.proof_claims);
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::ProofAlgNone | Fault::ProofAlgHs256 => {
+                let mut header = flow.proof_header();
+                let none = fault == Fault::ProofAlgNone;
+                header["alg"] = json!(if none { "none" } else { "HS256" });
+                let claims = flow.proof_claims.to_string();
+                let dpop = if none {
+                    format!(
+                        "{}.{}.",
+                        b64(header.to_string().as_bytes()),
+                        b64(claims.as_bytes())
+                    )
+                } else {
+                    hmac_jws(&header, &claims)
+                };
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::TokenScope => {
+                flow.token_claims["scope"] = json!("openid");
+                flow.resign_token();
+            }
+            Fault::TokenApiVersion => {
+                flow.token_claims["api_version"] = json!(0);
+                flow.resign_token();
+            }
+            Fault::TokenAudOtherChallenge => {
+                flow.token_claims["aud"] = json!(other_challenge(&flow.aud));
+                flow.resign_token();
+            }
+            Fault::TokenChal => {
+                flow.token_claims["chal"] = json!("b3RoZXItY2hhbGxlbmdl");
+                flow.resign_token();
+            }
+            Fault::TokenNonce => {
+                flow.token_claims["nonce"] = json!("b3RoZXItd2lyZS1ub25jZQ");
+                flow.resign_token();
+            }
+            Fault::TokenClientId => {
+                let other = flow.client_id.replace(DEVICE, OTHER_DEVICE);
+                flow.token_claims["client_id"] = json!(other);
+                flow.resign_token();
+            }
+            Fault::ProofTeam => set_proof_claim(era, &mut flow, "team", json!("mallory-team")),
+            Fault::ProofAudOther => {
+                let other = other_challenge(&flow.aud);
+                set_proof_claim(era, &mut flow, "aud", json!(other));
+            }
+            Fault::ProofHandle => {
+                let other = flow.handle.replace("alice_wire", "mallory");
+                set_proof_claim(era, &mut flow, "handle", json!(other));
+            }
+            Fault::ProofName => set_proof_claim(era, &mut flow, "name", json!("Mallory Evil")),
+            Fault::ProofAlgMismatch => {
+                let mut header = flow.proof_header();
+                let alg = if flow.suite == Suite::P256 {
+                    "ES384"
+                } else {
+                    "ES256"
+                };
+                header["alg"] = json!(alg);
+                let dpop = flow.client.compact(&header, &flow.proof_claims);
+                embed_proof(&mut flow, dpop);
+            }
+            Fault::TokenCnfJkt => {
+                let kid = flow.token_claims["cnf"]["kid"].clone();
+                flow.token_claims["cnf"] = json!({ "jkt": kid });
+                flow.resign_token();
+            }
+            Fault::ProofHtuCase => {
+                let (scheme, rest) = flow.htu.split_once("://").unwrap_or_default();
+                let (host, path) = rest.split_once('/').unwrap_or_default();
+                let port = if host.contains(':') {
+                    ""
+                } else if scheme == "https" {
+                    ":443"
+                } else {
+                    ":80"
+                };
+                let htu = format!(
+                    "{}://{}{port}/{path}",
+                    scheme.to_uppercase(),
+                    host.to_uppercase()
+                );
+                set_proof_claim(era, &mut flow, "htu", json!(htu));
+            }
+            Fault::TokenApiVersionString => {
+                flow.token_claims["api_version"] = json!("5");
+                flow.resign_token();
+            }
+            Fault::TokenNbfFuture => {
+                flow.token_claims["nbf"] = json!(now + 600);
+                flow.resign_token();
+            }
+            Fault::ProofNbfFuture => set_proof_claim(era, &mut flow, "nbf", json!(now + 600)),
+            Fault::TokenAudArray => {
+                flow.token_claims["aud"] = json!([flow.aud]);
+                flow.resign_token();
+            }
+            Fault::TokenCnfMissing | Fault::TokenProofMissing => {
+                let claim = if fault == Fault::TokenCnfMissing {
+                    "cnf"
+                } else {
+                    "proof"
+                };
+                if let Some(claims) = flow.token_claims.as_object_mut() {
+                    claims.remove(claim);
+                }
+                flow.resign_token();
+            }
+            Fault::TokenExpBeforeIat => set_token_times(&mut flow, now, now - 60),
+            Fault::ProofExpBeforeIat => set_proof_times(era, &mut flow, now, now - 60),
+            Fault::ProofHtuQuery => {
+                let htu = format!("{}?client=1", flow.htu);
+                set_proof_claim(era, &mut flow, "htu", json!(htu));
+            }
             Fault::ProofExpired => set_proof_times(era, &mut flow, now - 7290, now - 90),
             Fault::ProofFuture => set_proof_times(era, &mut flow, now + 600, now + 7800),
             Fault::ProofStale => set_proof_times(era, &mut flow, now - 6900, now + 300),
@@ -754,7 +1210,31 @@ impl EraEnrolment {
             }
             _ => {}
         }
-        let ids = Identities::of(era, &flow);
+        match fault {
+            Fault::TokenTyp => {
+                let mut header = flow.token_header();
+                header["typ"] = json!("JWT");
+                flow.access_token = flow.issuer.compact(&header, &flow.token_claims);
+            }
+            Fault::TokenAlgHs256 => {
+                let mut header = flow.token_header();
+                header["alg"] = json!("HS256");
+                flow.access_token = hmac_jws(&header, &flow.token_claims.to_string());
+            }
+            Fault::TokenOtherIssuer => {
+                let rogue = &self.e.rogue;
+                let header = json!({"alg": flow.suite.alg().name(), "typ": "at+jwt", "jwk": rogue.public_jwk_json()});
+                flow.access_token = rogue.compact(&header, &flow.token_claims);
+            }
+            _ => {}
+        }
+        let mut ids = Identities::of(era, &flow);
+        if fault == Fault::ProofTeam {
+            ids.team = Some("wire".into());
+        }
+        if fault == Fault::OrderUserHandle {
+            ids.user_handle = Some(ids.handle.replace("alice_wire", "mallory"));
+        }
         let target = self.flow.htu.clone();
         let (csr, leaf) = match fault {
             Fault::CsrSan => {
@@ -763,6 +1243,23 @@ impl EraEnrolment {
                 (csr, self.ca.leaf(era, &flow.client, &asked))
             }
             Fault::LeafKey => (self.csr.clone(), self.ca.leaf(era, &self.e.rogue, &ids)),
+            Fault::CsrDisplayName => {
+                let csr = crate::pki::csr(&flow.client, &ids.names, DOMAIN, "Mallory Evil");
+                (csr, self.leaf.clone())
+            }
+            Fault::CsrOrganization => {
+                let csr = crate::pki::csr(
+                    &flow.client,
+                    &ids.names,
+                    "mallory.example.net",
+                    DISPLAY_NAME,
+                );
+                (csr, self.leaf.clone())
+            }
+            Fault::CsrOtherKey => {
+                let csr = csr_of(era, &self.e.rogue, &ids);
+                (csr, self.ca.leaf(era, &self.e.rogue, &ids))
+            }
             Fault::LowercaseClientId => {
                 let mut lower = ids.clone();
                 lower.names[0] = lower.names[0].to_lowercase();
@@ -772,6 +1269,75 @@ impl EraEnrolment {
             Fault::LeafOtherClient => {
                 let leaf = self.ca.leaf(era, &flow.client, &ids.other_device());
                 (self.csr.clone(), leaf)
+            }
+            Fault::LeafSignature => {
+                let mut leaf = self.leaf.clone();
+                if let Some(last) = leaf.last_mut() {
+                    *last ^= 0x01;
+                }
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafNoClientAuth
+            | Fault::LeafNoProvisioner
+            | Fault::LeafProvisionerJwk
+            | Fault::LeafProvisionerOther
+            | Fault::LeafDisplayName => {
+                let (y, m, d) = era.leaf_day();
+                let tweak = |p: &mut CertificateParams| match fault {
+                    Fault::LeafNoClientAuth => {
+                        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+                    }
+                    Fault::LeafNoProvisioner => p.custom_extensions.clear(),
+                    Fault::LeafProvisionerJwk => {
+                        p.custom_extensions = vec![provisioner_of(1, era.provisioner())];
+                    }
+                    Fault::LeafProvisionerOther => {
+                        p.custom_extensions = vec![provisioner_of(6, "other-acme")];
+                    }
+                    _ => {
+                        p.distinguished_name = DistinguishedName::new();
+                        p.distinguished_name.push(DnType::OrganizationName, DOMAIN);
+                        p.distinguished_name
+                            .push(DnType::CommonName, "Mallory Evil");
+                    }
+                };
+                let leaf =
+                    self.ca
+                        .leaf_with(era, &flow.client, &ids, ((y, m, d), (y + 10, m, d)), &tweak);
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafExtraSan | Fault::CsrExtraSan => {
+                let mut more = ids.clone();
+                more.names.push(if ids.dns {
+                    "mallory.example.com".to_owned()
+                } else {
+                    ids.handle.replace("alice_wire", "mallory")
+                });
+                let leaf = self.ca.leaf(era, &flow.client, &more);
+                if fault == Fault::CsrExtraSan {
+                    (csr_of(era, &flow.client, &more), leaf)
+                } else {
+                    (self.csr.clone(), leaf)
+                }
+            }
+            Fault::LeafSanMissing => {
+                let mut fewer = ids.clone();
+                fewer.names.truncate(1);
+                (self.csr.clone(), self.ca.leaf(era, &flow.client, &fewer))
+            }
+            Fault::LeafIsCa => {
+                let (y, m, d) = era.leaf_day();
+                let leaf =
+                    self.ca
+                        .leaf_with(era, &flow.client, &ids, ((y, m, d), (y + 10, m, d)), &|p| {
+                            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained)
+                        });
+                (self.csr.clone(), leaf)
+            }
+            Fault::LeafOtherHandle => {
+                let mut other = ids.clone();
+                other.names[1] = other.names[1].replace("alice_wire", "mallory");
+                (self.csr.clone(), self.ca.leaf(era, &flow.client, &other))
             }
             Fault::CsrBadSignature => {
                 let mut csr = self.csr.clone();
@@ -796,13 +1362,46 @@ impl EraEnrolment {
             }
             _ => (self.csr.clone(), self.leaf.clone()),
         };
+        let chain = match fault {
+            Fault::LeafOtherRoot => {
+                let other = Ca::new(flow.suite, &format!("eras/other-root/{}", era.name()));
+                vec![
+                    other.leaf(era, &flow.client, &ids),
+                    other.intermediate.clone(),
+                ]
+            }
+            Fault::IntermediateSignature => {
+                let mut intermediate = self.ca.intermediate.clone();
+                if let Some(last) = intermediate.last_mut() {
+                    *last ^= 0x01;
+                }
+                vec![leaf, intermediate]
+            }
+            Fault::IntermediateNotCa => {
+                let not_ca = self.ca.intermediate_with(&|p| p.is_ca = IsCa::ExplicitNoCa);
+                vec![leaf, not_ca]
+            }
+            Fault::IntermediateExpired => {
+                let expired = self
+                    .ca
+                    .intermediate_with(&|p| p.not_after = date_time_ymd(2022, 12, 31));
+                vec![leaf, expired]
+            }
+            Fault::ChainLeafOnly => vec![leaf],
+            Fault::ChainReversed => vec![self.ca.intermediate.clone(), leaf],
+            _ => vec![leaf, self.ca.intermediate.clone()],
+        };
         let views = Views::of(self, base, fault, &ids);
-        let delivered = (fault == Fault::OtherDelivered).then(|| {
-            let mut other = flow.clone();
-            other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
-            other.resign_token();
-            other.access_token
-        });
+        let delivered = match fault {
+            Fault::OtherDelivered => {
+                let mut other = flow.clone();
+                other.token_claims["jti"] = json!("0d6c3ab2-1f4e-4a8b-9c7d-2e5f6a7b8c9d");
+                other.resign_token();
+                Some(other.access_token)
+            }
+            Fault::DeliveredTokenSignature => Some(tamper_compact(&flow.access_token)),
+            _ => None,
+        };
         let oidc = Oidc::new(era, &self.e, &flow, res, &account, fault, &self.signatures);
         Parts {
             fault,
@@ -813,7 +1412,7 @@ impl EraEnrolment {
             account,
             delivered,
             csr,
-            chain: vec![leaf, self.ca.intermediate.clone()],
+            chain,
             root: self.ca.root.clone(),
             oidc,
             flow,
@@ -872,6 +1471,10 @@ struct Identities {
     dns: bool,
     /// The handle as the order spells it (2026 names it beside the device).
     handle: String,
+    /// The team the order names (none in the captures).
+    team: Option<String>,
+    /// The handle the `wireapp-user` identifier names, when not `handle`.
+    user_handle: Option<String>,
 }
 
 impl Identities {
@@ -881,16 +1484,22 @@ impl Identities {
                 names: vec![IDP_HOST.to_owned(), DOMAIN.to_owned()],
                 dns: true,
                 handle: String::new(),
+                team: None,
+                user_handle: None,
             },
             Era::Y2023_03 | Era::Y2023_04 | Era::Y2023_06 | Era::Y2023_11 => Identities {
                 names: vec![flow.client_id.clone(), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
+                team: None,
+                user_handle: None,
             },
             Era::Y2024_03 | Era::Y2026_01 => Identities {
                 names: vec![flow.client_id.replace('!', "%21"), flow.handle.clone()],
                 dns: false,
                 handle: flow.handle.clone(),
+                team: None,
+                user_handle: None,
             },
         }
     }
@@ -1097,6 +1706,69 @@ fn set_token_times(f: &mut Flow, iat: u64, exp: u64) {
     f.resign_token();
 }
 
+/// `jws` (compact) with the first byte of its signature changed.
+fn tamper_compact(jws: &str) -> String {
+    match jws.rsplit_once('.') {
+        Some((input, signature)) => format!("{input}.{}", flip_b64(signature)),
+        None => jws.to_owned(),
+    }
+}
+
+/// Base64url `text` with the first byte it encodes changed.
+fn flip_b64(text: &str) -> String {
+    let mut bytes = e2ei_verify::jose::b64_decode(text).unwrap_or_default();
+    if let Some(first) = bytes.first_mut() {
+        *first ^= 0x01;
+    }
+    b64(&bytes)
+}
+
+/// A compact JWS of `header` and `claims` whose signature is an HMAC-SHA256
+/// (a key of nobody's).
+fn hmac_jws(header: &Value, claims: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.as_bytes())
+    );
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"eras-hmac");
+    let signature = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    format!("{input}.{}", b64(signature.as_ref()))
+}
+
+/// `dpop` becomes the proof the flow shows and sends, and the token
+/// wire-server signs embeds it.
+fn embed_proof(f: &mut Flow, dpop: String) {
+    f.dpop = dpop;
+    f.token_claims["proof"] = json!(f.dpop);
+    f.resign_token();
+}
+
+/// A private scalar's member `d` of the suite's length (of nobody's key).
+fn private_member(suite: Suite) -> String {
+    let len = match suite {
+        Suite::Ed25519 | Suite::P256 => 32,
+        Suite::P384 => 48,
+        Suite::P521 => 66,
+    };
+    let mut d = Vec::new();
+    while d.len() < len {
+        let block = format!("eras/{}/d/{}", suite.name(), d.len());
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, block.as_bytes());
+        d.extend_from_slice(digest.as_ref());
+    }
+    d.truncate(len);
+    b64(&d)
+}
+
+/// Another challenge URL of the same authorization than `url`.
+fn other_challenge(url: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((authz, _)) => format!("{authz}/Xk7pQ2mV9rT4wZ8nB3cY6hL1jD5sF0gE"),
+        None => url.to_owned(),
+    }
+}
+
 /// The OAuth login and the id token (eras with OIDC).
 struct Oidc {
     idp: String,
@@ -1167,6 +1839,22 @@ impl Oidc {
                 claims["preferred_username"] = json!(format!("mallory@{DOMAIN}"));
             }
             Fault::IdTokenNonce => claims["nonce"] = json!("b3RoZXItbG9naW4tbm9uY2U"),
+            Fault::IdTokenAcmeAud => {
+                claims["acme_aud"] = json!(other_challenge(&oidc_challenge_url(era, res)));
+            }
+            Fault::IdTokenIss => claims["iss"] = json!("https://idp.example.net/realms/mallory"),
+            Fault::IdTokenIssSlash => claims["iss"] = json!(format!("{idp}/")),
+            Fault::IdTokenAud => claims["aud"] = json!("another-oauth-client"),
+            Fault::IdTokenDisplayName if !era.binds_id_token() => {
+                claims["preferred_username"] = json!("Mallory Evil");
+            }
+            Fault::IdTokenDisplayName => claims["name"] = json!("Mallory Evil"),
+            Fault::IdTokenNonceMissing => {
+                if let Some(c) = claims.as_object_mut() {
+                    c.remove("nonce");
+                }
+            }
+            Fault::IdTokenExpBeforeIat => claims["exp"] = json!(now - 60),
             Fault::IdTokenExpired => {
                 claims["iat"] = json!(now - 3690);
                 claims["exp"] = json!(now - 90);
@@ -1198,7 +1886,15 @@ impl Oidc {
             }
             _ => signatures.compact(idp_key, &e.id_token_header(), claims),
         };
-        let id_token = sign(&claims);
+        let mut id_token = sign(&claims);
+        if fault == Fault::IdTokenSignature {
+            id_token = tamper_compact(&id_token);
+        }
+        if fault == Fault::IdTokenAlgHs256 {
+            let mut header = e.id_token_header();
+            header["alg"] = json!("HS256");
+            id_token = hmac_jws(&header, &claims.to_string());
+        }
         let returned_id_token = if fault == Fault::IdTokenReturnedOther {
             claims["nonce"] = json!("YW5vdGhlci1sb2dpbg");
             sign(&claims)
@@ -1214,7 +1910,11 @@ impl Oidc {
             b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes()).as_ref())
         };
         let verifier = digest(&format!("eras/{}/pkce", era.name()));
-        let challenge = digest(&verifier);
+        let challenge = if fault == Fault::PkcePlain {
+            verifier.clone()
+        } else {
+            digest(&verifier)
+        };
         let sent_verifier = if fault == Fault::PkceVerifier {
             b64(b"another-code-verifier-of-43-characters-or-more")
         } else {
@@ -1347,6 +2047,8 @@ struct Parts {
 /// name `im:` URIs and DNS names the 2026 constraint would refuse.
 struct Ca {
     root: Vec<u8>,
+    root_params: CertificateParams,
+    root_key: SigningKey,
     intermediate: Vec<u8>,
     intermediate_params: CertificateParams,
     intermediate_key: SigningKey,
@@ -1354,7 +2056,8 @@ struct Ca {
 
 impl Ca {
     fn new(suite: Suite, seed: &str) -> Self {
-        let root_key = CertKey::new(&SigningKey::from_seed(suite, &format!("{seed}/root")));
+        let root_signer = SigningKey::from_seed(suite, &format!("{seed}/root"));
+        let root_key = CertKey::new(&root_signer);
         let root_params = ca_params("wire Root CA", 1, 1);
         let root = root_params
             .self_signed(&root_key)
@@ -1369,6 +2072,8 @@ impl Ca {
             .expect("fixed intermediate parameters");
         Ca {
             root: root.der().to_vec(),
+            root_params,
+            root_key: root_signer,
             intermediate: intermediate.der().to_vec(),
             intermediate_params,
             intermediate_key,
@@ -1383,6 +2088,22 @@ impl Ca {
         self.leaf_between(era, key, ids, (y, m, d), (y + 10, m, d))
     }
 
+    /// The intermediate (same key, name and serial) issued by the root with
+    /// its parameters changed by `tweak`.
+    fn intermediate_with(&self, tweak: &dyn Fn(&mut CertificateParams)) -> Vec<u8> {
+        let mut params = ca_params("wire Intermediate CA", 2, 0);
+        tweak(&mut params);
+        let root = CertKey::new(&self.root_key);
+        params
+            .signed_by(
+                &CertKey::new(&self.intermediate_key),
+                &Issuer::from_params(&self.root_params, &root),
+            )
+            .expect("fixed intermediate parameters")
+            .der()
+            .to_vec()
+    }
+
     /// The leaf valid from `from` to `until` (year, month, day).
     fn leaf_between(
         &self,
@@ -1391,6 +2112,19 @@ impl Ca {
         ids: &Identities,
         from: (i32, u8, u8),
         until: (i32, u8, u8),
+    ) -> Vec<u8> {
+        self.leaf_with(era, key, ids, (from, until), &|_| {})
+    }
+
+    /// The leaf valid over `(from, until)`, its parameters changed by
+    /// `tweak` before the intermediate signs it.
+    fn leaf_with(
+        &self,
+        era: Era,
+        key: &SigningKey,
+        ids: &Identities,
+        (from, until): ((i32, u8, u8), (i32, u8, u8)),
+        tweak: &dyn Fn(&mut CertificateParams),
     ) -> Vec<u8> {
         let mut p = CertificateParams::default();
         p.distinguished_name = DistinguishedName::new();
@@ -1408,7 +2142,9 @@ impl Ca {
         p.use_authority_key_identifier_extension = true;
         p.not_before = date_time_ymd(from.0, from.1, from.2);
         p.not_after = date_time_ymd(until.0, until.1, until.2);
-        p.custom_extensions.push(provisioner());
+        p.custom_extensions
+            .push(provisioner_of(6, era.provisioner()));
+        tweak(&mut p);
         let signer = CertKey::new(&self.intermediate_key);
         let issuer = Issuer::from_params(&self.intermediate_params, &signer);
         p.signed_by(&CertKey::new(key), &issuer)
@@ -1431,10 +2167,11 @@ fn ca_params(cn: &str, serial: u64, path_len: u8) -> CertificateParams {
     p
 }
 
-/// The step-ca provisioner extension naming `wire-acme` (type 6: ACME).
-fn provisioner() -> CustomExtension {
-    let name = crate::pki::PROVISIONER.as_bytes();
-    let mut value = vec![0x02, 0x01, 0x06, 0x04, name.len() as u8];
+/// The step-ca provisioner extension naming `name`, of `kind` (6: ACME,
+/// 1: JWK).
+fn provisioner_of(kind: u8, name: &str) -> CustomExtension {
+    let name = name.as_bytes();
+    let mut value = vec![0x02, 0x01, kind, 0x04, name.len() as u8];
     value.extend_from_slice(name);
     value.extend_from_slice(&[0x04, 0x00]);
     let mut der = vec![0x30, value.len() as u8];
@@ -1513,6 +2250,9 @@ struct Md<'p> {
     last_url: String,
     /// Whether [`Fault::AuthzNonceReused`] has been seeded.
     reused: bool,
+    /// Whether the next ACME response omits its `replay-nonce` header
+    /// ([`Fault::NonceHeaderMissing`]).
+    drop_nonce: bool,
 }
 
 impl<'p> Md<'p> {
@@ -1528,6 +2268,7 @@ impl<'p> Md<'p> {
             last_used: String::new(),
             last_url: String::new(),
             reused: false,
+            drop_nonce: false,
         }
     }
 
@@ -1605,6 +2346,14 @@ impl<'p> Md<'p> {
                 self.era.acme()
             );
             self.issued += 1;
+            let again = self.p.fault == Fault::NonceIssuedTwice
+                && self
+                    .last_url
+                    .ends_with(&format!("/authz/{}", self.p.res.authz));
+            if again {
+                // The nonce the new-order answer issued, issued again.
+                self.issued -= 1;
+            }
             self.nonce = b64(format!(
                 "{}-{}-acme-nonce-{}",
                 self.era.name(),
@@ -1612,7 +2361,9 @@ impl<'p> Md<'p> {
                 self.issued
             )
             .as_bytes());
-            let _ = write!(text, "\nreplay-nonce: {}", self.nonce);
+            if !std::mem::take(&mut self.drop_nonce) {
+                let _ = write!(text, "\nreplay-nonce: {}", self.nonce);
+            }
         }
         if self.era == Era::Y2023_01 && !acme && headers.is_empty() {
             text.push('\n');
@@ -1655,18 +2406,39 @@ impl<'p> Md<'p> {
             }
         }
         let finalize = url.ends_with("/finalize");
-        if url.ends_with("/new-account") || (finalize && self.p.fault == Fault::JwkMidFlow) {
+        if self.p.fault == Fault::NewOrderUrl && url.ends_with("/new-order") {
+            header["url"] = json!(format!("{}/new-account", self.era.acme()));
+        }
+        let new_account = url.ends_with("/new-account") && self.p.fault != Fault::NewAccountKid;
+        if new_account || (finalize && self.p.fault == Fault::JwkMidFlow) {
             header["jwk"] = self.p.account.public_jwk_json();
-        } else if finalize && self.p.fault == Fault::KidOtherAccount {
+        } else if (finalize && self.p.fault == Fault::KidOtherAccount)
+            || (url == self.p.flow.aud && self.p.fault == Fault::ChallengeKidOther)
+        {
             header["kid"] = json!(format!("{}/account/Zm9yZWlnbkFjY291bnQ", self.era.acme()));
         } else {
             header["kid"] = json!(account_url(self.era));
         }
         self.last_used = nonce;
         let bytes = payload.map(Value::to_string).unwrap_or_default();
-        let body = self
+        let mut body = self
             .signatures
             .flattened(&self.p.account, &header, bytes.as_bytes());
+        let new_order = url.ends_with("/new-order");
+        let tampered = match self.p.fault {
+            Fault::NewOrderSignature => new_order,
+            Fault::ChallengeSignature => url == self.p.flow.aud,
+            Fault::FinalizeSignature => finalize,
+            _ => false,
+        };
+        if tampered {
+            let signature = body["signature"].as_str().map(flip_b64);
+            body["signature"] = json!(signature);
+        }
+        if self.p.fault == Fault::NewOrderPayload && new_order {
+            let changed = view.map(Value::to_string).unwrap_or_default();
+            body["payload"] = json!(b64(changed.as_bytes()));
+        }
         let shown = view.or(payload);
         match (self.era, shown) {
             (Era::Y2023_01, Some(shown)) => {
@@ -1717,6 +2489,15 @@ impl<'p> Md<'p> {
                 self.json(view.unwrap_or(claims));
                 self.secret();
             }
+        }
+    }
+
+    /// The status the `wire-dpop-01` challenge is answered with.
+    fn dpop_status(&self) -> &'static str {
+        if self.p.fault == Fault::ChallengeInvalid {
+            "invalid"
+        } else {
+            "valid"
         }
     }
 
@@ -1806,7 +2587,8 @@ impl<'p> Md<'p> {
             true,
         );
         let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
-        self.json(&json!({"type": "http-01", "url": f.aud, "status": "valid", "token": token}));
+        let status = self.dpop_status();
+        self.json(&json!({"type": "http-01", "url": f.aud, "status": status, "token": token}));
         self.certificate_steps();
     }
 
@@ -1846,6 +2628,7 @@ impl<'p> Md<'p> {
         self.acme_post(&format!("{acme}/new-account"), Some(&payload), None, None);
         self.step("account created");
         let account = account_url(self.era);
+        self.drop_nonce = self.p.fault == Fault::NonceHeaderMissing;
         self.response(
             201,
             &[("content-type", "application/json"), ("location", &account)],
@@ -1859,7 +2642,7 @@ impl<'p> Md<'p> {
         self.group("Request a certificate with relevant identifiers");
         self.step("create a new order");
         let order = new_order_payload(self.era, &self.p.ids);
-        let view = (self.p.fault == Fault::OrderView)
+        let view = matches!(self.p.fault, Fault::OrderView | Fault::NewOrderPayload)
             .then(|| new_order_payload(self.era, &self.p.ids.other_device()));
         self.acme_post(
             &format!("{acme}/new-order"),
@@ -1961,7 +2744,15 @@ impl<'p> Md<'p> {
             shown["cnf"] = json!({"kid": f.issuer.jwk().thumbprint(hash)});
             shown
         });
-        let header = f.token_header();
+        // The header the token was signed with (`typ` other than `at+jwt`
+        // under [`Fault::TokenTyp`]).
+        let header = f
+            .access_token
+            .split('.')
+            .next()
+            .and_then(e2ei_verify::jose::b64_decode)
+            .and_then(|h| serde_json::from_slice(&h).ok())
+            .unwrap_or_else(|| f.token_header());
         self.token(
             "Access token",
             &header,
@@ -2026,7 +2817,8 @@ impl<'p> Md<'p> {
             true,
         );
         let token = p.views.valid_chal.as_deref().unwrap_or(&f.chal);
-        let valid = self.challenge("wire-dpop-01", &f.aud, "valid", token, &p.target);
+        let status = self.dpop_status();
+        let valid = self.challenge("wire-dpop-01", &f.aud, status, token, &p.target);
         self.json(&valid);
         match login {
             Login::OAuth => self.oauth(),
@@ -2117,10 +2909,9 @@ impl<'p> Md<'p> {
         );
         self.step("OAUTH authorization request (auth code endpoint)");
         let auth = format!(
-            "{}/auth?response_type=code&client_id=wireapp&state=j6NYppHtn7eBJd1JM7CIrA\
-             &code_challenge={}&code_challenge_method=S256&redirect_uri={redirect}\
-             &scope=openid+profile&nonce={}",
-            o.idp, o.challenge, o.nonce
+            "{}/auth?response_type=code&client_id=wireapp&state=j6NYppHtn7eBJd1JM7CIrA{}",
+            o.idp,
+            self.auth_query(redirect)
         );
         self.request("GET", &auth, None, &[]);
         self.step("OAUTH authorization code");
@@ -2130,6 +2921,27 @@ impl<'p> Md<'p> {
         let body =
             json!({"expires_in": 86399, "id_token": o.returned_id_token, "token_type": "bearer"});
         self.block("text", &pretty(&body));
+    }
+
+    /// The authorization request's query after its `state`: the PKCE
+    /// challenge (`plain` under [`Fault::PkcePlain`]), the redirect, the
+    /// scope and the nonce (none under [`Fault::AuthNoNonce`]).
+    fn auth_query(&self, redirect: &str) -> String {
+        let o = &self.p.oidc;
+        let method = if self.p.fault == Fault::PkcePlain {
+            "plain"
+        } else {
+            "S256"
+        };
+        let mut query = format!(
+            "&code_challenge={}&code_challenge_method={method}&redirect_uri={redirect}\
+             &scope=openid+profile",
+            o.challenge
+        );
+        if self.p.fault != Fault::AuthNoNonce {
+            let _ = write!(query, "&nonce={}", o.nonce);
+        }
+        query
     }
 
     /// The authorization code and PKCE verifier sent to the IdP's token
@@ -2179,10 +2991,9 @@ impl<'p> Md<'p> {
         self.block("text", &codes);
         self.step("Resource server calls authorize url");
         let auth = format!(
-            "{}/auth?response_type=code&client_id=wireapp&state=Dw_zkp_dmCH-sM3-ElahCQ\
-             &code_challenge={}&code_challenge_method=S256&redirect_uri={redirect}\
-             &scope=openid+profile&nonce={}",
-            o.idp, o.challenge, o.nonce
+            "{}/auth?response_type=code&client_id=wireapp&state=Dw_zkp_dmCH-sM3-ElahCQ{}",
+            o.idp,
+            self.auth_query(redirect)
         );
         self.request("GET", &auth, None, &[]);
         self.step("Resource server call /oauth/token to get Id token");
@@ -2244,7 +3055,12 @@ impl<'p> Md<'p> {
             true,
         );
         let identifiers = new_order_payload(self.era, &p.ids)["identifiers"].clone();
-        self.json(&json!({"status": "ready", "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
+        let status = if p.fault == Fault::OrderInvalid {
+            "invalid"
+        } else {
+            "ready"
+        };
+        self.json(&json!({"status": status, "finalize": format!("{order}/finalize"), "identifiers": identifiers}));
         self.step("create a CSR and call finalize url");
         let nonce = match p.fault {
             Fault::NonceUnissued => Some(b64(b"never-issued-by-acme")),
@@ -2380,11 +3196,16 @@ fn new_order_payload(era: Era, ids: &Identities) -> Value {
         }
         Era::Y2024_03 | Era::Y2026_01 => {
             let client_id = ids.names.first().map(|c| c.replace("%21", "!"));
-            let device = json!({
+            let mut device = json!({
                 "client-id": client_id, "handle": ids.handle,
                 "name": DISPLAY_NAME, "domain": DOMAIN,
             });
-            let user = json!({"handle": ids.handle, "name": DISPLAY_NAME, "domain": DOMAIN});
+            let user_handle = ids.user_handle.as_ref().unwrap_or(&ids.handle);
+            let mut user = json!({"handle": user_handle, "name": DISPLAY_NAME, "domain": DOMAIN});
+            if let Some(team) = &ids.team {
+                device["team"] = json!(team);
+                user["team"] = json!(team);
+            }
             let user = json!({"type": "wireapp-user", "value": user.to_string()});
             let device = json!({"type": "wireapp-device", "value": device.to_string()});
             // 2024 lists the device first, the generator the user.

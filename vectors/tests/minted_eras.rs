@@ -29,6 +29,37 @@
 //! their tests: `a_first_enrolments_challenge_spliced_into_the_renewal_fails`,
 //! `a_first_enrolments_order_spliced_into_the_renewal_fails` and
 //! `an_account_key_of_another_suite_fails_an_acme_check`.
+//!
+//! Round 5 adds 76 faults a generator would seed (and four spellings that
+//! must pass): one byte of a signature changed (new-order, challenge POST,
+//! finalize, proof, access token issued or posted, id token, leaf,
+//! intermediate) and a new-order payload changed
+//! without re-signing; malformed proofs (`htm` GET, `typ` JWT, a private `d`,
+//! no `jti`, `alg` none or HS256, `exp` before `iat`, `htu` with a query);
+//! access tokens with a wrong `scope`, `api_version`, `typ`, `alg`, `aud`,
+//! `chal`, `nonce`, `client_id`, signer or times, or without `cnf` or
+//! `proof`; id tokens of another IdP, client, challenge or display name,
+//! HS256, without `nonce`, `exp` before `iat`; a proof of another team than
+//! the order's; chains of another root, the leaf alone, a non-CA or expired
+//! intermediate, leaves that are CAs, without clientAuth or the provisioner
+//! extension, naming another handle or display name or fewer identifiers; a
+//! new-account with `kid`, a new-order with another `url`; a challenge or
+//! order answered `invalid`; a missing `replay-nonce`, a nonce issued twice;
+//! proofs naming another `aud`, `handle` or `name`; a challenge POST with
+//! another `kid`; a CSR and leaf for another key; an order whose user names
+//! another handle than its device; a renewal proof replaying the first
+//! enrolment's `jti`; a proof whose `alg` is another curve's (and, to pass,
+//! `cnf.jkt`, an upper-case `htu` with its default port, an `aud` array); a
+//! string `api_version`, an `nbf` ahead in a proof or token, a CSR or leaf
+//! naming one identity more than the order; a login with PKCE `plain` or
+//! without `nonce` (warned); a proof `htm` in lower case, an `htu` with a
+//! fragment, a chain listing the intermediate first (and, to pass, an id
+//! token `iss` with a trailing slash); a leaf of a JWK provisioner or of
+//! another ACME provisioner than the directory's; a CSR naming another
+//! display name or organization.
+//! Where the auditor judges them otherwise than the catalogue, today's
+//! verdict is pinned here (`FIXME(finding N)`) and what should hold is an
+//! ignored test in `minted_eras_findings.rs`.
 
 use e2ei_audit::flow::{audit, FlowReport, Options, Trust, When};
 use e2ei_verify::oidc::IdpKey;
@@ -194,10 +225,135 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // the account key.
         Fault::AccountOtherSuite => &["dpop.key_binding", "acme.jws.signature"],
         // Alone, the first enrolment's challenge is the flow's own.
-        Fault::FirstChallenge | Fault::FirstProofChal | Fault::FirstOrder => &[],
+        Fault::FirstChallenge
+        | Fault::FirstProofChal
+        | Fault::FirstOrder
+        | Fault::FirstProofJti => &[],
         // Lifetimes beyond the policy's.
         Fault::TokenLongLived => &["access_token.time"],
         Fault::ProofLongLived => &["dpop.time", "access_token.proof"],
+        // One byte of a signature changed: the artefact's own signature
+        // check fails, and nothing else.
+        Fault::NewOrderSignature | Fault::ChallengeSignature | Fault::FinalizeSignature => {
+            &["acme.jws.signature"]
+        }
+        // FIXME(finding 9): the changed payload, whose signature fails, is
+        // still the order every identity is held to: the proof, token, CSR
+        // and leaf (the signed order's device) fail against it.
+        // `a_new_order_payload_changed_blames_only_the_request` is what
+        // should hold.
+        Fault::NewOrderPayload => &[
+            "acme.jws.signature",
+            "transcript.consistency",
+            "dpop.sub",
+            "access_token.proof",
+            "access_token.sub",
+            "csr.san",
+            "cert.san",
+        ],
+        // FIXME(finding 1): `access_token.cnf` fails ("cannot be checked")
+        // though `cnf` is the thumbprint of the proof's (readable) key:
+        // `an_unusable_proof_does_not_fail_the_tokens_cnf`.
+        Fault::ProofSignature => &["dpop.signature", "access_token.proof", "access_token.cnf"],
+        Fault::TokenSignature => &["access_token.signature"],
+        Fault::DeliveredTokenSignature => &["access_token.delivered"],
+        Fault::IdTokenSignature => &["oidc.signature"],
+        Fault::LeafSignature
+        | Fault::IntermediateSignature
+        | Fault::LeafOtherRoot
+        | Fault::IntermediateNotCa => &["cert.chain"],
+        Fault::ProofHtmGet => &["dpop.htm", "access_token.proof"],
+        Fault::ProofTyp => &["dpop.typ", "access_token.proof"],
+        Fault::ProofJwkPrivate => &["dpop.jwk", "access_token.proof", "access_token.cnf"],
+        Fault::ProofNoJti => &["dpop.jti", "access_token.proof"],
+        Fault::ProofAlgHs256 => &["dpop.alg", "access_token.proof", "access_token.cnf"],
+        // FIXME(finding 2): the unsecured proof (empty signature segment) is
+        // not read as a proof at its step; only the copy the token embeds is
+        // judged, as a format error: `a_proof_with_alg_none_fails_dpop_alg`.
+        Fault::ProofAlgNone => &["dpop.format", "access_token.proof", "access_token.cnf"],
+        Fault::TokenScope => &["access_token.scope"],
+        Fault::TokenApiVersion => &["access_token.api_version"],
+        // Judged on the token posted, not the one returned (FIXME(finding
+        // 3): see `warned`).
+        Fault::TokenTyp => &["access_token.typ"],
+        Fault::TokenAudOtherChallenge => &["access_token.aud"],
+        Fault::TokenChal => &["access_token.chal"],
+        Fault::TokenNonce => &["access_token.nonce"],
+        Fault::TokenClientId => &["access_token.sub"],
+        Fault::IdTokenAcmeAud => &["oidc.acme_aud"],
+        Fault::IdTokenIss => &["oidc.iss"],
+        Fault::IdTokenAud => &["oidc.aud"],
+        Fault::IdTokenDisplayName => &["oidc.name"],
+        Fault::ProofTeam => &["dpop.team", "access_token.proof"],
+        Fault::LeafNoClientAuth => &["cert.eku"],
+        Fault::LeafNoProvisioner => &["cert.provisioner"],
+        Fault::LeafOtherHandle => &["cert.san"],
+        // FIXME(finding 7): accepted; the leaf's display name is held to
+        // nothing: `a_leaf_naming_another_display_name_fails`.
+        Fault::LeafDisplayName => &[],
+        // FIXME(finding 8): accepted; no challenge or order status is read:
+        // `a_challenge_or_order_answered_invalid_fails`.
+        Fault::ChallengeInvalid | Fault::OrderInvalid => &[],
+        Fault::NonceHeaderMissing => &["acme.nonce.chain"],
+        Fault::TokenCnfMissing => &["access_token.cnf"],
+        // FIXME(finding 1): `cnf` "cannot be checked" though the flow holds
+        // the proof the `dpop:` header sent.
+        Fault::TokenProofMissing => &["access_token.proof", "access_token.cnf"],
+        Fault::TokenAlgHs256 => &["access_token.signature"],
+        Fault::TokenOtherIssuer => &["access_token.issuer_key"],
+        Fault::TokenExpBeforeIat => &["access_token.time"],
+        Fault::ProofExpBeforeIat => &["dpop.time", "access_token.proof"],
+        Fault::ProofHtuQuery => &["dpop.htu", "access_token.proof"],
+        Fault::IdTokenAlgHs256 => &["oidc.signature"],
+        Fault::IdTokenNonceMissing => &["oidc.nonce"],
+        Fault::IdTokenExpBeforeIat => &["oidc.time"],
+        Fault::LeafSanMissing => &["cert.san"],
+        Fault::ChainLeafOnly | Fault::IntermediateExpired | Fault::LeafIsCa => &["cert.chain"],
+        Fault::NewAccountKid => &["acme.jws.kid"],
+        Fault::NewOrderUrl => &["acme.jws.url"],
+        Fault::ProofAudOther => &["dpop.aud", "access_token.proof"],
+        Fault::ProofHandle => &["dpop.handle", "access_token.proof"],
+        Fault::ProofName => &["dpop.name", "access_token.proof"],
+        Fault::ChallengeKidOther => &["acme.jws.kid"],
+        // One nonce value issued by two responses and used by two requests.
+        Fault::NonceIssuedTwice => &["acme.nonce.chain"],
+        // The catalogue ties the leaf to the CSR's key (`cert.key_binding`)
+        // and the proof to the account key (`dpop.key_binding`), but not the
+        // CSR to either: a certificate for another key than the one the
+        // flow proved is accepted (reported as a question, not a finding).
+        Fault::CsrOtherKey => &[],
+        // The order names both handles; the CSR (and leaf) ask for the
+        // device's alone, fewer identities than the order's.
+        Fault::OrderUserHandle => &["csr.san", "cert.san"],
+        // FIXME(finding 1): and `access_token.cnf`.
+        Fault::ProofAlgMismatch => &["dpop.alg", "access_token.proof", "access_token.cnf"],
+        // Spellings the catalogue accepts.
+        Fault::TokenCnfJkt | Fault::ProofHtuCase | Fault::TokenAudArray => &[],
+        Fault::TokenApiVersionString => &["access_token.api_version"],
+        Fault::TokenNbfFuture => &["access_token.time"],
+        Fault::ProofNbfFuture => &["dpop.time", "access_token.proof"],
+        Fault::LeafExtraSan => &["cert.san"],
+        Fault::CsrExtraSan => &["csr.san", "cert.san"],
+        // Warned (`warned`): a login weaker than the catalogue asks for.
+        Fault::PkcePlain | Fault::AuthNoNonce => &[],
+        Fault::ProofHtmLower => &["dpop.htm", "access_token.proof"],
+        Fault::ProofHtuFragment => &["dpop.htu", "access_token.proof"],
+        Fault::IdTokenIssSlash => &[],
+        // FIXME(finding 15): accepted; in a flow `cert.provisioner` asks for
+        // an extension of any type and name:
+        // `a_leaf_of_another_provisioner_fails` (ignored).
+        Fault::LeafProvisionerJwk | Fault::LeafProvisionerOther => &[],
+        Fault::CsrDisplayName | Fault::CsrOrganization => &["csr.subject"],
+        // FIXME(finding 14): the first certificate (the intermediate) is
+        // taken for the leaf, and every leaf check fails on it:
+        // `a_reversed_chain_fails_its_order_not_the_leaf` (ignored).
+        Fault::ChainReversed => &[
+            "cert.chain",
+            "cert.eku",
+            "cert.san",
+            "cert.key_binding",
+            "cert.provisioner",
+        ],
     })
 }
 
@@ -209,6 +365,12 @@ fn warned(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofStale => &["dpop.time"],
         // The token dated ten minutes after the proof it was issued for.
         Fault::TokenFuture => &["dpop.time"],
+        // FIXME(finding 3): the token returned with `typ: JWT` is not taken
+        // for the access token, so the one posted has "no issuance in the
+        // capture": `an_access_token_typed_jwt_is_still_the_access_token`.
+        Fault::TokenTyp => &["access_token.delivered"],
+        Fault::PkcePlain => &["oidc.pkce"],
+        Fault::AuthNoNonce => &["oidc.nonce"],
         _ => &[],
     })
 }
@@ -246,61 +408,129 @@ fn valid_flows_fail_and_warn_only_their_eras_known_gaps() {
 
 /// Faults that change the identities of the signed CSR or leaf but not the
 /// openssl text the 2023-03 layout prints beside them.
-const TEXT_FOLLOWS_ORDER: [Fault; 3] = [
+const TEXT_FOLLOWS_ORDER: [Fault; 7] = [
+    Fault::LeafExtraSan,
+    Fault::CsrExtraSan,
     Fault::CsrSan,
     Fault::LeafOtherClient,
     Fault::LowercaseClientId,
+    Fault::LeafOtherHandle,
+    Fault::LeafSanMissing,
 ];
 
 #[test]
 fn each_fault_fails_the_same_checks_in_every_era_and_suite() {
-    for suite in Suite::ALL {
-        let es: Vec<_> = Era::ALL
-            .into_iter()
-            .map(|era| EraEnrolment::new(era, suite))
-            .collect();
-        for fault in Fault::ALL {
-            for (era, e) in Era::ALL.into_iter().zip(&es) {
-                if !fault.applies_to(era) {
-                    continue;
-                }
-                let v = verdict(e, fault);
-                let (base_fails, base_warns) = baseline(era);
-                let mut fails: BTreeSet<_> = reference(fault).union(&base_fails).copied().collect();
-                // 2023-01 delivers no token at all: a token other than the
-                // issued one cannot be posted, the empty POST already fails.
-                if (era, fault) == (Era::Y2023_01, Fault::OtherDelivered) {
-                    fails = base_fails.clone();
-                }
-                // 2023-01 shows no challenge target: the proof is held to the
-                // URL it was traded at, and its `sub` to that URL's device
-                // (the order names no client), which is another device's.
-                if (era, fault) == (Era::Y2023_01, Fault::RequestElsewhere) {
-                    let device = ["dpop.sub", "access_token.sub", "access_token.proof"];
-                    fails = ids(&device).union(&base_fails).copied().collect();
-                }
-                // dex in 2023 wrote the handle in `name` (and the display
-                // name in `preferred_username`), so the wrong handle is in
-                // `name`, and `oidc.name` alone fails.
-                if era.has_oidc() && !era.binds_id_token() && fault == Fault::IdTokenOtherUser {
-                    fails = ids(&["oidc.name"]);
-                }
-                // 2023-03 prints openssl's text of each CSR and certificate;
-                // the generator writes it from the order's identities, so a
-                // signed CSR or leaf naming others disagrees with its text too.
-                if era.has_text_views() && TEXT_FOLLOWS_ORDER.contains(&fault) {
-                    fails.insert("transcript.consistency");
-                }
-                // 2023-01 shows no id token: its access token is the last
-                // token, and nothing dated after it contradicts it.
-                if (era, fault) == (Era::Y2023_01, Fault::TokenFuture) {
-                    fails.remove("access_token.time");
-                }
-                assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
-                let warns: BTreeSet<_> = base_warns.union(&warned(fault)).copied().collect();
-                assert_eq!(v.warns, warns, "{era:?} {suite:?} {fault:?}");
+    // Each era and suite on a thread of its own: they share nothing, and
+    // the matrix is the test's long pole.
+    std::thread::scope(|s| {
+        for suite in Suite::ALL {
+            for era in Era::ALL {
+                s.spawn(move || each_fault_fails_as_in_2026(era, suite));
             }
         }
+    });
+}
+
+/// The matrix's cell: every fault that applies to `era`, in `suite`.
+fn each_fault_fails_as_in_2026(era: Era, suite: Suite) {
+    let e = &EraEnrolment::new(era, suite);
+    for fault in Fault::ALL {
+        if !fault.applies_to(era) {
+            continue;
+        }
+        let v = verdict(e, fault);
+        let (base_fails, base_warns) = baseline(era);
+        let mut fails: BTreeSet<_> = reference(fault).union(&base_fails).copied().collect();
+        // 2023-01 delivers no token at all: a token other than the
+        // issued one cannot be posted, the empty POST already fails.
+        if (era, fault) == (Era::Y2023_01, Fault::OtherDelivered) {
+            fails = base_fails.clone();
+        }
+        // 2023-01 shows no challenge target: the proof is held to the
+        // URL it was traded at, and its `sub` to that URL's device
+        // (the order names no client), which is another device's.
+        if (era, fault) == (Era::Y2023_01, Fault::RequestElsewhere) {
+            let device = ["dpop.sub", "access_token.sub", "access_token.proof"];
+            fails = ids(&device).union(&base_fails).copied().collect();
+        }
+        // dex in 2023 wrote the handle in `name` (and the display
+        // name in `preferred_username`), so the wrong handle is in
+        // `name`, and `oidc.name` alone fails.
+        if era.has_oidc() && !era.binds_id_token() && fault == Fault::IdTokenOtherUser {
+            fails = ids(&["oidc.name"]);
+        }
+        // 2023-03 prints openssl's text of each CSR and certificate;
+        // the generator writes it from the order's identities, so a
+        // signed CSR or leaf naming others disagrees with its text too.
+        if era.has_text_views() && TEXT_FOLLOWS_ORDER.contains(&fault) {
+            fails.insert("transcript.consistency");
+        }
+        // The generator prints openssl's text of the leaf after the
+        // first PEM block, which the reversed chain makes the
+        // intermediate's.
+        if era.has_text_views() && fault == Fault::ChainReversed {
+            fails.insert("transcript.consistency");
+        }
+        // 2023-01 shows no id token: its access token is the last
+        // token, and nothing dated after it contradicts it.
+        if (era, fault) == (Era::Y2023_01, Fault::TokenFuture) {
+            fails.remove("access_token.time");
+        }
+        // dex in 2023 wrote the display name in
+        // `preferred_username`.
+        if !era.binds_id_token() && fault == Fault::IdTokenDisplayName {
+            fails = ids(&["oidc.preferred_username"]);
+        }
+        // FIXME(finding 4): 2023-03 and 2023-04 show no `wire-oidc-01`
+        // target, and `oidc.iss` is then held to nothing: an id token
+        // of another IdP is accepted
+        // (`an_id_token_of_another_idp_fails_without_a_target`).
+        if matches!(era, Era::Y2023_03 | Era::Y2023_04) && fault == Fault::IdTokenIss {
+            fails.remove("oidc.iss");
+        }
+        // FIXME(finding 9), as in `reference`: 2023-01's order names
+        // DNS identifiers (the proof and token name no order device);
+        // 2023-03/04 hold the proof's URL to the order's device.
+        if fault == Fault::NewOrderPayload {
+            match era {
+                Era::Y2023_01 => {
+                    for id in ["dpop.sub", "access_token.sub", "access_token.proof"] {
+                        fails.remove(id);
+                    }
+                }
+                Era::Y2023_03 | Era::Y2023_04 => {
+                    fails.insert("dpop.htu");
+                    fails.insert("access_token.iss");
+                }
+                _ => {}
+            }
+        }
+        let mut base_warns = base_warns;
+        // FIXME(finding 3): in 2023-01 (no challenge payload) the
+        // access token typed `JWT` is taken for the id token: no
+        // `access_token.*` check runs, and `oidc.signature` fails.
+        if (era, fault) == (Era::Y2023_01, Fault::TokenTyp) {
+            fails = ids(&["oidc.signature", "access_token.delivered"]);
+            base_warns.clear();
+        }
+        assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
+        let mut warned = warned(fault);
+        if (era, fault) == (Era::Y2023_01, Fault::TokenTyp) {
+            warned.clear();
+        }
+        // A token whose algorithm is refused has no claim judged:
+        // the pre-2024 `aud` warning is not given.
+        if fault == Fault::TokenAlgHs256 {
+            base_warns.remove("access_token.aud");
+        }
+        // Without the new-account `jwk` the account key is unknown:
+        // the missing `keyauth` binding of a 2023 id token cannot be
+        // named (skipped, not warned).
+        if fault == Fault::NewAccountKid {
+            base_warns.remove("oidc.keyauth");
+        }
+        let warns: BTreeSet<_> = base_warns.union(&warned).copied().collect();
+        assert_eq!(v.warns, warns, "{era:?} {suite:?} {fault:?}");
     }
 }
 
@@ -704,7 +934,12 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
     let shown = |f: &Fault| {
         !matches!(
             f,
-            Fault::PkceVerifier | Fault::IdTokenNonce | Fault::IdTokenReturnedOther
+            Fault::PkceVerifier
+                | Fault::PkcePlain
+                | Fault::AuthNoNonce
+                | Fault::IdTokenNonce
+                | Fault::IdTokenNonceMissing
+                | Fault::IdTokenReturnedOther
         )
     };
     for fault in Fault::ALL
@@ -750,6 +985,10 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
             alone.fails = ids(&["transcript.consistency"]);
             alone.failures = 1;
         }
+        // FIXME(finding 13): the renewal's proof replays the first
+        // enrolment's `jti` (with a fresh nonce and challenge) and nothing
+        // fails: `a_renewal_proof_replaying_the_first_jti_fails` (ignored,
+        // `minted_eras_findings.rs`).
         for (i, flow) in flows.iter().enumerate() {
             let expected = if i == 2 { &alone } else { &clean };
             assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);
