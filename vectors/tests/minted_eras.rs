@@ -237,20 +237,9 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::NewOrderSignature | Fault::ChallengeSignature | Fault::FinalizeSignature => {
             &["acme.jws.signature"]
         }
-        // FIXME(finding 9): the changed payload, whose signature fails, is
-        // still the order every identity is held to: the proof, token, CSR
-        // and leaf (the signed order's device) fail against it.
-        // `a_new_order_payload_changed_blames_only_the_request` is what
-        // should hold.
-        Fault::NewOrderPayload => &[
-            "acme.jws.signature",
-            "transcript.consistency",
-            "dpop.sub",
-            "access_token.proof",
-            "access_token.sub",
-            "csr.san",
-            "cert.san",
-        ],
+        // A payload whose signature fails names no order: the identities
+        // are the server's answer, and only the request fails.
+        Fault::NewOrderPayload => &["acme.jws.signature"],
         // FIXME(finding 1): `access_token.cnf` fails ("cannot be checked")
         // though `cnf` is the thumbprint of the proof's (readable) key:
         // `an_unusable_proof_does_not_fail_the_tokens_cnf`.
@@ -273,8 +262,7 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofAlgNone => &["dpop.format", "access_token.proof", "access_token.cnf"],
         Fault::TokenScope => &["access_token.scope"],
         Fault::TokenApiVersion => &["access_token.api_version"],
-        // Judged on the token posted, not the one returned (FIXME(finding
-        // 3): see `warned`).
+        // Still the access token, at the step it was returned.
         Fault::TokenTyp => &["access_token.typ"],
         Fault::TokenAudOtherChallenge => &["access_token.aud"],
         Fault::TokenChal => &["access_token.chal"],
@@ -288,12 +276,9 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::LeafNoClientAuth => &["cert.eku"],
         Fault::LeafNoProvisioner => &["cert.provisioner"],
         Fault::LeafOtherHandle => &["cert.san"],
-        // FIXME(finding 7): accepted; the leaf's display name is held to
-        // nothing: `a_leaf_naming_another_display_name_fails`.
-        Fault::LeafDisplayName => &[],
-        // FIXME(finding 8): accepted; no challenge or order status is read:
-        // `a_challenge_or_order_answered_invalid_fails`.
-        Fault::ChallengeInvalid | Fault::OrderInvalid => &[],
+        Fault::LeafDisplayName => &["cert.subject"],
+        // A refused challenge or order cannot lead to a certificate.
+        Fault::ChallengeInvalid | Fault::OrderInvalid => &["transcript.consistency"],
         Fault::NonceHeaderMissing => &["acme.nonce.chain"],
         Fault::TokenCnfMissing => &["access_token.cnf"],
         // FIXME(finding 1): `cnf` "cannot be checked" though the flow holds
@@ -344,16 +329,9 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         // `a_leaf_of_another_provisioner_fails` (ignored).
         Fault::LeafProvisionerJwk | Fault::LeafProvisionerOther => &[],
         Fault::CsrDisplayName | Fault::CsrOrganization => &["csr.subject"],
-        // FIXME(finding 14): the first certificate (the intermediate) is
-        // taken for the leaf, and every leaf check fails on it:
-        // `a_reversed_chain_fails_its_order_not_the_leaf` (ignored).
-        Fault::ChainReversed => &[
-            "cert.chain",
-            "cert.eku",
-            "cert.san",
-            "cert.key_binding",
-            "cert.provisioner",
-        ],
+        // Out of order: `cert.chain` fails for that; the leaf checks judge
+        // the leaf.
+        Fault::ChainReversed => &["cert.chain"],
     })
 }
 
@@ -365,10 +343,6 @@ fn warned(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofStale => &["dpop.time"],
         // The token dated ten minutes after the proof it was issued for.
         Fault::TokenFuture => &["dpop.time"],
-        // FIXME(finding 3): the token returned with `typ: JWT` is not taken
-        // for the access token, so the one posted has "no issuance in the
-        // capture": `an_access_token_typed_jwt_is_still_the_access_token`.
-        Fault::TokenTyp => &["access_token.delivered"],
         Fault::PkcePlain => &["oidc.pkce"],
         Fault::AuthNoNonce => &["oidc.nonce"],
         _ => &[],
@@ -481,43 +455,9 @@ fn each_fault_fails_as_in_2026(era: Era, suite: Suite) {
         if !era.binds_id_token() && fault == Fault::IdTokenDisplayName {
             fails = ids(&["oidc.preferred_username"]);
         }
-        // FIXME(finding 4): 2023-03 and 2023-04 show no `wire-oidc-01`
-        // target, and `oidc.iss` is then held to nothing: an id token
-        // of another IdP is accepted
-        // (`an_id_token_of_another_idp_fails_without_a_target`).
-        if matches!(era, Era::Y2023_03 | Era::Y2023_04) && fault == Fault::IdTokenIss {
-            fails.remove("oidc.iss");
-        }
-        // FIXME(finding 9), as in `reference`: 2023-01's order names
-        // DNS identifiers (the proof and token name no order device);
-        // 2023-03/04 hold the proof's URL to the order's device.
-        if fault == Fault::NewOrderPayload {
-            match era {
-                Era::Y2023_01 => {
-                    for id in ["dpop.sub", "access_token.sub", "access_token.proof"] {
-                        fails.remove(id);
-                    }
-                }
-                Era::Y2023_03 | Era::Y2023_04 => {
-                    fails.insert("dpop.htu");
-                    fails.insert("access_token.iss");
-                }
-                _ => {}
-            }
-        }
         let mut base_warns = base_warns;
-        // FIXME(finding 3): in 2023-01 (no challenge payload) the
-        // access token typed `JWT` is taken for the id token: no
-        // `access_token.*` check runs, and `oidc.signature` fails.
-        if (era, fault) == (Era::Y2023_01, Fault::TokenTyp) {
-            fails = ids(&["oidc.signature", "access_token.delivered"]);
-            base_warns.clear();
-        }
         assert_eq!(v.fails, fails, "{era:?} {suite:?} {fault:?}");
-        let mut warned = warned(fault);
-        if (era, fault) == (Era::Y2023_01, Fault::TokenTyp) {
-            warned.clear();
-        }
+        let warned = warned(fault);
         // A token whose algorithm is refused has no claim judged:
         // the pre-2024 `aud` warning is not given.
         if fault == Fault::TokenAlgHs256 {

@@ -123,7 +123,15 @@ fn chain(
         return;
     };
     let step = first.step;
-    let input: Vec<Vec<u8>> = certificates.iter().map(|c| c.value.der.to_vec()).collect();
+    let mut input: Vec<Vec<u8>> = certificates.iter().map(|c| c.value.der.to_vec()).collect();
+    // RFC 8555 §7.4.2: the end-entity certificate first. A chain sent in
+    // another order fails `cert.chain` for that, and its leaf checks judge
+    // the leaf, not the CA certificate that came first.
+    let leaf_at = misplaced_leaf(&input);
+    if let Some(at) = leaf_at {
+        let leaf = input.remove(at);
+        input.insert(0, leaf);
+    }
     let mut expect = ChainExpectations::at_unix(at);
     let origin = anchors(flow, trust, &mut expect);
     if let (Some(ordered), Ok(leaf)) = (ordered, Leaf::from_der(&first.value.der)) {
@@ -136,8 +144,33 @@ fn chain(
     expect.public_key = csr.map(|c| c.csr.public_key_spki().to_vec());
     expect.require_provisioner = true;
     for c in x509::audit_chain_der(input, &expect).checks {
-        out.push(FlowCheck::at(explain(c, &origin, csr), step));
+        let c = explain(c, &origin, csr);
+        out.push(FlowCheck::at(out_of_order(c, leaf_at), step));
     }
+}
+
+/// Where the leaf sits when a CA certificate comes first and a later
+/// certificate is not a CA: the chain was sent out of order.
+fn misplaced_leaf(chain: &[Vec<u8>]) -> Option<usize> {
+    let ca = |der: &Vec<u8>| x509::summary(der).map(|s| s.ca);
+    if !matches!(chain.first().map(ca), Some(Ok(true))) {
+        return None;
+    }
+    chain.iter().position(|der| matches!(ca(der), Ok(false)))
+}
+
+/// `cert.chain` of a chain sent out of order fails for that, whatever the
+/// path of the reordered chain gives.
+fn out_of_order(mut c: Check, leaf_at: Option<usize>) -> Check {
+    if let (Some(at), "cert.chain") = (leaf_at, c.id) {
+        c.status = Status::Fail;
+        c.message = format!(
+            "the chain is out of order: the leaf is certificate {} of the download, after a CA certificate (RFC 8555 §7.4.2 sends the end-entity certificate first); reordered: {}",
+            at + 1,
+            c.message
+        );
+    }
+    c
 }
 
 /// Says in the flow's terms what the library checked against.

@@ -286,6 +286,8 @@ pub struct Summary {
     /// Subject and issuer are the same name, byte for byte (a root, or a
     /// self-issued CA; whether it is self-signed is for a verification to say).
     pub self_issued: bool,
+    /// basicConstraints says `cA` (an unreadable extension reads as not a CA).
+    pub ca: bool,
 }
 
 /// [`Summary`] of one DER certificate; an error if it does not read.
@@ -295,6 +297,7 @@ pub fn summary(der: &[u8]) -> Result<Summary, InputError> {
         not_before: cert.not_before,
         not_after: cert.not_after,
         self_issued: cert.subject == cert.issuer,
+        ca: ext::basic_constraints(&cert).is_ok_and(|bc| bc.is_some_and(|bc| bc.ca)),
     })
 }
 
