@@ -21,8 +21,10 @@ const NAME_CONSTRAINTS_OID: &[u64] = &[2, 5, 29, 30];
 /// `displayName` (Netscape), where Wire puts the user's display name.
 const DISPLAY_NAME_OID: &[u64] = &[2, 16, 840, 1, 113730, 3, 1, 241];
 
-/// The provisioner the leaves name.
-pub const PROVISIONER: &str = "wire-acme";
+/// The provisioner the leaves name: the one the conformance ACME directory
+/// is served under (`…/acme/wire`, [`crate::enrolment::ACME`]), as step-ca
+/// serves each ACME provisioner under its name.
+pub const PROVISIONER: &str = "wire";
 
 /// A suite key as rcgen's signer: deterministic signatures, no RNG.
 pub struct CertKey {

@@ -324,10 +324,8 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofHtmLower => &["dpop.htm", "access_token.proof"],
         Fault::ProofHtuFragment => &["dpop.htu", "access_token.proof"],
         Fault::IdTokenIssSlash => &[],
-        // FIXME(finding 15): accepted; in a flow `cert.provisioner` asks for
-        // an extension of any type and name:
-        // `a_leaf_of_another_provisioner_fails` (ignored).
-        Fault::LeafProvisionerJwk | Fault::LeafProvisionerOther => &[],
+        // The leaf names the ACME provisioner the flow enrolled through.
+        Fault::LeafProvisionerJwk | Fault::LeafProvisionerOther => &["cert.provisioner"],
         Fault::CsrDisplayName | Fault::CsrOrganization => &["csr.subject"],
         // Out of order: `cert.chain` fails for that; the leaf checks judge
         // the leaf.

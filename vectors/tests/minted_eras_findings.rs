@@ -378,7 +378,6 @@ fn a_reversed_chain_fails_its_order_not_the_leaf() {
 /// `/acme/{provisioner}` gives): a leaf from a JWK provisioner, or from
 /// another ACME provisioner of the CA, fails `cert.provisioner`.
 #[test]
-#[ignore = "finding 15: in a flow, a leaf of any provisioner type and name passes cert.provisioner"]
 fn a_leaf_of_another_provisioner_fails() {
     for era in Era::ALL {
         let e = EraEnrolment::new(era, Suite::P256);

@@ -143,10 +143,22 @@ fn chain(
     }
     expect.public_key = csr.map(|c| c.csr.public_key_spki().to_vec());
     expect.require_provisioner = true;
+    expect.provisioner_name = provisioner_of(flow);
     for c in x509::audit_chain_der(input, &expect).checks {
         let c = explain(c, &origin, csr);
         out.push(FlowCheck::at(out_of_order(c, leaf_at), step));
     }
+}
+
+/// The step-ca provisioner the flow enrolled through: step-ca serves each
+/// ACME provisioner under `/acme/<name>/`, and the leaf's provisioner
+/// extension must name that one. `None` when no ACME request shows it.
+fn provisioner_of(flow: &Flow<'_>) -> Option<String> {
+    let url = flow.acme.first()?.url;
+    let (_, rest) = url.split_once("/acme/")?;
+    let name = rest.split(['/', '?', '#']).next()?;
+    let name = e2ei_verify::identity::percent_decode(name)?;
+    (!name.is_empty()).then_some(name)
 }
 
 /// Where the leaf sits when a CA certificate comes first and a later

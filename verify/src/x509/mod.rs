@@ -577,7 +577,13 @@ fn check_provisioner<S: Sink<Error>>(
         (None, true) => sink.fail(fail("missing from the leaf".into(), None))?,
         (Some(Err(why)), _) => sink.fail(fail(format!("unreadable: {why}"), None))?,
         (Some(Ok(p)), true) => {
+            // An E2EI certificate is issued through step-ca's ACME
+            // provisioner: a JWK, OIDC or X5C provisioner's is another path.
             let result = match &expect.provisioner_name {
+                _ if p.kind != ACME_PROVISIONER_TYPE => Err(fail(
+                    "names a provisioner of another type than ACME".into(),
+                    Some(p.describe()),
+                )),
                 Some(name) if *name != p.name => Err(fail(
                     "names another provisioner".into(),
                     Some(p.name.clone()),
