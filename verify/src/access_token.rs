@@ -746,10 +746,7 @@ impl Run<'_> {
             ));
         };
         let Some(proof) = proof else {
-            return sink.fail(fail(
-                None,
-                format!("cnf.{name} cannot be checked: no usable embedded proof"),
-            ));
+            return Self::cnf_of_unusable_proof(claims, name, value, sink);
         };
         let hash = proof.alg.suite_hash();
         // Taken once: it is also the expected value when the check fails.
@@ -765,6 +762,48 @@ impl Run<'_> {
         }
         let reason = explain_cnf(name, value, proof, self.issuer_jwks(signed));
         sink.fail(fail(Some(thumbprint), reason))
+    }
+
+    /// `access_token.cnf` beside an embedded proof that did not verify (a
+    /// bad signature, a refused `alg`, a JWK with private members): its header
+    /// key is still the key the token says it is bound to, so the binding is
+    /// judged against that key's public members. With no key to read (no
+    /// proof, or not a JWS) the token is bound to no key it presents: that
+    /// fails, closed, beside `access_token.proof`.
+    fn cnf_of_unusable_proof<S: Sink<Error>>(
+        claims: &TokenClaims<'_, '_>,
+        name: &str,
+        value: &str,
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        let Some(jwk) = claims.proof.and_then(Json::as_str).and_then(header_jwk) else {
+            return sink.fail(Error::Cnf {
+                expected: None,
+                found: Some(format!("{name}={value}")),
+                reason: format!(
+                    "cnf.{name} cannot be checked: the token embeds no proof key it could be bound to"
+                ),
+            });
+        };
+        let hash = jwk.key_type().algorithm().suite_hash();
+        let thumbprint = jwk.thumbprint(hash);
+        if thumbprint == value {
+            sink.pass("access_token.cnf", || {
+                format!(
+                    "cnf.{name} is the {} thumbprint of the embedded proof's header key (the proof itself does not verify)",
+                    hash.name()
+                )
+            });
+            return Ok(());
+        }
+        sink.fail(Error::Cnf {
+            expected: Some(thumbprint),
+            found: Some(format!("{name}={value}")),
+            reason: format!(
+                "cnf.{name} is not the {} thumbprint of the embedded proof's header key",
+                hash.name()
+            ),
+        })
     }
 
     /// Issuer keys the token could have been bound to by mistake: the header
@@ -957,6 +996,19 @@ fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>
         "cnf.{name} is not the {} thumbprint of the proof key, nor of any issuer key",
         suite.name()
     )
+}
+
+/// The public key in the header of the compact JWS `token`, private
+/// members ignored; `None` when there is none to read. Only the header is
+/// read, so an unsecured proof (`alg: none`, no signature) names its key too.
+fn header_jwk(token: &str) -> Option<Jwk> {
+    let header = token.split('.').next()?;
+    let text = String::from_utf8(crate::jose::b64_decode(header)?).ok()?;
+    let members = parse_text(&text, "header").ok()?;
+    match members.get("jwk")? {
+        Json::Object(jwk) => Jwk::public_part(jwk).ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

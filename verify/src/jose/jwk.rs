@@ -112,6 +112,13 @@ impl Jwk {
         if let Some(name) = PRIVATE_MEMBERS.iter().find(|m| object.contains_key(m)) {
             return Err(JoseError::PrivateKeyMember((*name).to_owned()));
         }
+        Self::public_part(object)
+    }
+
+    /// The public key of `object`, private members (if any) ignored: what a
+    /// thumbprint names (RFC 7638 hashes the required public members only),
+    /// for judging a binding to a key whose JWK is refused for carrying them.
+    pub(crate) fn public_part(object: &Members<'_>) -> Result<Self, JoseError> {
         let kty = str_member(object, "kty")?;
         let crv = str_member(object, "crv")?;
         let key_type = KeyType::from_crv(kty, crv)?;
