@@ -42,7 +42,7 @@ struct Fast<'t> {
     at: usize,
 }
 
-impl Fast<'_> {
+impl<'t> Fast<'t> {
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
@@ -149,26 +149,37 @@ impl Fast<'_> {
         }
     }
 
-    /// A string's content, the opening quote consumed. Each run without escapes is
-    /// copied once.
+    /// A string's content, the opening quote consumed: most hold no escape and
+    /// are copied once, as one run.
     fn string(&mut self) -> Option<String> {
-        let mut out = String::new();
+        match self.run()? {
+            (run, true) => Some(run.to_owned()),
+            (run, false) => self.escaped(run.to_owned()),
+        }
+    }
+
+    /// The rest of a string after its first run, `out`, which ended at a backslash.
+    #[cold]
+    fn escaped(&mut self, mut out: String) -> Option<String> {
         loop {
-            let rest = self.text.as_bytes().get(self.at..)?;
-            let len = run_length(rest)?;
-            // The run ends before an ASCII quote or backslash: a character boundary.
-            let run = self.text.get(self.at..self.at + len)?;
-            self.at += len + 1;
-            if rest.get(len) == Some(&b'"') {
-                if out.is_empty() {
-                    return Some(run.to_owned());
-                }
-                out.push_str(run);
+            out.push(self.escape()?);
+            let (run, closed) = self.run()?;
+            out.push_str(run);
+            if closed {
                 return Some(out);
             }
-            out.push_str(run);
-            out.push(self.escape()?);
         }
+    }
+
+    /// The text up to the next quote or backslash, which is consumed too, and
+    /// whether it was the closing quote.
+    fn run(&mut self) -> Option<(&'t str, bool)> {
+        let rest = self.text.as_bytes().get(self.at..)?;
+        let len = run_length(rest)?;
+        // The run ends before an ASCII quote or backslash: a character boundary.
+        let run = self.text.get(self.at..self.at + len)?;
+        self.at += len + 1;
+        Some((run, rest.get(len) == Some(&b'"')))
     }
 
     /// The character an escape stands for, its backslash consumed; `None` for a
@@ -202,14 +213,20 @@ impl Fast<'_> {
 
 /// Bytes before the first quote or backslash of `rest`; `None` when there is none
 /// or a control character (which a JSON string may not hold raw) comes first.
-/// Most strings are long (base64, tokens): whole chunks are tested with a
-/// branch-free fold that the compiler vectorises, finding all three kinds of byte
-/// in one pass; the chunk that holds one is then searched eight bytes at a time.
+/// Names and short values end within a few 16-byte chunks, each tested with a
+/// branch-free fold that the compiler vectorises (all three kinds of byte in one
+/// pass), the one that holds the end then searched eight bytes at a time; a longer
+/// run (base64, a token) goes to [`long_run`].
 fn run_length(rest: &[u8]) -> Option<usize> {
     const CHUNK: usize = 16;
+    const SHORT: usize = 4 * CHUNK;
     let mut start = 0;
-    for chunk in rest.chunks_exact(CHUNK) {
-        let Ok(chunk) = <&[u8; CHUNK]>::try_from(chunk) else {
+    let mut chunks = rest.chunks_exact(CHUNK);
+    loop {
+        if start == SHORT {
+            return long_run(rest, start);
+        }
+        let Some(chunk) = chunks.next().and_then(|c| <&[u8; CHUNK]>::try_from(c).ok()) else {
             break;
         };
         if chunk.iter().fold(false, |hit, &b| hit | stops(b)) {
@@ -231,6 +248,16 @@ fn run_length(rest: &[u8]) -> Option<usize> {
     };
     let end = end + found?;
     matches!(rest.get(end), Some(b'"' | b'\\')).then_some(end)
+}
+
+/// [`run_length`] from `from` on, for a long run: its end found with `memchr`
+/// (vectorised with the widest instructions the machine has), then its bytes
+/// checked for control characters in one vectorised pass.
+fn long_run(rest: &[u8], from: usize) -> Option<usize> {
+    let tail = rest.get(from..)?;
+    let len = memchr::memchr2(b'"', b'\\', tail)?;
+    let lowest = tail.get(..len)?.iter().fold(u8::MAX, |m, &b| m.min(b));
+    (lowest >= 0x20).then_some(from + len)
 }
 
 /// Whether a string run stops at `b`: a quote, a backslash or a control character.
@@ -334,18 +361,27 @@ mod tests {
             let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
             rest[..end].iter().all(|&b| b >= 0x20).then_some(end)
         };
-        let long = "x".repeat(40);
-        for n in 0..40 {
+        let long = "x".repeat(160);
+        for n in 0..160 {
             for stop in [
                 b'"', b'\\', 0, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xff,
             ] {
                 let mut bytes = long.as_bytes()[..n].to_vec();
                 bytes.push(stop);
-                bytes.extend_from_slice(b"x\"y\\");
+                bytes.extend_from_slice(b"x\"\x01y\\");
                 assert_eq!(run_length(&bytes), reference(&bytes), "{bytes:?}");
             }
         }
-        for prefix in ["", "a", "é", &long[..15], &long[..16], &long[..17], &long] {
+        for prefix in [
+            "",
+            "a",
+            "é",
+            &long[..15],
+            &long[..16],
+            &long[..17],
+            &long[..64],
+            &long,
+        ] {
             for end in ["\"", "\\", "\u{1}\"", "", "\u{7f}\"", "\u{1f}"] {
                 for text in [format!("{prefix}{end}"), format!("{end}{prefix}\"")] {
                     assert_eq!(
