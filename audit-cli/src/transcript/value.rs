@@ -30,9 +30,49 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
 /// The fast path alone: `None` when the text leaves its subset (or is not JSON).
 fn fast(text: &str) -> Option<Value> {
     let mut p = Fast { text, at: 0 };
-    let value = p.value(0)?;
+    let value = p.value::<true>(0)?;
+    p.end()?;
+    Some(value)
+}
+
+/// The members `names` of the JSON object `text`, as
+/// [`super::members::object_members`] reads them into `Value`s (a member
+/// repeated counts by its last occurrence; `None` when `text` is not JSON or
+/// not an object), without building the other members: they are only checked.
+pub(crate) fn members<const N: usize>(text: &str, names: [&str; N]) -> Option<[Option<Value>; N]> {
+    fast_members(text, names)
+        .or_else(|| super::members::object_members::<Value, N>(text.as_bytes(), names))
+}
+
+/// [`members`] by the fast path alone, which also leaves escaped names to
+/// serde_json.
+fn fast_members<const N: usize>(text: &str, names: [&str; N]) -> Option<[Option<Value>; N]> {
+    let mut p = Fast { text, at: 0 };
+    let mut found = std::array::from_fn(|_| None);
+    p.eat(b'{')?;
     p.skip_space();
-    (p.at == text.len()).then_some(value)
+    if p.peek()? == b'}' {
+        p.at += 1;
+    } else {
+        loop {
+            p.eat(b'"')?;
+            let (name, true) = p.run()? else {
+                return None;
+            };
+            p.eat(b':')?;
+            match names.iter().position(|n| *n == name) {
+                Some(i) => *found.get_mut(i)? = Some(p.value::<true>(1)?),
+                None => {
+                    p.value::<false>(1)?;
+                }
+            }
+            if !p.next_member(b'}')? {
+                break;
+            }
+        }
+    }
+    p.end()?;
+    Some(found)
 }
 
 struct Fast<'t> {
@@ -54,20 +94,43 @@ impl<'t> Fast<'t> {
         }
     }
 
+    /// Only whitespace left.
+    fn end(&mut self) -> Option<()> {
+        self.skip_space();
+        (self.at == self.text.len()).then_some(())
+    }
+
+    /// After an element: true past a comma, false past `close`.
+    fn next_member(&mut self, close: u8) -> Option<bool> {
+        self.skip_space();
+        let more = match self.peek()? {
+            b',' => true,
+            b if b == close => false,
+            _ => return None,
+        };
+        self.at += 1;
+        Some(more)
+    }
+
     /// Consumes `byte` after optional whitespace.
     fn eat(&mut self, byte: u8) -> Option<()> {
         self.skip_space();
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
-    fn value(&mut self, depth: usize) -> Option<Value> {
+    /// A value, built when `BUILD`; else only checked (`null` stands for it).
+    fn value<const BUILD: bool>(&mut self, depth: usize) -> Option<Value> {
         self.skip_space();
         match self.peek()? {
-            b'{' if depth < DEPTH => self.object(depth + 1),
-            b'[' if depth < DEPTH => self.array(depth + 1),
+            b'{' if depth < DEPTH => self.object::<BUILD>(depth + 1),
+            b'[' if depth < DEPTH => self.array::<BUILD>(depth + 1),
             b'"' => {
                 self.at += 1;
-                self.string().map(Value::String)
+                if BUILD {
+                    self.string().map(Value::String)
+                } else {
+                    self.skip_string().map(|()| Value::Null)
+                }
             }
             b't' => self.literal("true", Value::Bool(true)),
             b'f' => self.literal("false", Value::Bool(false)),
@@ -100,53 +163,60 @@ impl<'t> Fast<'t> {
         (!leading_zero && !float).then(|| Value::Number(n.into()))
     }
 
-    fn array(&mut self, depth: usize) -> Option<Value> {
+    fn array<const BUILD: bool>(&mut self, depth: usize) -> Option<Value> {
         self.at += 1;
         let mut items = Vec::new();
         self.skip_space();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(Value::Array(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(Value::Array(items));
+        } else {
+            loop {
+                let item = self.value::<BUILD>(depth)?;
+                if BUILD {
+                    items.push(item);
                 }
-                _ => return None,
+                if !self.next_member(b']')? {
+                    break;
+                }
             }
         }
+        Some(if BUILD {
+            Value::Array(items)
+        } else {
+            Value::Null
+        })
     }
 
-    fn object(&mut self, depth: usize) -> Option<Value> {
+    fn object<const BUILD: bool>(&mut self, depth: usize) -> Option<Value> {
         self.at += 1;
         let mut map = Map::new();
         self.skip_space();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Value::Object(map));
-        }
-        loop {
-            self.eat(b'"')?;
-            let key = self.string()?;
-            self.eat(b':')?;
-            let value = self.value(depth)?;
-            // The last of repeated names wins, as in serde_json's map.
-            map.insert(key, value);
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(Value::Object(map));
+        } else {
+            loop {
+                self.eat(b'"')?;
+                if BUILD {
+                    let key = self.string()?;
+                    self.eat(b':')?;
+                    let value = self.value::<BUILD>(depth)?;
+                    // The last of repeated names wins, as in serde_json's map.
+                    map.insert(key, value);
+                } else {
+                    self.skip_string()?;
+                    self.eat(b':')?;
+                    self.value::<BUILD>(depth)?;
                 }
-                _ => return None,
+                if !self.next_member(b'}')? {
+                    break;
+                }
             }
         }
+        Some(if BUILD {
+            Value::Object(map)
+        } else {
+            Value::Null
+        })
     }
 
     /// A string's content, the opening quote consumed: most hold no escape and
@@ -156,6 +226,14 @@ impl<'t> Fast<'t> {
             (run, true) => Some(run.to_owned()),
             (run, false) => self.escaped(run.to_owned()),
         }
+    }
+
+    /// A string checked as [`Fast::string`] reads it, not copied.
+    fn skip_string(&mut self) -> Option<()> {
+        while !self.run()?.1 {
+            self.escape()?;
+        }
+        Some(())
     }
 
     /// The rest of a string after its first run, `out`, which ended at a backslash.
@@ -390,6 +468,46 @@ mod tests {
                         "{text:?}"
                     );
                 }
+            }
+        }
+    }
+
+    /// [`members`] and [`fast_members`] as `object_members` reads the same text.
+    fn same_members(text: &str) {
+        let names = ["iat", "exp", "a"];
+        let reference =
+            crate::transcript::members::object_members::<Value, 3>(text.as_bytes(), names);
+        assert_eq!(members(text, names), reference, "{text:?}");
+        if let Some(found) = fast_members(text, names) {
+            assert_eq!(Some(found), reference, "fast path on {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_members_as_the_serde_reader() {
+        for text in [
+            r#"{"iat":1,"exp":2,"nonce":"x","proof":"a.b.c"}"#,
+            r#"{"iat":1,"iat":{"b":[1,"\n"]},"exp":null}"#,
+            r#"{"i\u0061t":5,"exp":[true]}"#,
+            r#"{"x":{"y":[1,2,{"z":"\ud800"}]},"iat":3}"#,
+            r#"{"x":"\u00e9","iat":-3,"exp":1.5}"#,
+            r#"{"x":01,"iat":3}"#,
+            r#"{"x":"a\qb","iat":3}"#,
+            "{\"x\":\"raw\u{1}\",\"iat\":3}",
+            r#"{"iat":3} x"#,
+            r#"{"iat":3,}"#,
+            r#"[{"iat":3}]"#,
+            r#""iat""#,
+            " { } ",
+            "{",
+            "",
+        ] {
+            same_members(text);
+        }
+        let doc = r#"{"iat":1,"a":{"k":[1,true,null,"v\"w"]},"exp":22,"z":"\u00e9"}"#;
+        for end in 0..=doc.len() {
+            if let Some(prefix) = doc.get(..end) {
+                same_members(prefix);
             }
         }
     }
