@@ -3,7 +3,6 @@
 
 use serde_json::Value;
 use std::borrow::Cow;
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 use super::chain::{self, Pem};
@@ -147,10 +146,25 @@ fn push_escaped(pointer: &mut String, key: &str) {
     }
 }
 
+/// Appends `i` in decimal, as `write!` would, without the formatting machinery
+/// (this runs for every array element walked).
+fn push_index(pointer: &mut String, i: usize) {
+    let mut unit = 1;
+    while i / unit >= 10 {
+        unit *= 10;
+    }
+    while unit > 0 {
+        // A digit: `i / unit % 10` is below 10.
+        pointer.push(char::from(b'0' + (i / unit % 10) as u8));
+        unit /= 10;
+    }
+}
+
 /// Walks `v` collecting tokens, PEM strings and DER arrays.
 pub(crate) fn harvest(v: &Value, known: &mut Known) -> Harvest {
     let mut h = Harvest::default();
-    walk(v, &mut String::new(), &mut h, known);
+    // Room for the pointers of a capture's bodies without growing.
+    walk(v, &mut String::with_capacity(64), &mut h, known);
     h
 }
 
@@ -161,8 +175,8 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Known) {
         Value::Array(items) if der_array(items, pointer, h) => {}
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                // `fmt::Write` for `String` cannot fail.
-                let _ = write!(pointer, "/{i}");
+                pointer.push('/');
+                push_index(pointer, i);
                 walk(item, pointer, h, known);
                 pointer.truncate(mark);
             }
@@ -287,6 +301,15 @@ mod tests {
         let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
         let h = harvest(&urls, &mut Known::default());
         assert!(h.ders.is_empty() && h.not_der.is_empty());
+    }
+
+    #[test]
+    fn indices_print_as_decimal() {
+        for i in [0, 1, 9, 10, 11, 99, 100, 12345, usize::MAX] {
+            let mut p = String::from("/x/");
+            push_index(&mut p, i);
+            assert_eq!(p, format!("/x/{i}"));
+        }
     }
 
     #[test]
