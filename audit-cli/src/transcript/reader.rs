@@ -260,8 +260,7 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
 
 fn holds_json(block: &Block<'_>) -> bool {
     let content = block.content_ref();
-    content.trim_start().starts_with(['{', '[', '"'])
-        && serde_json::from_str::<serde::de::IgnoredAny>(&content).is_ok()
+    content.trim_start().starts_with(['{', '[', '"']) && value::is_json(&content)
 }
 
 /// The object kind an openssl text dump describes, from its first line.

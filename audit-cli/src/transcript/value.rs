@@ -35,6 +35,15 @@ fn fast(text: &str) -> Option<Value> {
     Some(value)
 }
 
+/// Whether `text` is JSON as serde_json reads it into `IgnoredAny` (which accepts
+/// more than a `Value` does: the fast path's subset, checked without building
+/// anything, decides first).
+pub(crate) fn is_json(text: &str) -> bool {
+    let mut p = Fast { text, at: 0 };
+    let fast = p.value::<false>(0).is_some() && p.end().is_some();
+    fast || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
 /// The members `names` of the JSON object `text`, as
 /// [`super::members::object_members`] reads them into `Value`s (a member
 /// repeated counts by its last occurrence; `None` when `text` is not JSON or
@@ -364,6 +373,26 @@ mod tests {
         assert_eq!(parse(text), reference, "{text:?}");
         if let Some(v) = fast(text) {
             assert_eq!(Some(v), reference, "fast path on {text:?}");
+        }
+    }
+
+    #[test]
+    fn json_checked_as_ignored_any_checks_it() {
+        for text in [
+            r#"{"a":[1,true,null,"\u00e9"],"b":{}}"#,
+            r#""\ud800""#,
+            r#"{"a":1,"a":2}"#,
+            "-1.5e3",
+            "[1,]",
+            "{} x",
+            "\"raw\u{1}\"",
+            "",
+        ] {
+            assert_eq!(
+                is_json(text),
+                serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok(),
+                "{text:?}"
+            );
         }
     }
 
