@@ -1,12 +1,12 @@
 //! A few members of a JSON object, read without building a `serde_json::Value` of
 //! the whole document.
 //!
-//! Several readers need one or three members of an object that is otherwise large
-//! (an ACME request body of three long strings, token claims that embed a whole
-//! proof, an identifier's JSON value). Building the full `Value` allocates every key,
-//! string and map node only to look one up and drop the rest. Here the document is
-//! read once by serde_json's own parser: the wanted members are kept, every other
-//! value is walked and discarded.
+//! Several readers need a few members of an object that is otherwise large (token
+//! claims that embed a whole proof, an order's body, an identifier's JSON value).
+//! Building the full `Value` allocates every key, string and map node only to look
+//! one up and drop the rest. Here the document is read once by serde_json's own
+//! parser: the wanted members are kept, every other value is walked and discarded
+//! ([`object_values`] first tries the value reader's faster path).
 //!
 //! Acceptance is exactly that of `serde_json::from_slice::<Value>`: values are
 //! skipped through `deserialize_any`, as `Value` reads them (strings are validated,
