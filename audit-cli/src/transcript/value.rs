@@ -233,7 +233,12 @@ impl<'t> Fast<'t> {
     fn string(&mut self) -> Option<String> {
         match self.run()? {
             (run, true) => Some(run.to_owned()),
-            (run, false) => self.escaped(run.to_owned()),
+            (run, false) => {
+                // Room for a few more runs before the copy grows.
+                let mut out = String::with_capacity(run.len() + 128);
+                out.push_str(run);
+                self.escaped(out)
+            }
         }
     }
 
