@@ -11,10 +11,9 @@
 
 use super::reconstruct::Flow;
 use crate::transcript::header_and_payload;
-use crate::transcript::members::object_members;
+use crate::transcript::members::object_values;
 use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// A verification time and how it was obtained (shown in the report).
@@ -89,6 +88,6 @@ fn shown(step: Option<u32>) -> String {
 fn times(compact: &str) -> Option<(UnixTime, Option<UnixTime>)> {
     let payload = header_and_payload(compact).1?;
     let bytes = b64_decode(payload)?;
-    let [iat, exp] = object_members::<Value, 2>(&bytes, ["iat", "exp"])?;
+    let [iat, exp] = object_values(&bytes, ["iat", "exp"])?;
     Some((iat?.as_u64()?, exp.and_then(|e| e.as_u64())))
 }

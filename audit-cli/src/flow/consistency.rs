@@ -8,7 +8,7 @@ use super::segments::Segments;
 use super::x509_views::{self, Named};
 use crate::transcript::{header_and_payload, ObjectKind};
 use e2ei_verify::report::{Check, Status};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 const ID: &str = "transcript.consistency";
 
@@ -31,15 +31,23 @@ pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>)
             continue;
         }
         judged.push(key);
-        let (header, claims) = header_and_payload(&t.value.compact);
-        let header = Some(header);
-        for segment in [header, claims].into_iter().flatten() {
+        // The header was decoded when the token was recognised: the same bytes,
+        // the same value, not decoded again.
+        let claims = header_and_payload(&t.value.compact).1;
+        if let Some(segment) = claims {
             decoded.decode(segment);
         }
-        let signed = |segment: Option<&str>| decoded.get(segment?);
         let pairs = [
-            ("header", view.header.as_deref(), signed(header)),
-            ("claims", view.claims.as_deref(), signed(claims)),
+            (
+                "header",
+                view.header.as_deref(),
+                Signed::Members(&t.value.header),
+            ),
+            (
+                "claims",
+                view.claims.as_deref(),
+                Signed::Value(claims.and_then(|c| decoded.get(c))),
+            ),
         ];
         match first_difference(&pairs, &mut path) {
             None => agreeing += 1,
@@ -61,9 +69,13 @@ pub fn checks(flow: &Flow<'_>, decoded: &mut Segments, out: &mut Vec<FlowCheck>)
             (
                 "protected",
                 decoded.get("protected"),
-                j.value.header.as_ref(),
+                Signed::Value(j.value.header.as_ref()),
             ),
-            ("payload", decoded.get("payload"), Some(payload)),
+            (
+                "payload",
+                decoded.get("payload"),
+                Signed::Value(Some(payload)),
+            ),
         ];
         match first_difference(&pairs, &mut path) {
             None => agreeing += 1,
@@ -231,10 +243,18 @@ fn text_views(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) -> usize {
 
 type Difference = (String, Option<Value>, Option<Value>);
 
+/// The signed side of a comparison: a decoded value (absent counts as `null`), or
+/// the members of a token's header as the reader decoded them.
+#[derive(Clone, Copy)]
+enum Signed<'v> {
+    Value(Option<&'v Value>),
+    Members(&'v Map<String, Value>),
+}
+
 /// The first member (dotted path) where a shown view differs from the signed value.
 /// `path` is a buffer reused for every view.
 fn first_difference(
-    pairs: &[(&str, Option<&Value>, Option<&Value>)],
+    pairs: &[(&str, Option<&Value>, Signed<'_>)],
     path: &mut String,
 ) -> Option<Difference> {
     pairs.iter().find_map(|(name, shown, signed)| {
@@ -242,7 +262,13 @@ fn first_difference(
         let shown = (*shown)?;
         path.clear();
         path.push_str(name);
-        diff(path, shown, signed.unwrap_or(&Value::Null))
+        match (shown, *signed) {
+            (_, Signed::Value(signed)) => diff(path, shown, signed.unwrap_or(&Value::Null)),
+            (Value::Object(a), Signed::Members(b)) => diff_members(path, a, b),
+            // A view that is not an object: the header is copied into a value to
+            // be printed beside it.
+            (_, Signed::Members(b)) => diff(path, shown, &Value::Object(b.clone())),
+        }
     })
 }
 
@@ -259,47 +285,53 @@ fn empty(v: &Value) -> bool {
 /// back, so views that agree (the common case) allocate no path strings.
 fn diff(path: &mut String, shown: &Value, signed: &Value) -> Option<Difference> {
     match (shown, signed) {
-        (Value::Object(a), Value::Object(b)) => {
-            // Both maps iterate in key order: walking them side by side visits
-            // the union of their keys in order, each once, without collecting it.
-            let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
-            loop {
-                let (key, x, y) = match (a.peek(), b.peek()) {
-                    (None, None) => return None,
-                    (Some((ka, _)), Some((kb, _))) if ka == kb => {
-                        let ((k, x), (_, y)) = (a.next()?, b.next()?);
-                        (k, Some(x), Some(y))
-                    }
-                    (Some((ka, _)), Some((kb, _))) if ka > kb => {
-                        let (k, y) = b.next()?;
-                        (k, None, Some(y))
-                    }
-                    (Some(_), _) => {
-                        let (k, x) = a.next()?;
-                        (k, Some(x), None)
-                    }
-                    (None, Some(_)) => {
-                        let (k, y) = b.next()?;
-                        (k, None, Some(y))
-                    }
-                };
-                let mark = path.len();
-                path.push('.');
-                path.push_str(key);
-                let found = match (x, y) {
-                    (Some(x), Some(y)) => diff(path, x, y),
-                    (x, y) => Some((path.clone(), x.cloned(), y.cloned())),
-                };
-                path.truncate(mark);
-                if found.is_some() {
-                    return found;
-                }
-            }
-        }
+        (Value::Object(a), Value::Object(b)) => diff_members(path, a, b),
         // POST-as-GET: an empty payload shown as "", {} or null.
         (a, b) if empty(a) && empty(b) => None,
         (a, b) if a == b => None,
         (a, b) => Some((path.clone(), Some(a.clone()), Some(b.clone()))),
+    }
+}
+
+/// [`diff`] of two objects. Both maps iterate in key order: walking them side by
+/// side visits the union of their keys in order, each once, without collecting it.
+fn diff_members(
+    path: &mut String,
+    a: &Map<String, Value>,
+    b: &Map<String, Value>,
+) -> Option<Difference> {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let (key, x, y) = match (a.peek(), b.peek()) {
+            (None, None) => return None,
+            (Some((ka, _)), Some((kb, _))) if ka == kb => {
+                let ((k, x), (_, y)) = (a.next()?, b.next()?);
+                (k, Some(x), Some(y))
+            }
+            (Some((ka, _)), Some((kb, _))) if ka > kb => {
+                let (k, y) = b.next()?;
+                (k, None, Some(y))
+            }
+            (Some(_), _) => {
+                let (k, x) = a.next()?;
+                (k, Some(x), None)
+            }
+            (None, Some(_)) => {
+                let (k, y) = b.next()?;
+                (k, None, Some(y))
+            }
+        };
+        let mark = path.len();
+        path.push('.');
+        path.push_str(key);
+        let found = match (x, y) {
+            (Some(x), Some(y)) => diff(path, x, y),
+            (x, y) => Some((path.clone(), x.cloned(), y.cloned())),
+        };
+        path.truncate(mark);
+        if found.is_some() {
+            return found;
+        }
     }
 }
 

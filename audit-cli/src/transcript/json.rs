@@ -3,11 +3,10 @@
 
 use serde_json::Value;
 use std::borrow::Cow;
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 use super::chain::{self, Pem};
-use super::members::{self, Str};
+use super::members;
 use super::tokens::{Compact, Known, URL_LENIENT};
 use base64::Engine;
 use e2ei_verify::jose::b64_decode;
@@ -47,25 +46,29 @@ fn b64url_json(s: &str) -> Option<Value> {
 }
 
 impl AcmeJws {
-    /// Recognises `{"protected": str, "payload": str, "signature": str}`.
-    pub(crate) fn from_value(v: &Value) -> Option<Self> {
-        let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        Self::from_members(field("protected")?, field("payload")?, field("signature")?)
+    /// Recognises `{"protected": str, "payload": str, "signature": str}`, taking
+    /// the three members out of the body rather than copying them; hands the
+    /// value back when it is not a JWS body.
+    pub(crate) fn from_body(value: Value) -> Result<Self, Value> {
+        const NAMES: [&str; 3] = ["protected", "payload", "signature"];
+        let Value::Object(mut map) = value else {
+            return Err(value);
+        };
+        if !NAMES
+            .iter()
+            .all(|n| map.get(*n).is_some_and(Value::is_string))
+        {
+            return Err(Value::Object(map));
+        }
+        let [protected, payload, signature] = NAMES.map(|n| match map.remove(n) {
+            Some(Value::String(s)) => s,
+            _ => String::new(),
+        });
+        Ok(Self::from_members(protected, payload, signature))
     }
 
-    /// [`AcmeJws::from_value`] of the JSON text `raw`, read without a `Value` of the
-    /// whole body (three long strings copied once, not built into a map and copied
-    /// again). `None` when `raw` is not a JWS body, including when it is not JSON.
-    pub(crate) fn from_json(raw: &str) -> Option<Self> {
-        let names = ["protected", "payload", "signature"];
-        let [protected, payload, signature] =
-            members::object_members_str::<Str<'_>, 3>(raw, names)?;
-        let owned = |m: Option<Str<'_>>| m.and_then(|s| s.0).map(Cow::into_owned);
-        Self::from_members(owned(protected)?, owned(payload)?, owned(signature)?)
-    }
-
-    fn from_members(protected: String, payload: String, signature: String) -> Option<Self> {
-        Some(Self {
+    fn from_members(protected: String, payload: String, signature: String) -> Self {
+        Self {
             header: b64url_json(&protected),
             payload_value: b64url_json(&payload),
             protected,
@@ -73,26 +76,8 @@ impl AcmeJws {
             signature,
             decoded: None,
             decoded_line: None,
-        })
+        }
     }
-}
-
-/// Whether `raw` may be an ACME JWS body: a `"protected"` member name followed by a
-/// string. A cheap filter before [`AcmeJws::from_json`] so that other JSON blocks
-/// (decoded views print `"protected": {…}`) are not read twice; a body it misses
-/// (an escaped member name) is still recognised from its `Value`.
-pub(crate) fn may_be_jws_body(raw: &str) -> bool {
-    // One searcher for every block, not one built per call.
-    static PROTECTED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"protected\""));
-    let bytes = raw.as_bytes();
-    PROTECTED.find_iter(bytes).any(|at| {
-        let mut rest = bytes
-            .get(at + 11..)
-            .unwrap_or_default()
-            .iter()
-            .filter(|b| !b.is_ascii_whitespace());
-        rest.next() == Some(&b':') && rest.next() == Some(&b'"')
-    })
 }
 
 /// True for the decoded view of an ACME JWS: `protected` is an object, not a string.
@@ -161,10 +146,25 @@ fn push_escaped(pointer: &mut String, key: &str) {
     }
 }
 
+/// Appends `i` in decimal, as `write!` would, without the formatting machinery
+/// (this runs for every array element walked).
+fn push_index(pointer: &mut String, i: usize) {
+    let mut unit = 1;
+    while i / unit >= 10 {
+        unit *= 10;
+    }
+    while unit > 0 {
+        // A digit: `i / unit % 10` is below 10.
+        pointer.push(char::from(b'0' + (i / unit % 10) as u8));
+        unit /= 10;
+    }
+}
+
 /// Walks `v` collecting tokens, PEM strings and DER arrays.
 pub(crate) fn harvest(v: &Value, known: &mut Known) -> Harvest {
     let mut h = Harvest::default();
-    walk(v, &mut String::new(), &mut h, known);
+    // Room for the pointers of a capture's bodies without growing.
+    walk(v, &mut String::with_capacity(64), &mut h, known);
     h
 }
 
@@ -175,8 +175,8 @@ fn walk(v: &Value, pointer: &mut String, h: &mut Harvest, known: &mut Known) {
         Value::Array(items) if der_array(items, pointer, h) => {}
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                // `fmt::Write` for `String` cannot fail.
-                let _ = write!(pointer, "/{i}");
+                pointer.push('/');
+                push_index(pointer, i);
                 walk(item, pointer, h, known);
                 pointer.truncate(mark);
             }
@@ -245,15 +245,12 @@ mod tests {
     fn acme_jws_members_and_payload() {
         let payload = URL_SAFE_NO_PAD.encode(r#"{"csr":"MIIB"}"#);
         let v = json!({"protected": "eyJhIjoxfQ", "payload": payload, "signature": "c2ln"});
-        let jws = AcmeJws::from_value(&v).expect("jws");
+        let jws = AcmeJws::from_body(v).expect("jws");
         assert_eq!(jws.header, Some(json!({"a": 1})));
         assert_eq!(jws.payload_value, Some(json!({"csr": "MIIB"})));
         let empty = json!({"protected": "x", "payload": "", "signature": "y"});
-        assert_eq!(
-            AcmeJws::from_value(&empty).map(|j| j.payload_value),
-            Some(None)
-        );
-        assert!(AcmeJws::from_value(&json!({"protected": {}, "payload": {}})).is_none());
+        assert_eq!(AcmeJws::from_body(empty).map(|j| j.payload_value), Ok(None));
+        assert!(AcmeJws::from_body(json!({"protected": {}, "payload": {}})).is_err());
         assert!(is_decoded_jws_view(
             &json!({"protected": {}, "payload": {}})
         ));
@@ -304,6 +301,15 @@ mod tests {
         let urls = json!({"authorizations": ["https://a/authz/1", "https://a/authz/2"]});
         let h = harvest(&urls, &mut Known::default());
         assert!(h.ders.is_empty() && h.not_der.is_empty());
+    }
+
+    #[test]
+    fn indices_print_as_decimal() {
+        for i in [0, 1, 9, 10, 11, 99, 100, 12345, usize::MAX] {
+            let mut p = String::from("/x/");
+            push_index(&mut p, i);
+            assert_eq!(p, format!("/x/{i}"));
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! A few members of a JSON object, read without building a `serde_json::Value` of
 //! the whole document.
 //!
-//! Several readers need one or three members of an object that is otherwise large
-//! (an ACME request body of three long strings, token claims that embed a whole
-//! proof, an identifier's JSON value). Building the full `Value` allocates every key,
-//! string and map node only to look one up and drop the rest. Here the document is
-//! read once by serde_json's own parser: the wanted members are kept, every other
-//! value is walked and discarded.
+//! Several readers need a few members of an object that is otherwise large (token
+//! claims that embed a whole proof, an order's body, an identifier's JSON value).
+//! Building the full `Value` allocates every key, string and map node only to look
+//! one up and drop the rest. Here the document is read once by serde_json's own
+//! parser: the wanted members are kept, every other value is walked and discarded
+//! ([`object_values`] first tries the value reader's faster path).
 //!
 //! Acceptance is exactly that of `serde_json::from_slice::<Value>`: values are
 //! skipped through `deserialize_any`, as `Value` reads them (strings are validated,
@@ -37,8 +37,18 @@ where
 /// instead of string by string as serde_json checks bytes. The result is the same:
 /// JSON holds non-ASCII bytes only inside strings, which `from_slice` requires to
 /// be UTF-8, so bytes it accepts are UTF-8, and text is parsed alike either way.
-pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    serde_json::from_str(utf8(bytes)?).ok()
+pub(crate) fn from_json_bytes(bytes: &[u8]) -> Option<serde_json::Value> {
+    super::value::parse(utf8(bytes)?)
+}
+
+/// [`object_members`] into `Value`s of decoded bytes (token claims), by the
+/// value reader's fast path where it applies: the members not wanted are checked
+/// without being built.
+pub(crate) fn object_values<const N: usize>(
+    json: &[u8],
+    names: [&str; N],
+) -> Option<[Option<serde_json::Value>; N]> {
+    super::value::members(utf8(json)?, names)
 }
 
 fn utf8(bytes: &[u8]) -> Option<&str> {
@@ -319,7 +329,7 @@ mod tests {
         ];
         for bytes in samples {
             assert_eq!(
-                from_json_bytes::<Value>(bytes),
+                from_json_bytes(bytes),
                 serde_json::from_slice::<Value>(bytes).ok(),
                 "{bytes:?}"
             );

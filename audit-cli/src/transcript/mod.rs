@@ -17,6 +17,7 @@ pub(crate) mod members;
 mod reader;
 mod section;
 mod tokens;
+mod value;
 
 pub use chain::{DerObject, ObjectKind, ObjectSource, TextView};
 pub use http::{Header, HttpRequest, HttpResponse};

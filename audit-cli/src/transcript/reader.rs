@@ -16,6 +16,7 @@ use super::json::{self, AcmeJws, Harvest, JsonBlock, Lines};
 use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
+use super::value;
 use super::{Finding, FindingKind, Item, ItemKind, Section, Step, Transcript};
 
 /// What the last prose line announced for the next block(s).
@@ -259,8 +260,7 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
 
 fn holds_json(block: &Block<'_>) -> bool {
     let content = block.content_ref();
-    content.trim_start().starts_with(['{', '[', '"'])
-        && serde_json::from_str::<serde::de::IgnoredAny>(&content).is_ok()
+    content.trim_start().starts_with(['{', '[', '"']) && value::is_json(&content)
 }
 
 /// The object kind an openssl text dump describes, from its first line.
@@ -402,9 +402,7 @@ impl<'a> Reader<'a> {
         let Marker::Decoded { header_line } = marker else {
             return false;
         };
-        let value = serde_json::from_str::<Value>(&block.content_ref())
-            .ok()
-            .map(Arc::new);
+        let value = value::parse(&block.content_ref()).map(Arc::new);
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
         let mut slots: Vec<&mut Option<Arc<Value>>> = match header_line {
@@ -473,23 +471,16 @@ impl<'a> Reader<'a> {
     fn json_block(&mut self, block: &Block<'a>) {
         let (signed, decoded) = json::split_decoded(&block.lines);
         let raw = markdown::join_lines(block.source, signed);
-        // An ACME request body is read for its three members only; any other block
-        // (or a body this misses) is read into a `Value`, which recognises bodies too.
-        if let Some(jws) = json::may_be_jws_body(&raw)
-            .then(|| AcmeJws::from_json(&raw))
-            .flatten()
-        {
-            return self.acme_jws(jws, decoded, block);
-        }
-        let Ok(value) = serde_json::from_str::<Value>(&raw) else {
+        let Some(value) = value::parse(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
-        if let Some(jws) = AcmeJws::from_value(&value) {
-            return self.acme_jws(jws, decoded, block);
-        }
+        let value = match AcmeJws::from_body(value) {
+            Ok(jws) => return self.acme_jws(jws, decoded, block),
+            Err(value) => value,
+        };
         let value = if json::is_decoded_jws_view(&value) {
             match self.attach_jws_view(value, block.line) {
                 Ok(()) => return,
@@ -513,7 +504,7 @@ impl<'a> Reader<'a> {
     /// the same block (2023-01), if any.
     fn acme_jws(&mut self, mut jws: AcmeJws, decoded: Option<Lines<'_, 'a>>, block: &Block<'a>) {
         if let Some(d) = decoded {
-            jws.decoded = serde_json::from_str(&markdown::join_lines(block.source, d)).ok();
+            jws.decoded = value::parse(&markdown::join_lines(block.source, d));
             jws.decoded_line = d.first().map(|(n, _)| *n);
         }
         self.acme_payload(&jws, block);
