@@ -98,8 +98,8 @@ fn cases() -> Vec<Case> {
         ),
         dpop(
             "dpop_alg_none_empty_signature.jwt",
-            Some("dpop.format"),
-            2,
+            Some("dpop.alg"),
+            1,
             format!(
                 "{}.{}.",
                 b64(with(h.clone(), "alg", json!("none")).to_string().as_bytes()),

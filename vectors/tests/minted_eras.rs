@@ -254,10 +254,9 @@ fn reference(fault: Fault) -> BTreeSet<&'static str> {
         Fault::ProofJwkPrivate => &["dpop.jwk", "access_token.proof"],
         Fault::ProofNoJti => &["dpop.jti", "access_token.proof"],
         Fault::ProofAlgHs256 => &["dpop.alg", "access_token.proof"],
-        // FIXME(finding 2): the unsecured proof (empty signature segment) is
-        // not read as a proof at its step; only the copy the token embeds is
-        // judged, as a format error: `a_proof_with_alg_none_fails_dpop_alg`.
-        Fault::ProofAlgNone => &["dpop.format", "access_token.proof"],
+        // The unsecured proof (empty signature) is read, and refused for its
+        // `alg`, where it is shown.
+        Fault::ProofAlgNone => &["dpop.alg", "access_token.proof"],
         Fault::TokenScope => &["access_token.scope"],
         Fault::TokenApiVersion => &["access_token.api_version"],
         // Still the access token, at the step it was returned.

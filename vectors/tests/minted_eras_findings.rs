@@ -84,7 +84,6 @@ fn an_unusable_proof_does_not_fail_the_tokens_cnf() {
 /// signature segment) fails `dpop.alg`, at the step the proof is shown, as
 /// the catalogue says ("never `none`").
 #[test]
-#[ignore = "finding 2: an alg-none proof is not read as a proof; dpop.format fails at the token's step"]
 fn a_proof_with_alg_none_fails_dpop_alg_at_its_step() {
     for era in Era::ALL {
         let e = EraEnrolment::new(era, Suite::P256);

@@ -473,7 +473,7 @@ pub(crate) fn run<S: Sink<Error>>(
     memo: Option<&mut SignatureMemo>,
     sink: &mut S,
 ) -> Result<VerifiedProof, Error> {
-    let parts = Compact::split(token, expect.limits).map_err(Error::Format)?;
+    let parts = Compact::split(token, expect.limits).map_err(|e| unsecured(token, e))?;
     let header_text = parts.header().map_err(Error::Format)?;
     let header_members = header_text.object().map_err(Error::Format)?;
     let payload = parts.payload().map_err(Error::Format)?;
@@ -527,6 +527,24 @@ pub(crate) fn run<S: Sink<Error>>(
         times,
         client_id,
     })
+}
+
+/// A split failure, told apart for an unsecured JWS (RFC 7515 §A.5: `alg`
+/// `none` and an empty signature): that is a refused algorithm
+/// (`dpop.alg`), the check a reader looks for, not a malformed token.
+fn unsecured(token: &str, split: JoseError) -> Error {
+    let unsigned = matches!(split, JoseError::EmptySegment("signature"));
+    let alg_none = || {
+        let header = token.split('.').next()?;
+        let text = String::from_utf8(crate::jose::b64_decode(header)?).ok()?;
+        let members = parse_text(&text, "header").ok()?;
+        members.get("alg")?.as_str().map(|alg| alg == "none")
+    };
+    if unsigned && alg_none() == Some(true) {
+        Error::Alg(JoseError::UnsupportedAlgorithm("none".into()))
+    } else {
+        Error::Format(split)
+    }
 }
 
 fn header_key<S: Sink<Error>>(

@@ -141,7 +141,7 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
     let (h, rest) = split_dot(s);
     let (p, rest) = split_dot(rest?);
     let (sig, more) = split_dot(rest?);
-    if more.is_some() || [h, p, sig].iter().any(|x| x.is_empty()) {
+    if more.is_some() || h.is_empty() || p.is_empty() {
         return None;
     }
     // Payload and signature are only checked to be base64url: the library's strict
@@ -153,10 +153,16 @@ pub(crate) fn compact_jws(s: &str) -> Option<Compact> {
         return None;
     }
     match super::members::from_json_bytes(&b64_decode(h)?)? {
-        Value::Object(header) => Some(Compact {
-            compact: Arc::from(s),
-            header: Arc::new(header),
-        }),
+        // An empty signature only for an unsecured JWS (RFC 7515 §A.5), kept
+        // so that its `alg` is judged where it is shown and sent.
+        Value::Object(header)
+            if !sig.is_empty() || header.get("alg").and_then(Value::as_str) == Some("none") =>
+        {
+            Some(Compact {
+                compact: Arc::from(s),
+                header: Arc::new(header),
+            })
+        }
         _ => None,
     }
 }
@@ -557,6 +563,14 @@ mod tests {
         assert!(compact_jws("chal.thumbprint").is_none());
         assert!(compact_jws(&t.replacen('.', "..", 1)).is_none());
         assert!(compact_jws(&format!("{t}=")).is_none());
+        // An empty signature only for an unsecured JWS (`alg` `none`).
+        let unsigned = |header: &str| {
+            let t = jws(header);
+            format!("{}.", &t[..t.rfind('.').unwrap_or_default()])
+        };
+        assert!(compact_jws(&unsigned(r#"{"alg":"none","typ":"dpop+jwt"}"#)).is_some());
+        assert!(compact_jws(&unsigned(r#"{"alg":"ES256","typ":"dpop+jwt"}"#)).is_none());
+        assert!(compact_jws(&unsigned(r#"{"typ":"dpop+jwt"}"#)).is_none());
     }
 
     #[test]
