@@ -801,8 +801,9 @@ fn a_fault_in_the_second_renewal_fails_only_the_second_flow() {
             }
             // A fault that changes the reprint's proof makes it another
             // exchange than the first enrolment's, which then reuses that
-            // enrolment's challenge and order: those may fail too.
-            let replay = ids(&["dpop.chal", "transcript.consistency"]);
+            // enrolment's challenge, order and proof `jti`: those may fail
+            // too.
+            let replay = ids(&["dpop.chal", "dpop.jti", "transcript.consistency"]);
             let extra: BTreeSet<_> = v.fails.difference(&alone.fails).copied().collect();
             assert!(extra.is_subset(&replay), "{fault:?} flow 2: {v:?}");
             assert!(alone.fails.is_subset(&v.fails), "{fault:?} flow 2: {v:?}");
@@ -918,10 +919,12 @@ fn a_fault_in_the_renewal_fails_only_the_renewal() {
             alone.fails = ids(&["transcript.consistency"]);
             alone.failures = 1;
         }
-        // FIXME(finding 13): the renewal's proof replays the first
-        // enrolment's `jti` (with a fresh nonce and challenge) and nothing
-        // fails: `a_renewal_proof_replaying_the_first_jti_fails` (ignored,
-        // `minted_eras_findings.rs`).
+        // The renewal's proof replays the first enrolment's `jti` (with a
+        // fresh nonce and challenge): a `jti` is used once.
+        if fault == Fault::FirstProofJti {
+            alone.fails = ids(&["dpop.jti"]);
+            alone.failures = 1;
+        }
         for (i, flow) in flows.iter().enumerate() {
             let expected = if i == 2 { &alone } else { &clean };
             assert_eq!(&verdict_of(flow), expected, "{fault:?} flow {}", i + 1);

@@ -337,7 +337,6 @@ fn a_nonce_issued_twice_reads_as_forged_today() {
 /// the same key: a replayed `jti` that wire-server must refuse (RFC 9449
 /// §11.1), as the flow already refuses a nonce an earlier enrolment used.
 #[test]
-#[ignore = "finding 13: a renewal proof replaying the first enrolment's jti is accepted"]
 fn a_renewal_proof_replaying_the_first_jti_fails() {
     let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
     let flows =

@@ -699,6 +699,25 @@ fn not_replayed(flow: &Flow<'_>, out: &mut Out) {
             );
         }
     }
+    if let Some(proof) = &flow.proof {
+        let jti = super::reconstruct::proof_jti(proof.value);
+        let reused = jti.as_ref().and_then(|jti| {
+            let key = format!("{}{jti}", super::reconstruct::JTI);
+            Some((jti, earlier(&key)?))
+        });
+        if let Some((jti, e)) = reused {
+            out.mismatch(
+                "dpop.jti",
+                &format!(
+                    "the proof's jti is the jti of an earlier enrolment's proof in this section (step {}): a jti is used once, so a server that remembers it refuses this proof as a replay",
+                    shown_step(e.step)
+                ),
+                "a jti of its own".into(),
+                jti.clone(),
+                proof.step,
+            );
+        }
+    }
     if let Some(order) = &flow.order_url {
         if let Some(e) = earlier(order.value) {
             out.mismatch(

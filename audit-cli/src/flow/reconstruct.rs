@@ -131,7 +131,8 @@ pub struct Flow<'t> {
     pub earlier_nonces: Vec<At<String>>,
     /// What earlier enrolments of the same section went through, when they
     /// are not this enrolment printed again ([`printed_again`]): their
-    /// challenge tokens and URLs and their order URLs. A renewal answers
+    /// challenge tokens and URLs, their order URLs and their proofs' `jti`s
+    /// ([`JTI`]-prefixed). A renewal answers
     /// challenges and finalizes an order of its own.
     pub earlier_exchanges: Vec<At<String>>,
     /// `location` of the new-order response: the order this enrolment got.
@@ -328,8 +329,14 @@ fn printed_again(earlier: &Flow<'_>, later: &Flow<'_>) -> bool {
     })
 }
 
-/// The challenge tokens and URLs `flow` was offered and its order URL, with
-/// their steps: what a later enrolment may not reuse.
+/// Prefix of a proof `jti` among [`Flow::earlier_exchanges`], which are
+/// otherwise challenge tokens and URLs: kept apart so that no value of one
+/// kind is taken for the other.
+pub const JTI: &str = "jti:";
+
+/// The challenge tokens and URLs `flow` was offered, its order URL and its
+/// proof's `jti` ([`JTI`]-prefixed), with their steps: what a later enrolment
+/// may not reuse.
 fn exchanges(flow: &Flow<'_>) -> Vec<At<String>> {
     let mut out: Vec<At<String>> = flow
         .answered_challenges
@@ -345,7 +352,20 @@ fn exchanges(flow: &Flow<'_>) -> Vec<At<String>> {
         value: o.value.to_owned(),
         step: o.step,
     }));
+    out.extend(flow.proof.as_ref().and_then(|p| {
+        Some(At {
+            value: format!("{JTI}{}", proof_jti(p.value)?),
+            step: p.step,
+        })
+    }));
     out
+}
+
+/// The `jti` of a compact proof, read from its claims.
+pub fn proof_jti(proof: &str) -> Option<String> {
+    let claims = e2ei_verify::jose::b64_decode(header_and_payload(proof).1?)?;
+    let claims: Value = serde_json::from_slice(&claims).ok()?;
+    claims.get("jti")?.as_str().map(str::to_owned)
 }
 
 /// The nonces `flow`'s ACME requests carry, with their steps.
