@@ -275,7 +275,6 @@ fn a_tampered_signature_fails_at_its_artefacts_step() {
 /// Finding 11: a new-account request carrying `kid` instead of `jwk` is
 /// captured (step 5): the later skips must not say that none was.
 #[test]
-#[ignore = "finding 11: \"no new-account request captured\" when the new-account request carries kid"]
 fn a_new_account_request_with_kid_is_not_said_to_be_missing() {
     let e = EraEnrolment::new(Era::Y2026_01, Suite::P256);
     let f = flow(&e, Fault::NewAccountKid);
@@ -288,19 +287,6 @@ fn a_new_account_request_with_kid_is_not_said_to_be_missing() {
             c.message
         );
     }
-}
-
-/// Today (finding 11).
-#[test]
-fn a_new_account_request_with_kid_is_said_to_be_missing_today() {
-    let e = EraEnrolment::new(Era::Y2026_01, Suite::P256);
-    let f = flow(&e, Fault::NewAccountKid);
-    let skip = check(&f, "acme.jws.signature", Status::Skip);
-    // FIXME(finding 11)
-    assert_eq!(
-        skip.message,
-        "account key unknown (no new-account request captured)"
-    );
 }
 
 /// Finding 12: a nonce the server issued twice (the authorization's answer

@@ -190,6 +190,8 @@ fn unsigned_order(flow: &mut Flow<'_>, out: &mut Out) {
 /// `acme.jws.*` for every ACME request; returns the account key.
 fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
     let mut key: Option<PublicKey> = None;
+    // The checks of requests whose signer was not known when they were read.
+    let mut unknown: Vec<(usize, usize)> = Vec::new();
     for req in &flow.acme {
         let members = FlattenedMembers {
             protected: &req.jws.protected,
@@ -213,12 +215,44 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
                 out.push(Check::from_failure(&e), req.step);
             }
         }
+        let first = out.checks.len();
         out.report(report, req.step);
+        if matches!(signer, Signer::Unknown) || req.is_new_account() {
+            unknown.push((first, out.checks.len()));
+        }
         if req.is_new_account() && key.is_none() {
             key = verified.and_then(|v| v.key);
         }
     }
+    if let Some(why) = unknown_account(flow, key.as_ref()) {
+        for &(from, to) in &unknown {
+            let checks = out.checks.get_mut(from..to).unwrap_or_default();
+            for c in checks.iter_mut().filter(|c| c.status == Status::Skip) {
+                if matches!(c.id, "acme.jws.signature" | "acme.jws.kid") {
+                    c.message.clone_from(&why);
+                }
+            }
+        }
+    }
     key
+}
+
+/// Why a request's signer is unknown when the capture does show new-account:
+/// its key was not readable from it (no `jwk`), no answer gave the account
+/// URL, or the request comes before new-account in the capture. `None` when
+/// new-account is not captured (the library says so).
+fn unknown_account(flow: &Flow<'_>, key: Option<&PublicKey>) -> Option<String> {
+    let new_account = flow.acme.iter().find(|r| r.is_new_account())?;
+    let step = shown_step(new_account.step);
+    Some(match (key, &flow.account_url) {
+        (None, _) => format!(
+            "account key unknown: the new-account request at step {step} carries no usable jwk"
+        ),
+        (Some(_), None) => "account URL unknown: no answer to new-account shows its location".into(),
+        (Some(_), Some(_)) => format!(
+            "account not known yet: the capture shows this request before the new-account request (step {step})"
+        ),
+    })
 }
 
 /// `acme.nonce.chain`: each request's nonce was issued by an earlier captured
