@@ -302,7 +302,7 @@ fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
                                 shown_step(n.step),
                                 shown_step(step)
                             ),
-                            None => format!("{e} (request at step {}): an exchange is missing from the capture or the nonce was forged", shown_step(step)),
+                            None => unchained(flow, &e, step),
                         };
                         let mut c = Check::new("acme.nonce.chain", Status::Fail, message);
                         c.found = nonce.map(str::to_owned);
@@ -311,6 +311,34 @@ fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
                 }
             }
         }
+    }
+}
+
+/// Why a request's nonce breaks the chain, in the capture's terms: never
+/// issued (an exchange is missing, or the nonce was made up), or used again,
+/// naming the response that issued it a second time if one did (a server
+/// must issue each nonce once, RFC 8555 §6.5).
+fn unchained(flow: &Flow<'_>, e: &acme::NonceError, step: Option<u32>) -> String {
+    let at = shown_step(step);
+    let acme::NonceError::Reused { nonce, .. } = e else {
+        return format!(
+            "{e} (request at step {at}): an exchange is missing from the capture or the nonce was forged"
+        );
+    };
+    let issues: Vec<Option<u32>> = flow
+        .nonces
+        .iter()
+        .filter_map(|event| match event {
+            NonceEvent::Issued { nonce: n, step } if n == nonce => Some(*step),
+            _ => None,
+        })
+        .collect();
+    match issues.get(1) {
+        Some(again) => format!(
+            "{e} (request at step {at}); the ACME server issued it again at step {}: a nonce is issued and used once",
+            shown_step(*again)
+        ),
+        None => format!("{e} (request at step {at}): a nonce is used once"),
     }
 }
 
