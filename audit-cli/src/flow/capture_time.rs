@@ -10,9 +10,7 @@
 //! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
-use crate::transcript::header_and_payload;
-use crate::transcript::members::object_values;
-use e2ei_verify::jose::b64_decode;
+use super::segments::Segments;
 use e2ei_verify::time::UnixTime;
 use std::collections::HashMap;
 
@@ -23,8 +21,10 @@ pub struct CaptureTime {
     pub source: String,
 }
 
-/// The capture time of `flow`, if any token or certificate dates it.
-pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
+/// The capture time of `flow`, if any token or certificate dates it. Token
+/// claims are decoded into `segments`, which the flow checks then read
+/// without decoding them again.
+pub fn derive(flow: &Flow<'_>, segments: &mut Segments) -> Option<CaptureTime> {
     // A token is shown several times (link, `Raw:` block, JSON field …): each
     // distinct one is decoded once, every occurrence keeps its step. The reader
     // shares one text among a token's occurrences, so the text's address is the
@@ -38,7 +38,7 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
         .filter_map(|t| {
             let compact = &*t.value.compact;
             let key: *const str = compact;
-            let (iat, exp) = (*seen.entry(key).or_insert_with(|| times(compact)))?;
+            let (iat, exp) = (*seen.entry(key).or_insert_with(|| times(segments, compact)))?;
             latest_exp = latest_exp.max(exp);
             Some((iat, t.step))
         })
@@ -83,11 +83,10 @@ fn shown(step: Option<u32>) -> String {
 }
 
 /// The `iat` and `exp` of a compact JWS, read without verifying it (only to
-/// date the flow). Only those members are kept: the claims of an access token
-/// embed a whole proof.
-fn times(compact: &str) -> Option<(UnixTime, Option<UnixTime>)> {
-    let payload = header_and_payload(compact).1?;
-    let bytes = b64_decode(payload)?;
-    let [iat, exp] = object_values(&bytes, ["iat", "exp"])?;
-    Some((iat?.as_u64()?, exp.and_then(|e| e.as_u64())))
+/// date the flow), from its claims decoded once for the whole flow (a member
+/// repeated counts by its last occurrence, as everywhere a `Value` is read).
+fn times(segments: &mut Segments, compact: &str) -> Option<(UnixTime, Option<UnixTime>)> {
+    let claims = segments.claims(compact)?;
+    let iat = claims.get("iat")?.as_u64()?;
+    Some((iat, claims.get("exp").and_then(|e| e.as_u64())))
 }
