@@ -1323,7 +1323,7 @@ fn oidc(
         None => None,
     };
     let expect = id_token_expectations(flow, order, keys, challenge, expected_keyauth, claims);
-    let (_, mut report) = oidc::audit(id_token.value, &expect, at);
+    let mut report = oidc::audit_report(id_token.value, &expect, at);
     let binding_era = binding_era(flow);
     for check in &mut report.checks {
         unbound_before_2024(check, binding_era);
