@@ -10,7 +10,9 @@
 //! its notBefore would be "not yet valid" for no fault of its own.
 
 use super::reconstruct::Flow;
-use super::segments::Segments;
+use crate::transcript::header_and_payload;
+use crate::transcript::members::object_values;
+use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
 
 /// A verification time and how it was obtained (shown in the report).
@@ -20,10 +22,8 @@ pub struct CaptureTime {
     pub source: String,
 }
 
-/// The capture time of `flow`, if any token or certificate dates it. Token
-/// claims are decoded into `segments`, which the flow checks then read
-/// without decoding them again.
-pub fn derive(flow: &Flow<'_>, segments: &mut Segments) -> Option<CaptureTime> {
+/// The capture time of `flow`, if any token or certificate dates it.
+pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
     // A token is shown several times (link, `Raw:` block, JSON field …): each
     // distinct one is decoded once, every occurrence keeps its step. The reader
     // shares one text among a token's occurrences, so the text's address is the
@@ -40,9 +40,9 @@ pub fn derive(flow: &Flow<'_>, segments: &mut Segments) -> Option<CaptureTime> {
             let key: *const str = compact;
             let known = seen.iter().find(|(k, _)| std::ptr::eq(*k, key));
             let (iat, exp) = match known {
-                Some((_, times)) => *times,
+                Some((_, dates)) => *dates,
                 None => {
-                    let read = times(segments, compact);
+                    let read = times(compact);
                     seen.push((key, read));
                     read
                 }
@@ -94,10 +94,11 @@ fn shown(step: Option<u32>) -> String {
 type Dates = Option<(UnixTime, Option<UnixTime>)>;
 
 /// The `iat` and `exp` of a compact JWS, read without verifying it (only to
-/// date the flow), from its claims decoded once for the whole flow (a member
-/// repeated counts by its last occurrence, as everywhere a `Value` is read).
-fn times(segments: &mut Segments, compact: &str) -> Dates {
-    let claims = segments.claims(compact)?;
-    let iat = claims.get("iat")?.as_u64()?;
-    Some((iat, claims.get("exp").and_then(|e| e.as_u64())))
+/// date the flow). Only those members are kept: the claims of an access token
+/// embed a whole proof.
+fn times(compact: &str) -> Dates {
+    let payload = header_and_payload(compact).1?;
+    let bytes = b64_decode(payload)?;
+    let [iat, exp] = object_values(&bytes, ["iat", "exp"])?;
+    Some((iat?.as_u64()?, exp.and_then(|e| e.as_u64())))
 }

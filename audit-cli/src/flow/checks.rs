@@ -108,18 +108,13 @@ impl Out {
     }
 }
 
-/// Runs every check of `flow` as of `at`; `segments` holds the flow's token
-/// segments decoded so far (by [`super::capture_time::derive`]).
-pub fn run(
-    flow: &mut Flow<'_>,
-    at: UnixTime,
-    trust: &Trust,
-    segments: &mut Segments,
-) -> Vec<FlowCheck> {
+/// Runs every check of `flow` as of `at`.
+pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
     let account_key = acme_requests(flow, &mut out);
     unsigned_order(flow, &mut out);
     let flow = &*flow;
+    let mut segments = Segments::default();
     if let Some(account) = &account_key {
         account_of_the_sections_suite(flow, account, &mut out.checks);
     }
@@ -128,31 +123,31 @@ pub fn run(
     let mut order = Order::read(flow);
     let from_url = match order.client_id {
         Some(_) => None,
-        None => url_client_id(flow, segments),
+        None => url_client_id(flow, &mut segments),
     };
     order.client_id = order.client_id.take().or(from_url.clone());
     let first = out.checks.len();
     let proof = dpop_proof(flow, at, &order, &mut out);
     key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
-    access_token(flow, at, trust, &order, segments, &mut out);
+    access_token(flow, at, trust, &order, &mut segments, &mut out);
     if let Some(expected) = &from_url {
         device_only(expected, &mut out.checks[first..]);
     }
     if let Some(proof) = &proof {
         of_the_sections_suite(flow, proof, &mut out.checks[first..]);
     }
-    traded_in_time(flow, segments, &mut out.checks[first..]);
+    traded_in_time(flow, &mut segments, &mut out.checks[first..]);
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
     refused(flow, &mut out);
     id_token_delivered(flow, &mut out);
     let account = account_key.as_ref();
-    oidc(flow, &order, trust, account, at, segments, &mut out);
-    dated_in_order(flow, segments, &mut out.checks[first..]);
+    oidc(flow, &order, trust, account, at, &mut segments, &mut out);
+    dated_in_order(flow, &mut segments, &mut out.checks[first..]);
     super::pkce::check(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
-    super::consistency::checks(flow, segments, &mut out.checks);
+    super::consistency::checks(flow, &mut segments, &mut out.checks);
     shown_proof_sent(flow, &mut out);
     secrets(flow, &mut out);
     out.checks

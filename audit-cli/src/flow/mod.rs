@@ -23,7 +23,6 @@ use crate::transcript::{self, TranscriptError};
 use e2ei_verify::jose::PublicKey;
 use e2ei_verify::oidc::IdpKey;
 use e2ei_verify::time::UnixTime;
-use segments::Segments;
 
 /// As of when each flow is judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,11 +65,9 @@ pub fn audit(text: &str, options: &Options) -> Result<Vec<FlowReport>, Transcrip
         .iter()
         .flat_map(reconstruct::enrolments)
         .map(|mut flow| {
-            // Token claims decoded once per flow, for dating it and checking it.
-            let mut segments = Segments::default();
             let (at, source) = match options.when {
                 When::Fixed(at) => (at, "given with --at".to_owned()),
-                When::Capture => match capture_time::derive(&flow, &mut segments) {
+                When::Capture => match capture_time::derive(&flow) {
                     Some(t) => (t.at, t.source),
                     None => (
                         options.now,
@@ -79,7 +76,7 @@ pub fn audit(text: &str, options: &Options) -> Result<Vec<FlowReport>, Transcrip
                 },
             };
             FlowReport {
-                checks: checks::run(&mut flow, at, &options.trust, &mut segments),
+                checks: checks::run(&mut flow, at, &options.trust),
                 suite: flow.suite,
                 capture_time: rfc3339(at),
                 capture_time_source: source,
