@@ -8,7 +8,7 @@
 //! which binds the token to nobody; [`Error::Cnf`] explains such cases.
 
 use crate::claims::{self, typ_is};
-use crate::dpop::{self, VerifiedProof};
+use crate::dpop::{self, Kept, VerifiedProof};
 use crate::identity::ClientId;
 use crate::jose::{
     as_text, header_algorithm, json_text, parse_text, Algorithm, Claims, Compact, HashAlg,
@@ -257,7 +257,8 @@ pub struct Audit {
     pub token: Option<VerifiedAccessToken>,
     /// Every check of the token.
     pub report: Report,
-    /// Every check of the embedded proof, when there was one to check.
+    /// Every check of the embedded proof, when there was one to check (its
+    /// failures only, when [`audit_memo_keeping`] was asked for those).
     pub proof_report: Option<Report>,
 }
 
@@ -332,6 +333,21 @@ pub fn audit_memo(
     now: UnixTime,
     memo: &mut SignatureMemo,
 ) -> Audit {
+    audit_memo_keeping(token, expect, now, memo, Kept::Every)
+}
+
+/// [`audit_memo`] keeping in [`Audit::proof_report`] only the embedded
+/// proof's checks that `proof_kept` says: a caller that already shows the
+/// checks of the same proof, audited standalone, asks for its failures alone
+/// and no passing check's message is written. The token's checks, the
+/// embedded proof's failures and `access_token.proof` are the same.
+pub fn audit_memo_keeping(
+    token: &str,
+    expect: &Expectations,
+    now: UnixTime,
+    memo: &mut SignatureMemo,
+    proof_kept: Kept,
+) -> Audit {
     let mut report = Report::new();
     let mut proof_report = None;
     let run = Run {
@@ -340,7 +356,7 @@ pub fn audit_memo(
         now,
     };
     let result = run.run(token, &mut report, &mut |proof, e| {
-        let (verified, sub) = dpop::audit_expect(proof, e, now, memo);
+        let (verified, sub) = dpop::audit_expect(proof, e, now, memo, proof_kept);
         let failed: Vec<String> = sub
             .failures()
             .map(|c| format!("{}: {}", c.id, c.message))

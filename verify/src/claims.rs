@@ -1,31 +1,11 @@
 //! Reading claims of a verified-structure token with precise errors.
 
-use crate::jose::{Json, Object};
+use crate::jose::Json;
 use crate::report::quoted;
 use crate::url;
-use serde_json::Value;
 
-/// A string claim: `Ok(None)` when absent, `Err` when present but not a string.
-pub fn string<'c>(claims: &'c Object, name: &str) -> Result<Option<&'c str>, String> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("{name} is not a string but {}", kind(other))),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// [`string`] of a borrowed claim value (`None`: absent).
+/// A string claim: `Ok(None)` when absent, `Err` when present but not a
+/// string.
 pub fn text<'c>(value: Option<&'c Json<'_>>, name: &str) -> Result<Option<&'c str>, String> {
     match value {
         None => Ok(None),

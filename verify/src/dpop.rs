@@ -12,7 +12,7 @@ use crate::jose::{
     JoseError, Json, Jwk, Limits, Members, PublicKey, SignatureMemo,
 };
 use crate::replay::{ReplayStore, StoreError};
-use crate::report::{concat, quoted, AcmeProblem, FailFast, Failure, Report, Sink};
+use crate::report::{concat, quoted, AcmeProblem, FailFast, Failure, FailuresOnly, Report, Sink};
 use crate::time::{TimePolicy, Times, UnixTime};
 use crate::url;
 use std::fmt;
@@ -367,18 +367,39 @@ pub fn audit_memo(
     now: UnixTime,
     memo: &mut SignatureMemo,
 ) -> (Option<VerifiedProof>, Report) {
-    audit_expect(token, &expect.borrowed(), now, memo)
+    audit_expect(token, &expect.borrowed(), now, memo, Kept::Every)
 }
 
-/// [`audit_memo`] with borrowed expectations.
+/// Which checks an audit keeps in its report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// Every check, in the order it ran.
+    Every,
+    /// Only the failed checks: the verdict and the failures are the same,
+    /// and no message of a passing, skipped or warned check is written.
+    Failures,
+}
+
+/// [`audit_memo`] with borrowed expectations, keeping the checks `kept` says.
 pub(crate) fn audit_expect(
     token: &str,
     expect: &Expect<'_>,
     now: UnixTime,
     memo: &mut SignatureMemo,
+    kept: Kept,
 ) -> (Option<VerifiedProof>, Report) {
-    let mut report = Report::new();
-    let result = run(token, expect, now, None, Some(memo), &mut report);
+    let (result, mut report) = match kept {
+        Kept::Every => {
+            let mut report = Report::new();
+            let result = run(token, expect, now, None, Some(memo), &mut report);
+            (result, report)
+        }
+        Kept::Failures => {
+            let mut sink = FailuresOnly::default();
+            let result = run(token, expect, now, None, Some(memo), &mut sink);
+            (result, sink.0)
+        }
+    };
     let proof = report.settle(result);
     let sound = !report.failures().any(|c| {
         matches!(

@@ -7,7 +7,10 @@
 //! Wire algorithms — only here, never for DPoP proofs or access tokens.
 
 use crate::claims;
-use crate::jose::{self, parse_object, Algorithm, JoseError, Jwk, Jws, Limits, Object, PublicKey};
+use crate::jose::{
+    self, as_text, json_text, parse_object, parse_text, Algorithm, Compact, JoseError, Json, Jwk,
+    Limits, Members, Object, PublicKey,
+};
 use crate::report::{AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::time::{TimePolicy, UnixTime};
 use aws_lc_rs::signature::{self, RsaPublicKeyComponents};
@@ -260,33 +263,58 @@ impl Failure for Error {
 
 /// Verifies an id token, stopping at the first failure.
 pub fn verify(token: &str, expect: &Expectations, now: UnixTime) -> Result<Object, Error> {
-    run(token, expect, now, &mut FailFast)
+    run(token, expect, now, &mut FailFast, |c| c.to_object())
 }
 
 /// Runs every check of an id token.
 pub fn audit(token: &str, expect: &Expectations, now: UnixTime) -> (Option<Object>, Report) {
     let mut report = Report::new();
-    let result = run(token, expect, now, &mut report);
+    let result = run(token, expect, now, &mut report, |c| c.to_object());
     let claims = report.settle(result);
     (claims, report)
 }
 
-fn run<S: Sink<Error>>(
+/// [`audit`] for a caller that does not keep the claims (an auditor that has
+/// its own reading of them): the same report, without an owned copy of them.
+pub fn audit_report(token: &str, expect: &Expectations, now: UnixTime) -> Report {
+    let mut report = Report::new();
+    let result = run(token, expect, now, &mut report, |_| ());
+    report.settle(result);
+    report
+}
+
+/// The checks, on the claims read as borrowed members (the reading and the
+/// errors of `Jws::parse_compact` and `Jws::claims`); `keep` makes what a
+/// passing run returns of them.
+fn run<S: Sink<Error>, T>(
     token: &str,
     expect: &Expectations,
     now: UnixTime,
     sink: &mut S,
-) -> Result<Object, Error> {
-    let jws = Jws::parse_compact(token, &Limits::default()).map_err(Error::Format)?;
-    let claims = jws.claims().map_err(Error::Format)?;
-    check_signature(&jws, expect, sink)?;
-    match expect.time.check(&claims, now) {
+    keep: impl FnOnce(&Members<'_>) -> T,
+) -> Result<T, Error> {
+    let parts = Compact::split(token, &Limits::default()).map_err(Error::Format)?;
+    let header_text = parts.header().map_err(Error::Format)?;
+    let header = header_text.object().map_err(Error::Format)?;
+    let payload = parts.payload().map_err(Error::Format)?;
+    let signature = parts.signature().map_err(Error::Format)?;
+    let json = json_text(payload, "payload").map_err(Error::Format)?;
+    let claims = parse_text(&json, "payload").map_err(Error::Format)?;
+    let signed = Signed {
+        alg: as_text(header.get("alg")).unwrap_or_default(),
+        signing_input: parts.signing_input(),
+        signature: &signature,
+    };
+    check_signature(&signed, expect, sink)?;
+    let dates = ["iat", "exp", "nbf"].map(|name| claims.get(name));
+    match expect.time.check_json(dates, now) {
         Ok(t) => sink.pass("oidc.time", || t.acceptable_at(now)),
         Err(why) => sink.fail(Error::Time(why))?,
     }
-    let aud_matches = |want: &str| match claims.get("aud") {
-        Some(Value::String(a)) => a == want,
-        Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(want)),
+    let aud = claims.get("aud");
+    let aud_matches = |want: &str| match aud {
+        Some(Json::String(a)) => a == want,
+        Some(Json::Array(a)) => a.iter().any(|v| v.as_str() == Some(want)),
         _ => false,
     };
     match &expect.audience {
@@ -297,9 +325,9 @@ fn run<S: Sink<Error>>(
             expected: want.clone(),
             // A string audience as written, like the expected one; an array
             // (or anything else) as JSON, so its members stay told apart.
-            found: claims.get("aud").map(|aud| match aud {
-                Value::String(a) => a.clone(),
-                other => other.to_string(),
+            found: aud.map(|aud| match aud {
+                Json::String(a) => a.to_string(),
+                other => other.to_value().to_string(),
             }),
         })?,
         None => sink.skip("oidc.aud", || {
@@ -318,7 +346,7 @@ fn run<S: Sink<Error>>(
         ),
         ("oidc.nonce", "nonce", &expect.nonce),
     ] {
-        let found = claims::string(&claims, claim).ok().flatten();
+        let found = as_text(claims.get(claim));
         crate::dpop::expected_eq(sink, id, claim, found, expected.as_deref(), |e, f| {
             Error::Claim {
                 id,
@@ -328,15 +356,23 @@ fn run<S: Sink<Error>>(
             }
         })?;
     }
-    Ok(claims)
+    Ok(keep(&claims))
+}
+
+/// What the signature check reads of the token.
+struct Signed<'t> {
+    /// The header's `alg`; empty when absent or not a string.
+    alg: &'t str,
+    signing_input: &'t [u8],
+    signature: &'t [u8],
 }
 
 fn check_signature<S: Sink<Error>>(
-    jws: &Jws<'_>,
+    signed: &Signed<'_>,
     expect: &Expectations,
     sink: &mut S,
 ) -> Result<(), Error> {
-    let alg = jws.header_str("alg").unwrap_or_default();
+    let alg = signed.alg;
     if !matches!(
         alg,
         "RS256" | "RS384" | "RS512" | "EdDSA" | "ES256" | "ES384" | "ES512"
@@ -351,9 +387,10 @@ fn check_signature<S: Sink<Error>>(
         });
         return Ok(());
     };
-    let verifies = keys
-        .iter()
-        .any(|k| k.verify(alg, jws.signing_input(), &jws.signature).is_ok());
+    let verifies = keys.iter().any(|k| {
+        k.verify(alg, signed.signing_input, signed.signature)
+            .is_ok()
+    });
     let result = if verifies {
         Ok(())
     } else {
@@ -364,4 +401,84 @@ fn check_signature<S: Sink<Error>>(
     sink.outcome("oidc.signature", result, || {
         format!("{alg} signature verifies with a pinned IdP key")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jose::{b64_encode, Jws};
+    use crate::report::Status;
+
+    fn token(header: &[u8], claims: &[u8]) -> String {
+        format!("{}.{}.c2ln", b64_encode(header), b64_encode(claims))
+    }
+
+    /// The checks read the claims as `Jws::parse_compact` and `Jws::claims`
+    /// read them (the owned map `audit` returns, the same errors), and
+    /// `audit_report` is `audit`'s report: times, audiences of every shape,
+    /// claims that are not strings, escapes, duplicates, text that is not
+    /// JSON, an object or UTF-8, headers without a usable `alg`.
+    #[test]
+    fn claims_are_read_as_the_owned_parse_reads_them() {
+        let headers: [&[u8]; 4] = [
+            br#"{"alg":"RS256","typ":"JWT"}"#,
+            br#"{"alg":1}"#,
+            br#"{"typ":"JWT"}"#,
+            br#"{"alg":"RS256","alg":"RS256"}"#,
+        ];
+        let claims: [&[u8]; 14] = [
+            br#"{"iat":100,"exp":200,"aud":"client","iss":"https://idp/","name":"Alice"}"#,
+            br#"{"iat":100.5,"exp":2e2,"aud":["other","client"],"name":7}"#,
+            br#"{"iat":-1,"exp":200,"aud":["other"],"keyauth":null}"#,
+            br#"{"iat":"100","aud":{"b":[1,2.5,"x"],"a":true}}"#,
+            br#"{"iat":100,"exp":200,"nbf":300,"aud":"cli\u0065nt","nonce":"n\"1"}"#,
+            br#"{"iat":18446744073709551616,"exp":1e300,"aud":12}"#,
+            br#"{"iat":100,"exp":200,"aud":"client","aud":"client"}"#,
+            br#"{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":{"k":{"l":{"m":{"n":{"o":{"p":{"q":1}}}}}}}}}}}}}}}}}"#,
+            b"[1,2]",
+            b"{\"iat\":1,",
+            b"{\"name\":\"\xff\"}",
+            b"",
+            br#"  {"iat" : 100 , "exp":200}  "#,
+            "{\"name\":\"Zoë ✅\",\"preferred_username\":\"@zoe\"}".as_bytes(),
+        ];
+        let mut expect = Expectations::new(IdpTrust::Unverified);
+        expect.audience = Some("client".into());
+        expect.name = Some("Alice".into());
+        expect.nonce = Some("n\"1".into());
+        for header in headers {
+            for claims in claims {
+                let t = token(header, claims);
+                let owned = Jws::parse_compact(&t, &Limits::default()).and_then(|j| j.claims());
+                let (kept, report) = audit(&t, &expect, 150);
+                let shown = String::from_utf8_lossy(claims);
+                assert_eq!(audit_report(&t, &expect, 150), report, "{shown}");
+                let format = report.get("oidc.format");
+                match &owned {
+                    Err(e) => {
+                        let format = format.map(|c| c.message.clone());
+                        assert_eq!(format, Some(Error::Format(e.clone()).to_string()));
+                        assert_eq!(kept, None, "{shown}");
+                        continue;
+                    }
+                    Ok(_) => assert_eq!(format, None, "{shown}"),
+                }
+                let Ok(object) = owned else { continue };
+                assert_eq!(kept.as_ref(), Some(&object), "{shown}");
+                let time = match expect.time.check(&object, 150) {
+                    Ok(t) => t.acceptable_at(150),
+                    Err(why) => why,
+                };
+                assert_eq!(report.get("oidc.time").map(|c| &c.message), Some(&time));
+                let aud = report.get("oidc.aud");
+                if aud.map(|c| c.status) == Some(Status::Fail) {
+                    let found = object.get("aud").map(|aud| match aud {
+                        Value::String(a) => a.clone(),
+                        other => other.to_string(),
+                    });
+                    assert_eq!(aud.and_then(|c| c.found.clone()), found, "{shown}");
+                }
+            }
+        }
+    }
 }

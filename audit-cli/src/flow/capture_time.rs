@@ -14,7 +14,6 @@ use crate::transcript::header_and_payload;
 use crate::transcript::members::object_values;
 use e2ei_verify::jose::b64_decode;
 use e2ei_verify::time::UnixTime;
-use std::collections::HashMap;
 
 /// A verification time and how it was obtained (shown in the report).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,9 +27,10 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
     // A token is shown several times (link, `Raw:` block, JSON field …): each
     // distinct one is decoded once, every occurrence keeps its step. The reader
     // shares one text among a token's occurrences, so the text's address is the
-    // key (never dereferenced): no hashing of a kilobyte per occurrence. Two
+    // key (never dereferenced): no hashing of a kilobyte per occurrence, and
+    // for a flow's dozen tokens a list searched by key, no hashing at all. Two
     // copies of one token at different addresses are decoded twice, alike.
-    let mut seen: HashMap<*const str, Option<(UnixTime, Option<UnixTime>)>> = HashMap::new();
+    let mut seen: Vec<(*const str, Dates)> = Vec::new();
     let mut latest_exp: Option<UnixTime> = None;
     let token = flow
         .tokens
@@ -38,7 +38,15 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
         .filter_map(|t| {
             let compact = &*t.value.compact;
             let key: *const str = compact;
-            let (iat, exp) = (*seen.entry(key).or_insert_with(|| times(compact)))?;
+            let known = seen.iter().find(|(k, _)| std::ptr::eq(*k, key));
+            let (iat, exp) = match known {
+                Some((_, dates)) => *dates,
+                None => {
+                    let read = times(compact);
+                    seen.push((key, read));
+                    read
+                }
+            }?;
             latest_exp = latest_exp.max(exp);
             Some((iat, t.step))
         })
@@ -82,10 +90,13 @@ fn shown(step: Option<u32>) -> String {
     step.map(|s| format!(" (step {s})")).unwrap_or_default()
 }
 
+/// A token's `iat` and `exp`, when it has an `iat`.
+type Dates = Option<(UnixTime, Option<UnixTime>)>;
+
 /// The `iat` and `exp` of a compact JWS, read without verifying it (only to
 /// date the flow). Only those members are kept: the claims of an access token
 /// embed a whole proof.
-fn times(compact: &str) -> Option<(UnixTime, Option<UnixTime>)> {
+fn times(compact: &str) -> Dates {
     let payload = header_and_payload(compact).1?;
     let bytes = b64_decode(payload)?;
     let [iat, exp] = object_values(&bytes, ["iat", "exp"])?;

@@ -13,7 +13,7 @@ use crate::transcript::TokenSource;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
 use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
-use e2ei_verify::dpop::{self, VerifiedProof};
+use e2ei_verify::dpop::{self, Kept, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, Jwk, PublicKey};
@@ -1037,8 +1037,15 @@ fn access_token(
     expect.aud = flow.dpop_challenge().map(|c| c.url.clone());
     expect_identity(flow, order, &mut expect.proof);
     expect.proof.time.max_age = None;
-    let audit = access_token::audit_memo(token.value, &expect, at, &mut out.signatures);
     let claims = segments.claims(token.value);
+    let embedded = str_claim(claims, "proof");
+    // The standalone proof's checks are shown at its own step: when the token
+    // embeds that same proof, only its failures are asked for (they word
+    // `access_token.proof`), and its report is not shown again.
+    let already = embedded.is_some_and(|p| !out.first_time(p));
+    let proof_kept = if already { Kept::Failures } else { Kept::Every };
+    let audit =
+        access_token::audit_memo_keeping(token.value, &expect, at, &mut out.signatures, proof_kept);
     for mut c in audit.report.checks {
         if c.id == "access_token.issuer_key" {
             if let (IssuerOrigin::Transcript(step), Status::Pass) = (&origin, c.status) {
@@ -1055,9 +1062,7 @@ fn access_token(
         }
         out.push(c, token.step);
     }
-    let embedded = str_claim(claims, "proof");
     traded_for(flow, embedded, token.step, out);
-    let already = embedded.is_some_and(|p| !out.first_time(p));
     if !already {
         if let Some(proof_report) = audit.proof_report {
             out.report(proof_report, token.step);
@@ -1375,7 +1380,7 @@ fn oidc(
         None => None,
     };
     let expect = id_token_expectations(flow, order, keys, challenge, expected_keyauth, claims);
-    let (_, mut report) = oidc::audit(id_token.value, &expect, at);
+    let mut report = oidc::audit_report(id_token.value, &expect, at);
     let binding_era = binding_era(flow);
     for check in &mut report.checks {
         unbound_before_2024(check, binding_era);

@@ -6,34 +6,39 @@
 //! once per flow. The reader shares one text among a token's occurrences, so a
 //! segment's address and length are the key (never dereferenced): no hashing
 //! of a kilobyte per lookup; equal segments at different addresses are decoded
-//! once each, alike.
+//! once each, alike. A flow has a few dozen segments at most: a list searched
+//! by key costs less than hashing the key.
 
 use crate::transcript::header_and_payload;
 use crate::transcript::members::from_json_bytes;
 use e2ei_verify::jose::b64_decode;
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// Decoded segments of the flow's tokens (see the module documentation).
 #[derive(Default)]
 pub struct Segments {
-    decoded: HashMap<*const str, Option<Value>>,
+    decoded: Vec<(*const str, Option<Value>)>,
 }
 
 impl Segments {
     /// Decodes `segment` (base64url of JSON) unless it already was.
     pub fn decode(&mut self, segment: &str) {
         let key: *const str = segment;
-        self.decoded
-            .entry(key)
-            .or_insert_with(|| from_json_bytes(&b64_decode(segment)?));
+        if !self.decoded.iter().any(|(k, _)| std::ptr::eq(*k, key)) {
+            let value = b64_decode(segment).and_then(|bytes| from_json_bytes(&bytes));
+            self.decoded.push((key, value));
+        }
     }
 
     /// `segment` decoded by [`Segments::decode`]; `None` when it was not, or is
     /// not base64url of JSON.
     pub fn get(&self, segment: &str) -> Option<&Value> {
         let key: *const str = segment;
-        self.decoded.get(&key)?.as_ref()
+        self.decoded
+            .iter()
+            .find(|(k, _)| std::ptr::eq(*k, key))?
+            .1
+            .as_ref()
     }
 
     /// The claims of a compact JWS, read without verification (for comparisons
