@@ -141,22 +141,13 @@ fn chain(
     expect.public_key = csr.map(|c| c.csr.public_key_spki().to_vec());
     expect.require_provisioner = true;
     expect.provisioner_name = provisioner_of(flow);
-    let report = match (ordered, leaf_at) {
-        // The forms compared depend on what the leaf holds: chosen from the
-        // leaf the library reads for its checks, not from a reading of ours.
-        (Some(ordered), None) => x509::audit_chain_der_with(input, &expect, |leaf: &Leaf| {
+    // The forms compared depend on what the leaf holds: chosen from the leaf
+    // the library reads for its checks (the real leaf, first once reordered).
+    let report = match ordered {
+        Some(ordered) => x509::audit_chain_der_with(input, &expect, |leaf: &Leaf| {
             ordered.expected(leaf.uri_sans(), leaf.dns_sans())
         }),
-        // Sent out of order: the forms are those of the certificate sent
-        // first, read as it was sent (the library reads the reordered chain).
-        (Some(ordered), Some(_)) => {
-            if let Ok(sent_first) = Leaf::from_der(&first.value.der) {
-                (expect.uris, expect.dns_names) =
-                    ordered.expected(sent_first.uri_sans(), sent_first.dns_sans());
-            }
-            x509::audit_chain_der(input, &expect)
-        }
-        (None, _) => x509::audit_chain_der(input, &expect),
+        None => x509::audit_chain_der(input, &expect),
     };
     for c in report.checks {
         let c = explain(c, &origin, csr);
