@@ -109,9 +109,60 @@ fn header(line: &str, n: usize) -> Option<Header<'_>> {
     })
 }
 
+/// Whether an untagged block is an HTTP message: its first line a status, or
+/// a request line naming an absolute URL or a path (so that a bare block of
+/// prose with an upper-case first word is not taken for one).
+pub(crate) fn looks_like_http(block: &Block<'_>) -> bool {
+    let Some((_, first)) = block.lines.iter().find(|(_, l)| !trim(l).is_empty()) else {
+        return false;
+    };
+    let first = trim(first);
+    if status(first).is_some() {
+        return true;
+    }
+    first
+        .split_once(char::is_whitespace)
+        .is_some_and(|(method, url)| {
+            let url = trim(url);
+            is_method(method)
+                && (url.starts_with("http://")
+                    || url.starts_with("https://")
+                    || url.starts_with('/'))
+        })
+}
+
+/// The lines after the first blank line that follows the start line: the
+/// body of an HTTP message written in its own block (raw dumps, `curl -v`,
+/// HTTP-client files), which the captures otherwise print in the next block.
+pub(crate) fn body_lines<'b, 'a>(block: &'b Block<'a>) -> &'b [(usize, &'a str)] {
+    let lines = &block.lines;
+    let start = lines.iter().position(|(_, l)| !trim(l).is_empty());
+    let blank = start.and_then(|s| {
+        lines
+            .iter()
+            .skip(s)
+            .position(|(_, l)| trim(l).is_empty())
+            .map(|p| s + p)
+    });
+    let body = blank.and_then(|b| lines.get(b + 1..)).unwrap_or_default();
+    let first = body.iter().position(|(_, l)| !trim(l).is_empty());
+    first.and_then(|f| body.get(f..)).unwrap_or_default()
+}
+
 /// Parses an http block; `None` when its first line is neither a status nor a request.
 pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
-    let mut lines = block.lines.iter().filter(|(_, l)| !trim(l).is_empty());
+    // Headers end where a body written in the same block begins.
+    let head = match body_lines(block).first() {
+        Some((first_body, _)) => {
+            let end = block.lines.iter().position(|(n, _)| n == first_body);
+            block
+                .lines
+                .get(..end.unwrap_or(block.lines.len()))
+                .unwrap_or_default()
+        }
+        None => &block.lines[..],
+    };
+    let mut lines = head.iter().filter(|(_, l)| !trim(l).is_empty());
     let (_, first) = lines.next()?;
     let first = trim(first);
     // Room for every line at once: a response has more headers than a first
@@ -129,6 +180,12 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     if !is_method(method) {
         return None;
     }
+    // `METHOD URL HTTP/1.1` (RFC 9112's request line, as raw dumps and the
+    // JetBrains HTTP-client files the info string names print it).
+    let url = match trim(url).rsplit_once(char::is_whitespace) {
+        Some((url, version)) if version.starts_with("HTTP/") => url,
+        _ => url,
+    };
     let mut lines = lines.peekable();
     let template = lines
         .next_if(|(_, l)| l.starts_with(char::is_whitespace) && l.trim_start().starts_with('/'))
@@ -224,5 +281,48 @@ mod tests {
             Some(Http::Response(HttpResponse { status: 200, .. }))
         ));
         assert_eq!(parse(&block("999")), None);
+    }
+
+    /// A request line's HTTP version is not part of its URL.
+    #[test]
+    fn a_request_line_with_its_version_names_the_url_alone() {
+        for line in [
+            "POST https://a.example/acme/wire/new-order HTTP/1.1",
+            "POST https://a.example/acme/wire/new-order\tHTTP/2",
+            "POST  https://a.example/acme/wire/new-order  ",
+        ] {
+            let Some(Http::Request(r)) = parse(&block(line)) else {
+                panic!("{line}");
+            };
+            assert_eq!(r.url, "https://a.example/acme/wire/new-order", "{line}");
+        }
+    }
+
+    /// Untagged blocks are HTTP by their first line only; a body after the
+    /// blank line is not read as headers, and is found as the body.
+    #[test]
+    fn untagged_http_messages_and_their_inline_bodies() {
+        assert!(looks_like_http(&block("GET https://a.example/x\nhost: a")));
+        assert!(looks_like_http(&block("POST /clients/1/access-token")));
+        assert!(looks_like_http(&block("201 Created\nlocation: x")));
+        assert!(looks_like_http(&block("HTTP/1.1 200 OK")));
+        for text in [
+            "NOTE this is prose",
+            "eyJhbGciOi.x.y",
+            "",
+            "{\"a\": 1}",
+            "GET",
+        ] {
+            assert!(!looks_like_http(&block(text)), "{text}");
+        }
+        let message = block("POST https://a/new-order\ncontent-type: a\n\n{\n\"x:y\": 1\n}");
+        let Some(Http::Request(r)) = parse(&message) else {
+            panic!("request");
+        };
+        assert_eq!(r.headers.len(), 1);
+        let body: Vec<&str> = body_lines(&message).iter().map(|(_, l)| *l).collect();
+        assert_eq!(body, ["{", "\"x:y\": 1", "}"]);
+        assert!(body_lines(&block("200\nlocation: x")).is_empty());
+        assert!(body_lines(&block("200\nlocation: x\n\n")).is_empty());
     }
 }

@@ -252,6 +252,9 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
         () if is(&["json", "jsonc", "json5"]) => ReadAs::Json,
         () if textish && marker == Marker::Raw => ReadAs::Raw,
         () if textish && holds_json(block) => ReadAs::Json,
+        // An untagged fence is read by what it holds: some generators label
+        // no block, and an HTTP message must not be skipped as text.
+        () if lang.is_empty() && http::looks_like_http(block) => ReadAs::Http,
         () if textish => ReadAs::Text,
         () if http => ReadAs::Http,
         () => ReadAs::Other,
@@ -464,7 +467,29 @@ impl<'a> Reader<'a> {
                 self.push_item(block.line, ItemKind::Request(req));
             }
             Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
-            None => self.push_item(block.line, ItemKind::Other { lang: block.lang }),
+            None => return self.push_item(block.line, ItemKind::Other { lang: block.lang }),
+        }
+        self.inline_body(block);
+    }
+
+    /// A body written in its HTTP message's block, after the blank line, is
+    /// read as the block that would otherwise follow: JSON, else text.
+    fn inline_body(&mut self, block: &Block<'a>) {
+        let body = http::body_lines(block);
+        let Some(&(first, _)) = body.first() else {
+            return;
+        };
+        let body = Block {
+            lang: "",
+            line: first.saturating_sub(1),
+            lines: body.to_vec(),
+            closed: true,
+            source: block.source,
+        };
+        if holds_json(&body) {
+            self.json_block(&body);
+        } else {
+            self.text_block(&body);
         }
     }
 
