@@ -869,12 +869,11 @@ fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
             flow.id_token.as_ref().map(|t| t.value),
         ),
     ];
-    // Each token where the capture first shows it, and its `iat`.
-    let mut obtained: Vec<(&str, &str, u32, u64)> = Vec::new();
+    // Each token where the capture first shows it (step, line), and its `iat`.
+    let mut obtained: Vec<(&str, &str, Shown, u64)> = Vec::new();
     for (id, what, compact) in kinds {
         let Some(compact) = compact else { continue };
-        let first = flow.tokens.iter().find(|t| &*t.value.compact == compact);
-        let Some(step) = first.and_then(|t| t.step) else {
+        let Some(first) = flow.tokens.iter().find(|t| &*t.value.compact == compact) else {
             continue;
         };
         let Some(iat) = segments
@@ -883,7 +882,11 @@ fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
         else {
             continue;
         };
-        obtained.push((id, what, step, iat));
+        let shown = Shown {
+            step: first.step,
+            line: first.value.line,
+        };
+        obtained.push((id, what, shown, iat));
     }
     let skew = TimePolicy::DPOP.max_skew;
     // A later token whose own times already failed (expired, say) is the odd
@@ -898,23 +901,51 @@ fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
         .into_iter()
         .map(|o| (o, passed(o.0, checks)))
         .collect();
-    for &((id, what, step, iat), _) in &obtained {
+    for &((id, what, shown, iat), _) in &obtained {
         let later = obtained
             .iter()
             .filter(|(_, ok)| *ok)
             .map(|(o, _)| o)
-            .filter(|(_, _, s, i)| *s > step && iat > i.saturating_add(skew))
+            .filter(|(_, _, s, i)| s.after(shown) && iat > i.saturating_add(skew))
             .max_by_key(|(_, _, _, i)| iat - i);
-        let Some(&(_, later_what, later_step, later_iat)) = later else {
+        let Some(&(_, later_what, later_shown, later_iat)) = later else {
             continue;
         };
         let check = checks.iter_mut().find(|c| c.id == id);
         if let Some(c) = check.filter(|c| c.status == Status::Pass) {
             c.status = Status::Fail;
             c.message = format!(
-                "the {what} (step {step}) is dated {} s after the {later_what} obtained after it (step {later_step}): a token cannot be issued after one that came later",
-                iat - later_iat
+                "the {what} ({}) is dated {} s after the {later_what} obtained after it ({}): a token cannot be issued after one that came later",
+                shown.place(),
+                iat - later_iat,
+                later_shown.place()
             );
+        }
+    }
+}
+
+/// Where the capture first shows a token: its step, and its line for
+/// captures whose steps carry no number.
+#[derive(Clone, Copy)]
+struct Shown {
+    step: Option<u32>,
+    line: usize,
+}
+
+impl Shown {
+    /// Shown after `other`: by step number when both have one (the exchange's
+    /// order), else by place in the text.
+    fn after(self, other: Shown) -> bool {
+        match (self.step, other.step) {
+            (Some(a), Some(b)) => a > b,
+            _ => self.line > other.line,
+        }
+    }
+
+    fn place(self) -> String {
+        match self.step {
+            Some(step) => format!("step {step}"),
+            None => format!("line {}", self.line),
         }
     }
 }

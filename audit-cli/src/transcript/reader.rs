@@ -332,7 +332,10 @@ impl<'a> Reader<'a> {
                 self.title.get_or_insert(text);
             }
             2 | 3 if h.number.is_none() => self.group = Some(text),
-            2..=4 => {
+            // A numbered heading is a step at any level below the title
+            // (generators write `#####` too); deeper unnumbered ones label
+            // what follows (`###### CSR:`).
+            2..=4 | 5..=6 if level <= 4 || h.number.is_some() => {
                 let step = empty_step(h.number, h.title, self.group, line);
                 self.subheading = None;
                 self.section_mut(line).steps.push(step);
