@@ -335,7 +335,7 @@ impl<'a> Reader<'a> {
             // A numbered heading is a step at any level below the title
             // (generators write `#####` too); deeper unnumbered ones label
             // what follows (`###### CSR:`).
-            2..=4 | 5..=6 if level <= 4 || h.number.is_some() => {
+            2..=6 if level <= 4 || h.number.is_some() => {
                 let step = empty_step(h.number, h.title, self.group, line);
                 self.subheading = None;
                 self.section_mut(line).steps.push(step);
