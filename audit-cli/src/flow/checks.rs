@@ -1283,8 +1283,9 @@ fn answered_order(flow: &Flow<'_>, out: &mut Out) {
     }
 }
 
-/// `transcript.consistency`: an ACME challenge, authorization or order the
-/// server answered `invalid` is refused for good (RFC 8555 §7.1.6), so a
+/// `transcript.consistency`: an ACME challenge, authorization, order or
+/// account the server answered in a final state (`invalid`, an authorization
+/// `expired`, …) is refused for good (RFC 8555 §7.1.6), so a
 /// capture that goes on to a certificate contradicts itself; one that stops
 /// there shows an enrolment that failed. Either way nothing in it may pass
 /// for a successful enrolment.
@@ -1293,12 +1294,12 @@ fn refused(flow: &Flow<'_>, out: &mut Out) {
     for r in &flow.refused {
         let message = match issued {
             Some(at) => format!(
-                "the ACME server answered {} invalid, yet the capture goes on to a certificate at step {}: a refused enrolment cannot be issued",
+                "the ACME server answered {}, yet the capture goes on to a certificate at step {}: a refused enrolment cannot be issued",
                 r.value,
                 shown_step(at)
             ),
             None => format!(
-                "the ACME server answered {} invalid: the enrolment failed",
+                "the ACME server answered {}: the enrolment failed",
                 r.value
             ),
         };

@@ -92,8 +92,9 @@ pub struct Flow<'t> {
     /// The identifiers of the ACME server's answer to new-order: the order it
     /// created, which must be the one the signed request asked for.
     pub answered_identifiers: Option<At<Vec<Value>>>,
-    /// ACME objects the server answered with `"status": "invalid"` (a
-    /// challenge, authorization or order it refused), named for a message.
+    /// ACME objects the server answered in a final state no certificate can
+    /// follow (`invalid`, `expired`, `revoked`, `deactivated`), named with that
+    /// state for a message.
     pub refused: Vec<At<String>>,
     /// The body of the response to `GET …/nonce` at wire-server.
     pub wire_nonce: Option<At<String>>,
@@ -696,12 +697,17 @@ fn answered(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Op
     }
 }
 
-/// Records an ACME challenge, authorization or order answered `invalid`
-/// (RFC 8555 §7.1.6: the server refused it for good). A challenge is told by
-/// its shape wherever it is printed; the others only in answers to ACME
-/// requests, so that another service's `status` is not taken for the CA's.
+/// Records an ACME object the server answered in a final state that no
+/// certificate can follow (RFC 8555 §7.1.6): a challenge, authorization or
+/// order `invalid`, an authorization `expired`, `revoked` or `deactivated`,
+/// an account `deactivated` or `revoked`. A challenge is told by its shape
+/// wherever it is printed; the others only in answers to ACME requests, so
+/// that another service's `status` is not taken for the CA's.
 fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
-    if v.get("status").and_then(Value::as_str) != Some("invalid") {
+    let Some(status) = v.get("status").and_then(Value::as_str) else {
+        return;
+    };
+    if !matches!(status, "invalid" | "expired" | "revoked" | "deactivated") {
         return;
     }
     let s = |k: &str| v.get(k).and_then(Value::as_str);
@@ -710,10 +716,13 @@ fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Opt
         _ if !request.is_some_and(|r| is_acme(r.url)) => return,
         _ if v.get("finalize").is_some() => "the order".to_owned(),
         _ if v.get("challenges").is_some() => "the authorization".to_owned(),
+        _ if request.is_some_and(|r| path_ends_with(r.url, "new-account")) => {
+            "the account".to_owned()
+        }
         _ => return,
     };
     flow.refused.push(At {
-        value: what,
+        value: format!("{what} {status}"),
         step: n,
     });
 }
