@@ -16,7 +16,7 @@ pub struct Variant {
 }
 
 /// Every variant, in the order the era variant test runs them.
-pub const ALL: [Variant; 29] = [
+pub const ALL: [Variant; 38] = [
     Variant {
         name: "crlf",
         apply: crlf,
@@ -133,7 +133,134 @@ pub const ALL: [Variant; 29] = [
         name: "unicode-prose",
         apply: unicode_prose,
     },
+    Variant {
+        name: "bom",
+        apply: bom,
+    },
+    Variant {
+        name: "status-line-http11",
+        apply: status_line,
+    },
+    Variant {
+        name: "request-line-http11",
+        apply: request_line,
+    },
+    Variant {
+        name: "json-tab-indent",
+        apply: json_tabs,
+    },
+    Variant {
+        name: "fences-indented",
+        apply: fences_indented,
+    },
+    Variant {
+        name: "details-open",
+        apply: details_open,
+    },
+    Variant {
+        name: "steps-named-step-n",
+        apply: steps_named,
+    },
+    Variant {
+        name: "blank-line-after-fence",
+        apply: blank_after_fence,
+    },
+    Variant {
+        name: "jwt-in-prose",
+        apply: jwt_in_prose,
+    },
 ];
+
+fn bom(text: &str) -> String {
+    format!("\u{feff}{text}")
+}
+
+/// `200` status lines written `HTTP/1.1 200 OK`.
+fn status_line(text: &str) -> String {
+    map_lines(text, |l, inside| {
+        let reason = match l {
+            "200" => "OK",
+            "201" => "Created",
+            _ => return l.to_owned(),
+        };
+        if inside {
+            format!("HTTP/1.1 {l} {reason}")
+        } else {
+            l.to_owned()
+        }
+    })
+}
+
+/// Request lines with ` HTTP/1.1` after the URL.
+fn request_line(text: &str) -> String {
+    map_lines(text, |l, inside| {
+        let method = ["GET ", "POST ", "HEAD "].iter().any(|m| l.starts_with(m));
+        if inside && method && l.matches(' ').count() == 1 {
+            format!("{l} HTTP/1.1")
+        } else {
+            l.to_owned()
+        }
+    })
+}
+
+fn json_tabs(text: &str) -> String {
+    json_blocks(text, |v| {
+        serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let n = l.len() - l.trim_start_matches(' ').len();
+                "\t".repeat(n / 2) + l.trim_start_matches(' ')
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Fence lines indented by two spaces (CommonMark strips up to three from
+/// the block's lines too).
+fn fences_indented(text: &str) -> String {
+    map_lines(text, |l, _| {
+        if l.starts_with("```") {
+            format!("  {l}")
+        } else {
+            l.to_owned()
+        }
+    })
+}
+
+fn details_open(text: &str) -> String {
+    text.replace("<details>", "<details open>")
+}
+
+fn steps_named(text: &str) -> String {
+    headings(text, |n, t| format!("#### Step {n}: {t}"))
+}
+
+fn blank_after_fence(text: &str) -> String {
+    let mut open = false;
+    let mut out = String::with_capacity(text.len());
+    for (l, _) in lines(text) {
+        out.push_str(l);
+        out.push('\n');
+        if l.starts_with("```") {
+            open = !open;
+            if open && !l.starts_with("```json") && !l.starts_with("```text") {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// An unrelated HS256 JWT quoted in prose between the steps.
+fn jwt_in_prose(text: &str) -> String {
+    between_steps(
+        text,
+        "For comparison, jwt.io's sample token is \
+         eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n",
+    )
+}
 
 /// The variant named `name`.
 pub fn by_name(name: &str) -> Option<Variant> {
