@@ -169,6 +169,16 @@ fn each_variant_changes_the_text() {
             if v.name == "tokens-raw-only" && era == Era::Y2026_01 {
                 continue;
             }
+            // 2023-01 prints no URL template and its nonces as JSON strings;
+            // 2026-01 no jwt.io link.
+            let nothing = match era {
+                Era::Y2023_01 => ["url-templates-absent", "nonce-text-blocks-absent"],
+                Era::Y2026_01 => ["jwt-io-debugger-link", "jwt-io-token-link"],
+                _ => ["", ""],
+            };
+            if nothing.contains(&v.name) {
+                continue;
+            }
             let same = (v.apply)(&text) == text;
             assert!(!same, "{} renewal={renewal} {}", era.name(), v.name);
         }

@@ -16,7 +16,7 @@ pub struct Variant {
 }
 
 /// Every variant, in the order the era variant test runs them.
-pub const ALL: [Variant; 38] = [
+pub const ALL: [Variant; 45] = [
     Variant {
         name: "crlf",
         apply: crlf,
@@ -168,6 +168,34 @@ pub const ALL: [Variant; 38] = [
     Variant {
         name: "jwt-in-prose",
         apply: jwt_in_prose,
+    },
+    Variant {
+        name: "json-escaped-slashes",
+        apply: json_escaped_slashes,
+    },
+    Variant {
+        name: "url-templates-absent",
+        apply: url_templates_absent,
+    },
+    Variant {
+        name: "nonce-text-blocks-absent",
+        apply: nonce_text_absent,
+    },
+    Variant {
+        name: "header-double-space",
+        apply: header_double_space,
+    },
+    Variant {
+        name: "heading-closing-hashes",
+        apply: heading_closing_hashes,
+    },
+    Variant {
+        name: "jwt-io-debugger-link",
+        apply: jwt_io_debugger,
+    },
+    Variant {
+        name: "jwt-io-token-link",
+        apply: jwt_io_token,
     },
 ];
 
@@ -755,4 +783,88 @@ pub fn splice(valid: &str, a: &str, b: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// JSON with every `/` escaped (`\/`), as PHP and some Java writers do.
+fn json_escaped_slashes(text: &str) -> String {
+    json_blocks(text, |v| {
+        serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .replace('/', "\\/")
+    })
+}
+
+/// The URL template lines under request lines (`   /acme/{…}/…`) dropped.
+fn url_templates_absent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (l, inside) in lines(text) {
+        let t = l.trim_start();
+        if inside && l.starts_with(' ') && t.starts_with('/') && t.contains('{') {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// The ```` ```text ```` block repeating a `replay-nonce` just shown dropped.
+fn nonce_text_absent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_nonce: Option<String> = None;
+    let mut rest = text;
+    while let Some(at) = rest.find("```text\n") {
+        let (before, from) = rest.split_at(at);
+        for l in before.lines() {
+            if let Some(n) = l.strip_prefix("replay-nonce: ") {
+                last_nonce = Some(n.to_owned());
+            }
+        }
+        let body = &from["```text\n".len()..];
+        let block = last_nonce
+            .as_deref()
+            .map(|n| format!("{n}\n```\n"))
+            .filter(|b| body.starts_with(b.as_str()));
+        out.push_str(before);
+        match block {
+            Some(b) => {
+                rest = body[b.len()..].trim_start_matches('\n');
+                last_nonce = None;
+            }
+            None => {
+                out.push_str("```text\n");
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn header_double_space(text: &str) -> String {
+    map_lines(text, |l, inside| match l.split_once(": ") {
+        Some((name, value))
+            if inside
+                && !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') =>
+        {
+            format!("{name}:  {value}")
+        }
+        _ => l.to_owned(),
+    })
+}
+
+fn heading_closing_hashes(text: &str) -> String {
+    headings(text, |n, t| format!("#### {n}. {t} ####"))
+}
+
+fn jwt_io_debugger(text: &str) -> String {
+    text.replace(
+        "https://jwt.io/#id_token=",
+        "https://jwt.io/#debugger-io?token=",
+    )
+}
+
+fn jwt_io_token(text: &str) -> String {
+    text.replace("https://jwt.io/#id_token=", "https://jwt.io/#token=")
 }
