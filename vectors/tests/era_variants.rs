@@ -16,7 +16,8 @@
 //! read without its ACME side and passes (finding 1); `#####` step headings
 //! merge a renewal's three enrolments into one flow (finding 2); a request
 //! line ending in its HTTP version (`POST URL HTTP/1.1`) is read with the
-//! version in the URL (finding 3).
+//! version in the URL (finding 3); without step numbers an access token
+//! dated after a later id token passes (finding 9).
 
 mod era_audit;
 
@@ -318,38 +319,87 @@ fn union(a: &BTreeSet<&'static str>, b: &BTreeSet<&'static str>) -> BTreeSet<&'s
     a.union(b).copied().collect()
 }
 
+/// The pair's verdict against the union of each alone, flow by flow (the
+/// renewal's first and third flows stay clean: each alone leaves them so).
+fn pair_fails_the_union(e: &EraEnrolment, renewal: bool, a: Fault, b: Fault, what: &str) {
+    let valid = text_of(e, renewal, Fault::None);
+    let (ta, tb) = (text_of(e, renewal, a), text_of(e, renewal, b));
+    let both = variants::splice(&valid, &ta, &tb)
+        .unwrap_or_else(|| panic!("{what}: the faults share a step"));
+    let (va, vb, v) = (verdicts(&ta, e), verdicts(&tb, e), verdicts(&both, e));
+    let valid = verdicts(&valid, e);
+    assert_eq!(v.len(), valid.len(), "{what}");
+    for (i, v) in v.iter().enumerate() {
+        let (va, vb) = (&va[i], &vb[i]);
+        assert_eq!(v.0, union(&va.0, &vb.0), "{what} flow {}", i + 1);
+        // A warning of the valid flow that one fault leaves out (its
+        // subject unknown) stays out.
+        let dropped: BTreeSet<_> = valid[i]
+            .1
+            .iter()
+            .filter(|w| !va.1.contains(*w) || !vb.1.contains(*w))
+            .copied()
+            .collect();
+        let warns: BTreeSet<_> = union(&va.1, &vb.1).difference(&dropped).copied().collect();
+        assert_eq!(v.1, warns, "{what} flow {}", i + 1);
+    }
+}
+
 #[test]
 fn two_faults_fail_the_union_of_each_alone() {
     let mut seen = BTreeSet::new();
-    for era in Era::ALL {
-        for suite in Suite::ALL {
+    for (era, renewal) in layouts() {
+        // The renewal in P-256: its three flows make it the long pole.
+        let suites = if renewal {
+            &[Suite::P256][..]
+        } else {
+            &Suite::ALL[..]
+        };
+        for &suite in suites {
             let e = EraEnrolment::new(era, suite);
-            let valid = e.transcript(Fault::None);
             for (a, b) in PAIRS {
                 if !a.applies_to(era) || !b.applies_to(era) {
                     continue;
                 }
-                let (ta, tb) = (e.transcript(a), e.transcript(b));
-                let both = variants::splice(&valid, &ta, &tb)
-                    .unwrap_or_else(|| panic!("{era:?} {a:?}+{b:?} share a step"));
-                let (va, vb) = (&verdicts(&ta, &e)[0], &verdicts(&tb, &e)[0]);
-                let v = &verdicts(&both, &e)[0];
-                let what = format!("{} {suite:?} {a:?}+{b:?}", era.name());
-                assert_eq!(v.0, union(&va.0, &vb.0), "{what}");
-                // A warning of the valid flow that one fault leaves out
-                // (its subject unknown) stays out.
-                let valid_warns = &verdicts(&valid, &e)[0].1;
-                let dropped: BTreeSet<_> = valid_warns
-                    .iter()
-                    .filter(|w| !va.1.contains(*w) || !vb.1.contains(*w))
-                    .copied()
-                    .collect();
-                let warns: BTreeSet<_> =
-                    union(&va.1, &vb.1).difference(&dropped).copied().collect();
-                assert_eq!(v.1, warns, "{what}");
+                let what = format!("{} renewal={renewal} {suite:?} {a:?}+{b:?}", era.name());
+                pair_fails_the_union(&e, renewal, a, b, &what);
                 seen.insert((format!("{a:?}"), format!("{b:?}")));
             }
         }
     }
     assert_eq!(seen.len(), PAIRS.len());
+}
+
+/// `TokenFuture` (an access token dated ten minutes after the id token the
+/// capture shows after it) with its steps unnumbered or under `#####`.
+fn token_future_unnumbered() -> Vec<(Era, &'static str, Vec<Verdict>, Vec<Verdict>)> {
+    let mut out = Vec::new();
+    for era in Era::ALL.into_iter().filter(|e| e.has_oidc()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = e.transcript(Fault::TokenFuture);
+        for name in ["steps-unnumbered", "heading-h5"] {
+            let v = (variants::by_name(name).expect("variant").apply)(&text);
+            out.push((era, name, verdicts(&text, &e), verdicts(&v, &e)));
+        }
+    }
+    out
+}
+
+/// FIXME(finding 9): without step numbers the capture's order is not used
+/// to date the tokens: an access token dated after the id token shown after
+/// it passes `access_token.time`.
+#[test]
+fn a_token_dated_after_a_later_token_passes_without_step_numbers_today() {
+    for (era, name, canonical, v) in token_future_unnumbered() {
+        assert!(canonical[0].0.contains("access_token.time"), "{era:?}");
+        assert!(!v[0].0.contains("access_token.time"), "{era:?} {name}");
+    }
+}
+
+#[test]
+#[ignore = "finding 9: without step numbers an access token dated after a later id token passes access_token.time"]
+fn a_token_dated_after_a_later_token_fails_without_step_numbers() {
+    for (era, name, canonical, v) in token_future_unnumbered() {
+        assert_eq!(v, canonical, "{era:?} {name}");
+    }
 }
