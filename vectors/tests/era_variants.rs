@@ -403,3 +403,42 @@ fn a_token_dated_after_a_later_token_fails_without_step_numbers() {
         assert_eq!(v, canonical, "{era:?} {name}");
     }
 }
+
+/// Variants applied one after the other (each written for the canonical
+/// text: blank lines before the fences change, CRLF last).
+const COMPOSED: [&str; 14] = [
+    "extra-blank-lines",
+    "json-compact",
+    "json-keys-reversed",
+    "fence-tilde",
+    "raw-unwrapped",
+    "mermaid-between-steps",
+    "prose-with-urls-between-steps",
+    "header-names-upper-case",
+    "trailing-ws-inside-fences",
+    "unicode-prose",
+    "steps-named-step-n",
+    "trailing-truncated-block",
+    "bom",
+    "crlf",
+];
+
+/// Many variants at once keep every verdict too, in every layout.
+#[test]
+fn composed_variants_keep_every_verdict() {
+    for (era, renewal) in layouts() {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in FAULTS.into_iter().filter(|f| f.applies_to(era)) {
+            let text = text_of(&e, renewal, fault);
+            let composed = COMPOSED.iter().fold(text.clone(), |t, name| {
+                (variants::by_name(name).expect("variant").apply)(&t)
+            });
+            assert_eq!(
+                verdicts(&composed, &e),
+                verdicts(&text, &e),
+                "{} renewal={renewal} {fault:?}",
+                era.name()
+            );
+        }
+    }
+}
