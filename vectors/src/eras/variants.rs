@@ -16,7 +16,7 @@ pub struct Variant {
 }
 
 /// Every variant, in the order the era variant test runs them.
-pub const ALL: [Variant; 45] = [
+pub const ALL: [Variant; 46] = [
     Variant {
         name: "crlf",
         apply: crlf,
@@ -196,6 +196,10 @@ pub const ALL: [Variant; 45] = [
     Variant {
         name: "jwt-io-token-link",
         apply: jwt_io_token,
+    },
+    Variant {
+        name: "body-inside-http-block",
+        apply: body_inside_http_block,
     },
 ];
 
@@ -867,4 +871,43 @@ fn jwt_io_debugger(text: &str) -> String {
 
 fn jwt_io_token(text: &str) -> String {
     text.replace("https://jwt.io/#id_token=", "https://jwt.io/#token=")
+}
+
+/// Each `http request` block followed (after blank lines) by a JSON block:
+/// the JSON written inside the HTTP block after a blank line, as an HTTP
+/// message (and the JetBrains HTTP client's request files) carries its body.
+fn body_inside_http_block(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("```http request\n") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let Some(end) = from.find("\n```\n") else {
+            break;
+        };
+        let head = &from[..end];
+        let after = &from[end + "\n```\n".len()..];
+        let gap = after.len() - after.trim_start_matches('\n').len();
+        let next = &after[gap..];
+        let body = next.strip_prefix("```json\n").and_then(|b| {
+            b.find("\n```\n")
+                .map(|e| (&b[..e], &b[e + "\n```\n".len()..]))
+        });
+        match body {
+            Some((json, tail)) => {
+                out.push_str(head);
+                out.push_str("\n\n");
+                out.push_str(json);
+                out.push_str("\n```\n");
+                rest = tail;
+            }
+            None => {
+                out.push_str(head);
+                out.push_str("\n```\n");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
