@@ -19,7 +19,8 @@
 //! version in the URL (finding 3); without step numbers an access token
 //! dated after a later id token passes (finding 9); a body written inside
 //! its `http request` block is not read, and the ACME side is lost (finding
-//! 12).
+//! 12); views after `**Raw:**` / `**Decoded:**` are not compared, and a
+//! `dpop:` header holding another proof passes (finding 13).
 
 mod era_audit;
 
@@ -95,6 +96,9 @@ fn pinned(v: &Variant, renewal: bool) -> bool {
         || v.name == "request-line-http11"
         // FIXME(finding 12): a body inside its HTTP block is not read.
         || v.name == "body-inside-http-block"
+        // FIXME(finding 13): views after bold labels are not compared.
+        || v.name == "raw-label-bold"
+        || v.name == "decoded-label-bold"
 }
 
 /// What a variant may legitimately change: without decoded views, a view
@@ -158,6 +162,8 @@ fn each_variant_changes_the_text() {
                     | "tokens-raw-only"
                     | "tokens-jwt-io-only"
                     | "decoded-views-absent"
+                    | "raw-label-bold"
+                    | "decoded-label-bold"
             );
             if era == Era::Y2023_01 && raw {
                 continue;
@@ -255,6 +261,57 @@ fn h5_steps_merge_a_renewal_today() {
 fn h5_steps_keep_a_renewals_three_flows() {
     let (canonical, h5) = h5_renewal();
     assert_eq!(h5, canonical);
+}
+
+/// An era, a fault and a variant, with the canonical and the variant's
+/// verdicts.
+type ViewCase = (Era, Fault, &'static str, Vec<Verdict>, Vec<Verdict>);
+
+/// The canonical and bold-label verdicts of the faults on views, in the
+/// eras with decoded views.
+fn bold_labels() -> Vec<ViewCase> {
+    let mut out = Vec::new();
+    for era in Era::ALL.into_iter().filter(|e| e.has_token_views()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [Fault::ProofView, Fault::TokenView, Fault::HeaderProof] {
+            let text = e.transcript(fault);
+            for name in ["raw-label-bold", "decoded-label-bold"] {
+                let v = (variants::by_name(name).expect("variant").apply)(&text);
+                out.push((era, fault, name, verdicts(&text, &e), verdicts(&v, &e)));
+            }
+        }
+    }
+    out
+}
+
+/// FIXME(finding 13): after a bold `**Decoded:**` a disagreeing view passes
+/// (every era with views); after a bold `**Raw:**` (2026-01, which shows
+/// tokens only there) so does a `dpop:` header holding another proof.
+#[test]
+fn bold_labels_hide_views_today() {
+    let changed: BTreeSet<_> = bold_labels()
+        .into_iter()
+        .filter(|(.., canonical, v)| v != canonical)
+        .map(|(era, fault, name, ..)| (era.name(), format!("{fault:?}"), name))
+        .collect();
+    let mut want = BTreeSet::new();
+    for era in Era::ALL.into_iter().filter(|e| e.has_token_views()) {
+        for fault in ["ProofView", "TokenView"] {
+            want.insert((era.name(), fault.to_owned(), "decoded-label-bold"));
+        }
+    }
+    for fault in ["ProofView", "TokenView", "HeaderProof"] {
+        want.insert(("2026-01", fault.to_owned(), "raw-label-bold"));
+    }
+    assert_eq!(changed, want);
+}
+
+#[test]
+#[ignore = "finding 13: views after **Raw:** / **Decoded:** are not compared; a dpop header holding another proof passes"]
+fn bold_labels_keep_every_verdict() {
+    for (era, fault, name, canonical, v) in bold_labels() {
+        assert_eq!(v, canonical, "{era:?} {fault:?} {name}");
+    }
 }
 
 /// `OtherAccount`'s verdict with each body inside its HTTP block.

@@ -2,7 +2,7 @@
 //! (`vectors::eras::variants`), in P-256 and every era: each keeps the
 //! verdict of the canonical text (`era_variants.rs` runs a handful of faults
 //! in every suite and the renewal). The exceptions are legitimate (a decoded
-//! view that is left out cannot disagree) or round 6's findings (1, 3, 9, 12), pinned in
+//! view that is left out cannot disagree) or round 6's findings (1, 3, 9, 12, 13), pinned in
 //! `era_variants.rs`.
 
 mod era_audit;
@@ -42,6 +42,12 @@ fn excused(variant: &str, fault: Fault) -> bool {
         "fence-no-language" | "request-line-http11" | "body-inside-http-block" => true,
         // The disagreeing view is the one left out.
         "decoded-views-absent" => matches!(fault, Fault::ProofView | Fault::TokenView),
+        // FIXME(finding 13): views after bold labels are not compared.
+        "decoded-label-bold" => matches!(fault, Fault::ProofView | Fault::TokenView),
+        "raw-label-bold" => matches!(
+            fault,
+            Fault::ProofView | Fault::TokenView | Fault::HeaderProof
+        ),
         // FIXME(finding 9): without step numbers the token order is lost.
         "steps-unnumbered" | "heading-h5" => fault == Fault::TokenFuture,
         _ => false,

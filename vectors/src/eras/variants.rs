@@ -16,7 +16,7 @@ pub struct Variant {
 }
 
 /// Every variant, in the order the era variant test runs them.
-pub const ALL: [Variant; 46] = [
+pub const ALL: [Variant; 48] = [
     Variant {
         name: "crlf",
         apply: crlf,
@@ -200,6 +200,14 @@ pub const ALL: [Variant; 46] = [
     Variant {
         name: "body-inside-http-block",
         apply: body_inside_http_block,
+    },
+    Variant {
+        name: "raw-label-bold",
+        apply: raw_label_bold,
+    },
+    Variant {
+        name: "decoded-label-bold",
+        apply: decoded_label_bold,
     },
 ];
 
@@ -910,4 +918,12 @@ fn body_inside_http_block(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+fn raw_label_bold(text: &str) -> String {
+    text.replace("Raw:\n", "**Raw:**\n")
+}
+
+fn decoded_label_bold(text: &str) -> String {
+    text.replace("Decoded:\n", "**Decoded:**\n")
 }
