@@ -1,0 +1,340 @@
+//! Faults a generated flow can carry in the server's unsigned answers: one
+//! line of an otherwise valid capture changed (nothing to re-sign), in every
+//! era whose layout shows the step. Round 6 found each accepted; today's
+//! verdicts are pinned (`FIXME(finding N)`) beside an ignored test of what
+//! should hold: an authorization or account in a final state no certificate
+//! can follow (finding 4), a response with an HTTP error status whose body
+//! the flow then uses (finding 5), an order answered as expired years before
+//! the flow (finding 6), server answers that name other URLs or identifiers
+//! than the requests the flow then makes (finding 7); and a challenge
+//! answered for another challenge's URL, failed under a message that blames
+//! its token (finding 8); a second `dpop:` header holding another proof
+//! (finding 10) and a JSON member given twice (finding 11), each ignored.
+
+mod era_audit;
+
+use e2ei_audit::flow::audit;
+use e2ei_verify::report::Status;
+use era_audit::options;
+use std::collections::BTreeSet;
+use vectors::eras::{Era, EraEnrolment, Fault};
+use vectors::mint::Suite;
+
+/// `text` with the first `from` after the step titled `title` replaced.
+fn in_step(text: &str, title: &str, from: &str, to: &str) -> String {
+    let at = text
+        .lines()
+        .scan(0, |pos, l| {
+            let here = *pos;
+            *pos += l.len() + 1;
+            Some((here, l))
+        })
+        .find(|(_, l)| {
+            l.starts_with("#### ") && l.split_once(". ").is_some_and(|(_, t)| t == title)
+        })
+        .map(|(at, _)| at)
+        .unwrap_or_else(|| panic!("no step {title}"));
+    let rel = at
+        + text[at..]
+            .find(from)
+            .unwrap_or_else(|| panic!("{from} after {title}"));
+    format!("{}{to}{}", &text[..rel], &text[rel + from.len()..])
+}
+
+/// One line of the capture changed.
+type Edit = fn(&str) -> String;
+
+/// The authorization's answer in a final state (RFC 8555 §7.1.6), then the
+/// flow validates, finalizes and downloads its certificate.
+fn authz_expired(t: &str) -> String {
+    let pending = "  \"status\": \"pending\"\n}";
+    in_step(
+        t,
+        "get back challenges",
+        pending,
+        "  \"status\": \"expired\"\n}",
+    )
+}
+
+fn authz_revoked(t: &str) -> String {
+    let pending = "  \"status\": \"pending\"\n}";
+    in_step(
+        t,
+        "get back challenges",
+        pending,
+        "  \"status\": \"revoked\"\n}",
+    )
+}
+
+fn account_deactivated(t: &str) -> String {
+    let valid = "\"status\": \"valid\"";
+    in_step(t, "account created", valid, "\"status\": \"deactivated\"")
+}
+
+/// wire-server answers the proof `401` with the token the flow then posts.
+fn token_401(t: &str) -> String {
+    let ok = "```http request\n200";
+    let title = "get a Dpop access token from wire-server";
+    in_step(t, title, ok, "```http request\n401")
+}
+
+/// The `wire-dpop-01` challenge answered `400` (body `valid`).
+fn challenge_400(t: &str) -> String {
+    let ok = "```http request\n200";
+    in_step(t, "DPoP challenge is valid", ok, "```http request\n400")
+}
+
+fn order_expired(t: &str) -> String {
+    let title = "get new order with authorization URLS and finalize URL";
+    let status = "  \"status\": \"pending\"";
+    let expired = "  \"expires\": \"2020-01-01T00:00:00Z\",\n  \"status\": \"pending\"";
+    in_step(t, title, status, expired)
+}
+
+/// The new-order answer names another order's finalize URL (the flow
+/// finalizes its own).
+fn finalize_other(t: &str) -> String {
+    let title = "get new order with authorization URLS and finalize URL";
+    in_step(t, title, "/finalize\"", "x/finalize\"")
+}
+
+/// The new-order answer lists another authorization than the flow fetches.
+fn authz_other(t: &str) -> String {
+    let title = "get new order with authorization URLS and finalize URL";
+    in_step(t, title, "/authz/", "/authz/ZZZZ")
+}
+
+/// The finalize answer names another certificate URL than the flow fetches.
+fn certificate_other(t: &str) -> String {
+    let title = "get back a url for fetching the certificate";
+    in_step(t, title, "/certificate/", "/certificate/ZZZZ")
+}
+
+/// The order's answer before finalize lists another identifier than the
+/// order.
+fn ready_identifiers_other(t: &str) -> String {
+    let title = "loop (with exponential backoff) until order is ready";
+    in_step(t, title, "\"value\": \"", "\"value\": \"x")
+}
+
+/// The directory names another new-order URL than the flow posts to.
+fn directory_other(t: &str) -> String {
+    let title = "get the ACME directory with links for newNonce, newAccount & newOrder";
+    in_step(t, title, "/new-order\"", "/new-order-x\"")
+}
+
+/// The `wire-dpop-01` challenge answered as a `wire-oidc-01` one.
+fn dpop_answered_oidc(t: &str) -> String {
+    let dpop = "\"type\": \"wire-dpop-01\"";
+    in_step(
+        t,
+        "DPoP challenge is valid",
+        dpop,
+        "\"type\": \"wire-oidc-01\"",
+    )
+}
+
+const EDITS: [(&str, Edit, u32); 12] = [
+    ("authz-expired", authz_expired, 4),
+    ("authz-revoked", authz_revoked, 4),
+    ("account-deactivated", account_deactivated, 4),
+    ("token-401", token_401, 5),
+    ("challenge-400", challenge_400, 5),
+    ("order-expired", order_expired, 6),
+    ("finalize-other", finalize_other, 7),
+    ("authz-other", authz_other, 7),
+    ("certificate-other", certificate_other, 7),
+    ("ready-identifiers-other", ready_identifiers_other, 7),
+    ("directory-other", directory_other, 7),
+    ("dpop-answered-oidc", dpop_answered_oidc, 7),
+];
+
+/// An era, an edit, its finding, and the ids the valid flow and the edited
+/// flow fail.
+struct Judged {
+    era: Era,
+    name: &'static str,
+    finding: u32,
+    base: BTreeSet<&'static str>,
+    fails: BTreeSet<&'static str>,
+}
+
+/// The failing ids of the valid flow and of each edit, in the eras with an
+/// OIDC challenge (whose layouts show every edited step).
+fn verdicts() -> Vec<Judged> {
+    let fails = |text: &str, e: &EraEnrolment| -> BTreeSet<&'static str> {
+        let flows = audit(text, &options(e)).expect("a capture");
+        flows[0]
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| c.id)
+            .collect()
+    };
+    let mut out = Vec::new();
+    for era in Era::ALL.into_iter().filter(|e| e.has_oidc()) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = e.transcript(Fault::None);
+        let base = fails(&valid, &e);
+        for (name, edit, finding) in EDITS {
+            let text = edit(&valid);
+            assert_ne!(text, valid, "{era:?} {name}");
+            out.push(Judged {
+                era,
+                name,
+                finding,
+                base: base.clone(),
+                fails: fails(&text, &e),
+            });
+        }
+    }
+    out
+}
+
+/// FIXME(finding 4, 5, 6, 7): each edit is judged as the valid flow.
+#[test]
+fn contradicting_server_answers_are_accepted_today() {
+    for Judged {
+        era,
+        name,
+        base,
+        fails,
+        ..
+    } in verdicts()
+    {
+        assert_eq!(fails, base, "{era:?} {name}");
+    }
+}
+
+#[test]
+#[ignore = "findings 4-7: a final authorization or account state, an HTTP error status, an expired order or answers naming other URLs, then a certificate, passes"]
+fn contradicting_server_answers_fail_consistency() {
+    for Judged {
+        era,
+        name,
+        finding,
+        fails,
+        ..
+    } in verdicts()
+    {
+        assert!(
+            fails.contains("transcript.consistency"),
+            "finding {finding}: {era:?} {name}: {fails:?}"
+        );
+    }
+}
+
+/// The URL of the challenge of `kind` the authorizations offer.
+fn challenge_url(text: &str, kind: &str) -> String {
+    let marker = format!("\"type\": \"{kind}\",\n      \"url\": \"");
+    let at = text.find(&marker).expect(kind) + marker.len();
+    text[at..].split('"').next().expect("a URL").to_owned()
+}
+
+/// The answer to the `wire-dpop-01` POST names the `wire-oidc-01`
+/// challenge's URL (its token is the `wire-dpop-01` one).
+fn dpop_answer_at_oidc_url() -> Vec<(Era, String, String)> {
+    let mut out = Vec::new();
+    for era in [Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = e.transcript(Fault::None);
+        let (dpop, oidc) = (
+            challenge_url(&valid, "wire-dpop-01"),
+            challenge_url(&valid, "wire-oidc-01"),
+        );
+        let text = in_step(&valid, "DPoP challenge is valid", &dpop, &oidc);
+        let flows = audit(&text, &options(&e)).expect("a capture");
+        for c in flows[0].checks.iter().filter(|c| c.status == Status::Fail) {
+            out.push((era, c.id.to_owned(), c.message.clone()));
+        }
+    }
+    out
+}
+
+/// FIXME(finding 8): `dpop.chal` fails, blaming the token ("another token
+/// than its authorization offered"), which is the one offered; the answer's
+/// URL is what differs.
+#[test]
+fn a_challenge_answered_at_another_url_blames_its_token_today() {
+    for (era, id, message) in dpop_answer_at_oidc_url() {
+        assert_eq!(id, "dpop.chal", "{era:?}: {message}");
+        assert!(message.contains("with another token"), "{era:?}: {message}");
+    }
+}
+
+#[test]
+#[ignore = "finding 8: a challenge answered at another challenge's URL fails dpop.chal, blaming its token"]
+fn a_challenge_answered_at_another_url_fails_consistency() {
+    let fails = dpop_answer_at_oidc_url();
+    assert!(!fails.is_empty());
+    for (era, id, message) in fails {
+        assert_eq!(id, "transcript.consistency", "{era:?}: {message}");
+    }
+}
+
+/// The fails of the 2023-11 and 2026-01 valid flows with `edit` applied to
+/// the text.
+fn fails_with(edit: impl Fn(&EraEnrolment, &str) -> String) -> Vec<(Era, BTreeSet<&'static str>)> {
+    [Era::Y2023_11, Era::Y2026_01]
+        .into_iter()
+        .map(|era| {
+            let e = EraEnrolment::new(era, Suite::P256);
+            let text = edit(&e, &e.transcript(Fault::None));
+            let flows = audit(&text, &options(&e)).expect("a capture");
+            let fails = flows[0]
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Fail)
+                .map(|c| c.id)
+                .collect();
+            (era, fails)
+        })
+        .collect()
+}
+
+/// The trade request with a second `dpop:` header, holding another proof
+/// (`ProofNonce`'s), after the one shown.
+fn two_dpop_headers(e: &EraEnrolment, text: &str) -> String {
+    let dpop = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("dpop: "))
+            .expect("a dpop header")
+            .to_owned()
+    };
+    let (mine, other) = (dpop(text), dpop(&e.transcript(Fault::ProofNonce)));
+    text.replacen(&mine, &format!("{mine}\n{other}"), 1)
+}
+
+/// The `wire-dpop-01` answer says `invalid`, then `valid`.
+fn status_twice(_: &EraEnrolment, text: &str) -> String {
+    let valid = "  \"status\": \"valid\",\n  \"target\"";
+    assert!(text.contains(valid));
+    text.replacen(valid, &format!("  \"status\": \"invalid\",\n{valid}"), 1)
+}
+
+/// FIXME(finding 10), FIXME(finding 11): both are judged as the valid flow.
+#[test]
+fn a_second_dpop_header_and_a_member_given_twice_pass_today() {
+    for (era, fails) in fails_with(two_dpop_headers) {
+        assert!(fails.is_empty(), "{era:?}: {fails:?}");
+    }
+    for (era, fails) in fails_with(status_twice) {
+        assert!(fails.is_empty(), "{era:?}: {fails:?}");
+    }
+}
+
+#[test]
+#[ignore = "finding 10: a second dpop header holding another proof is ignored"]
+fn a_second_dpop_header_fails() {
+    for (era, fails) in fails_with(two_dpop_headers) {
+        assert!(!fails.is_empty(), "{era:?}");
+    }
+}
+
+#[test]
+#[ignore = "finding 11: a JSON member given twice is read as its last value"]
+fn a_member_given_twice_fails() {
+    for (era, fails) in fails_with(status_twice) {
+        assert!(fails.contains("transcript.consistency"), "{era:?}");
+    }
+}
