@@ -37,19 +37,8 @@ fn verdicts(text: &str, e: &EraEnrolment) -> Vec<Verdict> {
 /// Whether `variant` is known to change `fault`'s verdict.
 fn excused(variant: &str, fault: Fault) -> bool {
     match variant {
-        // FIXME(finding 1), FIXME(finding 3), FIXME(finding 12): pinned in
-        // `era_variants.rs`.
-        "fence-no-language" | "request-line-http11" | "body-inside-http-block" => true,
         // The disagreeing view is the one left out.
         "decoded-views-absent" => matches!(fault, Fault::ProofView | Fault::TokenView),
-        // FIXME(finding 13): views after bold labels are not compared.
-        "decoded-label-bold" => matches!(fault, Fault::ProofView | Fault::TokenView),
-        "raw-label-bold" => matches!(
-            fault,
-            Fault::ProofView | Fault::TokenView | Fault::HeaderProof
-        ),
-        // FIXME(finding 9): without step numbers the token order is lost.
-        "steps-unnumbered" | "heading-h5" => fault == Fault::TokenFuture,
         _ => false,
     }
 }

@@ -149,6 +149,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
     shown_proof_sent(flow, &mut out);
+    one_dpop_header(flow, &mut out);
     secrets(flow, &mut out);
     out.checks
 }
@@ -610,6 +611,34 @@ fn sent_proof<'f>(flow: &'f Flow<'_>) -> Option<At<&'f str>> {
         value: &*header.value.compact,
         step: header.step,
     })
+}
+
+/// `transcript.consistency`: a request carries one `dpop:` header. RFC 9449
+/// §4.3 has a server refuse a request with more than one, so a capture whose
+/// trade request carries two and is answered with a token contradicts
+/// itself, whichever of them is judged.
+fn one_dpop_header(flow: &Flow<'_>, out: &mut Out) {
+    let headers: Vec<&At<&Token>> = flow
+        .tokens
+        .iter()
+        .filter(|t| matches!(t.value.source, TokenSource::DpopHeader { .. }))
+        .collect();
+    let mut reported: Vec<Option<u32>> = Vec::new();
+    for h in &headers {
+        let in_step = headers.iter().filter(|o| o.step == h.step).count();
+        if in_step > 1 && !reported.contains(&h.step) {
+            reported.push(h.step);
+            out.record(
+                "transcript.consistency",
+                Status::Fail,
+                format!(
+                    "the request at step {} carries {in_step} dpop headers: a server refuses a request with more than one (RFC 9449 §4.3), so none of them can have been traded for the token",
+                    shown_step(h.step)
+                ),
+                h.step,
+            );
+        }
+    }
 }
 
 /// `transcript.consistency`: the proof the capture shows is the one the

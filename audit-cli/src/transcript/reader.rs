@@ -261,9 +261,20 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
     }
 }
 
+/// Whether a block holds JSON: all of it, or (2023-01's ACME bodies) the part
+/// before a `...decoded...` line.
 fn holds_json(block: &Block<'_>) -> bool {
     let content = block.content_ref();
-    content.trim_start().starts_with(['{', '[', '"']) && value::is_json(&content)
+    if !content.trim_start().starts_with(['{', '[', '"']) {
+        return false;
+    }
+    if value::is_json(&content) {
+        return true;
+    }
+    match json::split_decoded(&block.lines) {
+        (signed, Some(_)) => value::is_json(&markdown::join_lines(block.source, signed)),
+        _ => false,
+    }
 }
 
 /// The object kind an openssl text dump describes, from its first line.
@@ -351,12 +362,14 @@ impl<'a> Reader<'a> {
         for c in tokens::jwt_io_links(text, &mut self.known) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
-        // Compared in place: no lower-cased copy of every prose line.
-        let decoded = text
+        // A label may be emphasised (`**Raw:**`, `_Decoded:_`): read without
+        // its markers. Compared in place: no lower-cased copy of every line.
+        let label = text.trim_matches(['*', '_']).trim();
+        let decoded = label
             .as_bytes()
             .get(..7)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
-        self.marker = if text.eq_ignore_ascii_case("raw:") || text.eq_ignore_ascii_case("raw") {
+        self.marker = if label.eq_ignore_ascii_case("raw:") || label.eq_ignore_ascii_case("raw") {
             Marker::Raw
         } else if decoded {
             Marker::Decoded { header_line: None }
