@@ -1266,8 +1266,32 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
 /// two enrolments. Reported only when they differ, under the check the
 /// token feeds (`dpop.chal`, `oidc.keyauth`).
 fn answered_challenges(flow: &Flow<'_>, out: &mut Out) {
+    for (i, m) in flow.misanswered.iter().enumerate() {
+        let (posted, answered) = &m.value;
+        // Named by its `location` and its body alike: reported once.
+        if flow.misanswered.get(..i).unwrap_or_default().contains(m) {
+            continue;
+        }
+        out.mismatch(
+            "transcript.consistency",
+            &format!(
+                "the answer to the challenge POST at {posted} names another challenge: the ACME server answered for a challenge it was not asked to validate"
+            ),
+            (*posted).to_owned(),
+            answered.clone(),
+            m.step,
+        );
+    }
     for answer in &flow.answered_challenges {
         let a = &answer.value;
+        // An answer naming another challenge is reported as such above.
+        if flow
+            .misanswered
+            .iter()
+            .any(|m| m.step == answer.step && m.value.1 == a.url)
+        {
+            continue;
+        }
         let offered = flow
             .challenges
             .iter()

@@ -14,7 +14,7 @@ use base64::Engine;
 use serde_json::Value;
 
 /// A value and the step it was captured at (`None`: an unnumbered step).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct At<T> {
     pub value: T,
     pub step: Option<u32>,
@@ -92,6 +92,9 @@ pub struct Flow<'t> {
     /// The identifiers of the ACME server's answer to new-order: the order it
     /// created, which must be the one the signed request asked for.
     pub answered_identifiers: Option<At<Vec<Value>>>,
+    /// Challenge POSTs answered with another challenge (URL posted to, URL
+    /// answered).
+    pub misanswered: Vec<At<(&'t str, String)>>,
     /// ACME objects the server answered in a final state no certificate can
     /// follow (`invalid`, `expired`, `revoked`, `deactivated`), named with that
     /// state for a message.
@@ -447,6 +450,19 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                             step: n,
                         });
                     }
+                    let challenge_post =
+                        request.filter(|q| q.method == "POST" && q.url.contains("/challenge/"));
+                    // Only a location naming another challenge: a response
+                    // printed out of place names some other object.
+                    let location = r.location().filter(|l| l.contains("/challenge/"));
+                    if let (Some(q), Some(loc)) = (challenge_post, location) {
+                        if q.url != loc && !e2ei_verify::url::same(q.url, loc) {
+                            flow.misanswered.push(At {
+                                value: (q.url, loc.to_owned()),
+                                step: n,
+                            });
+                        }
+                    }
                     let after_new_order = request
                         .is_some_and(|q| q.method == "POST" && path_ends_with(q.url, "new-order"));
                     if let (true, Some(loc)) = (after_new_order, r.location()) {
@@ -634,9 +650,9 @@ fn form_param(form: &str, name: &str) -> Option<String> {
     e2ei_verify::identity::percent_decode(&value.replace('+', " "))
 }
 
-fn response_body(
-    flow: &mut Flow<'_>,
-    request: Option<&HttpRequest>,
+fn response_body<'t>(
+    flow: &mut Flow<'t>,
+    request: Option<&HttpRequest<'t>>,
     v: &Value,
     n: Option<u32>,
     authz: &mut usize,
@@ -668,10 +684,17 @@ fn response_body(
 /// challenge object may be printed after the requests the server made to
 /// validate it (2023-01: its `.well-known` GETs), so it is recognised by its
 /// shape, a single challenge (`type`, `url`, `token`), whatever came before.
-fn answered(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
+fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Value, n: Option<u32>) {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     refused(flow, request, v, n);
     if let (Some(kind), Some(url), Some(token)) = (s("type"), s("url"), s("token")) {
+        let posted = request.filter(|r| r.method == "POST" && r.url.contains("/challenge/"));
+        if let Some(r) = posted.filter(|r| r.url != url && !e2ei_verify::url::same(r.url, &url)) {
+            flow.misanswered.push(At {
+                value: (r.url, url.clone()),
+                step: n,
+            });
+        }
         let challenge = Challenge {
             kind,
             url,
