@@ -1344,6 +1344,18 @@ fn answered_order(flow: &Flow<'_>, out: &mut Out) {
 /// for a successful enrolment.
 fn refused(flow: &Flow<'_>, out: &mut Out) {
     let issued = flow.downloaded_chain().first().map(|c| c.step);
+    for e in &flow.error_answers {
+        out.record(
+            "transcript.consistency",
+            Status::Fail,
+            format!(
+                "the response at step {} has the error status {} yet carries a result (a token or an ACME object): a refused request issued nothing",
+                shown_step(e.step),
+                e.value
+            ),
+            e.step,
+        );
+    }
     for r in &flow.refused {
         let message = match issued {
             Some(at) => format!(

@@ -92,6 +92,9 @@ pub struct Flow<'t> {
     /// The identifiers of the ACME server's answer to new-order: the order it
     /// created, which must be the one the signed request asked for.
     pub answered_identifiers: Option<At<Vec<Value>>>,
+    /// Responses with an HTTP error status (4xx, 5xx) whose body is a result
+    /// the flow could use (a token, an ACME object), with that status.
+    pub error_answers: Vec<At<u16>>,
     /// Challenge POSTs answered with another challenge (URL posted to, URL
     /// answered).
     pub misanswered: Vec<At<(&'t str, String)>>,
@@ -400,6 +403,8 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     };
     let mut request: Option<&HttpRequest<'_>> = None;
     let mut last = Last::Nothing;
+    // The status of the last response, for the body that follows it.
+    let mut status: u16 = 0;
     let mut authz = 0usize;
     for step in steps {
         let n = step.number;
@@ -450,6 +455,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                             step: n,
                         });
                     }
+                    status = r.status;
                     let challenge_post =
                         request.filter(|q| q.method == "POST" && q.url.contains("/challenge/"));
                     // Only a location naming another challenge: a response
@@ -479,6 +485,12 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 }
                 ItemKind::Json(j) if last == Last::Response => {
                     if let Some(v) = &j.value {
+                        if status >= 400 && carries_a_result(v) {
+                            flow.error_answers.push(At {
+                                value: status,
+                                step: n,
+                            });
+                        }
                         response_body(&mut flow, request, v, n, &mut authz);
                     }
                 }
@@ -718,6 +730,27 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
             });
         }
     }
+}
+
+/// Whether an answer's body is a result (a token, an ACME object) rather
+/// than an error document: what a response with an error status cannot carry.
+fn carries_a_result(v: &Value) -> bool {
+    let acme_problem = v
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.starts_with("urn:ietf:params:acme:error:"));
+    let result = [
+        "token",
+        "access_token",
+        "id_token",
+        "challenges",
+        "identifiers",
+        "certificate",
+    ]
+    .iter()
+    .any(|k| v.get(k).is_some())
+        || (v.get("status").is_some() && v.get("url").is_some());
+    result && !acme_problem
 }
 
 /// Records an ACME object the server answered in a final state that no
