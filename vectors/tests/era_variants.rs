@@ -20,33 +20,11 @@
 mod era_audit;
 
 use e2ei_audit::flow::audit;
-use e2ei_verify::report::Status;
-use era_audit::options;
+use era_audit::{options, verdicts, Verdict};
 use std::collections::BTreeSet;
 use vectors::eras::variants::{self, Variant};
 use vectors::eras::{Era, EraEnrolment, Fault};
 use vectors::mint::Suite;
-
-/// What one flow failed and warned.
-type Verdict = (BTreeSet<&'static str>, BTreeSet<&'static str>);
-
-/// Every flow's verdict, in capture order.
-fn verdicts(text: &str, e: &EraEnrolment) -> Vec<Verdict> {
-    let flows = audit(text, &options(e)).expect("a capture");
-    flows
-        .iter()
-        .map(|f| {
-            let with = |s| {
-                f.checks
-                    .iter()
-                    .filter(|c| c.status == s)
-                    .map(|c| c.id)
-                    .collect()
-            };
-            (with(Status::Fail), with(Status::Warn))
-        })
-        .collect()
-}
 
 /// The faults each variant is tried with in P-256 (one per artefact, and
 /// the decoded views); the other suites try the first four.

@@ -7,32 +7,9 @@
 
 mod era_audit;
 
-use e2ei_audit::flow::audit;
-use e2ei_verify::report::Status;
-use era_audit::options;
-use std::collections::BTreeSet;
+use era_audit::verdicts;
 use vectors::eras::{variants, Era, EraEnrolment, Fault};
 use vectors::mint::Suite;
-
-/// What one flow failed and warned.
-type Verdict = (BTreeSet<&'static str>, BTreeSet<&'static str>);
-
-fn verdicts(text: &str, e: &EraEnrolment) -> Vec<Verdict> {
-    let flows = audit(text, &options(e)).expect("a capture");
-    flows
-        .iter()
-        .map(|f| {
-            let with = |s| {
-                f.checks
-                    .iter()
-                    .filter(|c| c.status == s)
-                    .map(|c| c.id)
-                    .collect()
-            };
-            (with(Status::Fail), with(Status::Warn))
-        })
-        .collect()
-}
 
 /// Whether `variant` is known to change `fault`'s verdict.
 fn excused(variant: &str, fault: Fault) -> bool {
