@@ -3,13 +3,15 @@
 //! era whose layout shows the step. Round 6 found each accepted. Fixed: an
 //! authorization or account in a final state no certificate can follow
 //! (finding 4), a response with an HTTP error status whose body the flow
-//! then uses (finding 5), a second `dpop:` header (finding 10). Still pinned
-//! (`FIXME(finding N)`) beside an ignored test of what should hold: an
-//! order answered as expired years before the flow
-//! (finding 6), server answers that name other URLs or identifiers than the
-//! requests the flow then makes (finding 7), and a JSON member given twice
-//! (finding 11). A challenge answered for another challenge's URL (finding
-//! 8) now fails `transcript.consistency`, naming both URLs.
+//! then uses (finding 5), a finalize or certificate request to another URL
+//! than the order's answers name and a later order answer naming other
+//! identifiers (finding 7, in part), a second `dpop:` header (finding 10).
+//! Still pinned (`FIXME(finding N)`) beside an ignored test of what should
+//! hold: an order answered as expired years before the flow (finding 6),
+//! answers naming another authorization, `newOrder` URL or challenge type
+//! (finding 7), and a JSON member given twice (finding 11). A challenge
+//! answered for another challenge's URL (finding 8) now fails
+//! `transcript.consistency`, naming both URLs.
 
 mod era_audit;
 
@@ -191,12 +193,22 @@ fn verdicts() -> Vec<Judged> {
     out
 }
 
-/// Findings 4 and 5 (fixed): an authorization or account answered in a
-/// final state, or a result answered with an HTTP error status, then a
-/// certificate, fails `transcript.consistency`.
+/// The edits judged as they should be: findings 4 and 5, and of finding 7
+/// the requests that go elsewhere than the order's answers name.
+fn fixed(j: &Judged) -> bool {
+    matches!(j.finding, 4 | 5)
+        || matches!(
+            j.name,
+            "finalize-other" | "certificate-other" | "ready-identifiers-other"
+        )
+}
+
+/// Fixed: an authorization or account answered in a final state, a result
+/// answered with an HTTP error status, a finalize or certificate request to
+/// another URL than the order's answers name, a later order answer naming
+/// other identifiers: each fails `transcript.consistency`.
 #[test]
-fn refused_answers_then_a_certificate_fail_consistency() {
-    let fixed = |j: &Judged| matches!(j.finding, 4 | 5);
+fn refused_or_spliced_answers_fail_consistency() {
     let judged: Vec<Judged> = verdicts().into_iter().filter(fixed).collect();
     assert!(!judged.is_empty());
     for Judged {
@@ -210,7 +222,8 @@ fn refused_answers_then_a_certificate_fail_consistency() {
     }
 }
 
-/// FIXME(finding 6, 7): each edit is judged as the valid flow.
+/// FIXME(finding 6, 7): an expired order, an answer naming another
+/// authorization, `newOrder` URL or challenge type: judged as the valid flow.
 #[test]
 fn contradicting_server_answers_are_accepted_today() {
     for Judged {
@@ -219,14 +232,14 @@ fn contradicting_server_answers_are_accepted_today() {
         base,
         fails,
         ..
-    } in verdicts().into_iter().filter(|j| j.finding > 5)
+    } in verdicts().into_iter().filter(|j| !fixed(j))
     {
         assert_eq!(fails, base, "{era:?} {name}");
     }
 }
 
 #[test]
-#[ignore = "findings 6-7: an expired order or answers naming other URLs, then a certificate, passes"]
+#[ignore = "findings 6-7: an expired order, or answers naming another authorization, newOrder URL or challenge type, then a certificate, passes"]
 fn contradicting_server_answers_fail_consistency() {
     for Judged {
         era,
@@ -234,7 +247,7 @@ fn contradicting_server_answers_fail_consistency() {
         finding,
         fails,
         ..
-    } in verdicts().into_iter().filter(|j| j.finding > 5)
+    } in verdicts().into_iter().filter(|j| !fixed(j))
     {
         assert!(
             fails.contains("transcript.consistency"),

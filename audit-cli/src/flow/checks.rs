@@ -3,7 +3,9 @@
 //! its `nonce` what wire-server issued, its `chal` the ACME challenge token …),
 //! which no single-artefact command can do.
 
-use super::reconstruct::{path_ends_with, At, Challenge, EarlierLogin, Flow, NonceEvent};
+use super::reconstruct::{
+    path_ends_with, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
+};
 use super::report::FlowCheck;
 use super::segments::Segments;
 use super::Trust;
@@ -140,6 +142,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
+    order_followed(flow, &mut out);
     refused(flow, &mut out);
     id_token_delivered(flow, &mut out);
     let account = account_key.as_ref();
@@ -1333,6 +1336,63 @@ fn answered_order(flow: &Flow<'_>, out: &mut Out) {
             Value::Array(answer.value.clone()).to_string(),
             answer.step,
         );
+    }
+}
+
+/// `transcript.consistency`: the client follows the order the server
+/// describes. It finalizes at the order's `finalize` URL and downloads its
+/// `certificate` URL, and no later answer names other identifiers than the
+/// signed new-order request. A capture whose server names one order and
+/// whose client uses another splices two enrolments.
+fn order_followed(flow: &Flow<'_>, out: &mut Out) {
+    let answers = &flow.order_answers;
+    // Every answer that names the URL names this one.
+    let named = |pick: fn(&OrderAnswer) -> Option<&String>, url: &str| {
+        answers
+            .iter()
+            .filter_map(|a| pick(&a.value))
+            .all(|n| n == url || url::same(n, url))
+    };
+    let finalize: fn(&OrderAnswer) -> Option<&String> = |a| a.finalize.as_ref();
+    let certificate: fn(&OrderAnswer) -> Option<&String> = |a| a.certificate.as_ref();
+    for req in &flow.acme {
+        let (pick, what) = if path_ends_with(req.url, "finalize") {
+            (finalize, "finalize")
+        } else if req.url.contains("/certificate/") {
+            (certificate, "certificate")
+        } else {
+            continue;
+        };
+        if !named(pick, req.url) {
+            let shown: Vec<&str> = answers
+                .iter()
+                .filter_map(|a| pick(&a.value).map(String::as_str))
+                .collect();
+            out.mismatch(
+                "transcript.consistency",
+                &format!("the {what} request goes to another URL than the order's answers name"),
+                shown.join(", "),
+                req.url.to_owned(),
+                req.step,
+            );
+        }
+    }
+    let new_order_step = flow.answered_identifiers.as_ref().map(|a| a.step);
+    for a in answers.iter().filter(|a| Some(a.step) != new_order_step) {
+        let Some(ids) = &a.value.identifiers else {
+            continue;
+        };
+        let same =
+            ids.len() == flow.identifiers.len() && ids.iter().all(|i| flow.identifiers.contains(i));
+        if !same && !flow.identifiers.is_empty() {
+            out.mismatch(
+                "transcript.consistency",
+                "the order's answer lists other identifiers than the signed new-order request asked for",
+                Value::Array(flow.identifiers.clone()).to_string(),
+                Value::Array(ids.clone()).to_string(),
+                a.step,
+            );
+        }
     }
 }
 

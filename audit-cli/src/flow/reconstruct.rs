@@ -95,6 +95,8 @@ pub struct Flow<'t> {
     /// Responses with an HTTP error status (4xx, 5xx) whose body is a result
     /// the flow could use (a token, an ACME object), with that status.
     pub error_answers: Vec<At<u16>>,
+    /// Every ACME answer describing the order (new-order's and later ones).
+    pub order_answers: Vec<At<OrderAnswer>>,
     /// Challenge POSTs answered with another challenge (URL posted to, URL
     /// answered).
     pub misanswered: Vec<At<(&'t str, String)>>,
@@ -730,6 +732,29 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
             });
         }
     }
+    let acme_answer = request.is_some_and(|r| is_acme(r.url));
+    let describes_order =
+        v.get("finalize").is_some() || v.get("certificate").and_then(Value::as_str).is_some();
+    if acme_answer && describes_order {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        flow.order_answers.push(At {
+            value: OrderAnswer {
+                finalize: s("finalize"),
+                certificate: s("certificate"),
+                identifiers: v.get("identifiers").and_then(Value::as_array).cloned(),
+            },
+            step: n,
+        });
+    }
+}
+
+/// What an answer describing the order names: where to finalize it, where
+/// its certificate is, and its identifiers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderAnswer {
+    pub finalize: Option<String>,
+    pub certificate: Option<String>,
+    pub identifiers: Option<Vec<Value>>,
 }
 
 /// Whether an answer's body is a result (a token, an ACME object) rather
