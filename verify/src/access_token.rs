@@ -1018,8 +1018,7 @@ fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>
 /// members ignored; `None` when there is none to read. Only the header is
 /// read, so an unsecured proof (`alg: none`, no signature) names its key too.
 fn header_jwk(token: &str) -> Option<Jwk> {
-    let header = token.split('.').next()?;
-    let text = String::from_utf8(crate::jose::b64_decode(header)?).ok()?;
+    let text = crate::jose::header_text_only(token)?;
     let members = parse_text(&text, "header").ok()?;
     match members.get("jwk")? {
         Json::Object(jwk) => Jwk::public_part(jwk).ok(),

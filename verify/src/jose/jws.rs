@@ -211,6 +211,15 @@ fn check_segments(h: &str, s: &str, limits: &Limits) -> Result<(), JoseError> {
     Ok(())
 }
 
+/// The decoded header of the compact JWS `token`, read alone: for judging a
+/// token whose other segments do not split (an unsecured JWS's empty
+/// signature) or whose signature does not verify. `None` when it is not
+/// base64url of UTF-8 text.
+pub(crate) fn header_text_only(token: &str) -> Option<String> {
+    let header = token.split('.').next()?;
+    String::from_utf8(b64_decode(header)?).ok()
+}
+
 /// `crit` is refused (we understand no extension), and so is an unencoded
 /// payload (`b64` other than `true`).
 fn check_header(crit: bool, unencoded: bool) -> Result<(), JoseError> {

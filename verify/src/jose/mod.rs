@@ -26,6 +26,7 @@ pub use claims::Claims;
 pub use error::{ErrorKind, JoseError};
 pub use json::{parse_object, parse_text, text as json_text, Json, Members, Object};
 pub use jwk::{Jwk, KeyType, PublicKey};
+pub(crate) use jws::header_text_only;
 pub use jws::{algorithm as header_algorithm, Compact, Flattened, HeaderText, Jws, Limits};
 pub use keys::{parse_public_keys, public_key_from_spki_der};
 pub use memo::SignatureMemo;
