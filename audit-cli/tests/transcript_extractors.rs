@@ -269,9 +269,14 @@ fn json_giving_a_member_twice_is_noted_wherever_it_is_printed() {
     let signed = format!(
         "{{\n  \"protected\": \"{protected}\",\n  \"payload\": \"\",\n  \"signature\": \"c2ln\",\n  \"signature\": \"c2lo\"\n}}"
     );
-    let body = fenced("json", r#"{"status": "invalid", "x": {"a": 1}, "status": "valid"}"#)
-        + &fenced("json", &signed)
-        + &fenced("json", r#"{"protected": {"nonce": "n1", "nonce": "n2"}, "payload": {}}"#)
+    let body = fenced(
+        "json",
+        r#"{"status": "invalid", "x": {"a": 1}, "status": "valid"}"#,
+    ) + &fenced("json", &signed)
+        + &fenced(
+            "json",
+            r#"{"protected": {"nonce": "n1", "nonce": "n2"}, "payload": {}}"#,
+        )
         + &fenced(
             "json",
             &format!("{signed}\n...decoded...\n{{\"protected\": {{\"url\": 1, \"url\": 2.5}}}}"),
@@ -279,7 +284,10 @@ fn json_giving_a_member_twice_is_noted_wherever_it_is_printed() {
         + &format!("See it on [jwt.io](https://jwt.io/#id_token={t})\n\nDecoded:\n\n")
         + &fenced("json", r#"{"alg": "EdDSA", "alg": "none"}"#)
         + &fenced("json", r#"{"sub": "x"}"#)
-        + &fenced("json", r#"{"a": {"k": 1}, "b": {"k": 1}, "c": [{"k": 1}, {"k": 2}]}"#);
+        + &fenced(
+            "json",
+            r#"{"a": {"k": 1}, "b": {"k": 1}, "c": [{"k": 1}, {"k": 2}]}"#,
+        );
     let tr = step(&body);
     let repeated: Vec<_> = tr.steps().next().unwrap().repeated.iter().collect();
     let got: Vec<_> = repeated.iter().map(|r| (r.line, r.name.as_str())).collect();
