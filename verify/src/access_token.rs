@@ -782,15 +782,16 @@ impl Run<'_> {
         bindings: &Bindings<'_>,
         sink: &mut S,
     ) -> Result<(), Error> {
-        let Some(jwk) = claims.proof.and_then(Json::as_str).and_then(header_jwk) else {
-            let (name, value) = bindings.first();
-            return sink.fail(Error::Cnf {
-                expected: None,
-                found: Some(format!("{name}={value}")),
-                reason: format!(
-                    "cnf.{name} cannot be checked: the token embeds no proof key it could be bound to"
-                ),
-            });
+        let jwk = match proof_header_jwk(claims.proof) {
+            Ok(jwk) => jwk,
+            Err(why) => {
+                let (name, value) = bindings.first();
+                return sink.fail(Error::Cnf {
+                    expected: None,
+                    found: Some(format!("{name}={value}")),
+                    reason: format!("cnf.{name} cannot be checked: {why}"),
+                });
+            }
         };
         let hash = jwk.key_type().algorithm().suite_hash();
         let thumbprint = jwk.thumbprint(hash);
@@ -1080,15 +1081,24 @@ fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>
     )
 }
 
-/// The public key in the header of the compact JWS `token`, private
-/// members ignored; `None` when there is none to read. Only the header is
-/// read, so an unsecured proof (`alg: none`, no signature) names its key too.
-fn header_jwk(token: &str) -> Option<Jwk> {
-    let text = crate::jose::header_text_only(token)?;
-    let members = parse_text(&text, "header").ok()?;
-    match members.get("jwk")? {
-        Json::Object(jwk) => Jwk::public_part(jwk).ok(),
-        _ => None,
+/// The public key in the header of the embedded proof, private members
+/// ignored; else why there is none to read. Only the header is read, so an
+/// unsecured proof (`alg: none`, no signature) names its key too; a header
+/// that is not strict JSON (a member given twice) names none with certainty.
+fn proof_header_jwk(proof: Option<&Json<'_>>) -> Result<Jwk, String> {
+    let token = proof
+        .and_then(Json::as_str)
+        .ok_or("the token embeds no proof key it could be bound to")?;
+    let text = crate::jose::header_text_only(token)
+        .ok_or("the embedded proof is not a compact JWS, so it names no key")?;
+    let members = parse_text(&text, "header").map_err(|e| {
+        format!("the embedded proof's header cannot be read ({e}), so its key is unknown")
+    })?;
+    match members.get("jwk") {
+        Some(Json::Object(jwk)) => Jwk::public_part(jwk)
+            .map_err(|e| format!("the embedded proof's jwk is not a public key ({e})")),
+        Some(_) => Err("the embedded proof's jwk is not an object".into()),
+        None => Err("the embedded proof's header names no jwk".into()),
     }
 }
 

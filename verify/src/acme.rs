@@ -8,8 +8,7 @@
 //! that across a whole flow.
 
 use crate::jose::{
-    header_algorithm, parse_text, Flattened, JoseError, Json, Jwk, Jws, Limits, Members,
-    PublicKey,
+    header_algorithm, parse_text, Flattened, JoseError, Json, Jwk, Jws, Limits, Members, PublicKey,
 };
 use crate::report::{concat, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::url;

@@ -5,7 +5,7 @@
 use e2ei_verify::access_token::{self, Expectations};
 use e2ei_verify::report::{Failure, Status};
 use serde_json::{json, Value};
-use vectors::mint::{Flow, Suite};
+use vectors::mint::{b64, Flow, Suite};
 
 /// A valid flow of `suite` whose token carries `cnf` (re-signed).
 fn with_cnf(suite: Suite, cnf: impl Fn(&Flow, &str, &str) -> Value) -> Flow {
@@ -135,5 +135,27 @@ fn beside_an_unusable_proof_both_bindings_are_judged_against_its_header_key() {
             assert_eq!(status, want, "{suite:?} {cnf}: {message}");
             assert!(message.contains("header key"), "{message}");
         }
+    }
+}
+
+#[test]
+fn a_proof_header_that_is_not_strict_json_is_named_as_the_reason() {
+    for suite in Suite::ALL {
+        let mut f = Flow::new(suite, "cnf", 1_768_462_854);
+        // The client's proof with `typ` given twice, signed as written.
+        let header = f.proof_header().to_string();
+        let header = format!(r#"{{"typ":"JWT",{}"#, header.trim_start_matches('{'));
+        let proof = f.dpop.clone();
+        let claims = proof.split('.').nth(1).expect("a JWS");
+        let input = format!("{}.{claims}", b64(header.as_bytes()));
+        let signature = b64(&f.client.sign(input.as_bytes()));
+        f.token_claims["proof"] = json!(format!("{input}.{signature}"));
+        f.resign_token();
+        let (status, message) = audited(&f, &f.token_expectations());
+        assert_eq!(status, Status::Fail, "{suite:?}");
+        assert!(
+            message.contains(r#"the embedded proof's header cannot be read (the header has the member "typ" twice)"#),
+            "{suite:?}: {message}"
+        );
     }
 }
