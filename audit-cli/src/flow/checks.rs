@@ -143,6 +143,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
     order_followed(flow, &mut out);
+    super::answers::checks(flow, &mut out.checks);
     refused(flow, &mut out);
     repeated_members(flow, &mut out);
     id_token_delivered(flow, &mut out);
@@ -1268,7 +1269,10 @@ fn delivered(flow: &Flow<'_>, out: &mut Out) {
 /// its authorization offered: a capture that validates another challenge
 /// (another token) than the proof and the key authorization answer splices
 /// two enrolments. Reported only when they differ, under the check the
-/// token feeds (`dpop.chal`, `oidc.keyauth`).
+/// token feeds (`dpop.chal`, `oidc.keyauth`). An answer giving the challenge
+/// at an offered URL another type (`wire-oidc-01` for the `wire-dpop-01`
+/// the client answered with an access token) is `transcript.consistency`:
+/// the type says what the server validated, and it is fixed when offered.
 fn answered_challenges(flow: &Flow<'_>, out: &mut Out) {
     for (i, m) in flow.misanswered.iter().enumerate() {
         let (posted, answered) = &m.value;
@@ -1300,6 +1304,21 @@ fn answered_challenges(flow: &Flow<'_>, out: &mut Out) {
             .challenges
             .iter()
             .find(|c| c.url == a.url || url::same(&c.url, &a.url));
+        if let Some(offered) = offered.filter(|c| c.kind != a.kind) {
+            out.mismatch(
+                "transcript.consistency",
+                &format!(
+                    "the ACME server's answer at step {} describes the challenge at {} as a {} challenge; the authorization offered a {} challenge at that URL: a challenge's type is fixed when it is offered",
+                    shown_step(answer.step),
+                    a.url,
+                    a.kind,
+                    offered.kind
+                ),
+                format!("{} (offered)", offered.kind),
+                format!("{} (answered)", a.kind),
+                answer.step,
+            );
+        }
         let Some(offered) = offered.filter(|c| c.token != a.token) else {
             continue;
         };

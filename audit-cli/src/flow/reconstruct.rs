@@ -11,7 +11,7 @@ use crate::transcript::{
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A value and the step it was captured at (`None`: an unnumbered step).
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +97,22 @@ pub struct Flow<'t> {
     pub error_answers: Vec<At<u16>>,
     /// Every ACME answer describing the order (new-order's and later ones).
     pub order_answers: Vec<At<OrderAnswer>>,
+    /// The ACME directory the enrolment fetched: the URLs of `newNonce`,
+    /// `newAccount` and `newOrder` its requests must go to.
+    pub directory: Option<At<Map<String, Value>>>,
+    /// The ACME requests sent to a directory resource (their path ends
+    /// `new-nonce`, `new-account` or `new-order`): the directory member that
+    /// names it, and the URL the request went to.
+    pub directory_requests: Vec<At<(&'static str, &'t str)>>,
+    /// The ACME requests that fetch an authorization (`…/authz/…`), by URL.
+    pub authz_fetches: Vec<At<&'t str>>,
+    /// The `expires` of each order and authorization answer read before the
+    /// finalize request: that request is a use of both.
+    pub expiring: Vec<At<Expiring>>,
+    /// The first finalize request: its step, and how many of [`Flow::tokens`]
+    /// the capture showed before it (each issued before the order was
+    /// finalized).
+    pub finalize: Option<At<usize>>,
     /// Challenge POSTs answered with another challenge (URL posted to, URL
     /// answered).
     pub misanswered: Vec<At<(&'t str, String)>>,
@@ -168,6 +184,15 @@ pub struct Flow<'t> {
     pub secrets: Vec<At<&'t DerObject<'t>>>,
     /// Credentials printed in requests: passwords, OAuth client secrets.
     pub credentials: Vec<At<PrintedCredential>>,
+}
+
+/// The `expires` an ACME answer gives an order or an authorization.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expiring {
+    /// `"order"` or `"authorization"`.
+    pub what: &'static str,
+    /// As answered (RFC 3339, not yet read).
+    pub expires: String,
 }
 
 /// A credential a request of the capture carries in the clear.
@@ -418,6 +443,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     request = Some(r);
                     last = Last::Request;
                     basic_credentials(&mut flow, r, n);
+                    acme_resource(&mut flow, r, n);
                     if r.method == "POST" && !is_acme(r.url) && r.url.contains("access-token") {
                         flow.access_token_request.get_or_insert(At {
                             value: r.url,
@@ -568,12 +594,47 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
             flow.identifiers = ids.clone();
         }
     }
+    if path_ends_with(r.url, "finalize") && flow.finalize.is_none() {
+        flow.finalize = Some(At {
+            value: flow.tokens.len(),
+            step: n,
+        });
+    }
     if r.url.contains("/challenge/") {
         flow.challenge_posts.push(ChallengePost {
             url: r.url,
             step: n,
             access_token: field("access_token"),
             keyauth: field("keyauth"),
+        });
+    }
+}
+
+/// The directory members (RFC 8555 §7.1.1) naming the resources a flow
+/// requests by their last path segment (`new-nonce`, `new-account`,
+/// `new-order`).
+const DIRECTORY_MEMBERS: [&str; 3] = ["newNonce", "newAccount", "newOrder"];
+
+/// Records a request to an ACME directory resource or to an authorization,
+/// whatever its method (`HEAD` new-nonce, POST-as-GET authz).
+fn acme_resource<'t>(flow: &mut Flow<'t>, r: &HttpRequest<'t>, n: Option<u32>) {
+    if !is_acme(r.url) {
+        return;
+    }
+    if r.url.contains("/authz/") {
+        flow.authz_fetches.push(At {
+            value: r.url,
+            step: n,
+        });
+    }
+    let member = ["new-nonce", "new-account", "new-order"]
+        .into_iter()
+        .zip(DIRECTORY_MEMBERS)
+        .find(|(last, _)| path_ends_with(r.url, last));
+    if let Some((_, member)) = member {
+        flow.directory_requests.push(At {
+            value: (member, r.url),
+            step: n,
         });
     }
 }
@@ -740,25 +801,64 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
     let describes_order =
         v.get("finalize").is_some() || v.get("certificate").and_then(Value::as_str).is_some();
     if acme_answer && describes_order {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let authorizations = v.get("authorizations").and_then(Value::as_array);
         flow.order_answers.push(At {
             value: OrderAnswer {
                 finalize: s("finalize"),
                 certificate: s("certificate"),
                 identifiers: v.get("identifiers").and_then(Value::as_array).cloned(),
+                authorizations: authorizations.map(|a| {
+                    a.iter()
+                        .map(|u| u.as_str().map_or_else(|| u.to_string(), str::to_owned))
+                        .collect()
+                }),
             },
+            step: n,
+        });
+    }
+    let what = match (describes_order, v.get("challenges").is_some()) {
+        (true, _) => Some("order"),
+        (false, true) => Some("authorization"),
+        _ => None,
+    };
+    if let (true, Some(what), Some(expires), None) =
+        (acme_answer, what, s("expires"), &flow.finalize)
+    {
+        flow.expiring.push(At {
+            value: Expiring { what, expires },
+            step: n,
+        });
+    }
+    directory(flow, request, v, n);
+}
+
+/// The first ACME directory answered (to `GET …/directory`): an object that
+/// names at least one of the resources the flow requests. Any other answer
+/// there is a response printed out of place, which names no directory.
+fn directory(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
+    let asked = request
+        .is_some_and(|r| r.method == "GET" && is_acme(r.url) && path_ends_with(r.url, "directory"));
+    let members = v
+        .as_object()
+        .filter(|m| DIRECTORY_MEMBERS.iter().any(|k| m.contains_key(*k)));
+    if let (true, Some(members), None) = (asked, members, &flow.directory) {
+        flow.directory = Some(At {
+            value: members.clone(),
             step: n,
         });
     }
 }
 
 /// What an answer describing the order names: where to finalize it, where
-/// its certificate is, and its identifiers.
+/// its certificate is, its identifiers and its authorizations' URLs (an
+/// entry that is not a string kept as its JSON text, so that it matches no
+/// URL fetched).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderAnswer {
     pub finalize: Option<String>,
     pub certificate: Option<String>,
     pub identifiers: Option<Vec<Value>>,
+    pub authorizations: Option<Vec<String>>,
 }
 
 /// Whether an answer's body is a result (a token, an ACME object) rather
