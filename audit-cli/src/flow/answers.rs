@@ -6,7 +6,7 @@
 //! than the ones shown: the capture splices two exchanges, or was edited.
 
 use super::capture_time;
-use super::reconstruct::{At, Flow};
+use super::reconstruct::{At, Expiring, Flow};
 use super::report::FlowCheck;
 use crate::render::rfc3339;
 use chrono::DateTime;
@@ -16,9 +16,9 @@ use e2ei_verify::url;
 
 const ID: &str = "transcript.consistency";
 
-/// Every rule of this module, failures only: what agrees is counted by no
-/// pass line of its own (the other `transcript.consistency` rules say none
-/// either).
+/// Every rule of this module, failures only: like the other cross-step
+/// rules of `transcript.consistency` (`order_followed`, `refused`), an
+/// answer the client followed adds no pass line of its own.
 pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
     directory_followed(flow, out);
     authorizations_listed(flow, out);
@@ -182,17 +182,16 @@ fn unexpired(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
 }
 
 /// The failure of an order or authorization used after it expired.
-fn expired(
-    e: &At<super::reconstruct::Expiring>,
-    finalize: &At<usize>,
-    at: UnixTime,
-    what_dates: &str,
-) -> FlowCheck {
+fn expired(e: &At<Expiring>, finalize: &At<usize>, at: UnixTime, what_dates: &str) -> FlowCheck {
     let what = e.value.what;
     let expires = &e.value.expires;
+    let why = match what {
+        "order" => "an expired order cannot be finalized (RFC 8555 §7.1.3)",
+        _ => "an order whose authorization expired is not ready to be finalized (RFC 8555 §7.1.4)",
+    };
     fail(
         format!(
-            "the {what} answered at step {} expires {expires}, yet the flow finalizes it at step {} after {} ({what_dates}): an expired {what} cannot be finalized",
+            "the {what} answered at step {} expires {expires}, yet the flow finalizes it at step {} after {} ({what_dates}): {why}",
             shown_step(e.step),
             shown_step(finalize.step),
             rfc3339(at)
@@ -207,4 +206,230 @@ fn expired(
 fn read_time(s: &str) -> Option<UnixTime> {
     let t = DateTime::parse_from_rfc3339(s).ok()?;
     Some(u64::try_from(t.timestamp()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{reconstruct, Trust};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use e2ei_verify::report::Status;
+
+    const ACME: &str = "https://acme.test/acme/wire";
+
+    /// A token wire-server answers, issued at 2026-01-15T10:00:00Z.
+    fn token() -> String {
+        let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        format!(
+            "{}.{}.c2ln",
+            b64(r#"{"alg":"ES256","typ":"at+jwt"}"#),
+            b64(r#"{"iat":1768471200,"exp":1768474800,"sub":"x"}"#)
+        )
+    }
+
+    /// One enrolment that follows its answers: directory, nonce, new-order,
+    /// authorization, access token, challenge, finalize, the order valid.
+    fn capture() -> String {
+        let jws = r#"{"protected": "e30", "payload": "", "signature": "c2ln"}"#;
+        let step = |n: u32, title: &str, http: &str, json: &str| {
+            let json = match json {
+                "" => String::new(),
+                j => format!("```json\n{j}\n```\n"),
+            };
+            format!("#### {n}. {title}\n```http request\n{http}\n```\n{json}")
+        };
+        let expires = "\"expires\": \"2026-01-16T00:00:00Z\"";
+        [
+            "# capture\nP256 - SHA256\n".to_owned(),
+            step(1, "directory", &format!("GET {ACME}/directory"), ""),
+            step(
+                2,
+                "directory answer",
+                "200",
+                &format!(
+                    r#"{{"newNonce": "{ACME}/new-nonce", "newAccount": "{ACME}/new-account", "newOrder": "{ACME}/new-order"}}"#
+                ),
+            ),
+            step(3, "nonce", &format!("HEAD {ACME}/new-nonce"), ""),
+            step(4, "new order", &format!("POST {ACME}/new-order"), jws),
+            step(
+                5,
+                "order",
+                &format!("201\nlocation: {ACME}/order/o1"),
+                &format!(
+                    r#"{{"status": "pending", {expires}, "finalize": "{ACME}/order/o1/finalize", "authorizations": ["{ACME}/authz/a1"]}}"#
+                ),
+            ),
+            step(6, "authorization", &format!("POST {ACME}/authz/a1"), jws),
+            step(
+                7,
+                "challenges",
+                "200",
+                &format!(
+                    r#"{{"status": "pending", {expires}, "challenges": [{{"type": "wire-dpop-01", "url": "{ACME}/challenge/a1/c1", "token": "t1"}}]}}"#
+                ),
+            ),
+            step(
+                8,
+                "access token",
+                "POST https://wire.test/clients/1/access-token",
+                "",
+            ),
+            step(9, "token", "200", &format!(r#"{{"token": "{}"}}"#, token())),
+            step(10, "challenge", &format!("POST {ACME}/challenge/a1/c1"), jws),
+            step(
+                11,
+                "challenge valid",
+                "200",
+                &format!(
+                    r#"{{"type": "wire-dpop-01", "url": "{ACME}/challenge/a1/c1", "status": "valid", "token": "t1"}}"#
+                ),
+            ),
+            step(12, "finalize", &format!("POST {ACME}/order/o1/finalize"), jws),
+            step(
+                13,
+                "order valid",
+                "200",
+                &format!(
+                    r#"{{"status": "valid", {expires}, "finalize": "{ACME}/order/o1/finalize", "certificate": "{ACME}/certificate/c1", "authorizations": ["{ACME}/authz/a1"]}}"#
+                ),
+            ),
+        ]
+        .concat()
+    }
+
+    /// `capture()` with the first `from` after the heading of step `n`
+    /// replaced.
+    fn edited(n: u32, from: &str, to: &str) -> String {
+        let text = capture();
+        let at = text.find(&format!("#### {n}. ")).expect("the step");
+        let (head, tail) = text.split_at(at);
+        assert!(tail.contains(from), "{from} in step {n}");
+        format!("{head}{}", tail.replacen(from, to, 1))
+    }
+
+    /// The `transcript.consistency` failures of the capture's flow.
+    fn failures(text: &str) -> Vec<String> {
+        let transcript = crate::transcript::parse(text).expect("a capture");
+        let mut flows = reconstruct::enrolments(&transcript.sections[0]);
+        let checks = super::super::checks::run(&mut flows[0], 1_768_471_200, &Trust::default());
+        checks
+            .iter()
+            .filter(|c| c.id == super::ID && c.status == Status::Fail)
+            .map(|c| c.message.clone())
+            .collect()
+    }
+
+    /// The one failure of an edit, which must say each of `says`.
+    fn fails_once(text: &str, says: &[&str]) {
+        let failures = failures(text);
+        assert_eq!(failures.len(), 1, "{failures:#?}");
+        for s in says {
+            assert!(failures[0].contains(s), "{s:?} in {:?}", failures[0]);
+        }
+    }
+
+    #[test]
+    fn a_flow_that_follows_its_answers_passes() {
+        assert_eq!(failures(&capture()), Vec::<String>::new());
+        let text = capture();
+        let transcript = crate::transcript::parse(&text).expect("a capture");
+        let flow = &reconstruct::enrolments(&transcript.sections[0])[0];
+        // Each rule had something to judge.
+        assert!(flow.directory.is_some());
+        assert_eq!(flow.directory_requests.len(), 2);
+        assert_eq!(flow.authz_fetches.len(), 1);
+        assert_eq!(
+            flow.expiring.len(),
+            2,
+            "the order's and the authorization's"
+        );
+        assert_eq!(flow.finalize.as_ref().map(|f| f.step), Some(Some(12)));
+    }
+
+    #[test]
+    fn a_request_elsewhere_than_the_directory_names_fails() {
+        fails_once(
+            &edited(2, "/new-order\"", "/new-order-x\""),
+            &[
+                "the newOrder request at step 4 goes to https://acme.test/acme/wire/new-order;",
+                "the directory answered at step 2 names newOrder https://acme.test/acme/wire/new-order-x",
+            ],
+        );
+        fails_once(
+            &edited(2, "/new-nonce\"", "/other-nonce\""),
+            &[
+                "the newNonce request at step 3",
+                "newNonce https://acme.test/acme/wire/other-nonce",
+            ],
+        );
+        let without = edited(
+            2,
+            &format!(r#""newOrder": "{ACME}/new-order""#),
+            r#""x": 1"#,
+        );
+        fails_once(&without, &["names no newOrder URL"]);
+    }
+
+    #[test]
+    fn an_authorization_the_order_does_not_list_fails() {
+        // The new-order answer edited: the later answer disagrees with it too.
+        let failures = failures(&edited(5, "/authz/a1", "/authz/a2"));
+        assert_eq!(
+            failures,
+            [
+                "the order answered at step 5 lists authorizations [https://acme.test/acme/wire/authz/a2]; the client fetched https://acme.test/acme/wire/authz/a1 at step 6",
+                "the order's answer at step 13 lists authorizations [https://acme.test/acme/wire/authz/a1]; its answer at step 5 listed [https://acme.test/acme/wire/authz/a2]",
+            ]
+        );
+        fails_once(
+            &edited(13, "/authz/a1", "/authz/a2"),
+            &[
+                "the order's answer at step 13 lists authorizations [https://acme.test/acme/wire/authz/a2]",
+                "its answer at step 5 listed [https://acme.test/acme/wire/authz/a1]",
+            ],
+        );
+    }
+
+    #[test]
+    fn an_order_or_authorization_finalized_after_it_expires_fails() {
+        let expires = "2026-01-16T00:00:00Z";
+        fails_once(
+            &edited(5, expires, "2020-01-01T00:00:00Z"),
+            &[
+                "the order answered at step 5 expires 2020-01-01T00:00:00Z",
+                "finalizes it at step 12 after 2026-01-15T10:00:00Z",
+                "the iat of the token shown at step 9",
+            ],
+        );
+        fails_once(
+            &edited(7, expires, "2026-01-15T09:00:00Z"),
+            &["the authorization answered at step 7 expires 2026-01-15T09:00:00Z"],
+        );
+        fails_once(
+            &edited(5, expires, "tomorrow"),
+            &["expires \"tomorrow\", which is not an RFC 3339 time"],
+        );
+        // Within the tokens' clock skew, and an answer after finalize: no use
+        // after expiry is shown.
+        assert_eq!(
+            failures(&edited(5, expires, "2026-01-15T09:59:30Z")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            failures(&edited(13, expires, "2020-01-01T00:00:00Z")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_challenge_answered_with_another_type_fails() {
+        fails_once(
+            &edited(11, "wire-dpop-01", "wire-oidc-01"),
+            &[
+                "the ACME server's answer at step 11 describes the challenge at https://acme.test/acme/wire/challenge/a1/c1 as a wire-oidc-01 challenge",
+                "the authorization offered a wire-dpop-01 challenge at that URL",
+            ],
+        );
+    }
 }
