@@ -216,6 +216,8 @@ mod tests {
     use e2ei_verify::report::Status;
 
     const ACME: &str = "https://acme.test/acme/wire";
+    /// The body of every ACME request (its signature is not judged here).
+    const JWS: &str = r#"{"protected": "e30", "payload": "", "signature": "c2ln"}"#;
 
     /// A token wire-server answers, issued at 2026-01-15T10:00:00Z.
     fn token() -> String {
@@ -230,7 +232,6 @@ mod tests {
     /// One enrolment that follows its answers: directory, nonce, new-order,
     /// authorization, access token, challenge, finalize, the order valid.
     fn capture() -> String {
-        let jws = r#"{"protected": "e30", "payload": "", "signature": "c2ln"}"#;
         let step = |n: u32, title: &str, http: &str, json: &str| {
             let json = match json {
                 "" => String::new(),
@@ -251,7 +252,7 @@ mod tests {
                 ),
             ),
             step(3, "nonce", &format!("HEAD {ACME}/new-nonce"), ""),
-            step(4, "new order", &format!("POST {ACME}/new-order"), jws),
+            step(4, "new order", &format!("POST {ACME}/new-order"), JWS),
             step(
                 5,
                 "order",
@@ -260,7 +261,7 @@ mod tests {
                     r#"{{"status": "pending", {expires}, "finalize": "{ACME}/order/o1/finalize", "authorizations": ["{ACME}/authz/a1"]}}"#
                 ),
             ),
-            step(6, "authorization", &format!("POST {ACME}/authz/a1"), jws),
+            step(6, "authorization", &format!("POST {ACME}/authz/a1"), JWS),
             step(
                 7,
                 "challenges",
@@ -276,7 +277,7 @@ mod tests {
                 "",
             ),
             step(9, "token", "200", &format!(r#"{{"token": "{}"}}"#, token())),
-            step(10, "challenge", &format!("POST {ACME}/challenge/a1/c1"), jws),
+            step(10, "challenge", &format!("POST {ACME}/challenge/a1/c1"), JWS),
             step(
                 11,
                 "challenge valid",
@@ -285,7 +286,7 @@ mod tests {
                     r#"{{"type": "wire-dpop-01", "url": "{ACME}/challenge/a1/c1", "status": "valid", "token": "t1"}}"#
                 ),
             ),
-            step(12, "finalize", &format!("POST {ACME}/order/o1/finalize"), jws),
+            step(12, "finalize", &format!("POST {ACME}/order/o1/finalize"), JWS),
             step(
                 13,
                 "order valid",
@@ -410,6 +411,14 @@ mod tests {
             &edited(5, expires, "tomorrow"),
             &["expires \"tomorrow\", which is not an RFC 3339 time"],
         );
+        // A finalize request shown without its body is a use all the same.
+        let bodiless = edited(5, expires, "2020-01-01T00:00:00Z").replacen(
+            &format!("{ACME}/order/o1/finalize\n```\n```json\n{JWS}\n```"),
+            &format!("{ACME}/order/o1/finalize\n```"),
+            1,
+        );
+        assert!(!bodiless.contains(&format!("finalize\n```\n```json")));
+        fails_once(&bodiless, &["finalizes it at step 12"]);
         // Within the tokens' clock skew, and an answer after finalize: no use
         // after expiry is shown.
         assert_eq!(

@@ -594,12 +594,6 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
             flow.identifiers = ids.clone();
         }
     }
-    if path_ends_with(r.url, "finalize") && flow.finalize.is_none() {
-        flow.finalize = Some(At {
-            value: flow.tokens.len(),
-            step: n,
-        });
-    }
     if r.url.contains("/challenge/") {
         flow.challenge_posts.push(ChallengePost {
             url: r.url,
@@ -615,11 +609,18 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
 /// `new-order`).
 const DIRECTORY_MEMBERS: [&str; 3] = ["newNonce", "newAccount", "newOrder"];
 
-/// Records a request to an ACME directory resource or to an authorization,
-/// whatever its method (`HEAD` new-nonce, POST-as-GET authz).
+/// Records a request to an ACME directory resource, to an authorization or
+/// to finalize, whatever its method (`HEAD` new-nonce, POST-as-GET authz)
+/// and whether or not its body is shown.
 fn acme_resource<'t>(flow: &mut Flow<'t>, r: &HttpRequest<'t>, n: Option<u32>) {
     if !is_acme(r.url) {
         return;
+    }
+    if path_ends_with(r.url, "finalize") && flow.finalize.is_none() {
+        flow.finalize = Some(At {
+            value: flow.tokens.len(),
+            step: n,
+        });
     }
     if r.url.contains("/authz/") {
         flow.authz_fetches.push(At {
