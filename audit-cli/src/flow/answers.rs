@@ -417,7 +417,7 @@ mod tests {
             &format!("{ACME}/order/o1/finalize\n```"),
             1,
         );
-        assert!(!bodiless.contains(&format!("finalize\n```\n```json")));
+        assert!(!bodiless.contains("finalize\n```\n```json"));
         fails_once(&bodiless, &["finalizes it at step 12"]);
         // Within the tokens' clock skew, and an answer after finalize: no use
         // after expiry is shown.
