@@ -411,6 +411,10 @@ mod tests {
             &edited(5, expires, "tomorrow"),
             &["expires \"tomorrow\", which is not an RFC 3339 time"],
         );
+        fails_once(
+            &edited(5, &format!("\"{expires}\""), "1768471200"),
+            &["expires \"1768471200\", which is not an RFC 3339 time"],
+        );
         // A finalize request shown without its body is a use all the same.
         let bodiless = edited(5, expires, "2020-01-01T00:00:00Z").replacen(
             &format!("{ACME}/order/o1/finalize\n```\n```json\n{JWS}\n```"),

@@ -191,7 +191,8 @@ pub struct Flow<'t> {
 pub struct Expiring {
     /// `"order"` or `"authorization"`.
     pub what: &'static str,
-    /// As answered (RFC 3339, not yet read).
+    /// As answered (RFC 3339, not yet read; a value that is not a string as
+    /// its JSON text).
     pub expires: String,
 }
 
@@ -822,9 +823,12 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
         (false, true) => Some("authorization"),
         _ => None,
     };
-    if let (true, Some(what), Some(expires), None) =
-        (acme_answer, what, s("expires"), &flow.finalize)
-    {
+    // An `expires` that is not a string is kept as its JSON text, which no
+    // reader takes for a time.
+    let expires = v
+        .get("expires")
+        .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_owned));
+    if let (true, Some(what), Some(expires), None) = (acme_answer, what, expires, &flow.finalize) {
         flow.expiring.push(At {
             value: Expiring { what, expires },
             step: n,
