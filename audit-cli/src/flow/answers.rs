@@ -219,15 +219,23 @@ mod tests {
     /// The body of every ACME request (its signature is not judged here).
     const JWS: &str = r#"{"protected": "e30", "payload": "", "signature": "c2ln"}"#;
 
-    /// A token wire-server answers, issued at 2026-01-15T10:00:00Z.
-    fn token() -> String {
+    /// When the flow's token was issued: 2026-01-15T10:00:00Z.
+    const ISSUED: u64 = 1_768_471_200;
+
+    /// A token wire-server answers, issued at `iat`.
+    fn token(iat: u64) -> String {
         let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        let claims = format!(r#"{{"iat":{iat},"exp":{},"sub":"x"}}"#, iat + 3600);
         format!(
             "{}.{}.c2ln",
             b64(r#"{"alg":"ES256","typ":"at+jwt"}"#),
-            b64(r#"{"iat":1768471200,"exp":1768474800,"sub":"x"}"#)
+            b64(&claims)
         )
     }
+
+    /// A leaf step-ca issued (2026-01-15 real capture), notBefore
+    /// 2026-01-15T08:40:54Z, as the JSON string of a chain download.
+    const LEAF: &str = "\"-----BEGIN CERTIFICATE-----\\nMIICHDCCAcOgAwIBAgIRAPIesoTXnQGRPVyRsZWIzGswCgYIKoZIzj0EAwIwHzEd\\nMBsGA1UEAxMUV2lyZSBJbnRlcm1lZGlhdGUgQ0EwHhcNMjYwMTE1MDg0MDU0WhcN\\nMzYwMTEzMDg0MDU0WjAvMRcwFQYDVQQKEw53aXJlLmxvY2FsaG9zdDEUMBIGA1UE\\nAxMLQWxpY2UgU21pdGgwKjAFBgMrZXADIQAXQc04A7A/5OdJTOEtHFiwBAkdfJqA\\nZYEIBO+7vXzGXqOB/jCB+zAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAwwCgYIKwYB\\nBQUHAwIwHQYDVR0OBBYEFGHurpfDszMg9Cy412JAXeMX+iT8MB8GA1UdIwQYMBaA\\nFPbZ+sSFMCmqS7YaKKqNirlfeI+aMHUGA1UdEQRuMGyGJndpcmVhcHA6Ly8lNDBh\\nbGljZV93aXJlQHdpcmUubG9jYWxob3N0hkJ3aXJlYXBwOi8vV3FFcWM5ZElSb0to\\nM1Z5VUo4azZRQSUyMTllNGVmN2U3MmVjOWU1YjlAd2lyZS5sb2NhbGhvc3QwHQYM\\nKwYBBAGCpGTGKEABBA0wCwIBBgQEd2lyZQQAMAoGCCqGSM49BAMCA0cAMEQCIH3c\\n3ofWleDETStaZ+lDWeZk9Zy5jHiFJeOgTgv6MiNYAiAW1y3cHN1PYZyUQv4ETgJ3\\nlPNUYb6B2GOkal3lpplqGQ==\\n-----END CERTIFICATE-----\\n\"";
 
     /// One enrolment that follows its answers: directory, nonce, new-order,
     /// authorization, access token, challenge, finalize, the order valid.
@@ -276,7 +284,7 @@ mod tests {
                 "POST https://wire.test/clients/1/access-token",
                 "",
             ),
-            step(9, "token", "200", &format!(r#"{{"token": "{}"}}"#, token())),
+            step(9, "token", "200", &format!(r#"{{"token": "{}"}}"#, token(ISSUED))),
             step(10, "challenge", &format!("POST {ACME}/challenge/a1/c1"), JWS),
             step(
                 11,
@@ -313,7 +321,7 @@ mod tests {
     fn failures(text: &str) -> Vec<String> {
         let transcript = crate::transcript::parse(text).expect("a capture");
         let mut flows = reconstruct::enrolments(&transcript.sections[0]);
-        let checks = super::super::checks::run(&mut flows[0], 1_768_471_200, &Trust::default());
+        let checks = super::super::checks::run(&mut flows[0], ISSUED, &Trust::default());
         checks
             .iter()
             .filter(|c| c.id == super::ID && c.status == Status::Fail)
@@ -432,6 +440,31 @@ mod tests {
         assert_eq!(
             failures(&edited(13, expires, "2020-01-01T00:00:00Z")),
             Vec::<String>::new()
+        );
+    }
+
+    /// The certificate the flow downloads dates the finalize request when it
+    /// is later than every token shown before it.
+    #[test]
+    fn the_downloaded_leaf_dates_the_finalize_request() {
+        let download = format!(
+            "#### 14. fetch the certificate\n```http request\nPOST {ACME}/certificate/c1\n```\n```json\n{JWS}\n```\n#### 15. the chain\n```http request\n200\n```\n```json\n{LEAF}\n```\n"
+        );
+        let text = edited(5, "2026-01-16T00:00:00Z", "2026-01-15T08:00:00Z")
+            .replace(&token(ISSUED), &token(1_577_836_800))
+            + &download;
+        fails_once(
+            &text,
+            &[
+                "the order answered at step 5 expires 2026-01-15T08:00:00Z",
+                "after 2026-01-15T08:40:54Z (the notBefore of the certificate downloaded at step 15)",
+            ],
+        );
+        let leaf_only = text.replace("2026-01-15T08:00:00Z", "2026-01-15T08:40:00Z");
+        assert_eq!(
+            failures(&leaf_only),
+            Vec::<String>::new(),
+            "within the skew"
         );
     }
 
