@@ -5,9 +5,9 @@
 //! authorization or finalizes after the order expired follows answers other
 //! than the ones shown: the capture splices two exchanges, or was edited.
 
-use super::capture_time;
 use super::reconstruct::{At, Expiring, Flow};
 use super::report::FlowCheck;
+use super::segments::Segments;
 use crate::render::rfc3339;
 use chrono::DateTime;
 use e2ei_verify::report::{Check, Status};
@@ -18,11 +18,13 @@ const ID: &str = "transcript.consistency";
 
 /// Every rule of this module, failures only: like the other cross-step
 /// rules of `transcript.consistency` (`order_followed`, `refused`), an
-/// answer the client followed adds no pass line of its own.
-pub fn checks(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+/// answer the client followed adds no pass line of its own. The tokens'
+/// claims are read through `segments`, shared with the checks that read
+/// them again.
+pub fn checks(flow: &Flow<'_>, segments: &mut Segments, out: &mut Vec<FlowCheck>) {
     directory_followed(flow, out);
     authorizations_listed(flow, out);
-    unexpired(flow, out);
+    unexpired(flow, segments, out);
 }
 
 fn shown_step(step: Option<u32>) -> String {
@@ -121,11 +123,18 @@ fn authorizations_listed(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
 /// `iat` of the tokens shown before that request (each issued before the
 /// order was finalized) and the notBefore of the certificate it issued (the
 /// CA's own clock, the one that set `expires`), with what says so.
-fn finalized_after(flow: &Flow<'_>, before: usize) -> Option<(UnixTime, String)> {
+fn finalized_after(
+    flow: &Flow<'_>,
+    before: usize,
+    segments: &mut Segments,
+) -> Option<(UnixTime, String)> {
     let tokens = flow.tokens.get(..before).unwrap_or_default();
     let token = tokens
         .iter()
-        .filter_map(|t| Some((capture_time::times(&t.value.compact)?.0, t.step)))
+        .filter_map(|t| {
+            let iat = segments.claims(&t.value.compact)?.get("iat")?.as_u64()?;
+            Some((iat, t.step))
+        })
         .max_by_key(|(iat, _)| *iat)
         .map(|(iat, step)| {
             let what = format!("the iat of the token shown at step {}", shown_step(step));
@@ -150,11 +159,14 @@ fn finalized_after(flow: &Flow<'_>, before: usize) -> Option<(UnixTime, String)>
 /// the flow's own clocks ([`finalized_after`]), never by `--at`, with the
 /// tokens' clock skew allowed. An `expires` that is not an RFC 3339 time
 /// bounds nothing the flow can be held to: it fails.
-fn unexpired(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+fn unexpired(flow: &Flow<'_>, segments: &mut Segments, out: &mut Vec<FlowCheck>) {
     let Some(finalize) = &flow.finalize else {
         return;
     };
-    let dated = finalized_after(flow, finalize.value);
+    if flow.expiring.is_empty() {
+        return;
+    }
+    let dated = finalized_after(flow, finalize.value, segments);
     for e in &flow.expiring {
         let what = e.value.what;
         let expires = &e.value.expires;

@@ -91,12 +91,12 @@ fn shown(step: Option<u32>) -> String {
 }
 
 /// A token's `iat` and `exp`, when it has an `iat`.
-pub(super) type Dates = Option<(UnixTime, Option<UnixTime>)>;
+type Dates = Option<(UnixTime, Option<UnixTime>)>;
 
 /// The `iat` and `exp` of a compact JWS, read without verifying it (only to
 /// date the flow). Only those members are kept: the claims of an access token
 /// embed a whole proof.
-pub(super) fn times(compact: &str) -> Dates {
+fn times(compact: &str) -> Dates {
     let payload = header_and_payload(compact).1?;
     let bytes = b64_decode(payload)?;
     let [iat, exp] = object_values(&bytes, ["iat", "exp"])?;

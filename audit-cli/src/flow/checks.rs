@@ -143,7 +143,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
     order_followed(flow, &mut out);
-    super::answers::checks(flow, &mut out.checks);
+    super::answers::checks(flow, &mut segments, &mut out.checks);
     refused(flow, &mut out);
     repeated_members(flow, &mut out);
     id_token_delivered(flow, &mut out);
