@@ -122,7 +122,8 @@ fn authorizations_listed(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
 /// When the flow was at least, as the finalize request knows it: the latest
 /// `iat` of the tokens shown before that request (each issued before the
 /// order was finalized) and the notBefore of the certificate it issued (the
-/// CA's own clock, the one that set `expires`), with what says so.
+/// CA's own clock, the one that set `expires`; step-ca backdates it, which
+/// only dates the request earlier), with what says so.
 fn finalized_after(
     flow: &Flow<'_>,
     before: usize,
@@ -163,6 +164,7 @@ fn unexpired(flow: &Flow<'_>, segments: &mut Segments, out: &mut Vec<FlowCheck>)
     let Some(finalize) = &flow.finalize else {
         return;
     };
+    // No answer gave an expiry: nothing to date the request for.
     if flow.expiring.is_empty() {
         return;
     }
