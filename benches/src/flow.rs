@@ -225,7 +225,7 @@ fn section_floor(section: &Section<'_>, trust: &Trust, floor: &mut Vec<Sig>) -> 
     for step in all_steps(section) {
         for item in &step.items {
             match &item.kind {
-                ItemKind::Request(r) => after_request = Some(r.url),
+                ItemKind::Request(r) => after_request = Some(&r.url),
                 ItemKind::Response(_) => after_request = None,
                 ItemKind::AcmeJws(jws) => {
                     let Some(url) = after_request else { continue };

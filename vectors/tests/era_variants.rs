@@ -262,6 +262,27 @@ fn an_http_version_on_the_request_line_keeps_every_verdict() {
     }
 }
 
+/// Each request line to an `https` URL written in origin form with a
+/// `host:` header, in the valid flow and with the DPoP key another account's.
+fn origin_form(era: Era, fault: Fault) -> (Vec<Verdict>, Vec<Verdict>) {
+    let e = EraEnrolment::new(era, Suite::P256);
+    let text = e.transcript(fault);
+    let v = (variants::by_name("origin-form-host")
+        .expect("variant")
+        .apply)(&text);
+    (verdicts(&text, &e), verdicts(&v, &e))
+}
+
+#[test]
+fn an_origin_form_request_line_with_its_host_keeps_every_verdict() {
+    for era in Era::ALL {
+        for fault in [Fault::None, Fault::OtherAccount] {
+            let (canonical, v) = origin_form(era, fault);
+            assert_eq!(v, canonical, "{era:?} {fault:?}");
+        }
+    }
+}
+
 /// Pairs of faults in different artefacts (and steps).
 const PAIRS: [(Fault, Fault); 24] = [
     (Fault::NonceReused, Fault::ProofHtu),

@@ -421,7 +421,7 @@ fn used_nonces<'f>(flow: &'f Flow<'_>) -> impl Iterator<Item = At<String>> + 'f 
 fn fetches_directory(step: &Step<'_>) -> bool {
     step.items.iter().any(|item| {
         matches!(&item.kind, ItemKind::Request(r)
-            if r.method == "GET" && is_acme(r.url) && path_ends_with(r.url, "directory"))
+            if r.method == "GET" && is_acme(&r.url) && path_ends_with(&r.url, "directory"))
     })
 }
 
@@ -445,21 +445,21 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     last = Last::Request;
                     basic_credentials(&mut flow, r, n);
                     acme_resource(&mut flow, r, n);
-                    if r.method == "POST" && !is_acme(r.url) && r.url.contains("access-token") {
+                    if r.method == "POST" && !is_acme(&r.url) && r.url.contains("access-token") {
                         flow.access_token_request.get_or_insert(At {
-                            value: r.url,
+                            value: &*r.url,
                             step: n,
                         });
                     }
-                    if flow.oauth_client_id.is_none() && !is_acme(r.url) {
+                    if flow.oauth_client_id.is_none() && !is_acme(&r.url) {
                         flow.oauth_client_id =
-                            oauth_client_id(r.url).map(|value| At { value, step: n });
+                            oauth_client_id(&r.url).map(|value| At { value, step: n });
                         if flow.oauth_client_id.is_some() {
-                            let param = |name| oauth_param(r.url, name);
+                            let param = |name| oauth_param(&r.url, name);
                             let at = |value| At { value, step: n };
                             flow.oauth_nonce = param("nonce").map(at);
                             flow.oauth_endpoint = Some(At {
-                                value: r.url,
+                                value: &*r.url,
                                 step: n,
                             });
                             flow.oauth_pkce = param("code_challenge").map(|c| At {
@@ -478,7 +478,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                         });
                     }
                     let after_new_account = request.is_some_and(|q| {
-                        q.method == "POST" && path_ends_with(q.url, "new-account")
+                        q.method == "POST" && path_ends_with(&q.url, "new-account")
                     });
                     if let (true, Some(loc)) = (after_new_account, r.location()) {
                         flow.account_url.get_or_insert(At {
@@ -493,15 +493,15 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     // printed out of place names some other object.
                     let location = r.location().filter(|l| l.contains("/challenge/"));
                     if let (Some(q), Some(loc)) = (challenge_post, location) {
-                        if q.url != loc && !e2ei_verify::url::same(q.url, loc) {
+                        if &*q.url != loc && !e2ei_verify::url::same(&q.url, loc) {
                             flow.misanswered.push(At {
-                                value: (q.url, loc.to_owned()),
+                                value: (&*q.url, loc.to_owned()),
                                 step: n,
                             });
                         }
                     }
                     let after_new_order = request
-                        .is_some_and(|q| q.method == "POST" && path_ends_with(q.url, "new-order"));
+                        .is_some_and(|q| q.method == "POST" && path_ends_with(&q.url, "new-order"));
                     if let (true, Some(loc)) = (after_new_order, r.location()) {
                         flow.order_url.get_or_insert(At {
                             value: loc,
@@ -528,7 +528,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 ItemKind::Text(t) if last == Last::Request => {
                     form_credentials(&mut flow, t, item.line, n);
                     let token_request =
-                        request.is_some_and(|r| r.method == "POST" && !is_acme(r.url));
+                        request.is_some_and(|r| r.method == "POST" && !is_acme(&r.url));
                     if token_request && flow.oauth_code_verifier.is_none() {
                         flow.oauth_code_verifier =
                             code_verifier(t).map(|value| At { value, step: n });
@@ -538,7 +538,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                             (request, &flow.oauth_code_verifier, &flow.oauth_endpoint)
                         {
                             flow.oauth_endpoint = Some(At {
-                                value: r.url,
+                                value: &*r.url,
                                 step: n,
                             });
                         }
@@ -571,7 +571,7 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
     });
     flow.acme.push(AcmeRequest {
         step: n,
-        url: r.url,
+        url: &r.url,
         jws,
     });
     if jws.decoded.is_some() {
@@ -587,7 +587,7 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
-    if path_ends_with(r.url, "new-order") && flow.identifiers.is_empty() {
+    if path_ends_with(&r.url, "new-order") && flow.identifiers.is_empty() {
         if let Some(ids) = payload
             .and_then(|p| p.get("identifiers"))
             .and_then(Value::as_array)
@@ -597,7 +597,7 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
     }
     if r.url.contains("/challenge/") {
         flow.challenge_posts.push(ChallengePost {
-            url: r.url,
+            url: &r.url,
             step: n,
             access_token: field("access_token"),
             keyauth: field("keyauth"),
@@ -613,11 +613,11 @@ const DIRECTORY_MEMBERS: [&str; 3] = ["newNonce", "newAccount", "newOrder"];
 /// Records a request to an ACME directory resource, to an authorization or
 /// to finalize, whatever its method (`HEAD` new-nonce, POST-as-GET authz)
 /// and whether or not its body is shown.
-fn acme_resource<'t>(flow: &mut Flow<'t>, r: &HttpRequest<'t>, n: Option<u32>) {
-    if !is_acme(r.url) {
+fn acme_resource<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, n: Option<u32>) {
+    if !is_acme(&r.url) {
         return;
     }
-    if path_ends_with(r.url, "finalize") && flow.finalize.is_none() {
+    if path_ends_with(&r.url, "finalize") && flow.finalize.is_none() {
         flow.finalize = Some(At {
             value: flow.tokens.len(),
             step: n,
@@ -625,17 +625,17 @@ fn acme_resource<'t>(flow: &mut Flow<'t>, r: &HttpRequest<'t>, n: Option<u32>) {
     }
     if r.url.contains("/authz/") {
         flow.authz_fetches.push(At {
-            value: r.url,
+            value: &*r.url,
             step: n,
         });
     }
     let member = ["new-nonce", "new-account", "new-order"]
         .into_iter()
         .zip(DIRECTORY_MEMBERS)
-        .find(|(last, _)| path_ends_with(r.url, last));
+        .find(|(last, _)| path_ends_with(&r.url, last));
     if let Some((_, member)) = member {
         flow.directory_requests.push(At {
-            value: (member, r.url),
+            value: (member, &*r.url),
             step: n,
         });
     }
@@ -664,7 +664,7 @@ fn basic_credentials(flow: &mut Flow<'_>, r: &HttpRequest<'_>, n: Option<u32>) {
             continue;
         };
         if !secret.is_empty() {
-            let what = if r.method == "POST" && !is_acme(r.url) {
+            let what = if r.method == "POST" && !is_acme(&r.url) {
                 format!("the client secret of OAuth client {user:?} (authorization: Basic)")
             } else {
                 format!("the password of {user:?} (authorization: Basic)")
@@ -733,7 +733,7 @@ fn form_param(form: &str, name: &str) -> Option<String> {
 
 fn response_body<'t>(
     flow: &mut Flow<'t>,
-    request: Option<&HttpRequest<'t>>,
+    request: Option<&'t HttpRequest<'t>>,
     v: &Value,
     n: Option<u32>,
     authz: &mut usize,
@@ -765,14 +765,19 @@ fn response_body<'t>(
 /// challenge object may be printed after the requests the server made to
 /// validate it (2023-01: its `.well-known` GETs), so it is recognised by its
 /// shape, a single challenge (`type`, `url`, `token`), whatever came before.
-fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Value, n: Option<u32>) {
+fn answered<'t>(
+    flow: &mut Flow<'t>,
+    request: Option<&'t HttpRequest<'t>>,
+    v: &Value,
+    n: Option<u32>,
+) {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     refused(flow, request, v, n);
     if let (Some(kind), Some(url), Some(token)) = (s("type"), s("url"), s("token")) {
         let posted = request.filter(|r| r.method == "POST" && r.url.contains("/challenge/"));
-        if let Some(r) = posted.filter(|r| r.url != url && !e2ei_verify::url::same(r.url, &url)) {
+        if let Some(r) = posted.filter(|r| *r.url != url && !e2ei_verify::url::same(&r.url, &url)) {
             flow.misanswered.push(At {
-                value: (r.url, url.clone()),
+                value: (&*r.url, url.clone()),
                 step: n,
             });
         }
@@ -789,7 +794,7 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
         });
     }
     let new_order = request.is_some_and(|r| {
-        r.method == "POST" && is_acme(r.url) && path_ends_with(r.url, "new-order")
+        r.method == "POST" && is_acme(&r.url) && path_ends_with(&r.url, "new-order")
     });
     if new_order && flow.answered_identifiers.is_none() {
         if let Some(ids) = v.get("identifiers").and_then(Value::as_array) {
@@ -799,7 +804,7 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
             });
         }
     }
-    let acme_answer = request.is_some_and(|r| is_acme(r.url));
+    let acme_answer = request.is_some_and(|r| is_acme(&r.url));
     let describes_order =
         v.get("finalize").is_some() || v.get("certificate").and_then(Value::as_str).is_some();
     if acme_answer && describes_order {
@@ -841,8 +846,9 @@ fn answered<'t>(flow: &mut Flow<'t>, request: Option<&HttpRequest<'t>>, v: &Valu
 /// names at least one of the resources the flow requests. Any other answer
 /// there is a response printed out of place, which names no directory.
 fn directory(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Option<u32>) {
-    let asked = request
-        .is_some_and(|r| r.method == "GET" && is_acme(r.url) && path_ends_with(r.url, "directory"));
+    let asked = request.is_some_and(|r| {
+        r.method == "GET" && is_acme(&r.url) && path_ends_with(&r.url, "directory")
+    });
     let members = v
         .as_object()
         .filter(|m| DIRECTORY_MEMBERS.iter().any(|k| m.contains_key(*k)));
@@ -903,10 +909,10 @@ fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Opt
     let s = |k: &str| v.get(k).and_then(Value::as_str);
     let what = match (s("type"), s("url"), s("token")) {
         (Some(kind), Some(_), Some(_)) => format!("the {kind} challenge"),
-        _ if !request.is_some_and(|r| is_acme(r.url)) => return,
+        _ if !request.is_some_and(|r| is_acme(&r.url)) => return,
         _ if v.get("finalize").is_some() => "the order".to_owned(),
         _ if v.get("challenges").is_some() => "the authorization".to_owned(),
-        _ if request.is_some_and(|r| path_ends_with(r.url, "new-account")) => {
+        _ if request.is_some_and(|r| path_ends_with(&r.url, "new-account")) => {
             "the account".to_owned()
         }
         _ => return,
@@ -920,7 +926,7 @@ fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Opt
 /// The body of the response to wire-server's `GET …/nonce`.
 fn wire_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest>, s: &str, n: Option<u32>) {
     let asked = request
-        .is_some_and(|r| r.method == "GET" && !is_acme(r.url) && path_ends_with(r.url, "nonce"));
+        .is_some_and(|r| r.method == "GET" && !is_acme(&r.url) && path_ends_with(&r.url, "nonce"));
     if asked && flow.wire_nonce.is_none() {
         flow.wire_nonce = Some(At {
             value: s.to_owned(),

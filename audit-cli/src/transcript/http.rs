@@ -3,6 +3,7 @@
 //! Bodies are not in these blocks; they follow as separate JSON or text blocks.
 
 use super::markdown::{trim, Block};
+use std::borrow::Cow;
 
 /// One `name: value` line, borrowed from the capture. Names are kept as written (the
 /// captures use lower case).
@@ -17,7 +18,9 @@ pub struct Header<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest<'a> {
     pub method: &'a str,
-    pub url: &'a str,
+    /// The URL as written, or an origin-form target (`/path`) resolved against
+    /// the `host` header ([`absolute`]).
+    pub url: Cow<'a, str>,
     /// The route template printed under the URL (`/acme/{acme-provisioner}/…`), which is
     /// documentation, not a header.
     pub template: Option<&'a str>,
@@ -193,10 +196,38 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let headers = headers_from(&mut lines);
     Some(Http::Request(HttpRequest {
         method,
-        url: trim(url),
+        url: absolute(trim(url), &headers),
         template,
         headers,
     }))
+}
+
+/// The request target as an absolute URL. Raw dumps (mitmproxy, Wireshark,
+/// `curl -v`) print the origin form, `POST /acme/wire/new-order HTTP/1.1`
+/// with a `host:` header (RFC 9112 §3.2.1, §3.2.2); the URL the request went
+/// to, which the JWS `url` and the DPoP `htu` name, is the path on that host.
+/// ACME and wire-server are spoken over HTTPS (RFC 8555 §6.1), hence the
+/// scheme. A target of another form, or without a usable host, is kept as
+/// written.
+fn absolute<'a>(target: &'a str, headers: &[Header<'a>]) -> Cow<'a, str> {
+    let origin_form = target.starts_with('/') && !target.starts_with("//");
+    let host = first(headers, "host")
+        .map(|h| h.value)
+        .filter(|h| is_host(h));
+    match (origin_form, host) {
+        (true, Some(host)) => Cow::Owned(format!("https://{host}{target}")),
+        _ => Cow::Borrowed(target),
+    }
+}
+
+/// `host[:port]` as a `host` header carries it: a name, an IPv4 address or a
+/// bracketed IPv6 literal, and an optional port; nothing that would change
+/// where the path starts (no `/`, `?`, `#`, `@` or space).
+fn is_host(value: &str) -> bool {
+    !value.is_empty()
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 #[cfg(test)]
@@ -281,6 +312,34 @@ mod tests {
             Some(Http::Response(HttpResponse { status: 200, .. }))
         ));
         assert_eq!(parse(&block("999")), None);
+    }
+
+    /// An origin-form target is the path on the `host` header's host; any
+    /// other target is kept as written.
+    #[test]
+    fn an_origin_form_target_is_resolved_against_its_host() {
+        for (text, url) in [
+            (
+                "POST /acme/wire/new-order HTTP/1.1\nhost: acme.example.com:8443\ncontent-type: x",
+                "https://acme.example.com:8443/acme/wire/new-order",
+            ),
+            (
+                "GET /dex/auth?x=1 HTTP/1.1\nHost: [::1]:5556",
+                "https://[::1]:5556/dex/auth?x=1",
+            ),
+            ("POST /clients/1/access-token", "/clients/1/access-token"),
+            ("POST /a\nhost: evil.example/x", "/a"),
+            ("POST /a\nhost: a@b", "/a"),
+            ("POST /a\nhost: ", "/a"),
+            ("POST //b/c\nhost: a", "//b/c"),
+            ("POST https://a/b HTTP/1.1\nhost: other", "https://a/b"),
+        ] {
+            let b = block(text);
+            let Some(Http::Request(r)) = parse(&b) else {
+                panic!("not a request: {text:?}")
+            };
+            assert_eq!(r.url, url, "{text:?}");
+        }
     }
 
     /// A request line's HTTP version is not part of its URL.

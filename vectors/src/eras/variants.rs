@@ -16,7 +16,7 @@ pub struct Variant {
 }
 
 /// Every variant, in the order the era variant test runs them.
-pub const ALL: [Variant; 48] = [
+pub const ALL: [Variant; 49] = [
     Variant {
         name: "crlf",
         apply: crlf,
@@ -146,6 +146,10 @@ pub const ALL: [Variant; 48] = [
         apply: request_line,
     },
     Variant {
+        name: "origin-form-host",
+        apply: origin_form,
+    },
+    Variant {
         name: "json-tab-indent",
         apply: json_tabs,
     },
@@ -239,6 +243,23 @@ fn request_line(text: &str) -> String {
             format!("{l} HTTP/1.1")
         } else {
             l.to_owned()
+        }
+    })
+}
+
+/// Request lines to `https` URLs written as raw dumps print them: the path
+/// with ` HTTP/1.1`, then a `host:` header (RFC 9112 §3.2.1).
+fn origin_form(text: &str) -> String {
+    map_lines(text, |l, inside| {
+        let split = l
+            .split_once(" https://")
+            .filter(|(m, _)| inside && ["GET", "POST", "HEAD"].contains(m))
+            .and_then(|(m, rest)| rest.find('/').map(|at| (m, &rest[..at], &rest[at..])));
+        match split {
+            Some((method, host, path)) if !path.contains(' ') => {
+                format!("{method} {path} HTTP/1.1\nhost: {host}")
+            }
+            _ => l.to_owned(),
         }
     })
 }
