@@ -118,6 +118,14 @@ pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<UnixTime>, Str
     numeric(claims.get(name).map(Value::as_number), name)
 }
 
+/// `value` read as a NumericDate, as the token checks read it: a
+/// non-negative number of seconds, a fraction truncated (`1768462854.0` is a
+/// date: RFC 7519 §2 allows non-integer values); `None` for anything else.
+/// For callers that date tokens against each other outside the checks.
+pub fn numeric_date_of(value: &Value) -> Option<UnixTime> {
+    numeric(Some(value.as_number()), "").ok().flatten()
+}
+
 /// A claim read as a NumericDate: absent, or the claim's number if it is one.
 type Date = Result<Option<UnixTime>, String>;
 
@@ -155,6 +163,29 @@ mod tests {
 
     fn claims(json: &str) -> Object {
         crate::jose::parse_object(json.as_bytes(), "payload").unwrap()
+    }
+
+    /// The NumericDate of a lone value is the one the claim checks read.
+    #[test]
+    fn a_value_is_dated_as_the_checks_date_it() {
+        for (text, date) in [
+            ("1768462854", Some(1_768_462_854)),
+            ("1768462854.0", Some(1_768_462_854)),
+            ("1768462854.9", Some(1_768_462_854)),
+            ("1.768462854e9", Some(1_768_462_854)),
+            ("0", Some(0)),
+            ("-1", None),
+            ("-0.5", None),
+            ("1e300", None),
+            ("\"1768462854\"", None),
+            ("null", None),
+            ("[1]", None),
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(numeric_date_of(&value), date, "{text}");
+            let object = claims(&format!("{{\"iat\":{text}}}"));
+            assert_eq!(numeric_date(&object, "iat").ok().flatten(), date, "{text}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::segments::Segments;
 use crate::render::rfc3339;
 use chrono::DateTime;
 use e2ei_verify::report::{Check, Status};
-use e2ei_verify::time::{TimePolicy, UnixTime};
+use e2ei_verify::time::{numeric_date_of, TimePolicy, UnixTime};
 use e2ei_verify::url;
 
 const ID: &str = "transcript.consistency";
@@ -133,7 +133,10 @@ fn finalized_after(
     let token = tokens
         .iter()
         .filter_map(|t| {
-            let iat = segments.claims(&t.value.compact)?.get("iat")?.as_u64()?;
+            let iat = segments
+                .claims(&t.value.compact)?
+                .get("iat")
+                .and_then(numeric_date_of)?;
             Some((iat, t.step))
         })
         .max_by_key(|(iat, _)| *iat)

@@ -13,7 +13,7 @@ use super::reconstruct::Flow;
 use crate::transcript::header_and_payload;
 use crate::transcript::members::object_values;
 use e2ei_verify::jose::b64_decode;
-use e2ei_verify::time::UnixTime;
+use e2ei_verify::time::{numeric_date_of, UnixTime};
 
 /// A verification time and how it was obtained (shown in the report).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,5 +100,44 @@ fn times(compact: &str) -> Dates {
     let payload = header_and_payload(compact).1?;
     let bytes = b64_decode(payload)?;
     let [iat, exp] = object_values(&bytes, ["iat", "exp"])?;
-    Some((iat?.as_u64()?, exp.and_then(|e| e.as_u64())))
+    Some((
+        numeric_date_of(&iat?)?,
+        exp.as_ref().and_then(numeric_date_of),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::times;
+    use e2ei_verify::jose::b64_encode;
+
+    fn token(claims: &str) -> String {
+        format!("e30.{}.c2ln", b64_encode(claims.as_bytes()))
+    }
+
+    /// A token dates the flow by its NumericDates however they are written
+    /// (RFC 7519 §2: a fraction is allowed), as the token checks read them.
+    #[test]
+    fn tokens_date_the_flow_by_their_numeric_dates_in_any_spelling() {
+        for (claims, dates) in [
+            (
+                r#"{"iat":1768462854,"exp":1768466454}"#,
+                Some((1_768_462_854, Some(1_768_466_454))),
+            ),
+            (
+                r#"{"iat":1768462854.0,"exp":1768466454.5}"#,
+                Some((1_768_462_854, Some(1_768_466_454))),
+            ),
+            (r#"{"iat":1.768462854e9}"#, Some((1_768_462_854, None))),
+            (
+                r#"{"iat":1768462854,"exp":"soon"}"#,
+                Some((1_768_462_854, None)),
+            ),
+            (r#"{"iat":"1768462854"}"#, None),
+            (r#"{"iat":-5}"#, None),
+            (r#"{"exp":1768466454}"#, None),
+        ] {
+            assert_eq!(times(&token(claims)), dates, "{claims}");
+        }
+    }
 }

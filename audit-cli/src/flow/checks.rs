@@ -21,7 +21,7 @@ use e2ei_verify::jose::SignatureMemo;
 use e2ei_verify::jose::{public_key_from_spki_der, HashAlg, Jwk, PublicKey};
 use e2ei_verify::oidc;
 use e2ei_verify::report::{concat, Check, Report, Status};
-use e2ei_verify::time::{TimePolicy, UnixTime};
+use e2ei_verify::time::{numeric_date_of, TimePolicy, UnixTime};
 use e2ei_verify::url;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -839,7 +839,7 @@ fn not_replayed(flow: &Flow<'_>, out: &mut Out) {
 /// captures show whole-hour gaps (2023-10-04: 3,600 s) that read as a clock
 /// set to another zone rather than a stale proof.
 fn traded_in_time(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCheck]) {
-    let member = |c: Option<&Value>, name: &str| c?.get(name)?.as_u64();
+    let member = |c: Option<&Value>, name: &str| numeric_date_of(c?.get(name)?);
     let Some(proof) = sent_proof(flow).or(flow.proof.clone()) else {
         return;
     };
@@ -912,7 +912,7 @@ fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
         };
         let Some(iat) = segments
             .claims(compact)
-            .and_then(|c| c.get("iat")?.as_u64())
+            .and_then(|c| numeric_date_of(c.get("iat")?))
         else {
             continue;
         };
