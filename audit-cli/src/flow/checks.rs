@@ -139,6 +139,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
         of_the_sections_suite(flow, proof, &mut out.checks[first..]);
     }
     traded_in_time(flow, &mut segments, &mut out.checks[first..]);
+    nonce_before_proof(flow, &mut out.checks[first..]);
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
@@ -593,7 +594,7 @@ fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
     let mut e = dpop::Expectations {
         htm: Some("POST".into()),
         htu: expected_access_token_url(flow, order),
-        nonce: flow.wire_nonce.as_ref().map(|n| n.value.clone()),
+        nonce: wire_nonce(flow).map(|n| n.value.clone()),
         chal: flow.dpop_challenge().map(|c| c.token.clone()),
         client_id: order.client_id.clone(),
         ..dpop::Expectations::default()
@@ -601,6 +602,27 @@ fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
     expect_identity(flow, order, &mut e);
     e.time.max_age = None;
     e
+}
+
+/// The wire-server nonce the judged proof was made with: of the nonces
+/// wire-server issued in this flow, the one the proof carries, else the last
+/// (which the proof's `dpop.nonce` then fails against).
+fn wire_nonce<'f>(flow: &'f Flow<'_>) -> Option<&'f At<String>> {
+    let proof = sent_proof(flow).or(flow.proof.clone());
+    let carried = proof.and_then(|p| carried_nonce(p.value));
+    flow.wire_nonces
+        .iter()
+        .find(|n| carried.as_deref() == Some(n.value.as_str()))
+        .or(flow.wire_nonces.last())
+}
+
+/// The `nonce` claim of a proof, read without verifying it (only to tell
+/// which issued nonce it was made with; the checks judge it).
+fn carried_nonce(compact: &str) -> Option<String> {
+    let payload = crate::transcript::header_and_payload(compact).1?;
+    let bytes = e2ei_verify::jose::b64_decode(payload)?;
+    let [nonce] = crate::transcript::members::object_values(&bytes, ["nonce"])?;
+    nonce?.as_str().map(str::to_owned)
 }
 
 /// The proof wire-server received: the `dpop:` header of the access-token
@@ -882,6 +904,31 @@ fn traded_in_time(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
     }
 }
 
+/// `dpop.nonce` across steps: the proof carries the nonce wire-server issued,
+/// so it was made after that nonce was fetched. A capture that shows the
+/// proof at a step before the nonce's contradicts itself, as an ACME request
+/// using a nonce a later response issued fails `acme.nonce.chain`.
+fn nonce_before_proof(flow: &Flow<'_>, checks: &mut [FlowCheck]) {
+    let (Some(nonce), Some(proof)) = (wire_nonce(flow), sent_proof(flow).or(flow.proof.clone()))
+    else {
+        return;
+    };
+    let (Some(issued), Some(made)) = (nonce.step, proof.step) else {
+        return;
+    };
+    if issued <= made {
+        return;
+    }
+    // The standalone proof's check (the first), when it found the nonce.
+    let first = checks.iter_mut().find(|c| c.id == "dpop.nonce");
+    if let Some(c) = first.filter(|c| c.status == Status::Pass) {
+        c.status = Status::Fail;
+        c.message = format!(
+            "the proof shown at step {made} carries the nonce wire-server issued at step {issued}: a proof cannot carry a nonce fetched after it was made"
+        );
+    }
+}
+
 /// The time checks across steps: a token obtained at an earlier step is not
 /// dated after one obtained at a later step (beyond the clock skew). The
 /// capture time is the latest `iat`, so a token dated in the future dates
@@ -1097,7 +1144,7 @@ fn access_token(
     let mut expect = access_token::Expectations::new(issuer);
     expect.iss = expected_access_token_url(flow, order);
     expect.chal = flow.dpop_challenge().map(|c| c.token.clone());
-    expect.nonce = flow.wire_nonce.as_ref().map(|n| n.value.clone());
+    expect.nonce = wire_nonce(flow).map(|n| n.value.clone());
     expect.client_id = order.client_id.clone();
     expect.aud = flow.dpop_challenge().map(|c| c.url.clone());
     expect_identity(flow, order, &mut expect.proof);

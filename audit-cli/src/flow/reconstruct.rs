@@ -120,8 +120,10 @@ pub struct Flow<'t> {
     /// follow (`invalid`, `expired`, `revoked`, `deactivated`), named with that
     /// state for a message.
     pub refused: Vec<At<String>>,
-    /// The body of the response to `GET …/nonce` at wire-server.
-    pub wire_nonce: Option<At<String>>,
+    /// The bodies of the responses to `GET …/nonce` at wire-server, in
+    /// order: a client may fetch one again (a timeout, a `use_dpop_nonce`
+    /// answer) and make its proof with the later one.
+    pub wire_nonces: Vec<At<String>>,
     /// `POST …/access-token` at wire-server: the proof's expected `htu`.
     pub access_token_request: Option<At<&'t str>>,
     /// First `dpop+jwt` token.
@@ -927,8 +929,8 @@ fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Opt
 fn wire_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest>, s: &str, n: Option<u32>) {
     let asked = request
         .is_some_and(|r| r.method == "GET" && !is_acme(&r.url) && path_ends_with(&r.url, "nonce"));
-    if asked && flow.wire_nonce.is_none() {
-        flow.wire_nonce = Some(At {
+    if asked {
+        flow.wire_nonces.push(At {
             value: s.to_owned(),
             step: n,
         });
