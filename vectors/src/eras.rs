@@ -62,6 +62,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
+pub mod probes;
 pub mod variants;
 
 /// A layout of Wire's published captures.
