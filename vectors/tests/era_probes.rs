@@ -10,7 +10,9 @@
 //! (finding 1), NumericDates with a fraction (finding 2), the chain body as
 //! bare PEM (finding 3), a member given twice in an ACME payload (finding 4),
 //! a proof header with `typ` twice blaming `cnf` (finding 5), the
-//! wire-server nonce fetched after the proof (finding 6).
+//! wire-server nonce fetched after the proof (finding 6), two wire-server
+//! nonces fetched (finding 7), one token dated in milliseconds dating the
+//! whole flow (finding 8).
 //!
 //! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
 
@@ -272,11 +274,20 @@ fn survey_times() {
                     continue;
                 }
                 let alone = verdict(&e.transcript(fault), &e);
-                for probe in [
-                    Probe::TimesFloat,
-                    Probe::ProofAfterToken,
-                    Probe::ProofAfterTokenFloat,
-                ] {
+                let probes: Vec<Probe> = match std::env::var("ERAS7_ONLY").ok() {
+                    Some(o) => Probe::ALL
+                        .iter()
+                        .chain(Probe::MORE.iter())
+                        .copied()
+                        .filter(|p| o.split(',').any(|n| n == format!("{p:?}")))
+                        .collect(),
+                    None => vec![
+                        Probe::TimesFloat,
+                        Probe::ProofAfterToken,
+                        Probe::ProofAfterTokenFloat,
+                    ],
+                };
+                for probe in probes {
                     let got = verdict(&e.probe_fault_transcript(probe, fault), &e);
                     let mark = if got == alone { "=" } else { "*" };
                     println!(
@@ -313,7 +324,16 @@ fn set(ids: &[&'static str]) -> BTreeSet<&'static str> {
 }
 
 /// Valid spellings and valid unusual flows: the valid flow's verdict.
-const SAME: [Probe; 29] = [
+const SAME: [Probe; 38] = [
+    Probe::TimesKeysEscaped,
+    Probe::ProofHtuKeyEscaped,
+    Probe::ClaimsSlashesEscaped,
+    Probe::AcmeSlashesEscaped,
+    Probe::ClaimsPretty,
+    Probe::TokenLifetimeDay,
+    Probe::ProofAfterTokenSkew,
+    Probe::IdTokenAudArray,
+    Probe::ChallengeRetried400,
     Probe::ProofIatFloat,
     Probe::ProofIatFraction,
     Probe::ProofIatExponent,
@@ -367,7 +387,15 @@ fn valid_spellings_and_unusual_flows_keep_the_valid_verdict() {
 
 /// Each faulty spelling and its checks (beyond the valid flow's), in every
 /// era where it applies.
-const FAILS: [(Probe, &[&str]); 30] = [
+const FAILS: [(Probe, &[&str]); 35] = [
+    (
+        Probe::ProofDupHtuKeyEscaped,
+        &["dpop.format", "access_token.proof"],
+    ),
+    (Probe::TokenCnfDupKid, &["access_token.format"]),
+    (Probe::TokenLifetimeDayPlus, &["access_token.time"]),
+    (Probe::ProofAfterTokenSkewPlus, &["dpop.time"]),
+    (Probe::ProofExpU64Max, &["dpop.time", "access_token.proof"]),
     (Probe::ProofIatString, &["dpop.time", "access_token.proof"]),
     (Probe::ProofIatMissing, &["dpop.time", "access_token.proof"]),
     (Probe::ProofExpMissing, &["dpop.time", "access_token.proof"]),
@@ -493,6 +521,8 @@ fn fixed_times_fail_the_time_checks() {
 #[test]
 fn unusual_flows_keep_every_fault() {
     let probes = [
+        Probe::ChallengeRetried400,
+        Probe::AcmeSlashesEscaped,
         Probe::Http2Status,
         Probe::DpopHeaderCompact,
         Probe::DpopHeaderBase64Url,
@@ -533,6 +563,11 @@ fn rewrites(probe: Probe, fault: Fault) -> bool {
         // The retried new-order repeats a request whose protected `url` the
         // fault changed (the probe looks for the new-order URL).
         Probe::SecondNewOrder => fault == Fault::NewOrderUrl,
+        // The requests signed again repair a changed signature or payload.
+        Probe::AcmeSlashesEscaped => matches!(
+            fault,
+            Fault::NewOrderSignature | Fault::FinalizeSignature | Fault::NewOrderPayload
+        ),
         // The chain's faults under a chain extended.
         Probe::ChainWithRoot | Probe::ChainTwice => {
             matches!(fault, Fault::ChainReversed | Fault::ChainLeafOnly)
@@ -810,5 +845,103 @@ fn wire_nonce_after_proof_is_flagged() {
         }
         let got = one(&e.probe_transcript(Probe::WireNonceAfterProof), &e);
         assert_ne!(got, valid, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 7): a client that fetches a second wire-server nonce and
+/// puts the later one in its proof fails `dpop.nonce`, `access_token.nonce`
+/// and `access_token.proof`: the first nonce response is taken as the one
+/// the server issued.
+#[test]
+fn wire_nonce_fetched_twice_today() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::WireNonceTwice.applies_to(era) {
+            continue;
+        }
+        let want: BTreeSet<_> = valid
+            .0
+            .union(&set(&[
+                "dpop.nonce",
+                "access_token.nonce",
+                "access_token.proof",
+            ]))
+            .copied()
+            .collect();
+        assert_eq!(
+            fails(&e, Probe::WireNonceTwice, Fault::None),
+            want,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 7: two wire-server nonces fetched, the proof carrying the later: dpop.nonce fails"]
+fn wire_nonce_fetched_twice_passes() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::WireNonceTwice.applies_to(era) {
+            continue;
+        }
+        let got = one(&e.probe_transcript(Probe::WireNonceTwice), &e);
+        assert_eq!(got, valid, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 8): one token dated absurdly late (its times in
+/// milliseconds, an `iat` of 2^64 - 1) dates the whole flow: every other
+/// artefact is judged in the year 58010 and fails as expired (the proof,
+/// the id token, the chain).
+#[test]
+fn absurd_iat_dates_the_flow_today() {
+    for (era, e, valid) in enrolments() {
+        let mut others = vec![
+            "dpop.time",
+            "access_token.time",
+            "access_token.proof",
+            "cert.chain",
+        ];
+        if era.has_oidc() {
+            others.push("oidc.time");
+        }
+        let want: BTreeSet<_> = valid.0.union(&set(&others)).copied().collect();
+        for probe in [
+            Probe::TokenTimesMillis,
+            Probe::TokenIatU64Max,
+            Probe::IdTokenTimesMillis,
+        ] {
+            if !probe.applies_to(era) {
+                continue;
+            }
+            assert_eq!(
+                fails(&e, probe, Fault::None),
+                want,
+                "{} {probe:?}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 8: one token dated in milliseconds dates the whole flow (every other artefact expired)"]
+fn absurd_iat_fails_its_own_token_only() {
+    for (era, e, valid) in enrolments() {
+        for (probe, id) in [
+            (Probe::TokenTimesMillis, "access_token.time"),
+            (Probe::TokenIatU64Max, "access_token.time"),
+            (Probe::IdTokenTimesMillis, "oidc.time"),
+        ] {
+            if !probe.applies_to(era) {
+                continue;
+            }
+            let want: BTreeSet<_> = valid.0.union(&set(&[id])).copied().collect();
+            assert_eq!(
+                fails(&e, probe, Fault::None),
+                want,
+                "{} {probe:?}",
+                era.name()
+            );
+        }
     }
 }

@@ -189,6 +189,53 @@ pub enum Probe {
     /// The finalize payload names `csr` twice: a CSR for another device
     /// first, the right one last.
     FinalizeDupCsrLastRight,
+    /// The NumericDate members' names (`iat`, `nbf`, `exp`) of the proof,
+    /// the access token and the id token written with a unicode escape
+    /// (`"\u0069at"`): the same members.
+    TimesKeysEscaped,
+    /// The proof's `htu` member named `"\u0068tu"` (the same member).
+    ProofHtuKeyEscaped,
+    /// The proof's claims name `htu` twice, another device's as `"htu"`
+    /// first, the right one as `"\u0068tu"` last: a duplicate once decoded.
+    ProofDupHtuKeyEscaped,
+    /// The token's `cnf` names `kid` twice (wire-server's own thumbprint,
+    /// then the client's): a duplicate one level down.
+    TokenCnfDupKid,
+    /// Every `/` in the proof's, the token's and the id token's claims
+    /// written `\/` (PHP's `json_encode`): the same strings.
+    ClaimsSlashesEscaped,
+    /// Every `/` in the ACME requests' protected headers and payloads
+    /// written `\/`.
+    AcmeSlashesEscaped,
+    /// The proof's, the token's and the id token's claims pretty-printed
+    /// (newlines and indentation inside the signed bytes).
+    ClaimsPretty,
+    /// The access token lives exactly one day (the limit).
+    TokenLifetimeDay,
+    /// The access token lives one day and one second.
+    TokenLifetimeDayPlus,
+    /// The proof is dated 60 s after its access token (the clock skew).
+    ProofAfterTokenSkew,
+    /// The proof is dated 61 s after its access token.
+    ProofAfterTokenSkewPlus,
+    /// The proof's `exp` is 2^64 - 1.
+    ProofExpU64Max,
+    /// The access token's `iat` is 2^64 - 1.
+    TokenIatU64Max,
+    /// The id token's `aud` is an array holding the client id (OpenID
+    /// Connect Core §2).
+    IdTokenAudArray,
+    /// The `wire-dpop-01` challenge answered `400` with a problem document
+    /// first, then retried and answered `valid`.
+    ChallengeRetried400,
+    /// A second wire-server nonce fetched (unused) before the one the proof
+    /// carries.
+    WireNonceTwice,
+    /// The access token's `iat`, `nbf` and `exp` in milliseconds (a
+    /// generator writing `Date.now()`).
+    TokenTimesMillis,
+    /// The id token's `iat` and `exp` in milliseconds.
+    IdTokenTimesMillis,
 }
 
 impl Probe {
@@ -256,7 +303,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 9] = [
+    pub const MORE: [Probe; 27] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -266,6 +313,24 @@ impl Probe {
         Probe::TokenResponseRfc6749,
         Probe::NewOrderDupIdentifiersFirstRight,
         Probe::FinalizeDupCsrLastRight,
+        Probe::TimesKeysEscaped,
+        Probe::ProofHtuKeyEscaped,
+        Probe::ProofDupHtuKeyEscaped,
+        Probe::TokenCnfDupKid,
+        Probe::ClaimsSlashesEscaped,
+        Probe::AcmeSlashesEscaped,
+        Probe::ClaimsPretty,
+        Probe::TokenLifetimeDay,
+        Probe::TokenLifetimeDayPlus,
+        Probe::ProofAfterTokenSkew,
+        Probe::ProofAfterTokenSkewPlus,
+        Probe::ProofExpU64Max,
+        Probe::TokenIatU64Max,
+        Probe::IdTokenAudArray,
+        Probe::ChallengeRetried400,
+        Probe::WireNonceTwice,
+        Probe::TokenTimesMillis,
+        Probe::IdTokenTimesMillis,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -275,7 +340,9 @@ impl Probe {
             | Probe::IdTokenExpString
             | Probe::IdTokenExpMissing
             | Probe::IdTokenIatMissing
-            | Probe::IdTokenDupUserLastRight => era.has_oidc(),
+            | Probe::IdTokenDupUserLastRight
+            | Probe::IdTokenAudArray
+            | Probe::IdTokenTimesMillis => era.has_oidc(),
             Probe::HandleUnicodeEscaped
             | Probe::HandleAtUnencoded
             | Probe::HandleDoubleEncoded
@@ -285,7 +352,9 @@ impl Probe {
             }
             Probe::OrderValueEscaped | Probe::TokenResponseRfc6749 => era != Era::Y2023_01,
             Probe::ChainPemBody => era != Era::Y2023_01,
-            Probe::ChallengeRetried => era != Era::Y2023_01,
+            Probe::ChallengeRetried | Probe::ChallengeRetried400 | Probe::WireNonceTwice => {
+                era != Era::Y2023_01
+            }
             _ => true,
         }
     }
@@ -537,6 +606,98 @@ impl EraEnrolment {
                 };
                 self.edit_token(p, keep, |c| set_member(c, "cnf", &cnf));
             }
+            Probe::TimesKeysEscaped => {
+                let esc = |c: &str| {
+                    c.replacen("\"iat\":", "\"\\u0069at\":", 1)
+                        .replacen("\"nbf\":", "\"\\u006ebf\":", 1)
+                        .replacen("\"exp\":", "\"\\u0065xp\":", 1)
+                };
+                self.edit_proof(p, keep, esc);
+                self.edit_token(p, keep, esc);
+                if self.era.has_oidc() {
+                    self.edit_id_token(p, esc);
+                }
+            }
+            Probe::ProofHtuKeyEscaped => {
+                self.edit_proof(p, keep, |c| c.replacen("\"htu\":", "\"\\u0068tu\":", 1));
+            }
+            Probe::ProofDupHtuKeyEscaped => {
+                let other = format!("\"htu\":{}", json!(other_htu));
+                self.edit_proof(p, keep, |c| {
+                    prepend(&c.replacen("\"htu\":", "\"\\u0068tu\":", 1), &other)
+                });
+            }
+            Probe::TokenCnfDupKid => {
+                let hash = p.flow.suite.alg().suite_hash();
+                let own = p.flow.issuer.jwk().thumbprint(hash);
+                let right = p.flow.client.jwk().thumbprint(hash);
+                let cnf = format!("{{\"kid\":\"{own}\",\"kid\":\"{right}\"}}");
+                self.edit_token(p, keep, |c| set_member(c, "cnf", &cnf));
+            }
+            Probe::ClaimsSlashesEscaped => {
+                let esc = |c: &str| c.replace('/', "\\/");
+                self.edit_proof(p, keep, esc);
+                self.edit_token(p, keep, esc);
+                if self.era.has_oidc() {
+                    self.edit_id_token(p, esc);
+                }
+            }
+            Probe::ClaimsPretty => {
+                let pretty = |c: &str| {
+                    serde_json::from_str::<Value>(c)
+                        .ok()
+                        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                        .unwrap_or_else(|| c.to_owned())
+                };
+                self.edit_proof(p, keep, pretty);
+                self.edit_token(p, keep, pretty);
+                if self.era.has_oidc() {
+                    self.edit_id_token(p, pretty);
+                }
+            }
+            Probe::TokenLifetimeDay | Probe::TokenLifetimeDayPlus => {
+                let extra = u64::from(probe == Probe::TokenLifetimeDayPlus);
+                self.edit_token(p, keep, |c| {
+                    let iat = number(c, "iat");
+                    set_member(c, "exp", &(iat + 86_400 + extra).to_string())
+                });
+            }
+            Probe::ProofAfterTokenSkew | Probe::ProofAfterTokenSkewPlus => {
+                let token_iat = number(&segment(&p.flow.access_token, 1), "iat");
+                let iat = token_iat + 60 + u64::from(probe == Probe::ProofAfterTokenSkewPlus);
+                self.edit_proof(p, keep, |c| {
+                    let c = set_member(c, "iat", &iat.to_string());
+                    let c = set_member(&c, "nbf", &iat.to_string());
+                    set_member(&c, "exp", &(iat + 7200).to_string())
+                });
+            }
+            Probe::TokenTimesMillis | Probe::IdTokenTimesMillis => {
+                let millis = |c: &str| {
+                    ["iat", "nbf", "exp"].iter().fold(c.to_owned(), |c, name| {
+                        let n = number(&c, name);
+                        if n == 0 {
+                            return c;
+                        }
+                        set_member(&c, name, &(n * 1000).to_string())
+                    })
+                };
+                if probe == Probe::TokenTimesMillis {
+                    self.edit_token(p, keep, millis);
+                } else {
+                    self.edit_id_token(p, millis);
+                }
+            }
+            Probe::ProofExpU64Max => {
+                self.edit_proof(p, keep, |c| set_member(c, "exp", &u64::MAX.to_string()));
+            }
+            Probe::TokenIatU64Max => {
+                self.edit_token(p, keep, |c| set_member(c, "iat", &u64::MAX.to_string()));
+            }
+            Probe::IdTokenAudArray => self.edit_id_token(p, |c| {
+                let aud = member(c, "aud");
+                let value = aud.split_once(':').map(|(_, v)| v).unwrap_or_default();
+                set_member(c, "aud", &format!("[{value}]"))
+            }),
             Probe::ProofDupHtuLastRight => {
                 self.edit_proof(p, keep, |c| {
                     prepend(c, &format!("\"htu\":{}", json!(other_htu)))
@@ -780,6 +941,21 @@ impl EraEnrolment {
                     c.replace("@wire", "\\u0040wire")
                 },
             ),
+            Probe::AcmeSlashesEscaped => {
+                let mut out = text;
+                for suffix in ["/new-account", "/new-order", "/finalize"] {
+                    out = resign_acme(
+                        &out,
+                        &p.account,
+                        suffix,
+                        |h| h.replace('/', "\\/"),
+                        |c| c.replace('/', "\\/"),
+                    );
+                }
+                out
+            }
+            Probe::ChallengeRetried400 => challenge_retried_400(p, &text),
+            Probe::WireNonceTwice => wire_nonce_twice(self.era, &text),
             Probe::ChainPemBody => chain_pem_body(&text),
             Probe::Http2Status => http2(&text),
             Probe::DpopHeaderCompact | Probe::DpopHeaderBase64Url => {
@@ -1033,32 +1209,33 @@ fn replay_nonce_after(text: &str, at: usize) -> Option<(usize, String)> {
 /// The `wire-dpop-01` challenge answered `processing`, posted again and
 /// answered `valid`.
 fn challenge_retried(e: &EraEnrolment, p: &Parts, text: &str) -> String {
+    let _ = e;
+    challenge_retried_with(p, text, |answer| {
+        answer
+            .replacen("\"status\": \"valid\"", "\"status\": \"processing\"", 1)
+            .replacen("DPoP challenge is valid", "DPoP challenge is processing", 1)
+    })
+}
+
+/// The `wire-dpop-01` challenge's answer written by `first` (the retry's
+/// nonce issued in it), the POST sent again and answered as before.
+fn challenge_retried_with(p: &Parts, text: &str, first: impl Fn(&str) -> String) -> String {
     let Some((answer, n)) = step_titled(text, "DPoP challenge is valid") else {
         return text.to_owned();
     };
     let Some((post, _)) = step_titled(text, "validate Dpop challenge (clientId)") else {
         return text.to_owned();
     };
-    let Some((ns, nonce)) = replay_nonce_after(text, answer) else {
+    let Some((_, nonce)) = replay_nonce_after(text, answer) else {
         return text.to_owned();
     };
-    let g = gap(e.era);
-    // The first answer: processing, issuing a nonce the retry uses.
-    let first = &text[answer..];
-    let end_of_step = first[5..]
+    // The first answer, issuing the nonce the retry uses.
+    let end_of_step = text[answer + 5..]
         .find("\n#### ")
         .map(|i| answer + 5 + i + 1)
         .unwrap_or(text.len());
     let retry_nonce = b64(b"retry-challenge-nonce");
-    let first_answer = text[answer..end_of_step]
-        .replacen("\"status\": \"valid\"", "\"status\": \"processing\"", 1)
-        .replacen(&nonce, &retry_nonce, 1)
-        .replacen(
-            &format!("#### {n}. DPoP challenge is valid"),
-            &format!("#### {n}. DPoP challenge is processing"),
-            1,
-        );
-    let _ = ns;
+    let first_answer = first(&text[answer..end_of_step]).replacen(&nonce, &retry_nonce, 1);
     // The retried POST: the same request signed again with the retry nonce.
     let post_text = &text[post..answer];
     let retried_post = resign_acme(
@@ -1089,7 +1266,6 @@ fn challenge_retried(e: &EraEnrolment, p: &Parts, text: &str) -> String {
     );
     let second_answer = renumber(&text[answer..end_of_step], n, 2);
     let rest = renumber(&text[end_of_step..], n + 1, 2);
-    let _ = g;
     format!(
         "{}{first_answer}{retried_post}{second_answer}{rest}",
         &text[..answer]
@@ -1196,4 +1372,62 @@ fn wire_nonce_after_proof(text: &str) -> String {
         &text[..fetch],
         &text[trade..]
     )
+}
+
+/// The `wire-dpop-01` challenge answered `400` with a problem document,
+/// posted again and answered `valid`.
+fn challenge_retried_400(p: &Parts, text: &str) -> String {
+    let retried = challenge_retried_with(p, text, |answer| {
+        let open = answer.find("```http request\n").map(|i| i + 16);
+        let Some(open) = open else {
+            return answer.to_owned();
+        };
+        let status_end = open + answer[open..].find('\n').unwrap_or(0);
+        let mut out = format!("{}400{}", &answer[..open], &answer[status_end..]);
+        out = out.replacen(
+            "content-type: application/json",
+            "content-type: application/problem+json",
+            1,
+        );
+        // The body: a problem document instead of the challenge.
+        if let Some(body) = out.find("```json\n") {
+            let start = body + 8;
+            if let Some(len) = out[start..].find("\n```") {
+                let problem = "{\n  \"type\": \"urn:ietf:params:acme:error:unauthorized\",\n  \"detail\": \"the access token is not yet valid, retry\",\n  \"status\": 400\n}";
+                out.replace_range(start..start + len, problem);
+            }
+        }
+        out.replacen("DPoP challenge is valid", "DPoP challenge is refused", 1)
+    });
+    retried
+}
+
+/// A second wire-server nonce fetched before the one the proof carries,
+/// never used.
+fn wire_nonce_twice(era: Era, text: &str) -> String {
+    let Some((fetch, n)) = step_titled(text, "fetch a nonce from wire-server") else {
+        return text.to_owned();
+    };
+    let Some((proof, _)) = step_titled(text, "create client DPoP token") else {
+        return text.to_owned();
+    };
+    let steps = &text[fetch..proof];
+    let other = b64(b"an-unused-wire-nonce");
+    let g = gap(era);
+    let _ = g;
+    // The same two steps, issuing another nonce, before them.
+    let nonce = steps
+        .rsplit("```text\n")
+        .next()
+        .and_then(|t| t.split('\n').next())
+        .unwrap_or_default()
+        .to_owned();
+    let first = renumber(steps, 0, 0).replacen(
+        &format!("```text\n{nonce}"),
+        &format!("```text\n{other}"),
+        1,
+    );
+    let second = renumber(steps, n, 2);
+    let rest = renumber(&text[proof..], n, 2);
+    format!("{}{first}{second}{rest}", &text[..fetch])
 }
