@@ -236,6 +236,41 @@ pub enum Probe {
     TokenTimesMillis,
     /// The id token's `iat` and `exp` in milliseconds.
     IdTokenTimesMillis,
+    /// The chain body as a JSON array of base64 DER (2023-01's encoding)
+    /// in the eras that write a PEM string.
+    ChainJsonArray,
+    /// The OAuth `nonce` holds `+`, `/` and `=`, percent-encoded in the
+    /// authorization request's query, plain in the id token.
+    OidcNonceEncoded,
+    /// The `wire-dpop-01` challenge's `target` names the default port
+    /// (`https://host:443/…`; RFC 3986 §6.2.3 equal).
+    TargetDefaultPort,
+    /// The `wire-dpop-01` challenge's `target` names the host in upper case.
+    TargetHostUpper,
+    /// The order's identifier values (JSON inside a JSON string) with their
+    /// members in reverse order and spaces after `:` and `,`, as the client
+    /// sent them and the server echoes them.
+    OrderValueReordered,
+    /// Every HTTP block's header lines in reverse order.
+    HeadersReversed,
+    /// The `wire-dpop-01` challenge POST's payload is `{}` (signed; its
+    /// view too): the access token is never delivered.
+    ChallengeEmptyPost,
+    /// The `wire-dpop-01` challenge POST names the token `token`, not
+    /// `access_token` (signed; its view too).
+    ChallengeTokenMember,
+    /// The request that trades the proof at wire-server is a `GET` (the
+    /// proof's `htm` is `POST`).
+    TradeRequestGet,
+    /// The finalize request in JWS general serialization (RFC 7515
+    /// §7.2.1: `signatures` array), not flattened (RFC 8555 §6.2).
+    FinalizeGeneralJws,
+    /// The access token's header names `typ` twice (`JWT`, then `at+jwt`).
+    TokenHeaderDupTyp,
+    /// The id token's header names `kid` twice.
+    IdTokenHeaderDupKid,
+    /// The new-account request's protected `jwk` names `x` twice.
+    NewAccountJwkDupX,
 }
 
 impl Probe {
@@ -303,7 +338,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 27] = [
+    pub const MORE: [Probe; 40] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -331,6 +366,19 @@ impl Probe {
         Probe::WireNonceTwice,
         Probe::TokenTimesMillis,
         Probe::IdTokenTimesMillis,
+        Probe::ChainJsonArray,
+        Probe::OidcNonceEncoded,
+        Probe::TargetDefaultPort,
+        Probe::TargetHostUpper,
+        Probe::OrderValueReordered,
+        Probe::HeadersReversed,
+        Probe::ChallengeEmptyPost,
+        Probe::ChallengeTokenMember,
+        Probe::TradeRequestGet,
+        Probe::FinalizeGeneralJws,
+        Probe::TokenHeaderDupTyp,
+        Probe::IdTokenHeaderDupKid,
+        Probe::NewAccountJwkDupX,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -342,7 +390,14 @@ impl Probe {
             | Probe::IdTokenIatMissing
             | Probe::IdTokenDupUserLastRight
             | Probe::IdTokenAudArray
-            | Probe::IdTokenTimesMillis => era.has_oidc(),
+            | Probe::IdTokenTimesMillis
+            | Probe::OidcNonceEncoded
+            | Probe::IdTokenHeaderDupKid => era.has_oidc(),
+            Probe::ChallengeEmptyPost | Probe::ChallengeTokenMember | Probe::TradeRequestGet => {
+                era != Era::Y2023_01
+            }
+            Probe::TargetDefaultPort | Probe::TargetHostUpper => era == Era::Y2026_01,
+            Probe::OrderValueReordered => era != Era::Y2023_01,
             Probe::HandleUnicodeEscaped
             | Probe::HandleAtUnencoded
             | Probe::HandleDoubleEncoded
@@ -351,7 +406,8 @@ impl Probe {
                 era.has_dpop_header()
             }
             Probe::OrderValueEscaped | Probe::TokenResponseRfc6749 => era != Era::Y2023_01,
-            Probe::ChainPemBody => era != Era::Y2023_01,
+            Probe::ChainJsonArray => era != Era::Y2023_01,
+            Probe::ChainPemBody => true,
             Probe::ChallengeRetried | Probe::ChallengeRetried400 | Probe::WireNonceTwice => {
                 era != Era::Y2023_01
             }
@@ -477,8 +533,15 @@ impl EraEnrolment {
 
     /// The whole capture with `fault` seeded and `probe` applied.
     pub fn probe_fault_transcript(&self, probe: Probe, fault: Fault) -> String {
+        self.probes_fault_transcript(&[probe], fault)
+    }
+
+    /// The whole capture with `fault` seeded and `probes` applied in turn.
+    pub fn probes_fault_transcript(&self, probes: &[Probe], fault: Fault) -> String {
         let mut parts = self.parts(fault);
-        self.apply_signed(probe, &mut parts);
+        for probe in probes {
+            self.apply_signed(*probe, &mut parts);
+        }
         let text = {
             let mut md = Md::new(self.era, &parts, &self.signatures);
             match self.era {
@@ -487,7 +550,9 @@ impl EraEnrolment {
             }
             md.finish()
         };
-        self.apply_text(probe, &parts, text)
+        probes
+            .iter()
+            .fold(text, |text, probe| self.apply_text(*probe, &parts, text))
     }
 
     /// The proof edited as text and signed again; the token embeds it.
@@ -686,6 +751,24 @@ impl EraEnrolment {
                 } else {
                     self.edit_id_token(p, millis);
                 }
+            }
+            Probe::OidcNonceEncoded => {
+                let nonce = "zA7+hXb/3r9Qk=";
+                p.oidc.nonce = nonce.to_owned();
+                self.edit_id_token(p, |c| set_member(c, "nonce", &json!(nonce).to_string()));
+            }
+            Probe::TokenHeaderDupTyp => {
+                self.edit_token(p, |h| prepend(h, "\"typ\":\"JWT\""), keep);
+            }
+            Probe::IdTokenHeaderDupKid => {
+                let o = &mut p.oidc;
+                o.id_token = edit_jws(
+                    &o.id_token,
+                    &self.e.idp,
+                    |h| prepend(h, "\"kid\":\"idp-0\""),
+                    |c| c.to_owned(),
+                );
+                o.returned_id_token.clone_from(&o.id_token);
             }
             Probe::ProofExpU64Max => {
                 self.edit_proof(p, keep, |c| set_member(c, "exp", &u64::MAX.to_string()));
@@ -955,8 +1038,58 @@ impl EraEnrolment {
                 out
             }
             Probe::ChallengeRetried400 => challenge_retried_400(p, &text),
+            Probe::OidcNonceEncoded => {
+                text.replace("&nonce=zA7+hXb/3r9Qk=", "&nonce=zA7%2BhXb%2F3r9Qk%3D")
+            }
+            Probe::TargetDefaultPort => text.replace(
+                "\"target\": \"https://wire.example.com/",
+                "\"target\": \"https://wire.example.com:443/",
+            ),
+            Probe::TargetHostUpper => text.replace(
+                "\"target\": \"https://wire.example.com/",
+                "\"target\": \"https://WIRE.EXAMPLE.COM/",
+            ),
+            Probe::OrderValueReordered => order_value_reordered(self.era, p, text),
+            Probe::HeadersReversed => headers_reversed(&text),
+            Probe::ChallengeEmptyPost | Probe::ChallengeTokenMember => {
+                let token = &p.flow.access_token;
+                let suffix = p.flow.aud.rsplit('/').next().unwrap_or_default();
+                let member = if probe == Probe::ChallengeEmptyPost {
+                    String::new()
+                } else {
+                    format!("\"token\":{}", json!(token))
+                };
+                let out = resign_acme(
+                    &text,
+                    &p.account,
+                    &format!("/{suffix}"),
+                    |h| h.to_owned(),
+                    |_| format!("{{{member}}}"),
+                );
+                let view = format!("\"access_token\": {}", json!(token));
+                let shown = if probe == Probe::ChallengeEmptyPost {
+                    String::new()
+                } else {
+                    format!("\"token\": {}", json!(token))
+                };
+                out.replacen(&view, &shown, 1)
+            }
+            Probe::TradeRequestGet => text.replacen(
+                &format!("POST {}\n", p.flow.htu),
+                &format!("GET {}\n", p.flow.htu),
+                1,
+            ),
+            Probe::FinalizeGeneralJws => finalize_general(&text),
+            Probe::NewAccountJwkDupX => resign_acme(
+                &text,
+                &p.account,
+                "/new-account",
+                |h| h.replacen("\"x\":", "\"x\":\"AAAA\",\"x\":", 1),
+                |c| c.to_owned(),
+            ),
             Probe::WireNonceTwice => wire_nonce_twice(self.era, &text),
             Probe::ChainPemBody => chain_pem_body(&text),
+            Probe::ChainJsonArray => chain_json_array(&text),
             Probe::Http2Status => http2(&text),
             Probe::DpopHeaderCompact | Probe::DpopHeaderBase64Url => {
                 let sent = STANDARD.encode(&p.flow.dpop);
@@ -1086,6 +1219,43 @@ fn resign_acme(
 
 /// The chain's JSON string body written as bare PEM in a `text` block.
 fn chain_pem_body(text: &str) -> String {
+    chain_body(text, |body| {
+        let pem = match serde_json::from_str::<Value>(body).ok()? {
+            Value::String(pem) => pem,
+            // 2023-01: base64 DER, each certificate.
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| {
+                    let b = i.as_str()?.replace('\n', "");
+                    Some(super::pem("CERTIFICATE", &STANDARD.decode(b).ok()?))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => return None,
+        };
+        Some(("text", pem.trim_end().to_owned()))
+    })
+}
+
+/// The chain's JSON string body (PEM) written as a JSON array of base64
+/// DER.
+fn chain_json_array(text: &str) -> String {
+    chain_body(text, |body| {
+        let pem = serde_json::from_str::<String>(body).ok()?;
+        let ders: Vec<Value> = pem
+            .split("-----BEGIN CERTIFICATE-----")
+            .filter_map(|b| b.split("-----END CERTIFICATE-----").next())
+            .map(|b| b.split_whitespace().collect::<String>())
+            .filter(|b| !b.is_empty())
+            .map(Value::String)
+            .collect();
+        Some(("json", super::pretty(&Value::Array(ders))))
+    })
+}
+
+/// The capture with the certificate download's JSON body rewritten by
+/// `f` (the new fence info string and body).
+fn chain_body(text: &str, f: impl Fn(&str) -> Option<(&'static str, String)>) -> String {
     let marker = "application/pem-certificate-chain";
     let Some(at) = text.find(marker) else {
         return text.to_owned();
@@ -1096,15 +1266,10 @@ fn chain_pem_body(text: &str) -> String {
     let Some((body, close, _)) = block_at(text, open) else {
         return text.to_owned();
     };
-    let Some(pem) = serde_json::from_str::<String>(&text[body..close]).ok() else {
+    let Some((info, new)) = f(&text[body..close]) else {
         return text.to_owned();
     };
-    format!(
-        "{}```text\n{}{}",
-        &text[..open],
-        pem.trim_end(),
-        &text[close..]
-    )
+    format!("{}```{info}\n{new}{}", &text[..open], &text[close..])
 }
 
 /// Status lines `HTTP/2 NNN`.
@@ -1430,4 +1595,112 @@ fn wire_nonce_twice(era: Era, text: &str) -> String {
     let second = renumber(steps, n, 2);
     let rest = renumber(&text[proof..], n, 2);
     format!("{}{first}{second}{rest}", &text[..fetch])
+}
+
+/// The order's identifier values rewritten (members reversed, spaces),
+/// everywhere the capture shows them, and the new-order request signed
+/// again with them.
+fn order_value_reordered(era: Era, p: &Parts, text: String) -> String {
+    let payload = super::new_order_payload(era, &p.ids);
+    let mut pairs = Vec::new();
+    for id in payload["identifiers"].as_array().into_iter().flatten() {
+        let Some(old) = id["value"].as_str() else {
+            continue;
+        };
+        let Ok(Value::Object(members)) = serde_json::from_str::<Value>(old) else {
+            continue;
+        };
+        let new = format!(
+            "{{{}}}",
+            members
+                .iter()
+                .rev()
+                .map(|(k, v)| format!("{}: {v}", json!(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        pairs.push((old.to_owned(), new));
+    }
+    let mut out = text;
+    for (old, new) in &pairs {
+        out = out.replace(&json!(old).to_string(), &json!(new).to_string());
+    }
+    resign_acme(
+        &out,
+        &p.account,
+        "/new-order",
+        |h| h.to_owned(),
+        |c| {
+            pairs.iter().fold(c.to_owned(), |c, (old, new)| {
+                let (o, n) = (json!(old).to_string(), json!(new).to_string());
+                c.replace(&o, &n)
+            })
+        },
+    )
+}
+
+/// Every HTTP block's header lines (after its first line) reversed.
+fn headers_reversed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("```http request\n") {
+        let body = at + 16;
+        let Some(len) = rest[body..].find("\n```") else {
+            break;
+        };
+        out.push_str(&rest[..body]);
+        let block = &rest[body..body + len];
+        let mut lines: Vec<&str> = block.lines().collect();
+        // The request or status line, a URL template under it, then headers.
+        let keep = lines
+            .iter()
+            .take_while(|l| !l.contains(": ") || l.starts_with(' '))
+            .count()
+            .max(1);
+        let n = lines.len();
+        let (head, headers) = lines.split_at_mut(keep.min(n));
+        let body_start = headers
+            .iter()
+            .position(|l| l.is_empty())
+            .unwrap_or(headers.len());
+        headers[..body_start].reverse();
+        let mut all: Vec<&str> = head.to_vec();
+        all.extend(headers.iter());
+        out.push_str(&all.join("\n"));
+        rest = &rest[body + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The finalize request's flattened JWS written in general serialization.
+fn finalize_general(text: &str) -> String {
+    let Some(at) = step_titled(text, "create a CSR and call finalize url").map(|(a, _)| a) else {
+        return text.to_owned();
+    };
+    let Some(open) = text[at..].find("```json\n").map(|o| at + o) else {
+        return text.to_owned();
+    };
+    let Some((body, close, _)) = block_at(text, open) else {
+        return text.to_owned();
+    };
+    let block = &text[body..close];
+    // 2023-01 writes the decoded view in the same block.
+    let (jws, tail) = match block.split_once("\n...decoded...") {
+        Some((j, t)) => (j, format!("\n...decoded...{t}")),
+        None => (block, String::new()),
+    };
+    let Ok(v) = serde_json::from_str::<Value>(jws) else {
+        return text.to_owned();
+    };
+    let general = json!({
+        "payload": v["payload"],
+        "signatures": [{"protected": v["protected"], "signature": v["signature"]}],
+    });
+    format!(
+        "{}{}{tail}{}",
+        &text[..body],
+        super::pretty(&general),
+        &text[close..]
+    )
 }
