@@ -325,7 +325,10 @@ fn set(ids: &[&'static str]) -> BTreeSet<&'static str> {
 }
 
 /// Valid spellings and valid unusual flows: the valid flow's verdict.
-const SAME: [Probe; 44] = [
+const SAME: [Probe; 47] = [
+    Probe::LeafByRoot,
+    Probe::HtuUpperHex,
+    Probe::SuiteLineMls,
     Probe::ChainJsonArray,
     Probe::OidcNonceEncoded,
     Probe::TargetDefaultPort,
@@ -384,8 +387,12 @@ fn valid_spellings_and_unusual_flows_keep_the_valid_verdict() {
             let text = e.probe_transcript(probe);
             // An URL with its port (no empty port to write) and a proof
             // whose base64 has no `+`, `/` or padding are left alone.
+            // (Nor is a device id without hex letters, before 2023-06.)
             let probes_something = text != e.transcript(Fault::None)
-                || matches!(probe, Probe::ProofHtuEmptyPort | Probe::DpopHeaderBase64Url);
+                || matches!(
+                    probe,
+                    Probe::ProofHtuEmptyPort | Probe::DpopHeaderBase64Url | Probe::HtuUpperHex
+                );
             assert!(probes_something, "{} {probe:?} changes nothing", era.name());
             assert_eq!(one(&text, &e), valid, "{} {probe:?}", era.name());
         }
@@ -394,7 +401,12 @@ fn valid_spellings_and_unusual_flows_keep_the_valid_verdict() {
 
 /// Each faulty spelling and its checks (beyond the valid flow's), in every
 /// era where it applies.
-const FAILS: [(Probe, &[&str]); 40] = [
+const FAILS: [(Probe, &[&str]); 42] = [
+    (Probe::IdTokenNbfFuture, &["oidc.time"]),
+    (
+        Probe::ProofExpEqualsIat,
+        &["dpop.time", "access_token.proof"],
+    ),
     (Probe::ChallengeEmptyPost, &["access_token.delivered"]),
     (Probe::ChallengeTokenMember, &["access_token.delivered"]),
     (Probe::TokenHeaderDupTyp, &["access_token.format"]),
@@ -1057,6 +1069,8 @@ fn general_jws_fails_format() {
         assert!(got.contains("acme.jws.format"), "{}: {got:?}", era.name());
         let got = fails(&e, Probe::FinalizeGeneralJws, Fault::CsrBadSignature);
         assert!(got.contains("csr.signature"), "{}: {got:?}", era.name());
+        let all = fails(&e, Probe::AllGeneralJws, Fault::OtherAccount);
+        assert!(all.contains("dpop.key_binding"), "{}: {all:?}", era.name());
     }
 }
 

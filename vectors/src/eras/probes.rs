@@ -271,6 +271,23 @@ pub enum Probe {
     IdTokenHeaderDupKid,
     /// The new-account request's protected `jwk` names `x` twice.
     NewAccountJwkDupX,
+    /// No ciphersuite line: the capture names no suite.
+    SuiteLineAbsent,
+    /// The ciphersuite line as the MLS ciphersuite name
+    /// (`MLS_128_DHKEMP256_AES128GCM_SHA256_P256`).
+    SuiteLineMls,
+    /// The device id in the access-token URL (the proof's `htu`, the token's
+    /// `iss`, the challenge `target`, the request line) in upper-case hex.
+    HtuUpperHex,
+    /// The id token's `nbf` ten minutes after its `iat`.
+    IdTokenNbfFuture,
+    /// The proof's `exp` equal to its `iat` (no lifetime).
+    ProofExpEqualsIat,
+    /// The leaf issued by the root itself (no intermediate in the PKI), the
+    /// chain the leaf alone.
+    LeafByRoot,
+    /// Every ACME request in JWS general serialization.
+    AllGeneralJws,
 }
 
 impl Probe {
@@ -338,7 +355,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 40] = [
+    pub const MORE: [Probe; 47] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -379,6 +396,13 @@ impl Probe {
         Probe::TokenHeaderDupTyp,
         Probe::IdTokenHeaderDupKid,
         Probe::NewAccountJwkDupX,
+        Probe::SuiteLineAbsent,
+        Probe::SuiteLineMls,
+        Probe::HtuUpperHex,
+        Probe::IdTokenNbfFuture,
+        Probe::ProofExpEqualsIat,
+        Probe::LeafByRoot,
+        Probe::AllGeneralJws,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -392,7 +416,8 @@ impl Probe {
             | Probe::IdTokenAudArray
             | Probe::IdTokenTimesMillis
             | Probe::OidcNonceEncoded
-            | Probe::IdTokenHeaderDupKid => era.has_oidc(),
+            | Probe::IdTokenHeaderDupKid
+            | Probe::IdTokenNbfFuture => era.has_oidc(),
             Probe::ChallengeEmptyPost | Probe::ChallengeTokenMember | Probe::TradeRequestGet => {
                 era != Era::Y2023_01
             }
@@ -770,6 +795,22 @@ impl EraEnrolment {
                 );
                 o.returned_id_token.clone_from(&o.id_token);
             }
+            Probe::HtuUpperHex => {
+                let device = DEVICE_URL[super::era_index(self.era)];
+                let upper = p.flow.htu.replace(device, &device.to_uppercase());
+                let lower = json!(p.flow.htu).to_string();
+                let up = json!(upper).to_string();
+                self.edit_proof(p, keep, |c| c.replace(&lower, &up));
+                self.edit_token(p, keep, |c| c.replace(&lower, &up));
+            }
+            Probe::IdTokenNbfFuture => self.edit_id_token(p, |c| {
+                let iat = number(c, "iat");
+                append(c, &format!("\"nbf\":{}", iat + 600))
+            }),
+            Probe::ProofExpEqualsIat => self.edit_proof(p, keep, |c| {
+                let iat = number(c, "iat");
+                set_member(c, "exp", &iat.to_string())
+            }),
             Probe::ProofExpU64Max => {
                 self.edit_proof(p, keep, |c| set_member(c, "exp", &u64::MAX.to_string()));
             }
@@ -909,6 +950,9 @@ impl EraEnrolment {
             }
             Probe::ProofJtiEmpty => self.edit_proof(p, keep, |c| set_member(c, "jti", "\"\"")),
             Probe::ChainWithRoot => p.chain.push(self.ca.root.clone()),
+            Probe::LeafByRoot => {
+                p.chain = vec![self.ca.leaf_by_root(self.era, &p.flow.client, &p.ids)];
+            }
             Probe::ChainTwice => {
                 let again = p.chain.clone();
                 p.chain.extend(again);
@@ -1051,6 +1095,26 @@ impl EraEnrolment {
             ),
             Probe::OrderValueReordered => order_value_reordered(self.era, p, text),
             Probe::HeadersReversed => headers_reversed(&text),
+            Probe::SuiteLineAbsent | Probe::SuiteLineMls => {
+                let line = super::suite_line(p.suite);
+                let mls = match p.suite {
+                    crate::mint::Suite::Ed25519 => "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
+                    crate::mint::Suite::P256 => "MLS_128_DHKEMP256_AES128GCM_SHA256_P256",
+                    crate::mint::Suite::P384 => "MLS_256_DHKEMP384_AES256GCM_SHA384_P384",
+                    crate::mint::Suite::P521 => "MLS_256_DHKEMP521_AES256GCM_SHA512_P521",
+                };
+                let with = if probe == Probe::SuiteLineAbsent {
+                    ""
+                } else {
+                    mls
+                };
+                text.replacen(&format!("\n{line}\n"), &format!("\n{with}\n"), 1)
+            }
+            Probe::HtuUpperHex => {
+                let device = DEVICE_URL[super::era_index(self.era)];
+                let lower = self.flow.htu.clone();
+                text.replace(&lower, &lower.replace(device, &device.to_uppercase()))
+            }
             Probe::ChallengeEmptyPost | Probe::ChallengeTokenMember => {
                 let token = &p.flow.access_token;
                 let suffix = p.flow.aud.rsplit('/').next().unwrap_or_default();
@@ -1080,6 +1144,7 @@ impl EraEnrolment {
                 1,
             ),
             Probe::FinalizeGeneralJws => finalize_general(&text),
+            Probe::AllGeneralJws => all_general(&text),
             Probe::NewAccountJwkDupX => resign_acme(
                 &text,
                 &p.account,
@@ -1703,4 +1768,39 @@ fn finalize_general(text: &str) -> String {
         super::pretty(&general),
         &text[close..]
     )
+}
+
+/// Every flattened JWS block written in general serialization.
+fn all_general(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4096);
+    let mut rest = text;
+    while let Some(at) = rest.find("```json\n") {
+        let body = at + 8;
+        let Some(len) = rest[body..].find("\n```") else {
+            break;
+        };
+        out.push_str(&rest[..body]);
+        let block = &rest[body..body + len];
+        let (jws, tail) = match block.split_once("\n...decoded...") {
+            Some((j, t)) => (j, format!("\n...decoded...{t}")),
+            None => (block, String::new()),
+        };
+        let general = serde_json::from_str::<Value>(jws).ok().filter(|v| {
+            v.get("protected").is_some_and(Value::is_string) && v.get("signature").is_some()
+        });
+        match general {
+            Some(v) => {
+                let g = json!({
+                    "payload": v["payload"],
+                    "signatures": [{"protected": v["protected"], "signature": v["signature"]}],
+                });
+                out.push_str(&super::pretty(&g));
+                out.push_str(&tail);
+            }
+            None => out.push_str(block),
+        }
+        rest = &rest[body + len..];
+    }
+    out.push_str(rest);
+    out
 }
