@@ -288,6 +288,10 @@ pub enum Probe {
     LeafByRoot,
     /// Every ACME request in JWS general serialization.
     AllGeneralJws,
+    /// The request that trades the proof goes to another device's
+    /// access-token URL (the proof's `htu`, the token's `iss` and the
+    /// challenge `target` name the right one).
+    TradeRequestOtherUrl,
 }
 
 impl Probe {
@@ -355,7 +359,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 47] = [
+    pub const MORE: [Probe; 48] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -403,6 +407,7 @@ impl Probe {
         Probe::ProofExpEqualsIat,
         Probe::LeafByRoot,
         Probe::AllGeneralJws,
+        Probe::TradeRequestOtherUrl,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -418,9 +423,10 @@ impl Probe {
             | Probe::OidcNonceEncoded
             | Probe::IdTokenHeaderDupKid
             | Probe::IdTokenNbfFuture => era.has_oidc(),
-            Probe::ChallengeEmptyPost | Probe::ChallengeTokenMember | Probe::TradeRequestGet => {
-                era != Era::Y2023_01
-            }
+            Probe::ChallengeEmptyPost
+            | Probe::ChallengeTokenMember
+            | Probe::TradeRequestGet
+            | Probe::TradeRequestOtherUrl => era != Era::Y2023_01,
             Probe::TargetDefaultPort | Probe::TargetHostUpper => era == Era::Y2026_01,
             Probe::OrderValueReordered => era != Era::Y2023_01,
             Probe::HandleUnicodeEscaped
@@ -1144,6 +1150,15 @@ impl EraEnrolment {
                 1,
             ),
             Probe::FinalizeGeneralJws => finalize_general(&text),
+            Probe::TradeRequestOtherUrl => {
+                let device = DEVICE_URL[super::era_index(self.era)];
+                let other = p.flow.htu.replace(device, OTHER_DEVICE);
+                text.replacen(
+                    &format!("POST {}\n", p.flow.htu),
+                    &format!("POST {other}\n"),
+                    1,
+                )
+            }
             Probe::AllGeneralJws => all_general(&text),
             Probe::NewAccountJwkDupX => resign_acme(
                 &text,
