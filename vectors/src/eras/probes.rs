@@ -292,6 +292,14 @@ pub enum Probe {
     /// access-token URL (the proof's `htu`, the token's `iss` and the
     /// challenge `target` name the right one).
     TradeRequestOtherUrl,
+    /// The OAuth authorization request without `code_challenge_method`
+    /// (RFC 7636 §4.3: then `plain`), its challenge the S256 one.
+    PkceMethodAbsent,
+    /// The OAuth authorization request names `nonce` twice: another first,
+    /// the id token's last (RFC 6749 §3.1: parameters must not repeat).
+    AuthNonceTwiceLastRight,
+    /// The same with the id token's nonce first, another last.
+    AuthNonceTwiceFirstRight,
 }
 
 impl Probe {
@@ -359,7 +367,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 48] = [
+    pub const MORE: [Probe; 51] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -408,6 +416,9 @@ impl Probe {
         Probe::LeafByRoot,
         Probe::AllGeneralJws,
         Probe::TradeRequestOtherUrl,
+        Probe::PkceMethodAbsent,
+        Probe::AuthNonceTwiceLastRight,
+        Probe::AuthNonceTwiceFirstRight,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -422,7 +433,10 @@ impl Probe {
             | Probe::IdTokenTimesMillis
             | Probe::OidcNonceEncoded
             | Probe::IdTokenHeaderDupKid
-            | Probe::IdTokenNbfFuture => era.has_oidc(),
+            | Probe::IdTokenNbfFuture
+            | Probe::PkceMethodAbsent
+            | Probe::AuthNonceTwiceLastRight
+            | Probe::AuthNonceTwiceFirstRight => era.has_oidc(),
             Probe::ChallengeEmptyPost
             | Probe::ChallengeTokenMember
             | Probe::TradeRequestGet
@@ -1150,6 +1164,21 @@ impl EraEnrolment {
                 1,
             ),
             Probe::FinalizeGeneralJws => finalize_general(&text),
+            Probe::PkceMethodAbsent => text.replace("&code_challenge_method=S256", ""),
+            Probe::AuthNonceTwiceLastRight => {
+                let n = &p.oidc.nonce;
+                text.replace(
+                    &format!("&nonce={n}"),
+                    &format!("&nonce=b3RoZXItbG9naW4&nonce={n}"),
+                )
+            }
+            Probe::AuthNonceTwiceFirstRight => {
+                let n = &p.oidc.nonce;
+                text.replace(
+                    &format!("&nonce={n}"),
+                    &format!("&nonce={n}&nonce=b3RoZXItbG9naW4"),
+                )
+            }
             Probe::TradeRequestOtherUrl => {
                 let device = DEVICE_URL[super::era_index(self.era)];
                 let other = p.flow.htu.replace(device, OTHER_DEVICE);
