@@ -14,7 +14,7 @@
 //! nonces fetched (finding 7), one token dated in milliseconds dating the
 //! whole flow (finding 8), an ACME request in general JWS serialization
 //! not read (finding 9), the trade request not held to the proof (finding
-//! 10), an OAuth request parameter given twice (finding 12).
+//! 10), an OAuth request parameter given twice (finding 11).
 //!
 //! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
 
@@ -1117,7 +1117,7 @@ fn trade_request_get_fails_htm() {
     }
 }
 
-/// FIXME(finding 12): the OAuth authorization request naming `nonce` twice
+/// FIXME(finding 11): the OAuth authorization request naming `nonce` twice
 /// (RFC 6749 §3.1: a parameter must not repeat) is read first-wins: with
 /// the id token's nonce first it passes, with it last `oidc.nonce` blames
 /// the id token. (Without `code_challenge_method` the challenge is read as
@@ -1144,7 +1144,7 @@ fn auth_request_parameter_twice_today() {
 }
 
 #[test]
-#[ignore = "finding 12: an authorization request naming nonce twice is read first-wins"]
+#[ignore = "finding 11: an authorization request naming nonce twice is read first-wins"]
 fn auth_request_parameter_twice_fails() {
     for (era, e, _) in enrolments() {
         if !era.has_oidc() {
