@@ -1154,3 +1154,67 @@ fn auth_request_parameter_twice_fails() {
         assert!(got.contains("oidc.nonce"), "{}: {got:?}", era.name());
     }
 }
+
+/// Every probe in the renewal layout's third enrolment.
+#[test]
+fn survey_renewal() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let valid = verdicts(&e.renewal_transcript(1, Fault::None), &e);
+    println!("renewal VALID {valid:?}");
+    for faulty in [1, 3] {
+        for probe in Probe::ALL.iter().chain(Probe::MORE.iter()) {
+            if !probe.applies_to(Era::Y2024_03) {
+                continue;
+            }
+            let got = verdicts(&e.renewal_probe_transcript(faulty, *probe), &e);
+            if got != valid {
+                let show: Vec<String> = got
+                    .iter()
+                    .zip(
+                        valid
+                            .iter()
+                            .chain(std::iter::repeat(&(BTreeSet::new(), BTreeSet::new()))),
+                    )
+                    .map(|(g, v)| {
+                        format!(
+                            "F+{:?} F-{:?} W+{:?}",
+                            g.0.difference(&v.0).collect::<Vec<_>>(),
+                            v.0.difference(&g.0).collect::<Vec<_>>(),
+                            g.1.difference(&v.1).collect::<Vec<_>>()
+                        )
+                    })
+                    .collect();
+                println!(
+                    "enrolment {faulty} {probe:?} ({} flows): {}",
+                    got.len(),
+                    show.join(" | ")
+                );
+            }
+        }
+    }
+}
+
+/// The renewal's splice faults with the third enrolment's strings escaped.
+#[test]
+fn survey_renewal_faults() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    for fault in Fault::ALL {
+        let alone = verdicts(&e.renewal_transcript(3, fault), &e);
+        for probe in [
+            Probe::ProofStringsEscaped,
+            Probe::AcmeHeaderEscaped,
+            Probe::TimesFloat,
+        ] {
+            let got = verdicts(&e.renewal_probe_fault_transcript(3, probe, fault), &e);
+            if got != alone {
+                println!("{probe:?} + {fault:?}\n   alone: {alone:?}\n   pair:  {got:?}");
+            }
+        }
+    }
+}

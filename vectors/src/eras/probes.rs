@@ -300,6 +300,12 @@ pub enum Probe {
     AuthNonceTwiceLastRight,
     /// The same with the id token's nonce first, another last.
     AuthNonceTwiceFirstRight,
+    /// The first character of the proof's and the token's `nonce`, `chal`
+    /// and `jti` written as a unicode escape (the same strings).
+    ProofStringsEscaped,
+    /// The first character of the finalize request's protected `nonce` and
+    /// `kid` written as a unicode escape.
+    AcmeHeaderEscaped,
 }
 
 impl Probe {
@@ -367,7 +373,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 51] = [
+    pub const MORE: [Probe; 53] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -419,6 +425,8 @@ impl Probe {
         Probe::PkceMethodAbsent,
         Probe::AuthNonceTwiceLastRight,
         Probe::AuthNonceTwiceFirstRight,
+        Probe::ProofStringsEscaped,
+        Probe::AcmeHeaderEscaped,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -598,6 +606,46 @@ impl EraEnrolment {
         probes
             .iter()
             .fold(text, |text, probe| self.apply_text(*probe, &parts, text))
+    }
+
+    /// The renewal capture ([`EraEnrolment::renewal_transcript`]) with
+    /// `probe`'s signed changes applied to enrolment `faulty` (1 to 3) and
+    /// its text changes to the first place they apply.
+    pub fn renewal_probe_transcript(&self, faulty: usize, probe: Probe) -> String {
+        self.renewal_probe_fault_transcript(faulty, probe, Fault::None)
+    }
+
+    /// [`EraEnrolment::renewal_probe_transcript`] with `fault` seeded into
+    /// the same enrolment.
+    pub fn renewal_probe_fault_transcript(
+        &self,
+        faulty: usize,
+        probe: Probe,
+        fault: Fault,
+    ) -> String {
+        let renewed = self.renewed_flow();
+        let at = |n| if n == faulty { fault } else { Fault::None };
+        let mut parts = [
+            self.parts(at(1)),
+            self.parts(at(2)),
+            self.parts_of(&renewed, &super::Resources::renewal(), at(3)),
+        ];
+        if let Some(p) = parts.get_mut(faulty.wrapping_sub(1)) {
+            self.apply_signed(probe, p);
+        }
+        let [first, second, third] = &parts;
+        let text = {
+            let mut md = Md::new(self.era, first, &self.signatures);
+            md.write_oidc_era();
+            md.p = second;
+            md.step = 0;
+            md.enrolment(super::Login::OAuth);
+            md.p = third;
+            md.enrolment(super::Login::Refresh);
+            md.finish()
+        };
+        let p = parts.get(faulty.wrapping_sub(1)).unwrap_or(first);
+        self.apply_text(probe, p, text)
     }
 
     /// The proof edited as text and signed again; the token embeds it.
@@ -831,6 +879,15 @@ impl EraEnrolment {
                 let iat = number(c, "iat");
                 set_member(c, "exp", &iat.to_string())
             }),
+            Probe::ProofStringsEscaped => {
+                let esc = |c: &str| {
+                    ["nonce", "chal", "jti"]
+                        .iter()
+                        .fold(c.to_owned(), |c, name| edit_value(&c, name, escape_first))
+                };
+                self.edit_proof(p, keep, esc);
+                self.edit_token(p, keep, esc);
+            }
             Probe::ProofExpU64Max => {
                 self.edit_proof(p, keep, |c| set_member(c, "exp", &u64::MAX.to_string()));
             }
@@ -1164,6 +1221,13 @@ impl EraEnrolment {
                 1,
             ),
             Probe::FinalizeGeneralJws => finalize_general(&text),
+            Probe::AcmeHeaderEscaped => resign_acme(
+                &text,
+                &p.account,
+                "/finalize",
+                |h| edit_value(&edit_value(h, "nonce", escape_first), "kid", escape_first),
+                |c| c.to_owned(),
+            ),
             Probe::PkceMethodAbsent => text.replace("&code_challenge_method=S256", ""),
             Probe::AuthNonceTwiceLastRight => {
                 let n = &p.oidc.nonce;
@@ -1847,4 +1911,16 @@ fn all_general(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A JSON string value (quotes included) with its first character written
+/// as a unicode escape.
+fn escape_first(v: &str) -> String {
+    let mut chars = v.chars();
+    match (chars.next(), chars.next()) {
+        (Some('"'), Some(c)) if c.is_ascii_alphanumeric() => {
+            format!("\"\\u{:04x}{}", c as u32, &v[2..])
+        }
+        _ => v.to_owned(),
+    }
 }
