@@ -402,7 +402,16 @@ fn valid_spellings_and_unusual_flows_keep_the_valid_verdict() {
 
 /// Each faulty spelling and its checks (beyond the valid flow's), in every
 /// era where it applies.
-const FAILS: [(Probe, &[&str]); 42] = [
+const FAILS: [(Probe, &[&str]); 45] = [
+    (Probe::ProofHtuUserinfo, &["dpop.htu", "access_token.proof"]),
+    (
+        Probe::ProofHtuOtherPort,
+        &["dpop.htu", "access_token.proof"],
+    ),
+    (
+        Probe::ProofHtuOtherScheme,
+        &["dpop.htu", "access_token.proof"],
+    ),
     (Probe::IdTokenNbfFuture, &["oidc.time"]),
     (
         Probe::ProofExpEqualsIat,
@@ -1130,6 +1139,9 @@ fn auth_request_parameter_twice_today() {
         }
         let first = one(&e.probe_transcript(Probe::AuthNonceTwiceFirstRight), &e);
         assert_eq!(first, valid, "{}", era.name());
+        // The token request's `code_verifier` twice, the right one first.
+        let verifier = one(&e.probe_transcript(Probe::VerifierTwiceFirstRight), &e);
+        assert_eq!(verifier, valid, "{}", era.name());
         let want: BTreeSet<_> = valid.0.union(&set(&["oidc.nonce"])).copied().collect();
         let last = fails(&e, Probe::AuthNonceTwiceLastRight, Fault::None);
         assert_eq!(last, want, "{}", era.name());
@@ -1144,7 +1156,7 @@ fn auth_request_parameter_twice_today() {
 }
 
 #[test]
-#[ignore = "finding 11: an authorization request naming nonce twice is read first-wins"]
+#[ignore = "finding 11: an OAuth parameter given twice (nonce, code_verifier) is read first-wins"]
 fn auth_request_parameter_twice_fails() {
     for (era, e, _) in enrolments() {
         if !era.has_oidc() {
@@ -1152,6 +1164,8 @@ fn auth_request_parameter_twice_fails() {
         }
         let got = fails(&e, Probe::AuthNonceTwiceFirstRight, Fault::None);
         assert!(got.contains("oidc.nonce"), "{}: {got:?}", era.name());
+        let got = fails(&e, Probe::VerifierTwiceFirstRight, Fault::None);
+        assert!(got.contains("oidc.pkce"), "{}: {got:?}", era.name());
     }
 }
 

@@ -306,6 +306,15 @@ pub enum Probe {
     /// The first character of the finalize request's protected `nonce` and
     /// `kid` written as a unicode escape.
     AcmeHeaderEscaped,
+    /// The proof's `htu` with userinfo (`https://alice@host/…`).
+    ProofHtuUserinfo,
+    /// The proof's `htu` with another explicit port.
+    ProofHtuOtherPort,
+    /// The proof's `htu` with the other scheme (`http` ↔ `https`).
+    ProofHtuOtherScheme,
+    /// The OAuth token request's form names `code_verifier` twice: the
+    /// right one first, another last.
+    VerifierTwiceFirstRight,
 }
 
 impl Probe {
@@ -373,7 +382,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 53] = [
+    pub const MORE: [Probe; 57] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -427,6 +436,10 @@ impl Probe {
         Probe::AuthNonceTwiceFirstRight,
         Probe::ProofStringsEscaped,
         Probe::AcmeHeaderEscaped,
+        Probe::ProofHtuUserinfo,
+        Probe::ProofHtuOtherPort,
+        Probe::ProofHtuOtherScheme,
+        Probe::VerifierTwiceFirstRight,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -444,7 +457,8 @@ impl Probe {
             | Probe::IdTokenNbfFuture
             | Probe::PkceMethodAbsent
             | Probe::AuthNonceTwiceLastRight
-            | Probe::AuthNonceTwiceFirstRight => era.has_oidc(),
+            | Probe::AuthNonceTwiceFirstRight
+            | Probe::VerifierTwiceFirstRight => era.has_oidc(),
             Probe::ChallengeEmptyPost
             | Probe::ChallengeTokenMember
             | Probe::TradeRequestGet
@@ -888,6 +902,31 @@ impl EraEnrolment {
                 self.edit_proof(p, keep, esc);
                 self.edit_token(p, keep, esc);
             }
+            Probe::ProofHtuUserinfo | Probe::ProofHtuOtherPort | Probe::ProofHtuOtherScheme => {
+                self.edit_proof(p, keep, |c| {
+                    edit_value(c, "htu", |v| {
+                        let Some((scheme, rest)) = v.split_once("://") else {
+                            return v.to_owned();
+                        };
+                        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                        match probe {
+                            Probe::ProofHtuUserinfo => format!("{scheme}://alice@{host}/{path}"),
+                            Probe::ProofHtuOtherPort => {
+                                let name = host.split(':').next().unwrap_or(host);
+                                format!("{scheme}://{name}:8443/{path}")
+                            }
+                            _ => {
+                                let other = if scheme.ends_with("https") {
+                                    scheme.replace("https", "http")
+                                } else {
+                                    scheme.replace("http", "https")
+                                };
+                                format!("{other}://{host}/{path}")
+                            }
+                        }
+                    })
+                });
+            }
             Probe::ProofExpU64Max => {
                 self.edit_proof(p, keep, |c| set_member(c, "exp", &u64::MAX.to_string()));
             }
@@ -1229,6 +1268,13 @@ impl EraEnrolment {
                 |c| c.to_owned(),
             ),
             Probe::PkceMethodAbsent => text.replace("&code_challenge_method=S256", ""),
+            Probe::VerifierTwiceFirstRight => {
+                let v = &p.oidc.sent_verifier;
+                text.replace(
+                    &format!("&code_verifier={v}&"),
+                    &format!("&code_verifier={v}&code_verifier=b3RoZXItdmVyaWZpZXItb2YtNDMtY2hhcmFjdGVycy1vci1tb3Jl&"),
+                )
+            }
             Probe::AuthNonceTwiceLastRight => {
                 let n = &p.oidc.nonce;
                 text.replace(
