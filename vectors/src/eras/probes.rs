@@ -315,6 +315,15 @@ pub enum Probe {
     /// The OAuth token request's form names `code_verifier` twice: the
     /// right one first, another last.
     VerifierTwiceFirstRight,
+    /// The leaf valid from 30 minutes after the tokens' `iat` (every token
+    /// still valid then).
+    LeafAfterTokens30m,
+    /// The leaf valid from 90 minutes after the tokens' `iat`: the access
+    /// token and the id token had expired, the proof (two hours) had not.
+    LeafAfterTokens90m,
+    /// The leaf valid from three hours after the tokens' `iat` (every token
+    /// expired).
+    LeafAfterTokens3h,
 }
 
 impl Probe {
@@ -382,7 +391,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 57] = [
+    pub const MORE: [Probe; 60] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -440,6 +449,9 @@ impl Probe {
         Probe::ProofHtuOtherPort,
         Probe::ProofHtuOtherScheme,
         Probe::VerifierTwiceFirstRight,
+        Probe::LeafAfterTokens30m,
+        Probe::LeafAfterTokens90m,
+        Probe::LeafAfterTokens3h,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1066,6 +1078,23 @@ impl EraEnrolment {
             }
             Probe::ProofJtiEmpty => self.edit_proof(p, keep, |c| set_member(c, "jti", "\"\"")),
             Probe::ChainWithRoot => p.chain.push(self.ca.root.clone()),
+            Probe::LeafAfterTokens30m | Probe::LeafAfterTokens90m | Probe::LeafAfterTokens3h => {
+                let after = match probe {
+                    Probe::LeafAfterTokens30m => 1800,
+                    Probe::LeafAfterTokens90m => 5400,
+                    _ => 10_800,
+                };
+                let (y, m, d) = self.era.leaf_day();
+                let from = super::date_time_ymd(1970, 1, 1)
+                    + std::time::Duration::from_secs(p.flow.now + after);
+                p.chain[0] = self.ca.leaf_with(
+                    self.era,
+                    &p.flow.client,
+                    &p.ids,
+                    ((y, m, d), (y + 10, m, d)),
+                    &|c| c.not_before = from,
+                );
+            }
             Probe::LeafByRoot => {
                 p.chain = vec![self.ca.leaf_by_root(self.era, &p.flow.client, &p.ids)];
             }
