@@ -324,6 +324,9 @@ pub enum Probe {
     /// The leaf valid from three hours after the tokens' `iat` (every token
     /// expired).
     LeafAfterTokens3h,
+    /// The id token dated 50 minutes before the access token the capture
+    /// shows obtained before the OAuth login (still valid at capture).
+    IdTokenBeforeToken,
 }
 
 impl Probe {
@@ -391,7 +394,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 60] = [
+    pub const MORE: [Probe; 61] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -452,6 +455,7 @@ impl Probe {
         Probe::LeafAfterTokens30m,
         Probe::LeafAfterTokens90m,
         Probe::LeafAfterTokens3h,
+        Probe::IdTokenBeforeToken,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -470,7 +474,8 @@ impl Probe {
             | Probe::PkceMethodAbsent
             | Probe::AuthNonceTwiceLastRight
             | Probe::AuthNonceTwiceFirstRight
-            | Probe::VerifierTwiceFirstRight => era.has_oidc(),
+            | Probe::VerifierTwiceFirstRight
+            | Probe::IdTokenBeforeToken => era.has_oidc(),
             Probe::ChallengeEmptyPost
             | Probe::ChallengeTokenMember
             | Probe::TradeRequestGet
@@ -939,6 +944,11 @@ impl EraEnrolment {
                     })
                 });
             }
+            Probe::IdTokenBeforeToken => self.edit_id_token(p, |c| {
+                let iat = number(c, "iat");
+                let c = set_member(c, "iat", &(iat - 3000).to_string());
+                set_member(&c, "exp", &(iat + 600).to_string())
+            }),
             Probe::ProofExpU64Max => {
                 self.edit_proof(p, keep, |c| set_member(c, "exp", &u64::MAX.to_string()));
             }
