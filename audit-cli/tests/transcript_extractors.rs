@@ -263,6 +263,51 @@ fn acme_jws_signed_and_decoded_inline_or_separate() {
 }
 
 #[test]
+fn json_giving_a_member_twice_is_noted_wherever_it_is_printed() {
+    let t = dpop();
+    let protected = URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA","nonce":"n1","url":"u"}"#);
+    let signed = format!(
+        "{{\n  \"protected\": \"{protected}\",\n  \"payload\": \"\",\n  \"signature\": \"c2ln\",\n  \"signature\": \"c2lo\"\n}}"
+    );
+    let body = fenced(
+        "json",
+        r#"{"status": "invalid", "x": {"a": 1}, "status": "valid"}"#,
+    ) + &fenced("json", &signed)
+        + &fenced(
+            "json",
+            r#"{"protected": {"nonce": "n1", "nonce": "n2"}, "payload": {}}"#,
+        )
+        + &fenced(
+            "json",
+            &format!("{signed}\n...decoded...\n{{\"protected\": {{\"url\": 1, \"url\": 2.5}}}}"),
+        )
+        + &format!("See it on [jwt.io](https://jwt.io/#id_token={t})\n\nDecoded:\n\n")
+        + &fenced("json", r#"{"alg": "EdDSA", "alg": "none"}"#)
+        + &fenced("json", r#"{"sub": "x"}"#)
+        + &fenced(
+            "json",
+            r#"{"a": {"k": 1}, "b": {"k": 1}, "c": [{"k": 1}, {"k": 2}]}"#,
+        );
+    let tr = step(&body);
+    let repeated: Vec<_> = tr.steps().next().unwrap().repeated.iter().collect();
+    let got: Vec<_> = repeated.iter().map(|r| (r.line, r.name.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (3, "status"),
+            (6, "signature"),
+            (14, "nonce"),
+            (17, "signature"),
+            (25, "url"),
+            (31, "alg"),
+        ]
+    );
+    // The value read still holds the last occurrence, as serde_json keeps it.
+    let first: Vec<_> = tr.steps().next().unwrap().json().collect();
+    assert_eq!(first[0].value.as_ref().unwrap()["status"], "valid");
+}
+
+#[test]
 fn finalize_csr_good_and_bad() {
     let jws_with = |payload: &str| {
         fenced(

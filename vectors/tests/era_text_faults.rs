@@ -5,11 +5,12 @@
 //! (finding 4), a response with an HTTP error status whose body the flow
 //! then uses (finding 5), a finalize or certificate request to another URL
 //! than the order's answers name and a later order answer naming other
-//! identifiers (finding 7, in part), a second `dpop:` header (finding 10).
+//! identifiers (finding 7, in part), a second `dpop:` header (finding 10), a
+//! JSON member given twice (finding 11).
 //! Still pinned (`FIXME(finding N)`) beside an ignored test of what should
 //! hold: an order answered as expired years before the flow (finding 6),
 //! answers naming another authorization, `newOrder` URL or challenge type
-//! (finding 7), and a JSON member given twice (finding 11). A challenge
+//! (finding 7). A challenge
 //! answered for another challenge's URL (finding 8) now fails
 //! `transcript.consistency`, naming both URLs.
 
@@ -340,7 +341,6 @@ fn a_second_dpop_header_fails() {
 }
 
 #[test]
-#[ignore = "finding 11: a JSON member given twice is read as its last value"]
 fn a_member_given_twice_fails() {
     for (era, fails) in fails_with(status_twice) {
         assert!(fails.contains("transcript.consistency"), "{era:?}");

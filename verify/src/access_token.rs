@@ -743,41 +743,32 @@ impl Run<'_> {
         signed: &Signed<'_, '_>,
         sink: &mut S,
     ) -> Result<(), Error> {
-        let cnf = claims.cnf.and_then(Json::as_object);
-        let member = cnf.and_then(|c| {
-            ["jkt", "kid"]
-                .into_iter()
-                .find_map(|m| c.get(m).and_then(Json::as_str).map(|v| (m, v)))
-        });
-        // Formatted only when the check fails.
-        let fail = |expected: Option<String>, reason: String| Error::Cnf {
-            expected,
-            found: member.map(|(m, v)| format!("{m}={v}")),
-            reason,
-        };
-        let Some((name, value)) = member else {
-            return sink.fail(fail(
-                None,
-                "no cnf.jkt or cnf.kid: the token is not bound to a key".into(),
-            ));
+        let bindings = match Bindings::of(claims) {
+            Ok(b) => b,
+            Err(e) => return sink.fail(e),
         };
         let Some(proof) = proof else {
-            return Self::cnf_of_unusable_proof(claims, name, value, sink);
+            return Self::cnf_of_unusable_proof(claims, &bindings, sink);
         };
         let hash = proof.alg.suite_hash();
         // Taken once: it is also the expected value when the check fails.
         let thumbprint = proof.key.jwk().thumbprint(hash);
-        if thumbprint == value {
+        let Some((name, value)) = bindings.other_than(&thumbprint) else {
             sink.pass("access_token.cnf", || {
                 format!(
-                    "cnf.{name} is the {} thumbprint of the proof key",
+                    "{} the {} thumbprint of the proof key",
+                    bindings.named(),
                     hash.name()
                 )
             });
             return Ok(());
-        }
+        };
         let reason = explain_cnf(name, value, proof, self.issuer_jwks(signed));
-        sink.fail(fail(Some(thumbprint), reason))
+        sink.fail(Error::Cnf {
+            expected: Some(thumbprint),
+            found: Some(format!("{name}={value}")),
+            reason: bindings.disagreeing(reason),
+        })
     }
 
     /// `access_token.cnf` beside an embedded proof that did not verify (a
@@ -788,37 +779,40 @@ impl Run<'_> {
     /// fails, closed, beside `access_token.proof`.
     fn cnf_of_unusable_proof<S: Sink<Error>>(
         claims: &TokenClaims<'_, '_>,
-        name: &str,
-        value: &str,
+        bindings: &Bindings<'_>,
         sink: &mut S,
     ) -> Result<(), Error> {
-        let Some(jwk) = claims.proof.and_then(Json::as_str).and_then(header_jwk) else {
-            return sink.fail(Error::Cnf {
-                expected: None,
-                found: Some(format!("{name}={value}")),
-                reason: format!(
-                    "cnf.{name} cannot be checked: the token embeds no proof key it could be bound to"
-                ),
-            });
+        let jwk = match proof_header_jwk(claims.proof) {
+            Ok(jwk) => jwk,
+            Err(why) => {
+                let (name, value) = bindings.first();
+                return sink.fail(Error::Cnf {
+                    expected: None,
+                    found: Some(format!("{name}={value}")),
+                    reason: format!("cnf.{name} cannot be checked: {why}"),
+                });
+            }
         };
         let hash = jwk.key_type().algorithm().suite_hash();
         let thumbprint = jwk.thumbprint(hash);
-        if thumbprint == value {
+        let Some((name, value)) = bindings.other_than(&thumbprint) else {
             sink.pass("access_token.cnf", || {
                 format!(
-                    "cnf.{name} is the {} thumbprint of the embedded proof's header key (the proof itself does not verify)",
+                    "{} the {} thumbprint of the embedded proof's header key (the proof itself does not verify)",
+                    bindings.named(),
                     hash.name()
                 )
             });
             return Ok(());
-        }
+        };
+        let reason = format!(
+            "cnf.{name} is not the {} thumbprint of the embedded proof's header key",
+            hash.name()
+        );
         sink.fail(Error::Cnf {
             expected: Some(thumbprint),
             found: Some(format!("{name}={value}")),
-            reason: format!(
-                "cnf.{name} is not the {} thumbprint of the embedded proof's header key",
-                hash.name()
-            ),
+            reason: bindings.disagreeing(reason),
         })
     }
 
@@ -988,6 +982,79 @@ fn pinned_key<S: Sink<Error>>(
     }
 }
 
+/// The key bindings a token's `cnf` names: `jkt` (RFC 9449 §6.1) and `kid`
+/// (what Wire's tokens carry), in that order, each a string.
+///
+/// Every one named must name the proof key: a token that binds `jkt` to the
+/// client and `kid` to wire-server's own key is bound to the client for a
+/// reader that takes `jkt` and to nobody for one that takes `kid` (as Wire's
+/// does), so it is judged by the member that disagrees.
+struct Bindings<'t> {
+    first: (&'static str, &'t str),
+    second: Option<(&'static str, &'t str)>,
+}
+
+impl<'t> Bindings<'t> {
+    /// The bindings of `claims`; fails when there is none, or one is not a string.
+    fn of(claims: &TokenClaims<'t, '_>) -> Result<Self, Error> {
+        let cnf = claims.cnf.and_then(Json::as_object);
+        let mut named = ["jkt", "kid"]
+            .into_iter()
+            .filter_map(|m| cnf.and_then(|c| c.get(m)).map(|v| (m, v)));
+        let text = |(m, v): (&'static str, &'t Json<'_>)| match v.as_str() {
+            Some(text) => Ok((m, text)),
+            None => Err(Error::Cnf {
+                expected: None,
+                found: Some(format!("{m}={}", v.to_value())),
+                reason: format!(
+                    "cnf.{m} is not a string: the token is not bound to a key it names"
+                ),
+            }),
+        };
+        let Some(first) = named.next() else {
+            return Err(Error::Cnf {
+                expected: None,
+                found: None,
+                reason: "no cnf.jkt or cnf.kid: the token is not bound to a key".into(),
+            });
+        };
+        Ok(Self {
+            first: text(first)?,
+            second: named.next().map(text).transpose()?,
+        })
+    }
+
+    fn first(&self) -> (&'static str, &'t str) {
+        self.first
+    }
+
+    /// The first binding whose value is not `thumbprint`.
+    fn other_than(&self, thumbprint: &str) -> Option<(&'static str, &'t str)> {
+        std::iter::once(self.first)
+            .chain(self.second)
+            .find(|(_, v)| *v != thumbprint)
+    }
+
+    /// `cnf.jkt is` / `cnf.jkt and cnf.kid are`, for a message.
+    fn named(&self) -> String {
+        match self.second {
+            None => format!("cnf.{} is", self.first.0),
+            Some((other, _)) => format!("cnf.{} and cnf.{other} are", self.first.0),
+        }
+    }
+
+    /// `reason`, saying so when the two bindings name different keys.
+    fn disagreeing(&self, reason: String) -> String {
+        match self.second {
+            Some((other, value)) if value != self.first.1 => format!(
+                "{reason}; cnf.{} and cnf.{other} name different keys, so readers disagree on the key the token is bound to",
+                self.first.0
+            ),
+            _ => reason,
+        }
+    }
+}
+
 /// Says what a wrong `cnf` value is, when it is something we know.
 fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>) -> String {
     let suite = proof.alg.suite_hash();
@@ -1014,15 +1081,24 @@ fn explain_cnf(name: &str, value: &str, proof: &VerifiedProof, issuers: Vec<Jwk>
     )
 }
 
-/// The public key in the header of the compact JWS `token`, private
-/// members ignored; `None` when there is none to read. Only the header is
-/// read, so an unsecured proof (`alg: none`, no signature) names its key too.
-fn header_jwk(token: &str) -> Option<Jwk> {
-    let text = crate::jose::header_text_only(token)?;
-    let members = parse_text(&text, "header").ok()?;
-    match members.get("jwk")? {
-        Json::Object(jwk) => Jwk::public_part(jwk).ok(),
-        _ => None,
+/// The public key in the header of the embedded proof, private members
+/// ignored; else why there is none to read. Only the header is read, so an
+/// unsecured proof (`alg: none`, no signature) names its key too; a header
+/// that is not strict JSON (a member given twice) names none with certainty.
+fn proof_header_jwk(proof: Option<&Json<'_>>) -> Result<Jwk, String> {
+    let token = proof
+        .and_then(Json::as_str)
+        .ok_or("the token embeds no proof key it could be bound to")?;
+    let text = crate::jose::header_text_only(token)
+        .ok_or("the embedded proof is not a compact JWS, so it names no key")?;
+    let members = parse_text(&text, "header").map_err(|e| {
+        format!("the embedded proof's header cannot be read ({e}), so its key is unknown")
+    })?;
+    match members.get("jwk") {
+        Some(Json::Object(jwk)) => Jwk::public_part(jwk)
+            .map_err(|e| format!("the embedded proof's jwk is not a public key ({e})")),
+        Some(_) => Err("the embedded proof's jwk is not an object".into()),
+        None => Err("the embedded proof's header names no jwk".into()),
     }
 }
 

@@ -8,7 +8,7 @@
 //! that across a whole flow.
 
 use crate::jose::{
-    header_algorithm, Flattened, JoseError, Json, Jwk, Jws, Limits, Members, PublicKey,
+    header_algorithm, parse_text, Flattened, JoseError, Json, Jwk, Jws, Limits, Members, PublicKey,
 };
 use crate::report::{concat, AcmeProblem, FailFast, Failure, Report, Sink};
 use crate::url;
@@ -258,6 +258,9 @@ fn run_request<S: Sink<Error>>(
     sink.outcome("acme.jws.url", url_result, || {
         concat(&["url header is ", request_url])
     })?;
+    if let Err(e) = payload_object(&request.payload) {
+        sink.fail(Error::Format(e))?;
+    }
     Ok(VerifiedRequest {
         key,
         nonce: request.header_str("nonce").map(str::to_owned),
@@ -265,6 +268,23 @@ fn run_request<S: Sink<Error>>(
         kid,
         payload: request.payload,
     })
+}
+
+/// A payload is empty (POST-as-GET) or one JSON object (RFC 8555 §6.3,
+/// §7), read as strictly as the protected header: a member given twice (two
+/// `csr`s, two `identifiers`) is a request that says two things, and a server
+/// keeping the first would act on another one than a server keeping the last.
+/// Only a failure is reported: it is judged beside the signature, which still
+/// runs.
+fn payload_object(payload: &[u8]) -> Result<(), JoseError> {
+    if payload.is_empty() {
+        return Ok(());
+    }
+    let text = std::str::from_utf8(payload).map_err(|_| JoseError::Json {
+        part: "payload",
+        detail: "invalid UTF-8".into(),
+    })?;
+    parse_text(text, "payload").map(|_| ())
 }
 
 /// `acme.jws.kid`, and the key the signature must verify with.

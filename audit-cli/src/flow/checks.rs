@@ -144,6 +144,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     answered_order(flow, &mut out);
     order_followed(flow, &mut out);
     refused(flow, &mut out);
+    repeated_members(flow, &mut out);
     id_token_delivered(flow, &mut out);
     let account = account_key.as_ref();
     oidc(flow, &order, trust, account, at, &mut segments, &mut out);
@@ -1429,6 +1430,25 @@ fn refused(flow: &Flow<'_>, out: &mut Out) {
             ),
         };
         out.record("transcript.consistency", Status::Fail, message, r.step);
+    }
+}
+
+/// `transcript.consistency`: a JSON block giving one member twice (an ACME
+/// answer `"status": "invalid"` then `"valid"`) says two things at once.
+/// Names should be unique (RFC 8259 §4) and readers differ on which one
+/// counts: the audit reads the last, as serde_json does, but must not let a
+/// flow pass on a value another reader would not have seen.
+fn repeated_members(flow: &Flow<'_>, out: &mut Out) {
+    for r in &flow.repeated {
+        out.record(
+            "transcript.consistency",
+            Status::Fail,
+            format!(
+                "the JSON at line {} gives the member {:?} twice: a reader may take either value (RFC 8259 §4), so the capture says two things",
+                r.value.line, r.value.name
+            ),
+            r.step,
+        );
     }
 }
 

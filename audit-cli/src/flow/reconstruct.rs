@@ -7,7 +7,7 @@
 
 use crate::transcript::{
     header_and_payload, AcmeJws, DerObject, HttpRequest, ItemKind, ObjectKind, ObjectSource,
-    Section, Step, Token, TokenSource,
+    Repeated, Section, Step, Token, TokenSource,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -162,6 +162,8 @@ pub struct Flow<'t> {
     pub tokens: Vec<At<&'t Token>>,
     /// Every ACME JWS that carries a decoded view.
     pub decoded_jws: Vec<At<&'t AcmeJws>>,
+    /// JSON blocks (answers, bodies, decoded views) that give a member twice.
+    pub repeated: Vec<At<&'t Repeated>>,
     /// Private keys printed.
     pub secrets: Vec<At<&'t DerObject<'t>>>,
     /// Credentials printed in requests: passwords, OAuth client secrets.
@@ -527,6 +529,8 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
         for token in &step.tokens {
             add_token(&mut flow, token, n);
         }
+        flow.repeated
+            .extend(step.repeated.iter().map(|value| At { value, step: n }));
         for object in &step.objects {
             add_object(&mut flow, step.tokens.iter(), object, n);
         }

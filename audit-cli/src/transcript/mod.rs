@@ -81,6 +81,18 @@ pub struct Step<'a> {
     pub tokens: Vec<Token>,
     /// Every certificate, CSR and key, in document order.
     pub objects: Vec<DerObject<'a>>,
+    /// JSON blocks (bodies and decoded views) that give a member twice.
+    pub repeated: Vec<Repeated>,
+}
+
+/// A member name one object of a JSON block gives twice. The value read keeps the
+/// last occurrence, as serde_json does, but the block says two things and a
+/// reader may take either: the auditor reports it rather than pick one silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeated {
+    /// Line of the block (of the view, for a view inside an ACME body's block).
+    pub line: usize,
+    pub name: String,
 }
 
 /// One code block of a step.

@@ -17,7 +17,7 @@ use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
 use super::value;
-use super::{Finding, FindingKind, Item, ItemKind, Section, Step, Transcript};
+use super::{Finding, FindingKind, Item, ItemKind, Repeated, Section, Step, Transcript};
 
 /// What the last prose line announced for the next block(s).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,7 @@ fn empty_step<'a>(
         items: Vec::new(),
         tokens: Vec::new(),
         objects: Vec::new(),
+        repeated: Vec::new(),
     }
 }
 
@@ -394,6 +395,13 @@ impl<'a> Reader<'a> {
         self.step_mut(line).items.push(Item { line, kind });
     }
 
+    /// Remembers, on the step, a JSON block whose object gives `name` twice.
+    fn note_repeat(&mut self, line: usize, name: Option<String>) {
+        if let Some(name) = name {
+            self.step_mut(line).repeated.push(Repeated { line, name });
+        }
+    }
+
     fn finding(&mut self, line: usize, kind: FindingKind) {
         self.findings.push(Finding { line, kind });
     }
@@ -421,7 +429,11 @@ impl<'a> Reader<'a> {
         let Marker::Decoded { header_line } = marker else {
             return false;
         };
-        let value = value::parse(&block.content_ref()).map(Arc::new);
+        let (value, repeated) = match value::parse_noting_repeats(&block.content_ref()) {
+            Some((v, r)) => (Some(Arc::new(v)), r),
+            None => (None, None),
+        };
+        self.note_repeat(block.line, repeated);
         let step = self.step_mut(block.line);
         let shown = |t: &Token| matches!(t.source, TokenSource::JwtIoLink | TokenSource::RawBlock);
         let mut slots: Vec<&mut Option<Arc<Value>>> = match header_line {
@@ -512,19 +524,22 @@ impl<'a> Reader<'a> {
     fn json_block(&mut self, block: &Block<'a>) {
         let (signed, decoded) = json::split_decoded(&block.lines);
         let raw = markdown::join_lines(block.source, signed);
-        let Some(value) = value::parse(&raw) else {
+        let Some((value, repeated)) = value::parse_noting_repeats(&raw) else {
             self.finding(block.line, FindingKind::InvalidJson);
             self.loose_text(&raw, block);
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
         let value = match AcmeJws::from_body(value) {
-            Ok(jws) => return self.acme_jws(jws, decoded, block),
+            Ok(jws) => {
+                self.note_repeat(block.line, repeated);
+                return self.acme_jws(jws, decoded, block);
+            }
             Err(value) => value,
         };
         let value = if json::is_decoded_jws_view(&value) {
             match self.attach_jws_view(value, block.line) {
-                Ok(()) => return,
+                Ok(()) => return self.note_repeat(block.line, repeated),
                 Err(value) => value,
             }
         } else {
@@ -534,6 +549,7 @@ impl<'a> Reader<'a> {
         self.absorb(harvest, &value, block, |pointer| TokenSource::JsonField {
             pointer,
         });
+        self.note_repeat(block.line, repeated);
         let item = ItemKind::Json(JsonBlock {
             raw,
             value: Some(value),
@@ -545,8 +561,11 @@ impl<'a> Reader<'a> {
     /// the same block (2023-01), if any.
     fn acme_jws(&mut self, mut jws: AcmeJws, decoded: Option<Lines<'_, 'a>>, block: &Block<'a>) {
         if let Some(d) = decoded {
-            jws.decoded = value::parse(&markdown::join_lines(block.source, d));
+            let view = value::parse_noting_repeats(&markdown::join_lines(block.source, d));
+            let (view, repeated) = view.map_or((None, None), |(v, r)| (Some(v), r));
+            jws.decoded = view;
             jws.decoded_line = d.first().map(|(n, _)| *n);
+            self.note_repeat(jws.decoded_line.unwrap_or(block.line), repeated);
         }
         self.acme_payload(&jws, block);
         self.push_item(block.line, ItemKind::AcmeJws(jws));

@@ -14,9 +14,14 @@
 //! fault) is handed to serde_json, which then decides. So [`parse`] accepts exactly
 //! what `serde_json::from_str::<Value>` accepts, with the same value: a member
 //! repeated in an object counts by its last occurrence, as serde_json's map keeps
-//! it (tests compare both on tricky inputs).
+//! it (tests compare both on tricky inputs). [`parse_noting_repeats`] also names
+//! the first member given twice: such a block says two things at once, and the
+//! auditor must not pick one silently.
 
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// Nesting the fast path handles; deeper input goes to serde_json (whose own
 /// limit is 128).
@@ -24,22 +29,39 @@ const DEPTH: usize = 32;
 
 /// `serde_json::from_str::<Value>(text).ok()`.
 pub(crate) fn parse(text: &str) -> Option<Value> {
-    fast(text).or_else(|| serde_json::from_str(text).ok())
+    parse_noting_repeats(text).map(|(value, _)| value)
+}
+
+/// [`parse`], with the first member name given twice in one object, if any.
+pub(crate) fn parse_noting_repeats(text: &str) -> Option<(Value, Option<String>)> {
+    if let Some(read) = fast(text) {
+        return Some(read);
+    }
+    let value = serde_json::from_str(text).ok()?;
+    Some((value, first_repeat(text)))
 }
 
 /// The fast path alone: `None` when the text leaves its subset (or is not JSON).
-fn fast(text: &str) -> Option<Value> {
-    let mut p = Fast { text, at: 0 };
+fn fast(text: &str) -> Option<(Value, Option<String>)> {
+    let mut p = Fast {
+        text,
+        at: 0,
+        repeated: None,
+    };
     let value = p.value::<true>(0)?;
     p.end()?;
-    Some(value)
+    Some((value, p.repeated))
 }
 
 /// Whether `text` is JSON as serde_json reads it into `IgnoredAny` (which accepts
 /// more than a `Value` does: the fast path's subset, checked without building
 /// anything, decides first).
 pub(crate) fn is_json(text: &str) -> bool {
-    let mut p = Fast { text, at: 0 };
+    let mut p = Fast {
+        text,
+        at: 0,
+        repeated: None,
+    };
     let fast = p.value::<false>(0).is_some() && p.end().is_some();
     fast || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
@@ -56,7 +78,11 @@ pub(crate) fn members<const N: usize>(text: &str, names: [&str; N]) -> Option<[O
 /// [`members`] by the fast path alone, which also leaves escaped names to
 /// serde_json.
 fn fast_members<const N: usize>(text: &str, names: [&str; N]) -> Option<[Option<Value>; N]> {
-    let mut p = Fast { text, at: 0 };
+    let mut p = Fast {
+        text,
+        at: 0,
+        repeated: None,
+    };
     let mut found = std::array::from_fn(|_| None);
     p.eat(b'{')?;
     p.skip_space();
@@ -89,6 +115,8 @@ struct Fast<'t> {
     /// Index of the next byte to read; always on a character boundary between
     /// tokens (everything the parser steps over by hand is ASCII).
     at: usize,
+    /// The first member name met twice in one object, when building.
+    repeated: Option<String>,
 }
 
 impl<'t> Fast<'t> {
@@ -209,8 +237,17 @@ impl<'t> Fast<'t> {
                     let key = self.string()?;
                     self.eat(b':')?;
                     let value = self.value::<BUILD>(depth)?;
-                    // The last of repeated names wins, as in serde_json's map.
-                    map.insert(key, value);
+                    // The last of repeated names wins, as in serde_json's map;
+                    // the first repeated name is remembered.
+                    match map.entry(key) {
+                        Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        Entry::Occupied(mut slot) => {
+                            self.repeated.get_or_insert_with(|| slot.key().clone());
+                            slot.insert(value);
+                        }
+                    }
                 } else {
                     self.skip_string()?;
                     self.eat(b':')?;
@@ -369,6 +406,77 @@ fn first_stop(word: u64) -> Option<usize> {
     (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
 }
 
+/// The first member name given twice in one object of `text`, JSON that
+/// serde_json reads (the inputs the fast path leaves to it), found without
+/// building the value again.
+fn first_repeat(text: &str) -> Option<String> {
+    let mut found = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    Repeats(&mut found).deserialize(&mut de).ok()?;
+    found
+}
+
+/// Walks a JSON value, noting in `.0` the first name an object gives twice.
+struct Repeats<'r>(&'r mut Option<String>);
+
+impl<'de> DeserializeSeed<'de> for Repeats<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Repeats<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Repeats(self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut names: Vec<String> = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            map.next_value_seed(Repeats(self.0))?;
+            if names.contains(&name) {
+                self.0.get_or_insert(name);
+            } else {
+                names.push(name);
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,7 +484,7 @@ mod tests {
     fn same(text: &str) {
         let reference = serde_json::from_str::<Value>(text).ok();
         assert_eq!(parse(text), reference, "{text:?}");
-        if let Some(v) = fast(text) {
+        if let Some((v, _)) = fast(text) {
             assert_eq!(Some(v), reference, "fast path on {text:?}");
         }
     }
@@ -465,6 +573,32 @@ mod tests {
         for text in samples {
             same(text);
         }
+    }
+
+    #[test]
+    fn a_member_given_twice_is_named_on_both_paths() {
+        for (text, repeated) in [
+            (r#"{"status":"invalid","status":"valid"}"#, Some("status")),
+            (r#"{"a":{"x":1,"x":2},"b":1}"#, Some("x")),
+            (r#"{"a":[{"y":1},{"y":2,"z":1,"y":3}]}"#, Some("y")),
+            (r#"{"a":1,"a":2}"#, Some("a")),
+            (r#"{"a":1,"b":2,"a":3,"b":4}"#, Some("a")),
+            (r#"{"a":{"x":1},"b":{"x":1}}"#, None),
+            (r#"[{"a":1},{"a":1}]"#, None),
+            (r#"{"a":"a","b":"a"}"#, None),
+            ("{}", None),
+        ] {
+            let want = repeated.map(str::to_owned);
+            let fast_read = fast(text).map(|(_, r)| r);
+            assert_eq!(fast_read, Some(want.clone()), "fast path on {text:?}");
+            // A float sends the same text to serde_json and the repeat finder.
+            let slow = format!("[{text},1.5]");
+            assert!(fast(&slow).is_none(), "{slow:?}");
+            let (value, found) = parse_noting_repeats(&slow).expect("JSON");
+            assert_eq!(Some(value), serde_json::from_str(&slow).ok(), "{slow:?}");
+            assert_eq!(found, want, "serde_json path on {slow:?}");
+        }
+        assert_eq!(parse_noting_repeats(r#"{"a":1,"a":2"#), None);
     }
 
     #[test]

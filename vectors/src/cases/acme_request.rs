@@ -8,6 +8,7 @@ use e2ei_verify::report::AcmeProblem::{self, BadSignatureAlgorithm, Malformed, U
 use serde_json::{json, Value};
 
 /// One request: where it was sent, by whom, what it says.
+#[derive(Clone)]
 struct Request {
     url: String,
     new_account: bool,
@@ -183,6 +184,34 @@ fn format(c: &mut Cases<'_>, r: &Request) {
         "The protected header names url twice, with two different URLs.",
         r,
         body.to_string().into_bytes(),
+        Malformed,
+    );
+    // Another device's identifiers first, then the order's: a server keeping
+    // the first member orders a certificate for the other device.
+    let payload = String::from_utf8_lossy(&r.payload).into_owned();
+    let other = r#"{"identifiers":[{"type":"wireapp-device","value":"another device"}],"#;
+    let twice = Request {
+        payload: format!("{other}{}", payload.trim_start_matches('{')).into_bytes(),
+        ..r.clone()
+    };
+    c.fails(
+        "acme.jws.format",
+        "payload-member-twice",
+        "The signed new-order payload names identifiers twice: another device's, then this one's.",
+        r,
+        twice.sign(&c.e.account),
+        Malformed,
+    );
+    let array = Request {
+        payload: b"[]".to_vec(),
+        ..r.clone()
+    };
+    c.fails(
+        "acme.jws.format",
+        "payload-not-object",
+        "The signed payload is a JSON array, not the object every ACME request carries.",
+        r,
+        array.sign(&c.e.account),
         Malformed,
     );
 }
