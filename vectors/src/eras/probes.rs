@@ -327,6 +327,14 @@ pub enum Probe {
     /// The id token dated 50 minutes before the access token the capture
     /// shows obtained before the OAuth login (still valid at capture).
     IdTokenBeforeToken,
+    /// Every HTTP block written with HTTP/2 pseudo-headers (`:method`,
+    /// `:scheme`, `:authority`, `:path`; `:status`), as `curl --http2 -v`
+    /// or a browser prints them.
+    H2PseudoHeaders,
+    /// Every request line in origin form with its version and a `host:`
+    /// header (`POST /acme/… HTTP/2` + `host: acme.example.com`), as
+    /// `curl -v` prints it.
+    RequestOriginForm,
 }
 
 impl Probe {
@@ -394,7 +402,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 61] = [
+    pub const MORE: [Probe; 63] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -456,6 +464,8 @@ impl Probe {
         Probe::LeafAfterTokens90m,
         Probe::LeafAfterTokens3h,
         Probe::IdTokenBeforeToken,
+        Probe::H2PseudoHeaders,
+        Probe::RequestOriginForm,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1349,6 +1359,8 @@ impl EraEnrolment {
             Probe::ChainPemBody => chain_pem_body(&text),
             Probe::ChainJsonArray => chain_json_array(&text),
             Probe::Http2Status => http2(&text),
+            Probe::H2PseudoHeaders => h2_pseudo(&text),
+            Probe::RequestOriginForm => origin_form(&text),
             Probe::DpopHeaderCompact | Probe::DpopHeaderBase64Url => {
                 let sent = STANDARD.encode(&p.flow.dpop);
                 let with = if probe == Probe::DpopHeaderCompact {
@@ -2008,4 +2020,61 @@ fn escape_first(v: &str) -> String {
         }
         _ => v.to_owned(),
     }
+}
+
+/// Request and status lines written as HTTP/2 pseudo-headers.
+fn h2_pseudo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4096);
+    let mut after_open = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        let mut done = false;
+        if after_open {
+            if bare.len() == 3 && bare.bytes().all(|b| b.is_ascii_digit()) {
+                out.push_str(&format!(":status: {bare}\n"));
+                done = true;
+            } else if let Some((method, url)) = bare.split_once(' ') {
+                if matches!(method, "GET" | "POST" | "HEAD") && !url.contains(' ') {
+                    if let Some((scheme, rest)) = url.split_once("://") {
+                        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                        out.push_str(&format!(
+                            ":method: {method}\n:scheme: {scheme}\n:authority: {host}\n:path: /{path}\n"
+                        ));
+                        done = true;
+                    }
+                }
+            }
+        }
+        if !done {
+            out.push_str(line);
+        }
+        after_open = bare == "```http request";
+    }
+    out
+}
+
+/// Request lines in origin form (`METHOD /path HTTP/2` and `host:`).
+fn origin_form(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4096);
+    let mut after_open = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        let mut done = false;
+        if after_open {
+            if let Some((method, url)) = bare.split_once(' ') {
+                if matches!(method, "GET" | "POST" | "HEAD") && !url.contains(' ') {
+                    if let Some((_, rest)) = url.split_once("://") {
+                        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                        out.push_str(&format!("{method} /{path} HTTP/2\nhost: {host}\n"));
+                        done = true;
+                    }
+                }
+            }
+        }
+        if !done {
+            out.push_str(line);
+        }
+        after_open = bare == "```http request";
+    }
+    out
 }
