@@ -335,6 +335,13 @@ pub enum Probe {
     /// header (`POST /acme/… HTTP/2` + `host: acme.example.com`), as
     /// `curl -v` prints it.
     RequestOriginForm,
+    /// The new-order request sent first with a stale nonce (one no
+    /// captured response issued), answered `400` `badNonce` with a fresh
+    /// nonce, and sent again with it (RFC 8555 §6.5: the client retries).
+    NewOrderBadNonceRetry,
+    /// The new-account request answered `200` (an existing account, RFC
+    /// 8555 §7.3.1) instead of `201`.
+    NewAccountExisting,
 }
 
 impl Probe {
@@ -402,7 +409,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 63] = [
+    pub const MORE: [Probe; 65] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -466,6 +473,8 @@ impl Probe {
         Probe::IdTokenBeforeToken,
         Probe::H2PseudoHeaders,
         Probe::RequestOriginForm,
+        Probe::NewOrderBadNonceRetry,
+        Probe::NewAccountExisting,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1373,6 +1382,15 @@ impl EraEnrolment {
             Probe::SecondNonce => second_nonce(self.era, &text),
             Probe::ChallengeRetried => challenge_retried(self, p, &text),
             Probe::SecondNewOrder => second_new_order(self, p, &text),
+            Probe::NewOrderBadNonceRetry => bad_nonce_retry(p, &text),
+            Probe::NewAccountExisting => match step_titled(&text, "account created") {
+                Some((at, _)) => format!(
+                    "{}{}",
+                    &text[..at],
+                    text[at..].replacen("```http request\n201", "```http request\n200", 1)
+                ),
+                None => text,
+            },
             Probe::NonceIssuedLater => nonce_issued_later(&text),
             Probe::WireNonceAfterProof => wire_nonce_after_proof(&text),
             Probe::TokenResponseRfc6749 => {
@@ -1718,6 +1736,13 @@ fn used_nonce(text: &str) -> String {
 /// A second new-order (same identifiers), answered with the same order; the
 /// flow goes on with it.
 fn second_new_order(e: &EraEnrolment, p: &Parts, text: &str) -> String {
+    let _ = e;
+    second_new_order_with(p, text, |answer| answer.to_owned())
+}
+
+/// The new-order request sent again, its first answer written by `first`
+/// (issuing the nonce the second request uses).
+fn second_new_order_with(p: &Parts, text: &str, first: impl Fn(&str) -> String) -> String {
     let Some((post, n)) = step_titled(text, "create a new order") else {
         return text.to_owned();
     };
@@ -1735,7 +1760,7 @@ fn second_new_order(e: &EraEnrolment, p: &Parts, text: &str) -> String {
         return text.to_owned();
     };
     let between = b64(b"second-new-order-nonce");
-    let first_answer = text[answer..end].replacen(&issued, &between, 1);
+    let first_answer = first(&text[answer..end]).replacen(&issued, &between, 1);
     let again = resign_acme(
         &text[post..answer],
         &p.account,
@@ -1751,7 +1776,6 @@ fn second_new_order(e: &EraEnrolment, p: &Parts, text: &str) -> String {
     let again = renumber(&again, n, 2);
     let second_answer = renumber(&text[answer..end], n, 2);
     let rest = renumber(&text[end..], n + 2, 2);
-    let _ = e;
     format!(
         "{}{first_answer}{again}{second_answer}{rest}",
         &text[..answer]
@@ -2077,4 +2101,63 @@ fn origin_form(text: &str) -> String {
         after_open = bare == "```http request";
     }
     out
+}
+
+/// The new-order request first sent with a stale nonce and refused with
+/// `badNonce` (its answer issuing the nonce the retry uses), then sent
+/// again and answered as before.
+fn bad_nonce_retry(p: &Parts, text: &str) -> String {
+    let Some((post, _)) = step_titled(text, "create a new order") else {
+        return text.to_owned();
+    };
+    let retried = second_new_order_with(p, text, |answer| {
+        let Some(open) = answer.find("```http request\n").map(|i| i + 16) else {
+            return answer.to_owned();
+        };
+        let status_end = open + answer[open..].find('\n').unwrap_or(0);
+        let mut out = format!("{}400{}", &answer[..open], &answer[status_end..]);
+        out = out.replacen(
+            "content-type: application/json",
+            "content-type: application/problem+json",
+            1,
+        );
+        // Without the order's location: nothing was created.
+        if let Some(l) = out.find("\nlocation: ") {
+            let e = l + 1 + out[l + 1..].find('\n').unwrap_or(0);
+            out.replace_range(l..e, "");
+        }
+        if let Some(body) = out.find("```json\n") {
+            let start = body + 8;
+            if let Some(len) = out[start..].find("\n```") {
+                let problem = "{\n  \"type\": \"urn:ietf:params:acme:error:badNonce\",\n  \"detail\": \"the JWS nonce is invalid\",\n  \"status\": 400\n}";
+                out.replace_range(start..start + len, problem);
+            }
+        }
+        out
+    });
+    // The first attempt carries a stale nonce.
+    let stale = b64(b"stale-nonce-of-an-earlier-session");
+    let Some((post2, _)) = step_titled(&retried, "create a new order") else {
+        return retried;
+    };
+    let _ = post;
+    let end = retried[post2 + 5..]
+        .find("\n#### ")
+        .map(|i| post2 + 5 + i + 1)
+        .unwrap_or(retried.len());
+    let first = &retried[post2..end];
+    let used = used_nonce(first);
+    let resigned = resign_acme(
+        first,
+        &p.account,
+        "/new-order",
+        |h| set_member(h, "nonce", &format!("\"{stale}\"")),
+        |c| c.to_owned(),
+    )
+    .replacen(
+        &format!("\"nonce\": \"{used}\""),
+        &format!("\"nonce\": \"{stale}\""),
+        1,
+    );
+    format!("{}{resigned}{}", &retried[..post2], &retried[end..])
 }
