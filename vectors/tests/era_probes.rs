@@ -333,7 +333,9 @@ fn set(ids: &[&'static str]) -> BTreeSet<&'static str> {
 }
 
 /// Valid spellings and valid unusual flows: the valid flow's verdict.
-const SAME: [Probe; 48] = [
+const SAME: [Probe; 50] = [
+    Probe::OrderPolledTwice,
+    Probe::FinalizeProcessing,
     Probe::NewAccountExisting,
     Probe::LeafByRoot,
     Probe::HtuUpperHex,

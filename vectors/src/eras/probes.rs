@@ -342,6 +342,12 @@ pub enum Probe {
     /// The new-account request answered `200` (an existing account, RFC
     /// 8555 §7.3.1) instead of `201`.
     NewAccountExisting,
+    /// The order polled twice before finalize: first answered `pending`,
+    /// then `ready`.
+    OrderPolledTwice,
+    /// Finalize answered `processing` (no certificate URL yet), the order
+    /// polled, answered `valid` with the certificate URL (RFC 8555 §7.4).
+    FinalizeProcessing,
 }
 
 impl Probe {
@@ -409,7 +415,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 65] = [
+    pub const MORE: [Probe; 67] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -475,6 +481,8 @@ impl Probe {
         Probe::RequestOriginForm,
         Probe::NewOrderBadNonceRetry,
         Probe::NewAccountExisting,
+        Probe::OrderPolledTwice,
+        Probe::FinalizeProcessing,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1383,6 +1391,29 @@ impl EraEnrolment {
             Probe::ChallengeRetried => challenge_retried(self, p, &text),
             Probe::SecondNewOrder => second_new_order(self, p, &text),
             Probe::NewOrderBadNonceRetry => bad_nonce_retry(p, &text),
+            Probe::OrderPolledTwice => poll_after(
+                p,
+                &text,
+                "loop (with exponential backoff) until order is ready",
+                |a| a.replacen("\"status\": \"ready\"", "\"status\": \"pending\"", 1),
+            ),
+            Probe::FinalizeProcessing => poll_after(
+                p,
+                &text,
+                "get back a url for fetching the certificate",
+                |a| {
+                    let Some(body) = a.find("```json\n") else {
+                        return a.to_owned();
+                    };
+                    let start = body + 8;
+                    let Some(len) = a[start..].find("\n```") else {
+                        return a.to_owned();
+                    };
+                    let mut out = a.to_owned();
+                    out.replace_range(start..start + len, "{\n  \"status\": \"processing\"\n}");
+                    out
+                },
+            ),
             Probe::NewAccountExisting => match step_titled(&text, "account created") {
                 Some((at, _)) => format!(
                     "{}{}",
@@ -2160,4 +2191,51 @@ fn bad_nonce_retry(p: &Parts, text: &str) -> String {
         1,
     );
     format!("{}{resigned}{}", &retried[..post2], &retried[end..])
+}
+
+/// The answer step titled `title` written by `first` (issuing the nonce the
+/// poll uses), then the order polled (POST-as-GET, as the step "verify the
+/// status of the order" does) and answered as the original step was.
+fn poll_after(p: &Parts, text: &str, title: &str, first: impl Fn(&str) -> String) -> String {
+    let Some((answer, n)) = step_titled(text, title) else {
+        return text.to_owned();
+    };
+    let Some((post, _)) = step_titled(text, "verify the status of the order") else {
+        return text.to_owned();
+    };
+    let Some((post_answer, _)) =
+        step_titled(text, "loop (with exponential backoff) until order is ready")
+    else {
+        return text.to_owned();
+    };
+    let Some((_, nonce)) = replay_nonce_after(text, answer) else {
+        return text.to_owned();
+    };
+    let end = text[answer + 5..]
+        .find("\n#### ")
+        .map(|i| answer + 5 + i + 1)
+        .unwrap_or(text.len());
+    let between = b64(format!("poll-after-{n}").as_bytes());
+    let first_answer = first(&text[answer..end]).replacen(&nonce, &between, 1);
+    let template = &text[post..post_answer];
+    let old = used_nonce(template);
+    let poll = resign_acme(
+        template,
+        &p.account,
+        "",
+        |h| set_member(h, "nonce", &format!("\"{between}\"")),
+        |c| c.to_owned(),
+    )
+    .replacen(
+        &format!("\"nonce\": \"{old}\""),
+        &format!("\"nonce\": \"{between}\""),
+        1,
+    );
+    let poll = match poll.split_once(". verify the status of the order") {
+        Some((_, rest)) => format!("#### {}. poll the order{rest}", n + 1),
+        None => poll,
+    };
+    let second = renumber(&text[answer..end], n, 2);
+    let rest = renumber(&text[end..], n + 1, 2);
+    format!("{}{first_answer}{poll}{second}{rest}", &text[..answer])
 }
