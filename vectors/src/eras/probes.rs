@@ -348,6 +348,14 @@ pub enum Probe {
     /// Finalize answered `processing` (no certificate URL yet), the order
     /// polled, answered `valid` with the certificate URL (RFC 8555 §7.4).
     FinalizeProcessing,
+    /// The finalize request's flattened JWS with an unprotected `header`
+    /// member (RFC 8555 §6.2 forbids it).
+    FinalizeUnprotectedHeader,
+    /// Every HTTP block written as `curl -v` prints it: request lines
+    /// prefixed `> `, response lines `< `.
+    CurlVerbose,
+    /// JSON blocks fenced ```` ```jsonc ````.
+    FenceJsonc,
 }
 
 impl Probe {
@@ -415,7 +423,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 67] = [
+    pub const MORE: [Probe; 70] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -483,6 +491,9 @@ impl Probe {
         Probe::NewAccountExisting,
         Probe::OrderPolledTwice,
         Probe::FinalizeProcessing,
+        Probe::FinalizeUnprotectedHeader,
+        Probe::CurlVerbose,
+        Probe::FenceJsonc,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1326,6 +1337,22 @@ impl EraEnrolment {
                 1,
             ),
             Probe::FinalizeGeneralJws => finalize_general(&text),
+            Probe::FinalizeUnprotectedHeader => {
+                match step_titled(&text, "create a CSR and call finalize url") {
+                    Some((at, _)) => format!(
+                        "{}{}",
+                        &text[..at],
+                        text[at..].replacen(
+                            "{\n  \"payload\"",
+                            "{\n  \"header\": {\n    \"kid\": \"unprotected\"\n  },\n  \"payload\"",
+                            1
+                        )
+                    ),
+                    None => text,
+                }
+            }
+            Probe::CurlVerbose => curl_verbose(&text),
+            Probe::FenceJsonc => text.replace("```json\n", "```jsonc\n"),
             Probe::AcmeHeaderEscaped => resign_acme(
                 &text,
                 &p.account,
@@ -2238,4 +2265,27 @@ fn poll_after(p: &Parts, text: &str, title: &str, first: impl Fn(&str) -> String
     let second = renumber(&text[answer..end], n, 2);
     let rest = renumber(&text[end..], n + 1, 2);
     format!("{}{first_answer}{poll}{second}{rest}", &text[..answer])
+}
+
+/// HTTP blocks as `curl -v` prints them: `> ` before request lines, `< `
+/// before response lines.
+fn curl_verbose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8192);
+    let mut rest = text;
+    while let Some(at) = rest.find("```http request\n") {
+        let body = at + 16;
+        let Some(len) = rest[body..].find("\n```") else {
+            break;
+        };
+        out.push_str(&rest[..body]);
+        let block = &rest[body..body + len];
+        let first = block.lines().next().unwrap_or_default();
+        let response = first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit());
+        let mark = if response { "< " } else { "> " };
+        let lines: Vec<String> = block.lines().map(|l| format!("{mark}{l}")).collect();
+        out.push_str(&lines.join("\n"));
+        rest = &rest[body + len..];
+    }
+    out.push_str(rest);
+    out
 }
