@@ -356,6 +356,9 @@ pub enum Probe {
     CurlVerbose,
     /// JSON blocks fenced ```` ```jsonc ````.
     FenceJsonc,
+    /// The POST-as-GET requests' flattened JWS written without the
+    /// (empty) `payload` member, which RFC 7515 §7.2.2 requires.
+    PostAsGetNoPayload,
 }
 
 impl Probe {
@@ -423,7 +426,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 70] = [
+    pub const MORE: [Probe; 71] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -494,6 +497,7 @@ impl Probe {
         Probe::FinalizeUnprotectedHeader,
         Probe::CurlVerbose,
         Probe::FenceJsonc,
+        Probe::PostAsGetNoPayload,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1352,6 +1356,9 @@ impl EraEnrolment {
                 }
             }
             Probe::CurlVerbose => curl_verbose(&text),
+            Probe::PostAsGetNoPayload => text
+                .replace("  \"payload\": \"\",\n", "")
+                .replace("\"payload\": \"\",", ""),
             Probe::FenceJsonc => text.replace("```json\n", "```jsonc\n"),
             Probe::AcmeHeaderEscaped => resign_acme(
                 &text,
