@@ -414,7 +414,16 @@ fn valid_spellings_and_unusual_flows_keep_the_valid_verdict() {
 
 /// Each faulty spelling and its checks (beyond the valid flow's), in every
 /// era where it applies.
-const FAILS: [(Probe, &[&str]); 45] = [
+const FAILS: [(Probe, &[&str]); 47] = [
+    // (The decoded view still shows the member: `transcript.consistency`.)
+    (
+        Probe::FinalizeNoNonce,
+        &["acme.nonce.chain", "transcript.consistency"],
+    ),
+    (
+        Probe::FinalizeNoUrl,
+        &["acme.jws.url", "transcript.consistency"],
+    ),
     (Probe::ProofHtuUserinfo, &["dpop.htu", "access_token.proof"]),
     (
         Probe::ProofHtuOtherPort,

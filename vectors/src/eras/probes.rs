@@ -359,6 +359,11 @@ pub enum Probe {
     /// The POST-as-GET requests' flattened JWS written without the
     /// (empty) `payload` member, which RFC 7515 §7.2.2 requires.
     PostAsGetNoPayload,
+    /// The finalize request's protected header without `nonce` (RFC 8555
+    /// §6.2 requires it).
+    FinalizeNoNonce,
+    /// The finalize request's protected header without `url`.
+    FinalizeNoUrl,
 }
 
 impl Probe {
@@ -426,7 +431,7 @@ impl Probe {
     ];
 
     /// Probes added late, kept out of [`Probe::ALL`]'s fixed length.
-    pub const MORE: [Probe; 71] = [
+    pub const MORE: [Probe; 73] = [
         Probe::WireNonceAfterProof,
         Probe::TimesFloat,
         Probe::ProofAfterToken,
@@ -498,6 +503,8 @@ impl Probe {
         Probe::CurlVerbose,
         Probe::FenceJsonc,
         Probe::PostAsGetNoPayload,
+        Probe::FinalizeNoNonce,
+        Probe::FinalizeNoUrl,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -1356,6 +1363,20 @@ impl EraEnrolment {
                 }
             }
             Probe::CurlVerbose => curl_verbose(&text),
+            Probe::FinalizeNoNonce | Probe::FinalizeNoUrl => {
+                let name = if probe == Probe::FinalizeNoNonce {
+                    "nonce"
+                } else {
+                    "url"
+                };
+                resign_acme(
+                    &text,
+                    &p.account,
+                    "/finalize",
+                    |h| drop_member(h, name),
+                    |c| c.to_owned(),
+                )
+            }
             Probe::PostAsGetNoPayload => text
                 .replace("  \"payload\": \"\",\n", "")
                 .replace("\"payload\": \"\",", ""),
