@@ -62,6 +62,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
+pub mod probes;
 pub mod variants;
 
 /// A layout of Wire's published captures.
@@ -2128,6 +2129,19 @@ impl Ca {
         (from, until): ((i32, u8, u8), (i32, u8, u8)),
         tweak: &dyn Fn(&mut CertificateParams),
     ) -> Vec<u8> {
+        self.leaf_issued(era, key, ids, (from, until), tweak, false)
+    }
+
+    /// [`Ca::leaf_with`], issued by the root when `by_root`.
+    fn leaf_issued(
+        &self,
+        era: Era,
+        key: &SigningKey,
+        ids: &Identities,
+        (from, until): ((i32, u8, u8), (i32, u8, u8)),
+        tweak: &dyn Fn(&mut CertificateParams),
+        by_root: bool,
+    ) -> Vec<u8> {
         let mut p = CertificateParams::default();
         p.distinguished_name = DistinguishedName::new();
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
@@ -2147,12 +2161,24 @@ impl Ca {
         p.custom_extensions
             .push(provisioner_of(6, era.provisioner()));
         tweak(&mut p);
-        let signer = CertKey::new(&self.intermediate_key);
-        let issuer = Issuer::from_params(&self.intermediate_params, &signer);
+        let (signer, params) = if by_root {
+            (&self.root_key, &self.root_params)
+        } else {
+            (&self.intermediate_key, &self.intermediate_params)
+        };
+        let signer = CertKey::new(signer);
+        let issuer = Issuer::from_params(params, &signer);
         p.signed_by(&CertKey::new(key), &issuer)
             .expect("fixed leaf parameters")
             .der()
             .to_vec()
+    }
+
+    /// The era's leaf issued by the root itself (a PKI without an
+    /// intermediate).
+    fn leaf_by_root(&self, era: Era, key: &SigningKey, ids: &Identities) -> Vec<u8> {
+        let (y, m, d) = era.leaf_day();
+        self.leaf_issued(era, key, ids, ((y, m, d), (y + 10, m, d)), &|_| {}, true)
     }
 }
 

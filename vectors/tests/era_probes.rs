@@ -1,0 +1,1415 @@
+//! Round 7 of the era test: what else a generated flow can carry
+//! (`vectors::eras::probes`). Times and their spellings in signed bytes,
+//! members given twice, escapes and percent-encodings, chain shapes, and
+//! valid but unusual flows (a challenge retried, a second nonce or order,
+//! `HTTP/2` status lines, the `dpop:` header holding the compact proof). Each
+//! probe is held to the verdict the RFCs and Wire's spec give it, in every
+//! era; the probes that must pass are also seeded over every fault and must
+//! keep its verdict. Findings of this round are pinned (`FIXME(finding N)`)
+//! beside an ignored test of what should hold: NumericDates with a fraction
+//! (finding 2), the chain body as bare PEM (finding 3), the
+//! wire-server nonce fetched after the proof (finding 6), two wire-server
+//! nonces fetched (finding 7), one token dated in milliseconds dating the
+//! whole flow (finding 8), an ACME request in general JWS serialization
+//! not read (finding 9), the trade request not held to the proof (finding
+//! 10), an OAuth request parameter given twice (finding 11), a leaf issued
+//! after the tokens it needed had expired blaming them (finding 12), an id
+//! token dated before its login blaming the tokens before it (finding 13),
+//! HTTP/2 pseudo-header or `curl -v` blocks not read (finding 14), origin-form request
+//! lines not resolved against `host:` (finding 15), a request refused with
+//! `badNonce` and retried (finding 16), an ACME JWS with an unprotected
+//! header (finding 17).
+//!
+//! Findings 1 (a `cnf` naming two bindings), 4 (a member given twice in an
+//! ACME payload) and 5 (a proof header with `typ` twice blaming `cnf`) are
+//! fixed on main and held here.
+//!
+//! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
+
+mod era_audit;
+
+use e2ei_audit::flow::{audit, When};
+use e2ei_verify::report::Status;
+use era_audit::options;
+use vectors::eras::probes::Probe;
+use vectors::eras::{Era, EraEnrolment, Fault};
+use vectors::mint::Suite;
+
+fn summary(text: &str, e: &EraEnrolment, when: When) -> String {
+    let mut o = options(e);
+    o.when = when;
+    match audit(text, &o) {
+        Err(err) => format!("ERR {err}"),
+        Ok(flows) => flows
+            .iter()
+            .map(|f| {
+                let ids = |s| {
+                    f.checks
+                        .iter()
+                        .filter(|c| c.status == s)
+                        .map(|c| {
+                            format!(
+                                "{}@{}",
+                                c.id,
+                                c.step.map(|s| s.to_string()).unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                format!("F[{}] W[{}]", ids(Status::Fail), ids(Status::Warn))
+            })
+            .collect::<Vec<_>>()
+            .join(" | "),
+    }
+}
+
+#[test]
+fn survey() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let dump = std::env::var("ERAS7_DUMP").ok();
+    let suites: Vec<Suite> = match std::env::var("ERAS7_SUITES").ok().as_deref() {
+        Some("all") => vec![Suite::Ed25519, Suite::P256, Suite::P384, Suite::P521],
+        _ => vec![Suite::P256],
+    };
+    let only = std::env::var("ERAS7_ONLY").ok();
+    for suite in suites {
+        for era in Era::ALL {
+            let e = EraEnrolment::new(era, suite);
+            let valid = e.transcript(Fault::None);
+            let base = summary(&valid, &e, When::Capture);
+            println!("{} {} VALID {base}", era.name(), suite.name());
+            for probe in Probe::ALL.iter().chain(Probe::MORE.iter()) {
+                if !probe.applies_to(era) {
+                    continue;
+                }
+                if let Some(o) = &only {
+                    if !o.split(',').any(|n| n == format!("{probe:?}")) {
+                        continue;
+                    }
+                }
+                let text = e.probe_transcript(*probe);
+                let same = if text == valid {
+                    " (TEXT UNCHANGED)"
+                } else {
+                    ""
+                };
+                let got = summary(&text, &e, When::Capture);
+                let mark = if got == base { "=" } else { "*" };
+                println!(
+                    "{} {} {mark} {probe:?}{same}: {got}",
+                    era.name(),
+                    suite.name()
+                );
+                if let Some(d) = &dump {
+                    let path = format!("{d}/{}-{}-{probe:?}.md", era.name(), suite.name());
+                    std::fs::write(path, &text).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn survey_at() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = e.transcript(Fault::None);
+        for (label, at) in [
+            ("now", 1_796_000_000u64),
+            ("day-before", 0),
+            ("leaf-expired", 0),
+        ] {
+            let _ = at;
+            let t = match label {
+                "now" => 1_796_000_000,
+                "day-before" => valid_now(era) - 2 * 86_400,
+                _ => valid_now(era) + 11 * 366 * 86_400,
+            };
+            println!(
+                "{} at {label}: {}",
+                era.name(),
+                summary(&valid, &e, When::Fixed(t))
+            );
+        }
+    }
+}
+
+fn valid_now(era: Era) -> u64 {
+    match era {
+        Era::Y2023_01 => 1_674_205_415,
+        Era::Y2023_03 => 1_678_885_204,
+        Era::Y2023_04 => 1_680_687_018,
+        Era::Y2023_06 => 1_686_043_911,
+        Era::Y2023_11 => 1_700_127_446,
+        Era::Y2024_03 => 1_711_447_412,
+        Era::Y2026_01 => vectors::enrolment::NOW,
+    }
+}
+
+fn verdict(text: &str, e: &EraEnrolment) -> String {
+    let s = summary(text, e, When::Capture);
+    // Without step numbers: probes that insert steps shift them.
+    let mut out = String::new();
+    let mut skip = false;
+    for c in s.chars() {
+        match c {
+            '@' => skip = true,
+            ',' | ']' => {
+                skip = false;
+                out.push(c);
+            }
+            _ if !skip => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Each probe that passes alone, seeded over every fault: the verdict
+/// should be the fault's alone.
+#[test]
+fn survey_pairs() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let probes: Vec<Probe> = match std::env::var("ERAS7_ONLY").ok() {
+        Some(o) => Probe::ALL
+            .iter()
+            .chain(Probe::MORE.iter())
+            .copied()
+            .filter(|p| o.split(',').any(|n| n == format!("{p:?}")))
+            .collect(),
+        None => vec![],
+    };
+    let eras: Vec<Era> = match std::env::var("ERAS7_ERAS").ok() {
+        Some(o) => Era::ALL
+            .iter()
+            .copied()
+            .filter(|e| o.split(',').any(|n| n == e.name()))
+            .collect(),
+        None => Era::ALL.to_vec(),
+    };
+    for era in eras {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in Fault::ALL {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let alone = verdict(&e.transcript(fault), &e);
+            for probe in &probes {
+                if !probe.applies_to(era) {
+                    continue;
+                }
+                let got = verdict(&e.probe_fault_transcript(*probe, fault), &e);
+                if got != alone {
+                    println!(
+                        "{} {probe:?} + {fault:?}\n   alone: {alone}\n   pair:  {got}",
+                        era.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Writes one capture: `ERAS7_PAIR=ERA,SUITE,PROBE,FAULT ERAS7_OUT=FILE`.
+#[test]
+fn dump_one() {
+    let Ok(spec) = std::env::var("ERAS7_PAIR") else {
+        return;
+    };
+    let v: Vec<&str> = spec.split(',').collect();
+    let era = Era::ALL.into_iter().find(|e| e.name() == v[0]).unwrap();
+    let suite = [Suite::Ed25519, Suite::P256, Suite::P384, Suite::P521]
+        .into_iter()
+        .find(|s| s.name() == v[1])
+        .unwrap();
+    let fault = Fault::ALL
+        .into_iter()
+        .find(|f| format!("{f:?}") == v[3])
+        .unwrap();
+    let e = EraEnrolment::new(era, suite);
+    let text = match Probe::ALL
+        .iter()
+        .chain(Probe::MORE.iter())
+        .find(|p| format!("{p:?}") == v[2])
+    {
+        Some(p) => e.probe_fault_transcript(*p, fault),
+        None => e.transcript(fault),
+    };
+    std::fs::write(std::env::var("ERAS7_OUT").unwrap(), text).unwrap();
+}
+
+const TIME_FAULTS: [Fault; 20] = [
+    Fault::None,
+    Fault::ProofExpired,
+    Fault::ProofFuture,
+    Fault::ProofStale,
+    Fault::TokenExpired,
+    Fault::TokenFuture,
+    Fault::IdTokenExpired,
+    Fault::IdTokenFuture,
+    Fault::LeafNotYetValid,
+    Fault::LeafExpired,
+    Fault::ProofExpiredAtTrade,
+    Fault::TokenExpiredAtLogin,
+    Fault::TokenLongLived,
+    Fault::ProofLongLived,
+    Fault::TokenExpBeforeIat,
+    Fault::ProofExpBeforeIat,
+    Fault::IdTokenExpBeforeIat,
+    Fault::TokenNbfFuture,
+    Fault::ProofNbfFuture,
+    Fault::IntermediateExpired,
+];
+
+/// Time faults with every NumericDate written `N.0`; a proof after its
+/// token, in integers and floats, beside each time fault.
+#[test]
+fn survey_times() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    for suite in [Suite::P256, Suite::Ed25519] {
+        for era in Era::ALL {
+            let e = EraEnrolment::new(era, suite);
+            for fault in TIME_FAULTS {
+                if !fault.applies_to(era) {
+                    continue;
+                }
+                let alone = verdict(&e.transcript(fault), &e);
+                let probes: Vec<Probe> = match std::env::var("ERAS7_ONLY").ok() {
+                    Some(o) => Probe::ALL
+                        .iter()
+                        .chain(Probe::MORE.iter())
+                        .copied()
+                        .filter(|p| o.split(',').any(|n| n == format!("{p:?}")))
+                        .collect(),
+                    None => vec![
+                        Probe::TimesFloat,
+                        Probe::ProofAfterToken,
+                        Probe::ProofAfterTokenFloat,
+                    ],
+                };
+                for probe in probes {
+                    let got = verdict(&e.probe_fault_transcript(probe, fault), &e);
+                    let mark = if got == alone { "=" } else { "*" };
+                    println!(
+                        "{} {} {mark} {probe:?} + {fault:?}\n   alone: {alone}\n   pair:  {got}",
+                        era.name(),
+                        suite.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What holds.
+
+use era_audit::{verdicts, Verdict};
+use std::collections::BTreeSet;
+
+/// The one flow's verdict of `text`.
+fn one(text: &str, e: &EraEnrolment) -> Verdict {
+    let mut v = verdicts(text, e);
+    assert_eq!(v.len(), 1, "one flow");
+    v.remove(0)
+}
+
+/// What `probe` over `fault` fails.
+fn fails(e: &EraEnrolment, probe: Probe, fault: Fault) -> BTreeSet<&'static str> {
+    one(&e.probe_fault_transcript(probe, fault), e).0
+}
+
+fn set(ids: &[&'static str]) -> BTreeSet<&'static str> {
+    ids.iter().copied().collect()
+}
+
+/// Valid spellings and valid unusual flows: the valid flow's verdict.
+const SAME: [Probe; 51] = [
+    Probe::FenceJsonc,
+    Probe::OrderPolledTwice,
+    Probe::FinalizeProcessing,
+    Probe::NewAccountExisting,
+    Probe::LeafByRoot,
+    Probe::HtuUpperHex,
+    Probe::SuiteLineMls,
+    Probe::ChainJsonArray,
+    Probe::OidcNonceEncoded,
+    Probe::TargetDefaultPort,
+    Probe::TargetHostUpper,
+    Probe::OrderValueReordered,
+    Probe::HeadersReversed,
+    Probe::TimesKeysEscaped,
+    Probe::ProofHtuKeyEscaped,
+    Probe::ClaimsSlashesEscaped,
+    Probe::AcmeSlashesEscaped,
+    Probe::ClaimsPretty,
+    Probe::TokenLifetimeDay,
+    Probe::ProofAfterTokenSkew,
+    Probe::IdTokenAudArray,
+    Probe::ChallengeRetried400,
+    Probe::ProofIatFloat,
+    Probe::ProofIatFraction,
+    Probe::ProofIatExponent,
+    Probe::TokenIatFloat,
+    Probe::IdTokenIatFloat,
+    Probe::SubUnicodeEscaped,
+    Probe::HandleUnicodeEscaped,
+    Probe::HandlePercentUnreserved,
+    Probe::HandleAtUnencoded,
+    Probe::SubDeviceUpperHex,
+    Probe::OrderValueEscaped,
+    Probe::ProofHtuPercentDash,
+    Probe::ProofHtuEmptyPort,
+    Probe::ProofTypApplication,
+    Probe::ProofTypCase,
+    Probe::TokenTypApplication,
+    Probe::ChainWithRoot,
+    Probe::ChainTwice,
+    Probe::ChainExtraUnrelated,
+    Probe::ChainPemBody,
+    Probe::LeafKuAbsent,
+    Probe::LeafEkuBoth,
+    Probe::Http2Status,
+    Probe::DpopHeaderCompact,
+    Probe::DpopHeaderBase64Url,
+    Probe::SecondNonce,
+    Probe::ChallengeRetried,
+    Probe::SecondNewOrder,
+    Probe::TokenResponseRfc6749,
+];
+
+#[test]
+fn valid_spellings_and_unusual_flows_keep_the_valid_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = one(&e.transcript(Fault::None), &e);
+        for probe in SAME {
+            if !probe.applies_to(era) {
+                continue;
+            }
+            let text = e.probe_transcript(probe);
+            // An URL with its port (no empty port to write) and a proof
+            // whose base64 has no `+`, `/` or padding are left alone.
+            // (Nor is a device id without hex letters, before 2023-06.)
+            let probes_something = text != e.transcript(Fault::None)
+                || matches!(
+                    probe,
+                    Probe::ProofHtuEmptyPort | Probe::DpopHeaderBase64Url | Probe::HtuUpperHex
+                );
+            assert!(probes_something, "{} {probe:?} changes nothing", era.name());
+            assert_eq!(one(&text, &e), valid, "{} {probe:?}", era.name());
+        }
+    }
+}
+
+/// Each faulty spelling and its checks (beyond the valid flow's), in every
+/// era where it applies.
+const FAILS: [(Probe, &[&str]); 47] = [
+    // (The decoded view still shows the member: `transcript.consistency`.)
+    (
+        Probe::FinalizeNoNonce,
+        &["acme.nonce.chain", "transcript.consistency"],
+    ),
+    (
+        Probe::FinalizeNoUrl,
+        &["acme.jws.url", "transcript.consistency"],
+    ),
+    (Probe::ProofHtuUserinfo, &["dpop.htu", "access_token.proof"]),
+    (
+        Probe::ProofHtuOtherPort,
+        &["dpop.htu", "access_token.proof"],
+    ),
+    (
+        Probe::ProofHtuOtherScheme,
+        &["dpop.htu", "access_token.proof"],
+    ),
+    (Probe::IdTokenNbfFuture, &["oidc.time"]),
+    (
+        Probe::ProofExpEqualsIat,
+        &["dpop.time", "access_token.proof"],
+    ),
+    (Probe::ChallengeEmptyPost, &["access_token.delivered"]),
+    (Probe::ChallengeTokenMember, &["access_token.delivered"]),
+    (Probe::TokenHeaderDupTyp, &["access_token.format"]),
+    (Probe::IdTokenHeaderDupKid, &["oidc.format"]),
+    (Probe::NewAccountJwkDupX, &["acme.jws.format"]),
+    (
+        Probe::ProofDupHtuKeyEscaped,
+        &["dpop.format", "access_token.proof"],
+    ),
+    (Probe::TokenCnfDupKid, &["access_token.format"]),
+    (Probe::TokenLifetimeDayPlus, &["access_token.time"]),
+    (Probe::ProofAfterTokenSkewPlus, &["dpop.time"]),
+    (Probe::ProofExpU64Max, &["dpop.time", "access_token.proof"]),
+    (Probe::ProofIatString, &["dpop.time", "access_token.proof"]),
+    (Probe::ProofIatMissing, &["dpop.time", "access_token.proof"]),
+    (Probe::ProofExpMissing, &["dpop.time", "access_token.proof"]),
+    (
+        Probe::ProofExpNegative,
+        &["dpop.time", "access_token.proof"],
+    ),
+    (Probe::ProofExpHuge, &["dpop.time", "access_token.proof"]),
+    (Probe::TokenExpString, &["access_token.time"]),
+    (Probe::TokenExpMissing, &["access_token.time"]),
+    (Probe::TokenExpNegative, &["access_token.time"]),
+    (Probe::TokenExpHuge, &["access_token.time"]),
+    (Probe::IdTokenExpString, &["oidc.time"]),
+    (Probe::IdTokenExpMissing, &["oidc.time"]),
+    (Probe::IdTokenIatMissing, &["oidc.time"]),
+    (
+        Probe::ProofDupHtuLastRight,
+        &["dpop.format", "access_token.proof"],
+    ),
+    (
+        Probe::ProofDupIatSame,
+        &["dpop.format", "access_token.proof"],
+    ),
+    (Probe::TokenDupCnfLastRight, &["access_token.format"]),
+    (Probe::IdTokenDupUserLastRight, &["oidc.format"]),
+    (Probe::FinalizeDupUrlLastRight, &["acme.jws.format"]),
+    (Probe::FinalizeDupNonceLastRight, &["acme.jws.format"]),
+    (
+        Probe::HandleDoubleEncoded,
+        &["dpop.handle", "access_token.proof"],
+    ),
+    (
+        Probe::ProofHtuTrailingSlash,
+        &["dpop.htu", "access_token.proof"],
+    ),
+    // RFC 9449 §4.3 lets a server normalise dot-segments; Wire compares
+    // exactly, and so do we.
+    (
+        Probe::ProofHtuDotSegment,
+        &["dpop.htu", "access_token.proof"],
+    ),
+    (Probe::ProofJtiEmpty, &["dpop.jti", "access_token.proof"]),
+    (Probe::ChainRootNoIntermediate, &["cert.chain"]),
+    (Probe::LeafKuNoDigitalSignature, &["cert.chain"]),
+    // The catalogue: the leaf's EKU must include clientAuth.
+    (Probe::LeafEkuAbsent, &["cert.eku"]),
+    (Probe::LeafEkuAny, &["cert.eku"]),
+    (Probe::NonceIssuedLater, &["acme.nonce.chain"]),
+    (Probe::TokenCnfBothJktWrong, &["access_token.cnf"]),
+    (Probe::ProofAfterToken, &["dpop.time"]),
+    // Beside the duplicate, the view shows the first value: the signed
+    // bytes read last-wins disagree with it (2023-01 prints no views).
+    (
+        Probe::ProofDupHtuFirstRight,
+        &["dpop.format", "access_token.proof"],
+    ),
+];
+
+#[test]
+fn faulty_spellings_fail_their_check() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = one(&e.transcript(Fault::None), &e).0;
+        for (probe, ids) in FAILS {
+            if !probe.applies_to(era) {
+                continue;
+            }
+            let mut want: BTreeSet<_> = valid.union(&set(ids)).copied().collect();
+            let got = fails(&e, probe, Fault::None);
+            if probe == Probe::ProofDupHtuFirstRight && era.has_token_views() {
+                want.insert("transcript.consistency");
+            }
+            assert_eq!(got, want, "{} {probe:?}", era.name());
+        }
+    }
+}
+
+/// `--at now`, before the leaf, after it: each token's time check fails (and
+/// the chain's outside the leaf), nothing else.
+#[test]
+fn fixed_times_fail_the_time_checks() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = e.transcript(Fault::None);
+        let valid = one(&text, &e).0;
+        let tokens = if era.has_oidc() {
+            set(&[
+                "dpop.time",
+                "access_token.time",
+                "access_token.proof",
+                "oidc.time",
+            ])
+        } else {
+            set(&["dpop.time", "access_token.time", "access_token.proof"])
+        };
+        for (at, chain) in [
+            (1_796_000_000, false),
+            (valid_now(era) - 2 * 86_400, true),
+            (valid_now(era) + 11 * 366 * 86_400, true),
+        ] {
+            let mut o = options(&e);
+            o.when = When::Fixed(at);
+            let flows = audit(&text, &o).expect("a capture");
+            let got: BTreeSet<_> = flows[0]
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Fail)
+                .map(|c| c.id)
+                .collect();
+            let mut want: BTreeSet<_> = valid.union(&tokens).copied().collect();
+            if chain {
+                want.insert("cert.chain");
+            }
+            assert_eq!(got, want, "{} at {at}", era.name());
+        }
+    }
+}
+
+/// The valid unusual flows and spellings seeded over every fault keep the
+/// fault's verdict (the faults a probe rewrites itself left out: a probe
+/// that re-signs an artefact repairs its signature, one that repeats a
+/// request repeats its fault).
+#[test]
+fn unusual_flows_keep_every_fault() {
+    let probes = [
+        Probe::ChallengeRetried400,
+        Probe::AcmeSlashesEscaped,
+        Probe::Http2Status,
+        Probe::DpopHeaderCompact,
+        Probe::DpopHeaderBase64Url,
+        Probe::SecondNonce,
+        Probe::TokenResponseRfc6749,
+        Probe::ChallengeRetried,
+        Probe::SecondNewOrder,
+        Probe::ChainWithRoot,
+        Probe::ChainTwice,
+    ];
+    for era in [
+        Era::Y2023_01,
+        Era::Y2023_03,
+        Era::Y2023_11,
+        Era::Y2024_03,
+        Era::Y2026_01,
+    ] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in Fault::ALL {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let alone = one(&e.transcript(fault), &e);
+            for probe in probes {
+                if !probe.applies_to(era) || rewrites(probe, fault) {
+                    continue;
+                }
+                let got = one(&e.probe_fault_transcript(probe, fault), &e);
+                assert_eq!(got, alone, "{} {probe:?} + {fault:?}", era.name());
+            }
+        }
+    }
+}
+
+/// Whether `probe` rewrites what `fault` changed.
+fn rewrites(probe: Probe, fault: Fault) -> bool {
+    match probe {
+        // The retried new-order repeats a request whose protected `url` the
+        // fault changed (the probe looks for the new-order URL).
+        Probe::SecondNewOrder => fault == Fault::NewOrderUrl,
+        // The requests signed again repair a changed signature or payload.
+        Probe::AcmeSlashesEscaped => matches!(
+            fault,
+            Fault::NewOrderSignature | Fault::FinalizeSignature | Fault::NewOrderPayload
+        ),
+        // The chain's faults under a chain extended.
+        Probe::ChainWithRoot | Probe::ChainTwice => {
+            matches!(fault, Fault::ChainReversed | Fault::ChainLeafOnly)
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Findings of this round: today's behaviour pinned, what should hold ignored.
+
+/// Every era's P-256 enrolment with its valid verdict.
+fn enrolments() -> Vec<(Era, EraEnrolment, Verdict)> {
+    Era::ALL
+        .into_iter()
+        .map(|era| {
+            let e = EraEnrolment::new(era, Suite::P256);
+            let valid = one(&e.transcript(Fault::None), &e);
+            (era, e, valid)
+        })
+        .collect()
+}
+
+/// A token whose `cnf` names the proof key as `jkt` and wire-server's own
+/// key as `kid` fails `access_token.cnf` (eras7 finding 1, fixed on main).
+#[test]
+fn cnf_with_two_bindings_fails() {
+    for (era, e, _) in enrolments() {
+        let got = fails(&e, Probe::TokenCnfBothKidWrong, Fault::None);
+        assert!(got.contains("access_token.cnf"), "{}: {got:?}", era.name());
+    }
+}
+
+/// FIXME(finding 2): NumericDates written with a fraction (`N.0`) are not
+/// read by the flow's capture time and cross-token order: a valid flow
+/// whose dates are all `N.0` fails every token's time check; one `N.0` date
+/// among integers drops out of the order checks (a proof dated after its
+/// token, a token dated after the id token obtained after it: accepted).
+#[test]
+fn fractional_dates_today() {
+    for (era, e, valid) in enrolments() {
+        let tokens = if era.has_oidc() {
+            set(&[
+                "dpop.time",
+                "access_token.time",
+                "access_token.proof",
+                "oidc.time",
+            ])
+        } else {
+            set(&["dpop.time", "access_token.time", "access_token.proof"])
+        };
+        let want: BTreeSet<_> = valid.0.union(&tokens).copied().collect();
+        assert_eq!(
+            fails(&e, Probe::TimesFloat, Fault::None),
+            want,
+            "{}",
+            era.name()
+        );
+        // A leaf not yet valid then passes `cert.chain`, judged at its own
+        // notBefore.
+        let leaf = fails(&e, Probe::TimesFloat, Fault::LeafNotYetValid);
+        assert!(!leaf.contains("cert.chain"), "{}", era.name());
+        if !era.has_oidc() {
+            continue;
+        }
+        let later = fails(&e, Probe::ProofAfterTokenFloat, Fault::IdTokenFuture);
+        assert_eq!(later, valid.0, "{} proof after its token", era.name());
+        let token_late = fails(&e, Probe::IdTokenIatFloat, Fault::TokenFuture);
+        assert_eq!(
+            token_late,
+            valid.0,
+            "{} token after the id token",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 2: NumericDates written N.0 are not read by the flow's time logic (capture time, order)"]
+fn fractional_dates_are_dates() {
+    for (era, e, _) in enrolments() {
+        for fault in TIME_FAULTS {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let alone = one(&e.transcript(fault), &e);
+            let got = one(&e.probe_fault_transcript(Probe::TimesFloat, fault), &e);
+            assert_eq!(got, alone, "{} {fault:?}", era.name());
+        }
+        if !era.has_oidc() {
+            continue;
+        }
+        let later = fails(&e, Probe::ProofAfterTokenFloat, Fault::IdTokenFuture);
+        assert!(later.contains("dpop.time"), "{}: {later:?}", era.name());
+        let token_late = fails(&e, Probe::IdTokenIatFloat, Fault::TokenFuture);
+        assert!(token_late.contains("access_token.time"), "{}", era.name());
+    }
+}
+
+/// The `cert.format` message of `text`'s flow.
+fn cert_format(text: &str, e: &EraEnrolment) -> String {
+    let flows = audit(text, &options(e)).expect("a capture");
+    flows[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "cert.format")
+        .map(|c| c.message.clone())
+        .unwrap_or_default()
+}
+
+/// FIXME(finding 3): the chain body written as bare PEM (what
+/// `application/pem-certificate-chain` is) takes the printed
+/// `###### Certificate #N` blocks into the chain (four certificates) and
+/// compares them with nothing: another device's leaf printed passes.
+#[test]
+fn chain_body_as_pem_today() {
+    for (era, e, valid) in enrolments() {
+        // 2023-01 prints no certificate views.
+        if !Fault::CertPem.applies_to(era) {
+            continue;
+        }
+        let text = e.probe_transcript(Probe::ChainPemBody);
+        // Four (five in 2024-03, which prints the root as a third view).
+        let read = if era == Era::Y2024_03 { "5" } else { "4" };
+        let format = cert_format(&text, &e);
+        assert!(
+            format.starts_with(&format!("{read} certificate(s)")),
+            "{}: {format}",
+            era.name()
+        );
+        let got = fails(&e, Probe::ChainPemBody, Fault::CertPem);
+        if era.has_text_views() {
+            // openssl's text view is still compared.
+            assert!(got.contains("transcript.consistency"), "{}", era.name());
+        } else {
+            assert_eq!(got, valid.0, "{}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 3: a bare PEM chain body reads the printed certificates into the chain; CertPem passes"]
+fn chain_body_as_pem_is_the_chain() {
+    for (era, e, _) in enrolments() {
+        if !Fault::CertPem.applies_to(era) {
+            continue;
+        }
+        let text = e.probe_transcript(Probe::ChainPemBody);
+        assert!(
+            cert_format(&text, &e).starts_with("2 certificate(s)"),
+            "{}",
+            era.name()
+        );
+        let alone = one(&e.transcript(Fault::CertPem), &e);
+        let got = one(
+            &e.probe_fault_transcript(Probe::ChainPemBody, Fault::CertPem),
+            &e,
+        );
+        assert_eq!(got, alone, "{}", era.name());
+    }
+}
+
+/// A member given twice in an ACME payload fails `acme.jws.format` (eras7
+/// finding 4, fixed on main; the last of the two is still what the
+/// downstream checks read, so with the order's own identifiers first the
+/// proof, token, CSR and leaf are blamed too).
+#[test]
+fn acme_payload_duplicates_fail_format() {
+    for (era, e, _) in enrolments() {
+        for probe in [
+            Probe::FinalizeDupCsrLastRight,
+            Probe::NewOrderDupIdentifiersLastRight,
+            Probe::NewOrderDupIdentifiersFirstRight,
+        ] {
+            let got = fails(&e, probe, Fault::None);
+            assert!(
+                got.contains("acme.jws.format"),
+                "{} {probe:?}: {got:?}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// A proof whose header names `typ` twice fails `dpop.format` and
+/// `access_token.cnf`, which says the header cannot be read (eras7 finding
+/// 5: it said the token embedded no proof key; fixed on main).
+#[test]
+fn proof_header_duplicate_names_the_header() {
+    for (era, e, valid) in enrolments() {
+        let want: BTreeSet<_> = valid
+            .0
+            .union(&set(&[
+                "dpop.format",
+                "access_token.proof",
+                "access_token.cnf",
+            ]))
+            .copied()
+            .collect();
+        let text = e.probe_transcript(Probe::ProofHeaderDupTyp);
+        assert_eq!(one(&text, &e).0, want, "{}", era.name());
+        let flows = audit(&text, &options(&e)).expect("a capture");
+        let cnf = flows[0]
+            .checks
+            .iter()
+            .find(|c| c.id == "access_token.cnf")
+            .map(|c| c.message.clone())
+            .unwrap_or_default();
+        assert!(
+            cnf.contains("header cannot be read"),
+            "{}: {cnf}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 6): the wire-server nonce fetched after the step that
+/// shows the proof carrying it passes (the ACME equivalent fails
+/// `acme.nonce.chain`).
+#[test]
+fn wire_nonce_after_proof_today() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::WireNonceAfterProof.applies_to(era) {
+            continue;
+        }
+        let got = one(&e.probe_transcript(Probe::WireNonceAfterProof), &e);
+        assert_eq!(got, valid, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 6: a proof shown before the wire-server nonce it carries was fetched passes"]
+fn wire_nonce_after_proof_is_flagged() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::WireNonceAfterProof.applies_to(era) {
+            continue;
+        }
+        let got = one(&e.probe_transcript(Probe::WireNonceAfterProof), &e);
+        assert_ne!(got, valid, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 7): a client that fetches a second wire-server nonce and
+/// puts the later one in its proof fails `dpop.nonce`, `access_token.nonce`
+/// and `access_token.proof`: the first nonce response is taken as the one
+/// the server issued.
+#[test]
+fn wire_nonce_fetched_twice_today() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::WireNonceTwice.applies_to(era) {
+            continue;
+        }
+        let want: BTreeSet<_> = valid
+            .0
+            .union(&set(&[
+                "dpop.nonce",
+                "access_token.nonce",
+                "access_token.proof",
+            ]))
+            .copied()
+            .collect();
+        assert_eq!(
+            fails(&e, Probe::WireNonceTwice, Fault::None),
+            want,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 7: two wire-server nonces fetched, the proof carrying the later: dpop.nonce fails"]
+fn wire_nonce_fetched_twice_passes() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::WireNonceTwice.applies_to(era) {
+            continue;
+        }
+        let got = one(&e.probe_transcript(Probe::WireNonceTwice), &e);
+        assert_eq!(got, valid, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 8): one token dated absurdly late (its times in
+/// milliseconds, an `iat` of 2^64 - 1) dates the whole flow: every other
+/// artefact is judged in the year 58010 and fails as expired (the proof,
+/// the id token, the chain).
+#[test]
+fn absurd_iat_dates_the_flow_today() {
+    for (era, e, valid) in enrolments() {
+        let mut others = vec![
+            "dpop.time",
+            "access_token.time",
+            "access_token.proof",
+            "cert.chain",
+        ];
+        if era.has_oidc() {
+            others.push("oidc.time");
+        }
+        let want: BTreeSet<_> = valid.0.union(&set(&others)).copied().collect();
+        for probe in [
+            Probe::TokenTimesMillis,
+            Probe::TokenIatU64Max,
+            Probe::IdTokenTimesMillis,
+        ] {
+            if !probe.applies_to(era) {
+                continue;
+            }
+            assert_eq!(
+                fails(&e, probe, Fault::None),
+                want,
+                "{} {probe:?}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 8: one token dated in milliseconds dates the whole flow (every other artefact expired)"]
+fn absurd_iat_fails_its_own_token_only() {
+    for (era, e, valid) in enrolments() {
+        for (probe, id) in [
+            (Probe::TokenTimesMillis, "access_token.time"),
+            (Probe::TokenIatU64Max, "access_token.time"),
+            (Probe::IdTokenTimesMillis, "oidc.time"),
+        ] {
+            if !probe.applies_to(era) {
+                continue;
+            }
+            let want: BTreeSet<_> = valid.0.union(&set(&[id])).copied().collect();
+            assert_eq!(
+                fails(&e, probe, Fault::None),
+                want,
+                "{} {probe:?}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// The chain probes and faults under each of the three chain encodings.
+#[test]
+fn survey_chain_encodings() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let probes = [
+        None,
+        Some(Probe::ChainWithRoot),
+        Some(Probe::ChainTwice),
+        Some(Probe::ChainExtraUnrelated),
+        Some(Probe::ChainRootNoIntermediate),
+        Some(Probe::LeafKuNoDigitalSignature),
+        Some(Probe::LeafKuAbsent),
+        Some(Probe::LeafEkuAbsent),
+        Some(Probe::LeafEkuAny),
+        Some(Probe::LeafEkuBoth),
+    ];
+    let faults = [
+        Fault::None,
+        Fault::ChainLeafOnly,
+        Fault::ChainReversed,
+        Fault::LeafNoClientAuth,
+        Fault::LeafIsCa,
+        Fault::IntermediateNotCa,
+        Fault::LeafOtherRoot,
+        Fault::LeafSignature,
+        Fault::IntermediateSignature,
+        Fault::LeafExtraSan,
+        Fault::LeafSanMissing,
+        Fault::LeafOtherClient,
+        Fault::IntermediateExpired,
+        Fault::LeafExpired,
+        Fault::LeafNotYetValid,
+        Fault::CertPem,
+        Fault::CertText,
+        Fault::LeafKey,
+        Fault::LeafProvisionerJwk,
+        Fault::LeafDisplayName,
+    ];
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in faults {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            for probe in probes {
+                if probe.is_some() && fault != Fault::None {
+                    continue;
+                }
+                let base: Vec<Probe> = probe.into_iter().collect();
+                let native = verdict(&e.probes_fault_transcript(&base, fault), &e);
+                for enc in [Probe::ChainPemBody, Probe::ChainJsonArray] {
+                    if !enc.applies_to(era) {
+                        continue;
+                    }
+                    let mut with = base.clone();
+                    with.push(enc);
+                    let got = verdict(&e.probes_fault_transcript(&with, fault), &e);
+                    if got != native {
+                        println!(
+                            "{} {probe:?} + {fault:?} under {enc:?}\n   native: {native}\n   got:    {got}",
+                            era.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// FIXME(finding 9): an ACME request in JWS general serialization
+/// (`signatures` array; RFC 8555 §6.2 allows only the flattened one) is not
+/// read: no check at its step, and the finalize's faults pass.
+#[test]
+fn general_jws_today() {
+    for (era, e, valid) in enrolments() {
+        let got = one(&e.probe_transcript(Probe::FinalizeGeneralJws), &e);
+        assert_eq!(got, valid, "{}", era.name());
+        for fault in [
+            Fault::FinalizeSignature,
+            Fault::CsrBadSignature,
+            Fault::NonceReused,
+        ] {
+            let got = fails(&e, Probe::FinalizeGeneralJws, fault);
+            assert_eq!(got, valid.0, "{} {fault:?}", era.name());
+        }
+        // Every request so written: the whole ACME side is lost (2023-01's
+        // own undelivered token too), a proof signed by another key than
+        // the account's passes.
+        let all = fails(&e, Probe::AllGeneralJws, Fault::OtherAccount);
+        assert!(all.is_empty(), "{}: {all:?}", era.name());
+        // So is a flattened JWS without its (empty) `payload` member: the
+        // POST-as-GETs so written are dropped, a nonce reused by one of
+        // them passes (and in 2023-01 the empty challenge POST is dropped:
+        // its undelivered token passes).
+        let reused = fails(&e, Probe::PostAsGetNoPayload, Fault::NonceReused);
+        assert!(reused.is_empty(), "{}: {reused:?}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 9: an ACME request in general serialization or without payload is not read; its faults pass"]
+fn general_jws_fails_format() {
+    for (era, e, _) in enrolments() {
+        let got = fails(&e, Probe::FinalizeGeneralJws, Fault::None);
+        assert!(got.contains("acme.jws.format"), "{}: {got:?}", era.name());
+        let got = fails(&e, Probe::FinalizeGeneralJws, Fault::CsrBadSignature);
+        assert!(got.contains("csr.signature"), "{}: {got:?}", era.name());
+        let all = fails(&e, Probe::AllGeneralJws, Fault::OtherAccount);
+        assert!(all.contains("dpop.key_binding"), "{}: {all:?}", era.name());
+        let got = fails(&e, Probe::PostAsGetNoPayload, Fault::None);
+        assert!(got.contains("acme.jws.format"), "{}: {got:?}", era.name());
+    }
+}
+
+/// FIXME(finding 10): the request that trades the proof sent as `GET`: the
+/// proof's `htm` (`POST`) is not compared with it, and in 2023-03/04 (the
+/// request's URL is `htu`'s expectation) the request is not found, so a
+/// proof and token for another device's URL pass.
+#[test]
+fn trade_request_get_today() {
+    for (era, e, valid) in enrolments() {
+        if !Probe::TradeRequestGet.applies_to(era) {
+            continue;
+        }
+        let got = one(&e.probe_transcript(Probe::TradeRequestGet), &e);
+        assert_eq!(got, valid, "{}", era.name());
+        if matches!(era, Era::Y2023_03 | Era::Y2023_04) {
+            for fault in [Fault::RequestElsewhere, Fault::HtuRoot] {
+                let got = fails(&e, Probe::TradeRequestGet, fault);
+                assert_eq!(got, valid.0, "{} {fault:?}", era.name());
+            }
+        } else {
+            // Where the challenge names its target, the URL the proof was
+            // sent to is not compared with its `htu` either.
+            let got = one(&e.probe_transcript(Probe::TradeRequestOtherUrl), &e);
+            assert_eq!(got, valid, "{}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 10: the trade request is not held to the proof: a GET passes, 2023-03/04 then lose dpop.htu, 2023-06+ another URL passes"]
+fn trade_request_get_fails_htm() {
+    for (era, e, _) in enrolments() {
+        if !Probe::TradeRequestGet.applies_to(era) {
+            continue;
+        }
+        let got = fails(&e, Probe::TradeRequestGet, Fault::None);
+        assert!(got.contains("dpop.htm"), "{}: {got:?}", era.name());
+        let got = fails(&e, Probe::TradeRequestGet, Fault::RequestElsewhere);
+        assert!(got.contains("dpop.htu"), "{}: {got:?}", era.name());
+        let got = fails(&e, Probe::TradeRequestOtherUrl, Fault::None);
+        assert!(got.contains("dpop.htu"), "{}: {got:?}", era.name());
+    }
+}
+
+/// FIXME(finding 11): the OAuth authorization request naming `nonce` twice
+/// (RFC 6749 §3.1: a parameter must not repeat) is read first-wins: with
+/// the id token's nonce first it passes, with it last `oidc.nonce` blames
+/// the id token. (Without `code_challenge_method` the challenge is read as
+/// `plain`, RFC 7636 §4.3, and `oidc.pkce` fails: right.)
+#[test]
+fn auth_request_parameter_twice_today() {
+    for (era, e, valid) in enrolments() {
+        if !era.has_oidc() {
+            continue;
+        }
+        let first = one(&e.probe_transcript(Probe::AuthNonceTwiceFirstRight), &e);
+        assert_eq!(first, valid, "{}", era.name());
+        // The token request's `code_verifier` twice, the right one first.
+        let verifier = one(&e.probe_transcript(Probe::VerifierTwiceFirstRight), &e);
+        assert_eq!(verifier, valid, "{}", era.name());
+        let want: BTreeSet<_> = valid.0.union(&set(&["oidc.nonce"])).copied().collect();
+        let last = fails(&e, Probe::AuthNonceTwiceLastRight, Fault::None);
+        assert_eq!(last, want, "{}", era.name());
+        let pkce: BTreeSet<_> = valid.0.union(&set(&["oidc.pkce"])).copied().collect();
+        assert_eq!(
+            fails(&e, Probe::PkceMethodAbsent, Fault::None),
+            pkce,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 11: an OAuth parameter given twice (nonce, code_verifier) is read first-wins"]
+fn auth_request_parameter_twice_fails() {
+    for (era, e, _) in enrolments() {
+        if !era.has_oidc() {
+            continue;
+        }
+        let got = fails(&e, Probe::AuthNonceTwiceFirstRight, Fault::None);
+        assert!(got.contains("oidc.nonce"), "{}: {got:?}", era.name());
+        let got = fails(&e, Probe::VerifierTwiceFirstRight, Fault::None);
+        assert!(got.contains("oidc.pkce"), "{}: {got:?}", era.name());
+    }
+}
+
+/// Every probe in the renewal layout's third enrolment.
+#[test]
+fn survey_renewal() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    let valid = verdicts(&e.renewal_transcript(1, Fault::None), &e);
+    println!("renewal VALID {valid:?}");
+    for faulty in [1, 3] {
+        for probe in Probe::ALL.iter().chain(Probe::MORE.iter()) {
+            if !probe.applies_to(Era::Y2024_03) {
+                continue;
+            }
+            let got = verdicts(&e.renewal_probe_transcript(faulty, *probe), &e);
+            if got != valid {
+                let show: Vec<String> = got
+                    .iter()
+                    .zip(
+                        valid
+                            .iter()
+                            .chain(std::iter::repeat(&(BTreeSet::new(), BTreeSet::new()))),
+                    )
+                    .map(|(g, v)| {
+                        format!(
+                            "F+{:?} F-{:?} W+{:?}",
+                            g.0.difference(&v.0).collect::<Vec<_>>(),
+                            v.0.difference(&g.0).collect::<Vec<_>>(),
+                            g.1.difference(&v.1).collect::<Vec<_>>()
+                        )
+                    })
+                    .collect();
+                println!(
+                    "enrolment {faulty} {probe:?} ({} flows): {}",
+                    got.len(),
+                    show.join(" | ")
+                );
+            }
+        }
+    }
+}
+
+/// The renewal's splice faults with the third enrolment's strings escaped.
+#[test]
+fn survey_renewal_faults() {
+    if std::env::var("ERAS7_SURVEY").is_err() {
+        return;
+    }
+    let e = EraEnrolment::new(Era::Y2024_03, Suite::P256);
+    for fault in Fault::ALL {
+        let alone = verdicts(&e.renewal_transcript(3, fault), &e);
+        for probe in [
+            Probe::ProofStringsEscaped,
+            Probe::AcmeHeaderEscaped,
+            Probe::TimesFloat,
+        ] {
+            let got = verdicts(&e.renewal_probe_fault_transcript(3, probe, fault), &e);
+            if got != alone {
+                println!("{probe:?} + {fault:?}\n   alone: {alone:?}\n   pair:  {got:?}");
+            }
+        }
+    }
+}
+
+/// FIXME(finding 12): a leaf valid only from 90 minutes after the tokens
+/// (after the access token and the id token the challenges needed had
+/// expired, before the two-hour proof had) dates the flow: the two tokens
+/// fail as expired and the leaf passes; three hours after (every token
+/// expired) the leaf is the odd one out and `cert.chain` fails.
+#[test]
+fn leaf_after_the_tokens_today() {
+    for (era, e, valid) in enrolments() {
+        let mut tokens = vec!["access_token.time"];
+        if era.has_oidc() {
+            tokens.push("oidc.time");
+        }
+        let want: BTreeSet<_> = valid.0.union(&set(&tokens)).copied().collect();
+        assert_eq!(
+            fails(&e, Probe::LeafAfterTokens90m, Fault::None),
+            want,
+            "{}",
+            era.name()
+        );
+        let chain: BTreeSet<_> = valid.0.union(&set(&["cert.chain"])).copied().collect();
+        assert_eq!(
+            fails(&e, Probe::LeafAfterTokens3h, Fault::None),
+            chain,
+            "{}",
+            era.name()
+        );
+        assert_eq!(
+            fails(&e, Probe::LeafAfterTokens30m, Fault::None),
+            valid.0,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 12: a leaf issued after the access and id tokens expired blames the tokens, not the leaf"]
+fn leaf_after_the_tokens_is_the_odd_one() {
+    for (era, e, valid) in enrolments() {
+        let chain: BTreeSet<_> = valid.0.union(&set(&["cert.chain"])).copied().collect();
+        assert_eq!(
+            fails(&e, Probe::LeafAfterTokens90m, Fault::None),
+            chain,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 13): an id token dated 50 minutes before the access token
+/// obtained before its login (its nonce binds it to a login that came
+/// later) blames the proof and the access token, "dated after the id token
+/// obtained after it", not the id token.
+#[test]
+fn id_token_dated_before_the_login_today() {
+    for (era, e, valid) in enrolments() {
+        if !era.has_oidc() {
+            continue;
+        }
+        let want: BTreeSet<_> = valid
+            .0
+            .union(&set(&["dpop.time", "access_token.time"]))
+            .copied()
+            .collect();
+        assert_eq!(
+            fails(&e, Probe::IdTokenBeforeToken, Fault::None),
+            want,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 13: an id token dated before the tokens obtained before its login blames them"]
+fn id_token_dated_before_the_login_fails_oidc_time() {
+    for (era, e, valid) in enrolments() {
+        if !era.has_oidc() {
+            continue;
+        }
+        let want: BTreeSet<_> = valid.0.union(&set(&["oidc.time"])).copied().collect();
+        assert_eq!(
+            fails(&e, Probe::IdTokenBeforeToken, Fault::None),
+            want,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 14): HTTP blocks written with HTTP/2 pseudo-headers
+/// (`:method`, `:scheme`, `:authority`, `:path`, `:status`) are not read:
+/// the ACME side and the HTTP exchanges are lost, and a proof signed by
+/// another key than the account's passes.
+#[test]
+fn h2_pseudo_headers_today() {
+    for (era, e, _) in enrolments() {
+        // So are blocks as `curl -v` prints them (`> ` and `< ` prefixes).
+        for probe in [Probe::H2PseudoHeaders, Probe::CurlVerbose] {
+            let got = fails(&e, probe, Fault::OtherAccount);
+            assert!(got.is_empty(), "{} {probe:?}: {got:?}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 14: HTTP/2 pseudo-header and curl -v blocks are not read; the ACME side is lost"]
+fn h2_pseudo_headers_are_read() {
+    for (era, e, _) in enrolments() {
+        let alone = one(&e.transcript(Fault::OtherAccount), &e);
+        for probe in [Probe::H2PseudoHeaders, Probe::CurlVerbose] {
+            let got = one(&e.probe_fault_transcript(probe, Fault::OtherAccount), &e);
+            assert_eq!(got, alone, "{} {probe:?}", era.name());
+        }
+    }
+}
+
+/// FIXME(finding 15): request lines in origin form (`POST /acme/… HTTP/2`
+/// with a `host:` header, as `curl -v` prints them) are not resolved
+/// against the host: every ACME request fails `acme.jws.url`, and in
+/// 2023-01/03/04 `dpop.htu` and `access_token.iss` fail (the rest of
+/// eras6 finding 3).
+#[test]
+fn origin_form_today() {
+    for (era, e, valid) in enrolments() {
+        let got = fails(&e, Probe::RequestOriginForm, Fault::None);
+        assert!(got.contains("acme.jws.url"), "{}: {got:?}", era.name());
+        assert_ne!(got, valid.0, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 15: origin-form request lines with host: are not resolved (acme.jws.url fails)"]
+fn origin_form_is_resolved() {
+    for (era, e, valid) in enrolments() {
+        let got = one(&e.probe_transcript(Probe::RequestOriginForm), &e);
+        assert_eq!(got, valid, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 16): a request sent with a stale nonce, refused `400`
+/// `badNonce` with a fresh nonce, then sent again with it (RFC 8555 §6.5)
+/// fails `acme.nonce.chain` for the refused attempt's nonce, which the
+/// server's own answer says it did not accept.
+#[test]
+fn bad_nonce_retry_today() {
+    for (era, e, valid) in enrolments() {
+        let want: BTreeSet<_> = valid
+            .0
+            .union(&set(&["acme.nonce.chain"]))
+            .copied()
+            .collect();
+        let got = fails(&e, Probe::NewOrderBadNonceRetry, Fault::None);
+        assert_eq!(got, want, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 16: a request refused with badNonce and retried fails acme.nonce.chain"]
+fn bad_nonce_retry_passes() {
+    for (era, e, valid) in enrolments() {
+        let got = fails(&e, Probe::NewOrderBadNonceRetry, Fault::None);
+        assert_eq!(got, valid.0, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 17): a flattened JWS with an unprotected `header` member
+/// (RFC 8555 §6.2 forbids it; the catalogue's `acme.jws.format`: "a
+/// flattened JWS without unprotected header") passes.
+#[test]
+fn unprotected_header_today() {
+    for (era, e, valid) in enrolments() {
+        let got = fails(&e, Probe::FinalizeUnprotectedHeader, Fault::None);
+        assert_eq!(got, valid.0, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 17: an ACME JWS with an unprotected header passes acme.jws.format"]
+fn unprotected_header_fails_format() {
+    for (era, e, _) in enrolments() {
+        let got = fails(&e, Probe::FinalizeUnprotectedHeader, Fault::None);
+        assert!(got.contains("acme.jws.format"), "{}: {got:?}", era.name());
+    }
+}
