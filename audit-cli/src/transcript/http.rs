@@ -196,7 +196,7 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let headers = headers_from(&mut lines);
     Some(Http::Request(HttpRequest {
         method,
-        url: absolute(trim(url), &headers),
+        url: absolute(trim(url), &headers, block.source),
         template,
         headers,
     }))
@@ -205,18 +205,30 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
 /// The request target as an absolute URL. Raw dumps (mitmproxy, Wireshark,
 /// `curl -v`) print the origin form, `POST /acme/wire/new-order HTTP/1.1`
 /// with a `host:` header (RFC 9112 §3.2.1, §3.2.2); the URL the request went
-/// to, which the JWS `url` and the DPoP `htu` name, is the path on that host.
-/// ACME and wire-server are spoken over HTTPS (RFC 8555 §6.1), hence the
-/// scheme. A target of another form, or without a usable host, is kept as
-/// written.
-fn absolute<'a>(target: &'a str, headers: &[Header<'a>]) -> Cow<'a, str> {
+/// to, which the JWS `url` and the DPoP `htu` name, is the path on that host,
+/// with the scheme the capture uses for that host ([`scheme_of`]). A target of
+/// another form, or without a usable host, is kept as written.
+fn absolute<'a>(target: &'a str, headers: &[Header<'a>], document: &str) -> Cow<'a, str> {
     let origin_form = target.starts_with('/') && !target.starts_with("//");
     let host = first(headers, "host")
         .map(|h| h.value)
         .filter(|h| is_host(h));
     match (origin_form, host) {
-        (true, Some(host)) => Cow::Owned(format!("https://{host}{target}")),
+        (true, Some(host)) => Cow::Owned(format!("{}://{host}{target}", scheme_of(host, document))),
         _ => Cow::Borrowed(target),
+    }
+}
+
+/// The scheme of `host` in an origin-form request, which the request itself
+/// does not say: `http` when the capture names that host only in `http://`
+/// URLs (a directory, a location, a decoded token), else `https`, which ACME
+/// requires (RFC 8555 §6.1) and wire-server serves.
+fn scheme_of(host: &str, document: &str) -> &'static str {
+    let named = |scheme: &str| document.contains(&format!("{scheme}://{host}/"));
+    if named("http") && !named("https") {
+        "http"
+    } else {
+        "https"
     }
 }
 
@@ -339,6 +351,36 @@ mod tests {
                 panic!("not a request: {text:?}")
             };
             assert_eq!(r.url, url, "{text:?}");
+        }
+    }
+
+    /// The scheme of an origin-form request is the one the capture uses for
+    /// its host elsewhere; `https` when it names none or both.
+    #[test]
+    fn an_origin_form_target_takes_the_scheme_the_capture_uses_for_its_host() {
+        let request = "POST /clients/1/access-token HTTP/1.1\nhost: wire.local:8080";
+        for (elsewhere, url) in [
+            ("", "https://wire.local:8080/clients/1/access-token"),
+            (
+                "\"htu\": \"http://wire.local:8080/clients/1/access-token\"",
+                "http://wire.local:8080/clients/1/access-token",
+            ),
+            (
+                "http://wire.local:8080/a https://wire.local:8080/b",
+                "https://wire.local:8080/clients/1/access-token",
+            ),
+            (
+                "http://wire.local:80/a",
+                "https://wire.local:8080/clients/1/access-token",
+            ),
+        ] {
+            let document = format!("{request}\n{elsewhere}");
+            let mut b = block(&document);
+            b.lines.truncate(2);
+            let Some(Http::Request(r)) = parse(&b) else {
+                panic!("not a request")
+            };
+            assert_eq!(r.url, url, "{elsewhere:?}");
         }
     }
 
