@@ -140,6 +140,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     }
     traded_in_time(flow, &mut segments, &mut out.checks[first..]);
     nonce_before_proof(flow, &mut out.checks[first..]);
+    traded_where_named(flow, &mut out.checks[first..]);
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
@@ -445,7 +446,7 @@ impl Order {
 fn access_token_url<'f>(flow: &'f Flow<'_>) -> Option<&'f str> {
     flow.dpop_challenge()
         .and_then(|c| c.target.as_deref())
-        .or_else(|| flow.access_token_request.as_ref().map(|r| r.value))
+        .or_else(|| flow.access_token_request.as_ref().map(|r| &*r.value.url))
 }
 
 /// What `htu` and `iss` must be: [`access_token_url`], except that a capture
@@ -591,8 +592,14 @@ fn order_handle(raw: &str, domain: impl FnOnce() -> Option<String>) -> Option<Ha
 /// time is the end of the flow, minutes after the proof was traded, and the
 /// access token's own `iat` already dates that exchange.
 fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
+    // The trade's method when the capture shows it (a proof is held to the
+    // request that carries it, RFC 9449 §4.3), else wire-server's POST.
+    let htm = flow
+        .access_token_request
+        .as_ref()
+        .map_or("POST", |r| r.value.method);
     let mut e = dpop::Expectations {
-        htm: Some("POST".into()),
+        htm: Some(htm.into()),
         htu: expected_access_token_url(flow, order),
         nonce: wire_nonce(flow).map(|n| n.value.clone()),
         chal: flow.dpop_challenge().map(|c| c.token.clone()),
@@ -604,25 +611,57 @@ fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
     e
 }
 
+/// `dpop.htu` against the trade itself: where the challenge names its
+/// `target`, the proof's `htu` is held to it, and the request that carried
+/// the proof must have gone there too. A proof sent to another URL than its
+/// `htu` names (another device's access-token URL) was refused by a
+/// wire-server that checks it (RFC 9449 §4.3); a capture that shows it
+/// answered contradicts itself.
+fn traded_where_named(flow: &Flow<'_>, checks: &mut [FlowCheck]) {
+    let (Some(trade), Some(proof)) = (
+        &flow.access_token_request,
+        sent_proof(flow).or(flow.proof.clone()),
+    ) else {
+        return;
+    };
+    let Some(htu) = proof_claim(proof.value, "htu") else {
+        return;
+    };
+    if url::same(&htu, &trade.value.url) {
+        return;
+    }
+    let first = checks.iter_mut().find(|c| c.id == "dpop.htu");
+    if let Some(c) = first.filter(|c| c.status == Status::Pass) {
+        c.status = Status::Fail;
+        c.message = format!(
+            "htu {htu:?} is not the URL the proof was sent to at step {} ({:?}): a proof is bound to the request that carries it",
+            shown_step(trade.step),
+            trade.value.url
+        );
+        c.expected = Some(trade.value.url.to_string());
+        c.found = Some(htu);
+    }
+}
+
 /// The wire-server nonce the judged proof was made with: of the nonces
 /// wire-server issued in this flow, the one the proof carries, else the last
 /// (which the proof's `dpop.nonce` then fails against).
 fn wire_nonce<'f>(flow: &'f Flow<'_>) -> Option<&'f At<String>> {
     let proof = sent_proof(flow).or(flow.proof.clone());
-    let carried = proof.and_then(|p| carried_nonce(p.value));
+    let carried = proof.and_then(|p| proof_claim(p.value, "nonce"));
     flow.wire_nonces
         .iter()
         .find(|n| carried.as_deref() == Some(n.value.as_str()))
         .or(flow.wire_nonces.last())
 }
 
-/// The `nonce` claim of a proof, read without verifying it (only to tell
-/// which issued nonce it was made with; the checks judge it).
-fn carried_nonce(compact: &str) -> Option<String> {
+/// A string claim of a proof, read without verifying it (only to tell which
+/// issued nonce or which request it names; the checks judge it).
+fn proof_claim(compact: &str, name: &str) -> Option<String> {
     let payload = crate::transcript::header_and_payload(compact).1?;
     let bytes = e2ei_verify::jose::b64_decode(payload)?;
-    let [nonce] = crate::transcript::members::object_values(&bytes, ["nonce"])?;
-    nonce?.as_str().map(str::to_owned)
+    let [value] = crate::transcript::members::object_values(&bytes, [name])?;
+    value?.as_str().map(str::to_owned)
 }
 
 /// The proof wire-server received: the `dpop:` header of the access-token

@@ -124,8 +124,9 @@ pub struct Flow<'t> {
     /// order: a client may fetch one again (a timeout, a `use_dpop_nonce`
     /// answer) and make its proof with the later one.
     pub wire_nonces: Vec<At<String>>,
-    /// `POST …/access-token` at wire-server: the proof's expected `htu`.
-    pub access_token_request: Option<At<&'t str>>,
+    /// The request to wire-server's `…/access-token` (whatever its method):
+    /// the trade, which the proof's `htm` and `htu` name.
+    pub access_token_request: Option<At<&'t HttpRequest<'t>>>,
     /// First `dpop+jwt` token.
     pub proof: Option<At<&'t str>>,
     /// First `at+jwt` token wire-server returned (not the one posted to ACME).
@@ -447,11 +448,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     last = Last::Request;
                     basic_credentials(&mut flow, r, n);
                     acme_resource(&mut flow, r, n);
-                    if r.method == "POST" && !is_acme(&r.url) && r.url.contains("access-token") {
-                        flow.access_token_request.get_or_insert(At {
-                            value: &*r.url,
-                            step: n,
-                        });
+                    if !is_acme(&r.url) && r.url.contains("access-token") {
+                        flow.access_token_request
+                            .get_or_insert(At { value: r, step: n });
                     }
                     if flow.oauth_client_id.is_none() && !is_acme(&r.url) {
                         flow.oauth_client_id =
