@@ -13,16 +13,16 @@
 //! OAuth request parameter given twice (finding 11), a leaf issued after the
 //! tokens it needed had expired blaming them (finding 12), an id token dated
 //! before its login blaming the tokens before it (finding 13), HTTP/2
-//! pseudo-header or `curl -v` blocks not read (finding 14), a request refused
-//! with `badNonce` and retried (finding 16), an ACME JWS with an unprotected
-//! header (finding 17).
+//! pseudo-header or `curl -v` blocks not read (finding 14), an ACME JWS with
+//! an unprotected header (finding 17).
 //!
 //! Fixed on main and held here: a `cnf` naming two bindings (finding 1),
 //! NumericDates with a fraction (2), a member given twice in an ACME payload
 //! (4), a proof header with `typ` twice blaming `cnf` (5), the wire-server
 //! nonce fetched after the proof (6), two wire-server nonces fetched (7),
 //! the trade request held to the proof (10), origin-form request lines
-//! resolved against `host:` (15).
+//! resolved against `host:` (15), a request refused with `badNonce` and
+//! retried (16).
 //!
 //! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
 
@@ -1268,29 +1268,20 @@ fn origin_form_is_resolved() {
     }
 }
 
-/// FIXME(finding 16): a request sent with a stale nonce, refused `400`
-/// `badNonce` with a fresh nonce, then sent again with it (RFC 8555 §6.5)
-/// fails `acme.nonce.chain` for the refused attempt's nonce, which the
-/// server's own answer says it did not accept.
+/// A request sent with a stale nonce, refused `400` `badNonce` with a fresh
+/// nonce, then sent again with it (RFC 8555 §6.5) passes: the refused
+/// attempt's nonce is a warning, not a broken chain (finding 16, fixed).
 #[test]
-fn bad_nonce_retry_today() {
-    for (era, e, valid) in enrolments() {
-        let want: BTreeSet<_> = valid
-            .0
-            .union(&set(&["acme.nonce.chain"]))
-            .copied()
-            .collect();
-        let got = fails(&e, Probe::NewOrderBadNonceRetry, Fault::None);
-        assert_eq!(got, want, "{}", era.name());
-    }
-}
-
-#[test]
-#[ignore = "finding 16: a request refused with badNonce and retried fails acme.nonce.chain"]
 fn bad_nonce_retry_passes() {
     for (era, e, valid) in enrolments() {
-        let got = fails(&e, Probe::NewOrderBadNonceRetry, Fault::None);
-        assert_eq!(got, valid.0, "{}", era.name());
+        let got = one(&e.probe_transcript(Probe::NewOrderBadNonceRetry), &e);
+        assert_eq!(got.0, valid.0, "{}", era.name());
+        let warned: BTreeSet<_> = got.1.difference(&valid.1).copied().collect();
+        assert_eq!(warned, set(&["acme.nonce.chain"]), "{}", era.name());
+        // A nonce no response issued, on a request the server accepted,
+        // still breaks the chain.
+        let forged = fails(&e, Probe::NewOrderBadNonceRetry, Fault::NonceUnissued);
+        assert!(forged.contains("acme.nonce.chain"), "{}", era.name());
     }
 }
 

@@ -298,6 +298,13 @@ fn nonce_chain(flow: &Flow<'_>, out: &mut Out) {
                         ]);
                         out.record("acme.nonce.chain", Status::Pass, message, step);
                     }
+                    Err(_) if req.bad_nonce => {
+                        let message = format!(
+                            "nonce {} was refused by the ACME server (badNonce, RFC 8555 §6.5): a request it refused breaks no chain, but the nonce was not one it issued",
+                            nonce.unwrap_or_default()
+                        );
+                        out.record("acme.nonce.chain", Status::Warn, message, step);
+                    }
                     Err(e) => {
                         let earlier = flow
                             .earlier_nonces

@@ -27,6 +27,9 @@ pub struct AcmeRequest<'t> {
     /// The URL the request was sent to.
     pub url: &'t str,
     pub jws: &'t AcmeJws,
+    /// Answered `badNonce` (RFC 8555 §6.5): refused for its nonce, and
+    /// retried with the fresh one the answer carried.
+    pub bad_nonce: bool,
 }
 
 impl AcmeRequest<'_> {
@@ -517,6 +520,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 }
                 ItemKind::Json(j) if last == Last::Response => {
                     if let Some(v) = &j.value {
+                        if status == 400 && is_bad_nonce(v) {
+                            refused_for_its_nonce(&mut flow, request);
+                        }
                         if status >= 400 && carries_a_result(v) {
                             flow.error_answers.push(At {
                                 value: status,
@@ -566,6 +572,26 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     flow
 }
 
+/// An ACME problem document of type `badNonce` (RFC 8555 §6.7).
+fn is_bad_nonce(v: &Value) -> bool {
+    v.get("type").and_then(Value::as_str) == Some("urn:ietf:params:acme:error:badNonce")
+}
+
+/// Marks the ACME request `request` as refused for its nonce: the last one
+/// recorded, when it is that very request (its body was shown).
+fn refused_for_its_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest<'_>>) {
+    let Some(r) = request else {
+        return;
+    };
+    if let Some(last) = flow
+        .acme
+        .last_mut()
+        .filter(|a| std::ptr::eq(a.url, &*r.url))
+    {
+        last.bad_nonce = true;
+    }
+}
+
 fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJws, n: Option<u32>) {
     flow.nonces.push(NonceEvent::Used {
         request: flow.acme.len(),
@@ -574,6 +600,7 @@ fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJw
         step: n,
         url: &r.url,
         jws,
+        bad_nonce: false,
     });
     if jws.decoded.is_some() {
         flow.decoded_jws.push(At {
