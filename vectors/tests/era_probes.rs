@@ -9,8 +9,7 @@
 //! (`FIXME(finding N)`) beside an ignored test of what should hold: the chain
 //! body as bare PEM (finding 3), one token dated in milliseconds dating the
 //! whole flow (finding 8), an ACME request in general JWS serialization not
-//! read (finding 9), an
-//! OAuth request parameter given twice (finding 11), a leaf issued after the
+//! read (finding 9), a leaf issued after the
 //! tokens it needed had expired blaming them (finding 12), an id token dated
 //! before its login blaming the tokens before it (finding 13), HTTP/2
 //! pseudo-header or `curl -v` blocks not read (finding 14), an ACME JWS with
@@ -21,8 +20,8 @@
 //! (4), a proof header with `typ` twice blaming `cnf` (5), the wire-server
 //! nonce fetched after the proof (6), two wire-server nonces fetched (7),
 //! the trade request held to the proof (10), origin-form request lines
-//! resolved against `host:` (15), a request refused with `badNonce` and
-//! retried (16).
+//! resolved against `host:` (15), an OAuth request parameter given twice
+//! (11), a request refused with `badNonce` and retried (16).
 //!
 //! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
 
@@ -1019,46 +1018,32 @@ fn trade_request_get_fails_htm() {
     }
 }
 
-/// FIXME(finding 11): the OAuth authorization request naming `nonce` twice
-/// (RFC 6749 §3.1: a parameter must not repeat) is read first-wins: with
-/// the id token's nonce first it passes, with it last `oidc.nonce` blames
-/// the id token. (Without `code_challenge_method` the challenge is read as
+/// An OAuth parameter given twice (RFC 6749 §3.1: a parameter must not
+/// repeat; an IdP refuses the request) fails the check resting on it,
+/// whichever value comes first (finding 11, fixed): `nonce` in the
+/// authorization request `oidc.nonce`, `code_verifier` in the token request
+/// `oidc.pkce`. (Without `code_challenge_method` the challenge is read as
 /// `plain`, RFC 7636 §4.3, and `oidc.pkce` fails: right.)
 #[test]
-fn auth_request_parameter_twice_today() {
+fn auth_request_parameter_twice_fails() {
     for (era, e, valid) in enrolments() {
         if !era.has_oidc() {
             continue;
         }
-        let first = one(&e.probe_transcript(Probe::AuthNonceTwiceFirstRight), &e);
-        assert_eq!(first, valid, "{}", era.name());
-        // The token request's `code_verifier` twice, the right one first.
-        let verifier = one(&e.probe_transcript(Probe::VerifierTwiceFirstRight), &e);
-        assert_eq!(verifier, valid, "{}", era.name());
-        let want: BTreeSet<_> = valid.0.union(&set(&["oidc.nonce"])).copied().collect();
-        let last = fails(&e, Probe::AuthNonceTwiceLastRight, Fault::None);
-        assert_eq!(last, want, "{}", era.name());
-        let pkce: BTreeSet<_> = valid.0.union(&set(&["oidc.pkce"])).copied().collect();
-        assert_eq!(
-            fails(&e, Probe::PkceMethodAbsent, Fault::None),
-            pkce,
-            "{}",
-            era.name()
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 11: an OAuth parameter given twice (nonce, code_verifier) is read first-wins"]
-fn auth_request_parameter_twice_fails() {
-    for (era, e, _) in enrolments() {
-        if !era.has_oidc() {
-            continue;
+        let only = |id: &'static str| -> BTreeSet<&'static str> {
+            valid.0.union(&set(&[id])).copied().collect()
+        };
+        for probe in [
+            Probe::AuthNonceTwiceFirstRight,
+            Probe::AuthNonceTwiceLastRight,
+        ] {
+            let got = fails(&e, probe, Fault::None);
+            assert_eq!(got, only("oidc.nonce"), "{} {probe:?}", era.name());
         }
-        let got = fails(&e, Probe::AuthNonceTwiceFirstRight, Fault::None);
-        assert!(got.contains("oidc.nonce"), "{}: {got:?}", era.name());
         let got = fails(&e, Probe::VerifierTwiceFirstRight, Fault::None);
-        assert!(got.contains("oidc.pkce"), "{}: {got:?}", era.name());
+        assert_eq!(got, only("oidc.pkce"), "{}", era.name());
+        let got = fails(&e, Probe::PkceMethodAbsent, Fault::None);
+        assert_eq!(got, only("oidc.pkce"), "{}", era.name());
     }
 }
 

@@ -153,6 +153,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     oidc(flow, &order, trust, account, at, &mut segments, &mut out);
     dated_in_order(flow, &mut segments, &mut out.checks[first..]);
     super::pkce::check(flow, &mut out.checks);
+    oauth_repeats(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
     shown_proof_sent(flow, &mut out);
@@ -1542,6 +1543,37 @@ fn refused(flow: &Flow<'_>, out: &mut Out) {
             ),
         };
         out.record("transcript.consistency", Status::Fail, message, r.step);
+    }
+}
+
+/// An OAuth parameter given twice (RFC 6749 §3.1 forbids it; an IdP refuses
+/// the request): the check that rests on it fails, naming it, in place of
+/// the verdict taken on one of its values: `oidc.nonce` for `nonce`,
+/// `oidc.pkce` for the PKCE parameters, `transcript.consistency` for any
+/// other (the capture shows answered a request an IdP refuses).
+fn oauth_repeats(flow: &Flow<'_>, checks: &mut Vec<FlowCheck>) {
+    for r in &flow.oauth_repeated {
+        let id = match r.value.name.as_str() {
+            "nonce" => "oidc.nonce",
+            "code_challenge" | "code_challenge_method" | "code_verifier" => "oidc.pkce",
+            _ => "transcript.consistency",
+        };
+        let message = format!(
+            "the OAuth {} at step {} gives {} more than once (RFC 6749 §3.1): an IdP refuses it, and which value it used is unknowable",
+            r.value.request,
+            shown_step(r.step),
+            r.value.name
+        );
+        let judged = checks.iter_mut().find(|c| c.id == id);
+        match judged {
+            Some(c) if id != "transcript.consistency" => {
+                c.status = Status::Fail;
+                c.message = message;
+                c.expected = None;
+                c.found = None;
+            }
+            _ => checks.push(FlowCheck::at(Check::new(id, Status::Fail, message), r.step)),
+        }
     }
 }
 

@@ -173,6 +173,9 @@ pub struct Flow<'t> {
     pub oauth_pkce: Option<At<(String, Option<String>)>>,
     /// The PKCE `code_verifier` the client sent to the IdP's token endpoint.
     pub oauth_code_verifier: Option<At<String>>,
+    /// OAuth parameters the authorization request or the token request gives
+    /// more than once (RFC 6749 §3.1 forbids it), with the request they are in.
+    pub oauth_repeated: Vec<At<Repeat>>,
     /// The id token posted to ACME, else the first one seen.
     pub id_token: Option<At<&'t str>>,
     /// The finalize CSR (signed bytes).
@@ -470,6 +473,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                                 value: (c, param("code_challenge_method")),
                                 step: n,
                             });
+                            let query = r.url.split_once('?').map_or("", |(_, q)| q);
+                            let query = query.split('#').next().unwrap_or_default();
+                            repeats(&mut flow, query, "authorization request", n);
                         }
                     }
                 }
@@ -539,6 +545,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     if token_request && flow.oauth_code_verifier.is_none() {
                         flow.oauth_code_verifier =
                             code_verifier(t).map(|value| At { value, step: n });
+                        if flow.oauth_code_verifier.is_some() {
+                            repeats(&mut flow, t.trim(), "token request", n);
+                        }
                         // A capture without the authorization request (2023-04-05:
                         // a login form) still shows where the code was redeemed.
                         if let (Some(r), Some(_), None) =
@@ -749,6 +758,39 @@ fn code_verifier(body: &str) -> Option<String> {
     let body = body.trim();
     form_param(body, "grant_type").filter(|g| g == "authorization_code")?;
     form_param(body, "code_verifier")
+}
+
+/// A parameter an OAuth request gives more than once.
+#[derive(Clone, Debug)]
+pub struct Repeat {
+    /// The parameter's name, as written.
+    pub name: String,
+    /// `authorization request` or `token request`.
+    pub request: &'static str,
+}
+
+/// Records each parameter name `form` gives more than once: an IdP refuses
+/// such a request (RFC 6749 §3.1), and which value it would have bound is
+/// unknowable, so a flow cannot rest on it.
+fn repeats(flow: &mut Flow<'_>, form: &str, request: &'static str, n: Option<u32>) {
+    let names: Vec<&str> = form
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        let again = names.get(i + 1..).unwrap_or_default().contains(name);
+        let first = !names.get(..i).unwrap_or_default().contains(name);
+        if again && first {
+            flow.oauth_repeated.push(At {
+                value: Repeat {
+                    name: (*name).to_owned(),
+                    request,
+                },
+                step: n,
+            });
+        }
+    }
 }
 
 /// A parameter of an `application/x-www-form-urlencoded` string, decoded.
@@ -1202,6 +1244,27 @@ mod tests {
             None
         );
         assert_eq!(code_verifier("grant_type=authorization_code&code=c"), None);
+    }
+
+    #[test]
+    fn oauth_parameters_given_twice_are_named_once_each() {
+        for (form, names) in [
+            ("a=1&b=2&a=3&a=4&c", vec!["a"]),
+            ("nonce=x&state=s&nonce=y&state=t", vec!["nonce", "state"]),
+            ("a&a=1", vec!["a"]),
+            ("a=1&b=1&&c=1", vec![]),
+            ("", vec![]),
+        ] {
+            let mut flow = super::Flow::default();
+            super::repeats(&mut flow, form, "token request", Some(3));
+            let got: Vec<&str> = flow
+                .oauth_repeated
+                .iter()
+                .map(|r| r.value.name.as_str())
+                .collect();
+            assert_eq!(got, names, "{form:?}");
+            assert!(flow.oauth_repeated.iter().all(|r| r.step == Some(3)));
+        }
     }
 
     #[test]
