@@ -24,44 +24,37 @@ pub struct CaptureTime {
 
 /// The capture time of `flow`, if any token or certificate dates it.
 pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
-    // A token is shown several times (link, `Raw:` block, JSON field …): each
-    // distinct one is decoded once, every occurrence keeps its step. The reader
-    // shares one text among a token's occurrences, so the text's address is the
-    // key (never dereferenced): no hashing of a kilobyte per occurrence, and
-    // for a flow's dozen tokens a list searched by key, no hashing at all. Two
-    // copies of one token at different addresses are decoded twice, alike.
-    let mut seen: Vec<(*const str, Dates)> = Vec::new();
-    let mut latest_exp: Option<UnixTime> = None;
-    let token = flow
-        .tokens
-        .iter()
-        .filter_map(|t| {
-            let compact = &*t.value.compact;
-            let key: *const str = compact;
-            let known = seen.iter().find(|(k, _)| std::ptr::eq(*k, key));
-            let (iat, exp) = match known {
-                Some((_, dates)) => *dates,
-                None => {
-                    let read = times(compact);
-                    seen.push((key, read));
-                    read
-                }
-            }?;
-            latest_exp = latest_exp.max(exp);
-            Some((iat, t.step))
-        })
-        .max_by_key(|(iat, _)| *iat)
-        .map(|(at, step)| CaptureTime {
-            at,
-            source: format!("latest iat of the flow's tokens{}", shown(step)),
-        });
     let leaf = flow.downloaded_chain().first().and_then(|c| {
         let summary = e2ei_verify::x509::summary(&c.value.der).ok()?;
-        let at = u64::try_from(summary.not_before).ok()?;
-        Some(CaptureTime {
-            at,
-            source: format!("notBefore of the downloaded leaf{}", shown(c.step)),
+        let not_before = u64::try_from(summary.not_before).ok()?;
+        let not_after = u64::try_from(summary.not_after).ok();
+        Some((not_before, not_after, c.step))
+    });
+    let dated = token_dates(flow);
+    // A token dated after the leaf expired (its times in milliseconds, an
+    // `iat` of 2^64 - 1) does not date the flow when others do: the leaf was
+    // issued on challenges the tokens passed, so that token is the odd one
+    // out, and judged at the others' time it fails its own time check.
+    let in_time: Vec<&Dated> = dated
+        .iter()
+        .filter(|d| {
+            leaf.and_then(|(_, after, _)| after)
+                .is_none_or(|after| d.iat <= after)
         })
+        .collect();
+    let tokens: Vec<&Dated> = if in_time.is_empty() {
+        dated.iter().collect()
+    } else {
+        in_time
+    };
+    let latest_exp = tokens.iter().filter_map(|d| d.exp).max();
+    let token = tokens.iter().max_by_key(|d| d.iat).map(|d| CaptureTime {
+        at: d.iat,
+        source: format!("latest iat of the flow's tokens{}", shown(d.step)),
+    });
+    let leaf = leaf.map(|(at, _, step)| CaptureTime {
+        at,
+        source: format!("notBefore of the downloaded leaf{}", shown(step)),
     });
     match (token, leaf) {
         // A leaf issued after every token of the flow had expired does not
@@ -84,6 +77,45 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
         (Some(t), _) => Some(t),
         (None, l) => l,
     }
+}
+
+/// A token occurrence's `iat` and `exp`, with its step.
+struct Dated {
+    iat: UnixTime,
+    exp: Option<UnixTime>,
+    step: Option<u32>,
+}
+
+/// Every token occurrence of `flow` that has an `iat`, in order.
+fn token_dates(flow: &Flow<'_>) -> Vec<Dated> {
+    // A token is shown several times (link, `Raw:` block, JSON field …): each
+    // distinct one is decoded once, every occurrence keeps its step. The reader
+    // shares one text among a token's occurrences, so the text's address is the
+    // key (never dereferenced): no hashing of a kilobyte per occurrence, and
+    // for a flow's dozen tokens a list searched by key, no hashing at all. Two
+    // copies of one token at different addresses are decoded twice, alike.
+    let mut seen: Vec<(*const str, Dates)> = Vec::new();
+    flow.tokens
+        .iter()
+        .filter_map(|t| {
+            let compact = &*t.value.compact;
+            let key: *const str = compact;
+            let known = seen.iter().find(|(k, _)| std::ptr::eq(*k, key));
+            let (iat, exp) = match known {
+                Some((_, dates)) => *dates,
+                None => {
+                    let read = times(compact);
+                    seen.push((key, read));
+                    read
+                }
+            }?;
+            Some(Dated {
+                iat,
+                exp,
+                step: t.step,
+            })
+        })
+        .collect()
 }
 
 fn shown(step: Option<u32>) -> String {

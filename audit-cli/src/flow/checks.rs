@@ -138,7 +138,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     if let Some(proof) = &proof {
         of_the_sections_suite(flow, proof, &mut out.checks[first..]);
     }
-    traded_in_time(flow, &mut segments, &mut out.checks[first..]);
+    traded_in_time(flow, at, &mut segments, &mut out.checks[first..]);
     nonce_before_proof(flow, &mut out.checks[first..]);
     traded_where_named(flow, &mut out.checks[first..]);
     delivered(flow, &mut out);
@@ -907,7 +907,12 @@ fn not_replayed(flow: &Flow<'_>, out: &mut Out) {
 /// is a warning: a server holding proofs to that age refuses it, but real
 /// captures show whole-hour gaps (2023-10-04: 3,600 s) that read as a clock
 /// set to another zone rather than a stale proof.
-fn traded_in_time(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCheck]) {
+fn traded_in_time(
+    flow: &Flow<'_>,
+    at: UnixTime,
+    segments: &mut Segments,
+    checks: &mut [FlowCheck],
+) {
     let member = |c: Option<&Value>, name: &str| numeric_date_of(c?.get(name)?);
     let Some(proof) = sent_proof(flow).or(flow.proof.clone()) else {
         return;
@@ -920,6 +925,11 @@ fn traded_in_time(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
     let (Some(p), Some(t)) = (p, member(segments.claims(token.value), "iat")) else {
         return;
     };
+    // A token dated after the capture (its own time check fails it as in
+    // the future) dates nothing: the proof is not judged against it.
+    if t > at.saturating_add(TimePolicy::TOKEN.max_skew) {
+        return;
+    }
     let policy = TimePolicy::DPOP;
     let fresh = policy.max_age.unwrap_or(u64::MAX);
     let step = shown_step(token.step);
