@@ -1039,6 +1039,32 @@ fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
         .into_iter()
         .map(|o| (o, passed(o.0, checks)))
         .collect();
+    // A token dated before two tokens obtained before it (an id token older
+    // than the proof and the access token that came before its login) is
+    // the odd one out: it fails, and blames nothing before it.
+    let mut obtained = obtained;
+    for i in 0..obtained.len() {
+        let ((id, what, shown, iat), ok) = obtained[i];
+        let before: Vec<_> = obtained
+            .iter()
+            .map(|(o, _)| o)
+            .filter(|(_, _, s, i)| shown.after(*s) && *i > iat.saturating_add(skew))
+            .collect();
+        let (true, [_, .., nearest]) = (ok, before.as_slice()) else {
+            continue;
+        };
+        let (_, earlier_what, earlier_shown, earlier_iat) = **nearest;
+        if let Some(c) = checks.iter_mut().find(|c| c.id == id) {
+            c.status = Status::Fail;
+            c.message = format!(
+                "the {what} ({}) is dated {} s before the {earlier_what} obtained before it ({}): a token cannot be issued before one that came earlier",
+                shown.place(),
+                earlier_iat - iat,
+                earlier_shown.place()
+            );
+        }
+        obtained[i].1 = false;
+    }
     for &((id, what, shown, iat), _) in &obtained {
         let later = obtained
             .iter()
