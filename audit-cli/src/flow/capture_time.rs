@@ -47,7 +47,19 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
     } else {
         in_time
     };
-    let latest_exp = tokens.iter().filter_map(|d| d.exp).max();
+    // The challenges were validated with the access token and the id token:
+    // a leaf issued after both had expired is the odd one out (the proof,
+    // which lives longer, does not count), else after every token had.
+    let needed = tokens
+        .iter()
+        .filter(|d| d.needed)
+        .filter_map(|d| d.exp)
+        .max();
+    let latest_exp = needed.or_else(|| tokens.iter().filter_map(|d| d.exp).max());
+    let expired = match needed {
+        Some(_) => "the tokens the challenges used had expired",
+        None => "every token had expired",
+    };
     let token = tokens.iter().max_by_key(|d| d.iat).map(|d| CaptureTime {
         at: d.iat,
         source: format!("latest iat of the flow's tokens{}", shown(d.step)),
@@ -63,7 +75,7 @@ pub fn derive(flow: &Flow<'_>) -> Option<CaptureTime> {
         (Some(t), Some(l)) if l.at > t.at && latest_exp.is_some_and(|e| l.at > e) => {
             Some(CaptureTime {
                 source: format!(
-                    "{}; not the leaf's notBefore, {} s after every token had expired",
+                    "{}; not the leaf's notBefore, {} s after {expired}",
                     t.source,
                     l.at - latest_exp.unwrap_or(l.at)
                 ),
@@ -84,6 +96,8 @@ struct Dated {
     iat: UnixTime,
     exp: Option<UnixTime>,
     step: Option<u32>,
+    /// The access token or the id token: what the challenges were validated with.
+    needed: bool,
 }
 
 /// Every token occurrence of `flow` that has an `iat`, in order.
@@ -109,10 +123,15 @@ fn token_dates(flow: &Flow<'_>) -> Vec<Dated> {
                     read
                 }
             }?;
+            let needed = [&flow.access_token, &flow.id_token]
+                .into_iter()
+                .flatten()
+                .any(|n| n.value == compact);
             Some(Dated {
                 iat,
                 exp,
                 step: t.step,
+                needed,
             })
         })
         .collect()
