@@ -4,7 +4,7 @@
 //! which no single-artefact command can do.
 
 use super::reconstruct::{
-    path_ends_with, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
+    path_ends_with, AcmeRequest, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
 };
 use super::report::FlowCheck;
 use super::segments::Segments;
@@ -215,6 +215,7 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
             },
             _ => Signer::Unknown,
         };
+        body_form(req, out);
         // The members as printed are the body the library reads (it neither
         // writes nor parses back the JSON object that holds them).
         let (verified, report) = acme::audit_members(members, req.url, signer);
@@ -244,6 +245,23 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
         }
     }
     key
+}
+
+/// `acme.jws.format` of a body that is not a flattened JWS of exactly
+/// `protected`, `payload` and `signature` (general serialization, a member
+/// missing, an unprotected header): the library judges the members it was
+/// handed and cannot see what the body held around them, so the reader's
+/// account of the body is reported here, beside the checks of those members.
+fn body_form(req: &AcmeRequest<'_>, out: &mut Out) {
+    let Some((first, rest)) = req.jws.form.split_first() else {
+        return;
+    };
+    let mut message = format!("the request is not a flattened JWS: {first}");
+    for form in rest {
+        message.push_str("; ");
+        message.push_str(&form.to_string());
+    }
+    out.record("acme.jws.format", Status::Fail, message, req.step);
 }
 
 /// Why a request's signer is unknown when the capture does show new-account:
