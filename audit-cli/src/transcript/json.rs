@@ -389,6 +389,107 @@ mod tests {
         ));
     }
 
+    /// The usual body and one with a member RFC 7515 §7.2 lets a reader
+    /// ignore: no form fault.
+    #[test]
+    fn a_flattened_body_has_no_form_fault() {
+        let v = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln"});
+        assert_eq!(AcmeJws::from_body(v).map(|j| j.form), Ok(vec![]));
+        let extra = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln", "x": 1});
+        assert_eq!(AcmeJws::from_body(extra).map(|j| j.form), Ok(vec![]));
+    }
+
+    /// RFC 7515 §7.2.1's general serialization is read through its one
+    /// signature: the same members, the same signed bytes.
+    #[test]
+    fn a_general_body_is_read_through_its_signature() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"csr":"MIIB"}"#);
+        let v = json!({"payload": payload, "signatures": [{"protected": "eyJhIjoxfQ", "signature": "c2ln"}]});
+        let jws = AcmeJws::from_body(v).expect("jws");
+        assert_eq!(jws.form, vec![JwsForm::General { signatures: 1 }]);
+        assert_eq!((&*jws.protected, &*jws.signature), ("eyJhIjoxfQ", "c2ln"));
+        assert_eq!(jws.header, Some(json!({"a": 1})));
+        assert_eq!(jws.payload_value, Some(json!({"csr": "MIIB"})));
+        let two = json!({"payload": "", "signatures": [
+            {"protected": "eyJhIjoxfQ", "header": {"kid": "x"}, "signature": "c2ln"},
+            {"protected": "eyJiIjoxfQ", "signature": "b3RoZXI"}]});
+        let jws = AcmeJws::from_body(two).expect("jws");
+        let form = vec![
+            JwsForm::General { signatures: 2 },
+            JwsForm::UnprotectedHeader,
+        ];
+        assert_eq!((jws.form, &*jws.protected), (form, "eyJhIjoxfQ"));
+        let none = AcmeJws::from_body(json!({"payload": "", "signatures": []})).expect("jws");
+        let form = vec![JwsForm::General { signatures: 0 }];
+        assert_eq!((none.form, &*none.signature), (form, ""));
+        let odd = AcmeJws::from_body(json!({"payload": "", "signatures": ["x"]})).expect("jws");
+        assert_eq!(odd.form.len(), 2, "{:?}", odd.form);
+    }
+
+    /// A missing or mistyped member, an unprotected header, `signatures`
+    /// beside the flattened members: each noted, the rest read.
+    #[test]
+    fn flattened_bodies_missing_or_adding_members() {
+        let no_payload = json!({"protected": "eyJhIjoxfQ", "signature": "c2ln"});
+        let jws = AcmeJws::from_body(no_payload).expect("jws");
+        assert_eq!(jws.form, vec![JwsForm::Missing("payload")]);
+        assert_eq!((&*jws.payload, jws.header), ("", Some(json!({"a": 1}))));
+        let object =
+            json!({"protected": "eyJhIjoxfQ", "payload": {"csr": "x"}, "signature": "c2ln"});
+        let form = AcmeJws::from_body(object).map(|j| j.form);
+        let mistyped = JwsForm::Mistyped {
+            name: "payload",
+            expected: "a string",
+        };
+        assert_eq!(form, Ok(vec![mistyped]));
+        let header =
+            json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln", "header": {}});
+        let form = AcmeJws::from_body(header).map(|j| j.form);
+        assert_eq!(form, Ok(vec![JwsForm::UnprotectedHeader]));
+        let both = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln", "signatures": []});
+        assert_eq!(
+            AcmeJws::from_body(both).map(|j| j.form),
+            Ok(vec![JwsForm::Both])
+        );
+    }
+
+    /// Bodies that are no JWS at all (answers, decoded views) are handed back
+    /// whole.
+    #[test]
+    fn other_bodies_are_not_jws() {
+        for v in [
+            json!({"status": "valid", "signature": "c2ln", "payload": ""}),
+            json!({"protected": {"alg": "ES256"}, "payload": {}, "signature": "c2ln"}),
+            json!({"signatures": "x"}),
+            json!(["protected"]),
+        ] {
+            assert_eq!(AcmeJws::from_body(v.clone()), Err(v));
+        }
+    }
+
+    #[test]
+    fn every_form_is_described() {
+        let forms = [
+            JwsForm::General { signatures: 0 },
+            JwsForm::General { signatures: 1 },
+            JwsForm::General { signatures: 3 },
+            JwsForm::Both,
+            JwsForm::Missing("payload"),
+            JwsForm::Missing("signature"),
+            JwsForm::Mistyped {
+                name: "payload",
+                expected: "a string",
+            },
+            JwsForm::UnprotectedHeader,
+        ];
+        let texts: Vec<String> = forms.iter().map(ToString::to_string).collect();
+        assert!(
+            texts.iter().all(|t| t.starts_with("the body")),
+            "{texts:?}"
+        );
+        assert!(texts[2].contains("3 signatures") && texts[5].contains("\"signature\""));
+    }
+
     #[test]
     fn the_marker_test_is_the_trimmed_comparison() {
         for line in [
