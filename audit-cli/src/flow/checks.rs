@@ -2116,6 +2116,51 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::AcmeJws;
+    use serde_json::json;
+
+    /// What `body_form` reports for the request body `body` at step 9.
+    fn form_checks(body: Value) -> Vec<(&'static str, Status, Option<u32>, String)> {
+        let Ok(jws) = AcmeJws::from_body(body) else {
+            return Vec::new();
+        };
+        let req = AcmeRequest {
+            step: Some(9),
+            url: "https://acme.example.com/acme/wire/authz/1",
+            jws: &jws,
+        };
+        let mut out = Out::default();
+        body_form(&req, &mut out);
+        out.checks
+            .into_iter()
+            .map(|c| (c.id, c.status, c.step, c.message))
+            .collect()
+    }
+
+    /// A flattened body is not reported; one in another form fails
+    /// `acme.jws.format` once at its step, naming every way it departs.
+    #[test]
+    fn a_body_in_another_form_fails_format_at_its_step() {
+        let flat = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln"});
+        assert!(form_checks(flat).is_empty());
+        let general =
+            json!({"signatures": [{"protected": "eyJhIjoxfQ", "signature": "c2ln", "header": {}}]});
+        let checks = form_checks(general);
+        let [(id, status, step, message)] = checks.as_slice() else {
+            panic!("{checks:?}");
+        };
+        assert_eq!(
+            (*id, *status, *step),
+            ("acme.jws.format", Status::Fail, Some(9))
+        );
+        for part in [
+            "general JWS serialization",
+            "no \"payload\"",
+            "unprotected \"header\"",
+        ] {
+            assert!(message.contains(part), "{message}");
+        }
+    }
 
     /// Evidence of two tokens that differ only between their short forms'
     /// head and tail names the part that differs, never two equal texts.

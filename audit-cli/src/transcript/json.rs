@@ -483,10 +483,7 @@ mod tests {
             JwsForm::UnprotectedHeader,
         ];
         let texts: Vec<String> = forms.iter().map(ToString::to_string).collect();
-        assert!(
-            texts.iter().all(|t| t.starts_with("the body")),
-            "{texts:?}"
-        );
+        assert!(texts.iter().all(|t| t.starts_with("the body")), "{texts:?}");
         assert!(texts[2].contains("3 signatures") && texts[5].contains("\"signature\""));
     }
 
