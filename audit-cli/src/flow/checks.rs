@@ -2128,6 +2128,7 @@ mod tests {
             step: Some(9),
             url: "https://acme.example.com/acme/wire/authz/1",
             jws: &jws,
+            bad_nonce: false,
         };
         let mut out = Out::default();
         body_form(&req, &mut out);
