@@ -147,7 +147,10 @@ pub fn verify_members(
 }
 
 /// [`audit`] of the body holding `members`, as [`verify_members`]: the same
-/// checks, the same report.
+/// checks, the same report. The members are all it sees: a caller that took
+/// them out of a body of another shape (the general serialization, an
+/// unprotected `header`, a missing `payload`), which [`audit`] would refuse
+/// as `acme.jws.format`, reports that shape itself.
 pub fn audit_members(
     members: FlattenedMembers<'_>,
     request_url: &str,

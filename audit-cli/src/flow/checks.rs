@@ -4,7 +4,7 @@
 //! which no single-artefact command can do.
 
 use super::reconstruct::{
-    path_ends_with, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
+    path_ends_with, AcmeRequest, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
 };
 use super::report::FlowCheck;
 use super::segments::Segments;
@@ -215,6 +215,7 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
             },
             _ => Signer::Unknown,
         };
+        body_form(req, out);
         // The members as printed are the body the library reads (it neither
         // writes nor parses back the JSON object that holds them).
         let (verified, report) = acme::audit_members(members, req.url, signer);
@@ -244,6 +245,23 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
         }
     }
     key
+}
+
+/// `acme.jws.format` of a body that is not a flattened JWS of exactly
+/// `protected`, `payload` and `signature` (general serialization, a member
+/// missing, an unprotected header): the library judges the members it was
+/// handed and cannot see what the body held around them, so the reader's
+/// account of the body is reported here, beside the checks of those members.
+fn body_form(req: &AcmeRequest<'_>, out: &mut Out) {
+    let Some((first, rest)) = req.jws.form.split_first() else {
+        return;
+    };
+    let mut message = format!("the request is not a flattened JWS: {first}");
+    for form in rest {
+        message.push_str("; ");
+        message.push_str(&form.to_string());
+    }
+    out.record("acme.jws.format", Status::Fail, message, req.step);
 }
 
 /// Why a request's signer is unknown when the capture does show new-account:
@@ -2124,6 +2142,52 @@ fn secrets(flow: &Flow<'_>, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::AcmeJws;
+    use serde_json::json;
+
+    /// What `body_form` reports for the request body `body` at step 9.
+    fn form_checks(body: Value) -> Vec<(&'static str, Status, Option<u32>, String)> {
+        let Ok(jws) = AcmeJws::from_body(body) else {
+            return Vec::new();
+        };
+        let req = AcmeRequest {
+            step: Some(9),
+            url: "https://acme.example.com/acme/wire/authz/1",
+            jws: &jws,
+            bad_nonce: false,
+        };
+        let mut out = Out::default();
+        body_form(&req, &mut out);
+        out.checks
+            .into_iter()
+            .map(|c| (c.id, c.status, c.step, c.message))
+            .collect()
+    }
+
+    /// A flattened body is not reported; one in another form fails
+    /// `acme.jws.format` once at its step, naming every way it departs.
+    #[test]
+    fn a_body_in_another_form_fails_format_at_its_step() {
+        let flat = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln"});
+        assert!(form_checks(flat).is_empty());
+        let general =
+            json!({"signatures": [{"protected": "eyJhIjoxfQ", "signature": "c2ln", "header": {}}]});
+        let checks = form_checks(general);
+        let [(id, status, step, message)] = checks.as_slice() else {
+            panic!("{checks:?}");
+        };
+        assert_eq!(
+            (*id, *status, *step),
+            ("acme.jws.format", Status::Fail, Some(9))
+        );
+        for part in [
+            "general JWS serialization",
+            "no \"payload\"",
+            "unprotected \"header\"",
+        ] {
+            assert!(message.contains(part), "{message}");
+        }
+    }
 
     /// Evidence of two tokens that differ only between their short forms'
     /// head and tail names the part that differs, never two equal texts.

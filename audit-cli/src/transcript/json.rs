@@ -35,6 +35,68 @@ pub struct AcmeJws {
     /// may disagree with the signed members.
     pub decoded: Option<Value>,
     pub decoded_line: Option<usize>,
+    /// How the body departs from a flattened JWS of these three members (empty
+    /// for the usual body): each fails `acme.jws.format`, and the members read
+    /// as far as they go are judged by the other checks all the same.
+    pub form: Vec<JwsForm>,
+}
+
+/// A way an ACME request body is not RFC 8555 §6.2's flattened JWS of
+/// `protected`, `payload` and `signature` (RFC 7515 §7.2.2). A server refuses
+/// such a body, so a capture showing it answered contradicts itself; the
+/// members it does carry are still read so that their faults are not lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwsForm {
+    /// RFC 7515 §7.2.1's general serialization: a `signatures` array of this
+    /// many; the first one's members are read.
+    General { signatures: usize },
+    /// `signatures` beside the flattened members (RFC 7515 §7.2.2: it "MUST
+    /// NOT be present" then); the flattened members are read.
+    Both,
+    /// A member absent (read as empty: RFC 7515 §7.2.1 says the `payload`
+    /// "MUST be present", empty for a POST-as-GET).
+    Missing(&'static str),
+    /// A member that is not of the type named (read as empty).
+    Mistyped {
+        name: &'static str,
+        expected: &'static str,
+    },
+    /// An unprotected `header` member (RFC 8555 §6.2: "MUST NOT be used").
+    UnprotectedHeader,
+}
+
+impl std::fmt::Display for JwsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JwsForm::General { signatures: 1 } => f.write_str(
+                "the body is in the general JWS serialization (a \"signatures\" array of one), not the flattened one RFC 8555 §6.2 requires: its signature is judged as if flattened",
+            ),
+            JwsForm::General { signatures: 0 } => f.write_str(
+                "the body is in the general JWS serialization with an empty \"signatures\" array (no signature), not the flattened one RFC 8555 §6.2 requires",
+            ),
+            JwsForm::General { signatures } => write!(
+                f,
+                "the body is in the general JWS serialization with {signatures} signatures, not the flattened one RFC 8555 §6.2 requires: only the first is judged"
+            ),
+            JwsForm::Both => f.write_str(
+                "the body has a \"signatures\" array beside its flattened members (RFC 7515 §7.2.2: it must not be present)",
+            ),
+            JwsForm::Missing("payload") => f.write_str(
+                "the body has no \"payload\" member (RFC 7515 §7.2.1: it must be present, \"\" for a POST-as-GET): read as empty",
+            ),
+            JwsForm::Missing(name) => write!(
+                f,
+                "the body has no {name:?} member (RFC 7515 §7.2.1: it must be present): read as empty"
+            ),
+            JwsForm::Mistyped { name, expected } => write!(
+                f,
+                "the body's {name:?} member is not {expected}: read as empty"
+            ),
+            JwsForm::UnprotectedHeader => f.write_str(
+                "the body has an unprotected \"header\" member, which RFC 8555 §6.2 forbids: what it says is not signed",
+            ),
+        }
+    }
 }
 
 /// Strict unpadded base64url (the library's vectorised decoder) is tried first: every
@@ -46,25 +108,41 @@ fn b64url_json(s: &str) -> Option<Value> {
 }
 
 impl AcmeJws {
-    /// Recognises `{"protected": str, "payload": str, "signature": str}`, taking
-    /// the three members out of the body rather than copying them; hands the
-    /// value back when it is not a JWS body.
+    /// Recognises an ACME request body, taking its members out of the body
+    /// rather than copying them; hands the value back when it is not one.
+    ///
+    /// The usual body, `{"protected": str, "payload": str, "signature": str}`,
+    /// costs three removals and a look at what is left. A body with a string
+    /// `protected` or a `signatures` array is a JWS too, in another form: it is
+    /// read as far as it goes and the ways it departs are kept in `form`.
     pub(crate) fn from_body(value: Value) -> Result<Self, Value> {
-        const NAMES: [&str; 3] = ["protected", "payload", "signature"];
         let Value::Object(mut map) = value else {
             return Err(value);
         };
-        if !NAMES
-            .iter()
-            .all(|n| map.get(*n).is_some_and(Value::is_string))
-        {
+        let flattened = map.get("protected").is_some_and(Value::is_string);
+        if !flattened && !map.get("signatures").is_some_and(Value::is_array) {
             return Err(Value::Object(map));
         }
-        let [protected, payload, signature] = NAMES.map(|n| match map.remove(n) {
-            Some(Value::String(s)) => s,
-            _ => String::new(),
-        });
-        Ok(Self::from_members(protected, payload, signature))
+        let mut form = Vec::new();
+        let payload = take_string(&mut map, "payload", &mut form);
+        let (protected, signature) = if flattened {
+            let members = (
+                take_string(&mut map, "protected", &mut form),
+                take_string(&mut map, "signature", &mut form),
+            );
+            if map.contains_key("signatures") {
+                form.push(JwsForm::Both);
+            }
+            members
+        } else {
+            first_signature(map.remove("signatures"), &mut form)
+        };
+        if map.contains_key("header") {
+            form.push(JwsForm::UnprotectedHeader);
+        }
+        let mut jws = Self::from_members(protected, payload, signature);
+        jws.form = form;
+        Ok(jws)
     }
 
     fn from_members(protected: String, payload: String, signature: String) -> Self {
@@ -76,8 +154,63 @@ impl AcmeJws {
             signature,
             decoded: None,
             decoded_line: None,
+            form: Vec::new(),
         }
     }
+}
+
+/// Takes the string member `name` out of `map`; an absent or non-string one is
+/// noted in `form` and read as empty.
+fn take_string(
+    map: &mut serde_json::Map<String, Value>,
+    name: &'static str,
+    form: &mut Vec<JwsForm>,
+) -> String {
+    match map.remove(name) {
+        Some(Value::String(s)) => s,
+        None => {
+            form.push(JwsForm::Missing(name));
+            String::new()
+        }
+        Some(_) => {
+            form.push(JwsForm::Mistyped {
+                name,
+                expected: "a string",
+            });
+            String::new()
+        }
+    }
+}
+
+/// `protected` and `signature` of the first element of a general
+/// serialization's `signatures` (the same signed bytes as the flattened form
+/// when there is one), noting the form and what the element lacks.
+fn first_signature(signatures: Option<Value>, form: &mut Vec<JwsForm>) -> (String, String) {
+    let signatures = match signatures {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    form.push(JwsForm::General {
+        signatures: signatures.len(),
+    });
+    let mut first = match signatures.into_iter().next() {
+        Some(Value::Object(first)) => first,
+        None => return (String::new(), String::new()),
+        Some(_) => {
+            form.push(JwsForm::Mistyped {
+                name: "signatures",
+                expected: "an array of objects",
+            });
+            return (String::new(), String::new());
+        }
+    };
+    if first.contains_key("header") {
+        form.push(JwsForm::UnprotectedHeader);
+    }
+    (
+        take_string(&mut first, "protected", form),
+        take_string(&mut first, "signature", form),
+    )
 }
 
 /// True for the decoded view of an ACME JWS: `protected` is an object, not a string.
@@ -254,6 +387,104 @@ mod tests {
         assert!(is_decoded_jws_view(
             &json!({"protected": {}, "payload": {}})
         ));
+    }
+
+    /// The usual body and one with a member RFC 7515 §7.2 lets a reader
+    /// ignore: no form fault.
+    #[test]
+    fn a_flattened_body_has_no_form_fault() {
+        let v = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln"});
+        assert_eq!(AcmeJws::from_body(v).map(|j| j.form), Ok(vec![]));
+        let extra = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln", "x": 1});
+        assert_eq!(AcmeJws::from_body(extra).map(|j| j.form), Ok(vec![]));
+    }
+
+    /// RFC 7515 §7.2.1's general serialization is read through its one
+    /// signature: the same members, the same signed bytes.
+    #[test]
+    fn a_general_body_is_read_through_its_signature() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"csr":"MIIB"}"#);
+        let v = json!({"payload": payload, "signatures": [{"protected": "eyJhIjoxfQ", "signature": "c2ln"}]});
+        let jws = AcmeJws::from_body(v).expect("jws");
+        assert_eq!(jws.form, vec![JwsForm::General { signatures: 1 }]);
+        assert_eq!((&*jws.protected, &*jws.signature), ("eyJhIjoxfQ", "c2ln"));
+        assert_eq!(jws.header, Some(json!({"a": 1})));
+        assert_eq!(jws.payload_value, Some(json!({"csr": "MIIB"})));
+        let two = json!({"payload": "", "signatures": [
+            {"protected": "eyJhIjoxfQ", "header": {"kid": "x"}, "signature": "c2ln"},
+            {"protected": "eyJiIjoxfQ", "signature": "b3RoZXI"}]});
+        let jws = AcmeJws::from_body(two).expect("jws");
+        let form = vec![
+            JwsForm::General { signatures: 2 },
+            JwsForm::UnprotectedHeader,
+        ];
+        assert_eq!((jws.form, &*jws.protected), (form, "eyJhIjoxfQ"));
+        let none = AcmeJws::from_body(json!({"payload": "", "signatures": []})).expect("jws");
+        let form = vec![JwsForm::General { signatures: 0 }];
+        assert_eq!((none.form, &*none.signature), (form, ""));
+        let odd = AcmeJws::from_body(json!({"payload": "", "signatures": ["x"]})).expect("jws");
+        assert_eq!(odd.form.len(), 2, "{:?}", odd.form);
+    }
+
+    /// A missing or mistyped member, an unprotected header, `signatures`
+    /// beside the flattened members: each noted, the rest read.
+    #[test]
+    fn flattened_bodies_missing_or_adding_members() {
+        let no_payload = json!({"protected": "eyJhIjoxfQ", "signature": "c2ln"});
+        let jws = AcmeJws::from_body(no_payload).expect("jws");
+        assert_eq!(jws.form, vec![JwsForm::Missing("payload")]);
+        assert_eq!((&*jws.payload, jws.header), ("", Some(json!({"a": 1}))));
+        let object =
+            json!({"protected": "eyJhIjoxfQ", "payload": {"csr": "x"}, "signature": "c2ln"});
+        let form = AcmeJws::from_body(object).map(|j| j.form);
+        let mistyped = JwsForm::Mistyped {
+            name: "payload",
+            expected: "a string",
+        };
+        assert_eq!(form, Ok(vec![mistyped]));
+        let header =
+            json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln", "header": {}});
+        let form = AcmeJws::from_body(header).map(|j| j.form);
+        assert_eq!(form, Ok(vec![JwsForm::UnprotectedHeader]));
+        let both = json!({"protected": "eyJhIjoxfQ", "payload": "", "signature": "c2ln", "signatures": []});
+        assert_eq!(
+            AcmeJws::from_body(both).map(|j| j.form),
+            Ok(vec![JwsForm::Both])
+        );
+    }
+
+    /// Bodies that are no JWS at all (answers, decoded views) are handed back
+    /// whole.
+    #[test]
+    fn other_bodies_are_not_jws() {
+        for v in [
+            json!({"status": "valid", "signature": "c2ln", "payload": ""}),
+            json!({"protected": {"alg": "ES256"}, "payload": {}, "signature": "c2ln"}),
+            json!({"signatures": "x"}),
+            json!(["protected"]),
+        ] {
+            assert_eq!(AcmeJws::from_body(v.clone()), Err(v));
+        }
+    }
+
+    #[test]
+    fn every_form_is_described() {
+        let forms = [
+            JwsForm::General { signatures: 0 },
+            JwsForm::General { signatures: 1 },
+            JwsForm::General { signatures: 3 },
+            JwsForm::Both,
+            JwsForm::Missing("payload"),
+            JwsForm::Missing("signature"),
+            JwsForm::Mistyped {
+                name: "payload",
+                expected: "a string",
+            },
+            JwsForm::UnprotectedHeader,
+        ];
+        let texts: Vec<String> = forms.iter().map(ToString::to_string).collect();
+        assert!(texts.iter().all(|t| t.starts_with("the body")), "{texts:?}");
+        assert!(texts[2].contains("3 signatures") && texts[5].contains("\"signature\""));
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod value;
 
 pub use chain::{DerObject, ObjectKind, ObjectSource, TextView};
 pub use http::{Header, HttpRequest, HttpResponse};
-pub use json::{AcmeJws, JsonBlock};
+pub use json::{AcmeJws, JsonBlock, JwsForm};
 pub use section::Suite;
 pub(crate) use tokens::header_and_payload;
 pub use tokens::{DecodedView, Token, TokenSource};
