@@ -280,6 +280,58 @@ fn flow_chain_view_that_disagrees_with_the_body_is_reported() {
     assert_eq!(chain.status, Status::Warn);
 }
 
+/// The 2026-01 capture with its finalize body replaced by `body` (in place
+/// of the signed JWS), audited at capture time.
+fn with_finalize_body(body: impl Fn(&str) -> String) -> Vec<e2ei_audit::flow::FlowReport> {
+    use e2ei_audit::flow::{audit, Options, Trust, When};
+    let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
+    let at = text.find("call finalize url").unwrap();
+    let start = at + text[at..].find("```json\n").unwrap() + "```json\n".len();
+    let end = start + text[start..].find("\n```").unwrap();
+    let jws: Value = serde_json::from_str(&text[start..end]).unwrap();
+    let edited = format!(
+        "{}{}{}",
+        &text[..start],
+        body(jws["payload"].as_str().unwrap()),
+        &text[end..]
+    );
+    let options = Options {
+        when: When::Capture,
+        now: 0,
+        trust: Trust::default(),
+    };
+    audit(&edited, &options).unwrap()
+}
+
+#[test]
+fn flow_an_acme_post_whose_body_is_not_a_jws_fails_its_format() {
+    use base64::Engine;
+    let unsigned = |payload: &str| {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    let cut = |payload: &str| format!("{{\n  \"payload\": \"{}", &payload[..20]);
+    for (body, says) in [
+        (&unsigned as &dyn Fn(&str) -> String, "is not a JWS"),
+        (&cut, "not valid JSON"),
+    ] {
+        let flows = with_finalize_body(body);
+        let failed: Vec<_> = flows[0]
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .collect();
+        assert!(
+            failed.iter().any(|c| c.id == "acme.jws.format"
+                && c.message.contains(says)
+                && c.message.contains("/finalize")),
+            "{says}: {failed:?}"
+        );
+    }
+}
+
 #[test]
 fn flow_2023_03_csr_and_leaf_name_a_lowercased_client_id() {
     let (report, _) = json(&[&path("2023-03-15")]);

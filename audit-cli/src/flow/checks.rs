@@ -114,6 +114,7 @@ impl Out {
 pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
     let account_key = acme_requests(flow, &mut out);
+    unsigned_posts(flow, &mut out);
     unsigned_order(flow, &mut out);
     let flow = &*flow;
     let mut segments = Segments::default();
@@ -197,6 +198,28 @@ fn unsigned_order(flow: &mut Flow<'_>, out: &mut Out) {
 }
 
 /// `acme.jws.*` for every ACME request; returns the account key.
+/// `acme.jws.format`: an ACME POST whose body the capture shows as JSON that
+/// is not a JWS at all (an unsigned `{"csr": …}`), or as a JSON block that
+/// does not parse (the request cannot be read, so it fails closed). Every ACME POST is a JWS
+/// signed by the account key (RFC 8555 §6.2); a server refuses an unsigned
+/// one, so a capture that shows it answered contradicts itself, and nothing
+/// it carries can be held to the account.
+fn unsigned_posts(flow: &Flow<'_>, out: &mut Out) {
+    for p in &flow.unsigned_posts {
+        let (url, json) = p.value;
+        let message = if json {
+            format!(
+                "the POST to {url} carries a JSON body that is not a JWS: an ACME server refuses an unsigned request (RFC 8555 §6.2), and nothing in it is signed by the account"
+            )
+        } else {
+            format!(
+                "the POST to {url} carries a body that is not valid JSON (cut short?): the request cannot be read, so nothing in it can be verified"
+            )
+        };
+        out.record("acme.jws.format", Status::Fail, message, p.step);
+    }
+}
+
 fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
     let mut key: Option<PublicKey> = None;
     // The checks of requests whose signer was not known when they were read.

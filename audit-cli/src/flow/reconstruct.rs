@@ -187,6 +187,9 @@ pub struct Flow<'t> {
     pub tokens: Vec<At<&'t Token>>,
     /// Every ACME JWS that carries a decoded view.
     pub decoded_jws: Vec<At<&'t AcmeJws>>,
+    /// ACME POSTs whose body the capture shows and is not a JWS: the URL,
+    /// and whether the body is JSON at all.
+    pub unsigned_posts: Vec<At<(&'t str, bool)>>,
     /// JSON blocks (answers, bodies, decoded views) that give a member twice.
     pub repeated: Vec<At<&'t Repeated>>,
     /// Private keys printed.
@@ -442,6 +445,8 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     };
     let mut request: Option<&HttpRequest<'_>> = None;
     let mut last = Last::Nothing;
+    // Whether the last request's body was a JWS (as every ACME POST's is).
+    let mut signed = false;
     // The status of the last response, for the body that follows it.
     let mut status: u16 = 0;
     let mut authz = 0usize;
@@ -452,6 +457,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 ItemKind::Request(r) => {
                     request = Some(r);
                     last = Last::Request;
+                    signed = false;
                     basic_credentials(&mut flow, r, n);
                     acme_resource(&mut flow, r, n);
                     if !is_acme(&r.url) && r.url.contains("access-token") {
@@ -522,6 +528,17 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 ItemKind::AcmeJws(jws) => {
                     if let (Some(r), Last::Request) = (request, last) {
                         acme_request(&mut flow, r, jws, n);
+                        signed = true;
+                    }
+                }
+                ItemKind::Json(j) if last == Last::Request && !signed => {
+                    let post = request.filter(|r| r.method == "POST" && is_acme(&r.url));
+                    if let Some(r) = post {
+                        flow.unsigned_posts.push(At {
+                            value: (&r.url, j.value.is_some()),
+                            step: n,
+                        });
+                        signed = true;
                     }
                 }
                 ItemKind::Json(j) if last == Last::Response => {
