@@ -940,6 +940,40 @@ fn not_replayed(flow: &Flow<'_>, out: &mut Out) {
     }
 }
 
+/// A token where the capture first shows it: check id, name, place, `iat`.
+type Obtained<'a> = (&'a str, &'a str, Shown, u64);
+
+/// A token dated before two tokens obtained before it (an id token older than
+/// the proof and the access token that came before its login) is the odd one
+/// out: it fails its own time check, and its flag is cleared so that it
+/// blames nothing before it.
+fn odd_ones_out(obtained: &mut [(Obtained<'_>, bool)], skew: u64, checks: &mut [FlowCheck]) {
+    for i in 0..obtained.len() {
+        let ((id, what, shown, iat), ok) = obtained[i];
+        let before: Vec<&Obtained<'_>> = obtained
+            .iter()
+            .map(|(o, _)| o)
+            .filter(|(_, _, s, i)| shown.after(*s) && *i > iat.saturating_add(skew))
+            .collect();
+        let (true, [_, .., nearest]) = (ok, before.as_slice()) else {
+            continue;
+        };
+        let (_, earlier_what, earlier_shown, earlier_iat) = **nearest;
+        if let Some(c) = checks.iter_mut().find(|c| c.id == id) {
+            c.status = Status::Fail;
+            c.message = format!(
+                "the {what} ({}) is dated {} s before the {earlier_what} obtained before it ({}): a token cannot be issued before one that came earlier",
+                shown.place(),
+                earlier_iat - iat,
+                earlier_shown.place()
+            );
+        }
+        if let Some(o) = obtained.get_mut(i) {
+            o.1 = false;
+        }
+    }
+}
+
 /// `dpop.time` across the exchange. The flow is judged at its capture time,
 /// so a proof's own age limit is dropped ([`proof_expectations`]); but
 /// wire-server issues the access token for a proof it has just received, so
@@ -1076,36 +1110,11 @@ fn dated_in_order(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCh
             .find(|c| c.id == id)
             .is_some_and(|c| c.status == Status::Pass)
     };
-    let obtained: Vec<_> = obtained
+    let mut obtained: Vec<_> = obtained
         .into_iter()
         .map(|o| (o, passed(o.0, checks)))
         .collect();
-    // A token dated before two tokens obtained before it (an id token older
-    // than the proof and the access token that came before its login) is
-    // the odd one out: it fails, and blames nothing before it.
-    let mut obtained = obtained;
-    for i in 0..obtained.len() {
-        let ((id, what, shown, iat), ok) = obtained[i];
-        let before: Vec<_> = obtained
-            .iter()
-            .map(|(o, _)| o)
-            .filter(|(_, _, s, i)| shown.after(*s) && *i > iat.saturating_add(skew))
-            .collect();
-        let (true, [_, .., nearest]) = (ok, before.as_slice()) else {
-            continue;
-        };
-        let (_, earlier_what, earlier_shown, earlier_iat) = **nearest;
-        if let Some(c) = checks.iter_mut().find(|c| c.id == id) {
-            c.status = Status::Fail;
-            c.message = format!(
-                "the {what} ({}) is dated {} s before the {earlier_what} obtained before it ({}): a token cannot be issued before one that came earlier",
-                shown.place(),
-                earlier_iat - iat,
-                earlier_shown.place()
-            );
-        }
-        obtained[i].1 = false;
-    }
+    odd_ones_out(&mut obtained, skew, checks);
     for &((id, what, shown, iat), _) in &obtained {
         let later = obtained
             .iter()
