@@ -141,7 +141,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     }
     traded_in_time(flow, at, &mut segments, &mut out.checks[first..]);
     nonce_before_proof(flow, &mut out.checks[first..]);
-    traded_where_named(flow, &mut out.checks[first..]);
+    traded_where_named(flow, &mut segments, &mut out.checks[first..]);
     delivered(flow, &mut out);
     answered_challenges(flow, &mut out);
     answered_order(flow, &mut out);
@@ -666,14 +666,14 @@ fn proof_expectations(flow: &Flow<'_>, order: &Order) -> dpop::Expectations {
 /// `htu` names (another device's access-token URL) was refused by a
 /// wire-server that checks it (RFC 9449 §4.3); a capture that shows it
 /// answered contradicts itself.
-fn traded_where_named(flow: &Flow<'_>, checks: &mut [FlowCheck]) {
+fn traded_where_named(flow: &Flow<'_>, segments: &mut Segments, checks: &mut [FlowCheck]) {
     let (Some(trade), Some(proof)) = (
         &flow.access_token_request,
         sent_proof(flow).or(flow.proof.clone()),
     ) else {
         return;
     };
-    let Some(htu) = proof_claim(proof.value, "htu") else {
+    let Some(htu) = str_claim(segments.claims(proof.value), "htu").map(str::to_owned) else {
         return;
     };
     if url::same(&htu, &trade.value.url) {
@@ -696,6 +696,9 @@ fn traded_where_named(flow: &Flow<'_>, checks: &mut [FlowCheck]) {
 /// wire-server issued in this flow, the one the proof carries, else the last
 /// (which the proof's `dpop.nonce` then fails against).
 fn wire_nonce<'f>(flow: &'f Flow<'_>) -> Option<&'f At<String>> {
+    if flow.wire_nonces.len() < 2 {
+        return flow.wire_nonces.first();
+    }
     let proof = sent_proof(flow).or(flow.proof.clone());
     let carried = proof.and_then(|p| proof_claim(p.value, "nonce"));
     flow.wire_nonces
@@ -705,7 +708,7 @@ fn wire_nonce<'f>(flow: &'f Flow<'_>) -> Option<&'f At<String>> {
 }
 
 /// A string claim of a proof, read without verifying it (only to tell which
-/// issued nonce or which request it names; the checks judge it).
+/// issued nonce it carries; the checks judge it).
 fn proof_claim(compact: &str, name: &str) -> Option<String> {
     let payload = crate::transcript::header_and_payload(compact).1?;
     let bytes = e2ei_verify::jose::b64_decode(payload)?;
