@@ -156,6 +156,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     super::pkce::check(flow, &mut out.checks);
     oauth_repeats(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
+    acme_side_read(flow, &mut out);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
     shown_proof_sent(flow, &mut out);
     one_dpop_header(flow, &mut out);
@@ -754,6 +755,28 @@ fn one_dpop_header(flow: &Flow<'_>, out: &mut Out) {
             );
         }
     }
+}
+
+/// `transcript.consistency`: an enrolment whose capture shows HTTP messages
+/// but from which no ACME request is read (blocks in a form not understood,
+/// bodies not found) has lost its ACME side: every check that needs the
+/// account, the order or the challenges would be skipped and the flow pass
+/// on what little is left. That is not a verdict on the enrolment, so it
+/// fails, naming where the HTTP begins. A capture that shows no HTTP at all
+/// (tokens alone) claims no exchange and is judged on what it shows.
+fn acme_side_read(flow: &Flow<'_>, out: &mut Out) {
+    let (true, Some(first)) = (flow.acme.is_empty(), &flow.first_http) else {
+        return;
+    };
+    out.record(
+        "transcript.consistency",
+        Status::Fail,
+        format!(
+            "no ACME request is read from this enrolment, though its HTTP blocks begin at line {}: the requests, answers and signed bodies of the ACME side cannot be judged",
+            first.value
+        ),
+        first.step,
+    );
 }
 
 /// `transcript.consistency`: the proof the capture shows is the one the

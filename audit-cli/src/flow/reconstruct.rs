@@ -127,6 +127,10 @@ pub struct Flow<'t> {
     /// order: a client may fetch one again (a timeout, a `use_dpop_nonce`
     /// answer) and make its proof with the later one.
     pub wire_nonces: Vec<At<String>>,
+    /// The opening line of the first http block of the enrolment (read as a
+    /// message or not): a flow that shows HTTP and reads no ACME request from
+    /// it has lost its ACME side.
+    pub first_http: Option<At<usize>>,
     /// The request to wire-server's `…/access-token` (whatever its method):
     /// the trade, which the proof's `htm` and `htu` name.
     pub access_token_request: Option<At<&'t HttpRequest<'t>>>,
@@ -453,6 +457,12 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     for step in steps {
         let n = step.number;
         for item in &step.items {
+            if is_http(&item.kind) {
+                flow.first_http.get_or_insert(At {
+                    value: item.line,
+                    step: n,
+                });
+            }
             match &item.kind {
                 ItemKind::Request(r) => {
                     request = Some(r);
@@ -615,6 +625,18 @@ fn refused_for_its_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest<'_>>)
         .filter(|a| std::ptr::eq(a.url, &*r.url))
     {
         last.bad_nonce = true;
+    }
+}
+
+/// An HTTP message, or a block labelled http that is not one.
+fn is_http(kind: &ItemKind<'_>) -> bool {
+    match kind {
+        ItemKind::Request(_) | ItemKind::Response(_) => true,
+        ItemKind::Other { lang } => lang
+            .as_bytes()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"http")),
+        _ => false,
     }
 }
 

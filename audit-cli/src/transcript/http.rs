@@ -1,6 +1,11 @@
 //! The ```` ```http request ```` blocks: a request line or a response status, then headers.
 //!
-//! Bodies are not in these blocks; they follow as separate JSON or text blocks.
+//! Bodies are usually not in these blocks; they follow as separate JSON or text blocks.
+//! The start of a message is also read as HTTP/2 pseudo-headers (`:method`,
+//! `:scheme`, `:authority`, `:path`; `:status`), as browser developer tools and
+//! HAR exports show it, and a block as `curl -v` prints an exchange (`> `
+//! request lines, `< ` response lines, `* ` information) is read as the
+//! messages it holds ([`curl_messages`]).
 
 use super::markdown::{trim, Block};
 use std::borrow::Cow;
@@ -114,14 +119,22 @@ fn header(line: &str, n: usize) -> Option<Header<'_>> {
 
 /// Whether an untagged block is an HTTP message: its first line a status, or
 /// a request line naming an absolute URL or a path (so that a bare block of
-/// prose with an upper-case first word is not taken for one).
+/// prose with an upper-case first word is not taken for one), or pseudo-headers
+/// that make a whole request or status; a `curl -v` block when its first
+/// message is one.
 pub(crate) fn looks_like_http(block: &Block<'_>) -> bool {
+    if let Some(messages) = curl_messages(block) {
+        return messages.first().is_some_and(looks_like_http);
+    }
     let Some((_, first)) = block.lines.iter().find(|(_, l)| !trim(l).is_empty()) else {
         return false;
     };
     let first = trim(first);
     if status(first).is_some() {
         return true;
+    }
+    if pseudo(first).is_some() {
+        return parse(block).is_some();
     }
     first
         .split_once(char::is_whitespace)
@@ -168,6 +181,9 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let mut lines = head.iter().filter(|(_, l)| !trim(l).is_empty());
     let (_, first) = lines.next()?;
     let first = trim(first);
+    if pseudo(first).is_some() {
+        return pseudo_message(head);
+    }
     // Room for every line at once: a response has more headers than a first
     // allocation holds, and growing moves them.
     let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &'a str)>| {
@@ -190,9 +206,7 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
         _ => url,
     };
     let mut lines = lines.peekable();
-    let template = lines
-        .next_if(|(_, l)| l.starts_with(char::is_whitespace) && l.trim_start().starts_with('/'))
-        .map(|(_, l)| trim(l));
+    let template = lines.next_if(|(_, l)| is_template(l)).map(|(_, l)| trim(l));
     let headers = headers_from(&mut lines);
     Some(Http::Request(HttpRequest {
         method,
@@ -200,6 +214,132 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
         template,
         headers,
     }))
+}
+
+/// The route template line printed under a request's URL: indented, a path.
+fn is_template(line: &str) -> bool {
+    line.starts_with(char::is_whitespace) && line.trim_start().starts_with('/')
+}
+
+/// A pseudo-header line, `:name: value` (RFC 9113 §8.3): its name without
+/// the colon, and its value.
+fn pseudo(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix(':')?;
+    let colon = memchr::memchr(b':', rest.as_bytes())?;
+    let (name, value) = (rest.get(..colon)?, rest.get(colon + 1..)?);
+    let lower = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase());
+    lower.then(|| (name, trim(value)))
+}
+
+/// A message whose start is written as HTTP/2 pseudo-headers: `:status` for a
+/// response; `:method`, `:scheme`, `:path` and `:authority` (or a `host`
+/// header) for a request, whose URL is `scheme://authority` + path (RFC 9113
+/// §8.3.1). A block RFC 9113 calls malformed is not read as a message, so
+/// that nothing is guessed about where a request went: a pseudo-header given
+/// twice, one it does not define (or a request's beside `:status`), one after
+/// a regular header (§8.3), a path that is not one, a `host` header naming
+/// another host than `:authority` (§8.3.1).
+fn pseudo_message<'a>(head: &[(usize, &'a str)]) -> Option<Http<'a>> {
+    let mut fields: Vec<(&'a str, &'a str)> = Vec::with_capacity(4);
+    let mut template = None;
+    let mut headers = Vec::with_capacity(head.len());
+    for &(n, line) in head.iter().filter(|(_, l)| !trim(l).is_empty()) {
+        let t = trim(line);
+        if let Some(field) = pseudo(t) {
+            let repeated = fields.iter().any(|(name, _)| *name == field.0);
+            if repeated || !headers.is_empty() {
+                return None;
+            }
+            fields.push(field);
+        } else if template.is_none() && headers.is_empty() && is_template(line) {
+            template = Some(t);
+        } else {
+            headers.extend(header(t, n));
+        }
+    }
+    let field = |name: &str| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v);
+    if let Some(code) = field("status") {
+        let status = status(code).filter(|_| fields.len() == 1 && code.len() == 3)?;
+        return Some(Http::Response(HttpResponse { status, headers }));
+    }
+    let known = ["method", "scheme", "authority", "path"];
+    if fields.iter().any(|(name, _)| !known.contains(name)) {
+        return None;
+    }
+    let (method, scheme, path) = (field("method")?, field("scheme")?, field("path")?);
+    let host = first(&headers, "host").map(|h| h.value);
+    let authority = match (field("authority"), host) {
+        (Some(a), Some(h)) if !a.eq_ignore_ascii_case(h) => return None,
+        (a, h) => a.or(h).filter(|a| is_host(a))?,
+    };
+    let path_ok = path.starts_with('/') && !path.contains(char::is_whitespace);
+    let scheme_ok = matches!(scheme, "http" | "https");
+    if !(is_method(method) && path_ok && scheme_ok) {
+        return None;
+    }
+    Some(Http::Request(HttpRequest {
+        method,
+        url: Cow::Owned(format!("{scheme}://{authority}{path}")),
+        template,
+        headers,
+    }))
+}
+
+/// A `curl -v` line's marker and what follows it: `>` a request line, `<` a
+/// response line, `*` curl's own information; the one space after the
+/// marker is curl's, not the line's (a route template keeps its indent).
+fn curl_mark(line: &str) -> Option<(u8, &str)> {
+    let marker = *line.as_bytes().first()?;
+    if !matches!(marker, b'>' | b'<' | b'*') {
+        return None;
+    }
+    let rest = line.get(1..)?;
+    match rest.strip_prefix(' ') {
+        Some(rest) => Some((marker, rest)),
+        None => trim(rest).is_empty().then_some((marker, "")),
+    }
+}
+
+/// The messages of a block written as `curl -v` prints an exchange (its first
+/// line, after curl's `* ` information, marked `> ` or `< `): each run of
+/// `> ` lines a request, each run of `< ` lines a response, unmarked lines
+/// after a run its body (curl prints the response body as is), `* ` lines
+/// dropped. The markers are cut off, and each message is a block of its own
+/// for [`parse`] and [`body_lines`]. `None` for any other block.
+pub(crate) fn curl_messages<'a>(block: &Block<'a>) -> Option<Vec<Block<'a>>> {
+    let first = block
+        .lines
+        .iter()
+        .map(|(_, l)| *l)
+        .find(|l| !trim(l).is_empty() && curl_mark(l).is_none_or(|(m, _)| m != b'*'))?;
+    curl_mark(first)?;
+    // (marker, whether its body has begun, lines)
+    let mut parts: Vec<(u8, bool, Vec<(usize, &'a str)>)> = Vec::new();
+    for &(n, line) in &block.lines {
+        match (curl_mark(line), parts.last_mut()) {
+            (Some((b'*', _)), _) => {}
+            (Some((m, rest)), Some((marker, false, lines))) if *marker == m => {
+                lines.push((n, rest));
+            }
+            (Some((m, rest)), _) => parts.push((m, false, vec![(n, rest)])),
+            (None, Some((_, body, lines))) => {
+                *body |= !trim(line).is_empty();
+                lines.push((n, line));
+            }
+            (None, None) => {}
+        }
+    }
+    let message = |(i, (_, _, lines)): (usize, (u8, bool, Vec<(usize, &'a str)>))| {
+        let start = lines.first().map_or(block.line, |(n, _)| n.saturating_sub(1));
+        Block {
+            lang: block.lang,
+            line: if i == 0 { block.line } else { start },
+            lines,
+            closed: block.closed,
+            source: block.source,
+        }
+    };
+    Some(parts.into_iter().enumerate().map(message).collect())
 }
 
 /// The request target as an absolute URL. Raw dumps (mitmproxy, Wireshark,

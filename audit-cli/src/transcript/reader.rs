@@ -477,7 +477,17 @@ impl<'a> Reader<'a> {
         attached > 0
     }
 
+    /// An http block: one message, or the messages of a `curl -v` exchange.
     fn http_block(&mut self, block: &Block<'a>) {
+        match http::curl_messages(block) {
+            Some(messages) if !messages.is_empty() => {
+                messages.iter().for_each(|m| self.http_message(m));
+            }
+            _ => self.http_message(block),
+        }
+    }
+
+    fn http_message(&mut self, block: &Block<'a>) {
         match http::parse(block) {
             Some(Http::Request(req)) => {
                 for h in req
