@@ -2561,4 +2561,41 @@ mod tests {
         };
         assert_eq!(oidc_ids(&offered), [("oidc.format", Status::Skip, true)]);
     }
+
+    /// An enrolment that shows HTTP and reads no ACME request fails
+    /// `transcript.consistency`; one that shows no HTTP (tokens alone), or
+    /// reads an ACME request, does not.
+    #[test]
+    fn http_without_an_acme_request_is_reported() {
+        let lost = |flow: &Flow<'_>| {
+            let mut out = Out::default();
+            acme_side_read(flow, &mut out);
+            out.checks
+                .iter()
+                .map(|c| (c.id, c.status, c.step))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lost(&Flow::default()), []);
+        let http = Flow {
+            first_http: Some(At {
+                value: 9,
+                step: Some(1),
+            }),
+            ..Flow::default()
+        };
+        assert_eq!(
+            lost(&http),
+            [("transcript.consistency", Status::Fail, Some(1))]
+        );
+        let text = "# t\n\n#### 1. x\n\n```http request\n> GET https://a.example/acme/wire/directory\n```\n\n```http request\n| POST https://a.example/acme/wire/new-account\n```\n";
+        let transcript = crate::transcript::parse(text).expect("a capture");
+        let flows: Vec<Flow<'_>> = transcript
+            .sections
+            .iter()
+            .flat_map(super::super::reconstruct::enrolments)
+            .collect();
+        let first = flows.first().and_then(|f| f.first_http.as_ref());
+        assert_eq!(first.map(|a| (a.value, a.step)), Some((5, Some(1))));
+        assert_eq!(lost(&flows[0]).len(), 1);
+    }
 }

@@ -566,4 +566,125 @@ mod tests {
         assert!(body_lines(&block("200\nlocation: x")).is_empty());
         assert!(body_lines(&block("200\nlocation: x\n\n")).is_empty());
     }
+
+    fn request(text: &str) -> Option<HttpRequest<'_>> {
+        match parse(&block(text))? {
+            Http::Request(r) => Some(r),
+            Http::Response(_) => None,
+        }
+    }
+
+    /// Pseudo-headers (RFC 9113 §8.3.1) in any order, the template among
+    /// them, make the request line: the URL is scheme://authority + path.
+    #[test]
+    fn pseudo_headers_make_the_request_line() {
+        for text in [
+            ":method: POST\n:scheme: https\n:authority: a.example:8443\n:path: /acme/wire/new-order?x=1\n      /acme/{p}/new-order\ncontent-type: application/jose+json",
+            ":authority: a.example:8443\n:method: POST\n:path: /acme/wire/new-order?x=1\n      /acme/{p}/new-order\n:scheme: https\ncontent-type: application/jose+json",
+            ":method: POST\n:scheme: https\n:path: /acme/wire/new-order?x=1\nhost: a.example:8443\ncontent-type: application/jose+json",
+            ":method: POST\n:scheme: https\n:authority: a.example:8443\n:path: /acme/wire/new-order?x=1\nHost: A.example:8443",
+        ] {
+            let r = request(text).unwrap_or_else(|| panic!("{text:?}"));
+            assert_eq!(r.method, "POST", "{text:?}");
+            assert_eq!(r.url, "https://a.example:8443/acme/wire/new-order?x=1", "{text:?}");
+            assert!(r.header(":method").is_none(), "{text:?}");
+        }
+        let r = request(":method: GET\n:scheme: http\n:authority: wire.com:1\n:path: /clients/token/nonce\n     /clients/token/nonce\ndpop: x").unwrap();
+        assert_eq!(r.url, "http://wire.com:1/clients/token/nonce");
+        assert_eq!(r.template, Some("/clients/token/nonce"));
+        assert_eq!(r.header("dpop").map(|h| h.value), Some("x"));
+    }
+
+    /// `:status` alone makes the response's status line.
+    #[test]
+    fn a_status_pseudo_header_makes_the_status() {
+        let Some(Http::Response(r)) = parse(&block(":status: 201\nlocation: L\nreplay-nonce: N")) else {
+            panic!("not a response");
+        };
+        assert_eq!((r.status, r.location(), r.replay_nonce()), (201, Some("L"), Some("N")));
+        assert!(looks_like_http(&block(":status: 200\ncontent-type: x")));
+        assert!(looks_like_http(&block(":method: GET\n:scheme: https\n:authority: a\n:path: /")));
+    }
+
+    /// A block RFC 9113 calls malformed, or that does not say where the
+    /// request went, is not read as a message: nothing is guessed.
+    #[test]
+    fn malformed_pseudo_headers_are_not_a_message() {
+        for text in [
+            ":method: POST\n:scheme: https\n:authority: a\n:path: /x\n:path: /y",
+            ":method: POST\n:scheme: https\n:authority: a\ncontent-type: x\n:path: /x",
+            ":method: POST\n:scheme: https\n:path: /x",
+            ":method: POST\n:authority: a\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a",
+            ":scheme: https\n:authority: a\n:path: /x",
+            ":method: POST\n:scheme: ftp\n:authority: a\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a\n:path: x",
+            ":method: POST\n:scheme: https\n:authority: a\n:path: /x y",
+            ":method: POST\n:scheme: https\n:authority: u@a\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a/b\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a\n:path: /x\nhost: b",
+            ":method: post\n:scheme: https\n:authority: a\n:path: /x",
+            ":method: CONNECT\n:protocol: websocket\n:scheme: https\n:authority: a\n:path: /x",
+            ":status: 200\n:path: /x",
+            ":status: 2000",
+            ":status: 200 OK",
+            ":status: 99",
+            ":Method: GET",
+        ] {
+            assert_eq!(parse(&block(text)), None, "{text:?}");
+            assert!(!looks_like_http(&block(text)), "{text:?}");
+        }
+    }
+
+    fn messages(text: &str) -> Vec<Option<Http<'_>>> {
+        let b = block(text);
+        let parts = curl_messages(&b).expect("a curl -v block");
+        parts.iter().map(parse).collect()
+    }
+
+    /// `curl -v`: the markers are cut off, `* ` lines dropped, and each run
+    /// of `> ` or `< ` lines is a message, with the body curl prints after it.
+    #[test]
+    fn curl_verbose_blocks_are_their_messages() {
+        let text = "*   Trying 1.2.3.4:443...\n* Connected\n> POST /acme/wire/new-order HTTP/2\n>      /acme/{p}/new-order\n> Host: a.example\n> accept: */*\n>\n* [HTTP/2] [1] [:path: /evil]\n< HTTP/2 201\n< replay-nonce: N\n< location: L\n<\n{\"status\": \"pending\"}\n* Connection #0 left intact";
+        let b = block(text);
+        let parts = curl_messages(&b).expect("curl");
+        assert_eq!(parts.len(), 2);
+        let Some(Http::Request(q)) = parse(&parts[0]) else {
+            panic!("request");
+        };
+        assert_eq!(q.url, "https://a.example/acme/wire/new-order");
+        assert_eq!(q.template, Some("/acme/{p}/new-order"));
+        assert_eq!(q.headers.len(), 2);
+        let Some(Http::Response(r)) = parse(&parts[1]) else {
+            panic!("response");
+        };
+        assert_eq!((r.status, r.replay_nonce(), r.headers.len()), (201, Some("N"), 2));
+        let body: Vec<&str> = body_lines(&parts[1]).iter().map(|(_, l)| *l).collect();
+        assert_eq!(body, ["{\"status\": \"pending\"}"]);
+        assert_eq!(parts[0].line, b.line);
+        assert!(looks_like_http(&b));
+        let two = messages("> GET https://a/x\n< 200\n> GET https://a/y\n< 404");
+        assert_eq!(two.len(), 4);
+        assert!(two.iter().all(Option::is_some));
+    }
+
+    /// A block that does not begin with curl's markers is not one; `<html>`
+    /// or `*/*` is not a marker.
+    #[test]
+    fn other_blocks_are_not_curl_verbose() {
+        for text in [
+            "POST https://a/x\n> y",
+            "200\n< x",
+            "<html>",
+            "*/*",
+            "",
+            "* only information\n* more",
+            "\n\n",
+        ] {
+            assert!(curl_messages(&block(text)).is_none(), "{text:?}");
+        }
+        assert!(!looks_like_http(&block("> quoted prose\n> more")));
+        assert_eq!(messages("< 999\n< x: y"), [None]);
+    }
 }
