@@ -765,6 +765,7 @@ fn one_dpop_header(flow: &Flow<'_>, out: &mut Out) {
 /// fails, naming where the HTTP begins. A capture that shows no HTTP at all
 /// (tokens alone) claims no exchange and is judged on what it shows.
 fn acme_side_read(flow: &Flow<'_>, out: &mut Out) {
+    unread_http(flow, out);
     let (true, Some(first)) = (flow.acme.is_empty(), &flow.first_http) else {
         return;
     };
@@ -777,6 +778,34 @@ fn acme_side_read(flow: &Flow<'_>, out: &mut Out) {
         ),
         first.step,
     );
+}
+
+/// `transcript.consistency`: an http block that holds something but is
+/// neither a request nor a response (its start line lost, a form not
+/// understood, a pseudo-header block RFC 9113 calls malformed) is an exchange
+/// not read: the body after it is read as nobody's, and the checks that need
+/// it are skipped. Nothing is guessed from it; it fails where it stands.
+fn unread_http(flow: &Flow<'_>, out: &mut Out) {
+    for block in &flow.unread_http {
+        let (line, first) = block.value;
+        out.record(
+            "transcript.consistency",
+            Status::Fail,
+            format!(
+                "the http block at line {line} is neither a request nor a response (it begins {:?}): the exchange it shows is not read",
+                opening(first)
+            ),
+            block.step,
+        );
+    }
+}
+
+/// The first 80 characters of `line`, for a message.
+fn opening(line: &str) -> String {
+    match line.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", line.get(..at).unwrap_or(line)),
+        None => line.to_owned(),
+    }
 }
 
 /// `transcript.consistency`: the proof the capture shows is the one the

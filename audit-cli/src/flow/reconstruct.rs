@@ -131,6 +131,9 @@ pub struct Flow<'t> {
     /// message or not): a flow that shows HTTP and reads no ACME request from
     /// it has lost its ACME side.
     pub first_http: Option<At<usize>>,
+    /// http blocks that hold something but are neither a request nor a
+    /// response: their opening line and first line.
+    pub unread_http: Vec<At<(usize, &'t str)>>,
     /// The request to wire-server's `…/access-token` (whatever its method):
     /// the trade, which the proof's `htm` and `htu` name.
     pub access_token_request: Option<At<&'t HttpRequest<'t>>>,
@@ -535,6 +538,10 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                         });
                     }
                 }
+                ItemKind::UnreadHttp { first } => flow.unread_http.push(At {
+                    value: (item.line, first),
+                    step: n,
+                }),
                 ItemKind::AcmeJws(jws) => {
                     if let (Some(r), Last::Request) = (request, last) {
                         acme_request(&mut flow, r, jws, n);
@@ -631,7 +638,7 @@ fn refused_for_its_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest<'_>>)
 /// An HTTP message, or a block labelled http that is not one.
 fn is_http(kind: &ItemKind<'_>) -> bool {
     match kind {
-        ItemKind::Request(_) | ItemKind::Response(_) => true,
+        ItemKind::Request(_) | ItemKind::Response(_) | ItemKind::UnreadHttp { .. } => true,
         ItemKind::Other { lang } => lang
             .as_bytes()
             .get(..4)

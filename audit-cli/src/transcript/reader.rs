@@ -505,7 +505,14 @@ impl<'a> Reader<'a> {
                 self.push_item(block.line, ItemKind::Request(req));
             }
             Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
-            None => return self.push_item(block.line, ItemKind::Other { lang: block.lang }),
+            None => {
+                let first = block.lines.iter().map(|(_, l)| markdown::trim(l));
+                let kind = match first.into_iter().find(|l| !l.is_empty()) {
+                    Some(first) => ItemKind::UnreadHttp { first },
+                    None => ItemKind::Other { lang: block.lang },
+                };
+                return self.push_item(block.line, kind);
+            }
         }
         self.inline_body(block);
     }
