@@ -2625,6 +2625,19 @@ mod tests {
             .collect();
         let first = flows.first().and_then(|f| f.first_http.as_ref());
         assert_eq!(first.map(|a| (a.value, a.step)), Some((5, Some(1))));
-        assert_eq!(lost(&flows[0]).len(), 1);
+        let messages: Vec<String> = {
+            let mut out = Out::default();
+            acme_side_read(&flows[0], &mut out);
+            out.checks.into_iter().map(|c| c.message).collect()
+        };
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("the http block at line 9 is neither a request nor a response (it begins \"| POST https://a.example/acme/wire/new-account\")"), "{messages:?}");
+        assert!(messages[1].starts_with("no ACME request is read from this enrolment, though its HTTP blocks begin at line 5"), "{messages:?}");
+        // An empty http block shows nothing: no exchange is lost.
+        let empty = "# t\n\n#### 1. x\n\n```http request\n\n```\n\n```http request\n200\n```\n";
+        let transcript = crate::transcript::parse(empty).expect("a capture");
+        let flow = super::super::reconstruct::enrolments(&transcript.sections[0]).remove(0);
+        assert!(flow.unread_http.is_empty());
+        assert_eq!(flow.first_http.map(|a| a.value), Some(5));
     }
 }

@@ -234,11 +234,14 @@ fn pseudo(line: &str) -> Option<(&str, &str)> {
 /// A message whose start is written as HTTP/2 pseudo-headers: `:status` for a
 /// response; `:method`, `:scheme`, `:path` and `:authority` (or a `host`
 /// header) for a request, whose URL is `scheme://authority` + path (RFC 9113
-/// §8.3.1). A block RFC 9113 calls malformed is not read as a message, so
-/// that nothing is guessed about where a request went: a pseudo-header given
-/// twice, one it does not define (or a request's beside `:status`), one after
-/// a regular header (§8.3), a path that is not one, a `host` header naming
-/// another host than `:authority` (§8.3.1).
+/// §8.3.1). `:authority` is where the request went when a `host` header
+/// names another (§8.3.1: a client conveys it there; a `host` header an
+/// intermediary kept does not move the request), as an absolute request line
+/// overrides `host` (RFC 9112 §3.2.2). A block RFC 9113 calls malformed is
+/// not read as a message, so that nothing is guessed about where a request
+/// went: a pseudo-header given twice, one it does not define (or a request's
+/// beside `:status`), one after a regular header (§8.3), a path that is not
+/// one.
 fn pseudo_message<'a>(head: &[(usize, &'a str)]) -> Option<Http<'a>> {
     let mut fields: Vec<(&'a str, &'a str)> = Vec::with_capacity(4);
     let mut template = None;
@@ -267,11 +270,8 @@ fn pseudo_message<'a>(head: &[(usize, &'a str)]) -> Option<Http<'a>> {
         return None;
     }
     let (method, scheme, path) = (field("method")?, field("scheme")?, field("path")?);
-    let host = first(&headers, "host").map(|h| h.value);
-    let authority = match (field("authority"), host) {
-        (Some(a), Some(h)) if !a.eq_ignore_ascii_case(h) => return None,
-        (a, h) => a.or(h).filter(|a| is_host(a))?,
-    };
+    let host = || first(&headers, "host").map(|h| h.value);
+    let authority = field("authority").or_else(host).filter(|a| is_host(a))?;
     let path_ok = path.starts_with('/') && !path.contains(char::is_whitespace);
     let scheme_ok = matches!(scheme, "http" | "https");
     if !(is_method(method) && path_ok && scheme_ok) {
@@ -589,6 +589,8 @@ mod tests {
             assert_eq!(r.url, "https://a.example:8443/acme/wire/new-order?x=1", "{text:?}");
             assert!(r.header(":method").is_none(), "{text:?}");
         }
+        let r = request(":method: GET\n:scheme: https\n:authority: a\n:path: /x\nhost: b:1");
+        assert_eq!(r.map(|r| r.url), Some("https://a/x".into()));
         let r = request(":method: GET\n:scheme: http\n:authority: wire.com:1\n:path: /clients/token/nonce\n     /clients/token/nonce\ndpop: x").unwrap();
         assert_eq!(r.url, "http://wire.com:1/clients/token/nonce");
         assert_eq!(r.template, Some("/clients/token/nonce"));
@@ -622,7 +624,6 @@ mod tests {
             ":method: POST\n:scheme: https\n:authority: a\n:path: /x y",
             ":method: POST\n:scheme: https\n:authority: u@a\n:path: /x",
             ":method: POST\n:scheme: https\n:authority: a/b\n:path: /x",
-            ":method: POST\n:scheme: https\n:authority: a\n:path: /x\nhost: b",
             ":method: post\n:scheme: https\n:authority: a\n:path: /x",
             ":method: CONNECT\n:protocol: websocket\n:scheme: https\n:authority: a\n:path: /x",
             ":status: 200\n:path: /x",
