@@ -1163,8 +1163,16 @@ fn http_blocks_not_read_fail_consistency() {
     for (era, e, valid) in enrolments() {
         let text = quote_http_blocks(&e.transcript(Fault::OtherAccount));
         let got = one(&text, &e);
-        assert!(got.0.contains("transcript.consistency"), "{}: {got:?}", era.name());
-        assert!(!valid.0.contains("transcript.consistency"), "{}", era.name());
+        assert!(
+            got.0.contains("transcript.consistency"),
+            "{}: {got:?}",
+            era.name()
+        );
+        assert!(
+            !valid.0.contains("transcript.consistency"),
+            "{}",
+            era.name()
+        );
     }
 }
 

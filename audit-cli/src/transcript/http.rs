@@ -313,33 +313,47 @@ pub(crate) fn curl_messages<'a>(block: &Block<'a>) -> Option<Vec<Block<'a>>> {
         .map(|(_, l)| *l)
         .find(|l| !trim(l).is_empty() && curl_mark(l).is_none_or(|(m, _)| m != b'*'))?;
     curl_mark(first)?;
-    // (marker, whether its body has begun, lines)
-    let mut parts: Vec<(u8, bool, Vec<(usize, &'a str)>)> = Vec::new();
+    let mut runs: Vec<CurlRun<'a>> = Vec::new();
     for &(n, line) in &block.lines {
-        match (curl_mark(line), parts.last_mut()) {
+        match (curl_mark(line), runs.last_mut()) {
             (Some((b'*', _)), _) => {}
-            (Some((m, rest)), Some((marker, false, lines))) if *marker == m => {
-                lines.push((n, rest));
+            (Some((m, rest)), Some(run)) if run.marker == m && !run.body => {
+                run.lines.push((n, rest));
             }
-            (Some((m, rest)), _) => parts.push((m, false, vec![(n, rest)])),
-            (None, Some((_, body, lines))) => {
-                *body |= !trim(line).is_empty();
-                lines.push((n, line));
+            (Some((marker, rest)), _) => runs.push(CurlRun {
+                marker,
+                body: false,
+                lines: vec![(n, rest)],
+            }),
+            (None, Some(run)) => {
+                run.body |= !trim(line).is_empty();
+                run.lines.push((n, line));
             }
             (None, None) => {}
         }
     }
-    let message = |(i, (_, _, lines)): (usize, (u8, bool, Vec<(usize, &'a str)>))| {
-        let start = lines.first().map_or(block.line, |(n, _)| n.saturating_sub(1));
+    let message = |(i, run): (usize, CurlRun<'a>)| {
+        let start = run
+            .lines
+            .first()
+            .map_or(block.line, |(n, _)| n.saturating_sub(1));
         Block {
             lang: block.lang,
             line: if i == 0 { block.line } else { start },
-            lines,
+            lines: run.lines,
             closed: block.closed,
             source: block.source,
         }
     };
-    Some(parts.into_iter().enumerate().map(message).collect())
+    Some(runs.into_iter().enumerate().map(message).collect())
+}
+
+/// One message of a `curl -v` block: its marker, whether its body (unmarked
+/// lines) has begun, and its lines with the markers cut off.
+struct CurlRun<'a> {
+    marker: u8,
+    body: bool,
+    lines: Vec<(usize, &'a str)>,
 }
 
 /// The request target as an absolute URL. Raw dumps (mitmproxy, Wireshark,
@@ -600,12 +614,18 @@ mod tests {
     /// `:status` alone makes the response's status line.
     #[test]
     fn a_status_pseudo_header_makes_the_status() {
-        let Some(Http::Response(r)) = parse(&block(":status: 201\nlocation: L\nreplay-nonce: N")) else {
+        let Some(Http::Response(r)) = parse(&block(":status: 201\nlocation: L\nreplay-nonce: N"))
+        else {
             panic!("not a response");
         };
-        assert_eq!((r.status, r.location(), r.replay_nonce()), (201, Some("L"), Some("N")));
+        assert_eq!(
+            (r.status, r.location(), r.replay_nonce()),
+            (201, Some("L"), Some("N"))
+        );
         assert!(looks_like_http(&block(":status: 200\ncontent-type: x")));
-        assert!(looks_like_http(&block(":method: GET\n:scheme: https\n:authority: a\n:path: /")));
+        assert!(looks_like_http(&block(
+            ":method: GET\n:scheme: https\n:authority: a\n:path: /"
+        )));
     }
 
     /// A block RFC 9113 calls malformed, or that does not say where the
@@ -660,7 +680,10 @@ mod tests {
         let Some(Http::Response(r)) = parse(&parts[1]) else {
             panic!("response");
         };
-        assert_eq!((r.status, r.replay_nonce(), r.headers.len()), (201, Some("N"), 2));
+        assert_eq!(
+            (r.status, r.replay_nonce(), r.headers.len()),
+            (201, Some("N"), 2)
+        );
         let body: Vec<&str> = body_lines(&parts[1]).iter().map(|(_, l)| *l).collect();
         assert_eq!(body, ["{\"status\": \"pending\"}"]);
         assert_eq!(parts[0].line, b.line);
