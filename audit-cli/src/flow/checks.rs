@@ -2638,6 +2638,6 @@ mod tests {
         let transcript = crate::transcript::parse(empty).expect("a capture");
         let flow = super::super::reconstruct::enrolments(&transcript.sections[0]).remove(0);
         assert!(flow.unread_http.is_empty());
-        assert_eq!(flow.first_http.map(|a| a.value), Some(5));
+        assert_eq!(flow.first_http.map(|a| a.value), Some(9));
     }
 }

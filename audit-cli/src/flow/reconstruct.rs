@@ -127,9 +127,9 @@ pub struct Flow<'t> {
     /// order: a client may fetch one again (a timeout, a `use_dpop_nonce`
     /// answer) and make its proof with the later one.
     pub wire_nonces: Vec<At<String>>,
-    /// The opening line of the first http block of the enrolment (read as a
-    /// message or not): a flow that shows HTTP and reads no ACME request from
-    /// it has lost its ACME side.
+    /// The opening line of the first http block of the enrolment that holds
+    /// something (read as a message or not): a flow that shows HTTP and reads
+    /// no ACME request from it has lost its ACME side.
     pub first_http: Option<At<usize>>,
     /// http blocks that hold something but are neither a request nor a
     /// response: their opening line and first line.
@@ -635,16 +635,13 @@ fn refused_for_its_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest<'_>>)
     }
 }
 
-/// An HTTP message, or a block labelled http that is not one.
+/// An HTTP message, or an http block that holds something but is not one
+/// (an empty block shows nothing).
 fn is_http(kind: &ItemKind<'_>) -> bool {
-    match kind {
-        ItemKind::Request(_) | ItemKind::Response(_) | ItemKind::UnreadHttp { .. } => true,
-        ItemKind::Other { lang } => lang
-            .as_bytes()
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"http")),
-        _ => false,
-    }
+    matches!(
+        kind,
+        ItemKind::Request(_) | ItemKind::Response(_) | ItemKind::UnreadHttp { .. }
+    )
 }
 
 fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJws, n: Option<u32>) {

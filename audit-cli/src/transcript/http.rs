@@ -317,7 +317,7 @@ pub(crate) fn curl_messages<'a>(block: &Block<'a>) -> Option<Vec<Block<'a>>> {
     for &(n, line) in &block.lines {
         match (curl_mark(line), runs.last_mut()) {
             (Some((b'*', _)), _) => {}
-            (Some((m, rest)), Some(run)) if run.marker == m && !run.body => {
+            (Some((m, rest)), Some(run)) if run.marker == m && !run.ends_before(rest) => {
                 run.lines.push((n, rest));
             }
             (Some((marker, rest)), _) => runs.push(CurlRun {
@@ -354,6 +354,16 @@ struct CurlRun<'a> {
     marker: u8,
     body: bool,
     lines: Vec<(usize, &'a str)>,
+}
+
+impl CurlRun<'_> {
+    /// Whether a line with this run's marker begins another message: after
+    /// the body, or a status line after the blank line that ends the headers
+    /// (an interim `100 Continue` answer, then the final one).
+    fn ends_before(&self, next: &str) -> bool {
+        let after_blank = self.lines.last().is_some_and(|(_, l)| trim(l).is_empty());
+        self.body || (after_blank && status(next).is_some())
+    }
 }
 
 /// The request target as an absolute URL. Raw dumps (mitmproxy, Wireshark,
@@ -688,6 +698,15 @@ mod tests {
         assert_eq!(body, ["{\"status\": \"pending\"}"]);
         assert_eq!(parts[0].line, b.line);
         assert!(looks_like_http(&b));
+        let interim = messages("> POST https://a/x\n>\n< HTTP/1.1 100 Continue\n<\n< HTTP/1.1 201 Created\n< location: L\n<\n{}");
+        let statuses: Vec<Option<u16>> = interim
+            .iter()
+            .map(|m| match m {
+                Some(Http::Response(r)) => Some(r.status),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(statuses, [None, Some(100), Some(201)]);
         let two = messages("> GET https://a/x\n< 200\n> GET https://a/y\n< 404");
         assert_eq!(two.len(), 4);
         assert!(two.iter().all(Option::is_some));

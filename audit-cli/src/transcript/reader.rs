@@ -480,10 +480,8 @@ impl<'a> Reader<'a> {
     /// An http block: one message, or the messages of a `curl -v` exchange.
     fn http_block(&mut self, block: &Block<'a>) {
         match http::curl_messages(block) {
-            Some(messages) if !messages.is_empty() => {
-                messages.iter().for_each(|m| self.http_message(m));
-            }
-            _ => self.http_message(block),
+            Some(messages) => messages.iter().for_each(|m| self.http_message(m)),
+            None => self.http_message(block),
         }
     }
 
