@@ -156,6 +156,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     super::pkce::check(flow, &mut out.checks);
     oauth_repeats(flow, &mut out.checks);
     super::certificate::checks(flow, at, trust, &mut out.checks);
+    acme_side_read(flow, &mut out);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
     shown_proof_sent(flow, &mut out);
     one_dpop_header(flow, &mut out);
@@ -756,6 +757,57 @@ fn one_dpop_header(flow: &Flow<'_>, out: &mut Out) {
                 h.step,
             );
         }
+    }
+}
+
+/// `transcript.consistency`: an enrolment whose capture shows HTTP messages
+/// but from which no ACME request is read (blocks in a form not understood,
+/// bodies not found) has lost its ACME side: every check that needs the
+/// account, the order or the challenges would be skipped and the flow pass
+/// on what little is left. That is not a verdict on the enrolment, so it
+/// fails, naming where the HTTP begins. A capture that shows no HTTP at all
+/// (tokens alone) claims no exchange and is judged on what it shows.
+fn acme_side_read(flow: &Flow<'_>, out: &mut Out) {
+    unread_http(flow, out);
+    let (true, Some(first)) = (flow.acme.is_empty(), &flow.first_http) else {
+        return;
+    };
+    out.record(
+        "transcript.consistency",
+        Status::Fail,
+        format!(
+            "no ACME request is read from this enrolment, though its HTTP blocks begin at line {}: the requests, answers and signed bodies of the ACME side cannot be judged",
+            first.value
+        ),
+        first.step,
+    );
+}
+
+/// `transcript.consistency`: an http block that holds something but is
+/// neither a request nor a response (its start line lost, a form not
+/// understood, a pseudo-header block RFC 9113 calls malformed) is an exchange
+/// not read: the body after it is read as nobody's, and the checks that need
+/// it are skipped. Nothing is guessed from it; it fails where it stands.
+fn unread_http(flow: &Flow<'_>, out: &mut Out) {
+    for block in &flow.unread_http {
+        let (line, first) = block.value;
+        out.record(
+            "transcript.consistency",
+            Status::Fail,
+            format!(
+                "the http block at line {line} is neither a request nor a response (it begins {:?}): the exchange it shows is not read",
+                opening(first)
+            ),
+            block.step,
+        );
+    }
+}
+
+/// The first 80 characters of `line`, for a message.
+fn opening(line: &str) -> String {
+    match line.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", line.get(..at).unwrap_or(line)),
+        None => line.to_owned(),
     }
 }
 
@@ -2540,5 +2592,55 @@ mod tests {
             ..Flow::default()
         };
         assert_eq!(oidc_ids(&offered), [("oidc.format", Status::Skip, true)]);
+    }
+
+    /// An enrolment that shows HTTP and reads no ACME request fails
+    /// `transcript.consistency`; one that shows no HTTP (tokens alone), or
+    /// reads an ACME request, does not.
+    #[test]
+    fn http_without_an_acme_request_is_reported() {
+        let lost = |flow: &Flow<'_>| {
+            let mut out = Out::default();
+            acme_side_read(flow, &mut out);
+            out.checks
+                .iter()
+                .map(|c| (c.id, c.status, c.step))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lost(&Flow::default()), []);
+        let http = Flow {
+            first_http: Some(At {
+                value: 9,
+                step: Some(1),
+            }),
+            ..Flow::default()
+        };
+        assert_eq!(
+            lost(&http),
+            [("transcript.consistency", Status::Fail, Some(1))]
+        );
+        let text = "# t\n\n#### 1. x\n\n```http request\n> GET https://a.example/acme/wire/directory\n```\n\n```http request\n| POST https://a.example/acme/wire/new-account\n```\n";
+        let transcript = crate::transcript::parse(text).expect("a capture");
+        let flows: Vec<Flow<'_>> = transcript
+            .sections
+            .iter()
+            .flat_map(super::super::reconstruct::enrolments)
+            .collect();
+        let first = flows.first().and_then(|f| f.first_http.as_ref());
+        assert_eq!(first.map(|a| (a.value, a.step)), Some((5, Some(1))));
+        let messages: Vec<String> = {
+            let mut out = Out::default();
+            acme_side_read(&flows[0], &mut out);
+            out.checks.into_iter().map(|c| c.message).collect()
+        };
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("the http block at line 9 is neither a request nor a response (it begins \"| POST https://a.example/acme/wire/new-account\")"), "{messages:?}");
+        assert!(messages[1].starts_with("no ACME request is read from this enrolment, though its HTTP blocks begin at line 5"), "{messages:?}");
+        // An empty http block shows nothing: no exchange is lost.
+        let empty = "# t\n\n#### 1. x\n\n```http request\n\n```\n\n```http request\n200\n```\n";
+        let transcript = crate::transcript::parse(empty).expect("a capture");
+        let flow = super::super::reconstruct::enrolments(&transcript.sections[0]).remove(0);
+        assert!(flow.unread_http.is_empty());
+        assert_eq!(flow.first_http.map(|a| a.value), Some(9));
     }
 }

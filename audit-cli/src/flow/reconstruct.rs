@@ -127,6 +127,13 @@ pub struct Flow<'t> {
     /// order: a client may fetch one again (a timeout, a `use_dpop_nonce`
     /// answer) and make its proof with the later one.
     pub wire_nonces: Vec<At<String>>,
+    /// The opening line of the first http block of the enrolment that holds
+    /// something (read as a message or not): a flow that shows HTTP and reads
+    /// no ACME request from it has lost its ACME side.
+    pub first_http: Option<At<usize>>,
+    /// http blocks that hold something but are neither a request nor a
+    /// response: their opening line and first line.
+    pub unread_http: Vec<At<(usize, &'t str)>>,
     /// The request to wire-server's `…/access-token` (whatever its method):
     /// the trade, which the proof's `htm` and `htu` name.
     pub access_token_request: Option<At<&'t HttpRequest<'t>>>,
@@ -453,6 +460,12 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     for step in steps {
         let n = step.number;
         for item in &step.items {
+            if is_http(&item.kind) {
+                flow.first_http.get_or_insert(At {
+                    value: item.line,
+                    step: n,
+                });
+            }
             match &item.kind {
                 ItemKind::Request(r) => {
                     request = Some(r);
@@ -525,6 +538,10 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                         });
                     }
                 }
+                ItemKind::UnreadHttp { first } => flow.unread_http.push(At {
+                    value: (item.line, first),
+                    step: n,
+                }),
                 ItemKind::AcmeJws(jws) => {
                     if let (Some(r), Last::Request) = (request, last) {
                         acme_request(&mut flow, r, jws, n);
@@ -616,6 +633,15 @@ fn refused_for_its_nonce(flow: &mut Flow<'_>, request: Option<&HttpRequest<'_>>)
     {
         last.bad_nonce = true;
     }
+}
+
+/// An HTTP message, or an http block that holds something but is not one
+/// (an empty block shows nothing).
+fn is_http(kind: &ItemKind<'_>) -> bool {
+    matches!(
+        kind,
+        ItemKind::Request(_) | ItemKind::Response(_) | ItemKind::UnreadHttp { .. }
+    )
 }
 
 fn acme_request<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, jws: &'t AcmeJws, n: Option<u32>) {

@@ -1,6 +1,11 @@
 //! The ```` ```http request ```` blocks: a request line or a response status, then headers.
 //!
-//! Bodies are not in these blocks; they follow as separate JSON or text blocks.
+//! Bodies are usually not in these blocks; they follow as separate JSON or text blocks.
+//! The start of a message is also read as HTTP/2 pseudo-headers (`:method`,
+//! `:scheme`, `:authority`, `:path`; `:status`), as browser developer tools and
+//! HAR exports show it, and a block as `curl -v` prints an exchange (`> `
+//! request lines, `< ` response lines, `* ` information) is read as the
+//! messages it holds ([`curl_messages`]).
 
 use super::markdown::{trim, Block};
 use std::borrow::Cow;
@@ -114,14 +119,22 @@ fn header(line: &str, n: usize) -> Option<Header<'_>> {
 
 /// Whether an untagged block is an HTTP message: its first line a status, or
 /// a request line naming an absolute URL or a path (so that a bare block of
-/// prose with an upper-case first word is not taken for one).
+/// prose with an upper-case first word is not taken for one), or pseudo-headers
+/// that make a whole request or status; a `curl -v` block when its first
+/// message is one.
 pub(crate) fn looks_like_http(block: &Block<'_>) -> bool {
+    if let Some(messages) = curl_messages(block) {
+        return messages.first().is_some_and(looks_like_http);
+    }
     let Some((_, first)) = block.lines.iter().find(|(_, l)| !trim(l).is_empty()) else {
         return false;
     };
     let first = trim(first);
     if status(first).is_some() {
         return true;
+    }
+    if pseudo(first).is_some() {
+        return parse(block).is_some();
     }
     first
         .split_once(char::is_whitespace)
@@ -168,6 +181,9 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let mut lines = head.iter().filter(|(_, l)| !trim(l).is_empty());
     let (_, first) = lines.next()?;
     let first = trim(first);
+    if pseudo(first).is_some() {
+        return pseudo_message(head);
+    }
     // Room for every line at once: a response has more headers than a first
     // allocation holds, and growing moves them.
     let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &'a str)>| {
@@ -190,9 +206,7 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
         _ => url,
     };
     let mut lines = lines.peekable();
-    let template = lines
-        .next_if(|(_, l)| l.starts_with(char::is_whitespace) && l.trim_start().starts_with('/'))
-        .map(|(_, l)| trim(l));
+    let template = lines.next_if(|(_, l)| is_template(l)).map(|(_, l)| trim(l));
     let headers = headers_from(&mut lines);
     Some(Http::Request(HttpRequest {
         method,
@@ -200,6 +214,156 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
         template,
         headers,
     }))
+}
+
+/// The route template line printed under a request's URL: indented, a path.
+fn is_template(line: &str) -> bool {
+    line.starts_with(char::is_whitespace) && line.trim_start().starts_with('/')
+}
+
+/// A pseudo-header line, `:name: value` (RFC 9113 §8.3): its name without
+/// the colon, and its value.
+fn pseudo(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix(':')?;
+    let colon = memchr::memchr(b':', rest.as_bytes())?;
+    let (name, value) = (rest.get(..colon)?, rest.get(colon + 1..)?);
+    let lower = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase());
+    lower.then(|| (name, trim(value)))
+}
+
+/// A message whose start is written as HTTP/2 pseudo-headers: `:status` for a
+/// response; `:method`, `:scheme`, `:path` and `:authority` (or a `host`
+/// header) for a request, whose URL is `scheme://authority` + path (RFC 9113
+/// §8.3.1). `:authority` is where the request went when a `host` header
+/// names another (§8.3.1: a client conveys it there; a `host` header an
+/// intermediary kept does not move the request), as an absolute request line
+/// overrides `host` (RFC 9112 §3.2.2). A block RFC 9113 calls malformed is
+/// not read as a message, so that nothing is guessed about where a request
+/// went: a pseudo-header given twice, one it does not define (or a request's
+/// beside `:status`), one after a regular header (§8.3), a path that is not
+/// one.
+fn pseudo_message<'a>(head: &[(usize, &'a str)]) -> Option<Http<'a>> {
+    let mut fields: Vec<(&'a str, &'a str)> = Vec::with_capacity(4);
+    let mut template = None;
+    let mut headers = Vec::with_capacity(head.len());
+    for &(n, line) in head.iter().filter(|(_, l)| !trim(l).is_empty()) {
+        let t = trim(line);
+        if let Some(field) = pseudo(t) {
+            let repeated = fields.iter().any(|(name, _)| *name == field.0);
+            if repeated || !headers.is_empty() {
+                return None;
+            }
+            fields.push(field);
+        } else if template.is_none() && headers.is_empty() && is_template(line) {
+            template = Some(t);
+        } else {
+            headers.extend(header(t, n));
+        }
+    }
+    let field = |name: &str| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v);
+    if let Some(code) = field("status") {
+        let status = status(code).filter(|_| fields.len() == 1 && code.len() == 3)?;
+        return Some(Http::Response(HttpResponse { status, headers }));
+    }
+    let known = ["method", "scheme", "authority", "path"];
+    if fields.iter().any(|(name, _)| !known.contains(name)) {
+        return None;
+    }
+    let (method, scheme, path) = (field("method")?, field("scheme")?, field("path")?);
+    let host = || first(&headers, "host").map(|h| h.value);
+    let authority = field("authority").or_else(host).filter(|a| is_host(a))?;
+    let path_ok = path.starts_with('/') && !path.contains(char::is_whitespace);
+    let scheme_ok = matches!(scheme, "http" | "https");
+    if !(is_method(method) && path_ok && scheme_ok) {
+        return None;
+    }
+    Some(Http::Request(HttpRequest {
+        method,
+        url: Cow::Owned(format!("{scheme}://{authority}{path}")),
+        template,
+        headers,
+    }))
+}
+
+/// A `curl -v` line's marker and what follows it: `>` a request line, `<` a
+/// response line, `*` curl's own information; the one space after the
+/// marker is curl's, not the line's (a route template keeps its indent).
+fn curl_mark(line: &str) -> Option<(u8, &str)> {
+    let marker = *line.as_bytes().first()?;
+    if !matches!(marker, b'>' | b'<' | b'*') {
+        return None;
+    }
+    let rest = line.get(1..)?;
+    match rest.strip_prefix(' ') {
+        Some(rest) => Some((marker, rest)),
+        None => trim(rest).is_empty().then_some((marker, "")),
+    }
+}
+
+/// The messages of a block written as `curl -v` prints an exchange (its first
+/// line, after curl's `* ` information, marked `> ` or `< `): each run of
+/// `> ` lines a request, each run of `< ` lines a response, unmarked lines
+/// after a run its body (curl prints the response body as is), `* ` lines
+/// dropped. The markers are cut off, and each message is a block of its own
+/// for [`parse`] and [`body_lines`]. `None` for any other block.
+pub(crate) fn curl_messages<'a>(block: &Block<'a>) -> Option<Vec<Block<'a>>> {
+    let first = block
+        .lines
+        .iter()
+        .map(|(_, l)| *l)
+        .find(|l| !trim(l).is_empty() && curl_mark(l).is_none_or(|(m, _)| m != b'*'))?;
+    curl_mark(first)?;
+    let mut runs: Vec<CurlRun<'a>> = Vec::new();
+    for &(n, line) in &block.lines {
+        match (curl_mark(line), runs.last_mut()) {
+            (Some((b'*', _)), _) => {}
+            (Some((m, rest)), Some(run)) if run.marker == m && !run.ends_before(rest) => {
+                run.lines.push((n, rest));
+            }
+            (Some((marker, rest)), _) => runs.push(CurlRun {
+                marker,
+                body: false,
+                lines: vec![(n, rest)],
+            }),
+            (None, Some(run)) => {
+                run.body |= !trim(line).is_empty();
+                run.lines.push((n, line));
+            }
+            (None, None) => {}
+        }
+    }
+    let message = |(i, run): (usize, CurlRun<'a>)| {
+        let start = run
+            .lines
+            .first()
+            .map_or(block.line, |(n, _)| n.saturating_sub(1));
+        Block {
+            lang: block.lang,
+            line: if i == 0 { block.line } else { start },
+            lines: run.lines,
+            closed: block.closed,
+            source: block.source,
+        }
+    };
+    Some(runs.into_iter().enumerate().map(message).collect())
+}
+
+/// One message of a `curl -v` block: its marker, whether its body (unmarked
+/// lines) has begun, and its lines with the markers cut off.
+struct CurlRun<'a> {
+    marker: u8,
+    body: bool,
+    lines: Vec<(usize, &'a str)>,
+}
+
+impl CurlRun<'_> {
+    /// Whether a line with this run's marker begins another message: after
+    /// the body, or a status line after the blank line that ends the headers
+    /// (an interim `100 Continue` answer, then the final one).
+    fn ends_before(&self, next: &str) -> bool {
+        let after_blank = self.lines.last().is_some_and(|(_, l)| trim(l).is_empty());
+        self.body || (after_blank && status(next).is_some())
+    }
 }
 
 /// The request target as an absolute URL. Raw dumps (mitmproxy, Wireshark,
@@ -425,5 +589,145 @@ mod tests {
         assert_eq!(body, ["{", "\"x:y\": 1", "}"]);
         assert!(body_lines(&block("200\nlocation: x")).is_empty());
         assert!(body_lines(&block("200\nlocation: x\n\n")).is_empty());
+    }
+
+    fn request(text: &str) -> Option<HttpRequest<'_>> {
+        match parse(&block(text))? {
+            Http::Request(r) => Some(r),
+            Http::Response(_) => None,
+        }
+    }
+
+    /// Pseudo-headers (RFC 9113 §8.3.1) in any order, the template among
+    /// them, make the request line: the URL is scheme://authority + path.
+    #[test]
+    fn pseudo_headers_make_the_request_line() {
+        for text in [
+            ":method: POST\n:scheme: https\n:authority: a.example:8443\n:path: /acme/wire/new-order?x=1\n      /acme/{p}/new-order\ncontent-type: application/jose+json",
+            ":authority: a.example:8443\n:method: POST\n:path: /acme/wire/new-order?x=1\n      /acme/{p}/new-order\n:scheme: https\ncontent-type: application/jose+json",
+            ":method: POST\n:scheme: https\n:path: /acme/wire/new-order?x=1\nhost: a.example:8443\ncontent-type: application/jose+json",
+            ":method: POST\n:scheme: https\n:authority: a.example:8443\n:path: /acme/wire/new-order?x=1\nHost: A.example:8443",
+        ] {
+            let r = request(text).unwrap_or_else(|| panic!("{text:?}"));
+            assert_eq!(r.method, "POST", "{text:?}");
+            assert_eq!(r.url, "https://a.example:8443/acme/wire/new-order?x=1", "{text:?}");
+            assert!(r.header(":method").is_none(), "{text:?}");
+        }
+        let r = request(":method: GET\n:scheme: https\n:authority: a\n:path: /x\nhost: b:1");
+        assert_eq!(r.map(|r| r.url), Some("https://a/x".into()));
+        let r = request(":method: GET\n:scheme: http\n:authority: wire.com:1\n:path: /clients/token/nonce\n     /clients/token/nonce\ndpop: x").unwrap();
+        assert_eq!(r.url, "http://wire.com:1/clients/token/nonce");
+        assert_eq!(r.template, Some("/clients/token/nonce"));
+        assert_eq!(r.header("dpop").map(|h| h.value), Some("x"));
+    }
+
+    /// `:status` alone makes the response's status line.
+    #[test]
+    fn a_status_pseudo_header_makes_the_status() {
+        let Some(Http::Response(r)) = parse(&block(":status: 201\nlocation: L\nreplay-nonce: N"))
+        else {
+            panic!("not a response");
+        };
+        assert_eq!(
+            (r.status, r.location(), r.replay_nonce()),
+            (201, Some("L"), Some("N"))
+        );
+        assert!(looks_like_http(&block(":status: 200\ncontent-type: x")));
+        assert!(looks_like_http(&block(
+            ":method: GET\n:scheme: https\n:authority: a\n:path: /"
+        )));
+    }
+
+    /// A block RFC 9113 calls malformed, or that does not say where the
+    /// request went, is not read as a message: nothing is guessed.
+    #[test]
+    fn malformed_pseudo_headers_are_not_a_message() {
+        for text in [
+            ":method: POST\n:scheme: https\n:authority: a\n:path: /x\n:path: /y",
+            ":method: POST\n:scheme: https\n:authority: a\ncontent-type: x\n:path: /x",
+            ":method: POST\n:scheme: https\n:path: /x",
+            ":method: POST\n:authority: a\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a",
+            ":scheme: https\n:authority: a\n:path: /x",
+            ":method: POST\n:scheme: ftp\n:authority: a\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a\n:path: x",
+            ":method: POST\n:scheme: https\n:authority: a\n:path: /x y",
+            ":method: POST\n:scheme: https\n:authority: u@a\n:path: /x",
+            ":method: POST\n:scheme: https\n:authority: a/b\n:path: /x",
+            ":method: post\n:scheme: https\n:authority: a\n:path: /x",
+            ":method: CONNECT\n:protocol: websocket\n:scheme: https\n:authority: a\n:path: /x",
+            ":status: 200\n:path: /x",
+            ":status: 2000",
+            ":status: 200 OK",
+            ":status: 99",
+            ":Method: GET",
+        ] {
+            assert_eq!(parse(&block(text)), None, "{text:?}");
+            assert!(!looks_like_http(&block(text)), "{text:?}");
+        }
+    }
+
+    fn messages(text: &str) -> Vec<Option<Http<'_>>> {
+        let b = block(text);
+        let parts = curl_messages(&b).expect("a curl -v block");
+        parts.iter().map(parse).collect()
+    }
+
+    /// `curl -v`: the markers are cut off, `* ` lines dropped, and each run
+    /// of `> ` or `< ` lines is a message, with the body curl prints after it.
+    #[test]
+    fn curl_verbose_blocks_are_their_messages() {
+        let text = "*   Trying 1.2.3.4:443...\n* Connected\n> POST /acme/wire/new-order HTTP/2\n>      /acme/{p}/new-order\n> Host: a.example\n> accept: */*\n>\n* [HTTP/2] [1] [:path: /evil]\n< HTTP/2 201\n< replay-nonce: N\n< location: L\n<\n{\"status\": \"pending\"}\n* Connection #0 left intact";
+        let b = block(text);
+        let parts = curl_messages(&b).expect("curl");
+        assert_eq!(parts.len(), 2);
+        let Some(Http::Request(q)) = parse(&parts[0]) else {
+            panic!("request");
+        };
+        assert_eq!(q.url, "https://a.example/acme/wire/new-order");
+        assert_eq!(q.template, Some("/acme/{p}/new-order"));
+        assert_eq!(q.headers.len(), 2);
+        let Some(Http::Response(r)) = parse(&parts[1]) else {
+            panic!("response");
+        };
+        assert_eq!(
+            (r.status, r.replay_nonce(), r.headers.len()),
+            (201, Some("N"), 2)
+        );
+        let body: Vec<&str> = body_lines(&parts[1]).iter().map(|(_, l)| *l).collect();
+        assert_eq!(body, ["{\"status\": \"pending\"}"]);
+        assert_eq!(parts[0].line, b.line);
+        assert!(looks_like_http(&b));
+        let interim = messages("> POST https://a/x\n>\n< HTTP/1.1 100 Continue\n<\n< HTTP/1.1 201 Created\n< location: L\n<\n{}");
+        let statuses: Vec<Option<u16>> = interim
+            .iter()
+            .map(|m| match m {
+                Some(Http::Response(r)) => Some(r.status),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(statuses, [None, Some(100), Some(201)]);
+        let two = messages("> GET https://a/x\n< 200\n> GET https://a/y\n< 404");
+        assert_eq!(two.len(), 4);
+        assert!(two.iter().all(Option::is_some));
+    }
+
+    /// A block that does not begin with curl's markers is not one; `<html>`
+    /// or `*/*` is not a marker.
+    #[test]
+    fn other_blocks_are_not_curl_verbose() {
+        for text in [
+            "POST https://a/x\n> y",
+            "200\n< x",
+            "<html>",
+            "*/*",
+            "",
+            "* only information\n* more",
+            "\n\n",
+        ] {
+            assert!(curl_messages(&block(text)).is_none(), "{text:?}");
+        }
+        assert!(!looks_like_http(&block("> quoted prose\n> more")));
+        assert_eq!(messages("< 999\n< x: y"), [None]);
     }
 }

@@ -112,9 +112,15 @@ pub enum ItemKind<'a> {
     /// A text or untagged block (nonce, form body, PEM, `Raw:` token …), borrowed
     /// from the capture unless its lines had to be joined (CRLF).
     Text(Cow<'a, str>),
-    /// Any other language (`mermaid`, `html`, or an http block that did not parse).
+    /// Any other language (`mermaid`, `html`, or an empty http block).
     Other {
         lang: &'a str,
+    },
+    /// An http block (by its label or its content) that holds something but
+    /// is neither a request nor a response: the exchange it shows is not
+    /// read. `first` is its first line.
+    UnreadHttp {
+        first: &'a str,
     },
 }
 

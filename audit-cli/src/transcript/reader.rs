@@ -477,7 +477,15 @@ impl<'a> Reader<'a> {
         attached > 0
     }
 
+    /// An http block: one message, or the messages of a `curl -v` exchange.
     fn http_block(&mut self, block: &Block<'a>) {
+        match http::curl_messages(block) {
+            Some(messages) => messages.iter().for_each(|m| self.http_message(m)),
+            None => self.http_message(block),
+        }
+    }
+
+    fn http_message(&mut self, block: &Block<'a>) {
         match http::parse(block) {
             Some(Http::Request(req)) => {
                 for h in req
@@ -495,7 +503,14 @@ impl<'a> Reader<'a> {
                 self.push_item(block.line, ItemKind::Request(req));
             }
             Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
-            None => return self.push_item(block.line, ItemKind::Other { lang: block.lang }),
+            None => {
+                let first = block.lines.iter().map(|(_, l)| markdown::trim(l));
+                let kind = match first.into_iter().find(|l| !l.is_empty()) {
+                    Some(first) => ItemKind::UnreadHttp { first },
+                    None => ItemKind::Other { lang: block.lang },
+                };
+                return self.push_item(block.line, kind);
+            }
         }
         self.inline_body(block);
     }
