@@ -454,6 +454,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     let mut last = Last::Nothing;
     // Whether the last request's body was a JWS (as every ACME POST's is).
     let mut signed = false;
+    // Whether the last response's body was read: a response has one body, so
+    // a later block (a token's `Raw:` text) is not taken for it.
+    let mut answered = false;
     // The status of the last response, for the body that follows it.
     let mut status: u16 = 0;
     let mut authz = 0usize;
@@ -500,6 +503,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                 }
                 ItemKind::Response(r) => {
                     last = Last::Response;
+                    answered = false;
                     if let Some(nonce) = r.replay_nonce() {
                         flow.nonces.push(NonceEvent::Issued {
                             nonce: nonce.to_owned(),
@@ -559,7 +563,8 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     }
                 }
                 ItemKind::Json(j) if last == Last::Response => {
-                    if let Some(v) = &j.value {
+                    let first_body = !std::mem::replace(&mut answered, true);
+                    if let Some(v) = j.value.as_ref().filter(|_| first_body) {
                         if status == 400 && is_bad_nonce(v) {
                             refused_for_its_nonce(&mut flow, request);
                         }
@@ -595,8 +600,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     }
                 }
                 ItemKind::Text(t) if last == Last::Response => {
+                    let first_body = !std::mem::replace(&mut answered, true);
                     let t = t.trim();
-                    if !t.is_empty() && !t.contains(char::is_whitespace) {
+                    if first_body && !t.is_empty() && !t.contains(char::is_whitespace) {
                         wire_nonce(&mut flow, request, t, n);
                     }
                 }
