@@ -159,3 +159,20 @@ fn a_view_of_another_leaf_beside_a_bare_pem_body_fails() {
         }
     }
 }
+
+/// Every fault of every era keeps its verdict when the body is bare PEM, in
+/// each layout: the encoding of the body changes nothing the flow judges.
+#[test]
+fn every_fault_keeps_its_verdict_with_a_bare_pem_body() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in Fault::ALL.into_iter().filter(|f| f.applies_to(era)) {
+            let text = e.transcript(fault);
+            let json = verdict(&flow(&text, &e));
+            for layout in LAYOUTS {
+                let pem = verdict(&flow(&pem_body(&text, layout), &e));
+                assert_eq!(pem, json, "{era:?} {fault:?} {layout:?}");
+            }
+        }
+    }
+}
