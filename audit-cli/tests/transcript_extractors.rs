@@ -440,7 +440,7 @@ fn pem_text_after_a_response_is_its_body() {
     assert_eq!(sources(&after("", "text")), expected);
     assert_eq!(sources(&after("\n", "")), expected);
     let inline = fenced("http request", &format!("{response}\n\n{chain}"));
-    assert_eq!(sources(&inline), [body.clone(), body]);
+    assert_eq!(sources(&inline), [body.clone(), body.clone()]);
     for between in ["###### Certificate #1\n", "the chain:\n"] {
         let expected = [printed.clone(), printed.clone(), printed.clone()];
         assert_eq!(sources(&after(between, "text")), expected);
@@ -452,7 +452,29 @@ fn pem_text_after_a_response_is_its_body() {
         "http request",
         &format!("POST https://acme/certificate/1\n\n{chain}"),
     );
-    assert_eq!(sources(&inline_request), [printed.clone(), printed]);
+    assert_eq!(sources(&inline_request), [printed.clone(), printed.clone()]);
+    // `curl -v`: the unmarked lines after the response are its body; a
+    // response without one, then a request, leaves the next block to the
+    // request.
+    let curl = |body: &str| {
+        format!(
+            "> POST /acme/wire/certificate/1 HTTP/1.1\n> Host: a.example\n>\n< HTTP/1.1 200 OK\n< {}\n<\n{body}",
+            "content-type: application/pem-certificate-chain"
+        )
+    };
+    let in_curl = fenced("http", &curl(&chain));
+    assert_eq!(sources(&in_curl), [body.clone(), body.clone()]);
+    let after_curl = format!("{}{}", fenced("http", &curl("")), fenced("", &chain));
+    assert_eq!(sources(&after_curl), [body.clone(), body]);
+    let then_request = format!(
+        "{}{}",
+        fenced(
+            "http",
+            "< HTTP/1.1 200 OK\n<\n> GET /x HTTP/1.1\n> Host: a.example\n>"
+        ),
+        fenced("", &chain)
+    );
+    assert_eq!(sources(&then_request), [printed.clone(), printed]);
 }
 
 #[test]
