@@ -411,6 +411,72 @@ fn pem_blocks_keys_secrets_headings_and_views() {
     assert!(matches!(step.items[0].kind, ItemKind::Text(_)));
 }
 
+/// The PEM text right after an HTTP response block, or written inside it after
+/// a blank line, is that response's body (the certificate download sent as
+/// `application/pem-certificate-chain`); a heading or a prose line between
+/// them, or a request instead of a response, leaves the blocks printed views.
+#[test]
+fn pem_text_after_a_response_is_its_body() {
+    let b64 = STANDARD.encode(der());
+    let cert = format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----");
+    let chain = format!("{cert}\n{cert}");
+    let response = "200\ncontent-type: application/pem-certificate-chain";
+    let sources = |body: &str| -> Vec<ObjectSource> {
+        let tr = step(body);
+        let sources = tr.sections[0].certificates().map(|c| c.source.clone());
+        sources.collect()
+    };
+    let body = ObjectSource::PemBody;
+    let printed = ObjectSource::PemBlock;
+    let after = |between: &str, lang: &str| {
+        format!(
+            "{}{between}{}###### Certificate #1\n{}",
+            fenced("http request", response),
+            fenced(lang, &chain),
+            fenced("", &cert)
+        )
+    };
+    let expected = [body.clone(), body.clone(), printed.clone()];
+    assert_eq!(sources(&after("", "text")), expected);
+    assert_eq!(sources(&after("\n", "")), expected);
+    let inline = fenced("http request", &format!("{response}\n\n{chain}"));
+    assert_eq!(sources(&inline), [body.clone(), body.clone()]);
+    for between in ["###### Certificate #1\n", "the chain:\n"] {
+        let expected = [printed.clone(), printed.clone(), printed.clone()];
+        assert_eq!(sources(&after(between, "text")), expected);
+    }
+    let request = fenced("http request", "POST https://acme/certificate/1");
+    let after_request = format!("{request}{}", fenced("text", &chain));
+    assert_eq!(sources(&after_request), [printed.clone(), printed.clone()]);
+    let inline_request = fenced(
+        "http request",
+        &format!("POST https://acme/certificate/1\n\n{chain}"),
+    );
+    assert_eq!(sources(&inline_request), [printed.clone(), printed.clone()]);
+    // `curl -v`: the unmarked lines after the response are its body; a
+    // response without one, then a request, leaves the next block to the
+    // request.
+    let curl = |body: &str| {
+        format!(
+            "> POST /acme/wire/certificate/1 HTTP/1.1\n> Host: a.example\n>\n< HTTP/1.1 200 OK\n< {}\n<\n{body}",
+            "content-type: application/pem-certificate-chain"
+        )
+    };
+    let in_curl = fenced("http", &curl(&chain));
+    assert_eq!(sources(&in_curl), [body.clone(), body.clone()]);
+    let after_curl = format!("{}{}", fenced("http", &curl("")), fenced("", &chain));
+    assert_eq!(sources(&after_curl), [body.clone(), body]);
+    let then_request = format!(
+        "{}{}",
+        fenced(
+            "http",
+            "< HTTP/1.1 200 OK\n<\n> GET /x HTTP/1.1\n> Host: a.example\n>"
+        ),
+        fenced("", &chain)
+    );
+    assert_eq!(sources(&then_request), [printed.clone(), printed]);
+}
+
 #[test]
 fn invalid_json_and_unclosed_fence_are_findings() {
     let tr = step("```json\n{ \"a\": \n```\n```text\nabc");

@@ -54,6 +54,7 @@ fn object_sources(s: &Section, kind: ObjectKind) -> Vec<&'static str> {
         .filter(|o| o.kind == kind)
         .map(|o| match o.source {
             ObjectSource::PemBlock => "pem",
+            ObjectSource::PemBody => "pem-body",
             ObjectSource::JsonPem { .. } => "json-pem",
             ObjectSource::JsonDerArray { .. } => "json-der",
             ObjectSource::AcmeCsr => "acme-csr",

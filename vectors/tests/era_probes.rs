@@ -5,23 +5,20 @@
 //! `HTTP/2` status lines, the `dpop:` header holding the compact proof). Each
 //! probe is held to the verdict the RFCs and Wire's spec give it, in every
 //! era; the probes that must pass are also seeded over every fault and must
-//! keep its verdict. Findings of this round still open are pinned
-//! (`FIXME(finding N)`) beside an ignored test of what should hold: the chain
-//! body as bare PEM (finding 3).
-//!
-//! Fixed on main and held here: a `cnf` naming two bindings (finding 1),
-//! NumericDates with a fraction (2), a member given twice in an ACME payload
-//! (4), a proof header with `typ` twice blaming `cnf` (5), the wire-server
-//! nonce fetched after the proof (6), two wire-server nonces fetched (7), one
-//! token dated in milliseconds dating the whole flow (8), an ACME request in
-//! general JWS serialization or without `payload` (9), the trade request held
-//! to the proof (10), an OAuth request parameter given twice (11), a leaf
-//! issued after the tokens it needed had expired blaming them (12), an id
-//! token dated before its login blaming the tokens before it (13), HTTP/2
-//! pseudo-header and `curl -v` blocks (14, and HTTP blocks not read at all
-//! fail `transcript.consistency`), origin-form request lines resolved against
-//! `host:` (15), a request refused with `badNonce` and retried (16), an ACME
-//! JWS with an unprotected header (17).
+//! keep its verdict. Every finding of this round is fixed on main and held
+//! here: a `cnf` naming two bindings (finding 1), NumericDates with a
+//! fraction (2), the chain body as bare PEM (3), a member given twice in an
+//! ACME payload (4), a proof header with `typ` twice blaming `cnf` (5), the
+//! wire-server nonce fetched after the proof (6), two wire-server nonces
+//! fetched (7), one token dated in milliseconds dating the whole flow (8), an
+//! ACME request in general JWS serialization or without `payload` (9), the
+//! trade request held to the proof (10), an OAuth request parameter given
+//! twice (11), a leaf issued after the tokens it needed had expired blaming
+//! them (12), an id token dated before its login blaming the tokens before it
+//! (13), HTTP/2 pseudo-header and `curl -v` blocks (14, and HTTP blocks not
+//! read at all fail `transcript.consistency`), origin-form request lines
+//! resolved against `host:` (15), a request refused with `badNonce` and
+//! retried (16), an ACME JWS with an unprotected header (17).
 //!
 //! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
 
@@ -631,7 +628,7 @@ fn rewrites(probe: Probe, fault: Fault) -> bool {
 }
 
 // ---------------------------------------------------------------------------
-// Findings of this round: today's behaviour pinned, what should hold ignored.
+// Findings of this round, each held as fixed.
 
 /// Every era's P-256 enrolment with its valid verdict.
 fn enrolments() -> Vec<(Era, EraEnrolment, Verdict)> {
@@ -691,38 +688,12 @@ fn cert_format(text: &str, e: &EraEnrolment) -> String {
         .unwrap_or_default()
 }
 
-/// FIXME(finding 3): the chain body written as bare PEM (what
-/// `application/pem-certificate-chain` is) takes the printed
-/// `###### Certificate #N` blocks into the chain (four certificates) and
-/// compares them with nothing: another device's leaf printed passes.
+/// The chain body written as bare PEM (what
+/// `application/pem-certificate-chain` is) is the chain: the printed
+/// `###### Certificate #N` blocks are views compared with it, and another
+/// device's leaf printed fails as beside the JSON string (eras7 finding 3,
+/// fixed on main).
 #[test]
-fn chain_body_as_pem_today() {
-    for (era, e, valid) in enrolments() {
-        // 2023-01 prints no certificate views.
-        if !Fault::CertPem.applies_to(era) {
-            continue;
-        }
-        let text = e.probe_transcript(Probe::ChainPemBody);
-        // Four (five in 2024-03, which prints the root as a third view).
-        let read = if era == Era::Y2024_03 { "5" } else { "4" };
-        let format = cert_format(&text, &e);
-        assert!(
-            format.starts_with(&format!("{read} certificate(s)")),
-            "{}: {format}",
-            era.name()
-        );
-        let got = fails(&e, Probe::ChainPemBody, Fault::CertPem);
-        if era.has_text_views() {
-            // openssl's text view is still compared.
-            assert!(got.contains("transcript.consistency"), "{}", era.name());
-        } else {
-            assert_eq!(got, valid.0, "{}", era.name());
-        }
-    }
-}
-
-#[test]
-#[ignore = "finding 3: a bare PEM chain body reads the printed certificates into the chain; CertPem passes"]
 fn chain_body_as_pem_is_the_chain() {
     for (era, e, _) in enrolments() {
         if !Fault::CertPem.applies_to(era) {

@@ -253,9 +253,10 @@ impl Flow<'_> {
 }
 
 impl<'t> Flow<'t> {
-    /// The downloaded chain, leaf first. The signed response body (a JSON array
-    /// of base64 DER, or a PEM string in JSON) is the truth; the PEM blocks
-    /// printed beside it are a view, used only when the body was not captured.
+    /// The downloaded chain, leaf first. The response body (a JSON array of
+    /// base64 DER, a PEM string in JSON, or the PEM text the server sends) is
+    /// the truth; the PEM blocks printed beside it are a view, used only when
+    /// the body was not captured.
     /// Only the first step holding certificates of the chosen kind counts: a
     /// capture downloads one chain.
     pub fn downloaded_chain(&self) -> Vec<&At<&'t DerObject<'t>>> {
@@ -282,7 +283,7 @@ impl<'t> Flow<'t> {
 fn in_body(c: &At<&DerObject>) -> bool {
     matches!(
         c.value.source,
-        ObjectSource::JsonPem { .. } | ObjectSource::JsonDerArray { .. }
+        ObjectSource::JsonPem { .. } | ObjectSource::JsonDerArray { .. } | ObjectSource::PemBody
     )
 }
 
@@ -1151,7 +1152,14 @@ fn add_object<'t, 'i>(
                 step: n,
             });
         }
-        ObjectKind::CertificateRequest if object.source == ObjectSource::PemBlock => {
+        // No response carries the CSR a finalize request sent: one printed as a
+        // body is a view like any other, compared with the signed one.
+        ObjectKind::CertificateRequest
+            if matches!(
+                object.source,
+                ObjectSource::PemBlock | ObjectSource::PemBody
+            ) =>
+        {
             flow.printed_csrs.push(at);
         }
         ObjectKind::PublicKey => {

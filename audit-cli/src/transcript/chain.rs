@@ -36,6 +36,10 @@ impl ObjectKind {
 pub enum ObjectSource {
     /// A `-----BEGIN …-----` block in a text or untagged fence.
     PemBlock,
+    /// A PEM block in the body of an HTTP response written as the text the server sends
+    /// (`application/pem-certificate-chain`): the block right after the response's own,
+    /// or the body inside it. What was received, not a view printed beside it.
+    PemBody,
     /// PEM inside a JSON string (the certificate download from 2023-03 on), at `pointer`.
     JsonPem { pointer: String },
     /// An element of a JSON array of bare base64 DER strings (2023-01), at `pointer`.

@@ -19,7 +19,7 @@ use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
 use super::value;
 use super::{Finding, FindingKind, Item, ItemKind, Repeated, Section, Step, Transcript};
 
-/// What the last prose line announced for the next block(s).
+/// What the last prose line (or block) announced for the next block(s).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 enum Marker {
     #[default]
@@ -32,6 +32,9 @@ enum Marker {
     /// `❌ Invalid Signature with key:`: the capture's own tool says the key in the
     /// next block does not verify the token shown above it.
     KeyRejected,
+    /// An HTTP response block without a body of its own: the next block, with no
+    /// heading or prose between, is its body.
+    ResponseBody,
 }
 
 #[derive(Default)]
@@ -46,6 +49,9 @@ struct Reader<'a> {
     marker: Marker,
     /// Set while the block after a [`Marker::KeyRejected`] line is read.
     key_rejected: bool,
+    /// Set while an HTTP response's body is read: its PEM blocks are what the server
+    /// sent ([`ObjectSource::PemBody`]), not views printed beside it.
+    response_body: bool,
     /// Tokens recognised so far, shared by their later occurrences.
     known: Known,
 }
@@ -413,6 +419,7 @@ impl<'a> Reader<'a> {
         let lang = block.lang.split_whitespace().next().unwrap_or("");
         let marker = std::mem::take(&mut self.marker);
         self.key_rejected = marker == Marker::KeyRejected;
+        self.response_body = marker == Marker::ResponseBody;
         match read_as(lang, block, marker) {
             ReadAs::Json if self.decoded_view(marker, block) => {}
             ReadAs::Json => self.json_block(block),
@@ -486,6 +493,10 @@ impl<'a> Reader<'a> {
     }
 
     fn http_message(&mut self, block: &Block<'a>) {
+        // Only a response's body is what a server sent, and only the block's
+        // last message can have its body in the next block.
+        self.response_body = false;
+        self.marker = Marker::None;
         match http::parse(block) {
             Some(Http::Request(req)) => {
                 for h in req
@@ -502,7 +513,10 @@ impl<'a> Reader<'a> {
                 }
                 self.push_item(block.line, ItemKind::Request(req));
             }
-            Some(Http::Response(resp)) => self.push_item(block.line, ItemKind::Response(resp)),
+            Some(Http::Response(resp)) => {
+                self.push_item(block.line, ItemKind::Response(resp));
+                self.response_body = true;
+            }
             None => {
                 let first = block.lines.iter().map(|(_, l)| markdown::trim(l));
                 let kind = match first.into_iter().find(|l| !l.is_empty()) {
@@ -516,10 +530,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A body written in its HTTP message's block, after the blank line, is
-    /// read as the block that would otherwise follow: JSON, else text.
+    /// read as the block that would otherwise follow: JSON, else text. A
+    /// response without one takes the next block as its body.
     fn inline_body(&mut self, block: &Block<'a>) {
         let body = http::body_lines(block);
         let Some(&(first, _)) = body.first() else {
+            if self.response_body {
+                self.marker = Marker::ResponseBody;
+            }
             return;
         };
         let body = Block {
@@ -735,13 +753,20 @@ impl<'a> Reader<'a> {
     }
 
     /// PEM blocks anywhere in the text, or a bare compact JWS as the whole text.
+    /// In a response body the PEM blocks are the body's content, in order (the
+    /// certificate download sent as `application/pem-certificate-chain`).
     fn loose_text(&mut self, content: &str, block: &Block<'_>) {
+        let source = if self.response_body {
+            ObjectSource::PemBody
+        } else {
+            ObjectSource::PemBlock
+        };
         for pem in chain::pem_blocks(content) {
             let line = block
                 .lines
                 .get(pem.begin_index)
                 .map_or(block.line, |(n, _)| *n);
-            self.pem(&pem.label, pem.der, ObjectSource::PemBlock, line);
+            self.pem(&pem.label, pem.der, source.clone(), line);
         }
         if let Some(c) = self.known.compact_jws(markdown::trim(content)) {
             self.push_token(c, TokenSource::TextBlock, first_content_line(block));
