@@ -464,6 +464,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     for step in steps {
         let n = step.number;
         for item in &step.items {
+            if let ItemKind::Json(j) = &item.kind {
+                json_credentials(&mut flow, j.value.as_ref(), item.line, n);
+            }
             if is_http(&item.kind) {
                 flow.first_http.get_or_insert(At {
                     value: item.line,
@@ -788,6 +791,49 @@ fn form_credentials(flow: &mut Flow<'_>, body: &str, fence: usize, n: Option<u32
                 });
             }
         }
+    }
+}
+
+/// Members that only a private (or symmetric) JWK has (RFC 7518 §6).
+const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// Credentials a JSON block prints: a private JWK anywhere in it (an object
+/// with `kty` and a private member), and an OAuth refresh token (the IdP's
+/// token response, RFC 6749 §5.1): a long-lived bearer credential that
+/// gets new tokens for the user without a login.
+fn json_credentials(flow: &mut Flow<'_>, value: Option<&Value>, line: usize, n: Option<u32>) {
+    let Some(value) = value else {
+        return;
+    };
+    let mut found = Vec::new();
+    private_jwks(value, 0, &mut found);
+    if value
+        .get("refresh_token")
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty())
+    {
+        found.push("an OAuth refresh token (the IdP's token response)".to_owned());
+    }
+    flow.credentials.extend(found.into_iter().map(|what| At {
+        value: PrintedCredential { what, line },
+        step: n,
+    }));
+}
+
+/// Each private JWK in `value` (nested at most a few levels, as key sets are).
+fn private_jwks(value: &Value, depth: usize, found: &mut Vec<String>) {
+    match value {
+        Value::Object(o) => {
+            let kty = o.get("kty").and_then(Value::as_str);
+            let private = PRIVATE_JWK_MEMBERS.iter().any(|m| o.contains_key(*m));
+            match kty {
+                Some(kty) if private => found.push(format!("a private key (a JWK of type {kty})")),
+                _ if depth < 4 => o.values().for_each(|v| private_jwks(v, depth + 1, found)),
+                _ => {}
+            }
+        }
+        Value::Array(a) if depth < 4 => a.iter().for_each(|v| private_jwks(v, depth + 1, found)),
+        _ => {}
     }
 }
 
@@ -1321,6 +1367,42 @@ mod tests {
                 .collect();
             assert_eq!(got, names, "{form:?}");
             assert!(flow.oauth_repeated.iter().all(|r| r.step == Some(3)));
+        }
+    }
+
+    #[test]
+    fn private_jwks_and_refresh_tokens_printed_in_json_are_credentials() {
+        use serde_json::json;
+        for (value, found) in [
+            (
+                json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "a"}, {"kty": "EC", "x": "a", "y": "b", "d": "c"}]}),
+                vec!["a private key (a JWK of type EC)"],
+            ),
+            (
+                json!({"jwk": {"kty": "oct", "k": "c2VjcmV0"}}),
+                vec!["a private key (a JWK of type oct)"],
+            ),
+            (
+                json!({"access_token": "a", "refresh_token": "r", "id_token": "i"}),
+                vec!["an OAuth refresh token (the IdP's token response)"],
+            ),
+            (json!({"kty": "EC", "x": "a", "y": "b"}), vec![]),
+            (json!({"refresh_token": ""}), vec![]),
+            (json!({"d": "not a key"}), vec![]),
+            (json!([[[[[{"kty": "EC", "d": "too deep"}]]]]]), vec![]),
+        ] {
+            let mut flow = super::Flow::default();
+            super::json_credentials(&mut flow, Some(&value), 7, Some(2));
+            let got: Vec<&str> = flow
+                .credentials
+                .iter()
+                .map(|c| c.value.what.as_str())
+                .collect();
+            assert_eq!(got, found, "{value}");
+            assert!(flow
+                .credentials
+                .iter()
+                .all(|c| c.value.line == 7 && c.step == Some(2)));
         }
     }
 
