@@ -280,10 +280,34 @@ fn flow_chain_view_that_disagrees_with_the_body_is_reported() {
     assert_eq!(chain.status, Status::Warn);
 }
 
+fn audit_at_capture(text: &str) -> Vec<e2ei_audit::flow::FlowReport> {
+    use e2ei_audit::flow::{audit, Options, Trust, When};
+    let options = Options {
+        when: When::Capture,
+        now: 0,
+        trust: Trust::default(),
+    };
+    audit(text, &options).unwrap()
+}
+
+/// The first flow fails `acme.jws.format` at the finalize, saying `says`.
+fn finalize_format_fails(flows: &[e2ei_audit::flow::FlowReport], says: &str) {
+    let failed: Vec<_> = flows[0]
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .collect();
+    assert!(
+        failed.iter().any(|c| c.id == "acme.jws.format"
+            && c.message.contains(says)
+            && c.message.contains("/finalize")),
+        "{says}: {failed:?}"
+    );
+}
+
 /// The 2026-01 capture with its finalize body replaced by `body` (in place
 /// of the signed JWS), audited at capture time.
 fn with_finalize_body(body: impl Fn(&str) -> String) -> Vec<e2ei_audit::flow::FlowReport> {
-    use e2ei_audit::flow::{audit, Options, Trust, When};
     let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
     let at = text.find("call finalize url").unwrap();
     let start = at + text[at..].find("```json\n").unwrap() + "```json\n".len();
@@ -295,12 +319,7 @@ fn with_finalize_body(body: impl Fn(&str) -> String) -> Vec<e2ei_audit::flow::Fl
         body(jws["payload"].as_str().unwrap()),
         &text[end..]
     );
-    let options = Options {
-        when: When::Capture,
-        now: 0,
-        trust: Trust::default(),
-    };
-    audit(&edited, &options).unwrap()
+    audit_at_capture(&edited)
 }
 
 #[test]
@@ -317,18 +336,40 @@ fn flow_an_acme_post_whose_body_is_not_a_jws_fails_its_format() {
         (&unsigned as &dyn Fn(&str) -> String, "is not a JWS"),
         (&cut, "not valid JSON"),
     ] {
-        let flows = with_finalize_body(body);
-        let failed: Vec<_> = flows[0]
-            .checks
-            .iter()
-            .filter(|c| c.status == Status::Fail)
-            .collect();
-        assert!(
-            failed.iter().any(|c| c.id == "acme.jws.format"
-                && c.message.contains(says)
-                && c.message.contains("/finalize")),
-            "{says}: {failed:?}"
-        );
+        finalize_format_fails(&with_finalize_body(body), says);
+    }
+}
+
+/// The 2026-01 capture with the finalize request's blocks (the signed JWS
+/// and its decoded view) replaced by `blocks`, audited at capture time.
+fn with_finalize_blocks(blocks: impl Fn(&str) -> String) -> Vec<e2ei_audit::flow::FlowReport> {
+    let text = std::fs::read_to_string(path("2026-01-15")).unwrap();
+    let at = text.find("call finalize url").unwrap();
+    let start = at + text[at..].find("```json\n").unwrap();
+    let end = start + text[start..].find("###### CSR:").unwrap();
+    let jws: Value = serde_json::from_str(
+        &text[start + "```json\n".len()..start + text[start..].find("\n```\n").unwrap()],
+    )
+    .unwrap();
+    let compact = ["protected", "payload", "signature"]
+        .map(|m| jws[m].as_str().unwrap())
+        .join(".");
+    let edited = format!("{}{}{}", &text[..start], blocks(&compact), &text[end..]);
+    audit_at_capture(&edited)
+}
+
+/// A POST with no body, or a text body (the same JWS in compact form), is no
+/// ACME request a server accepts: dropping it must not leave the finalize
+/// unjudged while the flow passes.
+#[test]
+fn flow_an_acme_post_without_a_flattened_jws_body_fails_its_format() {
+    let compact = |jws: &str| format!("```text\n{jws}\n```\n\n");
+    let nothing = |_: &str| String::new();
+    for (blocks, says) in [
+        (&compact as &dyn Fn(&str) -> String, "carries a text body"),
+        (&nothing, "shows no body"),
+    ] {
+        finalize_format_fails(&with_finalize_blocks(blocks), says);
     }
 }
 

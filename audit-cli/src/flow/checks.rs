@@ -5,6 +5,7 @@
 
 use super::reconstruct::{
     path_ends_with, AcmeRequest, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
+    PostBody,
 };
 use super::report::FlowCheck;
 use super::segments::Segments;
@@ -207,15 +208,20 @@ fn unsigned_order(flow: &mut Flow<'_>, out: &mut Out) {
 /// it carries can be held to the account.
 fn unsigned_posts(flow: &Flow<'_>, out: &mut Out) {
     for p in &flow.unsigned_posts {
-        let (url, json) = p.value;
-        let message = if json {
-            format!(
+        let (url, body) = p.value;
+        let message = match body {
+            PostBody::Json => format!(
                 "the POST to {url} carries a JSON body that is not a JWS: an ACME server refuses an unsigned request (RFC 8555 §6.2), and nothing in it is signed by the account"
-            )
-        } else {
-            format!(
+            ),
+            PostBody::NotJson => format!(
                 "the POST to {url} carries a body that is not valid JSON (cut short?): the request cannot be read, so nothing in it can be verified"
-            )
+            ),
+            PostBody::Text => format!(
+                "the POST to {url} carries a text body, not a JWS in flattened JSON: an ACME server refuses it (RFC 8555 §6.2), and nothing in it is verified as signed by the account"
+            ),
+            PostBody::Missing => format!(
+                "the capture shows no body for the POST to {url}: every ACME POST is a JWS signed by the account (RFC 8555 §6.2), so nothing shows the account made this request"
+            ),
         };
         out.record("acme.jws.format", Status::Fail, message, p.step);
     }

@@ -194,15 +194,29 @@ pub struct Flow<'t> {
     pub tokens: Vec<At<&'t Token>>,
     /// Every ACME JWS that carries a decoded view.
     pub decoded_jws: Vec<At<&'t AcmeJws>>,
-    /// ACME POSTs whose body the capture shows and is not a JWS: the URL,
-    /// and whether the body is JSON at all.
-    pub unsigned_posts: Vec<At<(&'t str, bool)>>,
+    /// ACME POSTs whose body is not a JWS: the URL, and what the capture
+    /// shows instead.
+    pub unsigned_posts: Vec<At<(&'t str, PostBody)>>,
     /// JSON blocks (answers, bodies, decoded views) that give a member twice.
     pub repeated: Vec<At<&'t Repeated>>,
     /// Private keys printed.
     pub secrets: Vec<At<&'t DerObject<'t>>>,
     /// Credentials printed in requests: passwords, OAuth client secrets.
     pub credentials: Vec<At<PrintedCredential>>,
+}
+
+/// What a capture shows as the body of an ACME POST that is not a JWS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PostBody {
+    /// JSON, but not a JWS: an unsigned request.
+    Json,
+    /// A json block that does not parse.
+    NotJson,
+    /// A text block (a compact JWS, a form, a note): not the flattened JSON
+    /// serialization RFC 8555 §6.2 requires.
+    Text,
+    /// Nothing: the request is followed by its response or by the next one.
+    Missing,
 }
 
 /// The `expires` an ACME answer gives an order or an authorization.
@@ -461,9 +475,20 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     // The status of the last response, for the body that follows it.
     let mut status: u16 = 0;
     let mut authz = 0usize;
+    // The last ACME POST while no JWS or JSON body has been taken for it, and
+    // whether a text block (not a PEM view) came right after it.
+    let mut unsigned: Option<(At<&'t str>, bool)> = None;
+    let mut right_after_request = false;
     for step in steps {
         let n = step.number;
         for item in &step.items {
+            let first_block = std::mem::replace(
+                &mut right_after_request,
+                matches!(item.kind, ItemKind::Request(_)),
+            );
+            if matches!(item.kind, ItemKind::Request(_) | ItemKind::Response(_)) {
+                close_post(&mut flow, unsigned.take());
+            }
             if let ItemKind::Json(j) = &item.kind {
                 json_credentials(&mut flow, j.value.as_ref(), item.line, n);
             }
@@ -478,6 +503,15 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     request = Some(r);
                     last = Last::Request;
                     signed = false;
+                    if r.method == "POST" && is_acme(&r.url) {
+                        unsigned = Some((
+                            At {
+                                value: &*r.url,
+                                step: n,
+                            },
+                            false,
+                        ));
+                    }
                     basic_credentials(&mut flow, r, n);
                     acme_resource(&mut flow, r, n);
                     if !is_acme(&r.url) && r.url.contains("access-token") {
@@ -554,16 +588,22 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     if let (Some(r), Last::Request) = (request, last) {
                         acme_request(&mut flow, r, jws, n);
                         signed = true;
+                        unsigned = None;
                     }
                 }
                 ItemKind::Json(j) if last == Last::Request && !signed => {
                     let post = request.filter(|r| r.method == "POST" && is_acme(&r.url));
                     if let Some(r) = post {
+                        let body = match j.value {
+                            Some(_) => PostBody::Json,
+                            None => PostBody::NotJson,
+                        };
                         flow.unsigned_posts.push(At {
-                            value: (&r.url, j.value.is_some()),
+                            value: (&r.url, body),
                             step: n,
                         });
                         signed = true;
+                        unsigned = None;
                     }
                 }
                 ItemKind::Json(j) if last == Last::Response => {
@@ -582,6 +622,9 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     }
                 }
                 ItemKind::Text(t) if last == Last::Request => {
+                    if let (Some((_, text)), true) = (unsigned.as_mut(), first_block) {
+                        *text = !t.trim_start().starts_with("-----BEGIN");
+                    }
                     form_credentials(&mut flow, t, item.line, n);
                     let token_request =
                         request.is_some_and(|r| r.method == "POST" && !is_acme(&r.url));
@@ -622,7 +665,24 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
             add_object(&mut flow, step.tokens.iter(), object, n);
         }
     }
+    close_post(&mut flow, unsigned);
     flow
+}
+
+/// Records an ACME POST that ended (its response, the next request or the
+/// end of the capture) without a JWS or JSON body.
+fn close_post<'t>(flow: &mut Flow<'t>, post: Option<(At<&'t str>, bool)>) {
+    if let Some((At { value, step }, text)) = post {
+        let body = if text {
+            PostBody::Text
+        } else {
+            PostBody::Missing
+        };
+        flow.unsigned_posts.push(At {
+            value: (value, body),
+            step,
+        });
+    }
 }
 
 /// An ACME problem document of type `badNonce` (RFC 8555 §6.7).
