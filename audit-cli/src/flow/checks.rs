@@ -3,6 +3,7 @@
 //! its `nonce` what wire-server issued, its `chal` the ACME challenge token …),
 //! which no single-artefact command can do.
 
+use super::account;
 use super::reconstruct::{
     path_ends_with, AcmeRequest, At, Challenge, EarlierLogin, Flow, NonceEvent, OrderAnswer,
     PostBody,
@@ -15,7 +16,7 @@ use crate::transcript::Token;
 use crate::transcript::TokenSource;
 use base64::Engine;
 use e2ei_verify::access_token::{self, IssuerTrust};
-use e2ei_verify::acme::{self, FlattenedMembers, NonceLedger, Signer};
+use e2ei_verify::acme::{self, NonceLedger, Signer};
 use e2ei_verify::dpop::{self, Kept, VerifiedProof};
 use e2ei_verify::identity::{ClientId, Handle};
 use e2ei_verify::jose::SignatureMemo;
@@ -114,7 +115,10 @@ impl Out {
 /// Runs every check of `flow` as of `at`.
 pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     let mut out = Out::default();
-    let account_key = acme_requests(flow, &mut out);
+    let AccountKey {
+        key: account_key,
+        from_proof,
+    } = acme_requests(flow, &mut out);
     unsigned_posts(flow, &mut out);
     unsigned_order(flow, &mut out);
     let flow = &*flow;
@@ -132,7 +136,13 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     order.client_id = order.client_id.take().or(from_url.clone());
     let first = out.checks.len();
     let proof = dpop_proof(flow, at, &order, &mut out);
-    key_binding(flow, account_key.as_ref(), proof.as_ref(), &mut out);
+    key_binding(
+        flow,
+        account_key.as_ref(),
+        from_proof,
+        proof.as_ref(),
+        &mut out,
+    );
     access_token(flow, at, trust, &order, &mut segments, &mut out);
     if let Some(expected) = &from_url {
         device_only(expected, &mut out.checks[first..]);
@@ -227,22 +237,28 @@ fn unsigned_posts(flow: &Flow<'_>, out: &mut Out) {
     }
 }
 
-fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
-    let mut key: Option<PublicKey> = None;
+/// The account key the ACME requests were held to, and whether it is the
+/// DPoP proof's (the capture shows no new-account request).
+struct AccountKey {
+    key: Option<PublicKey>,
+    from_proof: bool,
+}
+
+fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> AccountKey {
+    let url = account::url(flow);
+    let from_proof = url
+        .as_ref()
+        .and_then(|u| account::key_from_proof(flow, u.url));
+    let proof_is_key = from_proof.is_some();
+    let mut key: Option<PublicKey> = from_proof;
     // The checks of requests whose signer was not known when they were read.
     let mut unknown: Vec<(usize, usize)> = Vec::new();
+    let start = out.checks.len();
     for req in &flow.acme {
-        let members = FlattenedMembers {
-            protected: &req.jws.protected,
-            payload: &req.jws.payload,
-            signature: &req.jws.signature,
-        };
-        let signer = match (req.is_new_account(), &flow.account_url, &key) {
+        let members = account::members(req);
+        let signer = match (req.is_new_account(), &url, &key) {
             (true, _, _) => Signer::NewAccount,
-            (false, Some(url), Some(k)) => Signer::Account {
-                url: url.value,
-                key: k,
-            },
+            (false, Some(u), Some(k)) => Signer::Account { url: u.url, key: k },
             _ => Signer::Unknown,
         };
         body_form(req, out);
@@ -274,7 +290,43 @@ fn acme_requests(flow: &Flow<'_>, out: &mut Out) -> Option<PublicKey> {
             }
         }
     }
-    key
+    if proof_is_key {
+        let checks = out.checks.get_mut(start..).unwrap_or_default();
+        for c in checks.iter_mut().filter(|c| c.id == "acme.jws.signature") {
+            c.message.push_str(
+                " (the DPoP proof's key: the capture shows no new-account request, and Wire binds the account to it)",
+            );
+        }
+    }
+    if let (Some(u), Some(_)) = (&url, &key) {
+        if let Some(step) = u.from_kid_at {
+            kids_held_to_the_first(flow, u.url, step, out);
+        }
+    }
+    AccountKey {
+        key,
+        from_proof: proof_is_key,
+    }
+}
+
+/// `acme.jws.kid` `warn` when no answer to new-account shows the account
+/// URL: the requests were held to the first `kid` instead (each other `kid`
+/// that names another account fails at its request).
+fn kids_held_to_the_first(flow: &Flow<'_>, url: &str, step: Option<u32>, out: &mut Out) {
+    let why = if flow.acme.iter().any(AcmeRequest::is_new_account) {
+        "no answer to new-account carries its location"
+    } else {
+        "the capture shows no new-account request"
+    };
+    out.record(
+        "acme.jws.kid",
+        Status::Warn,
+        format!(
+            "the account URL is not shown ({why}): every kid is held to the first one, {url} (step {})",
+            shown_step(step)
+        ),
+        step,
+    );
 }
 
 /// `acme.jws.format` of a body that is not a flattened JWS of exactly
@@ -1233,10 +1285,21 @@ impl Shown {
 fn key_binding(
     flow: &Flow<'_>,
     account: Option<&PublicKey>,
+    from_proof: bool,
     proof: Option<&VerifiedProof>,
     out: &mut Out,
 ) {
     let step = flow.proof.as_ref().and_then(|p| p.step);
+    let no_new_account = !flow.acme.iter().any(AcmeRequest::is_new_account);
+    if let (None, Some(_), true, false) = (account, proof, no_new_account, flow.acme.is_empty()) {
+        out.record(
+            "dpop.key_binding",
+            Status::Fail,
+            "no ACME request verifies with the DPoP proof key, and the capture shows no new-account request: the proof is bound to no account the capture shows".into(),
+            step,
+        );
+        return;
+    }
     let (Some(account), Some(proof)) = (account, proof) else {
         out.record(
             "dpop.key_binding",
@@ -1250,13 +1313,15 @@ fn key_binding(
     let hash = proof.alg.suite_hash();
     let found = out.thumbprint(proof.key.jwk(), hash);
     if *account == proof.key {
+        let how = if from_proof {
+            "ACME requests of the account verify with the DPoP proof key (the capture shows no new-account request)"
+        } else {
+            "the DPoP proof is signed with the ACME account key"
+        };
         out.record(
             "dpop.key_binding",
             Status::Pass,
-            format!(
-                "the DPoP proof is signed with the ACME account key ({} thumbprint {found})",
-                hash.name()
-            ),
+            format!("{how} ({} thumbprint {found})", hash.name()),
             step,
         );
     } else {

@@ -5,6 +5,7 @@
 //! verified against what the other steps say it must be ([`checks`]), as of
 //! the capture time ([`capture_time`]) unless the user asks for another.
 
+mod account;
 mod answers;
 mod capture_time;
 mod certificate;
