@@ -438,3 +438,171 @@ fn finding_9_acme_alg_none_is_a_signature_failure() {
         );
     }
 }
+
+mod rsa_idp {
+    //! Id tokens signed with RSA keys (RS256, PS256) and a JWKS of several
+    //! keys, as 2024+ IdPs (keycloak) publish them.
+    use super::*;
+    use aws_lc_rs::encoding::AsDer;
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use aws_lc_rs::signature::{KeyPair as _, RsaEncoding, RSA_PKCS1_SHA256, RSA_PSS_SHA256};
+    use e2ei_audit::flow::Options;
+    use e2ei_verify::jose::b64_encode;
+    use e2ei_verify::oidc::{parse_idp_keys, IdpKey};
+    use std::sync::OnceLock;
+
+    /// Two RSA keys, generated once per test binary.
+    fn keys() -> &'static [KeyPair; 2] {
+        static KEYS: OnceLock<[KeyPair; 2]> = OnceLock::new();
+        KEYS.get_or_init(|| {
+            [
+                KeyPair::generate(KeySize::Rsa2048).expect("an RSA key"),
+                KeyPair::generate(KeySize::Rsa2048).expect("an RSA key"),
+            ]
+        })
+    }
+
+    fn idp_key(k: &KeyPair) -> IdpKey {
+        let der = k.public_key().as_der().expect("SPKI");
+        let pem = vectors::pki::pem("PUBLIC KEY", der.as_ref());
+        parse_idp_keys(pem.as_bytes())
+            .expect("an RSA public key")
+            .remove(0)
+    }
+
+    /// `claims` signed by `k` with `alg` (`RS256` or `PS256`) under `kid`.
+    fn sign(k: &KeyPair, alg: &str, kid: &str, claims: &str) -> String {
+        let header = format!("{{\"alg\":\"{alg}\",\"kid\":\"{kid}\",\"typ\":\"JWT\"}}");
+        let input = format!(
+            "{}.{}",
+            b64_encode(header.as_bytes()),
+            b64_encode(claims.as_bytes())
+        );
+        let padding: &'static dyn RsaEncoding = if alg == "PS256" {
+            &RSA_PSS_SHA256
+        } else {
+            &RSA_PKCS1_SHA256
+        };
+        let mut sig = vec![0; k.public_modulus_len()];
+        k.sign(padding, &SystemRandom::new(), input.as_bytes(), &mut sig)
+            .expect("an RSA signature");
+        format!("{input}.{}", b64_encode(&sig))
+    }
+
+    /// The checks failed beyond the valid flow's (signed by the era's IdP
+    /// key) when the id token is signed by `keys()[signer]` with `alg` and
+    /// the auditor pins `pinned` (indices into `keys()`).
+    pub fn rsa_failures(
+        era: Era,
+        alg: &str,
+        signer: usize,
+        kid: &str,
+        pinned: &[usize],
+    ) -> BTreeSet<&'static str> {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let base = &era_audit::verdicts(&e.transcript(Fault::None), &e)[0].0;
+        let text = e.id_token_signed_with(|c| sign(&keys()[signer], alg, kid, c));
+        let mut o: Options = options(&e);
+        o.trust.idp_keys = pinned.iter().map(|&i| idp_key(&keys()[i])).collect();
+        let flows = audit(&text, &o).expect("a capture");
+        let got: BTreeSet<&'static str> = flows[0]
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| c.id)
+            .collect();
+        got.difference(base).copied().collect()
+    }
+
+    /// Writes the 2026-01 capture with a PS256 id token and its RSA key
+    /// (PEM) into `dir`, for `e2ei-audit flow`.
+    pub fn dump(dir: &str) {
+        let e = EraEnrolment::new(Era::Y2026_01, Suite::P256);
+        let text = e.id_token_signed_with(|c| sign(&keys()[0], "PS256", "rsa-0", c));
+        let der = keys()[0].public_key().as_der().expect("SPKI");
+        std::fs::write(format!("{dir}/2026-01-p256-IdTokenPs256.md"), text).unwrap();
+        std::fs::write(
+            format!("{dir}/rsa-idp.pem"),
+            vectors::pki::pem("PUBLIC KEY", der.as_ref()),
+        )
+        .unwrap();
+    }
+
+    /// The `oidc.signature` message of the same audit.
+    pub fn signature_message(era: Era, alg: &str) -> String {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = e.id_token_signed_with(|c| sign(&keys()[0], alg, "rsa-0", c));
+        let mut o: Options = options(&e);
+        o.trust.idp_keys = vec![idp_key(&keys()[0])];
+        let flows = audit(&text, &o).expect("a capture");
+        flows[0]
+            .checks
+            .iter()
+            .find(|c| c.id == "oidc.signature")
+            .map(|c| c.message.clone())
+            .unwrap_or_default()
+    }
+}
+
+const RSA_ERAS: [Era; 2] = [Era::Y2024_03, Era::Y2026_01];
+
+#[test]
+fn dump_rsa() {
+    if let Ok(dir) = std::env::var("ERAS8_DUMP_RSA") {
+        rsa_idp::dump(&dir);
+    }
+}
+
+/// An RS256 id token verifies with its key among several pinned (a JWKS),
+/// whatever its `kid` says; with only the other key pinned it fails
+/// `oidc.signature`.
+#[test]
+fn rs256_id_token_with_a_jwks_of_several_keys() {
+    for era in RSA_ERAS {
+        let f = |kid, pinned: &[usize]| rsa_idp::rsa_failures(era, "RS256", 0, kid, pinned);
+        assert_eq!(f("rsa-0", &[0]), set(&[]), "{}", era.name());
+        assert_eq!(f("rsa-0", &[1, 0]), set(&[]), "{}", era.name());
+        // `kid` naming no key, or the other key's: a hint, the signature decides.
+        assert_eq!(f("no-such-key", &[1, 0]), set(&[]), "{}", era.name());
+        assert_eq!(f("rsa-1", &[1, 0]), set(&[]), "{}", era.name());
+        assert_eq!(f("rsa-0", &[1]), set(&["oidc.signature"]), "{}", era.name());
+    }
+}
+
+/// FIXME(finding 10): a PS256 id token (RFC 7518 §3.5, keycloak offers it)
+/// verified by its pinned RSA key fails `oidc.signature` ("not accepted").
+#[test]
+fn finding_10_ps256_id_token_today() {
+    for era in RSA_ERAS {
+        assert_eq!(
+            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[0]),
+            set(&["oidc.signature"]),
+            "{}",
+            era.name()
+        );
+        assert_eq!(
+            rsa_idp::signature_message(era, "PS256"),
+            "algorithm \"PS256\" is not accepted for id tokens"
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 10: a PS256 id token verified by the pinned RSA key fails oidc.signature"]
+fn finding_10_ps256_id_token_passes() {
+    for era in RSA_ERAS {
+        assert_eq!(
+            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[0]),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+        assert_eq!(
+            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[1]),
+            set(&["oidc.signature"]),
+            "{}",
+            era.name()
+        );
+    }
+}

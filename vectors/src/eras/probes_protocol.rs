@@ -812,3 +812,22 @@ fn upper_host(v: &str) -> String {
     let cut = rest.find(['/', ':', '"']).unwrap_or(rest.len());
     format!("{scheme}://{}{}", rest[..cut].to_uppercase(), &rest[cut..])
 }
+
+impl EraEnrolment {
+    /// The valid capture whose id token (returned and posted) is `sign` of
+    /// its claims (the compact JWS `sign` makes of the claims text): an id
+    /// token of another IdP key or algorithm (RSA, PS256), the same claims.
+    pub fn id_token_signed_with(&self, sign: impl Fn(&str) -> String) -> String {
+        let mut parts = self.parts(Fault::None);
+        let claims = segment(&parts.oidc.id_token, 1);
+        let token = sign(&claims);
+        parts.oidc.returned_id_token.clone_from(&token);
+        parts.oidc.id_token = token;
+        let mut md = Md::new(self.era, &parts, &self.signatures);
+        match self.era {
+            Era::Y2023_01 => md.write_2023_01(),
+            _ => md.write_oidc_era(),
+        }
+        md.finish()
+    }
+}
