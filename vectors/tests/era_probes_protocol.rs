@@ -606,3 +606,72 @@ fn finding_10_ps256_id_token_passes() {
         );
     }
 }
+
+const URL_CLAIM_QUERY: [ProtocolProbe; 4] = [
+    P::TokenAudQuery,
+    P::TokenAudFragment,
+    P::ProofAudQuery,
+    P::TokenIssQuery,
+];
+
+/// FIXME(finding 1b): a token's URL claims (`aud`, `iss`, the proof's `aud`)
+/// with a query or fragment pass (`url::same` ignores both); `acme_aud`
+/// with a query fails (compared exactly).
+#[test]
+fn finding_1b_token_url_claims_with_query_today() {
+    for probe in URL_CLAIM_QUERY {
+        for era in eras(probe, false) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&[]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+    for era in eras(P::IdTokenAcmeAudQuery, false) {
+        assert_eq!(
+            new_failures(era, P::IdTokenAcmeAudQuery),
+            set(&["oidc.acme_aud"])
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 1b: token aud/iss and proof aud with a query or fragment pass"]
+fn finding_1b_token_url_claims_with_query_fail() {
+    for probe in URL_CLAIM_QUERY {
+        for era in eras(probe, false) {
+            assert!(
+                !new_failures(era, probe).is_empty(),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// CSR and leaf SANs: `!` unencoded is the same URI (a sub-delim); the
+/// domain upper-cased or the device in upper-case hex fail `csr.san` and
+/// `cert.san` (finding 7: the proof's `sub` with the same spellings passes).
+#[test]
+fn csr_and_leaf_san_spellings() {
+    for era in eras(P::SanBangUnencoded, false) {
+        assert_eq!(
+            new_failures(era, P::SanBangUnencoded),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+    }
+    for probe in [P::SanDomainUpper, P::SanDeviceUpperHex] {
+        for era in eras(probe, false) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&["csr.san", "cert.san"]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}

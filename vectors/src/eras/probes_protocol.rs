@@ -125,11 +125,31 @@ pub enum ProtocolProbe {
     IdTokenKidUnknown,
     /// The id token's `iss` with the host upper-cased.
     IdTokenIssHostUpper,
+    // --- URLs in token claims with a query or fragment ---
+    /// A 2024+ access token's `aud` (the challenge URL) with a query.
+    TokenAudQuery,
+    /// A 2024+ access token's `aud` with a fragment.
+    TokenAudFragment,
+    /// A 2024+ proof's `aud` (the challenge URL) with a query.
+    ProofAudQuery,
+    /// The access token's `iss` (the access-token URL) with a query.
+    TokenIssQuery,
+    /// The id token's `acme_aud` with a query.
+    IdTokenAcmeAudQuery,
+    // --- CSR and leaf SANs spelled otherwise than the order ---
+    /// The CSR's and the leaf's client-id SAN with `!` unencoded (2024+;
+    /// `!` is a sub-delim, allowed in a URI's userinfo).
+    SanBangUnencoded,
+    /// The CSR's and the leaf's SANs with the domain upper-cased.
+    SanDomainUpper,
+    /// The CSR's and the leaf's client-id SAN with the device in
+    /// upper-case hex.
+    SanDeviceUpperHex,
 }
 
 impl ProtocolProbe {
     /// Every probe.
-    pub const ALL: [ProtocolProbe; 41] = [
+    pub const ALL: [ProtocolProbe; 49] = [
         ProtocolProbe::FinalizeUrlQuery,
         ProtocolProbe::FinalizeUrlFragment,
         ProtocolProbe::FinalizeUrlTrailingSlash,
@@ -171,6 +191,14 @@ impl ProtocolProbe {
         ProtocolProbe::IdTokenAcmeAudHostUpper,
         ProtocolProbe::IdTokenKidUnknown,
         ProtocolProbe::IdTokenIssHostUpper,
+        ProtocolProbe::TokenAudQuery,
+        ProtocolProbe::TokenAudFragment,
+        ProtocolProbe::ProofAudQuery,
+        ProtocolProbe::TokenIssQuery,
+        ProtocolProbe::IdTokenAcmeAudQuery,
+        ProtocolProbe::SanBangUnencoded,
+        ProtocolProbe::SanDomainUpper,
+        ProtocolProbe::SanDeviceUpperHex,
     ];
 
     /// Whether `era`'s layout can carry the probe.
@@ -186,7 +214,13 @@ impl ProtocolProbe {
             P::HandleNoDomain | P::HandleUpper | P::HandleDomainTrailingDot => era.current_claims(),
             // Eras whose `wire-oidc-01` challenge has its own token.
             P::ProofChalSibling | P::IdTokenKeyauthSibling => era.current_claims(),
-            P::IdTokenAcmeAudSibling | P::IdTokenAcmeAudHostUpper => era.binds_id_token(),
+            P::IdTokenAcmeAudSibling | P::IdTokenAcmeAudHostUpper | P::IdTokenAcmeAudQuery => {
+                era.binds_id_token()
+            }
+            P::TokenAudQuery | P::TokenAudFragment | P::ProofAudQuery | P::SanBangUnencoded => {
+                era.current_claims()
+            }
+            P::SanDomainUpper | P::SanDeviceUpperHex => era != Era::Y2023_01,
             P::IdTokenAudExtraNoAzp
             | P::IdTokenAudArrayOther
             | P::IdTokenAzpOther
@@ -611,6 +645,40 @@ impl EraEnrolment {
                 },
                 keep,
             ),
+            P::TokenAudQuery | P::TokenAudFragment => {
+                let tail = if probe == P::TokenAudQuery {
+                    "?x=1"
+                } else {
+                    "#f"
+                };
+                self.p_edit_token(p, |c| edit_value(c, "aud", |v| with_tail(v, tail)));
+            }
+            P::ProofAudQuery => {
+                self.p_edit_proof(p, |c| edit_value(c, "aud", |v| with_tail(v, "?x=1")))
+            }
+            P::TokenIssQuery => {
+                self.p_edit_token(p, |c| edit_value(c, "iss", |v| with_tail(v, "?x=1")))
+            }
+            P::IdTokenAcmeAudQuery => self.p_edit_id_token(p, keep, |c| {
+                edit_value(c, "acme_aud", |v| with_tail(v, "?x=1"))
+            }),
+            P::SanBangUnencoded | P::SanDomainUpper | P::SanDeviceUpperHex => {
+                let mut ids = p.ids.clone();
+                let device = super::DEVICE;
+                ids.names = ids
+                    .names
+                    .iter()
+                    .map(|n| match probe {
+                        P::SanBangUnencoded => n.replace("%21", "!"),
+                        P::SanDomainUpper => map_domain(n, |d| d.to_uppercase()),
+                        _ => n.replace(device, &device.to_uppercase()),
+                    })
+                    .collect();
+                p.csr = super::csr_of(self.era, &p.flow.client, &ids);
+                p.chain[0] = self.ca.leaf(self.era, &p.flow.client, &ids);
+                p.views.csr_text = ids.clone();
+                p.views.leaf_text = ids;
+            }
             _ => {}
         }
     }
@@ -829,5 +897,13 @@ impl EraEnrolment {
             _ => md.write_oidc_era(),
         }
         md.finish()
+    }
+}
+
+/// A JSON string value (quotes included) with `tail` appended to the string.
+fn with_tail(v: &str, tail: &str) -> String {
+    match v.strip_suffix('"') {
+        Some(body) => format!("{body}{tail}\""),
+        None => v.to_owned(),
     }
 }
