@@ -675,3 +675,95 @@ fn csr_and_leaf_san_spellings() {
         }
     }
 }
+
+#[test]
+fn survey_faults() {
+    let Ok(spec) = std::env::var("ERAS8_PAIRS") else {
+        return;
+    };
+    // `PROBE:FAULT,FAULT;PROBE:…`
+    for item in spec.split(';') {
+        let (probe, faults) = item.split_once(':').unwrap();
+        let probe = *ProtocolProbe::ALL
+            .iter()
+            .find(|p| format!("{p:?}") == probe)
+            .unwrap();
+        for fault in faults.split(',') {
+            let fault = *Fault::ALL
+                .iter()
+                .find(|f| format!("{f:?}") == fault)
+                .unwrap();
+            for era in Era::ALL {
+                if !probe.applies_to(era) || !fault.applies_to(era) {
+                    continue;
+                }
+                let e = EraEnrolment::new(era, Suite::P256);
+                let alone = summary(&e.transcript(fault), &e, When::Capture);
+                let text = e.protocol_fault_transcript(probe, fault);
+                if let Ok(d) = std::env::var("ERAS8_DUMP") {
+                    let path = format!("{d}/{}-p256-{fault:?}-{probe:?}.md", era.name());
+                    std::fs::write(path, &text).unwrap();
+                }
+                let both = summary(&text, &e, When::Capture);
+                let mark = if alone == both { "=" } else { "*" };
+                println!(
+                    "{} {mark} {probe:?}+{fault:?}: {both}\n   alone: {alone}",
+                    era.name()
+                );
+            }
+        }
+    }
+}
+
+/// The checks `fault` makes fail with `probe` applied, beyond the valid
+/// flow's (P-256).
+fn pair_failures(era: Era, probe: ProtocolProbe, fault: Fault) -> BTreeSet<&'static str> {
+    let e = EraEnrolment::new(era, Suite::P256);
+    let base = &era_audit::verdicts(&e.transcript(Fault::None), &e)[0].0;
+    let got = &era_audit::verdicts(&e.protocol_fault_transcript(probe, fault), &e)[0].0;
+    got.difference(base).copied().collect()
+}
+
+const SIGNER_FAULTS: [(Fault, &str); 4] = [
+    (Fault::FinalizeSignature, "acme.jws.signature"),
+    (Fault::NewOrderSignature, "acme.jws.signature"),
+    (Fault::ChallengeSignature, "acme.jws.signature"),
+    (Fault::KidOtherAccount, "acme.jws.kid"),
+];
+
+/// FIXME(finding 11): without `location` on new-account, every later ACME
+/// request's signature and `kid` are skipped (no warning): a tampered
+/// signature or another account's `kid` passes.
+#[test]
+fn finding_11_no_account_location_today() {
+    for era in Era::ALL {
+        assert_eq!(
+            new_failures(era, P::AccountNoLocation),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+        for (fault, _) in SIGNER_FAULTS {
+            assert_eq!(
+                pair_failures(era, P::AccountNoLocation, fault),
+                set(&[]),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 11: no location on new-account: later ACME signatures and kids are not checked"]
+fn finding_11_no_account_location_keeps_every_fault() {
+    for era in Era::ALL {
+        for (fault, id) in SIGNER_FAULTS {
+            assert!(
+                pair_failures(era, P::AccountNoLocation, fault).contains(id),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}

@@ -41,6 +41,9 @@ pub enum ProtocolProbe {
     /// The answer to new-account names another account URL in `location`
     /// than every later request's `kid`.
     AccountLocationOther,
+    /// The answer to new-account shows no `location` header (the capture
+    /// printed the other headers only).
+    AccountNoLocation,
     // --- `alg` against the key (RFC 7515 §4.1.1, RFC 8555 §6.2) ---
     /// The new-account request's `alg` is another suite's (ES384 for a
     /// P-256 key, ES256 otherwise); its signature the key's own.
@@ -149,7 +152,7 @@ pub enum ProtocolProbe {
 
 impl ProtocolProbe {
     /// Every probe.
-    pub const ALL: [ProtocolProbe; 49] = [
+    pub const ALL: [ProtocolProbe; 50] = [
         ProtocolProbe::FinalizeUrlQuery,
         ProtocolProbe::FinalizeUrlFragment,
         ProtocolProbe::FinalizeUrlTrailingSlash,
@@ -159,6 +162,7 @@ impl ProtocolProbe {
         ProtocolProbe::NewAccountJwkAndKid,
         ProtocolProbe::NewOrderJwk,
         ProtocolProbe::AccountLocationOther,
+        ProtocolProbe::AccountNoLocation,
         ProtocolProbe::NewAccountAlgOther,
         ProtocolProbe::FinalizeAlgNone,
         ProtocolProbe::FinalizeAlgHs256,
@@ -752,6 +756,10 @@ impl EraEnrolment {
                     &format!("location: {other}\n"),
                     1,
                 )
+            }
+            P::AccountNoLocation => {
+                let url = super::account_url(self.era);
+                text.replacen(&format!("location: {url}\n"), "", 1)
             }
             P::NewAccountAlgOther => {
                 let other = match p.suite {
