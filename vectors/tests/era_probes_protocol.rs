@@ -767,3 +767,38 @@ fn finding_11_no_account_location_keeps_every_fault() {
         }
     }
 }
+
+/// FIXME(finding 12): without the new-account request, no ACME signature,
+/// no account-proof key binding and no `keyauth` expectation: all skipped,
+/// no warning; `OtherAccount` and tampered signatures pass.
+#[test]
+fn finding_12_no_new_account_request_today() {
+    for era in Era::ALL {
+        for fault in [
+            Fault::OtherAccount,
+            Fault::FinalizeSignature,
+            Fault::KidOtherAccount,
+        ] {
+            assert_eq!(
+                pair_failures(era, P::NewAccountRequestAbsent, fault),
+                set(&[]),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 12: no new-account request: key binding and ACME signatures silently skipped"]
+fn finding_12_no_new_account_request_keeps_every_fault() {
+    for era in Era::ALL {
+        for fault in [Fault::OtherAccount, Fault::FinalizeSignature] {
+            assert!(
+                !pair_failures(era, P::NewAccountRequestAbsent, fault).is_empty(),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}

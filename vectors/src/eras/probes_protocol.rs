@@ -44,6 +44,9 @@ pub enum ProtocolProbe {
     /// The answer to new-account shows no `location` header (the capture
     /// printed the other headers only).
     AccountNoLocation,
+    /// The new-account request is not shown (its step dropped; its answer,
+    /// with the account URL, is).
+    NewAccountRequestAbsent,
     // --- `alg` against the key (RFC 7515 §4.1.1, RFC 8555 §6.2) ---
     /// The new-account request's `alg` is another suite's (ES384 for a
     /// P-256 key, ES256 otherwise); its signature the key's own.
@@ -152,7 +155,7 @@ pub enum ProtocolProbe {
 
 impl ProtocolProbe {
     /// Every probe.
-    pub const ALL: [ProtocolProbe; 50] = [
+    pub const ALL: [ProtocolProbe; 51] = [
         ProtocolProbe::FinalizeUrlQuery,
         ProtocolProbe::FinalizeUrlFragment,
         ProtocolProbe::FinalizeUrlTrailingSlash,
@@ -163,6 +166,7 @@ impl ProtocolProbe {
         ProtocolProbe::NewOrderJwk,
         ProtocolProbe::AccountLocationOther,
         ProtocolProbe::AccountNoLocation,
+        ProtocolProbe::NewAccountRequestAbsent,
         ProtocolProbe::NewAccountAlgOther,
         ProtocolProbe::FinalizeAlgNone,
         ProtocolProbe::FinalizeAlgHs256,
@@ -760,6 +764,13 @@ impl EraEnrolment {
             P::AccountNoLocation => {
                 let url = super::account_url(self.era);
                 text.replacen(&format!("location: {url}\n"), "", 1)
+            }
+            P::NewAccountRequestAbsent => {
+                let Some(from) = step_at(&text, "create a new account") else {
+                    return text;
+                };
+                let to = step_at(&text, "account created").unwrap_or(from);
+                format!("{}{}", &text[..from], &text[to..])
             }
             P::NewAccountAlgOther => {
                 let other = match p.suite {
