@@ -47,6 +47,9 @@ pub enum ProtocolProbe {
     /// The new-account request is not shown (its step dropped; its answer,
     /// with the account URL, is).
     NewAccountRequestAbsent,
+    /// The answer to the (first) authorization fetch, which offers the
+    /// challenges (URLs, tokens, `target`), is not shown.
+    AuthzAnswerAbsent,
     // --- `alg` against the key (RFC 7515 §4.1.1, RFC 8555 §6.2) ---
     /// The new-account request's `alg` is another suite's (ES384 for a
     /// P-256 key, ES256 otherwise); its signature the key's own.
@@ -155,7 +158,7 @@ pub enum ProtocolProbe {
 
 impl ProtocolProbe {
     /// Every probe.
-    pub const ALL: [ProtocolProbe; 51] = [
+    pub const ALL: [ProtocolProbe; 52] = [
         ProtocolProbe::FinalizeUrlQuery,
         ProtocolProbe::FinalizeUrlFragment,
         ProtocolProbe::FinalizeUrlTrailingSlash,
@@ -167,6 +170,7 @@ impl ProtocolProbe {
         ProtocolProbe::AccountLocationOther,
         ProtocolProbe::AccountNoLocation,
         ProtocolProbe::NewAccountRequestAbsent,
+        ProtocolProbe::AuthzAnswerAbsent,
         ProtocolProbe::NewAccountAlgOther,
         ProtocolProbe::FinalizeAlgNone,
         ProtocolProbe::FinalizeAlgHs256,
@@ -771,6 +775,13 @@ impl EraEnrolment {
                 };
                 let to = step_at(&text, "account created").unwrap_or(from);
                 format!("{}{}", &text[..from], &text[to..])
+            }
+            P::AuthzAnswerAbsent => {
+                let Some(from) = step_at(&text, "get back challenges") else {
+                    return text;
+                };
+                let next = text[from + 5..].find("\n#### ").map(|n| from + 5 + n + 1);
+                format!("{}{}", &text[..from], &text[next.unwrap_or(from)..])
             }
             P::NewAccountAlgOther => {
                 let other = match p.suite {
