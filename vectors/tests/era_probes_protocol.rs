@@ -171,6 +171,10 @@ fn each_probe_fails_what_the_rfcs_and_wires_spec_say() {
         (P::IdTokenKeyauthSibling, &["oidc.keyauth"]),
         (P::IdTokenAcmeAudSibling, &["oidc.acme_aud"]),
         (P::IdTokenAcmeAudHostUpper, &["oidc.acme_aud"]),
+        (P::IdTokenAcmeAudQuery, &["oidc.acme_aud"]),
+        (P::OrderHandleNoDomain, &["csr.san", "cert.san"]),
+        (P::OrderDomainMemberOther, &["csr.subject", "cert.subject"]),
+        (P::AccountLocationOther, &["acme.jws.kid"]),
     ];
     for &(probe, want) in table {
         for era in eras(probe, ACME_HEADER.contains(&probe)) {

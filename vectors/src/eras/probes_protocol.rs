@@ -81,6 +81,11 @@ pub enum ProtocolProbe {
     OrderValueDomainUpper,
     /// The order's `client-id` with `!` written `%21`.
     OrderClientIdPercent21,
+    /// The order's `handle` values without their `@domain` (2024+).
+    OrderHandleNoDomain,
+    /// The order's `domain` members name another domain than its
+    /// `client-id` and `handle` (2023-11+ JSON values).
+    OrderDomainMemberOther,
     // --- Wire identities in the proof and token ---
     /// The proof's `sub` and the token's `sub` / `client_id` with `!`
     /// written `%21`.
@@ -158,7 +163,7 @@ pub enum ProtocolProbe {
 
 impl ProtocolProbe {
     /// Every probe.
-    pub const ALL: [ProtocolProbe; 52] = [
+    pub const ALL: [ProtocolProbe; 54] = [
         ProtocolProbe::FinalizeUrlQuery,
         ProtocolProbe::FinalizeUrlFragment,
         ProtocolProbe::FinalizeUrlTrailingSlash,
@@ -182,6 +187,8 @@ impl ProtocolProbe {
         ProtocolProbe::OrderValueExtraMember,
         ProtocolProbe::OrderValueDomainUpper,
         ProtocolProbe::OrderClientIdPercent21,
+        ProtocolProbe::OrderHandleNoDomain,
+        ProtocolProbe::OrderDomainMemberOther,
         ProtocolProbe::SubPercent21,
         ProtocolProbe::SubDomainUpper,
         ProtocolProbe::SubDomainTrailingDot,
@@ -222,7 +229,10 @@ impl ProtocolProbe {
             | P::OrderValueExtraMember
             | P::OrderValueDomainUpper
             | P::TokenClientIdPercent21 => era != Era::Y2023_01,
-            P::OrderClientIdPercent21 | P::SubPercent21 => era.current_claims(),
+            P::OrderClientIdPercent21 | P::SubPercent21 | P::OrderHandleNoDomain => {
+                era.current_claims()
+            }
+            P::OrderDomainMemberOther => era != Era::Y2023_01,
             P::HandleNoDomain | P::HandleUpper | P::HandleDomainTrailingDot => era.current_claims(),
             // Eras whose `wire-oidc-01` challenge has its own token.
             P::ProofChalSibling | P::IdTokenKeyauthSibling => era.current_claims(),
@@ -883,6 +893,15 @@ impl EraEnrolment {
                 order_values(&text, account, &|v| v.replace(domain, &upper))
             }
             P::OrderClientIdPercent21 => order_values(&text, account, &|v| v.replace('!', "%21")),
+            P::OrderHandleNoDomain => {
+                let with = format!("alice_wire@{}", super::DOMAIN);
+                order_values(&text, account, &|v| v.replace(&with, "alice_wire"))
+            }
+            P::OrderDomainMemberOther => {
+                let from = format!("domain\\\":\\\"{}", super::DOMAIN);
+                let to = "domain\\\":\\\"wire.example.org";
+                order_values(&text, account, &|v| v.replace(&from, to))
+            }
             _ => text,
         }
     }
