@@ -1,0 +1,856 @@
+//! Round 8 of the era test, protocol and identity semantics in signed bytes
+//! (`vectors::eras::probes_protocol`): ACME `jwk`/`kid`, `alg` and `url`
+//! headers, the order's status sequence and identifier spellings, Wire
+//! identities spelled otherwise, DPoP and access-token claims, OIDC
+//! audiences and bindings. Each probe is held to the verdict the RFCs and
+//! Wire's spec give it, in every era where it applies.
+//!
+//! `ERAS8_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
+
+mod era_audit;
+
+use e2ei_audit::flow::{audit, When};
+use e2ei_verify::report::Status;
+use era_audit::options;
+use vectors::eras::probes_protocol::ProtocolProbe;
+use vectors::eras::{Era, EraEnrolment, Fault};
+use vectors::mint::Suite;
+
+fn summary(text: &str, e: &EraEnrolment, when: When) -> String {
+    let mut o = options(e);
+    o.when = when;
+    match audit(text, &o) {
+        Err(err) => format!("ERR {err}"),
+        Ok(flows) => flows
+            .iter()
+            .map(|f| {
+                let ids = |s| {
+                    f.checks
+                        .iter()
+                        .filter(|c| c.status == s)
+                        .map(|c| {
+                            format!(
+                                "{}@{}",
+                                c.id,
+                                c.step.map(|s| s.to_string()).unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                format!("F[{}] W[{}]", ids(Status::Fail), ids(Status::Warn))
+            })
+            .collect::<Vec<_>>()
+            .join(" | "),
+    }
+}
+
+#[test]
+fn survey() {
+    if std::env::var("ERAS8_SURVEY").is_err() {
+        return;
+    }
+    let dump = std::env::var("ERAS8_DUMP").ok();
+    let suites: Vec<Suite> = match std::env::var("ERAS8_SUITES").ok().as_deref() {
+        Some("all") => vec![Suite::Ed25519, Suite::P256, Suite::P384, Suite::P521],
+        _ => vec![Suite::P256],
+    };
+    let only = std::env::var("ERAS8_ONLY").ok();
+    for suite in suites {
+        for era in Era::ALL {
+            let e = EraEnrolment::new(era, suite);
+            let valid = e.transcript(Fault::None);
+            let base = summary(&valid, &e, When::Capture);
+            println!("{} {} VALID {base}", era.name(), suite.name());
+            for probe in ProtocolProbe::ALL {
+                if !probe.applies_to(era) {
+                    continue;
+                }
+                if let Some(o) = &only {
+                    if !o.split(',').any(|n| n == format!("{probe:?}")) {
+                        continue;
+                    }
+                }
+                let text = e.protocol_transcript(probe);
+                let same = if text == valid {
+                    " (TEXT UNCHANGED)"
+                } else {
+                    ""
+                };
+                let got = summary(&text, &e, When::Capture);
+                let mark = if got == base { "=" } else { "*" };
+                println!(
+                    "{} {} {mark} {probe:?}{same}: {got}",
+                    era.name(),
+                    suite.name()
+                );
+                if let Some(d) = &dump {
+                    let path = format!("{d}/{}-{}-{probe:?}.md", era.name(), suite.name());
+                    std::fs::write(path, &text).unwrap();
+                }
+            }
+        }
+    }
+}
+
+use std::collections::BTreeSet;
+use ProtocolProbe as P;
+
+/// The checks `probe` makes fail beyond the valid flow's, in `era` (P-256).
+fn new_failures(era: Era, probe: ProtocolProbe) -> BTreeSet<&'static str> {
+    let e = EraEnrolment::new(era, Suite::P256);
+    let base = &era_audit::verdicts(&e.transcript(Fault::None), &e)[0].0;
+    let got = &era_audit::verdicts(&e.protocol_transcript(probe), &e)[0].0;
+    got.difference(base).copied().collect()
+}
+
+fn set(ids: &[&'static str]) -> BTreeSet<&'static str> {
+    ids.iter().copied().collect()
+}
+
+/// The eras where `probe` applies, without 2023-01 for the probes that
+/// re-sign an ACME header (its decoded view sits in the request's own block,
+/// which the probe does not rewrite: `transcript.consistency` fails there).
+fn eras(probe: ProtocolProbe, acme_header: bool) -> Vec<Era> {
+    Era::ALL
+        .into_iter()
+        .filter(|&era| probe.applies_to(era) && !(acme_header && era == Era::Y2023_01))
+        .collect()
+}
+
+const ACME_HEADER: [ProtocolProbe; 12] = [
+    P::FinalizeUrlQuery,
+    P::FinalizeUrlFragment,
+    P::FinalizeUrlTrailingSlash,
+    P::FinalizeUrlHostUpper,
+    P::FinalizeUrlDefaultPort,
+    P::FinalizeJwkAndKid,
+    P::NewAccountJwkAndKid,
+    P::NewOrderJwk,
+    P::NewAccountAlgOther,
+    P::FinalizeAlgNone,
+    P::FinalizeAlgHs256,
+    P::FinalizeAlgOtherFamily,
+];
+
+/// What each probe that is judged right does, in every era it applies to.
+#[test]
+fn each_probe_fails_what_the_rfcs_and_wires_spec_say() {
+    let table: &[(ProtocolProbe, &[&'static str])] = &[
+        (P::FinalizeUrlTrailingSlash, &["acme.jws.url"]),
+        (P::FinalizeUrlHostUpper, &[]),
+        (P::FinalizeUrlDefaultPort, &[]),
+        (P::FinalizeJwkAndKid, &["acme.jws.kid"]),
+        (P::NewAccountJwkAndKid, &["acme.jws.kid"]),
+        (P::NewOrderJwk, &["acme.jws.kid"]),
+        (P::AccountLocationOther, &["acme.jws.kid"]),
+        (P::NewAccountAlgOther, &["acme.jws.signature"]),
+        (P::FinalizeAlgHs256, &["acme.jws.signature"]),
+        (P::FinalizeAlgOtherFamily, &["acme.jws.signature"]),
+        (P::CertFromOtherUrl, &["transcript.consistency"]),
+        (P::OrderClientIdPercent21, &[]),
+        (P::SubPercent21, &[]),
+        (P::SubDomainUpper, &[]),
+        (P::HandleUpper, &[]),
+        (P::TokenClientIdPercent21, &[]),
+        (P::TokenJtiFromProof, &[]),
+        (P::TokenScopeExtra, &[]),
+        (P::IdTokenAudExtraAzp, &[]),
+        (P::IdTokenKidUnknown, &[]),
+        (P::HandleNoDomain, &["dpop.handle", "access_token.proof"]),
+        (
+            P::HandleDomainTrailingDot,
+            &["dpop.handle", "access_token.proof"],
+        ),
+        (
+            P::ProofChalSibling,
+            &["dpop.chal", "access_token.proof", "access_token.chal"],
+        ),
+        (P::TokenApiVersionFloat, &["access_token.api_version"]),
+        (P::IdTokenAudArrayOther, &["oidc.aud"]),
+        (P::IdTokenKeyauthSibling, &["oidc.keyauth"]),
+        (P::IdTokenAcmeAudSibling, &["oidc.acme_aud"]),
+        (P::IdTokenAcmeAudHostUpper, &["oidc.acme_aud"]),
+        (P::IdTokenAcmeAudQuery, &["oidc.acme_aud"]),
+        (P::OrderHandleNoDomain, &["csr.san", "cert.san"]),
+        (P::OrderDomainMemberOther, &["csr.subject", "cert.subject"]),
+        (P::AccountLocationOther, &["acme.jws.kid"]),
+    ];
+    for &(probe, want) in table {
+        for era in eras(probe, ACME_HEADER.contains(&probe)) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(want),
+                "{probe:?} in {}",
+                era.name()
+            );
+        }
+    }
+    // A trailing dot or another domain in `sub`, from 2023-03 (2023-01:
+    // finding 4).
+    for probe in [P::SubDomainTrailingDot, P::SubDomainOther] {
+        for era in Era::ALL.into_iter().filter(|&e| e != Era::Y2023_01) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&["dpop.sub", "access_token.proof", "access_token.sub"]),
+                "{probe:?} in {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// FIXME(finding 1): an ACME `url` header with a query or a fragment passes
+/// `acme.jws.url` (`url::same` ignores both; RFC 8555 §6.4 wants the URL).
+#[test]
+fn finding_1_acme_url_query_or_fragment_today() {
+    for probe in [P::FinalizeUrlQuery, P::FinalizeUrlFragment] {
+        for era in eras(probe, true) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&[]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 1: an ACME url header with a query or fragment passes acme.jws.url"]
+fn finding_1_acme_url_query_or_fragment_fails() {
+    for probe in [P::FinalizeUrlQuery, P::FinalizeUrlFragment] {
+        for era in eras(probe, true) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&["acme.jws.url"]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// FIXME(finding 2): finalize answered `invalid`, then a certificate: accepted.
+#[test]
+fn finding_2_finalize_answered_invalid_today() {
+    for era in Era::ALL {
+        assert_eq!(
+            new_failures(era, P::FinalizeAnsweredInvalid),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 2: finalize answered invalid, then a certificate, is accepted"]
+fn finding_2_finalize_answered_invalid_fails() {
+    for era in Era::ALL {
+        assert_eq!(
+            new_failures(era, P::FinalizeAnsweredInvalid),
+            set(&["transcript.consistency"]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 3): an id token for other audiences beside the client (no
+/// `azp`), or whose `azp` is another client, passes `oidc.aud`.
+#[test]
+fn finding_3_id_token_audience_today() {
+    for probe in [P::IdTokenAudExtraNoAzp, P::IdTokenAzpOther] {
+        for era in eras(probe, false) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&[]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 3: aud with another audience and no azp, or azp another client, passes oidc.aud"]
+fn finding_3_id_token_audience_fails() {
+    for probe in [P::IdTokenAudExtraNoAzp, P::IdTokenAzpOther] {
+        for era in eras(probe, false) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&["oidc.aud"]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// FIXME(finding 4): 2023-01, a proof and token naming the client on another
+/// domain than the order's `dns` identifiers pass `dpop.sub`.
+#[test]
+fn finding_4_2023_01_sub_other_domain_today() {
+    for probe in [P::SubDomainOther, P::SubDomainTrailingDot] {
+        assert_eq!(new_failures(Era::Y2023_01, probe), set(&[]), "{probe:?}");
+    }
+}
+
+#[test]
+#[ignore = "finding 4: 2023-01 proof naming another domain than the order passes dpop.sub"]
+fn finding_4_2023_01_sub_other_domain_fails() {
+    assert!(new_failures(Era::Y2023_01, P::SubDomainOther).contains("dpop.sub"));
+}
+
+/// FIXME(finding 5): finalize of an order last answered `pending`: accepted.
+#[test]
+fn finding_5_finalize_of_pending_order_today() {
+    for era in Era::ALL {
+        assert_eq!(
+            new_failures(era, P::OrderPendingFinalized),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 5: finalize of an order answered pending is accepted"]
+fn finding_5_finalize_of_pending_order_fails() {
+    for era in Era::ALL {
+        assert_eq!(
+            new_failures(era, P::OrderPendingFinalized),
+            set(&["transcript.consistency"]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 6): identifier types upper-cased (`WIREAPP-DEVICE`) pass.
+#[test]
+fn finding_6_identifier_type_case_today() {
+    for era in eras(P::OrderIdTypeUpper, false) {
+        assert_eq!(
+            new_failures(era, P::OrderIdTypeUpper),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 6: an order of identifier types WIREAPP-DEVICE/-USER passes"]
+fn finding_6_identifier_type_case_fails() {
+    for era in eras(P::OrderIdTypeUpper, false) {
+        assert!(
+            !new_failures(era, P::OrderIdTypeUpper).is_empty(),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 7): the order's domain upper-cased fails the SAN and subject
+/// checks, while the proof's upper-case domain passes `dpop.sub`.
+#[test]
+fn finding_7_order_domain_case_today() {
+    for era in eras(P::OrderValueDomainUpper, false) {
+        assert_eq!(
+            new_failures(era, P::OrderValueDomainUpper),
+            set(&["csr.san", "csr.subject", "cert.san", "cert.subject"]),
+            "{}",
+            era.name()
+        );
+        assert_eq!(
+            new_failures(era, P::SubDomainUpper),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 7: domain case is equal for dpop.sub, not for csr.san/cert.san/subject"]
+fn finding_7_order_domain_case_is_one_rule() {
+    for era in eras(P::OrderValueDomainUpper, false) {
+        let order = new_failures(era, P::OrderValueDomainUpper).is_empty();
+        let sub = new_failures(era, P::SubDomainUpper).is_empty();
+        assert_eq!(order, sub, "{}", era.name());
+    }
+}
+
+/// FIXME(finding 8): an id token `iss` with an upper-case host passes in
+/// 2023-03/04 (held to the login's origin as a URL), fails from 2023-06.
+#[test]
+fn finding_8_iss_case_today() {
+    for era in eras(P::IdTokenIssHostUpper, false) {
+        let want = if matches!(era, Era::Y2023_03 | Era::Y2023_04) {
+            set(&[])
+        } else {
+            set(&["oidc.iss"])
+        };
+        assert_eq!(
+            new_failures(era, P::IdTokenIssHostUpper),
+            want,
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 8: iss compared exactly from 2023-06, as a URL in 2023-03/04"]
+fn finding_8_iss_case_fails_in_every_era() {
+    for era in eras(P::IdTokenIssHostUpper, false) {
+        assert_eq!(
+            new_failures(era, P::IdTokenIssHostUpper),
+            set(&["oidc.iss"]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+/// FIXME(finding 9): an ACME request with `alg: none` and an empty signature
+/// fails `acme.jws.format` (empty signature segment), not
+/// `acme.jws.signature`.
+#[test]
+fn finding_9_acme_alg_none_today() {
+    for era in eras(P::FinalizeAlgNone, true) {
+        assert_eq!(
+            new_failures(era, P::FinalizeAlgNone),
+            set(&["acme.jws.format"]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 9: alg none on an ACME request fails acme.jws.format, not acme.jws.signature"]
+fn finding_9_acme_alg_none_is_a_signature_failure() {
+    for era in eras(P::FinalizeAlgNone, true) {
+        assert!(
+            new_failures(era, P::FinalizeAlgNone).contains("acme.jws.signature"),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+mod rsa_idp {
+    //! Id tokens signed with RSA keys (RS256, PS256) and a JWKS of several
+    //! keys, as 2024+ IdPs (keycloak) publish them.
+    use super::*;
+    use aws_lc_rs::encoding::AsDer;
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use aws_lc_rs::signature::{KeyPair as _, RsaEncoding, RSA_PKCS1_SHA256, RSA_PSS_SHA256};
+    use e2ei_audit::flow::Options;
+    use e2ei_verify::jose::b64_encode;
+    use e2ei_verify::oidc::{parse_idp_keys, IdpKey};
+    use std::sync::OnceLock;
+
+    /// Two RSA keys, generated once per test binary.
+    fn keys() -> &'static [KeyPair; 2] {
+        static KEYS: OnceLock<[KeyPair; 2]> = OnceLock::new();
+        KEYS.get_or_init(|| {
+            [
+                KeyPair::generate(KeySize::Rsa2048).expect("an RSA key"),
+                KeyPair::generate(KeySize::Rsa2048).expect("an RSA key"),
+            ]
+        })
+    }
+
+    fn idp_key(k: &KeyPair) -> IdpKey {
+        let der = k.public_key().as_der().expect("SPKI");
+        let pem = vectors::pki::pem("PUBLIC KEY", der.as_ref());
+        parse_idp_keys(pem.as_bytes())
+            .expect("an RSA public key")
+            .remove(0)
+    }
+
+    /// `claims` signed by `k` with `alg` (`RS256` or `PS256`) under `kid`.
+    fn sign(k: &KeyPair, alg: &str, kid: &str, claims: &str) -> String {
+        let header = format!("{{\"alg\":\"{alg}\",\"kid\":\"{kid}\",\"typ\":\"JWT\"}}");
+        let input = format!(
+            "{}.{}",
+            b64_encode(header.as_bytes()),
+            b64_encode(claims.as_bytes())
+        );
+        let padding: &'static dyn RsaEncoding = if alg == "PS256" {
+            &RSA_PSS_SHA256
+        } else {
+            &RSA_PKCS1_SHA256
+        };
+        let mut sig = vec![0; k.public_modulus_len()];
+        k.sign(padding, &SystemRandom::new(), input.as_bytes(), &mut sig)
+            .expect("an RSA signature");
+        format!("{input}.{}", b64_encode(&sig))
+    }
+
+    /// The checks failed beyond the valid flow's (signed by the era's IdP
+    /// key) when the id token is signed by `keys()[signer]` with `alg` and
+    /// the auditor pins `pinned` (indices into `keys()`).
+    pub fn rsa_failures(
+        era: Era,
+        alg: &str,
+        signer: usize,
+        kid: &str,
+        pinned: &[usize],
+    ) -> BTreeSet<&'static str> {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let base = &era_audit::verdicts(&e.transcript(Fault::None), &e)[0].0;
+        let text = e.id_token_signed_with(|c| sign(&keys()[signer], alg, kid, c));
+        let mut o: Options = options(&e);
+        o.trust.idp_keys = pinned.iter().map(|&i| idp_key(&keys()[i])).collect();
+        let flows = audit(&text, &o).expect("a capture");
+        let got: BTreeSet<&'static str> = flows[0]
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| c.id)
+            .collect();
+        got.difference(base).copied().collect()
+    }
+
+    /// Writes the 2026-01 capture with a PS256 id token and its RSA key
+    /// (PEM) into `dir`, for `e2ei-audit flow`.
+    pub fn dump(dir: &str) {
+        let e = EraEnrolment::new(Era::Y2026_01, Suite::P256);
+        let text = e.id_token_signed_with(|c| sign(&keys()[0], "PS256", "rsa-0", c));
+        let der = keys()[0].public_key().as_der().expect("SPKI");
+        std::fs::write(format!("{dir}/2026-01-p256-IdTokenPs256.md"), text).unwrap();
+        std::fs::write(
+            format!("{dir}/rsa-idp.pem"),
+            vectors::pki::pem("PUBLIC KEY", der.as_ref()),
+        )
+        .unwrap();
+    }
+
+    /// The `oidc.signature` message of the same audit.
+    pub fn signature_message(era: Era, alg: &str) -> String {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = e.id_token_signed_with(|c| sign(&keys()[0], alg, "rsa-0", c));
+        let mut o: Options = options(&e);
+        o.trust.idp_keys = vec![idp_key(&keys()[0])];
+        let flows = audit(&text, &o).expect("a capture");
+        flows[0]
+            .checks
+            .iter()
+            .find(|c| c.id == "oidc.signature")
+            .map(|c| c.message.clone())
+            .unwrap_or_default()
+    }
+}
+
+const RSA_ERAS: [Era; 2] = [Era::Y2024_03, Era::Y2026_01];
+
+#[test]
+fn dump_rsa() {
+    if let Ok(dir) = std::env::var("ERAS8_DUMP_RSA") {
+        rsa_idp::dump(&dir);
+    }
+}
+
+/// An RS256 id token verifies with its key among several pinned (a JWKS),
+/// whatever its `kid` says; with only the other key pinned it fails
+/// `oidc.signature`.
+#[test]
+fn rs256_id_token_with_a_jwks_of_several_keys() {
+    for era in RSA_ERAS {
+        let f = |kid, pinned: &[usize]| rsa_idp::rsa_failures(era, "RS256", 0, kid, pinned);
+        assert_eq!(f("rsa-0", &[0]), set(&[]), "{}", era.name());
+        assert_eq!(f("rsa-0", &[1, 0]), set(&[]), "{}", era.name());
+        // `kid` naming no key, or the other key's: a hint, the signature decides.
+        assert_eq!(f("no-such-key", &[1, 0]), set(&[]), "{}", era.name());
+        assert_eq!(f("rsa-1", &[1, 0]), set(&[]), "{}", era.name());
+        assert_eq!(f("rsa-0", &[1]), set(&["oidc.signature"]), "{}", era.name());
+    }
+}
+
+/// FIXME(finding 10): a PS256 id token (RFC 7518 §3.5, keycloak offers it)
+/// verified by its pinned RSA key fails `oidc.signature` ("not accepted").
+#[test]
+fn finding_10_ps256_id_token_today() {
+    for era in RSA_ERAS {
+        assert_eq!(
+            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[0]),
+            set(&["oidc.signature"]),
+            "{}",
+            era.name()
+        );
+        assert_eq!(
+            rsa_idp::signature_message(era, "PS256"),
+            "algorithm \"PS256\" is not accepted for id tokens"
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 10: a PS256 id token verified by the pinned RSA key fails oidc.signature"]
+fn finding_10_ps256_id_token_passes() {
+    for era in RSA_ERAS {
+        assert_eq!(
+            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[0]),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+        assert_eq!(
+            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[1]),
+            set(&["oidc.signature"]),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+const URL_CLAIM_QUERY: [ProtocolProbe; 4] = [
+    P::TokenAudQuery,
+    P::TokenAudFragment,
+    P::ProofAudQuery,
+    P::TokenIssQuery,
+];
+
+/// FIXME(finding 1b): a token's URL claims (`aud`, `iss`, the proof's `aud`)
+/// with a query or fragment pass (`url::same` ignores both); `acme_aud`
+/// with a query fails (compared exactly).
+#[test]
+fn finding_1b_token_url_claims_with_query_today() {
+    for probe in URL_CLAIM_QUERY {
+        for era in eras(probe, false) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&[]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+    for era in eras(P::IdTokenAcmeAudQuery, false) {
+        assert_eq!(
+            new_failures(era, P::IdTokenAcmeAudQuery),
+            set(&["oidc.acme_aud"])
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 1b: token aud/iss and proof aud with a query or fragment pass"]
+fn finding_1b_token_url_claims_with_query_fail() {
+    for probe in URL_CLAIM_QUERY {
+        for era in eras(probe, false) {
+            assert!(
+                !new_failures(era, probe).is_empty(),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// CSR and leaf SANs: `!` unencoded is the same URI (a sub-delim); the
+/// domain upper-cased or the device in upper-case hex fail `csr.san` and
+/// `cert.san` (finding 7: the proof's `sub` with the same spellings passes).
+#[test]
+fn csr_and_leaf_san_spellings() {
+    for era in eras(P::SanBangUnencoded, false) {
+        assert_eq!(
+            new_failures(era, P::SanBangUnencoded),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+    }
+    for probe in [P::SanDomainUpper, P::SanDeviceUpperHex] {
+        for era in eras(probe, false) {
+            assert_eq!(
+                new_failures(era, probe),
+                set(&["csr.san", "cert.san"]),
+                "{probe:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn survey_faults() {
+    let Ok(spec) = std::env::var("ERAS8_PAIRS") else {
+        return;
+    };
+    // `PROBE:FAULT,FAULT;PROBE:…`
+    for item in spec.split(';') {
+        let (probe, faults) = item.split_once(':').unwrap();
+        let probe = *ProtocolProbe::ALL
+            .iter()
+            .find(|p| format!("{p:?}") == probe)
+            .unwrap();
+        for fault in faults.split(',') {
+            let fault = *Fault::ALL
+                .iter()
+                .find(|f| format!("{f:?}") == fault)
+                .unwrap();
+            for era in Era::ALL {
+                if !probe.applies_to(era) || !fault.applies_to(era) {
+                    continue;
+                }
+                let e = EraEnrolment::new(era, Suite::P256);
+                let alone = summary(&e.transcript(fault), &e, When::Capture);
+                let text = e.protocol_fault_transcript(probe, fault);
+                if let Ok(d) = std::env::var("ERAS8_DUMP") {
+                    let path = format!("{d}/{}-p256-{fault:?}-{probe:?}.md", era.name());
+                    std::fs::write(path, &text).unwrap();
+                }
+                let both = summary(&text, &e, When::Capture);
+                let mark = if alone == both { "=" } else { "*" };
+                println!(
+                    "{} {mark} {probe:?}+{fault:?}: {both}\n   alone: {alone}",
+                    era.name()
+                );
+            }
+        }
+    }
+}
+
+/// The checks `fault` makes fail with `probe` applied, beyond the valid
+/// flow's (P-256).
+fn pair_failures(era: Era, probe: ProtocolProbe, fault: Fault) -> BTreeSet<&'static str> {
+    let e = EraEnrolment::new(era, Suite::P256);
+    let base = &era_audit::verdicts(&e.transcript(Fault::None), &e)[0].0;
+    let got = &era_audit::verdicts(&e.protocol_fault_transcript(probe, fault), &e)[0].0;
+    got.difference(base).copied().collect()
+}
+
+const SIGNER_FAULTS: [(Fault, &str); 4] = [
+    (Fault::FinalizeSignature, "acme.jws.signature"),
+    (Fault::NewOrderSignature, "acme.jws.signature"),
+    (Fault::ChallengeSignature, "acme.jws.signature"),
+    (Fault::KidOtherAccount, "acme.jws.kid"),
+];
+
+/// FIXME(finding 11): without `location` on new-account, every later ACME
+/// request's signature and `kid` are skipped (no warning): a tampered
+/// signature or another account's `kid` passes.
+#[test]
+fn finding_11_no_account_location_today() {
+    for era in Era::ALL {
+        assert_eq!(
+            new_failures(era, P::AccountNoLocation),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+        for (fault, _) in SIGNER_FAULTS {
+            assert_eq!(
+                pair_failures(era, P::AccountNoLocation, fault),
+                set(&[]),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 11: no location on new-account: later ACME signatures and kids are not checked"]
+fn finding_11_no_account_location_keeps_every_fault() {
+    for era in Era::ALL {
+        for (fault, id) in SIGNER_FAULTS {
+            assert!(
+                pair_failures(era, P::AccountNoLocation, fault).contains(id),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// FIXME(finding 12): without the new-account request, no ACME signature,
+/// no account-proof key binding and no `keyauth` expectation: all skipped,
+/// no warning; `OtherAccount` and tampered signatures pass.
+#[test]
+fn finding_12_no_new_account_request_today() {
+    for era in Era::ALL {
+        for fault in [
+            Fault::OtherAccount,
+            Fault::FinalizeSignature,
+            Fault::KidOtherAccount,
+        ] {
+            assert_eq!(
+                pair_failures(era, P::NewAccountRequestAbsent, fault),
+                set(&[]),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 12: no new-account request: key binding and ACME signatures silently skipped"]
+fn finding_12_no_new_account_request_keeps_every_fault() {
+    for era in Era::ALL {
+        for fault in [Fault::OtherAccount, Fault::FinalizeSignature] {
+            assert!(
+                !pair_failures(era, P::NewAccountRequestAbsent, fault).is_empty(),
+                "{fault:?} {}",
+                era.name()
+            );
+        }
+    }
+}
+
+/// FIXME(finding 13): the authorization answer offering the challenges not
+/// shown: 2024-03 takes the `wire-oidc-01` challenge as the DPoP one (seven
+/// correct artefacts blamed); the one-authorization layouts skip the
+/// challenge checks, masking their faults behind `acme.nonce.chain`.
+#[test]
+fn finding_13_authz_answer_absent_today() {
+    assert_eq!(
+        new_failures(Era::Y2024_03, P::AuthzAnswerAbsent),
+        set(&[
+            "dpop.htu",
+            "dpop.chal",
+            "dpop.aud",
+            "access_token.iss",
+            "access_token.aud",
+            "access_token.proof",
+            "access_token.chal",
+            "access_token.delivered",
+        ])
+    );
+    for fault in [Fault::IdTokenKeyauth, Fault::IdTokenAcmeAud] {
+        assert_eq!(
+            pair_failures(Era::Y2026_01, P::AuthzAnswerAbsent, fault),
+            set(&["acme.nonce.chain"]),
+            "{fault:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 13: no authorization answer: the oidc challenge taken as the dpop one, challenge faults masked"]
+fn finding_13_authz_answer_absent_blames_nothing_valid() {
+    let got = new_failures(Era::Y2024_03, P::AuthzAnswerAbsent);
+    assert!(
+        got.iter()
+            .all(|id| id.starts_with("acme.") || id.starts_with("transcript.")),
+        "{got:?}"
+    );
+    for (fault, id) in [
+        (Fault::IdTokenKeyauth, "oidc.keyauth"),
+        (Fault::IdTokenAcmeAud, "oidc.acme_aud"),
+    ] {
+        assert!(
+            pair_failures(Era::Y2026_01, P::AuthzAnswerAbsent, fault).contains(id),
+            "{fault:?}"
+        );
+    }
+}
