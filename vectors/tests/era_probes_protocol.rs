@@ -735,11 +735,11 @@ const SIGNER_FAULTS: [(Fault, &str); 4] = [
     (Fault::KidOtherAccount, "acme.jws.kid"),
 ];
 
-/// FIXME(finding 11): without `location` on new-account, every later ACME
-/// request's signature and `kid` are skipped (no warning): a tampered
-/// signature or another account's `kid` passes.
+/// Finding 11 (fixed): without `location` on new-account, the later ACME
+/// requests are held to the first `kid` (a `warn`) and verified with the
+/// new-account key: a tampered signature or another account's `kid` fails.
 #[test]
-fn finding_11_no_account_location_today() {
+fn no_account_location_keeps_every_fault() {
     for era in Era::ALL {
         assert_eq!(
             new_failures(era, P::AccountNoLocation),
@@ -747,21 +747,6 @@ fn finding_11_no_account_location_today() {
             "{}",
             era.name()
         );
-        for (fault, _) in SIGNER_FAULTS {
-            assert_eq!(
-                pair_failures(era, P::AccountNoLocation, fault),
-                set(&[]),
-                "{fault:?} {}",
-                era.name()
-            );
-        }
-    }
-}
-
-#[test]
-#[ignore = "finding 11: no location on new-account: later ACME signatures and kids are not checked"]
-fn finding_11_no_account_location_keeps_every_fault() {
-    for era in Era::ALL {
         for (fault, id) in SIGNER_FAULTS {
             assert!(
                 pair_failures(era, P::AccountNoLocation, fault).contains(id),
@@ -772,34 +757,26 @@ fn finding_11_no_account_location_keeps_every_fault() {
     }
 }
 
-/// FIXME(finding 12): without the new-account request, no ACME signature,
-/// no account-proof key binding and no `keyauth` expectation: all skipped,
-/// no warning; `OtherAccount` and tampered signatures pass.
+/// Finding 12 (fixed): without the new-account request, the ACME requests
+/// are held to the DPoP proof's key (Wire binds the account to it) when one
+/// verifies with it; when none does, `dpop.key_binding` fails.
 #[test]
-fn finding_12_no_new_account_request_today() {
+fn no_new_account_request_keeps_every_fault() {
     for era in Era::ALL {
-        for fault in [
-            Fault::OtherAccount,
-            Fault::FinalizeSignature,
-            Fault::KidOtherAccount,
+        assert_eq!(
+            new_failures(era, P::NewAccountRequestAbsent),
+            set(&[]),
+            "{}",
+            era.name()
+        );
+        for (fault, id) in [
+            (Fault::OtherAccount, "dpop.key_binding"),
+            (Fault::FinalizeSignature, "acme.jws.signature"),
+            (Fault::NewOrderSignature, "acme.jws.signature"),
+            (Fault::KidOtherAccount, "acme.jws.kid"),
         ] {
-            assert_eq!(
-                pair_failures(era, P::NewAccountRequestAbsent, fault),
-                set(&[]),
-                "{fault:?} {}",
-                era.name()
-            );
-        }
-    }
-}
-
-#[test]
-#[ignore = "finding 12: no new-account request: key binding and ACME signatures silently skipped"]
-fn finding_12_no_new_account_request_keeps_every_fault() {
-    for era in Era::ALL {
-        for fault in [Fault::OtherAccount, Fault::FinalizeSignature] {
             assert!(
-                !pair_failures(era, P::NewAccountRequestAbsent, fault).is_empty(),
+                pair_failures(era, P::NewAccountRequestAbsent, fault).contains(id),
                 "{fault:?} {}",
                 era.name()
             );
