@@ -200,25 +200,10 @@ fn each_probe_fails_what_the_rfcs_and_wires_spec_say() {
     }
 }
 
-/// FIXME(finding 1): an ACME `url` header with a query or a fragment passes
-/// `acme.jws.url` (`url::same` ignores both; RFC 8555 §6.4 wants the URL).
+/// Finding 1 (fixed): an ACME `url` header with a query or a fragment names
+/// another resource (RFC 8555 §6.4): `acme.jws.url`.
 #[test]
-fn finding_1_acme_url_query_or_fragment_today() {
-    for probe in [P::FinalizeUrlQuery, P::FinalizeUrlFragment] {
-        for era in eras(probe, true) {
-            assert_eq!(
-                new_failures(era, probe),
-                set(&[]),
-                "{probe:?} {}",
-                era.name()
-            );
-        }
-    }
-}
-
-#[test]
-#[ignore = "finding 1: an ACME url header with a query or fragment passes acme.jws.url"]
-fn finding_1_acme_url_query_or_fragment_fails() {
+fn acme_url_query_or_fragment_fails() {
     for probe in [P::FinalizeUrlQuery, P::FinalizeUrlFragment] {
         for era in eras(probe, true) {
             assert_eq!(
@@ -611,23 +596,24 @@ fn finding_10_ps256_id_token_passes() {
     }
 }
 
-const URL_CLAIM_QUERY: [ProtocolProbe; 4] = [
-    P::TokenAudQuery,
-    P::TokenAudFragment,
-    P::ProofAudQuery,
-    P::TokenIssQuery,
+/// Each probe and the checks it fails: a proof's `aud` with a query fails
+/// the proof, and the access token that embeds it (wire-server took it).
+const URL_CLAIM_QUERY: [(ProtocolProbe, &[&str]); 4] = [
+    (P::TokenAudQuery, &["access_token.aud"]),
+    (P::TokenAudFragment, &["access_token.aud"]),
+    (P::ProofAudQuery, &["dpop.aud", "access_token.proof"]),
+    (P::TokenIssQuery, &["access_token.iss"]),
 ];
 
-/// FIXME(finding 1b): a token's URL claims (`aud`, `iss`, the proof's `aud`)
-/// with a query or fragment pass (`url::same` ignores both); `acme_aud`
-/// with a query fails (compared exactly).
+/// Finding 1b (fixed): a token's URL claims (`aud`, `iss`, the proof's `aud`)
+/// with a query or fragment name another resource; `acme_aud` alike.
 #[test]
-fn finding_1b_token_url_claims_with_query_today() {
-    for probe in URL_CLAIM_QUERY {
+fn token_url_claims_with_query_or_fragment_fail() {
+    for (probe, ids) in URL_CLAIM_QUERY {
         for era in eras(probe, false) {
             assert_eq!(
                 new_failures(era, probe),
-                set(&[]),
+                set(ids),
                 "{probe:?} {}",
                 era.name()
             );
@@ -638,20 +624,6 @@ fn finding_1b_token_url_claims_with_query_today() {
             new_failures(era, P::IdTokenAcmeAudQuery),
             set(&["oidc.acme_aud"])
         );
-    }
-}
-
-#[test]
-#[ignore = "finding 1b: token aud/iss and proof aud with a query or fragment pass"]
-fn finding_1b_token_url_claims_with_query_fail() {
-    for probe in URL_CLAIM_QUERY {
-        for era in eras(probe, false) {
-            assert!(
-                !new_failures(era, probe).is_empty(),
-                "{probe:?} {}",
-                era.name()
-            );
-        }
     }
 }
 

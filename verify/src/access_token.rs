@@ -591,8 +591,8 @@ impl Run<'_> {
     ) -> Result<(), Error> {
         let iss = as_text(claims.iss);
         match (self.req.iss, iss) {
-            (Some(want), Some(iss)) if url::same(iss, want) => {
-                sink.pass("access_token.iss", || concat(&["iss is ", want]))
+            (Some(want), Some(iss)) if url::same_resource(iss, want) => {
+                sink.pass("access_token.iss", || concat(&["iss is ", iss]))
             }
             (Some(want), _) => sink.fail(Error::Iss {
                 expected: want.to_owned(),

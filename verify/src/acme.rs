@@ -249,7 +249,9 @@ fn run_request<S: Sink<Error>>(
         }),
     }
     let url = request.header_str("url").map(str::to_owned);
-    let url_ok = url.as_deref().is_some_and(|u| url::same(u, request_url));
+    let url_ok = url
+        .as_deref()
+        .is_some_and(|u| url::same_resource(u, request_url));
     let url_result = if url_ok {
         Ok(())
     } else {
@@ -259,7 +261,7 @@ fn run_request<S: Sink<Error>>(
         })
     };
     sink.outcome("acme.jws.url", url_result, || {
-        concat(&["url header is ", request_url])
+        concat(&["url header is ", url.as_deref().unwrap_or(request_url)])
     })?;
     if let Err(e) = payload_object(&request.payload) {
         sink.fail(Error::Format(e))?;

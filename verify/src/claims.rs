@@ -53,10 +53,13 @@ pub fn shown<S: AsRef<str>>(value: &Option<S>) -> String {
 /// Whether `aud` names `want` and nothing else. RFC 7519 lets `aud` be a
 /// string or an array of strings; an array passes only when every member is
 /// `want`, since a token that also names another audience could be replayed
-/// there. URLs compare as RFC 9449 compares `htu` (scheme and host case,
-/// default port).
+/// there. URLs compare as one resource ([`url::same_resource`]: scheme and
+/// host case and a default port aside, exactly).
 pub(crate) fn audience_is(aud: Option<&Json<'_>>, want: &str) -> bool {
-    let same = |a: &Json<'_>| a.as_str().is_some_and(|a| a == want || url::same(a, want));
+    let same = |a: &Json<'_>| {
+        a.as_str()
+            .is_some_and(|a| a == want || url::same_resource(a, want))
+    };
     match aud {
         Some(Json::Array(items)) => !items.is_empty() && items.iter().all(same),
         Some(a) => same(a),

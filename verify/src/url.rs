@@ -186,6 +186,23 @@ pub fn same(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether `a` and `b` name one resource: [`same`], and the same query and
+/// fragment as written. An ACME request's `url` header (RFC 8555 §6.4: the
+/// URL the request is directed to) and a token's `iss` and `aud` (RFC 7519
+/// §4.1.1, §4.1.3: StringOrURI values, compared as strings) name a resource,
+/// and `…/finalize?retry=1` is another one; only the scheme and host case and
+/// a default port are read leniently. `htu` is held to [`same`]: RFC 9449
+/// §4.3 leaves query and fragment out, and a proof's query is reported on its
+/// own.
+pub fn same_resource(a: &str, b: &str) -> bool {
+    same(a, b) && query_and_fragment(a) == query_and_fragment(b)
+}
+
+/// From the first `?` or `#` on (empty when there is neither).
+fn query_and_fragment(url: &str) -> &str {
+    url.find(|c| c == '?' || c == '#').map_or("", |i| &url[i..])
+}
+
 /// The bytes of an already-normal URL prefix ([`already_normal`]) with `/`
 /// appended when its path is empty: its normal form, without a copy.
 fn rooted(prefix: &str) -> impl Iterator<Item = u8> + '_ {
@@ -237,6 +254,24 @@ mod tests {
         assert!(same("https://ex.com/a?x=1", "https://ex.com/a#f"));
         assert!(same("http://[::1]:80/a", "http://[::1]/a"));
         assert!(!same("http://[::1]:8080/a", "http://[::1]/a"));
+    }
+
+    #[test]
+    fn one_resource_has_one_query_and_fragment() {
+        assert!(same_resource(
+            "https://EX.com:443/a?x=1",
+            "https://ex.com/a?x=1"
+        ));
+        assert!(same_resource("https://ex.com/a#f", "https://ex.com/a#f"));
+        assert!(same_resource("https://ex.com", "https://ex.com/"));
+        assert!(!same_resource("https://ex.com/a?x=1", "https://ex.com/a"));
+        assert!(!same_resource("https://ex.com/a", "https://ex.com/a#f"));
+        assert!(!same_resource(
+            "https://ex.com/a?x=1",
+            "https://ex.com/a?x=2"
+        ));
+        assert!(!same_resource("https://ex.com/a?", "https://ex.com/a"));
+        assert!(!same_resource("https://ex.com/b", "https://ex.com/a"));
     }
 
     /// The one-pass reading of already-normal URLs agrees with the full
