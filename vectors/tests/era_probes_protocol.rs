@@ -216,22 +216,10 @@ fn acme_url_query_or_fragment_fails() {
     }
 }
 
-/// FIXME(finding 2): finalize answered `invalid`, then a certificate: accepted.
+/// Finding 2 (fixed): finalize answered `invalid`, then a certificate: the
+/// capture contradicts itself (`transcript.consistency`).
 #[test]
-fn finding_2_finalize_answered_invalid_today() {
-    for era in Era::ALL {
-        assert_eq!(
-            new_failures(era, P::FinalizeAnsweredInvalid),
-            set(&[]),
-            "{}",
-            era.name()
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 2: finalize answered invalid, then a certificate, is accepted"]
-fn finding_2_finalize_answered_invalid_fails() {
+fn finalize_answered_invalid_fails() {
     for era in Era::ALL {
         assert_eq!(
             new_failures(era, P::FinalizeAnsweredInvalid),
@@ -288,22 +276,10 @@ fn finding_4_2023_01_sub_other_domain_fails() {
     assert!(new_failures(Era::Y2023_01, P::SubDomainOther).contains("dpop.sub"));
 }
 
-/// FIXME(finding 5): finalize of an order last answered `pending`: accepted.
+/// Finding 5 (fixed): finalize after a poll that answered the order `pending`
+/// (RFC 8555 §7.4, `orderNotReady`): `transcript.consistency`.
 #[test]
-fn finding_5_finalize_of_pending_order_today() {
-    for era in Era::ALL {
-        assert_eq!(
-            new_failures(era, P::OrderPendingFinalized),
-            set(&[]),
-            "{}",
-            era.name()
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 5: finalize of an order answered pending is accepted"]
-fn finding_5_finalize_of_pending_order_fails() {
+fn finalize_of_pending_order_fails() {
     for era in Era::ALL {
         assert_eq!(
             new_failures(era, P::OrderPendingFinalized),

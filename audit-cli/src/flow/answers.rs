@@ -25,6 +25,7 @@ pub fn checks(flow: &Flow<'_>, segments: &mut Segments, out: &mut Vec<FlowCheck>
     directory_followed(flow, out);
     authorizations_listed(flow, out);
     unexpired(flow, segments, out);
+    ready_when_finalized(flow, out);
 }
 
 fn shown_step(step: Option<u32>) -> String {
@@ -115,6 +116,41 @@ fn authorizations_listed(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             format!("{} (step {})", shown(first), shown_step(first_step)),
             format!("{} (step {})", shown(list), shown_step(step)),
             step,
+        ));
+    }
+}
+
+/// The order is `ready` when the client finalizes it: a poll after the last
+/// challenge was answered must not say `pending` (RFC 8555 §7.4: the server
+/// refuses to finalize an order that is not ready, `orderNotReady`). A
+/// capture showing such a finalize accepted contradicts itself, or left out
+/// the poll that saw the order ready. The new-order answer is `pending`, and
+/// a client may finalize without polling again: only an answer given after
+/// the challenges counts.
+fn ready_when_finalized(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+    let Some(finalize) = &flow.finalize else {
+        return;
+    };
+    let Some(challenged) = flow.challenge_posts.iter().filter_map(|c| c.step).max() else {
+        return;
+    };
+    let before = flow
+        .order_answers
+        .get(..flow.order_answers_before_finalize)
+        .unwrap_or_default();
+    let Some(last) = before.iter().rev().find(|a| a.value.status.is_some()) else {
+        return;
+    };
+    let polled = last.step.is_some_and(|s| s > challenged);
+    if polled && last.value.status.as_deref() == Some("pending") {
+        out.push(fail(
+            format!(
+                "the order was last answered pending (step {}) when the client finalized it: a server refuses to finalize an order that is not ready (RFC 8555 §7.4)",
+                shown_step(last.step)
+            ),
+            "ready".into(),
+            "pending".into(),
+            finalize.step,
         ));
     }
 }
@@ -371,6 +407,24 @@ mod tests {
             "the order's and the authorization's"
         );
         assert_eq!(flow.finalize.as_ref().map(|f| f.step), Some(Some(12)));
+    }
+
+    /// `capture()` with the order polled after the challenge (step 11),
+    /// answered `status`.
+    fn polled(status: &str) -> String {
+        let poll = format!(
+            "```http request\nPOST {ACME}/order/o1\n```\n```json\n{JWS}\n```\n```http request\n200\n```\n```json\n{{\"status\": \"{status}\", \"finalize\": \"{ACME}/order/o1/finalize\", \"authorizations\": [\"{ACME}/authz/a1\"]}}\n```\n"
+        );
+        capture().replacen("#### 12. ", &format!("{poll}#### 12. "), 1)
+    }
+
+    #[test]
+    fn a_finalize_after_the_order_was_polled_pending_fails() {
+        assert_eq!(failures(&polled("ready")), Vec::<String>::new());
+        fails_once(
+            &polled("pending"),
+            &["the order was last answered pending (step 11)", "§7.4"],
+        );
     }
 
     #[test]

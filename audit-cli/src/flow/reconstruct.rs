@@ -100,6 +100,9 @@ pub struct Flow<'t> {
     pub error_answers: Vec<At<u16>>,
     /// Every ACME answer describing the order (new-order's and later ones).
     pub order_answers: Vec<At<OrderAnswer>>,
+    /// How many of [`Flow::order_answers`] the capture shows before the
+    /// first finalize request.
+    pub order_answers_before_finalize: usize,
     /// The ACME directory the enrolment fetched: the URLs of `newNonce`,
     /// `newAccount` and `newOrder` its requests must go to.
     pub directory: Option<At<Map<String, Value>>>,
@@ -772,6 +775,7 @@ fn acme_resource<'t>(flow: &mut Flow<'t>, r: &'t HttpRequest<'t>, n: Option<u32>
             value: flow.tokens.len(),
             step: n,
         });
+        flow.order_answers_before_finalize = flow.order_answers.len();
     }
     if r.url.contains("/authz/") {
         flow.authz_fetches.push(At {
@@ -1037,6 +1041,7 @@ fn answered<'t>(
         let authorizations = v.get("authorizations").and_then(Value::as_array);
         flow.order_answers.push(At {
             value: OrderAnswer {
+                status: s("status"),
                 finalize: s("finalize"),
                 certificate: s("certificate"),
                 identifiers: v.get("identifiers").and_then(Value::as_array).cloned(),
@@ -1092,6 +1097,7 @@ fn directory(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: O
 /// URL fetched).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderAnswer {
+    pub status: Option<String>,
     pub finalize: Option<String>,
     pub certificate: Option<String>,
     pub identifiers: Option<Vec<Value>>,
@@ -1136,7 +1142,9 @@ fn refused(flow: &mut Flow<'_>, request: Option<&HttpRequest>, v: &Value, n: Opt
     let what = match (s("type"), s("url"), s("token")) {
         (Some(kind), Some(_), Some(_)) => format!("the {kind} challenge"),
         _ if !request.is_some_and(|r| is_acme(&r.url)) => return,
-        _ if v.get("finalize").is_some() => "the order".to_owned(),
+        _ if v.get("finalize").is_some() || v.get("certificate").is_some() => {
+            "the order".to_owned()
+        }
         _ if v.get("challenges").is_some() => "the authorization".to_owned(),
         _ if request.is_some_and(|r| path_ends_with(&r.url, "new-account")) => {
             "the account".to_owned()
