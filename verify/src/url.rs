@@ -200,7 +200,7 @@ pub fn same_resource(a: &str, b: &str) -> bool {
 
 /// From the first `?` or `#` on (empty when there is neither).
 fn query_and_fragment(url: &str) -> &str {
-    url.find(|c| c == '?' || c == '#').map_or("", |i| &url[i..])
+    url.find(['?', '#']).map_or("", |i| &url[i..])
 }
 
 /// The bytes of an already-normal URL prefix ([`already_normal`]) with `/`
