@@ -58,6 +58,14 @@ pub enum Layout {
     /// Every JSON object body after a response written as a JSON string of
     /// its compact JSON (`"{\"status\":\"valid\",…}"`).
     AnswersEscapedJson,
+    // --- decoded views (finding 10) ---
+    /// The `Decoded:` label written `<b>Decoded</b>`.
+    DecodedLabelHtml,
+    /// The `Decoded:` label written as a `###### Decoded` sub-heading.
+    DecodedLabelHeading,
+    /// The header view labelled `Header:` and the claims view `Payload:`,
+    /// as jwt.io labels them.
+    DecodedHeaderPayload,
     // --- layouts that must keep every verdict ---
     /// Lines outside fences end with CRLF, lines inside with LF.
     CrlfOutsideFences,
@@ -100,7 +108,7 @@ pub enum Layout {
 
 impl Layout {
     /// The layouts of findings (each pinned in its test).
-    pub const FINDINGS: [Layout; 17] = [
+    pub const FINDINGS: [Layout; 20] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
         Layout::NewOrderRequestText,
@@ -118,6 +126,9 @@ impl Layout {
         Layout::LocationFolded,
         Layout::ReplayNonceFolded,
         Layout::AnswersEscapedJson,
+        Layout::DecodedLabelHtml,
+        Layout::DecodedLabelHeading,
+        Layout::DecodedHeaderPayload,
     ];
 
     /// The layouts that must keep every verdict.
@@ -147,7 +158,10 @@ impl Layout {
             | Layout::TradeBodyOtherProof => era.has_dpop_header(),
             Layout::JwtIoExtraParams => !matches!(era, Era::Y2026_01),
             Layout::RawPerSegment => era.has_token_views(),
-            Layout::TokenViewOmitsProof => era.has_token_views(),
+            Layout::TokenViewOmitsProof
+            | Layout::DecodedLabelHtml
+            | Layout::DecodedLabelHeading
+            | Layout::DecodedHeaderPayload => era.has_token_views(),
             Layout::ChainTextBetween => era != Era::Y2023_01,
             _ => true,
         }
@@ -182,6 +196,9 @@ impl Layout {
             Layout::LocationFolded => header_value(text, "location", |v| format!("\n  {v}")),
             Layout::ReplayNonceFolded => header_value(text, "replay-nonce", |v| format!("\n  {v}")),
             Layout::AnswersEscapedJson => answers_escaped(text),
+            Layout::DecodedLabelHtml => text.replace("\nDecoded:\n", "\n<b>Decoded</b>\n"),
+            Layout::DecodedLabelHeading => text.replace("\nDecoded:\n", "\n###### Decoded\n"),
+            Layout::DecodedHeaderPayload => header_payload_labels(text),
             Layout::CrlfOutsideFences => map_lines(text, |l, inside| {
                 if inside {
                     l.to_owned()
@@ -664,5 +681,38 @@ fn token_view_omits_proof(text: &str) -> String {
         done = true;
     }
     out.push_str(&text[last..]);
+    out
+}
+
+/// Each `Decoded:` label followed by two JSON blocks relabelled: `Header:`
+/// before the first, `Payload:` before the second.
+fn header_payload_labels(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\nDecoded:\n") {
+        out.push_str(&rest[..at]);
+        out.push_str("\nHeader:\n");
+        let after = &rest[at + "\nDecoded:\n".len()..];
+        // The end of the first JSON block after the label.
+        let first = after
+            .find("```json\n")
+            .and_then(|o| after[o + 8..].find("\n```\n").map(|e| o + 8 + e + 5));
+        match first {
+            Some(end) => {
+                out.push_str(&after[..end]);
+                let tail = &after[end..];
+                let gap = tail.len() - tail.trim_start_matches('\n').len();
+                if tail[gap..].starts_with("```json\n") {
+                    out.push_str(&tail[..gap]);
+                    out.push_str("Payload:\n\n");
+                    rest = &tail[gap..];
+                } else {
+                    rest = tail;
+                }
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
     out
 }
