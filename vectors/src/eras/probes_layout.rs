@@ -66,6 +66,9 @@ pub enum Layout {
     /// The header view labelled `Header:` and the claims view `Payload:`,
     /// as jwt.io labels them.
     DecodedHeaderPayload,
+    // --- line endings (finding 11) ---
+    /// The certificate chain's step written with lone CR line endings.
+    ChainStepCrOnly,
     // --- layouts that must keep every verdict ---
     /// Lines outside fences end with CRLF, lines inside with LF.
     CrlfOutsideFences,
@@ -108,7 +111,7 @@ pub enum Layout {
 
 impl Layout {
     /// The layouts of findings (each pinned in its test).
-    pub const FINDINGS: [Layout; 20] = [
+    pub const FINDINGS: [Layout; 21] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
         Layout::NewOrderRequestText,
@@ -129,6 +132,7 @@ impl Layout {
         Layout::DecodedLabelHtml,
         Layout::DecodedLabelHeading,
         Layout::DecodedHeaderPayload,
+        Layout::ChainStepCrOnly,
     ];
 
     /// The layouts that must keep every verdict.
@@ -243,6 +247,10 @@ impl Layout {
             Layout::JsonComments => json_comments(text),
             Layout::TokenViewOmitsProof => token_view_omits_proof(text),
             Layout::CrOnly => text.replace('\n', "\r"),
+            Layout::ChainStepCrOnly => in_step(text, "get the certificate chain", |s| {
+                let body = s.trim_end_matches('\n');
+                format!("{}{}", body.replace('\n', "\r"), &s[body.len()..])
+            }),
         }
     }
 }
