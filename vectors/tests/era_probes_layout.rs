@@ -721,6 +721,34 @@ fn lone_cr_step_keeps_every_verdict() {
     }
 }
 
+// --- finding 12: HTML comments -------------------------------------------------
+
+/// FIXME(finding 12): a response hidden in an HTML comment issues the nonce
+/// no shown response issued: `NonceUnissued` passes.
+#[test]
+fn html_comment_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let alone = failed(&e.transcript(Fault::NonceUnissued), &e);
+        assert!(alone.contains("acme.nonce.chain"), "{}", era.name());
+        let text = laid(&e, era, Fault::NonceUnissued, Layout::CommentedAnswer);
+        let want = failed(&e.transcript(Fault::None), &e);
+        assert_eq!(failed(&text, &e), want, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 12: code blocks inside HTML comments are read"]
+fn html_comment_is_not_read() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let want = failed(&e.transcript(Fault::NonceUnissued), &e);
+        let text = laid(&e, era, Fault::NonceUnissued, Layout::CommentedAnswer);
+        let got = failed(&text, &e);
+        assert!(got.is_superset(&want), "{} {got:?}", era.name());
+    }
+}
+
 // --- finding 9: directory mode ----------------------------------------------
 
 mod dirs {

@@ -69,6 +69,11 @@ pub enum Layout {
     // --- line endings (finding 11) ---
     /// The certificate chain's step written with lone CR line endings.
     ChainStepCrOnly,
+    // --- HTML comments (finding 12) ---
+    /// An HTML comment before the finalize step holding a response block
+    /// that issues `bmV2ZXItaXNzdWVkLWJ5LWFjbWU` (the nonce
+    /// `Fault::NonceUnissued` uses).
+    CommentedAnswer,
     // --- layouts that must keep every verdict ---
     /// Lines outside fences end with CRLF, lines inside with LF.
     CrlfOutsideFences,
@@ -111,7 +116,7 @@ pub enum Layout {
 
 impl Layout {
     /// The layouts of findings (each pinned in its test).
-    pub const FINDINGS: [Layout; 21] = [
+    pub const FINDINGS: [Layout; 22] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
         Layout::NewOrderRequestText,
@@ -133,6 +138,7 @@ impl Layout {
         Layout::DecodedLabelHeading,
         Layout::DecodedHeaderPayload,
         Layout::ChainStepCrOnly,
+        Layout::CommentedAnswer,
     ];
 
     /// The layouts that must keep every verdict.
@@ -247,6 +253,11 @@ impl Layout {
             Layout::JsonComments => json_comments(text),
             Layout::TokenViewOmitsProof => token_view_omits_proof(text),
             Layout::CrOnly => text.replace('\n', "\r"),
+            Layout::CommentedAnswer => before_step(
+                text,
+                "create a CSR and call finalize url",
+                "<!--\n```http request\n200\ncache-control: no-store\nreplay-nonce: bmV2ZXItaXNzdWVkLWJ5LWFjbWU\n```\n-->",
+            ),
             Layout::ChainStepCrOnly => in_step(text, "get the certificate chain", |s| {
                 let body = s.trim_end_matches('\n');
                 format!("{}{}", body.replace('\n', "\r"), &s[body.len()..])
