@@ -268,7 +268,7 @@ fn suite_line_inside_an_enrolment_today() {
         let e = EraEnrolment::new(era, Suite::P256);
         for (layout, fault) in [
             (Layout::SuiteLineBeforeFinalizeAnswer, Fault::LeafKey),
-            (Layout::SuiteLineBeforeOrderAnswer, Fault::OtherAccount),
+            (Layout::SuiteLineBeforeOrderAnswer, Fault::CsrSan),
         ] {
             let text = laid(&e, era, fault, layout);
             let v = verdicts(&text, &e);
