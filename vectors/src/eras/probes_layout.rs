@@ -74,6 +74,10 @@ pub enum Layout {
     /// that issues `bmV2ZXItaXNzdWVkLWJ5LWFjbWU` (the nonce
     /// `Fault::NonceUnissued` uses).
     CommentedAnswer,
+    // --- steps out of order (finding 13) ---
+    /// wire-server's nonce answer printed before the request that fetched
+    /// it (the two steps swapped, headings and all).
+    NonceAnswerFirst,
     // --- layouts that must keep every verdict ---
     /// Lines outside fences end with CRLF, lines inside with LF.
     CrlfOutsideFences,
@@ -116,7 +120,7 @@ pub enum Layout {
 
 impl Layout {
     /// The layouts of findings (each pinned in its test).
-    pub const FINDINGS: [Layout; 22] = [
+    pub const FINDINGS: [Layout; 23] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
         Layout::NewOrderRequestText,
@@ -139,6 +143,7 @@ impl Layout {
         Layout::DecodedHeaderPayload,
         Layout::ChainStepCrOnly,
         Layout::CommentedAnswer,
+        Layout::NonceAnswerFirst,
     ];
 
     /// The layouts that must keep every verdict.
@@ -253,6 +258,7 @@ impl Layout {
             Layout::JsonComments => json_comments(text),
             Layout::TokenViewOmitsProof => token_view_omits_proof(text),
             Layout::CrOnly => text.replace('\n', "\r"),
+            Layout::NonceAnswerFirst => swap_with_next(text, "fetch a nonce from wire-server"),
             Layout::CommentedAnswer => before_step(
                 text,
                 "create a CSR and call finalize url",
@@ -734,4 +740,18 @@ fn header_payload_labels(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The step whose title starts with `title` and the step after it swapped.
+fn swap_with_next(text: &str, title: &str) -> String {
+    let spans = step_spans(text);
+    let Some(i) = spans.iter().position(|(_, _, t)| t.starts_with(title)) else {
+        return text.to_owned();
+    };
+    match (spans.get(i), spans.get(i + 1)) {
+        (Some(&(a, b, _)), Some(&(c, d, _))) if b == c => {
+            format!("{}{}{}{}", &text[..a], &text[c..d], &text[a..b], &text[d..])
+        }
+        _ => text.to_owned(),
+    }
 }
