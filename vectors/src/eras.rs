@@ -63,6 +63,7 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 
 pub mod probes;
+pub mod probes_layout;
 pub mod probes_protocol;
 pub mod variants;
 

@@ -1,0 +1,945 @@
+//! Round 8 of the era test (layout): the capture's text and its sections
+//! (`vectors::eras::probes_layout`). Code blocks written other ways (a `text`
+//! fence, indented, quoted), suite lines in other spellings or repeated inside
+//! an enrolment, steps numbered per phase, the proof printed after the request
+//! that carried it, answers as escaped JSON strings, folded headers, and
+//! `flow DIR` over other file names and symlinks. What must keep every
+//! verdict is asserted; each finding of the round (eras8b-findings/README.md)
+//! is pinned as it behaves today (`*_today`, `FIXME(finding N)`) beside an
+//! ignored test of what should happen.
+//!
+//! `ERAS8B_DUMP=dir` writes every era's transcripts and trust files for the
+//! command line reproductions.
+
+mod era_audit;
+
+use e2ei_audit::flow::{audit, Options, Trust, When};
+use e2ei_verify::oidc::IdpKey;
+use e2ei_verify::report::Status;
+use era_audit::{options, verdicts};
+use std::collections::BTreeSet;
+use vectors::eras::probes_layout::{sections, with_suite_line, Layout};
+use vectors::eras::{Era, EraEnrolment, Fault};
+use vectors::mint::Suite;
+
+const SUITES: [Suite; 4] = [Suite::Ed25519, Suite::P256, Suite::P384, Suite::P521];
+
+/// Faults spread over every step and artefact, for the layouts that must
+/// keep every verdict.
+const SAMPLE: [Fault; 16] = [
+    Fault::None,
+    Fault::NonceReused,
+    Fault::ProofSub,
+    Fault::ProofHtu,
+    Fault::OtherAccount,
+    Fault::OtherDelivered,
+    Fault::TokenView,
+    Fault::HeaderProof,
+    Fault::CsrSan,
+    Fault::LeafKey,
+    Fault::CertPem,
+    Fault::IdTokenOtherUser,
+    Fault::OrderInvalid,
+    Fault::TokenFuture,
+    Fault::ChainReversed,
+    Fault::FinalizeSignature,
+];
+
+/// The failed check ids of every flow, together.
+fn failed(text: &str, e: &EraEnrolment) -> BTreeSet<&'static str> {
+    verdicts(text, e)
+        .into_iter()
+        .flat_map(|(f, _)| f.into_iter())
+        .collect()
+}
+
+/// How many checks passed, over every flow.
+fn passed(text: &str, e: &EraEnrolment) -> usize {
+    audit(text, &options(e))
+        .expect("a capture")
+        .iter()
+        .map(|f| f.checks.iter().filter(|c| c.status == Status::Pass).count())
+        .sum()
+}
+
+fn set(ids: &[&'static str]) -> BTreeSet<&'static str> {
+    ids.iter().copied().collect()
+}
+
+/// The transcript of `fault` in `era` written as `layout`.
+fn laid(e: &EraEnrolment, era: Era, fault: Fault, layout: Layout) -> String {
+    layout.apply(era, &e.transcript(fault))
+}
+
+#[test]
+fn every_layout_changes_the_text() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = e.transcript(Fault::None);
+        for layout in Layout::FINDINGS.iter().chain(Layout::SAME.iter()).chain(
+            [
+                Layout::JsonComments,
+                Layout::TokenViewOmitsProof,
+                Layout::CrOnly,
+            ]
+            .iter(),
+        ) {
+            if layout.applies_to(era) {
+                let changed = layout.apply(era, &valid) != valid;
+                assert!(changed, "{} {layout:?}", era.name());
+            }
+        }
+    }
+}
+
+/// Layouts another generator or an editor writes, which change nothing the
+/// capture shows: every era, every suite (valid), and a sample of faults
+/// spread over every step (P-256) keep their verdicts.
+#[test]
+fn layouts_that_keep_every_verdict() {
+    for era in Era::ALL {
+        for suite in SUITES {
+            let e = EraEnrolment::new(era, suite);
+            let faults: &[Fault] = if suite == Suite::P256 {
+                &SAMPLE
+            } else {
+                &[Fault::None]
+            };
+            for &fault in faults {
+                if !fault.applies_to(era) {
+                    continue;
+                }
+                let text = e.transcript(fault);
+                let want = verdicts(&text, &e);
+                for layout in Layout::SAME {
+                    if !layout.applies_to(era) {
+                        continue;
+                    }
+                    let got = verdicts(&layout.apply(era, &text), &e);
+                    assert_eq!(
+                        got,
+                        want,
+                        "{} {} {fault:?} {layout:?}",
+                        era.name(),
+                        suite.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Layouts that show something other than what was sent fail closed
+/// (judged right): JSON comments inside a signed body (`acme.jws.format`),
+/// a decoded view leaving out a member (`transcript.consistency`); a
+/// capture with lone-CR line endings is refused (not a transcript).
+#[test]
+fn layouts_that_fail_closed() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let f = failed(&laid(&e, era, Fault::None, Layout::JsonComments), &e);
+        assert!(f.contains("acme.jws.format"), "{} {f:?}", era.name());
+        if Layout::TokenViewOmitsProof.applies_to(era) {
+            let f = failed(&laid(&e, era, Fault::None, Layout::TokenViewOmitsProof), &e);
+            assert_eq!(f, set(&["transcript.consistency"]), "{}", era.name());
+        }
+        let cr = laid(&e, era, Fault::None, Layout::CrOnly);
+        assert!(audit(&cr, &options(&e)).is_err(), "{}", era.name());
+    }
+}
+
+// --- finding 1: HTTP messages in `text` / `console` fences -----------------
+
+/// FIXME(finding 1): an HTTP message fenced `text` or `console` is not read:
+/// the ACME side vanishes without a word and 2023-01's own defect
+/// (`access_token.delivered`) and every ACME fault pass.
+#[test]
+fn http_in_text_fences_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for layout in [Layout::HttpFencesText, Layout::HttpFencesConsole] {
+            for fault in [
+                Fault::None,
+                Fault::ProofSub,
+                Fault::CsrSan,
+                Fault::NonceReused,
+            ] {
+                let text = laid(&e, era, fault, layout);
+                // 2023-03 to 2023-06 still compare openssl's text of the
+                // CSR with the leaf's SANs.
+                let want = if fault == Fault::CsrSan && era.has_text_views() {
+                    set(&["transcript.consistency"])
+                } else {
+                    set(&[])
+                };
+                assert_eq!(
+                    failed(&text, &e),
+                    want,
+                    "{} {fault:?} {layout:?}",
+                    era.name()
+                );
+            }
+        }
+    }
+    for era in [Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = laid(&e, era, Fault::CsrSan, Layout::NewOrderRequestText);
+        assert_eq!(failed(&text, &e), set(&[]), "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 1: an HTTP message in a text or console fence is not read"]
+fn http_in_text_fences_keep_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = verdicts(&e.transcript(fault), &e);
+            for layout in [
+                Layout::HttpFencesText,
+                Layout::HttpFencesConsole,
+                Layout::NewOrderRequestText,
+            ] {
+                let got = verdicts(&laid(&e, era, fault, layout), &e);
+                assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+            }
+        }
+    }
+}
+
+// --- finding 2: indented and quoted code blocks ----------------------------
+
+/// FIXME(finding 2): indented code blocks and blockquoted fences are not
+/// read: 2026-01 written so passes with nothing checked, the others keep
+/// only their jwt.io links, and one step written so hides its fault.
+#[test]
+fn indented_and_quoted_blocks_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for layout in [Layout::BlocksIndented, Layout::BlocksQuoted] {
+            let text = laid(&e, era, Fault::None, layout);
+            assert_eq!(failed(&text, &e), set(&[]), "{} {layout:?}", era.name());
+            assert!(passed(&text, &e) <= 20, "{} {layout:?}", era.name());
+        }
+    }
+    let e = EraEnrolment::new(Era::Y2026_01, Suite::P256);
+    let text = laid(&e, Era::Y2026_01, Fault::None, Layout::BlocksIndented);
+    assert_eq!(passed(&text, &e), 0);
+    for era in [Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = laid(&e, era, Fault::CsrSan, Layout::NewOrderIndented);
+        assert_eq!(failed(&text, &e), set(&[]), "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 2: indented and blockquoted code blocks are not read"]
+fn indented_and_quoted_blocks_keep_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = verdicts(&e.transcript(fault), &e);
+            for layout in [
+                Layout::BlocksIndented,
+                Layout::BlocksQuoted,
+                Layout::NewOrderIndented,
+            ] {
+                let got = verdicts(&laid(&e, era, fault, layout), &e);
+                assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+            }
+        }
+    }
+}
+
+// --- finding 3: a suite line inside an enrolment ---------------------------
+
+/// FIXME(finding 3): the section's own suite line printed again between a
+/// request and its answer splits the enrolment into two flows, each judged
+/// without the other half: faults that need both halves pass.
+#[test]
+fn suite_line_inside_an_enrolment_today() {
+    for era in [Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for (layout, fault) in [
+            (Layout::SuiteLineBeforeFinalizeAnswer, Fault::LeafKey),
+            (Layout::SuiteLineBeforeOrderAnswer, Fault::CsrSan),
+        ] {
+            let text = laid(&e, era, fault, layout);
+            let v = verdicts(&text, &e);
+            assert_eq!(v.len(), 2, "{} {fault:?}", era.name());
+            assert_eq!(failed(&text, &e), set(&[]), "{} {fault:?}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 3: a suite line inside an enrolment splits it into two flows"]
+fn suite_line_inside_an_enrolment_keeps_every_verdict() {
+    // Either the enrolment goes on (the same verdict) or the cut fails
+    // transcript.consistency; no fault may be lost.
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            for layout in [
+                Layout::SuiteLineBeforeFinalizeAnswer,
+                Layout::SuiteLineBeforeOrderAnswer,
+            ] {
+                let got = failed(&laid(&e, era, fault, layout), &e);
+                let lost: Vec<_> = want.difference(&got).collect();
+                assert!(
+                    lost.is_empty(),
+                    "{} {fault:?} {layout:?}: {lost:?}",
+                    era.name()
+                );
+                let extra: Vec<_> = got.difference(&want).collect();
+                assert!(
+                    extra.is_empty() || extra == [&"transcript.consistency"],
+                    "{} {fault:?} {layout:?}: {extra:?}",
+                    era.name()
+                );
+            }
+        }
+    }
+}
+
+// --- finding 4 and multi-section captures ----------------------------------
+
+/// The auditor with the trust inputs of several enrolments.
+fn options_of(es: &[&EraEnrolment]) -> Options {
+    let mut trust = Trust::default();
+    for e in es {
+        let t = e.trust();
+        trust.issuer_keys.push(t.issuer_key);
+        trust.idp_keys.push(IdpKey::Wire(t.idp_key));
+        trust.anchors.push(t.root_pem.into_bytes());
+    }
+    Options {
+        when: When::Capture,
+        now: 0,
+        trust,
+    }
+}
+
+/// Each flow's label and failed checks.
+fn flows(text: &str, o: &Options) -> Vec<(String, BTreeSet<&'static str>)> {
+    audit(text, o)
+        .expect("a capture")
+        .into_iter()
+        .map(|f| {
+            let fails = f
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Fail)
+                .map(|c| c.id)
+                .collect();
+            (f.suite, fails)
+        })
+        .collect()
+}
+
+/// An Ed25519 section (2024-03) followed by a P-256 section (2026-01) whose
+/// suite line is written `line`.
+fn two_sections(line: &str) -> (String, Options) {
+    let first = EraEnrolment::new(Era::Y2024_03, Suite::Ed25519);
+    let second = EraEnrolment::new(Era::Y2026_01, Suite::P256);
+    let text = sections(&[
+        first.transcript(Fault::None),
+        with_suite_line(&second.transcript(Fault::None), line),
+    ]);
+    (text, options_of(&[&first, &second]))
+}
+
+/// Spellings of the P-256 suite line the reader takes (each section its own
+/// flow, both pass), and the 2023-01 three-suite layout in every era.
+#[test]
+fn suite_spellings_that_hold() {
+    for line in [
+        "P256 - SHA256",
+        "P-256",
+        "p256",
+        "ECDSA P256",
+        "ECDSA P-256 / SHA-256",
+        "## P-256",
+        "MLS_128_DHKEMP256_AES128GCM_SHA256_P256",
+        "ECDSA_SECP256R1_SHA256",
+        "**P256 - SHA256**",
+        "secp256r1",
+        "### Ciphersuite: P-256",
+        "P256/SHA256",
+        "# P256 - SHA256",
+    ] {
+        let (text, o) = two_sections(line);
+        let got = flows(&text, &o);
+        assert_eq!(got.len(), 2, "{line}");
+        assert!(got.iter().all(|(_, f)| f.is_empty()), "{line}: {got:?}");
+        assert!(!got[1].0.contains("enrolment"), "{line}: {got:?}");
+    }
+    for era in Era::ALL {
+        let es: Vec<EraEnrolment> = [Suite::Ed25519, Suite::P256, Suite::P384]
+            .into_iter()
+            .map(|s| EraEnrolment::new(era, s))
+            .collect();
+        let text = sections(
+            &es.iter()
+                .map(|e| e.transcript(Fault::None))
+                .collect::<Vec<_>>(),
+        );
+        let o = options_of(&es.iter().collect::<Vec<_>>());
+        let got = flows(&text, &o);
+        let alone: Vec<BTreeSet<&str>> = es
+            .iter()
+            .map(|e| failed(&e.transcript(Fault::None), e))
+            .collect();
+        assert_eq!(got.len(), 3, "{}", era.name());
+        for ((_, f), want) in got.iter().zip(&alone) {
+            assert_eq!(f, want, "{}", era.name());
+        }
+    }
+}
+
+/// Spellings an editor or a generator writes that the reader does not take
+/// as a suite line.
+const UNREAD_SPELLINGS: [&str; 8] = [
+    "P256 – SHA256",
+    "P256 — SHA256",
+    "`P256 - SHA256`",
+    "MLS_128_DHKEMP256_AES128GCM_SHA256_P256 (0x0002)",
+    "prime256v1",
+    "NIST P-256",
+    "<h2>P256 - SHA256</h2>",
+    "## P256 - SHA256 flow",
+];
+
+/// FIXME(finding 4): the P-256 section becomes "enrolment 2" of the Ed25519
+/// section and its valid keys fail that suite (`dpop.alg`,
+/// `acme.jws.signature`; `dpop.chal` because the minted enrolments share a
+/// challenge token).
+#[test]
+fn suite_spellings_today() {
+    for line in UNREAD_SPELLINGS {
+        let (text, o) = two_sections(line);
+        let got = flows(&text, &o);
+        assert_eq!(got.len(), 2, "{line}");
+        assert!(got[0].1.is_empty(), "{line}: {got:?}");
+        assert_eq!(got[1].0, "Ed25519 - SHA256 (enrolment 2, from step 1)");
+        assert_eq!(
+            got[1].1,
+            set(&["acme.jws.signature", "dpop.alg", "dpop.chal"]),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 4: suite lines in these spellings are not read"]
+fn suite_spellings_are_read() {
+    for line in UNREAD_SPELLINGS {
+        let (text, o) = two_sections(line);
+        let got = flows(&text, &o);
+        assert_eq!(got.len(), 2, "{line}");
+        assert!(got.iter().all(|(_, f)| f.is_empty()), "{line}: {got:?}");
+    }
+}
+
+// --- finding 5: step numbers that repeat -----------------------------------
+
+/// FIXME(finding 5): with steps numbered per phase or all `1.`, the access
+/// token dated after the id token obtained after it passes.
+#[test]
+fn steps_numbered_per_phase_today() {
+    for era in [Era::Y2023_06, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        assert_eq!(
+            failed(&e.transcript(Fault::TokenFuture), &e),
+            set(&["access_token.time"])
+        );
+        for layout in [Layout::StepsPerPhase, Layout::StepsAllOne] {
+            let text = laid(&e, era, Fault::TokenFuture, layout);
+            assert_eq!(failed(&text, &e), set(&[]), "{} {layout:?}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 5: the order of tokens is read from step numbers that repeat"]
+fn steps_numbered_per_phase_keep_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            for layout in [Layout::StepsPerPhase, Layout::StepsAllOne] {
+                let got = failed(&laid(&e, era, fault, layout), &e);
+                assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+            }
+        }
+    }
+}
+
+// --- finding 6: the proof printed after the trade request ------------------
+
+/// FIXME(finding 6): with the proof printed after the request that carried
+/// it, a `dpop:` header holding another proof than the token embeds passes.
+#[test]
+fn proof_after_trade_today() {
+    for era in [Era::Y2023_03, Era::Y2023_11, Era::Y2024_03, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        assert_eq!(
+            failed(&e.transcript(Fault::HeaderProof), &e),
+            set(&["access_token.proof", "transcript.consistency"])
+        );
+        let text = laid(&e, era, Fault::HeaderProof, Layout::ProofAfterTrade);
+        assert_eq!(failed(&text, &e), set(&[]), "{}", era.name());
+        let valid = laid(&e, era, Fault::None, Layout::ProofAfterTrade);
+        assert_eq!(failed(&valid, &e), set(&[]), "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 6: the dpop header is compared with the token only after a shown proof"]
+fn proof_after_trade_keeps_every_verdict() {
+    for era in Era::ALL {
+        if !Layout::ProofAfterTrade.applies_to(era) {
+            continue;
+        }
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            let got = failed(&laid(&e, era, fault, Layout::ProofAfterTrade), &e);
+            assert_eq!(got, want, "{} {fault:?}", era.name());
+        }
+    }
+}
+
+// --- finding 7: answers as escaped JSON strings ----------------------------
+
+/// FIXME(finding 7): ACME answers written as a JSON string of their JSON are
+/// not read: an order answered `invalid`, a token for another challenge pass.
+#[test]
+fn answers_as_escaped_json_today() {
+    for era in [Era::Y2023_11, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [
+            Fault::OrderInvalid,
+            Fault::ChallengeInvalid,
+            Fault::OrderAnswerIds,
+            Fault::TokenAudOtherChallenge,
+        ] {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            assert!(!failed(&e.transcript(fault), &e).is_empty());
+            let text = laid(&e, era, fault, Layout::AnswersEscapedJson);
+            assert_eq!(failed(&text, &e), set(&[]), "{} {fault:?}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 7: an answer written as a JSON string of its JSON is not read"]
+fn answers_as_escaped_json_keep_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            let got = failed(&laid(&e, era, fault, Layout::AnswersEscapedJson), &e);
+            assert_eq!(got, want, "{} {fault:?}", era.name());
+        }
+    }
+}
+
+// --- finding 8: folded headers ----------------------------------------------
+
+/// FIXME(finding 8): a `dpop:` header folded, wrapped or cut is dropped
+/// without a word (`HeaderProof` passes); folded `location:` and
+/// `replay-nonce:` headers fail valid flows.
+#[test]
+fn folded_headers_today() {
+    for era in [Era::Y2023_11, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for layout in [
+            Layout::DpopHeaderFolded,
+            Layout::DpopHeaderWrapped,
+            Layout::DpopHeaderCut,
+        ] {
+            let text = laid(&e, era, Fault::HeaderProof, layout);
+            assert_eq!(failed(&text, &e), set(&[]), "{} {layout:?}", era.name());
+        }
+    }
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = laid(&e, era, Fault::None, Layout::LocationFolded);
+        assert!(failed(&text, &e).contains("acme.jws.kid"), "{}", era.name());
+        let text = laid(&e, era, Fault::None, Layout::ReplayNonceFolded);
+        assert!(
+            failed(&text, &e).contains("acme.nonce.chain"),
+            "{}",
+            era.name()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 8: folded headers are not joined, an unreadable dpop header is dropped"]
+fn folded_headers_keep_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            for layout in [
+                Layout::DpopHeaderFolded,
+                Layout::DpopHeaderWrapped,
+                Layout::LocationFolded,
+                Layout::ReplayNonceFolded,
+            ] {
+                if !layout.applies_to(era) {
+                    continue;
+                }
+                let got = failed(&laid(&e, era, fault, layout), &e);
+                assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+            }
+        }
+        if Layout::DpopHeaderCut.applies_to(era) {
+            let got = failed(&laid(&e, era, Fault::None, Layout::DpopHeaderCut), &e);
+            assert!(!got.is_empty(), "{}", era.name());
+        }
+    }
+}
+
+// --- finding 10: decoded views under other labels --------------------------
+
+const VIEW_LABELS: [Layout; 3] = [
+    Layout::DecodedLabelHtml,
+    Layout::DecodedLabelHeading,
+    Layout::DecodedHeaderPayload,
+];
+
+/// FIXME(finding 10): a decoded view labelled `<b>Decoded</b>`, `###### Decoded`
+/// or `Header:` / `Payload:` is not compared: a view that contradicts the
+/// signed token passes.
+#[test]
+fn view_labels_today() {
+    for era in Era::ALL {
+        if !era.has_token_views() {
+            continue;
+        }
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in [Fault::TokenView, Fault::ProofView] {
+            assert_eq!(
+                failed(&e.transcript(fault), &e),
+                set(&["transcript.consistency"])
+            );
+            for layout in VIEW_LABELS {
+                let text = laid(&e, era, fault, layout);
+                assert_eq!(
+                    failed(&text, &e),
+                    set(&[]),
+                    "{} {fault:?} {layout:?}",
+                    era.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 10: decoded views under other labels are not compared"]
+fn view_labels_keep_every_verdict() {
+    for era in Era::ALL {
+        if !era.has_token_views() {
+            continue;
+        }
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            for layout in VIEW_LABELS {
+                let got = failed(&laid(&e, era, fault, layout), &e);
+                assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+            }
+        }
+    }
+}
+
+// --- finding 11: lone CR line endings ------------------------------------------
+
+/// FIXME(finding 11): the chain's step written with lone CR line endings is
+/// not read: the leaf's faults pass and no `cert.*` check is reported at all.
+#[test]
+fn lone_cr_step_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = laid(&e, era, Fault::LeafKey, Layout::ChainStepCrOnly);
+        // 2023-01's own defect (the empty challenge POST) stays.
+        let want = failed(&e.transcript(Fault::None), &e);
+        assert_eq!(failed(&text, &e), want, "{}", era.name());
+        let reports = audit(&text, &options(&e)).expect("a capture");
+        let cert = reports
+            .iter()
+            .flat_map(|f| f.checks.iter())
+            .any(|c| c.id.starts_with("cert."));
+        assert!(!cert, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 11: lone CR line endings are not line breaks"]
+fn lone_cr_step_keeps_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            let got = failed(&laid(&e, era, fault, Layout::ChainStepCrOnly), &e);
+            assert_eq!(got, want, "{} {fault:?}", era.name());
+        }
+    }
+}
+
+// --- finding 12: HTML comments -------------------------------------------------
+
+/// FIXME(finding 12): a response hidden in an HTML comment issues the nonce
+/// no shown response issued: `NonceUnissued` passes.
+#[test]
+fn html_comment_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let alone = failed(&e.transcript(Fault::NonceUnissued), &e);
+        assert!(alone.contains("acme.nonce.chain"), "{}", era.name());
+        let text = laid(&e, era, Fault::NonceUnissued, Layout::CommentedAnswer);
+        let want = failed(&e.transcript(Fault::None), &e);
+        assert_eq!(failed(&text, &e), want, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 12: code blocks inside HTML comments are read"]
+fn html_comment_is_not_read() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let want = failed(&e.transcript(Fault::NonceUnissued), &e);
+        let text = laid(&e, era, Fault::NonceUnissued, Layout::CommentedAnswer);
+        let got = failed(&text, &e);
+        assert!(got.is_superset(&want), "{} {got:?}", era.name());
+    }
+}
+
+// --- finding 13: an answer before its request ------------------------------------
+
+/// FIXME(finding 13): wire-server's nonce answer printed before its request
+/// is not a fetched nonce: `dpop.nonce` skips and a proof carrying a nonce
+/// wire-server never issued passes.
+#[test]
+fn answer_before_request_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let valid = failed(&e.transcript(Fault::None), &e);
+        let alone = failed(&e.transcript(Fault::WireNonceUnissued), &e);
+        assert!(alone.contains("dpop.nonce"), "{}", era.name());
+        let text = laid(&e, era, Fault::WireNonceUnissued, Layout::NonceAnswerFirst);
+        assert_eq!(failed(&text, &e), valid, "{}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 13: a response printed before its request is not paired"]
+fn answer_before_request_keeps_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let want = failed(&e.transcript(Fault::WireNonceUnissued), &e);
+        let text = laid(&e, era, Fault::WireNonceUnissued, Layout::NonceAnswerFirst);
+        let got = failed(&text, &e);
+        assert!(got.is_superset(&want), "{} {got:?}", era.name());
+    }
+}
+
+// --- finding 9: directory mode ----------------------------------------------
+
+mod dirs {
+    use e2ei_audit::cli::FlowArgs;
+    use e2ei_audit::render::{Format, Style};
+    use e2ei_audit::Output;
+    use std::path::{Path, PathBuf};
+    use vectors::eras::{Era, EraEnrolment, Fault};
+    use vectors::mint::Suite;
+
+    /// A fresh directory under the system's temporary directory.
+    pub fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("era-probes-layout-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// `e2ei-audit flow PATH --format json` with the 2026-01 P-256 trust
+    /// files written under `dir`: the exit code and the report.
+    pub fn flow(dir: &Path, path: &Path) -> (u8, String) {
+        let e = EraEnrolment::new(Era::Y2026_01, Suite::P256);
+        let t = e.trust();
+        let trust = dir.join("trust");
+        std::fs::create_dir_all(&trust).unwrap();
+        let (ik, pk, root) = (
+            trust.join("issuer.jwk"),
+            trust.join("idp.jwk"),
+            trust.join("root.pem"),
+        );
+        std::fs::write(&ik, t.issuer_key.jwk().canonical_json()).unwrap();
+        std::fs::write(&pk, t.idp_key.jwk().canonical_json()).unwrap();
+        std::fs::write(&root, &t.root_pem).unwrap();
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        let args = FlowArgs {
+            paths: vec![s(path)],
+            at: "capture".into(),
+            trust_anchor: vec![s(&root)],
+            issuer_key: vec![s(&ik)],
+            idp_key: vec![s(&pk)],
+            trust_transcript_keys: false,
+            format: Format::Json,
+        };
+        let (mut report, mut errors) = (Vec::new(), Vec::new());
+        let code = e2ei_audit::commands::flow::run(
+            &args,
+            Style { color: false },
+            Output {
+                report: &mut report,
+                errors: &mut errors,
+            },
+        )
+        .unwrap();
+        (code, String::from_utf8(report).unwrap())
+    }
+
+    pub fn capture(fault: Fault) -> String {
+        EraEnrolment::new(Era::Y2026_01, Suite::P256).transcript(fault)
+    }
+}
+
+/// FIXME(finding 9): `flow DIR` audits `*.md` only (case-sensitive) and a
+/// directory with no such file is a success (exit 0, no file); a symlink to
+/// an ancestor directory is followed (the same capture reported 41 times).
+#[test]
+fn directory_mode_today() {
+    let dir = dirs::scratch("names");
+    let caps = dir.join("caps");
+    std::fs::create_dir_all(&caps).unwrap();
+    std::fs::write(caps.join("capture.MD"), dirs::capture(Fault::CsrSan)).unwrap();
+    std::fs::write(caps.join("capture.markdown"), dirs::capture(Fault::CsrSan)).unwrap();
+    let (code, report) = dirs::flow(&dir, &caps);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(v["files"], serde_json::json!([]));
+    let (code, _) = dirs::flow(&dir, &caps.join("capture.MD"));
+    assert_eq!(code, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = dirs::scratch("loop");
+    let tree = dir.join("loop").join("a");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("x.md"), dirs::capture(Fault::None)).unwrap();
+    std::os::unix::fs::symlink("..", tree.join("up")).unwrap();
+    let (code, report) = dirs::flow(&dir, &dir.join("loop"));
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert!(files.len() > 30, "{}", files.len());
+    assert!(code == 0 || code == 2, "{code}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "finding 9: a directory without .md files is a success; symlink cycles are followed"]
+fn directory_mode_reads_each_capture_once() {
+    let dir = dirs::scratch("names-should");
+    let caps = dir.join("caps");
+    std::fs::create_dir_all(&caps).unwrap();
+    std::fs::write(caps.join("capture.MD"), dirs::capture(Fault::CsrSan)).unwrap();
+    let (code, _) = dirs::flow(&dir, &caps);
+    assert_ne!(code, 0);
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, _) = dirs::flow(&dir, &empty);
+    assert_eq!(code, 2);
+    let tree = dir.join("loop").join("a");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("x.md"), dirs::capture(Fault::None)).unwrap();
+    std::os::unix::fs::symlink("..", tree.join("up")).unwrap();
+    let (code, report) = dirs::flow(&dir, &dir.join("loop"));
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(v["files"].as_array().unwrap().len(), 1);
+    assert_eq!(code, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// --- reproductions -------------------------------------------------------------
+
+/// `ERAS8B_DUMP=dir`: every era's valid transcript (and `ERAS8B_FAULTS`, a
+/// comma-separated list of faults) in every suite, with the trust files
+/// `e2ei-audit flow` needs.
+#[test]
+fn dump() {
+    let Ok(dir) = std::env::var("ERAS8B_DUMP") else {
+        return;
+    };
+    let dir = std::path::Path::new(&dir);
+    std::fs::create_dir_all(dir.join("trust")).unwrap();
+    let faults: Vec<Fault> = std::env::var("ERAS8B_FAULTS")
+        .ok()
+        .map(|f| {
+            Fault::ALL
+                .iter()
+                .copied()
+                .filter(|x| f.split(',').any(|n| n == format!("{x:?}")))
+                .collect()
+        })
+        .unwrap_or_default();
+    for suite in SUITES {
+        for era in Era::ALL {
+            let e = EraEnrolment::new(era, suite);
+            let t = e.trust();
+            let s = suite.name();
+            let write = |name: String, text: &str| std::fs::write(dir.join(name), text).unwrap();
+            write(
+                format!("trust/{s}-wire-server.jwk"),
+                &t.issuer_key.jwk().canonical_json(),
+            );
+            write(
+                format!("trust/{s}-idp.jwk"),
+                &t.idp_key.jwk().canonical_json(),
+            );
+            write(format!("trust/{}-{s}-root.pem", era.name()), &t.root_pem);
+            for fault in std::iter::once(Fault::None).chain(faults.iter().copied()) {
+                if fault.applies_to(era) {
+                    write(
+                        format!("{}-{s}-{fault:?}.md", era.name()),
+                        &e.transcript(fault),
+                    );
+                }
+            }
+        }
+    }
+}
