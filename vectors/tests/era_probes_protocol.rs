@@ -230,25 +230,11 @@ fn finalize_answered_invalid_fails() {
     }
 }
 
-/// FIXME(finding 3): an id token for other audiences beside the client (no
-/// `azp`), or whose `azp` is another client, passes `oidc.aud`.
+/// Finding 3 (fixed): an id token for other audiences beside the client (no
+/// `azp`), or whose `azp` is another client, was issued to another party
+/// (OpenID Connect Core §3.1.3.7): `oidc.aud`.
 #[test]
-fn finding_3_id_token_audience_today() {
-    for probe in [P::IdTokenAudExtraNoAzp, P::IdTokenAzpOther] {
-        for era in eras(probe, false) {
-            assert_eq!(
-                new_failures(era, probe),
-                set(&[]),
-                "{probe:?} {}",
-                era.name()
-            );
-        }
-    }
-}
-
-#[test]
-#[ignore = "finding 3: aud with another audience and no azp, or azp another client, passes oidc.aud"]
-fn finding_3_id_token_audience_fails() {
+fn id_token_of_another_party_fails_its_audience() {
     for probe in [P::IdTokenAudExtraNoAzp, P::IdTokenAzpOther] {
         for era in eras(probe, false) {
             assert_eq!(

@@ -211,6 +211,19 @@ pub enum Error {
     /// `oidc.time`: `iat`/`exp` unacceptable.
     #[error("{0}")]
     Time(String),
+    /// The token names the client, but was issued to another party: `azp`
+    /// names another client, or `aud` names other audiences and no `azp` says
+    /// the client is the one it was issued to (OpenID Connect Core §3.1.3.7,
+    /// (3)–(5)).
+    #[error("{why}")]
+    Party {
+        /// What makes the token another party's.
+        why: String,
+        /// The client id.
+        expected: String,
+        /// The claim that names the other party (`azp`, else `aud`), as JSON.
+        found: String,
+    },
     /// A claim is not the expected value.
     #[error("{claim} is {}, expected {expected:?}", claims::shown(.found))]
     Claim {
@@ -231,6 +244,7 @@ impl Failure for Error {
             Error::Format(_) => "oidc.format",
             Error::Signature(_) => "oidc.signature",
             Error::Time(_) => "oidc.time",
+            Error::Party { .. } => "oidc.aud",
             Error::Claim { id, .. } => id,
         }
     }
@@ -248,7 +262,7 @@ impl Failure for Error {
 
     fn expected(&self) -> Option<String> {
         match self {
-            Error::Claim { expected, .. } => Some(expected.clone()),
+            Error::Claim { expected, .. } | Error::Party { expected, .. } => Some(expected.clone()),
             _ => None,
         }
     }
@@ -256,6 +270,7 @@ impl Failure for Error {
     fn found(&self) -> Option<String> {
         match self {
             Error::Claim { found, .. } => found.clone(),
+            Error::Party { found, .. } => Some(found.clone()),
             _ => None,
         }
     }
@@ -318,7 +333,10 @@ fn run<S: Sink<Error>, T>(
         _ => false,
     };
     match &expect.audience {
-        Some(want) if aud_matches(want) => sink.pass("oidc.aud", || format!("aud includes {want}")),
+        Some(want) if aud_matches(want) => match issued_to(aud, claims.get("azp"), want) {
+            Ok(()) => sink.pass("oidc.aud", || format!("aud includes {want}")),
+            Err(party) => sink.fail(party)?,
+        },
         Some(want) => sink.fail(Error::Claim {
             id: "oidc.aud",
             claim: "aud",
@@ -367,6 +385,40 @@ struct Signed<'t> {
     signature: &'t [u8],
 }
 
+/// Whether a token whose `aud` includes `client` was issued to it: an `azp`
+/// must name it, and must be present when `aud` names other audiences too
+/// (OpenID Connect Core §3.1.3.7 (3)–(5)). A token issued to another relying
+/// party that also lists this one is that party's to use, not a login here.
+fn issued_to(aud: Option<&Json<'_>>, azp: Option<&Json<'_>>, client: &str) -> Result<(), Error> {
+    let party = |why: String, found: &Json<'_>| Error::Party {
+        why,
+        expected: client.to_owned(),
+        found: found
+            .as_str()
+            .map_or_else(|| found.to_value().to_string(), str::to_owned),
+    };
+    match azp {
+        Some(Json::String(azp)) if azp.as_ref() == client => Ok(()),
+        Some(azp) => Err(party(
+            format!(
+                "azp is {}, not the client {client:?}: the token was issued to another party",
+                azp.to_value()
+            ),
+            azp,
+        )),
+        None => match aud {
+            Some(all @ Json::Array(a)) if a.iter().any(|v| v.as_str() != Some(client)) => Err(party(
+                format!(
+                    "aud names other audiences beside the client {client:?} ({}) and no azp names the client",
+                    all.to_value()
+                ),
+                all,
+            )),
+            _ => Ok(()),
+        },
+    }
+}
+
 fn check_signature<S: Sink<Error>>(
     signed: &Signed<'_>,
     expect: &Expectations,
@@ -411,6 +463,41 @@ mod tests {
 
     fn token(header: &[u8], claims: &[u8]) -> String {
         format!("{}.{}.c2ln", b64_encode(header), b64_encode(claims))
+    }
+
+    /// OpenID Connect Core §3.1.3.7 (3)–(5): the token is the client's when
+    /// `azp` names it, or, without `azp`, when `aud` names no one else.
+    #[test]
+    fn a_token_is_the_clients_when_no_other_party_holds_it() {
+        let judged = |claims: &str| {
+            let claims = parse_text(claims, "payload").unwrap();
+            issued_to(claims.get("aud"), claims.get("azp"), "wireapp")
+        };
+        for ok in [
+            r#"{"aud": "wireapp"}"#,
+            r#"{"aud": ["wireapp"]}"#,
+            r#"{"aud": ["wireapp", "wireapp"]}"#,
+            r#"{"aud": ["wireapp", "other"], "azp": "wireapp"}"#,
+            r#"{"aud": "wireapp", "azp": "wireapp"}"#,
+        ] {
+            assert!(judged(ok).is_ok(), "{ok}");
+        }
+        for (bad, says) in [
+            (r#"{"aud": ["wireapp", "other"]}"#, "other audiences"),
+            (r#"{"aud": ["wireapp", 7]}"#, "other audiences"),
+            (r#"{"aud": "wireapp", "azp": "other"}"#, "azp is \"other\""),
+            (
+                r#"{"aud": ["wireapp", "other"], "azp": "other"}"#,
+                "another party",
+            ),
+            (
+                r#"{"aud": "wireapp", "azp": ["wireapp"]}"#,
+                "azp is [\"wireapp\"]",
+            ),
+        ] {
+            let why = judged(bad).unwrap_err().to_string();
+            assert!(why.contains(says), "{bad}: {why}");
+        }
     }
 
     /// The checks read the claims as `Jws::parse_compact` and `Jws::claims`
