@@ -78,6 +78,12 @@ pub enum Layout {
     /// wire-server's nonce answer printed before the request that fetched
     /// it (the two steps swapped, headings and all).
     NonceAnswerFirst,
+    // --- tokens in prose (finding 14) ---
+    /// 2023-01's jwt.io token links written as inline code
+    /// (`` Token: `eyJ…` ``).
+    TokensInlineCode,
+    /// jwt.io token links pointing at jwt.ms (`#access_token=`).
+    TokensJwtMs,
     // --- layouts that must keep every verdict ---
     /// Lines outside fences end with CRLF, lines inside with LF.
     CrlfOutsideFences,
@@ -120,7 +126,7 @@ pub enum Layout {
 
 impl Layout {
     /// The layouts of findings (each pinned in its test).
-    pub const FINDINGS: [Layout; 23] = [
+    pub const FINDINGS: [Layout; 25] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
         Layout::NewOrderRequestText,
@@ -144,6 +150,8 @@ impl Layout {
         Layout::ChainStepCrOnly,
         Layout::CommentedAnswer,
         Layout::NonceAnswerFirst,
+        Layout::TokensInlineCode,
+        Layout::TokensJwtMs,
     ];
 
     /// The layouts that must keep every verdict.
@@ -171,7 +179,8 @@ impl Layout {
             | Layout::DpopHeaderWrapped
             | Layout::DpopHeaderCut
             | Layout::TradeBodyOtherProof => era.has_dpop_header(),
-            Layout::JwtIoExtraParams => !matches!(era, Era::Y2026_01),
+            Layout::JwtIoExtraParams | Layout::TokensJwtMs => !matches!(era, Era::Y2026_01),
+            Layout::TokensInlineCode => era == Era::Y2023_01,
             Layout::RawPerSegment => era.has_token_views(),
             Layout::TokenViewOmitsProof
             | Layout::DecodedLabelHtml
@@ -258,6 +267,11 @@ impl Layout {
             Layout::JsonComments => json_comments(text),
             Layout::TokenViewOmitsProof => token_view_omits_proof(text),
             Layout::CrOnly => text.replace('\n', "\r"),
+            Layout::TokensInlineCode => inline_code_tokens(text),
+            Layout::TokensJwtMs => text.replace(
+                "https://jwt.io/#id_token=",
+                "https://jwt.ms/#access_token=",
+            ),
             Layout::NonceAnswerFirst => swap_with_next(text, "fetch a nonce from wire-server"),
             Layout::CommentedAnswer => before_step(
                 text,
@@ -754,4 +768,14 @@ fn swap_with_next(text: &str, title: &str) -> String {
         }
         _ => text.to_owned(),
     }
+}
+
+/// 2023-01's `Token [here](https://jwt.io/#id_token=…)` lines written as
+/// `` Token: `…` ``.
+fn inline_code_tokens(text: &str) -> String {
+    const LINK: &str = "Token [here](https://jwt.io/#id_token=";
+    map_lines(text, |l, inside| match l.strip_prefix(LINK) {
+        Some(rest) if !inside => format!("Token: `{}`", rest.trim_end_matches(')')),
+        _ => l.to_owned(),
+    })
 }
