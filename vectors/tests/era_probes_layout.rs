@@ -186,6 +186,26 @@ fn http_in_text_fences_today() {
         let text = laid(&e, era, Fault::CsrSan, Layout::NewOrderRequestText);
         assert_eq!(failed(&text, &e), set(&[]), "{}", era.name());
     }
+    // Every suite: no ACME check at all, nothing failed (2023-01 included).
+    for era in Era::ALL {
+        for suite in SUITES {
+            let e = EraEnrolment::new(era, suite);
+            let text = laid(&e, era, Fault::None, Layout::HttpFencesText);
+            let reports = audit(&text, &options(&e)).expect("a capture");
+            let acme = reports
+                .iter()
+                .flat_map(|f| f.checks.iter())
+                .any(|c| c.id.starts_with("acme."));
+            assert!(!acme, "{} {}", era.name(), suite.name());
+            assert_eq!(
+                failed(&text, &e),
+                set(&[]),
+                "{} {}",
+                era.name(),
+                suite.name()
+            );
+        }
+    }
 }
 
 #[test]
