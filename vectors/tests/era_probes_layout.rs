@@ -1,11 +1,14 @@
 //! Round 8 of the era test (layout): the capture's text and its sections
 //! (`vectors::eras::probes_layout`). Code blocks written other ways (a `text`
-//! fence, indented, quoted), suite lines in other spellings or repeated inside
-//! an enrolment, steps numbered per phase, the proof printed after the request
-//! that carried it, answers as escaped JSON strings, folded headers, and
-//! `flow DIR` over other file names and symlinks. What must keep every
-//! verdict is asserted; each finding of the round (eras8b-findings/README.md)
-//! is pinned as it behaves today (`*_today`, `FIXME(finding N)`) beside an
+//! fence, indented, quoted, inside an HTML comment, with lone CR line
+//! endings, a request and its answer in one block), suite lines in other
+//! spellings or repeated inside an enrolment, steps numbered per phase or
+//! printed out of order, the proof printed after the request that carried
+//! it, answers as escaped JSON strings, folded headers, decoded views under
+//! other labels, 2023-01's tokens in other links, and `flow DIR` over other
+//! file names and symlinks. What must keep every verdict is asserted; each
+//! finding of the round (scratch/eras8b-findings/README.md, findings 1-15) is
+//! pinned as it behaves today (`*_today`, `FIXME(finding N)`) beside an
 //! ignored test of what should happen.
 //!
 //! `ERAS8B_DUMP=dir` writes every era's transcripts and trust files for the

@@ -131,7 +131,8 @@ pub enum Layout {
 }
 
 impl Layout {
-    /// The layouts of findings (each pinned in its test).
+    /// The layouts of findings (each pinned in its test; the findings are
+    /// numbered in `scratch/eras8b-findings/README.md`).
     pub const FINDINGS: [Layout; 26] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
