@@ -1,11 +1,14 @@
 //! Round 8 of the era test (layout): the capture's text and its sections
 //! (`vectors::eras::probes_layout`). Code blocks written other ways (a `text`
-//! fence, indented, quoted), suite lines in other spellings or repeated inside
-//! an enrolment, steps numbered per phase, the proof printed after the request
-//! that carried it, answers as escaped JSON strings, folded headers, and
-//! `flow DIR` over other file names and symlinks. What must keep every
-//! verdict is asserted; each finding of the round (eras8b-findings/README.md)
-//! is pinned as it behaves today (`*_today`, `FIXME(finding N)`) beside an
+//! fence, indented, quoted, inside an HTML comment, with lone CR line
+//! endings, a request and its answer in one block), suite lines in other
+//! spellings or repeated inside an enrolment, steps numbered per phase or
+//! printed out of order, the proof printed after the request that carried
+//! it, answers as escaped JSON strings, folded headers, decoded views under
+//! other labels, 2023-01's tokens in other links, and `flow DIR` over other
+//! file names and symlinks. What must keep every verdict is asserted; each
+//! finding of the round (scratch/eras8b-findings/README.md, findings 1-15) is
+//! pinned as it behaves today (`*_today`, `FIXME(finding N)`) beside an
 //! ignored test of what should happen.
 //!
 //! `ERAS8B_DUMP=dir` writes every era's transcripts and trust files for the
@@ -185,6 +188,26 @@ fn http_in_text_fences_today() {
         let e = EraEnrolment::new(era, Suite::P256);
         let text = laid(&e, era, Fault::CsrSan, Layout::NewOrderRequestText);
         assert_eq!(failed(&text, &e), set(&[]), "{}", era.name());
+    }
+    // Every suite: no ACME check at all, nothing failed (2023-01 included).
+    for era in Era::ALL {
+        for suite in SUITES {
+            let e = EraEnrolment::new(era, suite);
+            let text = laid(&e, era, Fault::None, Layout::HttpFencesText);
+            let reports = audit(&text, &options(&e)).expect("a capture");
+            let acme = reports
+                .iter()
+                .flat_map(|f| f.checks.iter())
+                .any(|c| c.id.starts_with("acme."));
+            assert!(!acme, "{} {}", era.name(), suite.name());
+            assert_eq!(
+                failed(&text, &e),
+                set(&[]),
+                "{} {}",
+                era.name(),
+                suite.name()
+            );
+        }
     }
 }
 
@@ -409,8 +432,9 @@ fn suite_spellings_that_hold() {
 
 /// Spellings an editor or a generator writes that the reader does not take
 /// as a suite line.
-const UNREAD_SPELLINGS: [&str; 8] = [
+const UNREAD_SPELLINGS: [&str; 9] = [
     "P256 – SHA256",
+    "P256\u{a0}-\u{a0}SHA256",
     "P256 — SHA256",
     "`P256 - SHA256`",
     "MLS_128_DHKEMP256_AES128GCM_SHA256_P256 (0x0002)",
@@ -437,6 +461,30 @@ fn suite_spellings_today() {
             set(&["acme.jws.signature", "dpop.alg", "dpop.chal"]),
             "{line}"
         );
+    }
+}
+
+/// FIXME(finding 4): in a single section, a suite line with no-break spaces
+/// is no suite line: the suite checks are skipped and a key of another suite
+/// fails `dpop.key_binding` only.
+#[test]
+fn suite_line_nbsp_single_section_today() {
+    for era in [Era::Y2023_11, Era::Y2026_01] {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for (fault, check) in [
+            (Fault::AccountOtherSuite, "acme.jws.signature"),
+            (Fault::ProofOtherSuite, "dpop.alg"),
+        ] {
+            let canonical = failed(&e.transcript(fault), &e);
+            assert!(canonical.contains(check), "{} {fault:?}", era.name());
+            let text = with_suite_line(&e.transcript(fault), "P256\u{a0}-\u{a0}SHA256");
+            assert_eq!(
+                failed(&text, &e),
+                set(&["dpop.key_binding"]),
+                "{} {fault:?}",
+                era.name()
+            );
+        }
     }
 }
 
@@ -775,6 +823,82 @@ fn answer_before_request_keeps_every_verdict() {
         let text = laid(&e, era, Fault::WireNonceUnissued, Layout::NonceAnswerFirst);
         let got = failed(&text, &e);
         assert!(got.is_superset(&want), "{} {got:?}", era.name());
+    }
+}
+
+// --- finding 14: 2023-01's tokens in other links or inline code ------------------
+
+/// FIXME(finding 14): 2023-01's tokens as inline code or jwt.ms links are
+/// not read: the proof's and the token's faults are masked (the run fails
+/// only through 2023-01's own `access_token.delivered`).
+#[test]
+fn token_links_today() {
+    let era = Era::Y2023_01;
+    let e = EraEnrolment::new(era, Suite::P256);
+    let own = failed(&e.transcript(Fault::None), &e);
+    assert_eq!(own, set(&["access_token.delivered"]));
+    for fault in [
+        Fault::CnfIssuer,
+        Fault::ProofChal,
+        Fault::ProofSub,
+        Fault::OtherAccount,
+    ] {
+        assert_ne!(failed(&e.transcript(fault), &e), own, "{fault:?}");
+        for layout in [Layout::TokensInlineCode, Layout::TokensJwtMs] {
+            let got = failed(&laid(&e, era, fault, layout), &e);
+            assert_eq!(got, own, "{fault:?} {layout:?}");
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 14: tokens in other debugger links or inline code are not read"]
+fn token_links_keep_every_verdict() {
+    let era = Era::Y2023_01;
+    let e = EraEnrolment::new(era, Suite::P256);
+    for fault in SAMPLE {
+        if !fault.applies_to(era) {
+            continue;
+        }
+        let want = failed(&e.transcript(fault), &e);
+        for layout in [Layout::TokensInlineCode, Layout::TokensJwtMs] {
+            let got = failed(&laid(&e, era, fault, layout), &e);
+            assert_eq!(got, want, "{fault:?} {layout:?}");
+        }
+    }
+}
+
+// --- finding 15: a request and its answer in one block ---------------------------
+
+/// FIXME(finding 15): the new-order request, its body and its answer in one
+/// `http` block (a raw dump): the body is read up to the end of the block
+/// ("not a JWS") and the answer is lost (its nonce "not issued").
+#[test]
+fn exchange_block_today() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        let text = laid(&e, era, Fault::None, Layout::NewOrderExchangeBlock);
+        let got = failed(&text, &e);
+        // 2023-01's body block also holds its decoded view.
+        let format = era == Era::Y2023_01 || got.contains("acme.jws.format");
+        assert!(format, "{} {got:?}", era.name());
+        assert!(got.contains("acme.nonce.chain"), "{} {got:?}", era.name());
+    }
+}
+
+#[test]
+#[ignore = "finding 15: a request and its answer in one block are not split"]
+fn exchange_block_keeps_every_verdict() {
+    for era in Era::ALL {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE {
+            if !fault.applies_to(era) {
+                continue;
+            }
+            let want = failed(&e.transcript(fault), &e);
+            let got = failed(&laid(&e, era, fault, Layout::NewOrderExchangeBlock), &e);
+            assert_eq!(got, want, "{} {fault:?}", era.name());
+        }
     }
 }
 

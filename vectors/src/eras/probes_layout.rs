@@ -78,6 +78,18 @@ pub enum Layout {
     /// wire-server's nonce answer printed before the request that fetched
     /// it (the two steps swapped, headings and all).
     NonceAnswerFirst,
+    // --- tokens in prose (finding 14) ---
+    /// 2023-01's jwt.io token links written as inline code
+    /// (`` Token: `eyJ…` ``).
+    TokensInlineCode,
+    /// jwt.io token links pointing at jwt.ms (`#access_token=`).
+    TokensJwtMs,
+    // --- exchanges in one block (finding 15) ---
+    /// The new-order request, its JWS body, a blank line, its answer's
+    /// status line (`HTTP/1.1 201`), headers and body in one `http` block
+    /// (a raw dump of the exchange); the decoded view and the answer's step
+    /// heading stay.
+    NewOrderExchangeBlock,
     // --- layouts that must keep every verdict ---
     /// Lines outside fences end with CRLF, lines inside with LF.
     CrlfOutsideFences,
@@ -119,8 +131,9 @@ pub enum Layout {
 }
 
 impl Layout {
-    /// The layouts of findings (each pinned in its test).
-    pub const FINDINGS: [Layout; 23] = [
+    /// The layouts of findings (each pinned in its test; the findings are
+    /// numbered in `scratch/eras8b-findings/README.md`).
+    pub const FINDINGS: [Layout; 26] = [
         Layout::HttpFencesText,
         Layout::HttpFencesConsole,
         Layout::NewOrderRequestText,
@@ -144,6 +157,9 @@ impl Layout {
         Layout::ChainStepCrOnly,
         Layout::CommentedAnswer,
         Layout::NonceAnswerFirst,
+        Layout::TokensInlineCode,
+        Layout::TokensJwtMs,
+        Layout::NewOrderExchangeBlock,
     ];
 
     /// The layouts that must keep every verdict.
@@ -171,7 +187,8 @@ impl Layout {
             | Layout::DpopHeaderWrapped
             | Layout::DpopHeaderCut
             | Layout::TradeBodyOtherProof => era.has_dpop_header(),
-            Layout::JwtIoExtraParams => !matches!(era, Era::Y2026_01),
+            Layout::JwtIoExtraParams | Layout::TokensJwtMs => !matches!(era, Era::Y2026_01),
+            Layout::TokensInlineCode => era == Era::Y2023_01,
             Layout::RawPerSegment => era.has_token_views(),
             Layout::TokenViewOmitsProof
             | Layout::DecodedLabelHtml
@@ -258,6 +275,12 @@ impl Layout {
             Layout::JsonComments => json_comments(text),
             Layout::TokenViewOmitsProof => token_view_omits_proof(text),
             Layout::CrOnly => text.replace('\n', "\r"),
+            Layout::TokensInlineCode => inline_code_tokens(text),
+            Layout::TokensJwtMs => text.replace(
+                "https://jwt.io/#id_token=",
+                "https://jwt.ms/#access_token=",
+            ),
+            Layout::NewOrderExchangeBlock => exchange_block(text, "create a new order"),
             Layout::NonceAnswerFirst => swap_with_next(text, "fetch a nonce from wire-server"),
             Layout::CommentedAnswer => before_step(
                 text,
@@ -754,4 +777,55 @@ fn swap_with_next(text: &str, title: &str) -> String {
         }
         _ => text.to_owned(),
     }
+}
+
+/// 2023-01's `Token [here](https://jwt.io/#id_token=…)` lines written as
+/// `` Token: `…` ``.
+fn inline_code_tokens(text: &str) -> String {
+    const LINK: &str = "Token [here](https://jwt.io/#id_token=";
+    map_lines(text, |l, inside| match l.strip_prefix(LINK) {
+        Some(rest) if !inside => format!("Token: `{}`", rest.trim_end_matches(')')),
+        _ => l.to_owned(),
+    })
+}
+
+/// The request of the step titled `title`, its JWS body and its answer
+/// (the next step's response block and body) written as one `http` block;
+/// the request's decoded view and the answer's heading follow it.
+fn exchange_block(text: &str, title: &str) -> String {
+    let spans = step_spans(text);
+    let Some(i) = spans.iter().position(|(_, _, t)| t.starts_with(title)) else {
+        return text.to_owned();
+    };
+    let (Some(&(rs, re, _)), Some(&(as_, ae, _))) = (spans.get(i), spans.get(i + 1)) else {
+        return text.to_owned();
+    };
+    let content =
+        |o: usize, c: usize, end: usize| (&text[o..c], &text[c..end.saturating_sub(1).max(c)]);
+    let req: Vec<_> = blocks(text)
+        .into_iter()
+        .filter(|b| b.0 >= rs && b.3 <= re)
+        .collect();
+    let ans: Vec<_> = blocks(text)
+        .into_iter()
+        .filter(|b| b.0 >= as_ && b.3 <= ae)
+        .collect();
+    let (Some(r), Some(b), Some(a), Some(ab)) = (req.first(), req.get(1), ans.first(), ans.get(1))
+    else {
+        return text.to_owned();
+    };
+    let (_, request) = content(r.0, r.1, r.2);
+    let (_, body) = content(b.0, b.1, b.2);
+    let (_, answer) = content(a.0, a.1, a.2);
+    let (_, answer_body) = content(ab.0, ab.1, ab.2);
+    let heading = text[rs..re].lines().next().unwrap_or_default();
+    let answer_heading = text[as_..ae].lines().next().unwrap_or_default();
+    let view = req
+        .get(2)
+        .map(|v| format!("{}\n", &text[v.0..v.3]))
+        .unwrap_or_default();
+    let exchange = format!(
+        "{heading}\n\n```http\n{request}\n\n{body}\n\nHTTP/1.1 {answer}\n\n{answer_body}\n```\n\n{view}\n{answer_heading}\n\n"
+    );
+    format!("{}{exchange}{}", &text[..rs], &text[ae..])
 }
