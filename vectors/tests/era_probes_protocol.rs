@@ -363,24 +363,10 @@ fn finding_8_iss_case_fails_in_every_era() {
     }
 }
 
-/// FIXME(finding 9): an ACME request with `alg: none` and an empty signature
-/// fails `acme.jws.format` (empty signature segment), not
-/// `acme.jws.signature`.
+/// Finding 9 (fixed): an ACME request with `alg: none` and an empty signature
+/// is a refused algorithm (RFC 8555 §6.2): `acme.jws.signature`.
 #[test]
-fn finding_9_acme_alg_none_today() {
-    for era in eras(P::FinalizeAlgNone, true) {
-        assert_eq!(
-            new_failures(era, P::FinalizeAlgNone),
-            set(&["acme.jws.format"]),
-            "{}",
-            era.name()
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 9: alg none on an ACME request fails acme.jws.format, not acme.jws.signature"]
-fn finding_9_acme_alg_none_is_a_signature_failure() {
+fn acme_alg_none_is_a_signature_failure() {
     for era in eras(P::FinalizeAlgNone, true) {
         assert!(
             new_failures(era, P::FinalizeAlgNone).contains("acme.jws.signature"),

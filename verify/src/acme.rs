@@ -176,7 +176,7 @@ fn run_members<S: Sink<Error>>(
         members.signature,
         &Limits::default(),
     )
-    .map_err(Error::Format)?;
+    .map_err(|split| unsecured(Some(members.protected), split))?;
     let header_text = parts.header().map_err(Error::Format)?;
     let header = header_text.object().map_err(Error::Format)?;
     let payload = parts.payload().map_err(Error::Format)?;
@@ -197,7 +197,14 @@ fn run<S: Sink<Error>>(
     signer: Signer<'_>,
     sink: &mut S,
 ) -> Result<VerifiedRequest, Error> {
-    let mut jws = Jws::parse_flattened(body, &Limits::default()).map_err(Error::Format)?;
+    let mut jws = Jws::parse_flattened(body, &Limits::default()).map_err(|split| {
+        let text = std::str::from_utf8(body).ok();
+        let members = text.and_then(|t| parse_text(t, "body").ok());
+        unsecured(
+            members.as_ref().and_then(|m| m.get("protected")?.as_str()),
+            split,
+        )
+    })?;
     let payload = std::mem::take(&mut jws.payload);
     let header = Members::from_object(&jws.header);
     let request = Request {
@@ -207,6 +214,18 @@ fn run<S: Sink<Error>>(
         payload,
     };
     run_request(request, request_url, signer, sink)
+}
+
+/// A split failure, told apart for an unsecured JWS (RFC 7515 §A.5: `alg`
+/// `none` and an empty signature): RFC 8555 §6.2 forbids `none`, and that is
+/// a refused signature algorithm (`acme.jws.signature`, `badSignatureAlgorithm`),
+/// the check a reader looks for, not a malformed body.
+fn unsecured(protected: Option<&str>, split: JoseError) -> Error {
+    if protected.is_some_and(|p| crate::jose::is_unsecured(p, &split)) {
+        Error::Signature(JoseError::UnsupportedAlgorithm("none".into()))
+    } else {
+        Error::Format(split)
+    }
 }
 
 /// A request whose structure was checked: what its checks read.
@@ -414,6 +433,7 @@ impl NonceLedger {
 mod tests {
     use super::*;
     use crate::jose::b64_encode;
+    use crate::report::Failure;
 
     /// `audit_members` and `verify_members` judge the members exactly as `audit`
     /// and `verify` judge the body that holds them (written as serde_json writes
@@ -445,6 +465,12 @@ mod tests {
             ("not base64!".into(), "e30".into(), "c2ln".into()),
             ("a\"b".into(), "back\\slash".into(), "tab\tnl\n\u{1}".into()),
             ("\u{7f}é✅".into(), "e30".into(), String::new()),
+            (
+                header(r#"{"alg":"none","url":"x"}"#),
+                "e30".into(),
+                String::new(),
+            ),
+            (header(r#"{"alg":"EdDSA"}"#), "e30".into(), String::new()),
             (header(r#"{"alg":"EdDSA"}"#), big.clone(), "c2ln".into()),
             (
                 header(r#"{"alg":"EdDSA"}"#),
@@ -476,6 +502,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// RFC 8555 §6.2: `alg` MUST NOT be `none`. An unsecured body is a
+    /// refused algorithm (`acme.jws.signature`), not a malformed one; an
+    /// empty signature under a real algorithm stays malformed.
+    #[test]
+    fn an_unsecured_request_is_a_refused_algorithm() {
+        let url = "https://acme.example/acme/wire/new-order";
+        let body = |alg: &str| {
+            let protected = b64_encode(format!(r#"{{"alg":"{alg}","url":"{url}"}}"#).as_bytes());
+            format!(r#"{{"protected":"{protected}","payload":"e30","signature":""}}"#)
+        };
+        let none = verify(body("none").as_bytes(), url, Signer::NewAccount).unwrap_err();
+        assert_eq!(none.check_id(), "acme.jws.signature");
+        assert!(
+            none.to_string().contains("\"none\" is not accepted"),
+            "{none}"
+        );
+        let empty = verify(body("EdDSA").as_bytes(), url, Signer::NewAccount).unwrap_err();
+        assert_eq!(empty.check_id(), "acme.jws.format");
     }
 
     #[test]

@@ -554,13 +554,7 @@ pub(crate) fn run<S: Sink<Error>>(
 /// `none` and an empty signature): that is a refused algorithm
 /// (`dpop.alg`), the check a reader looks for, not a malformed token.
 fn unsecured(token: &str, split: JoseError) -> Error {
-    let unsigned = matches!(split, JoseError::EmptySegment("signature"));
-    let alg_none = || {
-        let text = crate::jose::header_text_only(token)?;
-        let members = parse_text(&text, "header").ok()?;
-        members.get("alg")?.as_str().map(|alg| alg == "none")
-    };
-    if unsigned && alg_none() == Some(true) {
+    if crate::jose::is_unsecured(token, &split) {
         Error::Alg(JoseError::UnsupportedAlgorithm("none".into()))
     } else {
         Error::Format(split)

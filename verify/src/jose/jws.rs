@@ -220,6 +220,19 @@ pub(crate) fn header_text_only(token: &str) -> Option<String> {
     String::from_utf8(b64_decode(header)?).ok()
 }
 
+/// Whether a split failure is an unsecured JWS (RFC 7515 §A.5: `alg` `none`
+/// and an empty signature) whose header is `protected` (a compact token or
+/// its first segment): a refused algorithm, which the checks report as such
+/// rather than as a malformed token.
+pub(crate) fn is_unsecured(protected: &str, split: &JoseError) -> bool {
+    let alg_none = || {
+        let text = header_text_only(protected)?;
+        let members = super::parse_text(&text, "header").ok()?;
+        members.get("alg")?.as_str().map(|alg| alg == "none")
+    };
+    matches!(split, JoseError::EmptySegment("signature")) && alg_none() == Some(true)
+}
+
 /// `crit` is refused (we understand no extension), and so is an unencoded
 /// payload (`b64` other than `true`).
 fn check_header(crit: bool, unencoded: bool) -> Result<(), JoseError> {
