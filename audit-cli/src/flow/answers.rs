@@ -5,7 +5,7 @@
 //! authorization or finalizes after the order expired follows answers other
 //! than the ones shown: the capture splices two exchanges, or was edited.
 
-use super::reconstruct::{At, Expiring, Flow};
+use super::reconstruct::{path_ends_with, At, Expiring, Flow};
 use super::report::FlowCheck;
 use super::segments::Segments;
 use crate::render::rfc3339;
@@ -13,6 +13,7 @@ use chrono::DateTime;
 use e2ei_verify::report::{Check, Status};
 use e2ei_verify::time::{numeric_date_of, TimePolicy, UnixTime};
 use e2ei_verify::url;
+use serde_json::Value;
 
 const ID: &str = "transcript.consistency";
 
@@ -26,6 +27,7 @@ pub fn checks(flow: &Flow<'_>, segments: &mut Segments, out: &mut Vec<FlowCheck>
     authorizations_listed(flow, out);
     unexpired(flow, segments, out);
     ready_when_finalized(flow, out);
+    known_identifier_types(flow, out);
 }
 
 fn shown_step(step: Option<u32>) -> String {
@@ -115,6 +117,42 @@ fn authorizations_listed(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
             ),
             format!("{} (step {})", shown(first), shown_step(first_step)),
             format!("{} (step {})", shown(list), shown_step(step)),
+            step,
+        ));
+    }
+}
+
+/// The identifier types an ACME server of a Wire enrolment knows: `dns`
+/// (RFC 8555 §9.7.7) and Wire's (2023: `wireapp-id`; 2024 on:
+/// `wireapp-device`, `wireapp-user`).
+const KNOWN_IDENTIFIER_TYPES: [&str; 4] = ["dns", "wireapp-id", "wireapp-device", "wireapp-user"];
+
+/// Every identifier the new-order request names is of a known type, spelled
+/// as registered: identifier types are registry values compared exactly, and
+/// step-ca refuses another (`unsupportedIdentifier`). A capture showing such
+/// an order accepted contradicts itself, and its identities name nothing the
+/// CSR and the leaf can be held to.
+fn known_identifier_types(flow: &Flow<'_>, out: &mut Vec<FlowCheck>) {
+    let step = flow
+        .acme
+        .iter()
+        .find(|r| path_ends_with(r.url, "new-order"))
+        .and_then(|r| r.step);
+    for id in &flow.identifiers {
+        let kind = id.get("type");
+        if kind
+            .and_then(Value::as_str)
+            .is_some_and(|k| KNOWN_IDENTIFIER_TYPES.contains(&k))
+        {
+            continue;
+        }
+        let found = kind.map_or_else(|| "(absent)".to_owned(), Value::to_string);
+        out.push(fail(
+            format!(
+                "the new-order request names an identifier of type {found}, which an ACME server refuses (unsupportedIdentifier): identifier types are compared exactly"
+            ),
+            KNOWN_IDENTIFIER_TYPES.join(", "),
+            found,
             step,
         ));
     }

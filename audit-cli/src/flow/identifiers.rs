@@ -51,9 +51,15 @@ pub fn ordered(flow: &Flow<'_>) -> Option<Ordered> {
         ) else {
             continue;
         };
-        if kind == "dns" {
-            push_new(&mut out.dns, value);
-            continue;
+        match kind {
+            "dns" => {
+                push_new(&mut out.dns, value);
+                continue;
+            }
+            "wireapp-id" | "wireapp-device" | "wireapp-user" => {}
+            // No server orders it (`transcript.consistency` says so): it
+            // names nothing the CSR and the leaf are held to.
+            _ => continue,
         }
         let Ok(doc) = serde_json::from_str::<Value>(value) else {
             continue;
