@@ -495,27 +495,10 @@ fn rs256_id_token_with_a_jwks_of_several_keys() {
     }
 }
 
-/// FIXME(finding 10): a PS256 id token (RFC 7518 §3.5, keycloak offers it)
-/// verified by its pinned RSA key fails `oidc.signature` ("not accepted").
+/// Finding 10 (fixed): a PS256 id token verifies with its pinned RSA key, and
+/// with no other (RFC 7518 §3.5).
 #[test]
-fn finding_10_ps256_id_token_today() {
-    for era in RSA_ERAS {
-        assert_eq!(
-            rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[0]),
-            set(&["oidc.signature"]),
-            "{}",
-            era.name()
-        );
-        assert_eq!(
-            rsa_idp::signature_message(era, "PS256"),
-            "algorithm \"PS256\" is not accepted for id tokens"
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 10: a PS256 id token verified by the pinned RSA key fails oidc.signature"]
-fn finding_10_ps256_id_token_passes() {
+fn ps256_id_token_verifies_with_its_rsa_key() {
     for era in RSA_ERAS {
         assert_eq!(
             rsa_idp::rsa_failures(era, "PS256", 0, "rsa-0", &[0]),

@@ -3,8 +3,9 @@
 //! The IdP vouches for the user (display name, handle); the token is bound to
 //! the ACME account by `keyauth` (challenge token `.` account-key thumbprint)
 //! and to the challenge by `acme_aud`. IdPs sign with RSA as often as with EC,
-//! so this module accepts RS256/384/512 (2048-bit keys or larger) besides the
-//! Wire algorithms — only here, never for DPoP proofs or access tokens.
+//! so this module accepts RS256/384/512 and PS256/384/512 (RSASSA-PSS, RFC 7518
+//! §3.5: keycloak offers them; 2048-bit keys or larger) besides the Wire
+//! algorithms — only here, never for DPoP proofs or access tokens.
 
 use crate::claims;
 use crate::jose::{
@@ -24,7 +25,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 /// An IdP signing key.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IdpKey {
-    /// RSA (RS256, RS384, RS512), modulus and exponent big-endian.
+    /// RSA (RS256/384/512, PS256/384/512), modulus and exponent big-endian.
     Rsa {
         /// Modulus.
         n: Vec<u8>,
@@ -44,6 +45,9 @@ impl IdpKey {
                     "RS256" => &signature::RSA_PKCS1_2048_8192_SHA256,
                     "RS384" => &signature::RSA_PKCS1_2048_8192_SHA384,
                     "RS512" => &signature::RSA_PKCS1_2048_8192_SHA512,
+                    "PS256" => &signature::RSA_PSS_2048_8192_SHA256,
+                    "PS384" => &signature::RSA_PSS_2048_8192_SHA384,
+                    "PS512" => &signature::RSA_PSS_2048_8192_SHA512,
                     other => {
                         return Err(JoseError::AlgorithmKeyMismatch {
                             alg: leak_name(other),
@@ -63,7 +67,7 @@ impl IdpKey {
 /// Names for messages, limited to the algorithms we could meet.
 fn leak_name(alg: &str) -> &'static str {
     [
-        "EdDSA", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512",
+        "EdDSA", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
     ]
     .into_iter()
     .find(|a| *a == alg)
@@ -427,7 +431,16 @@ fn check_signature<S: Sink<Error>>(
     let alg = signed.alg;
     if !matches!(
         alg,
-        "RS256" | "RS384" | "RS512" | "EdDSA" | "ES256" | "ES384" | "ES512"
+        "RS256"
+            | "RS384"
+            | "RS512"
+            | "PS256"
+            | "PS384"
+            | "PS512"
+            | "EdDSA"
+            | "ES256"
+            | "ES384"
+            | "ES512"
     ) {
         return sink.fail(Error::Signature(format!(
             "algorithm {alg:?} is not accepted for id tokens"
