@@ -675,37 +675,11 @@ fn no_new_account_request_keeps_every_fault() {
     }
 }
 
-/// FIXME(finding 13): the authorization answer offering the challenges not
-/// shown: 2024-03 takes the `wire-oidc-01` challenge as the DPoP one (seven
-/// correct artefacts blamed); the one-authorization layouts skip the
-/// challenge checks, masking their faults behind `acme.nonce.chain`.
+/// Finding 13 (fixed): the authorization answer offering the challenges not
+/// shown: the challenges are read from the answers to their POSTs, and a
+/// `wire-oidc-01` challenge is never taken for the DPoP one.
 #[test]
-fn finding_13_authz_answer_absent_today() {
-    assert_eq!(
-        new_failures(Era::Y2024_03, P::AuthzAnswerAbsent),
-        set(&[
-            "dpop.htu",
-            "dpop.chal",
-            "dpop.aud",
-            "access_token.iss",
-            "access_token.aud",
-            "access_token.proof",
-            "access_token.chal",
-            "access_token.delivered",
-        ])
-    );
-    for fault in [Fault::IdTokenKeyauth, Fault::IdTokenAcmeAud] {
-        assert_eq!(
-            pair_failures(Era::Y2026_01, P::AuthzAnswerAbsent, fault),
-            set(&["acme.nonce.chain"]),
-            "{fault:?}"
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 13: no authorization answer: the oidc challenge taken as the dpop one, challenge faults masked"]
-fn finding_13_authz_answer_absent_blames_nothing_valid() {
+fn authz_answer_absent_blames_nothing_valid() {
     let got = new_failures(Era::Y2024_03, P::AuthzAnswerAbsent);
     assert!(
         got.iter()

@@ -1881,7 +1881,7 @@ fn oidc(
     segments: &mut Segments,
     out: &mut Out,
 ) {
-    let challenge = flow.challenges.iter().find(|c| c.kind == "wire-oidc-01");
+    let challenge = flow.oidc_challenge();
     let Some(id_token) = &flow.id_token else {
         if let Some(c) = challenge {
             out.record(

@@ -245,17 +245,39 @@ impl Flow<'_> {
     /// The challenge the DPoP proof answers: `wire-dpop-01`, or in 2023-01 (no
     /// Wire challenge types yet) the first authorization's challenges, which all
     /// share one token.
+    ///
+    /// A capture that leaves out the authorization's answer still shows the
+    /// challenge in the answer to its POST (type, URL, token, target): that
+    /// one is taken then. A `wire-oidc-01` challenge is never the one a DPoP
+    /// proof answers.
     pub fn dpop_challenge(&self) -> Option<&Challenge> {
-        self.challenges
-            .iter()
-            .find(|c| c.kind == "wire-dpop-01")
+        self.offered_or_answered("wire-dpop-01")
             .or_else(|| {
                 self.challenges
                     .iter()
                     .filter(|c| c.authz == 0)
                     .find(|c| c.kind == "http-01")
             })
-            .or_else(|| self.challenges.first())
+            .or_else(|| {
+                self.challenges
+                    .first()
+                    .filter(|c| !c.kind.starts_with("wire-"))
+            })
+    }
+
+    /// The `wire-oidc-01` challenge (2023-11 on), offered or, when the
+    /// capture leaves out the authorization's answer, answered.
+    pub fn oidc_challenge(&self) -> Option<&Challenge> {
+        self.offered_or_answered("wire-oidc-01")
+    }
+
+    fn offered_or_answered(&self, kind: &str) -> Option<&Challenge> {
+        self.challenges.iter().find(|c| c.kind == kind).or_else(|| {
+            self.answered_challenges
+                .iter()
+                .map(|a| &a.value)
+                .find(|c| c.kind == kind)
+        })
     }
 
     /// The POST that should have delivered the access token: to the dpop
