@@ -453,21 +453,6 @@ mod rsa_idp {
         )
         .unwrap();
     }
-
-    /// The `oidc.signature` message of the same audit.
-    pub fn signature_message(era: Era, alg: &str) -> String {
-        let e = EraEnrolment::new(era, Suite::P256);
-        let text = e.id_token_signed_with(|c| sign(&keys()[0], alg, "rsa-0", c));
-        let mut o: Options = options(&e);
-        o.trust.idp_keys = vec![idp_key(&keys()[0])];
-        let flows = audit(&text, &o).expect("a capture");
-        flows[0]
-            .checks
-            .iter()
-            .find(|c| c.id == "oidc.signature")
-            .map(|c| c.message.clone())
-            .unwrap_or_default()
-    }
 }
 
 const RSA_ERAS: [Era; 2] = [Era::Y2024_03, Era::Y2026_01];
