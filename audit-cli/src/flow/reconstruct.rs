@@ -140,8 +140,14 @@ pub struct Flow<'t> {
     /// The request to wire-server's `…/access-token` (whatever its method):
     /// the trade, which the proof's `htm` and `htu` name.
     pub access_token_request: Option<At<&'t HttpRequest<'t>>>,
-    /// First `dpop+jwt` token.
+    /// The DPoP proof shown: the first `dpop+jwt` token printed on its own,
+    /// else the first a `dpop:` header carries. A capture may print the
+    /// request first and the proof it carried after it; the header is then
+    /// compared with the proof shown all the same.
     pub proof: Option<At<&'t str>>,
+    /// Whether [`Flow::proof`] is a `dpop:` header's (no proof printed on its
+    /// own yet).
+    pub proof_from_header: bool,
     /// First `at+jwt` token wire-server returned (not the one posted to ACME).
     pub access_token: Option<At<&'t str>>,
     /// Public keys printed in the access-token step ("verified with key").
@@ -1202,7 +1208,13 @@ fn add_token<'t>(flow: &mut Flow<'t>, token: &'t Token, n: Option<u32>) {
     };
     let posted = matches!(token.source, TokenSource::AcmePayload { .. });
     match role(token) {
-        Role::Proof if flow.proof.is_none() => flow.proof = Some(at),
+        Role::Proof if flow.proof.is_none() || flow.proof_from_header => {
+            let header = matches!(token.source, TokenSource::DpopHeader { .. });
+            if flow.proof.is_none() || !header {
+                flow.proof = Some(at);
+                flow.proof_from_header = header;
+            }
+        }
         Role::AccessToken if !posted && flow.access_token.is_none() => flow.access_token = Some(at),
         Role::Proof | Role::AccessToken => {}
         Role::Other => {
