@@ -247,19 +247,18 @@ fn id_token_of_another_party_fails_its_audience() {
     }
 }
 
-/// FIXME(finding 4): 2023-01, a proof and token naming the client on another
-/// domain than the order's `dns` identifiers pass `dpop.sub`.
+/// Finding 4, judged not a fault: in 2023-01 the order's `dns` identifiers
+/// do not name the client's backend. The real capture of that era
+/// (`wire-e2ei-2023-01-18.md`) orders `idp.example.com` and
+/// `wire.example.com` for clients of `wire.com`, so a proof on another domain
+/// than the order's is what that era's valid flows show; only the device is
+/// held (to the access-token URL's), and the message says the user and domain
+/// are not compared.
 #[test]
-fn finding_4_2023_01_sub_other_domain_today() {
+fn sub_on_another_domain_than_the_2023_01_order_is_not_judged() {
     for probe in [P::SubDomainOther, P::SubDomainTrailingDot] {
         assert_eq!(new_failures(Era::Y2023_01, probe), set(&[]), "{probe:?}");
     }
-}
-
-#[test]
-#[ignore = "finding 4: 2023-01 proof naming another domain than the order passes dpop.sub"]
-fn finding_4_2023_01_sub_other_domain_fails() {
-    assert!(new_failures(Era::Y2023_01, P::SubDomainOther).contains("dpop.sub"));
 }
 
 /// Finding 5 (fixed): finalize after a poll that answered the order `pending`

@@ -485,7 +485,7 @@ fn device_only(expected: &ClientId, checks: &mut [FlowCheck]) {
         match c.status {
             Status::Pass => {
                 c.message = format!(
-                    "sub names device {:x}, the device of the access-token URL; the order names no client, so its user is not compared",
+                    "sub names device {:x}, the device of the access-token URL; the order names no client, so its user and domain are not compared",
                     expected.device
                 );
             }
