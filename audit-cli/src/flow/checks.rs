@@ -170,6 +170,7 @@ pub fn run(flow: &mut Flow<'_>, at: UnixTime, trust: &Trust) -> Vec<FlowCheck> {
     acme_side_read(flow, &mut out);
     super::consistency::checks(flow, &mut segments, &mut out.checks);
     shown_proof_sent(flow, &mut out);
+    unread_dpop_headers(flow, &mut out);
     one_dpop_header(flow, &mut out);
     secrets(flow, &mut out);
     out.checks
@@ -888,6 +889,29 @@ fn shown_proof_sent(flow: &Flow<'_>, out: &mut Out) {
     let (expected, found) = evidence(sent.value, shown.value);
     (c.expected, c.found) = (Some(expected), Some(found));
     out.push(c, shown.step);
+}
+
+/// `dpop.format`: a `dpop:` header the capture prints but that holds no
+/// compact JWS (cut short, wrapped beyond repair, altered). It is what
+/// wire-server received (RFC 9449 §4.1): a server refuses such a request, and
+/// the proof it carried cannot be judged, so it is never dropped silently.
+fn unread_dpop_headers(flow: &Flow<'_>, out: &mut Out) {
+    for h in &flow.unread_dpop_headers {
+        let which = if h.value == 1 {
+            "a dpop header".to_owned()
+        } else {
+            format!("{} dpop headers", h.value)
+        };
+        out.record(
+            "dpop.format",
+            Status::Fail,
+            format!(
+                "{which} of the request at step {} holds no compact JWS (cut short, wrapped or altered): a server refuses it (RFC 9449 §4.3), and the proof it carried cannot be judged",
+                shown_step(h.step)
+            ),
+            h.step,
+        );
+    }
 }
 
 /// The 1-based position of the first character where two tokens differ.

@@ -203,6 +203,10 @@ pub struct Flow<'t> {
     pub tokens: Vec<At<&'t Token>>,
     /// Every ACME JWS that carries a decoded view.
     pub decoded_jws: Vec<At<&'t AcmeJws>>,
+    /// Steps whose requests carry more `dpop:` headers than the reader took
+    /// a compact JWS from (a header cut, folded beyond repair or altered),
+    /// with how many.
+    pub unread_dpop_headers: Vec<At<usize>>,
     /// ACME POSTs whose body is not a JWS: the URL, and what the capture
     /// shows instead.
     pub unsigned_posts: Vec<At<(&'t str, PostBody)>>,
@@ -512,6 +516,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     let mut right_after_request = false;
     for step in steps {
         let n = step.number;
+        let mut dpop_headers = 0usize;
         for item in &step.items {
             let first_block = std::mem::replace(
                 &mut right_after_request,
@@ -534,6 +539,11 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
                     request = Some(r);
                     last = Last::Request;
                     signed = false;
+                    dpop_headers += r
+                        .headers
+                        .iter()
+                        .filter(|h| h.name.eq_ignore_ascii_case("dpop"))
+                        .count();
                     if r.method == "POST" && is_acme(&r.url) {
                         unsigned = Some((
                             At {
@@ -689,6 +699,17 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
         }
         for token in &step.tokens {
             add_token(&mut flow, token, n);
+        }
+        let read = step
+            .tokens
+            .iter()
+            .filter(|t| matches!(t.source, TokenSource::DpopHeader { .. }))
+            .count();
+        if read < dpop_headers {
+            flow.unread_dpop_headers.push(At {
+                value: dpop_headers - read,
+                step: n,
+            });
         }
         flow.repeated
             .extend(step.repeated.iter().map(|value| At { value, step: n }));
