@@ -318,28 +318,11 @@ fn finding_7_order_domain_case_is_one_rule() {
     }
 }
 
-/// FIXME(finding 8): an id token `iss` with an upper-case host passes in
-/// 2023-03/04 (held to the login's origin as a URL), fails from 2023-06.
+/// Finding 8 (fixed): an id token's `iss` is compared as written in every era
+/// (OpenID Connect Core §3.1.3.7): an upper-case host fails `oidc.iss` in
+/// 2023-03/04 (held to the OAuth login's origin) as from 2023-06.
 #[test]
-fn finding_8_iss_case_today() {
-    for era in eras(P::IdTokenIssHostUpper, false) {
-        let want = if matches!(era, Era::Y2023_03 | Era::Y2023_04) {
-            set(&[])
-        } else {
-            set(&["oidc.iss"])
-        };
-        assert_eq!(
-            new_failures(era, P::IdTokenIssHostUpper),
-            want,
-            "{}",
-            era.name()
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 8: iss compared exactly from 2023-06, as a URL in 2023-03/04"]
-fn finding_8_iss_case_fails_in_every_era() {
+fn iss_case_fails_in_every_era() {
     for era in eras(P::IdTokenIssHostUpper, false) {
         assert_eq!(
             new_failures(era, P::IdTokenIssHostUpper),

@@ -2079,15 +2079,25 @@ fn idp_issuer(target: &str, claims: Option<&Value>) -> String {
 /// (2023-03, 2023-04): an issuer of the IdP the client's OAuth login went to,
 /// that is, of its authorization endpoint's origin (`http://dex:16571/dex`
 /// for `http://dex:16571/dex/auth`). The path is not compared: IdPs place
-/// their endpoints under the issuer in their own ways. The token's own `iss`
-/// is expected when it has that origin, else the origin itself.
+/// their endpoints under the issuer in their own ways. The origin is compared
+/// as written, as an issuer is (OpenID Connect Core §3.1.3.7: `iss` "MUST
+/// exactly match"), like the `target` of later eras. The token's own `iss` is
+/// expected when it has that origin, else the origin itself.
 fn login_issuer(endpoint: &str, claims: Option<&Value>) -> Option<String> {
-    let origin = |url: &str| url::normalize(url).map(|u| (u.scheme, u.authority));
-    let login = origin(endpoint)?;
+    let login = written_origin(endpoint)?;
     match str_claim(claims, "iss") {
-        Some(iss) if origin(iss).as_ref() == Some(&login) => Some(iss.to_owned()),
-        _ => Some(format!("{}://{}", login.0, login.1)),
+        Some(iss) if written_origin(iss) == Some(login) => Some(iss.to_owned()),
+        _ => Some(login.to_owned()),
     }
+}
+
+/// `scheme://authority` of an absolute URL, as written.
+fn written_origin(url: &str) -> Option<&str> {
+    let authority = url.find("://")? + 3;
+    let end = url[authority..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| authority + i);
+    Some(&url[..end])
 }
 
 /// Says what `oidc.iss` was held to when no challenge names the IdP.
@@ -2406,15 +2416,19 @@ mod tests {
     }
 
     /// Without a challenge target, the id token's issuer is held to the
-    /// origin of the OAuth login: its own spelling when the origin matches
-    /// (any path, any case of the host), the login's origin when not.
+    /// origin of the OAuth login: its own spelling when the origin matches as
+    /// written (any path), the login's origin when not (another host case
+    /// included: an issuer matches exactly).
     #[test]
     fn the_login_issuer_is_the_origin_of_the_oauth_login() {
         let claims = |iss: &str| serde_json::json!({ "iss": iss });
         let auth = "http://dex:16571/dex/auth?response_type=code&client_id=wireapp";
         for (iss, expected) in [
             ("http://dex:16571/dex", "http://dex:16571/dex"),
-            ("http://DEX:16571/other", "http://DEX:16571/other"),
+            ("http://dex:16571/other", "http://dex:16571/other"),
+            ("http://dex:16571", "http://dex:16571"),
+            ("http://DEX:16571/dex", "http://dex:16571"),
+            ("http://dex:16571:80/dex", "http://dex:16571"),
             ("https://dex:16571/dex", "http://dex:16571"),
             ("http://dex:16572/dex", "http://dex:16571"),
             ("https://idp.example.net/realms/mallory", "http://dex:16571"),
