@@ -383,23 +383,28 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
         .map(|(i, _)| i)
         .skip(1)
         .collect();
+    let numbers = step_numbers(section);
+    let numbered = |range: std::ops::Range<usize>| {
+        let steps = section.steps.get(range.clone()).unwrap_or_default();
+        let numbers = numbers.get(range).unwrap_or_default();
+        numbers.iter().copied().zip(steps)
+    };
     let mut flows = Vec::with_capacity(starts.len() + 1);
     let first_end = starts.first().copied().unwrap_or(section.steps.len());
-    let first = section.steps.get(..first_end).unwrap_or_default();
     flows.push(reconstruct(
         suite.clone(),
-        std::iter::once(&section.preamble).chain(first),
+        std::iter::once((None, &section.preamble)).chain(numbered(0..first_end)),
     ));
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(section.steps.len());
-        let steps = section.steps.get(start..end).unwrap_or_default();
-        let from = steps
-            .first()
-            .and_then(|s| s.number)
+        let from = numbers
+            .get(start)
+            .copied()
+            .flatten()
             .map(|n| format!(", from step {n}"))
             .unwrap_or_default();
         let label = format!("{suite} (enrolment {}{from})", k + 2);
-        let mut flow = reconstruct(label, steps.iter());
+        let mut flow = reconstruct(label, numbered(start..end));
         flow.earlier_nonces = flows.iter().flat_map(used_nonces).collect();
         flow.earlier_exchanges = flows
             .iter()
@@ -417,6 +422,24 @@ pub fn enrolments<'t>(section: &'t Section<'_>) -> Vec<Flow<'t>> {
         flows.push(flow);
     }
     flows
+}
+
+/// The number each step of a section is reported and ordered by: its own,
+/// unless two steps of the section share one, then its position in the
+/// section. A generator numbering each phase from 1, or every step `1.` (a
+/// Markdown list), gives one number to steps far apart, and every rule that
+/// asks which artefact came first would read them as one step.
+fn step_numbers(section: &Section<'_>) -> Vec<Option<u32>> {
+    let own: Vec<Option<u32>> = section.steps.iter().map(|s| s.number).collect();
+    let mut seen: Vec<u32> = own.iter().flatten().copied().collect();
+    seen.sort_unstable();
+    if seen.windows(2).all(|w| w[0] != w[1]) {
+        own
+    } else {
+        (1..=u32::try_from(section.steps.len()).unwrap_or(u32::MAX))
+            .map(Some)
+            .collect()
+    }
 }
 
 /// Whether `later` is `earlier` printed again (2024-02-14 prints its first
@@ -495,7 +518,10 @@ fn fetches_directory(step: &Step<'_>) -> bool {
 }
 
 /// Reads the steps of one enrolment into a flow.
-fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> Flow<'t> {
+fn reconstruct<'t>(
+    suite: String,
+    steps: impl Iterator<Item = (Option<u32>, &'t Step<'t>)>,
+) -> Flow<'t> {
     let mut flow = Flow {
         suite,
         ..Flow::default()
@@ -514,8 +540,7 @@ fn reconstruct<'t>(suite: String, steps: impl Iterator<Item = &'t Step<'t>>) -> 
     // whether a text block (not a PEM view) came right after it.
     let mut unsigned: Option<(At<&'t str>, bool)> = None;
     let mut right_after_request = false;
-    for step in steps {
-        let n = step.number;
+    for (n, step) in steps {
         let mut dpop_headers = 0usize;
         for item in &step.items {
             let first_block = std::mem::replace(
