@@ -245,12 +245,16 @@ enum ReadAs {
     Other,
 }
 
-/// Chooses by info string (its first word, ASCII case ignored), and for text or
-/// untagged fences by content: some eras print JSON bodies in text fences. The word is
-/// compared in place rather than lower-cased into a new string for every block.
+/// Chooses by info string (its first word, ASCII case ignored), and for text,
+/// shell or untagged fences by content: some eras print JSON bodies in text fences,
+/// and generators label HTTP messages `text` or `console` too. The word is compared
+/// in place rather than lower-cased into a new string for every block.
 fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
     let is = |names: &[&str]| names.iter().any(|n| lang.eq_ignore_ascii_case(n));
     let textish = is(&["text", "txt", "plain", "plaintext", "pem", ""]);
+    // A shell transcript's fence: what it holds is read only when it is an
+    // HTTP message (a request or status line first, or `curl -v` output).
+    let shellish = is(&["console", "shell", "sh"]);
     let http = lang
         .as_bytes()
         .get(..4)
@@ -259,9 +263,10 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
         () if is(&["json", "jsonc", "json5"]) => ReadAs::Json,
         () if textish && marker == Marker::Raw => ReadAs::Raw,
         () if textish && holds_json(block) => ReadAs::Json,
-        // An untagged fence is read by what it holds: some generators label
-        // no block, and an HTTP message must not be skipped as text.
-        () if lang.is_empty() && http::looks_like_http(block) => ReadAs::Http,
+        // A text-like or untagged fence is read by what it holds: an HTTP
+        // message labelled as text is what was sent all the same, and must
+        // not be skipped (its faults would pass unseen).
+        () if (textish || shellish) && http::looks_like_http(block) => ReadAs::Http,
         () if textish => ReadAs::Text,
         () if http => ReadAs::Http,
         () => ReadAs::Other,
@@ -799,7 +804,64 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{rejects_key, verbatim_prefix, Needle};
+    use super::{read_as, rejects_key, verbatim_prefix, Block, Marker, Needle, ReadAs};
+
+    fn block_of<'a>(text: &'a str) -> Block<'a> {
+        Block {
+            lang: "",
+            line: 1,
+            lines: text.lines().enumerate().map(|(i, l)| (i + 2, l)).collect(),
+            closed: true,
+            source: text,
+        }
+    }
+
+    #[test]
+    fn an_http_message_in_a_text_or_shell_fence_is_read_as_http() {
+        let request = "POST https://acme.example.com/acme/wire/new-order\ncontent-type: x\n";
+        let response = "HTTP/1.1 201 Created\nlocation: https://a/b\n";
+        for lang in [
+            "text",
+            "TXT",
+            "plain",
+            "plaintext",
+            "console",
+            "shell",
+            "sh",
+            "",
+        ] {
+            for message in [request, response] {
+                let got = read_as(lang, &block_of(message), Marker::None);
+                assert_eq!(got, ReadAs::Http, "{lang} {message}");
+            }
+        }
+        // What is not an HTTP message stays what its label says.
+        let nonce = "xLrz9ZBKRem4U0fMVbtNcQ";
+        assert_eq!(
+            read_as("text", &block_of(nonce), Marker::None),
+            ReadAs::Text
+        );
+        assert_eq!(
+            read_as("console", &block_of(nonce), Marker::None),
+            ReadAs::Other
+        );
+        let prose = "GET the nonce first\n";
+        assert_eq!(read_as("txt", &block_of(prose), Marker::None), ReadAs::Text);
+        assert_eq!(
+            read_as("sh", &block_of("$ ls /\n"), Marker::None),
+            ReadAs::Other
+        );
+        // A `Raw:` token block and JSON keep their reading.
+        assert_eq!(
+            read_as("text", &block_of(request), Marker::Raw),
+            ReadAs::Raw
+        );
+        assert_eq!(read_as("text", &block_of("{}"), Marker::None), ReadAs::Json);
+        assert_eq!(
+            read_as("mermaid", &block_of(request), Marker::None),
+            ReadAs::Other
+        );
+    }
 
     #[test]
     fn the_verbatim_prefix_is_cut_where_the_char_search_cuts_it() {
