@@ -293,9 +293,10 @@ fn anchors(paths: &[String]) -> Result<Vec<Vec<u8>>, CliError> {
 /// files of one directory in memory at once), never the whole tree up front;
 /// one that cannot be listed is an error in its place, and so is a directory
 /// argument below which no capture is found (a gate that read nothing must not
-/// pass). Symbolic links are followed, but each directory and each file is
-/// visited once, by its canonical path: a link to an ancestor would otherwise
-/// walk the same tree again, without end.
+/// pass). Symbolic links are followed, but each directory and each file found
+/// in one is visited once, by its canonical path: a link to an ancestor would
+/// otherwise walk the same tree again, without end. A file named as an argument
+/// is audited each time it is named.
 struct Walk {
     /// The paths still to visit, innermost directory last, each list reversed
     /// so that its next path is popped from the end.
@@ -379,14 +380,17 @@ impl Iterator for Walk {
                 continue;
             };
             let is_dir = path.is_dir();
+            let argument = self.pending.len() == 1;
             self.files += usize::from(!is_dir);
-            if !self.first_visit(&path) {
-                continue;
-            }
-            if !is_dir {
+            // A file named as an argument is audited as often as it is named.
+            let first = self.first_visit(&path);
+            if !is_dir && (first || argument) {
                 return Some(Ok(path));
             }
-            if self.pending.len() == 1 {
+            if !first || !is_dir {
+                continue;
+            }
+            if argument {
                 self.root = Some((path.clone(), self.files));
             }
             match Walk::list(&path) {
@@ -423,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn a_path_given_twice_is_walked_once() {
+    fn a_file_found_in_a_directory_is_walked_once() {
         let dir = std::env::temp_dir().join(format!("e2ei-walk-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -433,7 +437,7 @@ mod tests {
         let d = dir.display().to_string();
         // The directory holds a capture (already audited): not an error.
         let walked: Vec<_> = Walk::new(&[f.clone(), d, f]).map(Result::ok).collect();
-        assert_eq!(walked, vec![Some(file)]);
+        assert_eq!(walked, vec![Some(file.clone()), Some(file)]);
         // Standard input and a missing path cannot be resolved: each is
         // handed out, and its reading says why.
         let odd = [

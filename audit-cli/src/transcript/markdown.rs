@@ -181,28 +181,148 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The line inside `depth` blockquote markers (`>`, after at most three spaces,
+/// with one optional space or tab after it: CommonMark §5.1), or `None` when
+/// it has fewer. Only lines that start with `>` after their indentation pay
+/// for more than a first-byte look.
+fn unquote(line: &str, depth: usize) -> Option<&str> {
+    let mut rest = line;
+    for _ in 0..depth {
+        let indent = rest.bytes().take_while(|b| *b == b' ').count();
+        let after = rest.get(indent..).filter(|_| indent <= 3)?;
+        let after = after.strip_prefix('>')?;
+        rest = after
+            .strip_prefix(' ')
+            .or_else(|| after.strip_prefix('\t'))
+            .unwrap_or(after);
+    }
+    Some(rest)
+}
+
+/// How many blockquote markers open `line` (0 for nearly every line: its
+/// first non-space byte is not `>`).
+fn quote_depth(line: &str) -> usize {
+    let mut depth = 0;
+    let mut rest = line;
+    while let Some(inner) = unquote(rest, 1) {
+        depth += 1;
+        rest = inner;
+    }
+    depth
+}
+
+/// The content of an indented code block's line (CommonMark §4.4): the line
+/// without its first four columns of indentation (a tab reaches the next
+/// multiple of four), or `None` when it is indented less.
+fn indented_content(line: &str) -> Option<&str> {
+    let mut column = 0;
+    for (i, b) in line.bytes().enumerate() {
+        column = match b {
+            b' ' => column + 1,
+            b'\t' => column + 4 - column % 4,
+            _ => return None,
+        };
+        if column >= 4 {
+            return line.get(i + 1..);
+        }
+    }
+    None
+}
+
+/// Whether a line outside any block starts a list item (`-`, `*`, `+`, `N.`,
+/// `N)` followed by a space): indented lines after it continue the item
+/// (CommonMark §5.2) and are not code.
+fn list_item(line: &str) -> bool {
+    let t = trim_start(line);
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match t.as_bytes().get(digits) {
+        Some(b'.' | b')') if (1..=9).contains(&digits) => digits + 1,
+        Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+        _ => return false,
+    };
+    matches!(t.as_bytes().get(marker), None | Some(b' ' | b'\t'))
+}
+
+/// An indented code block being read: its lines, and the blank lines seen
+/// since its last non-blank one (kept only if more content follows).
+struct Indented<'a> {
+    block: Block<'a>,
+    blanks: Vec<(usize, &'a str)>,
+}
+
 /// Scans `text`, handing each event to `emit` in document order. Never fails: an
 /// unclosed fence runs to the end of input. Events are streamed rather than collected,
 /// and one buffer of content lines serves every block in turn: the reader only looks
 /// at a block while it is emitted.
+///
+/// Besides fenced blocks, the two other ways CommonMark writes a code block are
+/// blocks too: an indented code block (§4.4: four columns of indentation, after a
+/// blank line or a heading, not in a list item), and a fence inside a blockquote
+/// (§5.1: its lines carry the quote's `>` markers, which are taken off; the block
+/// ends where the quote does). Converters and quoting mail or review tools write
+/// captures so, and a renderer shows them as any other block. Two blank lines or
+/// more inside an indented block separate what were two blocks (a converter writes
+/// each fenced block indented; CommonMark then joins neighbours into one).
 pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
-    let mut open: Option<(Fence<'a>, Block<'a>)> = None;
+    let mut open: Option<(Fence<'a>, Block<'a>, usize)> = None;
+    let mut indented: Option<Indented<'a>> = None;
     let mut spare: Vec<(usize, &'a str)> = Vec::with_capacity(64);
-    for (idx, line) in lines(text).enumerate() {
+    // Whether an indented code block may start here (not inside a paragraph).
+    let mut after_break = true;
+    let mut in_list = false;
+    for (idx, raw) in lines(text).enumerate() {
         let n = idx + 1;
         // Inside a block (most lines): the open block is added to in place, and
         // only taken out when it closes.
-        if let Some((fence, block)) = &mut open {
-            if !closes(line, fence) {
-                block.lines.push((n, line));
+        if let Some((fence, block, depth)) = &mut open {
+            let inner = if *depth == 0 {
+                Some(raw)
+            } else {
+                unquote(raw, *depth)
+            };
+            match inner {
+                Some(line) if !closes(line, fence) => {
+                    block.lines.push((n, line));
+                    continue;
+                }
+                Some(_) => {
+                    if let Some((_, mut block, _)) = open.take() {
+                        block.closed = true;
+                        spare = emit_block(&mut emit, block);
+                    }
+                    after_break = true;
+                    continue;
+                }
+                // The quote ended before the closing fence: so does the block.
+                None => {
+                    if let Some((_, block, _)) = open.take() {
+                        spare = emit_block(&mut emit, block);
+                    }
+                }
+            }
+        }
+        if let Some(ind) = &mut indented {
+            if trim(raw).is_empty() {
+                ind.blanks.push((n, raw));
                 continue;
             }
-            if let Some((_, mut block)) = open.take() {
-                block.closed = true;
-                spare = emit_block(&mut emit, block);
+            if let Some(content) = indented_content(raw) {
+                if ind.blanks.len() < 2 {
+                    ind.block.lines.append(&mut ind.blanks);
+                    ind.block.lines.push((n, content));
+                    continue;
+                }
             }
-            continue;
+            if let Some(ind) = indented.take() {
+                spare = emit_block(&mut emit, ind.block);
+                after_break = !ind.blanks.is_empty();
+            }
         }
+        let depth = match trim_start(raw).as_bytes().first() {
+            Some(b'>') => quote_depth(raw),
+            _ => 0,
+        };
+        let line = unquote(raw, depth).unwrap_or(raw);
         if let Some(fence) = opening_fence(line) {
             let block = Block {
                 lang: fence.info,
@@ -211,22 +331,55 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
                 closed: false,
                 source: text,
             };
-            open = Some((fence, block));
-        } else if let Some((level, text)) = heading(line) {
+            open = Some((fence, block, depth));
+            continue;
+        }
+        if let Some((level, text)) = heading(line) {
             emit(&Event::Heading {
                 level,
                 text,
                 line: n,
             });
-        } else if !trim(line).is_empty() {
+            (after_break, in_list) = (true, false);
+            continue;
+        }
+        let content = indented_content(line).filter(|_| depth == 0 && after_break && !in_list);
+        if let Some(content) = content.filter(|c| !trim(c).is_empty()) {
+            let mut lines = std::mem::take(&mut spare);
+            lines.push((n, content));
+            let block = Block {
+                lang: "",
+                line: (n - 1).max(1),
+                lines,
+                closed: true,
+                source: text,
+            };
+            indented = Some(Indented {
+                block,
+                blanks: Vec::new(),
+            });
+            continue;
+        }
+        let prose = trim(line);
+        after_break = prose.is_empty();
+        if !prose.is_empty() {
+            // A list lasts until a line that is not indented and not an item.
+            if list_item(line) {
+                in_list = true;
+            } else if !line.starts_with([' ', '\t']) {
+                in_list = false;
+            }
             emit(&Event::Prose {
-                text: trim(line),
+                text: prose,
                 line: n,
             });
         }
     }
-    if let Some((_, block)) = open {
+    if let Some((_, block, _)) = open {
         emit_block(&mut emit, block);
+    }
+    if let Some(ind) = indented {
+        emit_block(&mut emit, ind.block);
     }
 }
 
@@ -358,6 +511,77 @@ mod tests {
             assert_eq!(trim(s), s.trim(), "{s:?}");
             assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
         }
+    }
+
+    /// The blocks of `text`: info string, content lines, closed.
+    fn blocks(text: &str) -> Vec<(&str, Vec<&str>, bool)> {
+        events(text)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Block(b) => {
+                    Some((b.lang, b.lines.iter().map(|(_, l)| *l).collect(), b.closed))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn indented_code_blocks_are_blocks() {
+        let text = "#### 1. step\n    POST /x\n    dpop: a\n\n    {}\n\n\n\tnext\n\nprose\n";
+        assert_eq!(
+            blocks(text),
+            vec![
+                ("", vec!["POST /x", "dpop: a", "", "{}"], true),
+                ("", vec!["next"], true),
+            ]
+        );
+        let [_, Event::Block(b), ..] = &events(text)[..] else {
+            panic!("a block")
+        };
+        assert_eq!((b.line, b.lines[0].0), (1, 2));
+        // Not after a paragraph line, nor in a list item, nor a blank line.
+        for text in [
+            "a paragraph\n    continued\n",
+            "1. item\n\n    more of the item\n",
+            "- item\n\n   deeper\n\n    still the item\n",
+            "    \n\t\n",
+        ] {
+            assert!(blocks(text).is_empty(), "{text:?}");
+        }
+        // A paragraph that is not indented ends the list.
+        assert_eq!(blocks("- item\n\nprose\n\n    code\n").len(), 1);
+        // Fences indented in a list item stay fences.
+        let fenced = blocks("1. item\n\n    ```json\n    {}\n    ```\n");
+        assert_eq!(fenced, vec![("json", vec!["    {}"], true)]);
+    }
+
+    #[test]
+    fn fences_in_a_blockquote_are_blocks() {
+        let text = "> #### 2. step\n> ```http\n> GET /x\n>\n>body\n> ```\n";
+        assert_eq!(
+            blocks(text),
+            vec![("http", vec!["GET /x", "", "body"], true)]
+        );
+        assert!(matches!(
+            &events(text)[0],
+            Event::Heading {
+                level: 4,
+                text: "2. step",
+                ..
+            }
+        ));
+        let nested = "> > ```json\n> > {}\n> > ```\n";
+        assert_eq!(blocks(nested), vec![("json", vec!["{}"], true)]);
+        // The quote ends before the fence closes: so does the block.
+        let cut = blocks("> ```json\n> {}\nafter\n```\n");
+        assert_eq!(cut[0], ("json", vec!["{}"], false));
+        // `>` inside a fence that is not quoted is content (curl -v).
+        let curl = blocks("```\n> GET / HTTP/1.1\n< HTTP/1.1 200 OK\n```\n");
+        assert_eq!(
+            curl,
+            vec![("", vec!["> GET / HTTP/1.1", "< HTTP/1.1 200 OK"], true)]
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
 use super::value;
-use super::{Finding, FindingKind, Item, ItemKind, Repeated, Section, Step, Transcript};
+use super::{
+    Finding, FindingKind, Item, ItemKind, Repeated, Section, Step, Transcript, TranscriptError,
+};
 
 /// What the last prose line (or block) announced for the next block(s).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +58,28 @@ struct Reader<'a> {
     known: Known,
 }
 
-/// Reads `text`; `None` when no step, block or token was found.
-pub(crate) fn read(text: &str) -> Option<Transcript<'_>> {
+/// Reads `text`; an error when no step, block or token was found, or when
+/// steps were but nothing under any of them was read.
+pub(crate) fn read(text: &str) -> Result<Transcript<'_>, TranscriptError> {
     let mut r = Reader::default();
     markdown::scan(text, |event| r.event(event));
     r.sections.extend(r.current.take());
     let usable = r.sections.iter().any(|s| {
         !s.steps.is_empty() || !s.preamble.items.is_empty() || !s.preamble.tokens.is_empty()
     });
-    usable.then_some(Transcript {
+    if !usable {
+        return Err(TranscriptError::NothingUsable);
+    }
+    let holds = |s: &Step<'_>| !s.items.is_empty() || !s.tokens.is_empty() || !s.objects.is_empty();
+    let read_any = r
+        .sections
+        .iter()
+        .any(|s| holds(&s.preamble) || s.steps.iter().any(holds));
+    if !read_any {
+        let steps = r.sections.iter().map(|s| s.steps.len()).sum();
+        return Err(TranscriptError::NothingRead { steps });
+    }
+    Ok(Transcript {
         title: r.title,
         sections: r.sections,
         findings: r.findings,
@@ -814,6 +829,20 @@ mod tests {
             closed: true,
             source: text,
         }
+    }
+
+    #[test]
+    fn steps_with_nothing_read_under_them_are_not_a_capture() {
+        use super::{read, TranscriptError};
+        let steps = "# t\n#### 1. a\nsee:\n    GET /x\n#### 2. b\nprose\n";
+        assert_eq!(
+            read(steps).err(),
+            Some(TranscriptError::NothingRead { steps: 2 })
+        );
+        assert!(read("#### 1. a\n```mermaid\nx\n```\n").is_ok());
+        assert!(read("#### 1. a\n\n    GET /x\n").is_ok());
+        let prose = "just prose\nEd25519 - SHA256\n";
+        assert_eq!(read(prose).err(), Some(TranscriptError::NothingUsable));
     }
 
     #[test]
