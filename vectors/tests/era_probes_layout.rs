@@ -13,7 +13,8 @@
 //!
 //! Fixed on main and held here: finding 1 (HTTP messages in `text`-like and
 //! shell fences are read), finding 2 (indented code blocks and blockquoted
-//! fences are read), finding 9 (`flow DIR`: `.md`/`.markdown` in any
+//! fences are read), finding 7 (answers logged as a JSON string of their
+//! JSON are read as that JSON), finding 9 (`flow DIR`: `.md`/`.markdown` in any
 //! case, no capture is exit 2, each directory and file visited once).
 //!
 //! `ERAS8B_DUMP=dir` writes every era's transcripts and trust files for the
@@ -500,40 +501,28 @@ fn proof_after_trade_keeps_every_verdict() {
 
 // --- finding 7: answers as escaped JSON strings ----------------------------
 
-/// FIXME(finding 7): ACME answers written as a JSON string of their JSON are
-/// not read: an order answered `invalid`, a token for another challenge pass.
+/// An answer logged as a JSON string of its JSON is read as that JSON: every
+/// verdict (failures, warnings, and the number of passes) is kept, the faults
+/// that live in an answer included (finding 7, fixed).
 #[test]
-fn answers_as_escaped_json_today() {
-    for era in [Era::Y2023_11, Era::Y2026_01] {
-        let e = EraEnrolment::new(era, Suite::P256);
-        for fault in [
-            Fault::OrderInvalid,
-            Fault::ChallengeInvalid,
-            Fault::OrderAnswerIds,
-            Fault::TokenAudOtherChallenge,
-        ] {
-            if !fault.applies_to(era) {
-                continue;
-            }
-            assert!(!failed(&e.transcript(fault), &e).is_empty());
-            let text = laid(&e, era, fault, Layout::AnswersEscapedJson);
-            assert_eq!(failed(&text, &e), set(&[]), "{} {fault:?}", era.name());
-        }
-    }
-}
-
-#[test]
-#[ignore = "finding 7: an answer written as a JSON string of its JSON is not read"]
 fn answers_as_escaped_json_keep_every_verdict() {
+    let in_answers = [
+        Fault::ChallengeInvalid,
+        Fault::OrderAnswerIds,
+        Fault::TokenAudOtherChallenge,
+    ];
     for era in Era::ALL {
         let e = EraEnrolment::new(era, Suite::P256);
-        for fault in SAMPLE {
+        for fault in SAMPLE.into_iter().chain(in_answers) {
             if !fault.applies_to(era) {
                 continue;
             }
-            let want = failed(&e.transcript(fault), &e);
-            let got = failed(&laid(&e, era, fault, Layout::AnswersEscapedJson), &e);
-            assert_eq!(got, want, "{} {fault:?}", era.name());
+            let canonical = e.transcript(fault);
+            let text = laid(&e, era, fault, Layout::AnswersEscapedJson);
+            let got = verdicts(&text, &e);
+            assert_eq!(got, verdicts(&canonical, &e), "{} {fault:?}", era.name());
+            let passes = passed(&canonical, &e);
+            assert_eq!(passed(&text, &e), passes, "{} {fault:?}", era.name());
         }
     }
 }

@@ -304,6 +304,26 @@ fn holds_json(block: &Block<'_>) -> bool {
     }
 }
 
+/// A body logged as a JSON string of its JSON (a HAR `text` field,
+/// `JSON.stringify(body)`: `"{\"status\":\"valid\"}"`) is that JSON: the
+/// quotes and escapes are the logger's, the server sent the string's content.
+/// Only a string whose content is an object or an array is so read; any other
+/// string (a nonce, 2023-01) stays the value it is.
+fn string_of_json(value: Value, repeated: Option<String>) -> (Value, Option<String>) {
+    let Value::String(s) = &value else {
+        return (value, repeated);
+    };
+    if !s.trim_start().starts_with(['{', '[']) {
+        return (value, repeated);
+    }
+    match value::parse_noting_repeats(s) {
+        Some((inner, inner_repeated)) if inner.is_object() || inner.is_array() => {
+            (inner, inner_repeated)
+        }
+        _ => (value, repeated),
+    }
+}
+
 /// The object kind an openssl text dump describes, from its first line.
 /// The prose line Wire's tool prints above a key that did NOT verify the token
 /// shown (`❌ Invalid Signature with key:`, beside `✅ Signature Verified with key:`).
@@ -583,6 +603,7 @@ impl<'a> Reader<'a> {
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
+        let (value, repeated) = string_of_json(value, repeated);
         let value = match AcmeJws::from_body(value) {
             Ok(jws) => {
                 self.note_repeat(block.line, repeated);
@@ -829,6 +850,28 @@ mod tests {
             closed: true,
             source: text,
         }
+    }
+
+    #[test]
+    fn a_json_string_of_json_is_its_json() {
+        use super::string_of_json;
+        use serde_json::json;
+        let logged = json!("{\"status\":\"invalid\",\"a\":1,\"a\":2}");
+        let (v, repeated) = string_of_json(logged, None);
+        assert_eq!(v, json!({"status": "invalid", "a": 2}));
+        assert_eq!(repeated.as_deref(), Some("a"));
+        assert_eq!(string_of_json(json!(" [1]"), None).0, json!([1]));
+        // A nonce, a string that is not JSON, a JSON string of a string: kept.
+        for kept in [
+            json!("bmV2ZXI"),
+            json!("{not json"),
+            json!("\"x\""),
+            json!("{}x"),
+        ] {
+            assert_eq!(string_of_json(kept.clone(), None).0, kept);
+        }
+        let object = json!({"a": "{\"b\":1}"});
+        assert_eq!(string_of_json(object.clone(), None).0, object);
     }
 
     #[test]
