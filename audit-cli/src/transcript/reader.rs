@@ -324,6 +324,50 @@ fn string_of_json(value: Value, repeated: Option<String>) -> (Value, Option<Stri
     }
 }
 
+/// A label's words without their markup: emphasis (`**Raw:**`, `_Decoded:_`),
+/// the HTML tags around them (`<b>Decoded</b>`, `<p><strong>Raw:</strong></p>`)
+/// and a final colon. Borrowed, never copied: this runs on every prose line.
+fn label_words(text: &str) -> &str {
+    let mut label = text.trim_matches(['*', '_']).trim();
+    loop {
+        label = label.trim_end_matches(':').trim_end();
+        let inner = match (label.strip_prefix('<'), label.strip_suffix('>')) {
+            (Some(rest), _) => rest.split_once('>').map_or("", |(_, after)| after),
+            (None, Some(rest)) => rest.rsplit_once('<').map_or("", |(before, _)| before),
+            (None, None) => break,
+        };
+        label = inner.trim_matches(['*', '_']).trim();
+    }
+    label.trim_end_matches(':').trim_end()
+}
+
+/// What a label line (prose, or a `######` sub-heading) announces for the
+/// blocks after it. Besides `Raw:` and `Decoded:`, the labels jwt.io and other
+/// tools print above a token's views name them too: `Header` (then the header
+/// view), `Claims`, `JWT`, `Header & claims`; `Payload` continues a view
+/// whose header was just read (the claims follow). `previous` is what the
+/// line before announced. Compared in place: no lower-cased copy of a line.
+fn label_marker(text: &str, previous: Marker) -> Marker {
+    let label = label_words(text);
+    let is = |names: &[&str]| names.iter().any(|n| label.eq_ignore_ascii_case(n));
+    let decoded = label
+        .as_bytes()
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
+    match previous {
+        _ if is(&["raw"]) => Marker::Raw,
+        _ if decoded || is(&["header", "claims", "jwt", "header & claims"]) => {
+            Marker::Decoded { header_line: None }
+        }
+        Marker::Decoded {
+            header_line: Some(h),
+        } if is(&["payload"]) => Marker::Decoded {
+            header_line: Some(h),
+        },
+        _ => Marker::None,
+    }
+}
+
 /// The object kind an openssl text dump describes, from its first line.
 /// The prose line Wire's tool prints above a key that did NOT verify the token
 /// shown (`❌ Invalid Signature with key:`, beside `✅ Signature Verified with key:`).
@@ -380,7 +424,7 @@ impl<'a> Reader<'a> {
     }
 
     fn heading(&mut self, level: usize, text: &'a str, line: usize) {
-        self.marker = Marker::None;
+        let previous = std::mem::take(&mut self.marker);
         if let Some(suite) = section::suite_of(text) {
             return self.new_section(Some(suite), Some(text), line);
         }
@@ -398,7 +442,11 @@ impl<'a> Reader<'a> {
                 self.subheading = None;
                 self.section_mut(line).steps.push(step);
             }
-            _ => self.subheading = Some(text.trim_end_matches(':').trim()),
+            _ => {
+                self.subheading = Some(text.trim_end_matches(':').trim());
+                // `###### Decoded` labels the views as the prose line would.
+                self.marker = label_marker(text, previous);
+            }
         }
     }
 
@@ -409,21 +457,9 @@ impl<'a> Reader<'a> {
         for c in tokens::jwt_io_links(text, &mut self.known) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
-        // A label may be emphasised (`**Raw:**`, `_Decoded:_`): read without
-        // its markers. Compared in place: no lower-cased copy of every line.
-        let label = text.trim_matches(['*', '_']).trim();
-        let decoded = label
-            .as_bytes()
-            .get(..7)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
-        self.marker = if label.eq_ignore_ascii_case("raw:") || label.eq_ignore_ascii_case("raw") {
-            Marker::Raw
-        } else if decoded {
-            Marker::Decoded { header_line: None }
-        } else if rejects_key(text) {
-            Marker::KeyRejected
-        } else {
-            Marker::None
+        self.marker = match label_marker(text, self.marker) {
+            Marker::None if rejects_key(text) => Marker::KeyRejected,
+            marker => marker,
         };
     }
 
@@ -849,6 +885,44 @@ mod tests {
             lines: text.lines().enumerate().map(|(i, l)| (i + 2, l)).collect(),
             closed: true,
             source: text,
+        }
+    }
+
+    #[test]
+    fn view_labels_are_read_without_their_markup() {
+        use super::label_marker;
+        let decoded = Marker::Decoded { header_line: None };
+        for label in [
+            "Decoded:",
+            "**Decoded:**",
+            "<b>Decoded</b>",
+            "<p><strong>Decoded:</strong></p>",
+            "Decoded view",
+            "Header:",
+            "_Claims_",
+            "JWT:",
+            "Header & claims:",
+        ] {
+            assert_eq!(label_marker(label, Marker::None), decoded, "{label}");
+        }
+        assert_eq!(label_marker("<b>Raw</b>:", Marker::None), Marker::Raw);
+        // `Payload` continues a view whose header was read; alone it is prose.
+        let header_read = Marker::Decoded {
+            header_line: Some(7),
+        };
+        assert_eq!(label_marker("Payload:", header_read), header_read);
+        assert_eq!(label_marker("Payload:", Marker::None), Marker::None);
+        assert_eq!(label_marker("Payload:", decoded), Marker::None);
+        for prose in [
+            "<details>",
+            "</summary>",
+            "<>",
+            "<",
+            "The header:",
+            "headers",
+            "",
+        ] {
+            assert_eq!(label_marker(prose, header_read), Marker::None, "{prose}");
         }
     }
 
