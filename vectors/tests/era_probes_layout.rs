@@ -16,7 +16,8 @@
 //! fences are read), finding 7 (answers logged as a JSON string of their
 //! JSON are read as that JSON), finding 9 (`flow DIR`: `.md`/`.markdown` in any
 //! case, no capture is exit 2, each directory and file visited once),
-//! finding 10 (decoded views labelled `<b>Decoded</b>`, `###### Decoded`,
+//! finding 8 but a cut `dpop:` header (folded and wrapped header values are
+//! joined), finding 10 (decoded views labelled `<b>Decoded</b>`, `###### Decoded`,
 //! `Header:` / `Payload:` are compared with their token).
 //!
 //! `ERAS8B_DUMP=dir` writes every era's transcripts and trust files for the
@@ -531,40 +532,12 @@ fn answers_as_escaped_json_keep_every_verdict() {
 
 // --- finding 8: folded headers ----------------------------------------------
 
-/// FIXME(finding 8): a `dpop:` header folded, wrapped or cut is dropped
-/// without a word (`HeaderProof` passes); folded `location:` and
-/// `replay-nonce:` headers fail valid flows.
+/// Folded (RFC 9112 §5.2 obs-fold) and wrapped header values are joined:
+/// the `dpop:` header folded with a space or wrapped without indentation is
+/// compared with the token's proof (`HeaderProof` fails), folded `location:`
+/// and `replay-nonce:` keep valid flows valid; every verdict and every pass
+/// kept (finding 8, fixed but for the header that stays unreadable, below).
 #[test]
-fn folded_headers_today() {
-    for era in [Era::Y2023_11, Era::Y2026_01] {
-        let e = EraEnrolment::new(era, Suite::P256);
-        // A header the reader takes no JWS from fails `dpop.format`, in
-        // place of the comparison it would have fed.
-        for layout in [
-            Layout::DpopHeaderFolded,
-            Layout::DpopHeaderWrapped,
-            Layout::DpopHeaderCut,
-        ] {
-            let text = laid(&e, era, Fault::HeaderProof, layout);
-            let got = failed(&text, &e);
-            assert_eq!(got, set(&["dpop.format"]), "{} {layout:?}", era.name());
-        }
-    }
-    for era in Era::ALL {
-        let e = EraEnrolment::new(era, Suite::P256);
-        let text = laid(&e, era, Fault::None, Layout::LocationFolded);
-        assert!(failed(&text, &e).contains("acme.jws.kid"), "{}", era.name());
-        let text = laid(&e, era, Fault::None, Layout::ReplayNonceFolded);
-        assert!(
-            failed(&text, &e).contains("acme.nonce.chain"),
-            "{}",
-            era.name()
-        );
-    }
-}
-
-#[test]
-#[ignore = "finding 8: folded headers are not joined, an unreadable dpop header is dropped"]
 fn folded_headers_keep_every_verdict() {
     for era in Era::ALL {
         let e = EraEnrolment::new(era, Suite::P256);
@@ -572,7 +545,9 @@ fn folded_headers_keep_every_verdict() {
             if !fault.applies_to(era) {
                 continue;
             }
-            let want = failed(&e.transcript(fault), &e);
+            let canonical = e.transcript(fault);
+            let want = verdicts(&canonical, &e);
+            let passes = passed(&canonical, &e);
             for layout in [
                 Layout::DpopHeaderFolded,
                 Layout::DpopHeaderWrapped,
@@ -582,11 +557,48 @@ fn folded_headers_keep_every_verdict() {
                 if !layout.applies_to(era) {
                     continue;
                 }
-                let got = failed(&laid(&e, era, fault, layout), &e);
-                assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+                let text = laid(&e, era, fault, layout);
+                assert_eq!(
+                    verdicts(&text, &e),
+                    want,
+                    "{} {fault:?} {layout:?}",
+                    era.name()
+                );
+                assert_eq!(
+                    passed(&text, &e),
+                    passes,
+                    "{} {fault:?} {layout:?}",
+                    era.name()
+                );
+            }
+            if Layout::DpopHeaderFolded.applies_to(era) {
+                let tab = laid(&e, era, fault, Layout::DpopHeaderFolded).replace("\n ", "\n\t");
+                assert_eq!(verdicts(&tab, &e), want, "{} {fault:?} tab", era.name());
             }
         }
+    }
+}
+
+/// FIXME(finding 8, the rest): a `dpop:` header cut short (neither a compact
+/// JWS nor base64 of one) is still dropped without a word: the reader
+/// records it (`DpopHeaderNotJws`) but no flow check reports it.
+#[test]
+fn dpop_header_cut_today() {
+    for era in Era::ALL {
         if Layout::DpopHeaderCut.applies_to(era) {
+            let e = EraEnrolment::new(era, Suite::P256);
+            let got = failed(&laid(&e, era, Fault::None, Layout::DpopHeaderCut), &e);
+            assert!(got.is_empty(), "{} {got:?}", era.name());
+        }
+    }
+}
+
+#[test]
+#[ignore = "finding 8: an unreadable dpop header is dropped without a word"]
+fn an_unreadable_dpop_header_fails() {
+    for era in Era::ALL {
+        if Layout::DpopHeaderCut.applies_to(era) {
+            let e = EraEnrolment::new(era, Suite::P256);
             let got = failed(&laid(&e, era, Fault::None, Layout::DpopHeaderCut), &e);
             assert!(!got.is_empty(), "{}", era.name());
         }

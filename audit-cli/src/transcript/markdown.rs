@@ -47,7 +47,7 @@ impl<'a> Block<'a> {
 }
 
 /// Byte offset of `part` in `whole`, when `part` is a slice of `whole`.
-fn offset_in(whole: &str, part: &str) -> Option<usize> {
+pub(crate) fn offset_in(whole: &str, part: &str) -> Option<usize> {
     let at = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
     (at.checked_add(part.len())? <= whole.len()).then_some(at)
 }
