@@ -159,25 +159,43 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     Some((level, rest.trim()))
 }
 
-/// The lines of `text` exactly as [`str::lines`] gives them (split at `\n`, one `\r`
-/// before it dropped, no empty line after a final `\n`), found with one vectorised
-/// `memchr` pass over the whole text instead of one search call per line: a capture
-/// has about a thousand short lines, where a per-line search costs mostly its setup.
+/// The lines of `text`, split at each line ending: a line feed, a run of
+/// carriage returns followed by one (CRLF, and `\r\r\n` as CRLF converted
+/// twice writes it), or a carriage return followed by neither, which
+/// CommonMark (§2.2) takes as a line ending too (classic Mac OS text, pieces
+/// pasted from one): read as `\n` alone, a whole step so written would be
+/// one prose line and vanish. No empty line after a final ending. Found with
+/// one vectorised `memchr2` pass over the whole text instead of one search
+/// call per line: a capture has about a thousand short lines, where a
+/// per-line search costs mostly its setup.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
-    std::iter::from_fn(move || {
+    let mut ends = memchr::memchr2_iter(b'\n', b'\r', bytes);
+    std::iter::from_fn(move || loop {
         let from = start;
-        let (line, next) = match ends.next() {
-            Some(nl) => {
-                let line = text.get(from..nl)?;
-                (line.strip_suffix('\r').unwrap_or(line), nl + 1)
+        let Some(at) = ends.next() else {
+            start = text.len();
+            return text.get(from..).filter(|rest| !rest.is_empty());
+        };
+        // A position inside an ending already taken (the CRs before an LF).
+        if at < from {
+            continue;
+        }
+        let next = if bytes.get(at) == Some(&b'\r') {
+            let crs = bytes
+                .get(at..)
+                .map_or(0, |r| r.iter().take_while(|b| **b == b'\r').count());
+            if bytes.get(at + crs) == Some(&b'\n') {
+                at + crs + 1
+            } else {
+                at + 1
             }
-            None if from < text.len() => (text.get(from..)?, text.len()),
-            None => return None,
+        } else {
+            at + 1
         };
         start = next;
-        Some(line)
+        return text.get(from..at);
     })
 }
 
@@ -454,7 +472,25 @@ mod tests {
     }
 
     #[test]
-    fn lines_split_exactly_as_str_lines() {
+    fn lines_split_at_lf_crlf_and_lone_cr() {
+        // CR runs before an LF, then lone CRs, made LFs: then `str::lines`.
+        let reference = |t: &str| {
+            let mut normal = String::new();
+            let mut crs = 0;
+            for c in t.chars() {
+                match c {
+                    '\r' => crs += 1,
+                    '\n' => (normal.push('\n'), crs = 0).1,
+                    c => {
+                        normal.extend(std::iter::repeat_n('\n', crs));
+                        crs = 0;
+                        normal.push(c);
+                    }
+                }
+            }
+            normal.extend(std::iter::repeat_n('\n', crs));
+            normal.lines().map(str::to_owned).collect::<Vec<_>>()
+        };
         for text in [
             "",
             "\n",
@@ -465,14 +501,14 @@ mod tests {
             "a\r\nb\r\n",
             "a\rb\r",
             "\r\n\r",
-            "é\n✅\r\n\n x ",
+            "a\r\r\nb\r\r\n",
+            "a\r\rb",
+            "\r",
+            "é\n✅\r\n\n x \r✅",
         ] {
-            assert_eq!(
-                lines(text).collect::<Vec<_>>(),
-                text.lines().collect::<Vec<_>>(),
-                "{text:?}"
-            );
+            assert_eq!(lines(text).collect::<Vec<_>>(), reference(text), "{text:?}");
         }
+        assert_eq!(lines("a\rb\r").collect::<Vec<_>>(), ["a", "b"]);
     }
 
     #[test]
