@@ -261,6 +261,11 @@ fn list_item(line: &str) -> bool {
     matches!(t.as_bytes().get(marker), None | Some(b' ' | b'\t'))
 }
 
+/// Whether a line holds the end of an HTML comment.
+fn closes_comment(line: &str) -> bool {
+    memchr::memmem::find(line.as_bytes(), b"-->").is_some()
+}
+
 /// An indented code block being read: its lines, and the blank lines seen
 /// since its last non-blank one (kept only if more content follows).
 struct Indented<'a> {
@@ -272,6 +277,8 @@ struct Indented<'a> {
 /// unclosed fence runs to the end of input. Events are streamed rather than collected,
 /// and one buffer of content lines serves every block in turn: the reader only looks
 /// at a block while it is emitted.
+///
+/// What an HTML comment holds is skipped, as a renderer shows none of it.
 ///
 /// Besides fenced blocks, the two other ways CommonMark writes a code block are
 /// blocks too: an indented code block (§4.4: four columns of indentation, after a
@@ -288,6 +295,10 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
     // Whether an indented code block may start here (not inside a paragraph).
     let mut after_break = true;
     let mut in_list = false;
+    // Inside an HTML comment (from a line that starts `<!--` to the line that
+    // holds `-->`): CommonMark renders none of it (§4.6, HTML block type 2),
+    // so nothing in it, a code block least of all, is part of the capture.
+    let mut in_comment = false;
     for (idx, raw) in lines(text).enumerate() {
         let n = idx + 1;
         // Inside a block (most lines): the open block is added to in place, and
@@ -336,11 +347,21 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
                 after_break = !ind.blanks.is_empty();
             }
         }
+        if in_comment {
+            in_comment = !closes_comment(raw);
+            after_break = true;
+            continue;
+        }
         let depth = match trim_start(raw).as_bytes().first() {
             Some(b'>') => quote_depth(raw),
             _ => 0,
         };
         let line = unquote(raw, depth).unwrap_or(raw);
+        if let Some(rest) = trim_start(line).strip_prefix("<!--") {
+            in_comment = !closes_comment(rest);
+            after_break = true;
+            continue;
+        }
         if let Some(fence) = opening_fence(line) {
             let block = Block {
                 lang: fence.info,
@@ -590,6 +611,20 @@ mod tests {
         // Fences indented in a list item stay fences.
         let fenced = blocks("1. item\n\n    ```json\n    {}\n    ```\n");
         assert_eq!(fenced, vec![("json", vec!["    {}"], true)]);
+    }
+
+    #[test]
+    fn html_comments_hide_what_they_hold() {
+        let text = "<!--\n```http\n200\n```\n#### 9. hidden\n-->\n```json\n{}\n```\n";
+        assert_eq!(blocks(text), vec![("json", vec!["{}"], true)]);
+        assert_eq!(events(text).len(), 1);
+        // On one line, then what follows is read; `-->` inside a fence is content.
+        let one = "  <!-- a note -->\n```\n-->\n```\n";
+        assert_eq!(blocks(one), vec![("", vec!["-->"], true)]);
+        // A comment never closed hides the rest, as a renderer shows it.
+        assert!(events("<!-- x\n```json\n{}\n```\n").is_empty());
+        // Not at the start of a line: prose.
+        assert_eq!(events("see <!-- x\n```json\n{}\n```\n").len(), 2);
     }
 
     #[test]
