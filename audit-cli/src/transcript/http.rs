@@ -130,6 +130,12 @@ fn header(line: &str, n: usize) -> Option<Header<'_>> {
 /// before. Any other line that is not a header is dropped.
 fn push_header<'a>(headers: &mut Vec<Header<'a>>, line: &'a str, n: usize, source: &'a str) {
     let t = trim(line);
+    // The route template printed under the URL (after a `host:` header
+    // when the request line is in origin form) documents, and continues
+    // nothing.
+    if is_template(line) && t.contains('{') {
+        return;
+    }
     // An indented `name: value` line is still a header (some captures indent
     // them all); an indented URL (`https://…`) or base64 is not one.
     let folded = line.starts_with([' ', '\t']) && !spaced_header(t);
@@ -507,6 +513,9 @@ mod tests {
             request_headers(indented),
             vec![("replay-nonce", "n"), ("location", "https://a")]
         );
+        // A route template after a header continues nothing.
+        let template = "POST /x HTTP/2\nhost: a\n      /acme/{p}/new-order\n";
+        assert_eq!(request_headers(template), vec![("host", "a")]);
         // Before any header there is nothing to continue.
         assert_eq!(request_headers("200\nbm9uY2U\n"), vec![]);
     }
