@@ -423,10 +423,31 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A suite line opens a section, unless it names the suite the current
+    /// section runs and that section's enrolment has not reached its
+    /// certificate yet: printed again inside an enrolment (before a step,
+    /// between a request and its answer), it would cut the enrolment in two
+    /// flows, each judged without the other's half. After a certificate the
+    /// enrolment is done, and the line opens the next one's section (2024-02
+    /// prints its suite's enrolments so).
+    fn suite_line(&mut self, suite: Suite, text: &'a str, line: usize) {
+        let inside = self.current.as_ref().is_some_and(|s| {
+            let certified = s
+                .steps
+                .iter()
+                .flat_map(|step| &step.objects)
+                .any(|o| o.kind == ObjectKind::Certificate);
+            s.suite == Some(suite) && !certified
+        });
+        if !inside {
+            self.new_section(Some(suite), Some(text), line);
+        }
+    }
+
     fn heading(&mut self, level: usize, text: &'a str, line: usize) {
         let previous = std::mem::take(&mut self.marker);
         if let Some(suite) = section::suite_of(text) {
-            return self.new_section(Some(suite), Some(text), line);
+            return self.suite_line(suite, text, line);
         }
         let h = section::step_heading(text);
         match level {
@@ -452,7 +473,8 @@ impl<'a> Reader<'a> {
 
     fn prose(&mut self, text: &'a str, line: usize) {
         if let Some(suite) = section::suite_of(text) {
-            return self.new_section(Some(suite), Some(text), line);
+            self.marker = Marker::None;
+            return self.suite_line(suite, text, line);
         }
         for c in tokens::jwt_io_links(text, &mut self.known) {
             self.push_token(c, TokenSource::JwtIoLink, line);
@@ -886,6 +908,18 @@ mod tests {
             closed: true,
             source: text,
         }
+    }
+
+    #[test]
+    fn the_sections_own_suite_line_does_not_split_its_enrolment() {
+        use super::read;
+        let step = |n: u32| format!("#### {n}. s\n```json\n{{}}\n```\n");
+        let same = format!("P256 - SHA256\n{}ECDSA P-256\n{}", step(1), step(2));
+        let t = read(&same).unwrap();
+        assert_eq!(t.sections.len(), 1);
+        assert_eq!(t.sections[0].steps.len(), 2);
+        let other = format!("P256 - SHA256\n{}P384 - SHA384\n{}", step(1), step(2));
+        assert_eq!(read(&other).unwrap().sections.len(), 2);
     }
 
     #[test]
