@@ -123,7 +123,7 @@ pub struct AccessTokenArgs {
 /// `e2ei-audit flow`.
 #[derive(Debug, Args)]
 pub struct FlowArgs {
-    /// Transcript files (`-`: standard input), or directories (every `.md` below, sorted).
+    /// Transcript files (`-`: standard input), or directories (every `.md` or `.markdown` below, sorted; none is an error).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Judge as of `capture` (each flow at its own capture time), `now`,

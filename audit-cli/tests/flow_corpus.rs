@@ -122,7 +122,7 @@ fn typed(paths: &[&str]) -> String {
 
 #[test]
 fn the_streamed_json_is_the_document_a_pretty_printer_writes() {
-    // One, several and no files: the framing written around each file's own
+    // One and several files: the framing written around each file's own
     // pretty form must equal the pretty form of the whole document.
     let one = format!("{DIR}/wire-e2ei-2023-03-15.md");
     let two = format!("{DIR}/wire-e2ei-2026-01-15.md");
@@ -133,12 +133,16 @@ fn the_streamed_json_is_the_document_a_pretty_printer_writes() {
             vec![one.as_str(), two.as_str()],
             vec![one.as_str(), two.as_str()],
         ),
-        (vec![empty.as_str()], vec![]),
     ] {
         let mut argv = args.clone();
         argv.extend(["--format", "json"]);
         assert_eq!(run(&argv).stdout, typed(&files), "{args:?}");
     }
+    // A directory holding no capture is an error in its place, not `[]`.
+    let out = run(&[empty.as_str(), "--format", "json"]);
+    assert_eq!(out.code, 2);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["path"], empty.as_str());
     let _ = std::fs::remove_dir_all(&empty);
 }
 

@@ -48,7 +48,8 @@ fn findings<'t>(t: &'t Transcript<'_>) -> Vec<&'t FindingKind> {
 
 #[test]
 fn sections_from_suite_line_variants_and_none() {
-    let text = "# Wire end to end identity example\n\n### P256 - SHA256\n\n#### 1. a\n#### 1. b\nECDSA P-384\n#### 1. c\nP521 - SHA512\n#### 7. d\n";
+    // (A block under a step: steps with nothing read under them are no capture.)
+    let text = "# Wire end to end identity example\n\n### P256 - SHA256\n\n#### 1. a\n```json\n{}\n```\n#### 1. b\nECDSA P-384\n#### 1. c\nP521 - SHA512\n#### 7. d\n";
     let t = parse(text).unwrap();
     let suites: Vec<_> = t.sections.iter().map(|s| s.suite).collect();
     assert_eq!(
@@ -57,7 +58,7 @@ fn sections_from_suite_line_variants_and_none() {
     );
     assert_eq!(t.sections[0].steps.len(), 2);
     assert_eq!(t.sections[0].steps_numbered(1).count(), 2);
-    assert_eq!(t.sections[1].step(1).unwrap().line, 8);
+    assert_eq!(t.sections[1].step(1).unwrap().line, 11);
 
     let t = parse("#### 3. lonely\n```json\n{}\n```").unwrap();
     assert_eq!(t.sections.len(), 1);
@@ -68,7 +69,7 @@ fn sections_from_suite_line_variants_and_none() {
 #[test]
 fn groups_follow_steps_and_reset_per_section() {
     let t =
-        parse("Ed25519 - SHA256\n### phase A\n#### 1. x\n#### 2. y\nP256 - SHA256\n#### 1. z\n")
+        parse("Ed25519 - SHA256\n### phase A\n#### 1. x\n```\n{}\n```\n#### 2. y\nP256 - SHA256\n#### 1. z\n")
             .unwrap();
     let groups: Vec<_> = t.steps().map(|s| s.group).collect();
     assert_eq!(groups, [Some("phase A"), Some("phase A"), None]);

@@ -6,6 +6,7 @@ use e2ei_verify::report::Status;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -287,25 +288,47 @@ fn anchors(paths: &[String]) -> Result<Vec<Vec<u8>>, CliError> {
 }
 
 /// The files to audit, in order: each path as given, a directory replaced by
-/// every `.md` below it in path order. Directories are listed one at a time as
-/// the walk reaches them (sorted, the files of one directory in memory at
-/// once), never the whole tree up front; one that cannot be listed is an
-/// error in its place.
+/// every capture below it (`.md` or `.markdown`, any case) in path order.
+/// Directories are listed one at a time as the walk reaches them (sorted, the
+/// files of one directory in memory at once), never the whole tree up front;
+/// one that cannot be listed is an error in its place, and so is a directory
+/// argument below which no capture is found (a gate that read nothing must not
+/// pass). Symbolic links are followed, but each directory and each file found
+/// in one is visited once, by its canonical path: a link to an ancestor would
+/// otherwise walk the same tree again, without end. A file named as an argument
+/// is audited each time it is named.
 struct Walk {
     /// The paths still to visit, innermost directory last, each list reversed
     /// so that its next path is popped from the end.
     pending: Vec<Vec<PathBuf>>,
+    /// Canonical paths of the directories listed and files handed out.
+    seen: HashSet<PathBuf>,
+    /// The directory argument being walked and how many files had been
+    /// reached when it was.
+    root: Option<(PathBuf, usize)>,
+    /// Files reached so far, including those already handed out before.
+    files: usize,
+}
+
+/// Whether a file found in a directory is a capture: Markdown by its name.
+fn is_capture(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 impl Walk {
     fn new(paths: &[String]) -> Self {
         Walk {
             pending: vec![paths.iter().rev().map(PathBuf::from).collect()],
+            seen: HashSet::new(),
+            root: None,
+            files: 0,
         }
     }
 
-    /// The entries of `dir`, sorted, reversed for popping: the `.md` files
-    /// and the directories (both followed through symbolic links).
+    /// The entries of `dir`, sorted, reversed for popping: the captures and
+    /// the directories (both followed through symbolic links).
     fn list(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
         let entries = std::fs::read_dir(dir).map_err(|e| CliError::Read {
             what: dir.display().to_string(),
@@ -314,10 +337,30 @@ impl Walk {
         let mut found: Vec<PathBuf> = entries
             .flatten()
             .map(|entry| entry.path())
-            .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "md"))
+            .filter(|p| p.is_dir() || is_capture(p))
             .collect();
         found.sort_unstable_by(|a, b| b.cmp(a));
         Ok(found)
+    }
+
+    /// True the first time a path is reached (by its canonical path); a path
+    /// that cannot be resolved (standard input, a broken link) is always new,
+    /// and its reading reports why.
+    fn first_visit(&mut self, path: &Path) -> bool {
+        match std::fs::canonicalize(path) {
+            Ok(canonical) => self.seen.insert(canonical),
+            Err(_) => true,
+        }
+    }
+
+    /// Called when a directory argument's walk ends: an error when it yielded
+    /// no capture.
+    fn root_done(&mut self) -> Option<CliError> {
+        let (dir, before) = self.root.take()?;
+        (self.files == before).then(|| CliError::Read {
+            what: dir.display().to_string(),
+            detail: "no capture found: no .md or .markdown file below it".into(),
+        })
     }
 }
 
@@ -329,15 +372,80 @@ impl Iterator for Walk {
             let level = self.pending.last_mut()?;
             let Some(path) = level.pop() else {
                 self.pending.pop();
+                if self.pending.len() == 1 {
+                    if let Some(e) = self.root_done() {
+                        return Some(Err(e));
+                    }
+                }
                 continue;
             };
-            if !path.is_dir() {
+            let is_dir = path.is_dir();
+            let argument = self.pending.len() == 1;
+            self.files += usize::from(!is_dir);
+            // A file named as an argument is audited as often as it is named.
+            let first = self.first_visit(&path);
+            if !is_dir && (first || argument) {
                 return Some(Ok(path));
+            }
+            if !first || !is_dir {
+                continue;
+            }
+            if argument {
+                self.root = Some((path.clone(), self.files));
             }
             match Walk::list(&path) {
                 Ok(entries) => self.pending.push(entries),
-                Err(e) => return Some(Err(e)),
+                Err(e) => {
+                    self.root = None;
+                    return Some(Err(e));
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_capture, Walk};
+    use std::path::Path;
+
+    #[test]
+    fn captures_are_markdown_files_in_any_case() {
+        for name in [
+            "a.md",
+            "a.MD",
+            "a.Md",
+            "a.markdown",
+            "a.MARKDOWN",
+            "x/y.z.md",
+        ] {
+            assert!(is_capture(Path::new(name)), "{name}");
+        }
+        for name in ["a.txt", "a.json", "md", "a.md.txt", "a.mdx", ".md"] {
+            assert!(!is_capture(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_found_in_a_directory_is_walked_once() {
+        let dir = std::env::temp_dir().join(format!("e2ei-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("x.md");
+        std::fs::write(&file, "x").unwrap();
+        let f = file.display().to_string();
+        let d = dir.display().to_string();
+        // The directory holds a capture (already audited): not an error.
+        let walked: Vec<_> = Walk::new(&[f.clone(), d, f]).map(Result::ok).collect();
+        assert_eq!(walked, vec![Some(file.clone()), Some(file)]);
+        // Standard input and a missing path cannot be resolved: each is
+        // handed out, and its reading says why.
+        let odd = [
+            "-".to_owned(),
+            "-".to_owned(),
+            "/nonexistent/x.md".to_owned(),
+        ];
+        assert_eq!(Walk::new(&odd).flatten().count(), 3);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,7 @@
 //! request lines, `< ` response lines, `* ` information) is read as the
 //! messages it holds ([`curl_messages`]).
 
-use super::markdown::{trim, Block};
+use super::markdown::{offset_in, trim, Block};
 use std::borrow::Cow;
 
 /// One `name: value` line, borrowed from the capture. Names are kept as written (the
@@ -117,6 +117,68 @@ fn header(line: &str, n: usize) -> Option<Header<'_>> {
     })
 }
 
+/// Adds a header line to `headers`, or joins a continuation line to the
+/// header before it. A line that starts with a space or a tab continues the
+/// previous header's value (obs-fold, RFC 9112 §5.2), and so does a line
+/// that is not a header and holds only token characters (a long value, such
+/// as the `dpop:` proof, wrapped without indentation): dropping it would
+/// read a value cut short, or none. The joined value is the span of the
+/// capture from the value's start to the continuation's end, folds and all
+/// (borrowed, as every header value): when the value was empty it is the
+/// continuation alone; when the span holds anything but the fold's
+/// whitespace between the lines (a `curl -v` marker), the line is dropped as
+/// before. Any other line that is not a header is dropped.
+fn push_header<'a>(headers: &mut Vec<Header<'a>>, line: &'a str, n: usize, source: &'a str) {
+    let t = trim(line);
+    // The route template printed under the URL (after a `host:` header
+    // when the request line is in origin form) documents, and continues
+    // nothing.
+    if is_template(line) && t.contains('{') {
+        return;
+    }
+    // An indented `name: value` line is still a header (some captures indent
+    // them all); an indented URL (`https://…`) or base64 is not one.
+    let folded = line.starts_with([' ', '\t']) && !spaced_header(t);
+    if !folded {
+        if let Some(h) = header(t, n) {
+            return headers.push(h);
+        }
+        if !t.bytes().all(is_token_char) {
+            return;
+        }
+    }
+    let Some(last) = headers.last_mut() else {
+        return;
+    };
+    if last.value.is_empty() {
+        last.value = t;
+        return;
+    }
+    let span = offset_in(source, last.value).zip(offset_in(source, t));
+    let joined = span.and_then(|(from, to)| source.get(from..to + t.len()));
+    let gap = joined.and_then(|j| j.get(last.value.len()..j.len() - t.len()));
+    if let (Some(joined), Some(gap)) = (joined, gap) {
+        if gap.bytes().all(|b| b.is_ascii_whitespace()) {
+            last.value = joined;
+        }
+    }
+}
+
+/// Whether `line` is a header written `name: value` (a space or a tab after
+/// the colon, or nothing), as opposed to a value holding a colon.
+fn spaced_header(line: &str) -> bool {
+    let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
+        return false;
+    };
+    let after = line.as_bytes().get(colon + 1);
+    header(line, 0).is_some() && matches!(after, None | Some(b' ' | b'\t'))
+}
+
+/// A character of a base64, base64url or compact JWS value.
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'/' | b'=')
+}
+
 /// Whether an untagged block is an HTTP message: its first line a status, or
 /// a request line naming an absolute URL or a path (so that a bare block of
 /// prose with an upper-case first word is not taken for one), or pseudo-headers
@@ -182,13 +244,15 @@ pub(crate) fn parse<'a>(block: &Block<'a>) -> Option<Http<'a>> {
     let (_, first) = lines.next()?;
     let first = trim(first);
     if pseudo(first).is_some() {
-        return pseudo_message(head);
+        return pseudo_message(head, block.source);
     }
     // Room for every line at once: a response has more headers than a first
     // allocation holds, and growing moves them.
     let headers_from = |rest: &mut dyn Iterator<Item = &(usize, &'a str)>| {
         let mut headers = Vec::with_capacity(block.lines.len());
-        headers.extend(rest.filter_map(|(n, l)| header(trim(l), *n)));
+        for &(n, line) in rest {
+            push_header(&mut headers, line, n, block.source);
+        }
         headers
     };
     if let Some(status) = status(first) {
@@ -242,7 +306,7 @@ fn pseudo(line: &str) -> Option<(&str, &str)> {
 /// went: a pseudo-header given twice, one it does not define (or a request's
 /// beside `:status`), one after a regular header (§8.3), a path that is not
 /// one.
-fn pseudo_message<'a>(head: &[(usize, &'a str)]) -> Option<Http<'a>> {
+fn pseudo_message<'a>(head: &[(usize, &'a str)], source: &'a str) -> Option<Http<'a>> {
     let mut fields: Vec<(&'a str, &'a str)> = Vec::with_capacity(4);
     let mut template = None;
     let mut headers = Vec::with_capacity(head.len());
@@ -257,7 +321,7 @@ fn pseudo_message<'a>(head: &[(usize, &'a str)]) -> Option<Http<'a>> {
         } else if template.is_none() && headers.is_empty() && is_template(line) {
             template = Some(t);
         } else {
-            headers.extend(header(t, n));
+            push_header(&mut headers, line, n, source);
         }
     }
     let field = |name: &str| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v);
@@ -418,6 +482,42 @@ mod tests {
             closed: true,
             source: text,
         }
+    }
+
+    fn request_headers(text: &str) -> Vec<(&str, &str)> {
+        match parse(&block(text)) {
+            Some(Http::Request(r)) => r.headers.iter().map(|h| (h.name, h.value)).collect(),
+            Some(Http::Response(r)) => r.headers.iter().map(|h| (h.name, h.value)).collect(),
+            None => panic!("not a message: {text}"),
+        }
+    }
+
+    #[test]
+    fn folded_and_wrapped_values_are_joined() {
+        let folded = "POST /x\ndpop: eyJh\n bGci\n\tOiJ\nhost: a\n";
+        assert_eq!(
+            request_headers(folded),
+            vec![("dpop", "eyJh\n bGci\n\tOiJ"), ("host", "a")]
+        );
+        let wrapped = "POST /x\ndpop: eyJh\nbGci.x-_\nhost: a\n";
+        assert_eq!(request_headers(wrapped)[0], ("dpop", "eyJh\nbGci.x-_"));
+        // A value on the next line, a URL or a nonce: the continuation alone.
+        let next = "201\nlocation:\n  https://a/b\nreplay-nonce: \n\tbm9uY2U\n";
+        assert_eq!(
+            request_headers(next),
+            vec![("location", "https://a/b"), ("replay-nonce", "bm9uY2U")]
+        );
+        // Indented `name: value` lines are headers; prose is no continuation.
+        let indented = "200\n  replay-nonce: n\n  location: https://a\nnot a value\n";
+        assert_eq!(
+            request_headers(indented),
+            vec![("replay-nonce", "n"), ("location", "https://a")]
+        );
+        // A route template after a header continues nothing.
+        let template = "POST /x HTTP/2\nhost: a\n      /acme/{p}/new-order\n";
+        assert_eq!(request_headers(template), vec![("host", "a")]);
+        // Before any header there is nothing to continue.
+        assert_eq!(request_headers("200\nbm9uY2U\n"), vec![]);
     }
 
     #[test]

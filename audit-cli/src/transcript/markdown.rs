@@ -47,7 +47,7 @@ impl<'a> Block<'a> {
 }
 
 /// Byte offset of `part` in `whole`, when `part` is a slice of `whole`.
-fn offset_in(whole: &str, part: &str) -> Option<usize> {
+pub(crate) fn offset_in(whole: &str, part: &str) -> Option<usize> {
     let at = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
     (at.checked_add(part.len())? <= whole.len()).then_some(at)
 }
@@ -159,48 +159,207 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     Some((level, rest.trim()))
 }
 
-/// The lines of `text` exactly as [`str::lines`] gives them (split at `\n`, one `\r`
-/// before it dropped, no empty line after a final `\n`), found with one vectorised
-/// `memchr` pass over the whole text instead of one search call per line: a capture
-/// has about a thousand short lines, where a per-line search costs mostly its setup.
+/// The lines of `text`, split at each line ending: a line feed, a run of
+/// carriage returns followed by one (CRLF, and `\r\r\n` as CRLF converted
+/// twice writes it), or a carriage return followed by neither, which
+/// CommonMark (§2.2) takes as a line ending too (classic Mac OS text, pieces
+/// pasted from one): read as `\n` alone, a whole step so written would be
+/// one prose line and vanish. No empty line after a final ending. Found with
+/// one vectorised `memchr2` pass over the whole text instead of one search
+/// call per line: a capture has about a thousand short lines, where a
+/// per-line search costs mostly its setup.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
-    std::iter::from_fn(move || {
+    let mut ends = memchr::memchr2_iter(b'\n', b'\r', bytes);
+    std::iter::from_fn(move || loop {
         let from = start;
-        let (line, next) = match ends.next() {
-            Some(nl) => {
-                let line = text.get(from..nl)?;
-                (line.strip_suffix('\r').unwrap_or(line), nl + 1)
+        let Some(at) = ends.next() else {
+            start = text.len();
+            return text.get(from..).filter(|rest| !rest.is_empty());
+        };
+        // A position inside an ending already taken (the CRs before an LF).
+        if at < from {
+            continue;
+        }
+        let next = if bytes.get(at) == Some(&b'\r') {
+            let crs = bytes
+                .get(at..)
+                .map_or(0, |r| r.iter().take_while(|b| **b == b'\r').count());
+            if bytes.get(at + crs) == Some(&b'\n') {
+                at + crs + 1
+            } else {
+                at + 1
             }
-            None if from < text.len() => (text.get(from..)?, text.len()),
-            None => return None,
+        } else {
+            at + 1
         };
         start = next;
-        Some(line)
+        return text.get(from..at);
     })
+}
+
+/// The line inside `depth` blockquote markers (`>`, after at most three spaces,
+/// with one optional space or tab after it: CommonMark §5.1), or `None` when
+/// it has fewer. Only lines that start with `>` after their indentation pay
+/// for more than a first-byte look.
+fn unquote(line: &str, depth: usize) -> Option<&str> {
+    let mut rest = line;
+    for _ in 0..depth {
+        let indent = rest.bytes().take_while(|b| *b == b' ').count();
+        let after = rest.get(indent..).filter(|_| indent <= 3)?;
+        let after = after.strip_prefix('>')?;
+        rest = after
+            .strip_prefix(' ')
+            .or_else(|| after.strip_prefix('\t'))
+            .unwrap_or(after);
+    }
+    Some(rest)
+}
+
+/// How many blockquote markers open `line` (0 for nearly every line: its
+/// first non-space byte is not `>`).
+fn quote_depth(line: &str) -> usize {
+    let mut depth = 0;
+    let mut rest = line;
+    while let Some(inner) = unquote(rest, 1) {
+        depth += 1;
+        rest = inner;
+    }
+    depth
+}
+
+/// The content of an indented code block's line (CommonMark §4.4): the line
+/// without its first four columns of indentation (a tab reaches the next
+/// multiple of four), or `None` when it is indented less.
+fn indented_content(line: &str) -> Option<&str> {
+    let mut column = 0;
+    for (i, b) in line.bytes().enumerate() {
+        column = match b {
+            b' ' => column + 1,
+            b'\t' => column + 4 - column % 4,
+            _ => return None,
+        };
+        if column >= 4 {
+            return line.get(i + 1..);
+        }
+    }
+    None
+}
+
+/// Whether a line outside any block starts a list item (`-`, `*`, `+`, `N.`,
+/// `N)` followed by a space): indented lines after it continue the item
+/// (CommonMark §5.2) and are not code.
+fn list_item(line: &str) -> bool {
+    let t = trim_start(line);
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match t.as_bytes().get(digits) {
+        Some(b'.' | b')') if (1..=9).contains(&digits) => digits + 1,
+        Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+        _ => return false,
+    };
+    matches!(t.as_bytes().get(marker), None | Some(b' ' | b'\t'))
+}
+
+/// Whether a line holds the end of an HTML comment.
+fn closes_comment(line: &str) -> bool {
+    memchr::memmem::find(line.as_bytes(), b"-->").is_some()
+}
+
+/// An indented code block being read: its lines, and the blank lines seen
+/// since its last non-blank one (kept only if more content follows).
+struct Indented<'a> {
+    block: Block<'a>,
+    blanks: Vec<(usize, &'a str)>,
 }
 
 /// Scans `text`, handing each event to `emit` in document order. Never fails: an
 /// unclosed fence runs to the end of input. Events are streamed rather than collected,
 /// and one buffer of content lines serves every block in turn: the reader only looks
 /// at a block while it is emitted.
+///
+/// What an HTML comment holds is skipped, as a renderer shows none of it.
+///
+/// Besides fenced blocks, the two other ways CommonMark writes a code block are
+/// blocks too: an indented code block (§4.4: four columns of indentation, after a
+/// blank line or a heading, not in a list item), and a fence inside a blockquote
+/// (§5.1: its lines carry the quote's `>` markers, which are taken off; the block
+/// ends where the quote does). Converters and quoting mail or review tools write
+/// captures so, and a renderer shows them as any other block. Two blank lines or
+/// more inside an indented block separate what were two blocks (a converter writes
+/// each fenced block indented; CommonMark then joins neighbours into one).
 pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
-    let mut open: Option<(Fence<'a>, Block<'a>)> = None;
+    let mut open: Option<(Fence<'a>, Block<'a>, usize)> = None;
+    let mut indented: Option<Indented<'a>> = None;
     let mut spare: Vec<(usize, &'a str)> = Vec::with_capacity(64);
-    for (idx, line) in lines(text).enumerate() {
+    // Whether an indented code block may start here (not inside a paragraph).
+    let mut after_break = true;
+    let mut in_list = false;
+    // Inside an HTML comment (from a line that starts `<!--` to the line that
+    // holds `-->`): CommonMark renders none of it (§4.6, HTML block type 2),
+    // so nothing in it, a code block least of all, is part of the capture.
+    let mut in_comment = false;
+    for (idx, raw) in lines(text).enumerate() {
         let n = idx + 1;
         // Inside a block (most lines): the open block is added to in place, and
         // only taken out when it closes.
-        if let Some((fence, block)) = &mut open {
-            if !closes(line, fence) {
-                block.lines.push((n, line));
+        if let Some((fence, block, depth)) = &mut open {
+            let inner = if *depth == 0 {
+                Some(raw)
+            } else {
+                unquote(raw, *depth)
+            };
+            match inner {
+                Some(line) if !closes(line, fence) => {
+                    block.lines.push((n, line));
+                    continue;
+                }
+                Some(_) => {
+                    if let Some((_, mut block, _)) = open.take() {
+                        block.closed = true;
+                        spare = emit_block(&mut emit, block);
+                    }
+                    after_break = true;
+                    continue;
+                }
+                // The quote ended before the closing fence: so does the block.
+                None => {
+                    if let Some((_, block, _)) = open.take() {
+                        spare = emit_block(&mut emit, block);
+                    }
+                }
+            }
+        }
+        if let Some(ind) = &mut indented {
+            if trim(raw).is_empty() {
+                ind.blanks.push((n, raw));
                 continue;
             }
-            if let Some((_, mut block)) = open.take() {
-                block.closed = true;
-                spare = emit_block(&mut emit, block);
+            if let Some(content) = indented_content(raw) {
+                if ind.blanks.len() < 2 {
+                    ind.block.lines.append(&mut ind.blanks);
+                    ind.block.lines.push((n, content));
+                    continue;
+                }
             }
+            if let Some(ind) = indented.take() {
+                spare = emit_block(&mut emit, ind.block);
+                after_break = !ind.blanks.is_empty();
+            }
+        }
+        if in_comment {
+            in_comment = !closes_comment(raw);
+            after_break = true;
+            continue;
+        }
+        let depth = match trim_start(raw).as_bytes().first() {
+            Some(b'>') => quote_depth(raw),
+            _ => 0,
+        };
+        let line = unquote(raw, depth).unwrap_or(raw);
+        if let Some(rest) = trim_start(line).strip_prefix("<!--") {
+            in_comment = !closes_comment(rest);
+            after_break = true;
             continue;
         }
         if let Some(fence) = opening_fence(line) {
@@ -211,22 +370,55 @@ pub(crate) fn scan<'a>(text: &'a str, mut emit: impl FnMut(&Event<'a>)) {
                 closed: false,
                 source: text,
             };
-            open = Some((fence, block));
-        } else if let Some((level, text)) = heading(line) {
+            open = Some((fence, block, depth));
+            continue;
+        }
+        if let Some((level, text)) = heading(line) {
             emit(&Event::Heading {
                 level,
                 text,
                 line: n,
             });
-        } else if !trim(line).is_empty() {
+            (after_break, in_list) = (true, false);
+            continue;
+        }
+        let content = indented_content(line).filter(|_| depth == 0 && after_break && !in_list);
+        if let Some(content) = content.filter(|c| !trim(c).is_empty()) {
+            let mut lines = std::mem::take(&mut spare);
+            lines.push((n, content));
+            let block = Block {
+                lang: "",
+                line: (n - 1).max(1),
+                lines,
+                closed: true,
+                source: text,
+            };
+            indented = Some(Indented {
+                block,
+                blanks: Vec::new(),
+            });
+            continue;
+        }
+        let prose = trim(line);
+        after_break = prose.is_empty();
+        if !prose.is_empty() {
+            // A list lasts until a line that is not indented and not an item.
+            if list_item(line) {
+                in_list = true;
+            } else if !line.starts_with([' ', '\t']) {
+                in_list = false;
+            }
             emit(&Event::Prose {
-                text: trim(line),
+                text: prose,
                 line: n,
             });
         }
     }
-    if let Some((_, block)) = open {
+    if let Some((_, block, _)) = open {
         emit_block(&mut emit, block);
+    }
+    if let Some(ind) = indented {
+        emit_block(&mut emit, ind.block);
     }
 }
 
@@ -301,7 +493,25 @@ mod tests {
     }
 
     #[test]
-    fn lines_split_exactly_as_str_lines() {
+    fn lines_split_at_lf_crlf_and_lone_cr() {
+        // CR runs before an LF, then lone CRs, made LFs: then `str::lines`.
+        let reference = |t: &str| {
+            let mut normal = String::new();
+            let mut crs = 0;
+            for c in t.chars() {
+                match c {
+                    '\r' => crs += 1,
+                    '\n' => (normal.push('\n'), crs = 0).1,
+                    c => {
+                        normal.extend(std::iter::repeat_n('\n', crs));
+                        crs = 0;
+                        normal.push(c);
+                    }
+                }
+            }
+            normal.extend(std::iter::repeat_n('\n', crs));
+            normal.lines().map(str::to_owned).collect::<Vec<_>>()
+        };
         for text in [
             "",
             "\n",
@@ -312,14 +522,14 @@ mod tests {
             "a\r\nb\r\n",
             "a\rb\r",
             "\r\n\r",
-            "é\n✅\r\n\n x ",
+            "a\r\r\nb\r\r\n",
+            "a\r\rb",
+            "\r",
+            "é\n✅\r\n\n x \r✅",
         ] {
-            assert_eq!(
-                lines(text).collect::<Vec<_>>(),
-                text.lines().collect::<Vec<_>>(),
-                "{text:?}"
-            );
+            assert_eq!(lines(text).collect::<Vec<_>>(), reference(text), "{text:?}");
         }
+        assert_eq!(lines("a\rb\r").collect::<Vec<_>>(), ["a", "b"]);
     }
 
     #[test]
@@ -358,6 +568,91 @@ mod tests {
             assert_eq!(trim(s), s.trim(), "{s:?}");
             assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
         }
+    }
+
+    /// The blocks of `text`: info string, content lines, closed.
+    fn blocks(text: &str) -> Vec<(&str, Vec<&str>, bool)> {
+        events(text)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Block(b) => {
+                    Some((b.lang, b.lines.iter().map(|(_, l)| *l).collect(), b.closed))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn indented_code_blocks_are_blocks() {
+        let text = "#### 1. step\n    POST /x\n    dpop: a\n\n    {}\n\n\n\tnext\n\nprose\n";
+        assert_eq!(
+            blocks(text),
+            vec![
+                ("", vec!["POST /x", "dpop: a", "", "{}"], true),
+                ("", vec!["next"], true),
+            ]
+        );
+        let [_, Event::Block(b), ..] = &events(text)[..] else {
+            panic!("a block")
+        };
+        assert_eq!((b.line, b.lines[0].0), (1, 2));
+        // Not after a paragraph line, nor in a list item, nor a blank line.
+        for text in [
+            "a paragraph\n    continued\n",
+            "1. item\n\n    more of the item\n",
+            "- item\n\n   deeper\n\n    still the item\n",
+            "    \n\t\n",
+        ] {
+            assert!(blocks(text).is_empty(), "{text:?}");
+        }
+        // A paragraph that is not indented ends the list.
+        assert_eq!(blocks("- item\n\nprose\n\n    code\n").len(), 1);
+        // Fences indented in a list item stay fences.
+        let fenced = blocks("1. item\n\n    ```json\n    {}\n    ```\n");
+        assert_eq!(fenced, vec![("json", vec!["    {}"], true)]);
+    }
+
+    #[test]
+    fn html_comments_hide_what_they_hold() {
+        let text = "<!--\n```http\n200\n```\n#### 9. hidden\n-->\n```json\n{}\n```\n";
+        assert_eq!(blocks(text), vec![("json", vec!["{}"], true)]);
+        assert_eq!(events(text).len(), 1);
+        // On one line, then what follows is read; `-->` inside a fence is content.
+        let one = "  <!-- a note -->\n```\n-->\n```\n";
+        assert_eq!(blocks(one), vec![("", vec!["-->"], true)]);
+        // A comment never closed hides the rest, as a renderer shows it.
+        assert!(events("<!-- x\n```json\n{}\n```\n").is_empty());
+        // Not at the start of a line: prose.
+        assert_eq!(events("see <!-- x\n```json\n{}\n```\n").len(), 2);
+    }
+
+    #[test]
+    fn fences_in_a_blockquote_are_blocks() {
+        let text = "> #### 2. step\n> ```http\n> GET /x\n>\n>body\n> ```\n";
+        assert_eq!(
+            blocks(text),
+            vec![("http", vec!["GET /x", "", "body"], true)]
+        );
+        assert!(matches!(
+            &events(text)[0],
+            Event::Heading {
+                level: 4,
+                text: "2. step",
+                ..
+            }
+        ));
+        let nested = "> > ```json\n> > {}\n> > ```\n";
+        assert_eq!(blocks(nested), vec![("json", vec!["{}"], true)]);
+        // The quote ends before the fence closes: so does the block.
+        let cut = blocks("> ```json\n> {}\nafter\n```\n");
+        assert_eq!(cut[0], ("json", vec!["{}"], false));
+        // `>` inside a fence that is not quoted is content (curl -v).
+        let curl = blocks("```\n> GET / HTTP/1.1\n< HTTP/1.1 200 OK\n```\n");
+        assert_eq!(
+            curl,
+            vec![("", vec!["> GET / HTTP/1.1", "< HTTP/1.1 200 OK"], true)]
+        );
     }
 
     #[test]

@@ -35,6 +35,11 @@ pub enum TranscriptError {
     NotText,
     #[error("no step, code block or token found")]
     NothingUsable,
+    /// Step headings with nothing under them the reader knows: whatever the
+    /// capture shows is written in a way not read, and an audit of nothing
+    /// must not pass.
+    #[error("{steps} step headings but no code block or token read under them")]
+    NothingRead { steps: usize },
 }
 
 /// A whole capture: one section per ciphersuite run.
@@ -159,7 +164,7 @@ pub fn parse(text: &str) -> Result<Transcript<'_>, TranscriptError> {
     if !looks_like_text(text) {
         return Err(TranscriptError::NotText);
     }
-    reader::read(text).ok_or(TranscriptError::NothingUsable)
+    reader::read(text)
 }
 
 /// Binary data decoded lossily still arrives as `&str`: reject NUL and a high share of

@@ -17,7 +17,9 @@ use super::markdown::{self, Block, Event};
 use super::section::{self, Suite};
 use super::tokens::{self, Compact, DecodedView, Known, Token, TokenSource};
 use super::value;
-use super::{Finding, FindingKind, Item, ItemKind, Repeated, Section, Step, Transcript};
+use super::{
+    Finding, FindingKind, Item, ItemKind, Repeated, Section, Step, Transcript, TranscriptError,
+};
 
 /// What the last prose line (or block) announced for the next block(s).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +58,28 @@ struct Reader<'a> {
     known: Known,
 }
 
-/// Reads `text`; `None` when no step, block or token was found.
-pub(crate) fn read(text: &str) -> Option<Transcript<'_>> {
+/// Reads `text`; an error when no step, block or token was found, or when
+/// steps were but nothing under any of them was read.
+pub(crate) fn read(text: &str) -> Result<Transcript<'_>, TranscriptError> {
     let mut r = Reader::default();
     markdown::scan(text, |event| r.event(event));
     r.sections.extend(r.current.take());
     let usable = r.sections.iter().any(|s| {
         !s.steps.is_empty() || !s.preamble.items.is_empty() || !s.preamble.tokens.is_empty()
     });
-    usable.then_some(Transcript {
+    if !usable {
+        return Err(TranscriptError::NothingUsable);
+    }
+    let holds = |s: &Step<'_>| !s.items.is_empty() || !s.tokens.is_empty() || !s.objects.is_empty();
+    let read_any = r
+        .sections
+        .iter()
+        .any(|s| holds(&s.preamble) || s.steps.iter().any(holds));
+    if !read_any {
+        let steps = r.sections.iter().map(|s| s.steps.len()).sum();
+        return Err(TranscriptError::NothingRead { steps });
+    }
+    Ok(Transcript {
         title: r.title,
         sections: r.sections,
         findings: r.findings,
@@ -245,12 +260,16 @@ enum ReadAs {
     Other,
 }
 
-/// Chooses by info string (its first word, ASCII case ignored), and for text or
-/// untagged fences by content: some eras print JSON bodies in text fences. The word is
-/// compared in place rather than lower-cased into a new string for every block.
+/// Chooses by info string (its first word, ASCII case ignored), and for text,
+/// shell or untagged fences by content: some eras print JSON bodies in text fences,
+/// and generators label HTTP messages `text` or `console` too. The word is compared
+/// in place rather than lower-cased into a new string for every block.
 fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
     let is = |names: &[&str]| names.iter().any(|n| lang.eq_ignore_ascii_case(n));
     let textish = is(&["text", "txt", "plain", "plaintext", "pem", ""]);
+    // A shell transcript's fence: what it holds is read only when it is an
+    // HTTP message (a request or status line first, or `curl -v` output).
+    let shellish = is(&["console", "shell", "sh"]);
     let http = lang
         .as_bytes()
         .get(..4)
@@ -259,9 +278,10 @@ fn read_as(lang: &str, block: &Block<'_>, marker: Marker) -> ReadAs {
         () if is(&["json", "jsonc", "json5"]) => ReadAs::Json,
         () if textish && marker == Marker::Raw => ReadAs::Raw,
         () if textish && holds_json(block) => ReadAs::Json,
-        // An untagged fence is read by what it holds: some generators label
-        // no block, and an HTTP message must not be skipped as text.
-        () if lang.is_empty() && http::looks_like_http(block) => ReadAs::Http,
+        // A text-like or untagged fence is read by what it holds: an HTTP
+        // message labelled as text is what was sent all the same, and must
+        // not be skipped (its faults would pass unseen).
+        () if (textish || shellish) && http::looks_like_http(block) => ReadAs::Http,
         () if textish => ReadAs::Text,
         () if http => ReadAs::Http,
         () => ReadAs::Other,
@@ -281,6 +301,70 @@ fn holds_json(block: &Block<'_>) -> bool {
     match json::split_decoded(&block.lines) {
         (signed, Some(_)) => value::is_json(&markdown::join_lines(block.source, signed)),
         _ => false,
+    }
+}
+
+/// A body logged as a JSON string of its JSON (a HAR `text` field,
+/// `JSON.stringify(body)`: `"{\"status\":\"valid\"}"`) is that JSON: the
+/// quotes and escapes are the logger's, the server sent the string's content.
+/// Only a string whose content is an object or an array is so read; any other
+/// string (a nonce, 2023-01) stays the value it is.
+fn string_of_json(value: Value, repeated: Option<String>) -> (Value, Option<String>) {
+    let Value::String(s) = &value else {
+        return (value, repeated);
+    };
+    if !s.trim_start().starts_with(['{', '[']) {
+        return (value, repeated);
+    }
+    match value::parse_noting_repeats(s) {
+        Some((inner, inner_repeated)) if inner.is_object() || inner.is_array() => {
+            (inner, inner_repeated)
+        }
+        _ => (value, repeated),
+    }
+}
+
+/// A label's words without their markup: emphasis (`**Raw:**`, `_Decoded:_`),
+/// the HTML tags around them (`<b>Decoded</b>`, `<p><strong>Raw:</strong></p>`)
+/// and a final colon. Borrowed, never copied: this runs on every prose line.
+fn label_words(text: &str) -> &str {
+    let mut label = text.trim_matches(['*', '_']).trim();
+    loop {
+        label = label.trim_end_matches(':').trim_end();
+        let inner = match (label.strip_prefix('<'), label.strip_suffix('>')) {
+            (Some(rest), _) => rest.split_once('>').map_or("", |(_, after)| after),
+            (None, Some(rest)) => rest.rsplit_once('<').map_or("", |(before, _)| before),
+            (None, None) => break,
+        };
+        label = inner.trim_matches(['*', '_']).trim();
+    }
+    label.trim_end_matches(':').trim_end()
+}
+
+/// What a label line (prose, or a `######` sub-heading) announces for the
+/// blocks after it. Besides `Raw:` and `Decoded:`, the labels jwt.io and other
+/// tools print above a token's views name them too: `Header` (then the header
+/// view), `Claims`, `JWT`, `Header & claims`; `Payload` continues a view
+/// whose header was just read (the claims follow). `previous` is what the
+/// line before announced. Compared in place: no lower-cased copy of a line.
+fn label_marker(text: &str, previous: Marker) -> Marker {
+    let label = label_words(text);
+    let is = |names: &[&str]| names.iter().any(|n| label.eq_ignore_ascii_case(n));
+    let decoded = label
+        .as_bytes()
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
+    match previous {
+        _ if is(&["raw"]) => Marker::Raw,
+        _ if decoded || is(&["header", "claims", "jwt", "header & claims"]) => {
+            Marker::Decoded { header_line: None }
+        }
+        Marker::Decoded {
+            header_line: Some(h),
+        } if is(&["payload"]) => Marker::Decoded {
+            header_line: Some(h),
+        },
+        _ => Marker::None,
     }
 }
 
@@ -339,10 +423,31 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A suite line opens a section, unless it names the suite the current
+    /// section runs and that section's enrolment has not reached its
+    /// certificate yet: printed again inside an enrolment (before a step,
+    /// between a request and its answer), it would cut the enrolment in two
+    /// flows, each judged without the other's half. After a certificate the
+    /// enrolment is done, and the line opens the next one's section (2024-02
+    /// prints its suite's enrolments so).
+    fn suite_line(&mut self, suite: Suite, text: &'a str, line: usize) {
+        let inside = self.current.as_ref().is_some_and(|s| {
+            let certified = s
+                .steps
+                .iter()
+                .flat_map(|step| &step.objects)
+                .any(|o| o.kind == ObjectKind::Certificate);
+            s.suite == Some(suite) && !certified
+        });
+        if !inside {
+            self.new_section(Some(suite), Some(text), line);
+        }
+    }
+
     fn heading(&mut self, level: usize, text: &'a str, line: usize) {
-        self.marker = Marker::None;
+        let previous = std::mem::take(&mut self.marker);
         if let Some(suite) = section::suite_of(text) {
-            return self.new_section(Some(suite), Some(text), line);
+            return self.suite_line(suite, text, line);
         }
         let h = section::step_heading(text);
         match level {
@@ -358,32 +463,25 @@ impl<'a> Reader<'a> {
                 self.subheading = None;
                 self.section_mut(line).steps.push(step);
             }
-            _ => self.subheading = Some(text.trim_end_matches(':').trim()),
+            _ => {
+                self.subheading = Some(text.trim_end_matches(':').trim());
+                // `###### Decoded` labels the views as the prose line would.
+                self.marker = label_marker(text, previous);
+            }
         }
     }
 
     fn prose(&mut self, text: &'a str, line: usize) {
         if let Some(suite) = section::suite_of(text) {
-            return self.new_section(Some(suite), Some(text), line);
+            self.marker = Marker::None;
+            return self.suite_line(suite, text, line);
         }
         for c in tokens::jwt_io_links(text, &mut self.known) {
             self.push_token(c, TokenSource::JwtIoLink, line);
         }
-        // A label may be emphasised (`**Raw:**`, `_Decoded:_`): read without
-        // its markers. Compared in place: no lower-cased copy of every line.
-        let label = text.trim_matches(['*', '_']).trim();
-        let decoded = label
-            .as_bytes()
-            .get(..7)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"decoded"));
-        self.marker = if label.eq_ignore_ascii_case("raw:") || label.eq_ignore_ascii_case("raw") {
-            Marker::Raw
-        } else if decoded {
-            Marker::Decoded { header_line: None }
-        } else if rejects_key(text) {
-            Marker::KeyRejected
-        } else {
-            Marker::None
+        self.marker = match label_marker(text, self.marker) {
+            Marker::None if rejects_key(text) => Marker::KeyRejected,
+            marker => marker,
         };
     }
 
@@ -563,6 +661,7 @@ impl<'a> Reader<'a> {
             let item = ItemKind::Json(JsonBlock { raw, value: None });
             return self.push_item(block.line, item);
         };
+        let (value, repeated) = string_of_json(value, repeated);
         let value = match AcmeJws::from_body(value) {
             Ok(jws) => {
                 self.note_repeat(block.line, repeated);
@@ -799,7 +898,150 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{rejects_key, verbatim_prefix, Needle};
+    use super::{read_as, rejects_key, verbatim_prefix, Block, Marker, Needle, ReadAs};
+
+    fn block_of<'a>(text: &'a str) -> Block<'a> {
+        Block {
+            lang: "",
+            line: 1,
+            lines: text.lines().enumerate().map(|(i, l)| (i + 2, l)).collect(),
+            closed: true,
+            source: text,
+        }
+    }
+
+    #[test]
+    fn the_sections_own_suite_line_does_not_split_its_enrolment() {
+        use super::read;
+        let step = |n: u32| format!("#### {n}. s\n```json\n{{}}\n```\n");
+        let same = format!("P256 - SHA256\n{}ECDSA P-256\n{}", step(1), step(2));
+        let t = read(&same).unwrap();
+        assert_eq!(t.sections.len(), 1);
+        assert_eq!(t.sections[0].steps.len(), 2);
+        let other = format!("P256 - SHA256\n{}P384 - SHA384\n{}", step(1), step(2));
+        assert_eq!(read(&other).unwrap().sections.len(), 2);
+    }
+
+    #[test]
+    fn view_labels_are_read_without_their_markup() {
+        use super::label_marker;
+        let decoded = Marker::Decoded { header_line: None };
+        for label in [
+            "Decoded:",
+            "**Decoded:**",
+            "<b>Decoded</b>",
+            "<p><strong>Decoded:</strong></p>",
+            "Decoded view",
+            "Header:",
+            "_Claims_",
+            "JWT:",
+            "Header & claims:",
+        ] {
+            assert_eq!(label_marker(label, Marker::None), decoded, "{label}");
+        }
+        assert_eq!(label_marker("<b>Raw</b>:", Marker::None), Marker::Raw);
+        // `Payload` continues a view whose header was read; alone it is prose.
+        let header_read = Marker::Decoded {
+            header_line: Some(7),
+        };
+        assert_eq!(label_marker("Payload:", header_read), header_read);
+        assert_eq!(label_marker("Payload:", Marker::None), Marker::None);
+        assert_eq!(label_marker("Payload:", decoded), Marker::None);
+        for prose in [
+            "<details>",
+            "</summary>",
+            "<>",
+            "<",
+            "The header:",
+            "headers",
+            "",
+        ] {
+            assert_eq!(label_marker(prose, header_read), Marker::None, "{prose}");
+        }
+    }
+
+    #[test]
+    fn a_json_string_of_json_is_its_json() {
+        use super::string_of_json;
+        use serde_json::json;
+        let logged = json!("{\"status\":\"invalid\",\"a\":1,\"a\":2}");
+        let (v, repeated) = string_of_json(logged, None);
+        assert_eq!(v, json!({"status": "invalid", "a": 2}));
+        assert_eq!(repeated.as_deref(), Some("a"));
+        assert_eq!(string_of_json(json!(" [1]"), None).0, json!([1]));
+        // A nonce, a string that is not JSON, a JSON string of a string: kept.
+        for kept in [
+            json!("bmV2ZXI"),
+            json!("{not json"),
+            json!("\"x\""),
+            json!("{}x"),
+        ] {
+            assert_eq!(string_of_json(kept.clone(), None).0, kept);
+        }
+        let object = json!({"a": "{\"b\":1}"});
+        assert_eq!(string_of_json(object.clone(), None).0, object);
+    }
+
+    #[test]
+    fn steps_with_nothing_read_under_them_are_not_a_capture() {
+        use super::{read, TranscriptError};
+        let steps = "# t\n#### 1. a\nsee:\n    GET /x\n#### 2. b\nprose\n";
+        assert_eq!(
+            read(steps).err(),
+            Some(TranscriptError::NothingRead { steps: 2 })
+        );
+        assert!(read("#### 1. a\n```mermaid\nx\n```\n").is_ok());
+        assert!(read("#### 1. a\n\n    GET /x\n").is_ok());
+        let prose = "just prose\nEd25519 - SHA256\n";
+        assert_eq!(read(prose).err(), Some(TranscriptError::NothingUsable));
+    }
+
+    #[test]
+    fn an_http_message_in_a_text_or_shell_fence_is_read_as_http() {
+        let request = "POST https://acme.example.com/acme/wire/new-order\ncontent-type: x\n";
+        let response = "HTTP/1.1 201 Created\nlocation: https://a/b\n";
+        for lang in [
+            "text",
+            "TXT",
+            "plain",
+            "plaintext",
+            "console",
+            "shell",
+            "sh",
+            "",
+        ] {
+            for message in [request, response] {
+                let got = read_as(lang, &block_of(message), Marker::None);
+                assert_eq!(got, ReadAs::Http, "{lang} {message}");
+            }
+        }
+        // What is not an HTTP message stays what its label says.
+        let nonce = "xLrz9ZBKRem4U0fMVbtNcQ";
+        assert_eq!(
+            read_as("text", &block_of(nonce), Marker::None),
+            ReadAs::Text
+        );
+        assert_eq!(
+            read_as("console", &block_of(nonce), Marker::None),
+            ReadAs::Other
+        );
+        let prose = "GET the nonce first\n";
+        assert_eq!(read_as("txt", &block_of(prose), Marker::None), ReadAs::Text);
+        assert_eq!(
+            read_as("sh", &block_of("$ ls /\n"), Marker::None),
+            ReadAs::Other
+        );
+        // A `Raw:` token block and JSON keep their reading.
+        assert_eq!(
+            read_as("text", &block_of(request), Marker::Raw),
+            ReadAs::Raw
+        );
+        assert_eq!(read_as("text", &block_of("{}"), Marker::None), ReadAs::Json);
+        assert_eq!(
+            read_as("mermaid", &block_of(request), Marker::None),
+            ReadAs::Other
+        );
+    }
 
     #[test]
     fn the_verbatim_prefix_is_cut_where_the_char_search_cuts_it() {

@@ -24,17 +24,25 @@ impl Suite {
     }
 }
 
-const CURVES: [(&str, Suite); 7] = [
+const CURVES: [(&str, Suite); 8] = [
     ("ED25519", Suite::Ed25519),
     ("P256", Suite::P256),
     ("SECP256R1", Suite::P256),
+    // OpenSSL's name of the curve.
+    ("PRIME256V1", Suite::P256),
     ("P384", Suite::P384),
     ("SECP384R1", Suite::P384),
     ("P521", Suite::P521),
     ("SECP521R1", Suite::P521),
 ];
-const PREFIXES: [&str; 5] = ["CIPHERSUITE", "SUITE", "ECDSA", "EDDSA", ""];
-const HASHES: [&str; 4] = ["SHA256", "SHA384", "SHA512", ""];
+const PREFIXES: [&str; 6] = ["CIPHERSUITE", "SUITE", "ECDSA", "EDDSA", "NIST", ""];
+/// What may follow the curve: its hash, or the JWS algorithm its keys sign
+/// with (`P-256 (ES256)`).
+const HASHES: [&str; 8] = [
+    "SHA256", "SHA384", "SHA512", "", "ES256", "ES384", "ES512", "EDDSA",
+];
+/// Words a heading may end with after the suite (`## P256 - SHA256 flow`).
+const SUFFIXES: [&str; 3] = ["FLOW", "ENROLMENT", "ENROLLMENT"];
 /// Longer lines are prose, whatever they mention.
 const MAX_SUITE_LINE: usize = 64;
 
@@ -47,17 +55,22 @@ pub(crate) fn suite_of(line: &str) -> Option<Suite> {
     if line.len() > MAX_SUITE_LINE || !line.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
+    let line = without_code_point(without_tags(line));
+    // Punctuation and symbols of any kind (smart dashes, backticks, a ✅) may
+    // stand between the names; a letter or digit outside ASCII, or a
+    // sentence's punctuation, makes the line prose.
     let allowed = |c: char| {
         c.is_ascii_alphanumeric()
             || matches!(
                 c,
-                ' ' | '\t' | '-' | '_' | '/' | '(' | ')' | '*' | ':' | '#' | ','
+                ' ' | '\t' | '-' | '_' | '/' | '(' | ')' | '*' | ':' | '#' | ',' | '`' | '+' | '.'
             )
+            || (!c.is_ascii() && !c.is_alphanumeric())
     };
     if !line.chars().all(allowed) {
         return None;
     }
-    // The line is ASCII and short (checked above): its letters and digits, upper-cased,
+    // The line is short (checked above): its ASCII letters and digits, upper-cased,
     // fit a buffer on the stack (this runs for every heading and prose line).
     let mut buf = [0u8; MAX_SUITE_LINE];
     let mut len = 0;
@@ -66,6 +79,13 @@ pub(crate) fn suite_of(line: &str) -> Option<Suite> {
         len += 1;
     }
     let norm = std::str::from_utf8(buf.get(..len)?).ok()?;
+    // A heading's own number (`## 2. P256 - SHA256`): no suite name starts
+    // with a digit.
+    let norm = norm.trim_start_matches(|c: char| c.is_ascii_digit());
+    let norm = SUFFIXES
+        .iter()
+        .find_map(|s| norm.strip_suffix(s))
+        .unwrap_or(norm);
     PREFIXES.iter().find_map(|p| {
         let rest = norm.strip_prefix(p)?;
         if let Some(mls) = rest.strip_prefix("MLS") {
@@ -79,6 +99,34 @@ pub(crate) fn suite_of(line: &str) -> Option<Suite> {
             HASHES.contains(&hash).then_some(*suite)
         })
     })
+}
+
+/// `line` without the HTML tags around it (`<h2>P256 - SHA256</h2>`).
+fn without_tags(line: &str) -> &str {
+    let mut line = line.trim();
+    loop {
+        let inner = match (line.strip_prefix('<'), line.strip_suffix('>')) {
+            (Some(rest), _) => rest.split_once('>').map_or("", |(_, after)| after),
+            (None, Some(rest)) => rest.rsplit_once('<').map_or("", |(before, _)| before),
+            (None, None) => return line,
+        };
+        line = inner.trim();
+    }
+}
+
+/// `line` without a final code point in parentheses, as MLS names are
+/// printed with theirs (`MLS_128_DHKEMP256_AES128GCM_SHA256_P256 (0x0002)`).
+fn without_code_point(line: &str) -> &str {
+    let Some((before, last)) = line.trim_end().rsplit_once('(') else {
+        return line;
+    };
+    let code = last
+        .strip_suffix(')')
+        .and_then(|c| c.strip_prefix("0x").or_else(|| c.strip_prefix("0X")));
+    match code {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => before,
+        _ => line,
+    }
 }
 
 /// A step heading split into its number (if it has one) and title.
@@ -137,8 +185,39 @@ mod tests {
         assert_eq!(suite_of("Note: uses P256"), None);
         assert_eq!(suite_of("1. fetch acme directory"), None);
         assert_eq!(suite_of("P256 - SHA256 is used here"), None);
-        assert_eq!(suite_of("Ed25519 – SHA256 ✅"), None);
+        assert_eq!(suite_of("P256 – SHA256, step 2"), None);
+        assert_eq!(suite_of("Étape P256"), None);
+        assert_eq!(suite_of("P256 (0xZZ)"), None);
+        assert_eq!(suite_of("(0x0002)"), None);
+        assert_eq!(suite_of("<p>uses P256</p>"), None);
+        assert_eq!(suite_of("2. 256"), None);
         assert_eq!(suite_of(""), None);
+    }
+
+    #[test]
+    fn suite_lines_as_editors_and_generators_write_them() {
+        for line in [
+            "Ed25519 – SHA256 ✅",
+            "P256 – SHA256",
+            "P256 — SHA256",
+            "`P256 - SHA256`",
+            "Ciphersuite `MLS_128_DHKEMP256_AES128GCM_SHA256_P256`",
+            "MLS_128_DHKEMP256_AES128GCM_SHA256_P256 (0x0002)",
+            "prime256v1",
+            "NIST P-256",
+            "P-256 (ES256)",
+            "P-256 + SHA-256",
+            "<h2>P256 - SHA256</h2>",
+            "P256 - SHA256 flow",
+            "2. P256 - SHA256",
+        ] {
+            let want = if line.starts_with("Ed") {
+                Suite::Ed25519
+            } else {
+                Suite::P256
+            };
+            assert_eq!(suite_of(line), Some(want), "{line}");
+        }
     }
 
     #[test]

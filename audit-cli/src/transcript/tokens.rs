@@ -212,6 +212,14 @@ pub(crate) fn dpop_header(value: &str, known: &mut Known) -> Option<(Compact, bo
     if let Some(c) = known.compact_jws(value) {
         return Some((c, false));
     }
+    // A value folded over lines (obs-fold, joined by the HTTP reader) holds
+    // the folds' whitespace, which no JWS does: the proof is what is left.
+    if value.bytes().any(|b| b.is_ascii_whitespace()) {
+        let unfolded: String = value.split_ascii_whitespace().collect();
+        if let Some(c) = known.compact_jws(&unfolded) {
+            return Some((c, false));
+        }
+    }
     let bytes = decode_any_base64(value)?;
     let inner = std::str::from_utf8(&bytes).ok()?;
     known.compact_jws(inner.trim()).map(|c| (c, true))
