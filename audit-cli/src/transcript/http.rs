@@ -91,6 +91,15 @@ fn is_method(word: &str) -> bool {
 
 /// `200`, `201 Created`, `HTTP/1.1 200 OK`.
 fn status(line: &str) -> Option<u16> {
+    // A status code or `HTTP/`: a token, a PEM line or a header is told apart
+    // by its first byte, before a word is looked for in a long line.
+    if !line
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'H')
+    {
+        return None;
+    }
     let mut words = line.split_whitespace();
     let first = words.next()?;
     let code = if first.starts_with("HTTP/") {
@@ -198,15 +207,23 @@ pub(crate) fn looks_like_http(block: &Block<'_>) -> bool {
     if pseudo(first).is_some() {
         return parse(block).is_some();
     }
-    first
-        .split_once(char::is_whitespace)
-        .is_some_and(|(method, url)| {
-            let url = trim(url);
-            is_method(method)
-                && (url.starts_with("http://")
-                    || url.starts_with("https://")
-                    || url.starts_with('/'))
-        })
+    // A method is a short upper-case word: a token or base64 line (text
+    // blocks are checked too) is not split in search of one.
+    let short_word = first
+        .bytes()
+        .take(12)
+        .position(|b| b.is_ascii_whitespace())
+        .is_some();
+    short_word
+        && first
+            .split_once(char::is_whitespace)
+            .is_some_and(|(method, url)| {
+                let url = trim(url);
+                is_method(method)
+                    && (url.starts_with("http://")
+                        || url.starts_with("https://")
+                        || url.starts_with('/'))
+            })
 }
 
 /// The lines after the first blank line that follows the start line: the

@@ -159,19 +159,46 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     Some((level, rest.trim()))
 }
 
+/// Where LFs and CRs stand: a text without a CR (most captures) is searched
+/// for one byte, which costs half a two-byte search.
+enum LineEnds<'b> {
+    Lf(memchr::Memchr<'b>),
+    LfCr(memchr::Memchr2<'b>),
+}
+
+impl<'b> LineEnds<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        match memchr::memchr(b'\r', bytes) {
+            None => LineEnds::Lf(memchr::memchr_iter(b'\n', bytes)),
+            Some(_) => LineEnds::LfCr(memchr::memchr2_iter(b'\n', b'\r', bytes)),
+        }
+    }
+}
+
+impl Iterator for LineEnds<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            LineEnds::Lf(ends) => ends.next(),
+            LineEnds::LfCr(ends) => ends.next(),
+        }
+    }
+}
+
 /// The lines of `text`, split at each line ending: a line feed, a run of
 /// carriage returns followed by one (CRLF, and `\r\r\n` as CRLF converted
 /// twice writes it), or a carriage return followed by neither, which
 /// CommonMark (§2.2) takes as a line ending too (classic Mac OS text, pieces
 /// pasted from one): read as `\n` alone, a whole step so written would be
 /// one prose line and vanish. No empty line after a final ending. Found with
-/// one vectorised `memchr2` pass over the whole text instead of one search
+/// one vectorised pass over the whole text instead of one search
 /// call per line: a capture has about a thousand short lines, where a
 /// per-line search costs mostly its setup.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut start = 0;
-    let mut ends = memchr::memchr2_iter(b'\n', b'\r', bytes);
+    let mut ends = LineEnds::new(bytes);
     std::iter::from_fn(move || loop {
         let from = start;
         let Some(at) = ends.next() else {

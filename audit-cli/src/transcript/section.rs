@@ -50,9 +50,10 @@ const MAX_SUITE_LINE: usize = 64;
 /// e.g. `Ed25519 - SHA256`, `### P256 - SHA256`, `ECDSA P-256`, `**P-384 / SHA-384**`,
 /// or an MLS ciphersuite name such as `MLS_128_DHKEMP256_AES128GCM_SHA256_P256`.
 pub(crate) fn suite_of(line: &str) -> Option<Suite> {
-    // Every curve name has a digit: most prose lines and headings are told apart
-    // by that alone.
-    if line.len() > MAX_SUITE_LINE || !line.bytes().any(|b| b.is_ascii_digit()) {
+    // Every curve name holds one of these digit runs (P-256, secp384r1,
+    // Ed25519 …): most prose lines and headings are told apart by that alone.
+    let curve_digits = |w: &[u8]| matches!(w, b"256" | b"384" | b"521" | b"519");
+    if line.len() > MAX_SUITE_LINE || !line.as_bytes().windows(3).any(curve_digits) {
         return None;
     }
     let line = without_code_point(without_tags(line));
