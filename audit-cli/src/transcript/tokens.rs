@@ -225,7 +225,7 @@ pub(crate) fn dpop_header(value: &str, known: &mut Known) -> Option<(Compact, bo
     known.compact_jws(inner.trim()).map(|c| (c, true))
 }
 
-/// Every token carried by a jwt.io link on this prose line. Each URL is read once, so a
+/// Every token carried by a jwt.io (or jwt.ms, token.dev) link on this prose line. Each URL is read once, so a
 /// line made of repeated `jwt.io` costs linear time. This runs on every prose line, so
 /// `jwt.io` is looked for from each `j` (few per line) rather than with a substring
 /// searcher built per line, and the URL's characters are classified with `matches!`
@@ -298,11 +298,18 @@ fn url_at(from: &str) -> &str {
     }
 }
 
-/// The byte offset of the first `jwt.io` in `s`.
+/// The token debuggers whose links carry a token in their URL (jwt.io's
+/// `#id_token=`, jwt.ms's `#access_token=`, token.dev's `?token=`).
+const DEBUGGERS: [&[u8]; 3] = [b"jwt.io", b"jwt.ms", b"token.dev"];
+
+/// The byte offset of the first token debugger's name in `s`.
 fn find_jwt_io(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
-    memchr::memchr_iter(b'j', bytes)
-        .find(|&i| bytes.get(i..).is_some_and(|t| t.starts_with(b"jwt.io")))
+    memchr::memchr2_iter(b'j', b't', bytes).find(|&i| {
+        bytes
+            .get(i..)
+            .is_some_and(|t| DEBUGGERS.iter().any(|d| t.starts_with(d)))
+    })
 }
 
 /// A `Raw:` block joined into one token. Lines that cannot be part of a token (anything
