@@ -23,42 +23,15 @@
 //! `ERAS7_SURVEY=1` (with `--nocapture`) prints every cell's verdict instead.
 
 mod era_audit;
+mod era_survey;
 
 use e2ei_audit::flow::{audit, When};
 use e2ei_verify::report::Status;
 use era_audit::options;
+use era_survey::summary;
 use vectors::eras::probes::Probe;
 use vectors::eras::{Era, EraEnrolment, Fault};
 use vectors::mint::Suite;
-
-fn summary(text: &str, e: &EraEnrolment, when: When) -> String {
-    let mut o = options(e);
-    o.when = when;
-    match audit(text, &o) {
-        Err(err) => format!("ERR {err}"),
-        Ok(flows) => flows
-            .iter()
-            .map(|f| {
-                let ids = |s| {
-                    f.checks
-                        .iter()
-                        .filter(|c| c.status == s)
-                        .map(|c| {
-                            format!(
-                                "{}@{}",
-                                c.id,
-                                c.step.map(|s| s.to_string()).unwrap_or_default()
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                format!("F[{}] W[{}]", ids(Status::Fail), ids(Status::Warn))
-            })
-            .collect::<Vec<_>>()
-            .join(" | "),
-    }
-}
 
 #[test]
 fn survey() {
