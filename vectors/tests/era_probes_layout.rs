@@ -90,6 +90,20 @@ fn laid(e: &EraEnrolment, era: Era, fault: Fault, layout: Layout) -> String {
     layout.apply(era, &e.transcript(fault))
 }
 
+/// Each of `layouts` that applies to `era` keeps the verdicts and the passes
+/// of the canonical capture of `fault`.
+fn keeps_verdicts_and_passes(e: &EraEnrolment, era: Era, fault: Fault, layouts: &[Layout]) {
+    let canonical = e.transcript(fault);
+    let want = verdicts(&canonical, e);
+    let passes = passed(&canonical, e);
+    for &layout in layouts.iter().filter(|l| l.applies_to(era)) {
+        let text = laid(e, era, fault, layout);
+        let at = format!("{} {fault:?} {layout:?}", era.name());
+        assert_eq!(verdicts(&text, e), want, "{at}");
+        assert_eq!(passed(&text, e), passes, "{at}");
+    }
+}
+
 #[test]
 fn every_layout_changes_the_text() {
     for era in Era::ALL {
@@ -522,32 +536,18 @@ fn folded_headers_keep_every_verdict() {
             if !fault.applies_to(era) {
                 continue;
             }
-            let canonical = e.transcript(fault);
-            let want = verdicts(&canonical, &e);
-            let passes = passed(&canonical, &e);
-            for layout in [
-                Layout::DpopHeaderFolded,
-                Layout::DpopHeaderWrapped,
-                Layout::LocationFolded,
-                Layout::ReplayNonceFolded,
-            ] {
-                if !layout.applies_to(era) {
-                    continue;
-                }
-                let text = laid(&e, era, fault, layout);
-                assert_eq!(
-                    verdicts(&text, &e),
-                    want,
-                    "{} {fault:?} {layout:?}",
-                    era.name()
-                );
-                assert_eq!(
-                    passed(&text, &e),
-                    passes,
-                    "{} {fault:?} {layout:?}",
-                    era.name()
-                );
-            }
+            keeps_verdicts_and_passes(
+                &e,
+                era,
+                fault,
+                &[
+                    Layout::DpopHeaderFolded,
+                    Layout::DpopHeaderWrapped,
+                    Layout::LocationFolded,
+                    Layout::ReplayNonceFolded,
+                ],
+            );
+            let want = verdicts(&e.transcript(fault), &e);
             if Layout::DpopHeaderFolded.applies_to(era) {
                 let tab = laid(&e, era, fault, Layout::DpopHeaderFolded).replace("\n ", "\n\t");
                 assert_eq!(verdicts(&tab, &e), want, "{} {fault:?} tab", era.name());
@@ -599,24 +599,7 @@ fn view_labels_keep_every_verdict() {
             if !fault.applies_to(era) {
                 continue;
             }
-            let canonical = e.transcript(fault);
-            let want = verdicts(&canonical, &e);
-            let passes = passed(&canonical, &e);
-            for layout in VIEW_LABELS {
-                let text = laid(&e, era, fault, layout);
-                assert_eq!(
-                    verdicts(&text, &e),
-                    want,
-                    "{} {fault:?} {layout:?}",
-                    era.name()
-                );
-                assert_eq!(
-                    passed(&text, &e),
-                    passes,
-                    "{} {fault:?} {layout:?}",
-                    era.name()
-                );
-            }
+            keeps_verdicts_and_passes(&e, era, fault, &VIEW_LABELS);
         }
     }
 }
@@ -634,24 +617,7 @@ fn lone_cr_step_keeps_every_verdict() {
             if !fault.applies_to(era) {
                 continue;
             }
-            let canonical = e.transcript(fault);
-            let want = verdicts(&canonical, &e);
-            let passes = passed(&canonical, &e);
-            for layout in [Layout::ChainStepCrOnly, Layout::CrOnly] {
-                let text = laid(&e, era, fault, layout);
-                assert_eq!(
-                    verdicts(&text, &e),
-                    want,
-                    "{} {fault:?} {layout:?}",
-                    era.name()
-                );
-                assert_eq!(
-                    passed(&text, &e),
-                    passes,
-                    "{} {fault:?} {layout:?}",
-                    era.name()
-                );
-            }
+            keeps_verdicts_and_passes(&e, era, fault, &[Layout::ChainStepCrOnly, Layout::CrOnly]);
         }
     }
 }
