@@ -429,6 +429,39 @@ pub(crate) fn curl_messages<'a>(block: &Block<'a>) -> Option<Vec<Block<'a>>> {
     Some(runs.into_iter().enumerate().map(message).collect())
 }
 
+/// A request and its answer written in one block, as proxies and raw dumps
+/// print an exchange: request line, headers, blank line, body, then a blank
+/// line and the answer's status line (`HTTP/1.1 201 Created`), headers and
+/// body. `None` when the block holds no such second message: then it is one
+/// message, its body running to the block's end.
+pub(crate) fn exchange_messages<'a>(block: &Block<'a>) -> Option<Vec<Block<'a>>> {
+    let lines = &block.lines;
+    let start = lines.iter().position(|(_, l)| !trim(l).is_empty())?;
+    let (_, first) = lines.get(start)?;
+    if status(trim(first)).is_some() {
+        return None;
+    }
+    let answer = (start + 2..lines.len()).find(|&k| {
+        let blank_before = lines.get(k - 1).is_some_and(|(_, l)| trim(l).is_empty());
+        let line = lines.get(k).map_or("", |(_, l)| trim(l));
+        blank_before && line.starts_with("HTTP/") && status(line).is_some()
+    })?;
+    let part = |range: std::ops::Range<usize>, line: usize| Block {
+        lang: block.lang,
+        line,
+        lines: lines.get(range).unwrap_or_default().to_vec(),
+        closed: block.closed,
+        source: block.source,
+    };
+    let answer_line = lines
+        .get(answer)
+        .map_or(block.line, |(n, _)| n.saturating_sub(1));
+    Some(vec![
+        part(0..answer - 1, block.line),
+        part(answer..lines.len(), answer_line),
+    ])
+}
+
 /// One message of a `curl -v` block: its marker, whether its body (unmarked
 /// lines) has begun, and its lines with the markers cut off.
 struct CurlRun<'a> {
@@ -753,6 +786,42 @@ mod tests {
         assert!(looks_like_http(&block(
             ":method: GET\n:scheme: https\n:authority: a\n:path: /"
         )));
+    }
+
+    /// A raw dump of an exchange is two messages: the request with the body
+    /// up to the blank line before the status line, then the answer. A
+    /// request alone, an answer alone, or a body holding `HTTP/` text that
+    /// does not follow a blank line, is one message.
+    #[test]
+    fn an_exchange_in_one_block_is_two_messages() {
+        let dump = "POST https://a.example/new-order\ncontent-type: x\n\n{\"a\": 1}\n\nHTTP/1.1 201 Created\nreplay-nonce: N\n\n{\"status\": \"pending\"}";
+        let parts = exchange_messages(&block(dump)).expect("two messages");
+        let [Some(Http::Request(req)), Some(Http::Response(resp))] =
+            [0, 1].map(|i| parse(&parts[i]))
+        else {
+            panic!("{parts:?}");
+        };
+        assert_eq!(
+            (req.method, &*req.url),
+            ("POST", "https://a.example/new-order")
+        );
+        assert_eq!((resp.status, resp.replay_nonce()), (201, Some("N")));
+        assert_eq!(
+            body_lines(&parts[0]).len(),
+            1,
+            "the request's body stops at the answer"
+        );
+        assert_eq!(parts[1].line, 6);
+        let get = block("GET https://a.example/directory\n\nHTTP/1.1 200 OK");
+        assert_eq!(exchange_messages(&get).map(|p| p.len()), Some(2));
+        for one in [
+            "POST https://a.example/x\n\n{\"a\": 1}",
+            "HTTP/1.1 200 OK\n\nHTTP/1.1 200 OK",
+            "POST https://a.example/x\n\nbody\nHTTP/1.1 200 OK",
+            "POST https://a.example/x\n\nbody\n\nHTTP/1.1 abc",
+        ] {
+            assert!(exchange_messages(&block(one)).is_none(), "{one:?}");
+        }
     }
 
     /// A block RFC 9113 calls malformed, or that does not say where the

@@ -584,7 +584,7 @@ impl<'a> Reader<'a> {
 
     /// An http block: one message, or the messages of a `curl -v` exchange.
     fn http_block(&mut self, block: &Block<'a>) {
-        match http::curl_messages(block) {
+        match http::curl_messages(block).or_else(|| http::exchange_messages(block)) {
             Some(messages) => messages.iter().for_each(|m| self.http_message(m)),
             None => self.http_message(block),
         }
