@@ -91,6 +91,19 @@ fn laid(e: &EraEnrolment, era: Era, fault: Fault, layout: Layout) -> String {
     layout.apply(era, &e.transcript(fault))
 }
 
+/// In every era it applies to, `layout` keeps the failed checks of each
+/// sampled fault's canonical capture.
+fn keeps_failures_in_every_era(layout: Layout) {
+    for era in Era::ALL.into_iter().filter(|&era| layout.applies_to(era)) {
+        let e = EraEnrolment::new(era, Suite::P256);
+        for fault in SAMPLE.into_iter().filter(|f| f.applies_to(era)) {
+            let want = failed(&e.transcript(fault), &e);
+            let got = failed(&laid(&e, era, fault, layout), &e);
+            assert_eq!(got, want, "{} {fault:?} {layout:?}", era.name());
+        }
+    }
+}
+
 /// Each of `layouts` that applies to `era` keeps the verdicts and the passes
 /// of the canonical capture of `fault`.
 fn keeps_verdicts_and_passes(e: &EraEnrolment, era: Era, fault: Fault, layouts: &[Layout]) {
@@ -478,20 +491,7 @@ fn steps_numbered_per_phase_keep_every_verdict() {
 /// token's embedded proof: every verdict as in the canonical layout.
 #[test]
 fn proof_after_trade_keeps_every_verdict() {
-    for era in Era::ALL {
-        if !Layout::ProofAfterTrade.applies_to(era) {
-            continue;
-        }
-        let e = EraEnrolment::new(era, Suite::P256);
-        for fault in SAMPLE {
-            if !fault.applies_to(era) {
-                continue;
-            }
-            let want = failed(&e.transcript(fault), &e);
-            let got = failed(&laid(&e, era, fault, Layout::ProofAfterTrade), &e);
-            assert_eq!(got, want, "{} {fault:?}", era.name());
-        }
-    }
+    keeps_failures_in_every_era(Layout::ProofAfterTrade);
 }
 
 // --- finding 7: answers as escaped JSON strings ----------------------------
@@ -702,20 +702,7 @@ fn tokens_in_inline_code_are_not_read() {
 /// jwt.io's are: every verdict as in the canonical layout.
 #[test]
 fn token_debugger_links_keep_every_verdict() {
-    for era in Era::ALL {
-        if !Layout::TokensJwtMs.applies_to(era) {
-            continue;
-        }
-        let e = EraEnrolment::new(era, Suite::P256);
-        for fault in SAMPLE {
-            if !fault.applies_to(era) {
-                continue;
-            }
-            let want = failed(&e.transcript(fault), &e);
-            let got = failed(&laid(&e, era, fault, Layout::TokensJwtMs), &e);
-            assert_eq!(got, want, "{} {fault:?}", era.name());
-        }
-    }
+    keeps_failures_in_every_era(Layout::TokensJwtMs);
 }
 
 // --- finding 15: a request and its answer in one block ---------------------------
